@@ -1,0 +1,36 @@
+#pragma once
+// One setup_x / run_x pair per subcommand (check.cpp, rules_cmd.cpp); main.cpp wires them.
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+namespace opguard::cli {
+
+// Exit codes (README "Exit codes").
+inline constexpr int kExitOk = 0;        // no finding at or above --fail-on
+inline constexpr int kExitFindings = 1;  // at least one finding at or above --fail-on
+inline constexpr int kExitInput = 2;     // usage error, or unreadable / malformed plan, inventory or rules
+inline constexpr int kExitInternal = 3;  // a bug in opguard: please report it
+
+struct CommonOptions {
+    std::vector<std::string> rule_dirs;
+    bool no_builtin_rules = false;
+};
+
+struct CheckOptions {
+    std::string plan;
+    std::vector<std::string> inventory;
+    std::string inventory_kind;
+    std::vector<std::string> formats;
+    std::vector<std::string> outputs;
+    std::string fail_on = "error";
+};
+
+void setup_check(CLI::App& app, CommonOptions& common, CheckOptions& opt, int& result);
+void setup_rules(CLI::App& app, CommonOptions& common, int& result);
+
+// Writes `data` to `path` atomically (a temporary file in the same folder, then rename), so
+// a failed run never leaves a half-written report. "-" is standard output.
+void write_output(const std::string& path, const std::string& data);
+
+}  // namespace opguard::cli

@@ -1,0 +1,31 @@
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "core/diagnostic.hpp"
+
+int main(int argc, char** argv) {
+    using namespace opguard::cli;
+    CLI::App app{"opguard: checks cloud desktop and instance operation plans before they run"};
+    app.set_version_flag("--version", OPGUARD_VERSION);
+    app.require_subcommand(1);
+    CommonOptions common;
+    app.add_option("--rules", common.rule_dirs, "A directory (or file) of .rules files to add; repeatable");
+    app.add_flag("--no-builtin-rules", common.no_builtin_rules, "Do not load the rules built into opguard");
+    CheckOptions check;
+    int result = kExitOk;
+    setup_check(app, common, check, result);
+    setup_rules(app, common, result);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        int code = app.exit(e);
+        return code == 0 ? kExitOk : kExitInput;
+    } catch (const opguard::InputError& e) {
+        std::cerr << opguard::format_input_error(e) << "\n";
+        return kExitInput;
+    } catch (const std::exception& e) {
+        std::cerr << "opguard: internal error: " << e.what() << "\n";
+        return kExitInternal;
+    }
+    return result;
+}

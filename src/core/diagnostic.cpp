@@ -1,0 +1,35 @@
+#include "core/diagnostic.hpp"
+
+namespace opguard {
+
+static std::string compose(const std::string& file, Position pos, const std::string& id, const std::string& message,
+                           const std::string& pointer) {
+    std::string s = file;
+    if (pos.known()) s += ":" + std::to_string(pos.line) + ":" + std::to_string(pos.column);
+    s += ": error[" + id + "]: " + message;
+    if (!pointer.empty()) s += " (at JSON pointer " + pointer + ")";
+    return s;
+}
+
+InputError::InputError(std::string file, Position pos, std::string id, std::string message, std::string pointer)
+    : std::runtime_error(compose(file, pos, id, message, pointer)),
+      file_(std::move(file)),
+      pos_(pos),
+      id_(std::move(id)),
+      message_(std::move(message)),
+      pointer_(std::move(pointer)) {}
+
+std::string format_input_error(const InputError& e) { return e.what(); }
+
+std::string pointer_token(std::string_view key) {
+    std::string out;
+    out.reserve(key.size());
+    for (char c : key) {
+        if (c == '~') out += "~0";
+        else if (c == '/') out += "~1";
+        else out += c;
+    }
+    return out;
+}
+
+}  // namespace opguard

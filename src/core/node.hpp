@@ -1,0 +1,79 @@
+#pragma once
+// Node: opguard's own JSON-like value. Plans, inventory objects, rule literals and
+// expression results are all Nodes. Every Node read from a file keeps its Origin
+// (file index + byte offset of the value's first byte), so a finding can say where.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/source.hpp"
+
+namespace opguard {
+
+enum class NodeKind : uint8_t { Null, Bool, Number, String, Array, Object };
+
+const char* kind_name(NodeKind k);
+
+class Node {
+public:
+    using Member = std::pair<std::string, Node>;
+
+    Node() = default;
+    static Node null(Origin o = {}) { Node n; n.origin = o; return n; }
+    static Node boolean(bool b, Origin o = {});
+    static Node number(double d, Origin o = {});
+    static Node string(std::string s, Origin o = {});
+    static Node array(std::vector<Node> items = {}, Origin o = {});
+    static Node object(std::vector<Member> members = {}, Origin o = {});
+
+    NodeKind kind() const { return kind_; }
+    bool is_null() const { return kind_ == NodeKind::Null; }
+    bool is_bool() const { return kind_ == NodeKind::Bool; }
+    bool is_number() const { return kind_ == NodeKind::Number; }
+    bool is_string() const { return kind_ == NodeKind::String; }
+    bool is_array() const { return kind_ == NodeKind::Array; }
+    bool is_object() const { return kind_ == NodeKind::Object; }
+
+    bool as_bool() const { return bool_; }
+    double as_number() const { return number_; }
+    const std::string& as_string() const { return string_; }
+    const std::vector<Node>& items() const { return items_; }
+    std::vector<Node>& items() { return items_; }
+    const std::vector<Member>& members() const { return members_; }
+    std::vector<Member>& members() { return members_; }
+
+    // Object member lookup (first match); nullptr when absent or not an object.
+    const Node* find(std::string_view key) const;
+    Node* find(std::string_view key);
+    // Sets or replaces an object member.
+    void set(std::string key, Node value);
+
+    // Structural equality, ignoring origins. Numbers compare by value.
+    bool equals(const Node& other) const;
+    // "truthy" as the rule language sees it: false, null, 0, "" and empty lists are false.
+    bool truthy() const;
+    // Text for messages: strings bare, everything else as compact JSON.
+    std::string to_text() const;
+    // Compact JSON.
+    std::string to_json() const;
+
+    Origin origin;
+
+private:
+    NodeKind kind_ = NodeKind::Null;
+    bool bool_ = false;
+    double number_ = 0;
+    std::string string_;
+    std::vector<Node> items_;
+    std::vector<Member> members_;
+};
+
+// Writes a JSON string literal (with quotes), escaping as RFC 8259 requires.
+void append_json_string(std::string& out, std::string_view s);
+// Formats a number the way JSON and messages show it: integers without a fraction.
+std::string format_number(double d);
+
+}  // namespace opguard

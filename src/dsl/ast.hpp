@@ -1,0 +1,73 @@
+#pragma once
+// The rule language's syntax tree. Every node keeps the byte offset where it starts in
+// its rule file (Origin), so semantic errors and findings can name file:line:col.
+//
+// Grammar (EBNF; '#' starts a comment to the end of the line):
+//   file      = { item } ;
+//   item      = kind name "{" { property } "}" ;
+//   kind      = "resource" | "operation" | "rule" | "effect" | "set" ;
+//   name      = letter { letter | digit | "_" | "-" | "." } ;
+//   property  = "for" ident "in" expr ";"          (iterate: bind ident to each element)
+//             | "let" ident "=" expr ";"           (a named value, computed when first used)
+//             | "set" expr "=" expr ";"            (an effect writes a field of a resource)
+//             | ident "=" expr ";" ;               (a plain property)
+//   expr      = and { "or" and } ;
+//   and       = not { "and" not } ;
+//   not       = { "not" } compare ;
+//   compare   = sum [ ("==" | "!=" | "<=" | ">=" | "<" | ">" | "in" | "not" "in") sum ] ;
+//   sum       = term { ("+" | "-") term } ;
+//   term      = unary { ("*" | "/") unary } ;
+//   unary     = { "-" } postfix ;
+//   postfix   = primary { "." ident | "[" expr "]" } ;
+//   primary   = number | string | "true" | "false" | "null"
+//             | ident "(" [ expr { "," expr } ] ")"      (a built-in function)
+//             | ident | "[" [ expr { "," expr } ] "]"    (a list)
+//             | "{" [ key ":" expr { "," key ":" expr } ] "}"   (an object; key = ident | string)
+//             | "(" expr ")" ;
+//   string    = '"' { char | escape } '"' ;   inside message templates "{expr}" interpolates
+//                                             and "{{" / "}}" stand for literal braces.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/node.hpp"
+#include "core/source.hpp"
+
+namespace opguard::ast {
+
+enum class Op : uint8_t {
+    Literal, Var, Member, Index, Call, List, Object,
+    Not, Neg, And, Or, Eq, Ne, Lt, Le, Gt, Ge, In, NotIn, Add, Sub, Mul, Div
+};
+
+struct Expr;
+using ExprPtr = std::shared_ptr<Expr>;
+
+struct Expr {
+    Op op = Op::Literal;
+    Origin origin;              // where the expression starts in its rule file
+    Node literal;               // Op::Literal
+    std::string name;           // Var / Member (field) / Call (function name)
+    std::vector<ExprPtr> args;  // operands, call arguments, list items, object values
+    std::vector<std::string> keys;  // Op::Object keys, parallel to args
+};
+
+enum class PropertyForm : uint8_t { Plain, Let, For, Set };
+
+struct Property {
+    PropertyForm form = PropertyForm::Plain;
+    std::string key;       // property name, let/for variable
+    Origin key_origin;
+    ExprPtr target;        // Set: the field written
+    ExprPtr value;
+};
+
+struct Item {
+    std::string kind;      // resource | operation | rule | effect | set
+    std::string name;
+    Origin origin;         // the kind keyword
+    Origin name_origin;
+    std::vector<Property> properties;
+};
+
+}  // namespace opguard::ast

@@ -1,0 +1,330 @@
+// The rule language's grammar in Boost.Spirit X3 (EBNF in dsl/ast.hpp). Semantic actions
+// build the ast directly; `>` (expectation) points make a failure a located error.
+#include "dsl/parser.hpp"
+
+#include <boost/spirit/home/x3.hpp>
+
+#include "core/diagnostic.hpp"
+
+namespace x3 = boost::spirit::x3;
+
+namespace opguard {
+namespace {
+
+using It = const char*;
+struct base_tag;   // the first byte of the parsed text
+struct file_tag;   // the file index
+struct shift_tag;  // offset of the parsed text inside its file
+struct mark_tag;   // where the construct being built starts (set by `mark`)
+
+// X3 captures the start of a match before skipping; advance past blanks and comments so
+// an origin names the first character of the construct itself.
+It skip_blanks(It p, It end) {
+    while (p < end) {
+        if (std::isspace(static_cast<unsigned char>(*p))) { ++p; continue; }
+        if (*p == '#') { while (p < end && *p != '\n') ++p; continue; }
+        break;
+    }
+    return p;
+}
+
+// In a semantic action X3 (Boost 1.74) offers where the match ends, not where it starts.
+// `mark` (an eps that has skipped blanks) records the start just before each construct
+// whose origin matters; origin_of reads it back. Every use is `mark >> token[action]`
+// with no recursion between the two, so one slot suffices.
+const auto mark = x3::eps[([](auto& ctx) { x3::get<mark_tag>(ctx).get() = x3::_where(ctx).begin(); })];
+
+template <typename Ctx>
+Origin origin_of(Ctx& ctx) {
+    It base = x3::get<base_tag>(ctx);
+    It p = x3::get<mark_tag>(ctx).get();
+    return Origin{x3::get<file_tag>(ctx), static_cast<uint32_t>(p - base) + x3::get<shift_tag>(ctx)};
+}
+
+ast::ExprPtr make(ast::Op op, Origin o) {
+    auto e = std::make_shared<ast::Expr>();
+    e->op = op;
+    e->origin = o;
+    return e;
+}
+
+ast::ExprPtr binary(ast::Op op, ast::ExprPtr lhs, ast::ExprPtr rhs) {
+    auto e = make(op, lhs->origin);
+    e->args = {std::move(lhs), std::move(rhs)};
+    return e;
+}
+
+// ---- lexical pieces ---------------------------------------------------------------
+
+const auto word_char = x3::alnum | x3::char_('_');
+auto kw(const char* w) { return x3::lexeme[x3::lit(w) >> !word_char]; }
+
+const auto reserved = x3::lexeme[(x3::lit("and") | "or" | "not" | "in" | "true" | "false" | "null") >> !word_char];
+
+x3::rule<class ident_r, std::string> const ident = "identifier";
+const auto ident_def = x3::lexeme[!reserved >> (x3::alpha | x3::char_('_')) >> *word_char];
+
+x3::rule<class name_r, std::string> const item_name = "a name";
+const auto item_name_def = x3::lexeme[(x3::alpha | x3::char_('_')) >> *(word_char | x3::char_("-."))];
+
+struct escape_table : x3::symbols<char> {
+    escape_table() { add("\\\"", '"')("\\\\", '\\')("\\/", '/')("\\n", '\n')("\\t", '\t')("\\r", '\r'); }
+} const escapes;
+
+x3::rule<class string_r, std::string> const string_lit = "a string";
+const auto string_lit_def = x3::lexeme['"' > *(escapes | (x3::char_ - x3::char_("\"\\\n"))) > '"'];
+
+// Plain decimal numbers only: the default policies would read "inf" and "nan" (so the
+// word "inferred" would start with a number).
+struct number_policies : x3::ureal_policies<double> {
+    template <typename It, typename Attr>
+    static bool parse_nan(It&, It const&, Attr&) { return false; }
+    template <typename It, typename Attr>
+    static bool parse_inf(It&, It const&, Attr&) { return false; }
+};
+const x3::real_parser<double, number_policies> unsigned_number;
+
+// ---- expressions ---------------------------------------------------------------------
+
+x3::rule<class expr_r, ast::ExprPtr> const expr = "an expression";
+x3::rule<class and_r, ast::ExprPtr> const and_expr = "an expression";
+x3::rule<class not_r, ast::ExprPtr> const not_expr = "an expression";
+x3::rule<class cmp_r, ast::ExprPtr> const cmp_expr = "an expression";
+x3::rule<class sum_r, ast::ExprPtr> const sum_expr = "an expression";
+x3::rule<class term_r, ast::ExprPtr> const term_expr = "an expression";
+x3::rule<class unary_r, ast::ExprPtr> const unary_expr = "an expression";
+x3::rule<class postfix_r, ast::ExprPtr> const postfix_expr = "an expression";
+x3::rule<class primary_r, ast::ExprPtr> const primary = "a value";
+x3::rule<class list_r, ast::ExprPtr> const list_lit = "a list";
+x3::rule<class object_r, ast::ExprPtr> const object_lit = "an object";
+x3::rule<class call_r, ast::ExprPtr> const call_expr = "a function call";
+
+const auto assign = [](auto& ctx) { x3::_val(ctx) = x3::_attr(ctx); };
+auto fold(ast::Op op) {
+    return [op](auto& ctx) { x3::_val(ctx) = binary(op, x3::_val(ctx), x3::_attr(ctx)); };
+}
+
+const auto expr_def = and_expr[assign] >> *(kw("or") > and_expr[fold(ast::Op::Or)]);
+const auto and_expr_def = not_expr[assign] >> *(kw("and") > not_expr[fold(ast::Op::And)]);
+
+// "not" repeats without recursion so a long run of them cannot exhaust the stack.
+const auto not_expr_def =
+    (mark >> x3::omit[x3::lexeme[x3::lit("not") >> !word_char >> !(+x3::space >> x3::lit("in") >> !word_char)]]
+         [([](auto& ctx) { x3::_val(ctx) = make(ast::Op::Not, origin_of(ctx)); })] >
+     not_expr[([](auto& ctx) { x3::_val(ctx)->args.push_back(x3::_attr(ctx)); })]) |
+    cmp_expr[assign];
+
+struct cmp_table : x3::symbols<ast::Op> {
+    cmp_table() { add("==", ast::Op::Eq)("!=", ast::Op::Ne)("<=", ast::Op::Le)(">=", ast::Op::Ge)("<", ast::Op::Lt)(">", ast::Op::Gt); }
+} const cmp_ops;
+
+x3::rule<class cmp_op_r, ast::Op> const cmp_op = "a comparison";
+const auto cmp_op_def = cmp_ops | (kw("not") >> kw("in")) >> x3::attr(ast::Op::NotIn) | kw("in") >> x3::attr(ast::Op::In);
+
+const auto cmp_expr_def = sum_expr[assign] >>
+    -((cmp_op > sum_expr)[([](auto& ctx) {
+        auto& a = x3::_attr(ctx);
+        x3::_val(ctx) = binary(boost::fusion::at_c<0>(a), x3::_val(ctx), boost::fusion::at_c<1>(a));
+    })]);
+
+const auto sum_expr_def = term_expr[assign] >>
+    *((x3::lit('+') > term_expr[fold(ast::Op::Add)]) | (x3::lit('-') > term_expr[fold(ast::Op::Sub)]));
+const auto term_expr_def = unary_expr[assign] >>
+    *((x3::lit('*') > unary_expr[fold(ast::Op::Mul)]) | (x3::lit('/') > unary_expr[fold(ast::Op::Div)]));
+
+const auto unary_expr_def =
+    (mark >> x3::lit('-')[([](auto& ctx) { x3::_val(ctx) = make(ast::Op::Neg, origin_of(ctx)); })] >
+     unary_expr[([](auto& ctx) { x3::_val(ctx)->args.push_back(x3::_attr(ctx)); })]) |
+    postfix_expr[assign];
+
+const auto postfix_expr_def = primary[assign] >>
+    *((x3::lit('.') > ident)[([](auto& ctx) {
+          auto e = make(ast::Op::Member, x3::_val(ctx)->origin);
+          e->name = x3::_attr(ctx);
+          e->args.push_back(x3::_val(ctx));
+          x3::_val(ctx) = e;
+      })] |
+      (x3::lit('[') > expr > ']')[([](auto& ctx) { x3::_val(ctx) = binary(ast::Op::Index, x3::_val(ctx), x3::_attr(ctx)); })]);
+
+const auto push_arg = [](auto& ctx) { x3::_val(ctx)->args.push_back(x3::_attr(ctx)); };
+
+const auto call_expr_def =
+    mark >> (ident >> '(')[([](auto& ctx) {
+        auto e = make(ast::Op::Call, origin_of(ctx));
+        e->name = x3::_attr(ctx);
+        x3::_val(ctx) = e;
+    })] >> -(expr[push_arg] % ',') > ')';
+
+const auto list_lit_def = mark >> x3::lit('[')[([](auto& ctx) { x3::_val(ctx) = make(ast::Op::List, origin_of(ctx)); })] >>
+                          -(expr[push_arg] % ',') > ']';
+
+x3::rule<class object_key_r, std::string> const object_key = "a key";
+const auto object_key_def = ident | string_lit;
+const auto object_lit_def =
+    mark >> x3::lit('{')[([](auto& ctx) { x3::_val(ctx) = make(ast::Op::Object, origin_of(ctx)); })] >>
+    -((object_key > ':' > expr)[([](auto& ctx) {
+          auto& a = x3::_attr(ctx);
+          x3::_val(ctx)->keys.push_back(boost::fusion::at_c<0>(a));
+          x3::_val(ctx)->args.push_back(boost::fusion::at_c<1>(a));
+      })] % ',') > '}';
+
+auto literal_action(Node (*build)(const std::string&)) {
+    return [build](auto& ctx) {
+        auto e = make(ast::Op::Literal, origin_of(ctx));
+        e->literal = build(x3::_attr(ctx));
+        e->literal.origin = e->origin;
+        x3::_val(ctx) = e;
+    };
+}
+
+const auto primary_def =
+    mark >> unsigned_number[([](auto& ctx) {
+        auto e = make(ast::Op::Literal, origin_of(ctx));
+        e->literal = Node::number(x3::_attr(ctx), e->origin);
+        x3::_val(ctx) = e;
+    })] |
+    mark >> string_lit[literal_action([](const std::string& s) { return Node::string(s); })] |
+    mark >> kw("true")[([](auto& ctx) { auto e = make(ast::Op::Literal, origin_of(ctx)); e->literal = Node::boolean(true, e->origin); x3::_val(ctx) = e; })] |
+    mark >> kw("false")[([](auto& ctx) { auto e = make(ast::Op::Literal, origin_of(ctx)); e->literal = Node::boolean(false, e->origin); x3::_val(ctx) = e; })] |
+    mark >> kw("null")[([](auto& ctx) { auto e = make(ast::Op::Literal, origin_of(ctx)); e->literal = Node::null(e->origin); x3::_val(ctx) = e; })] |
+    call_expr[assign] |
+    mark >> ident[([](auto& ctx) {
+        auto e = make(ast::Op::Var, origin_of(ctx));
+        e->name = x3::_attr(ctx);
+        x3::_val(ctx) = e;
+    })] |
+    list_lit[assign] | object_lit[assign] | (x3::lit('(') > expr > ')')[assign];
+
+BOOST_SPIRIT_DEFINE(expr, and_expr, not_expr, cmp_expr, sum_expr, term_expr, unary_expr, postfix_expr, primary,
+                    list_lit, object_lit, call_expr, ident, item_name, string_lit, cmp_op, object_key)
+
+// ---- items and properties ------------------------------------------------------------
+
+x3::rule<class property_r, ast::Property> const property = "a property (name = value;)";
+x3::rule<class item_r, ast::Item> const item = "an item: resource, operation, rule, effect or set";
+
+const auto key_action = [](auto& ctx) {
+    x3::_val(ctx).key = x3::_attr(ctx);
+    x3::_val(ctx).key_origin = origin_of(ctx);
+};
+const auto value_action = [](auto& ctx) { x3::_val(ctx).value = x3::_attr(ctx); };
+
+const auto for_property = kw("for")[([](auto& ctx) { x3::_val(ctx).form = ast::PropertyForm::For; })] >
+                          mark >> ident[key_action] > kw("in") > expr[value_action] > ';';
+const auto let_property = kw("let")[([](auto& ctx) { x3::_val(ctx).form = ast::PropertyForm::Let; })] >
+                          mark >> ident[key_action] > '=' > expr[value_action] > ';';
+const auto set_property = mark >> kw("set")[([](auto& ctx) {
+                              x3::_val(ctx).form = ast::PropertyForm::Set;
+                              x3::_val(ctx).key = "set";
+                              x3::_val(ctx).key_origin = origin_of(ctx);
+                          })] >
+                          postfix_expr[([](auto& ctx) { x3::_val(ctx).target = x3::_attr(ctx); })] > '=' >
+                          expr[value_action] > ';';
+const auto plain_property = mark >> ident[key_action] > '=' > expr[value_action] > ';';
+
+const auto property_def = for_property | let_property | set_property | plain_property;
+
+x3::rule<class item_kind_r, std::string> const item_kind = "an item: resource, operation, rule, effect or set";
+const auto item_kind_def = x3::lexeme[(x3::string("resource") | x3::string("operation") | x3::string("rule") |
+                                   x3::string("effect") | x3::string("set")) >> !word_char];
+
+const auto item_def = mark >> item_kind[([](auto& ctx) {
+                          x3::_val(ctx).kind = x3::_attr(ctx);
+                          x3::_val(ctx).origin = origin_of(ctx);
+                      })] > mark >
+                      item_name[([](auto& ctx) {
+                          x3::_val(ctx).name = x3::_attr(ctx);
+                          x3::_val(ctx).name_origin = origin_of(ctx);
+                      })] >
+                      '{' > *property[([](auto& ctx) { x3::_val(ctx).properties.push_back(x3::_attr(ctx)); })] > '}';
+
+BOOST_SPIRIT_DEFINE(property, item, item_kind)
+
+const auto skipper = x3::space | x3::lexeme['#' >> *(x3::char_ - x3::eol)];
+
+// What stands at `p`, for "found ..." in messages.
+std::string describe_found(It p, It end) {
+    p = skip_blanks(p, end);
+    if (p >= end) return "the end of the file";
+    It q = p;
+    if (std::isalnum(static_cast<unsigned char>(*q)) || *q == '_') {
+        while (q < end && (std::isalnum(static_cast<unsigned char>(*q)) || *q == '_' || *q == '.' || *q == '-')) ++q;
+    } else {
+        ++q;
+    }
+    std::string tok(p, std::min<size_t>(static_cast<size_t>(q - p), 40));
+    return "'" + tok + "'";
+}
+
+// Rejects nesting deeper than the limit before X3 recurses into it.
+void check_nesting(const SourceFile& f, uint32_t base_offset, std::string_view text, size_t limit) {
+    size_t depth = 0;
+    bool in_string = false, in_comment = false;
+    for (size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        if (in_comment) { if (c == '\n') in_comment = false; continue; }
+        if (in_string) {
+            if (c == '\\') ++i;
+            else if (c == '"' || c == '\n') in_string = false;
+            continue;
+        }
+        if (c == '#') in_comment = true;
+        else if (c == '"') in_string = true;
+        else if (c == '(' || c == '[' || c == '{') {
+            if (++depth > limit + 1)  // +1: the item's own braces
+                throw InputError(f.path(), f.position(base_offset + static_cast<uint32_t>(i)), "rules.nesting",
+                                 "brackets nested deeper than " + std::to_string(limit) + " levels");
+        } else if (c == ')' || c == ']' || c == '}') {
+            if (depth > 0) --depth;
+        }
+    }
+}
+
+template <typename Parser, typename Attr>
+void run_parser(const SourceRegistry& sources, uint32_t file_id, uint32_t shift, std::string_view text,
+                const Parser& p, Attr& attr) {
+    const SourceFile& f = sources.file(file_id);
+    It begin = text.data();
+    It first = begin;
+    It last = begin + text.size();
+    It mark_slot = begin;
+    auto grammar = x3::with<base_tag>(begin)[x3::with<file_tag>(file_id)[x3::with<shift_tag>(shift)[
+        x3::with<mark_tag>(std::ref(mark_slot))[p]]]];
+    try {
+        bool ok = x3::phrase_parse(first, last, grammar, skipper, attr);
+        if (!ok || first != last) {
+            It at = skip_blanks(first, last);
+            throw InputError(f.path(), f.position(shift + static_cast<uint32_t>(at - begin)), "rules.syntax",
+                             "expected an item (resource, operation, rule, effect or set), found " +
+                                 describe_found(at, last));
+        }
+    } catch (const x3::expectation_failure<It>& e) {
+        It at = skip_blanks(e.where(), last);
+        throw InputError(f.path(), f.position(shift + static_cast<uint32_t>(at - begin)), "rules.syntax",
+                         "expected " + e.which() + ", found " + describe_found(at, last));
+    }
+}
+
+}  // namespace
+
+std::vector<ast::Item> parse_rule_file(const SourceRegistry& sources, uint32_t file_id, const RuleParseLimits& limits) {
+    const SourceFile& f = sources.file(file_id);
+    if (f.text().size() > limits.max_bytes)
+        throw InputError(f.path(), {}, "rules.too-large",
+                         "rule file is " + std::to_string(f.text().size()) + " bytes; the limit is " +
+                             std::to_string(limits.max_bytes));
+    check_nesting(f, 0, f.text(), limits.max_nesting);
+    std::vector<ast::Item> items;
+    run_parser(sources, file_id, 0, f.text(), *item, items);
+    return items;
+}
+
+ast::ExprPtr parse_expression(const SourceRegistry& sources, uint32_t file_id, uint32_t offset, std::string_view text) {
+    const SourceFile& f = sources.file(file_id);
+    check_nesting(f, offset, text, RuleParseLimits{}.max_nesting);
+    ast::ExprPtr e;
+    run_parser(sources, file_id, offset, text, expr, e);
+    return e;
+}
+
+}  // namespace opguard

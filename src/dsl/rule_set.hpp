@@ -1,0 +1,155 @@
+#pragma once
+// RuleSet: the compiled rule files. Everything opguard knows about an operation — how
+// calls are recognised, their parameters and targets, what the cloud refuses and what an
+// accepted call does — is here as data; the engine walks it without knowing any API.
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/node.hpp"
+#include "core/source.hpp"
+#include "dsl/ast.hpp"
+
+namespace opguard {
+
+enum class Severity : uint8_t { Info = 0, Warning = 1, Error = 2 };
+const char* severity_name(Severity s);
+
+// How well a rule or effect is established: the documentation states it, opguard infers
+// it from documented facts, or the documentation does not settle it.
+enum class Basis : uint8_t { Documented, Inferred, Undocumented };
+const char* basis_name(Basis b);
+
+// A message with "{expr}" holes.
+struct Template {
+    struct Part {
+        std::string text;    // literal text, or empty when expr is set
+        ast::ExprPtr expr;
+    };
+    std::vector<Part> parts;
+    std::string source_text;  // as written, for `rules explain`
+    bool empty() const { return parts.empty(); }
+};
+
+struct NamedValue {
+    std::string name;
+    ast::ExprPtr expr;
+};
+
+// Where a kind of resource sits in saved API responses, and what opguard keeps of it.
+struct ResourceKind {
+    std::string name;
+    Origin origin;
+    std::string title;
+    std::vector<std::string> list_path;   // object keys down to the array, e.g. {"Instances","Instance"}
+    std::string detect_field;             // an element field that tells this kind apart (optional)
+    std::string id_field;
+    std::string status_field;             // written by status paths of effects (optional)
+    std::string file_hint;                // file-name fragment for bare-array files (optional)
+    std::vector<std::string> fields;      // fields kept from each element
+    std::vector<NamedValue> derived;      // computed once per object at load time
+    std::string source;
+};
+
+struct ParamSpec {
+    std::string name;
+    std::string type;  // string | boolean | integer | number | list | object
+    bool required = false;
+    bool secret = false;
+};
+
+// What a call looks like and how it is answered.
+struct Operation {
+    std::string name;
+    Origin origin;
+    std::string title;
+    std::vector<std::pair<std::string, std::string>> match;  // call header field => value
+    std::vector<ParamSpec> params;
+    ast::ExprPtr targets;            // list of target ids (each keeps its plan origin)
+    std::string target_kind;         // resource kind the targets name (for history and summaries)
+    std::vector<NamedValue> lets;    // per-target named values (may use `target`)
+    std::string response;            // per_target | single | body
+    std::string results_field;       // per_target: e.g. RebuildResults
+    std::string result_id_field;     // per_target: e.g. DesktopId
+    std::string success_code;        // per_target: code of an accepted target
+    ast::ExprPtr response_body;      // body: predicted response
+    int success_http = 200;
+    std::string verb;                // "rebuilt": how an accepted target is summarised
+    bool read_only = false;
+    std::string source;
+    const ParamSpec* param(std::string_view n) const;
+};
+
+enum class Scope : uint8_t { Plan, Call, Target };
+enum class Refusal : uint8_t { None, Call, Target };
+
+struct Rule {
+    std::string id;
+    Origin origin;
+    std::string title;
+    std::string description;
+    Severity severity = Severity::Error;
+    std::vector<std::string> operations;  // operation names, or "*"
+    Scope scope = Scope::Call;
+    std::string for_var;                  // optional iteration
+    ast::ExprPtr for_list;
+    std::vector<NamedValue> lets;
+    ast::ExprPtr when;
+    ast::ExprPtr at;                      // plan value the finding points at (optional)
+    Refusal refuses = Refusal::None;
+    int http = 0;                         // HTTP status of a call refusal (0: undocumented)
+    std::string code;                     // cloud error code ("" when undocumented)
+    Template response_message;            // the cloud's message, when documented
+    Template message;
+    std::string source;
+    Basis basis = Basis::Documented;
+    std::string note;
+    bool applies_to(const std::string& operation) const;
+};
+
+struct Effect {
+    std::string id;
+    Origin origin;
+    std::vector<std::string> operations;
+    std::string for_var;
+    ast::ExprPtr for_list;
+    std::vector<NamedValue> lets;
+    ast::ExprPtr when;
+    std::string noun;            // disk, snapshot, desktop, image copy ...
+    std::string verb;            // erased, replaced, retained, deleted, created ...
+    ast::ExprPtr resource_id;
+    ast::ExprPtr size_gib;
+    Template detail;
+    ast::ExprPtr status_of;      // an inventory object whose status follows `status`
+    ast::ExprPtr status;         // list: the status path
+    std::vector<std::pair<ast::ExprPtr, ast::ExprPtr>> sets;  // field <- value, for later calls
+    bool data_loss = false;
+    bool pending = false;        // asynchronous: done only when the cloud's task finishes
+    Basis basis = Basis::Documented;
+    std::string source;
+    std::string note;
+    bool applies_to(const std::string& operation) const;
+};
+
+struct NamedSet {
+    std::string name;
+    Origin origin;
+    Node values;                          // array of strings
+    std::map<std::string, Basis> basis;   // per value
+    std::string source;
+};
+
+struct RuleSet {
+    std::vector<ResourceKind> resources;
+    std::vector<Operation> operations;
+    std::vector<Rule> rules;
+    std::vector<Effect> effects;
+    std::map<std::string, NamedSet, std::less<>> sets;
+
+    const ResourceKind* resource(std::string_view name) const;
+    const Operation* operation(std::string_view name) const;
+    const Rule* rule(std::string_view id) const;
+};
+
+}  // namespace opguard

@@ -1,0 +1,370 @@
+#include "engine/eval.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+
+#include "dsl/builtins.hpp"
+#include "input/inventory.hpp"
+
+namespace opguard {
+
+const Node& Val::null_node() {
+    static const Node n;
+    return n;
+}
+
+namespace {
+
+std::string lower_ascii(std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+std::optional<double> as_number(const Node& n) {
+    if (n.is_number()) return n.as_number();
+    if (n.is_string() && !n.as_string().empty()) {
+        const std::string& s = n.as_string();
+        char* end = nullptr;
+        double d = std::strtod(s.c_str(), &end);
+        if (end == s.c_str() + s.size() && std::isfinite(d)) return d;
+    }
+    return std::nullopt;
+}
+
+// A single value used where a list is expected counts as a one-element list.
+std::vector<const Node*> elements(const Node& n) {
+    std::vector<const Node*> out;
+    if (n.is_array()) for (const auto& i : n.items()) out.push_back(&i);
+    else if (!n.is_null()) out.push_back(&n);
+    return out;
+}
+
+class Evaluator {
+public:
+    Evaluator(Frame& f, EvalHost& h, const RuleSet& r) : frame_(f), host_(h), rules_(r) {}
+
+    void step(const ast::Expr& e) {
+        if (--frame_.budget < 0) throw EvalError(e.origin, "expression evaluation exceeded its step budget");
+    }
+
+    Val var(const ast::Expr& e) {
+        for (auto it = frame_.vars.rbegin(); it != frame_.vars.rend(); ++it)
+            if (it->first == e.name) return it->second;
+        for (auto& l : frame_.lets) {
+            if (l.def->name != e.name) continue;
+            if (l.value) return *l.value;
+            if (l.busy) throw EvalError(e.origin, "'" + e.name + "' refers to itself");
+            l.busy = true;
+            Val v = eval(*l.def->expr);
+            l.busy = false;
+            l.value = v;
+            return v;
+        }
+        if (frame_.self) return Val(frame_.self->find(e.name));
+        auto s = rules_.sets.find(e.name);
+        if (s != rules_.sets.end()) return Val(&s->second.values);
+        return Val();
+    }
+
+    Val eval(const ast::Expr& e) {
+        step(e);
+        switch (e.op) {
+            case ast::Op::Literal: return Val(&e.literal);
+            case ast::Op::Var: return var(e);
+            case ast::Op::Member: {
+                Val base = eval(*e.args[0]);
+                const Node* m = base->find(e.name);
+                if (!m) return Val();
+                return keep(base, m);
+            }
+            case ast::Op::Index: {
+                Val base = eval(*e.args[0]);
+                Val idx = eval(*e.args[1]);
+                if (base->is_array() && idx->is_number()) {
+                    double d = idx->as_number();
+                    if (d < 0 || d >= static_cast<double>(base->items().size())) return Val();
+                    return keep(base, &base->items()[static_cast<size_t>(d)]);
+                }
+                if (base->is_object() && idx->is_string()) return keep(base, base->find(idx->as_string()));
+                return Val();
+            }
+            case ast::Op::List: {
+                std::vector<Node> items;
+                for (const auto& a : e.args) items.push_back(*eval(*a));
+                return Val(Node::array(std::move(items), e.origin));
+            }
+            case ast::Op::Object: {
+                std::vector<Node::Member> members;
+                for (size_t i = 0; i < e.args.size(); ++i) members.emplace_back(e.keys[i], *eval(*e.args[i]));
+                return Val(Node::object(std::move(members), e.origin));
+            }
+            case ast::Op::Not: return boolean(!eval(*e.args[0])->truthy());
+            case ast::Op::Neg: {
+                auto n = as_number(*eval(*e.args[0]));
+                return n ? Val(Node::number(-*n)) : Val();
+            }
+            case ast::Op::And: return boolean(eval(*e.args[0])->truthy() && eval(*e.args[1])->truthy());
+            case ast::Op::Or: return boolean(eval(*e.args[0])->truthy() || eval(*e.args[1])->truthy());
+            case ast::Op::Eq: return boolean(values_equal(*eval(*e.args[0]), *eval(*e.args[1])));
+            case ast::Op::Ne: return boolean(!values_equal(*eval(*e.args[0]), *eval(*e.args[1])));
+            case ast::Op::Lt: case ast::Op::Le: case ast::Op::Gt: case ast::Op::Ge: {
+                Val a = eval(*e.args[0]);
+                Val b = eval(*e.args[1]);
+                auto x = as_number(*a), y = as_number(*b);
+                // Ordering with a missing or non-numeric side is false, never a guess.
+                if (!x || !y) {
+                    if (a->is_string() && b->is_string()) {
+                        int c = a->as_string().compare(b->as_string());
+                        return boolean(e.op == ast::Op::Lt ? c < 0 : e.op == ast::Op::Le ? c <= 0 : e.op == ast::Op::Gt ? c > 0 : c >= 0);
+                    }
+                    return boolean(false);
+                }
+                return boolean(e.op == ast::Op::Lt ? *x < *y : e.op == ast::Op::Le ? *x <= *y : e.op == ast::Op::Gt ? *x > *y : *x >= *y);
+            }
+            case ast::Op::In: case ast::Op::NotIn: {
+                Val a = eval(*e.args[0]);
+                Val b = eval(*e.args[1]);
+                bool found = false;
+                for (const Node* n : elements(*b)) if (values_equal(*a, *n)) { found = true; break; }
+                return boolean(e.op == ast::Op::In ? found : !found);
+            }
+            case ast::Op::Add: {
+                Val a = eval(*e.args[0]);
+                Val b = eval(*e.args[1]);
+                auto x = as_number(*a), y = as_number(*b);
+                if (a->is_number() && b->is_number()) return Val(Node::number(*x + *y));
+                if (a->is_string() || b->is_string()) return Val(Node::string(a->to_text() + b->to_text()));
+                if (x && y) return Val(Node::number(*x + *y));
+                return Val();
+            }
+            case ast::Op::Sub: case ast::Op::Mul: case ast::Op::Div: {
+                auto x = as_number(*eval(*e.args[0])), y = as_number(*eval(*e.args[1]));
+                if (!x || !y) return Val();
+                if (e.op == ast::Op::Div && *y == 0) return Val();
+                return Val(Node::number(e.op == ast::Op::Sub ? *x - *y : e.op == ast::Op::Mul ? *x * *y : *x / *y));
+            }
+            case ast::Op::Call: return call(e);
+        }
+        return Val();
+    }
+
+    // A member of a borrowed value is borrowed too; of an owned value it must be copied.
+    static Val keep(const Val& base, const Node* member) {
+        if (!member) return Val();
+        return Val(base, member);
+    }
+
+    static Val boolean(bool b) { return Val(Node::boolean(b)); }
+
+    template <typename F>
+    void each_with_it(const Node& list, const ast::Expr& fn, F&& f) {
+        for (const Node* n : elements(list)) {
+            frame_.vars.emplace_back("it", Val(n));
+            Val v = eval(fn);
+            frame_.vars.pop_back();
+            if (!f(*n, v)) break;
+        }
+    }
+
+    Val call(const ast::Expr& e) {
+        const std::string& f = e.name;
+        auto arg = [&](size_t i) { return eval(*e.args[i]); };
+        auto str = [&](size_t i) { Val v = arg(i); return v->is_string() ? v->as_string() : v->is_null() ? std::string() : v->to_text(); };
+        if (f == "count") {
+            Val v = arg(0);
+            return Val(Node::number(static_cast<double>(v->is_array() ? v->items().size() : v->is_null() ? 0 : 1)));
+        }
+        if (f == "len") return Val(Node::number(static_cast<double>(str(0).size())));
+        if (f == "lower" || f == "upper") {
+            Val v = arg(0);
+            if (!v->is_string()) return v;
+            std::string s = v->as_string();
+            for (auto& c : s) c = static_cast<char>(f == "lower" ? std::tolower(static_cast<unsigned char>(c)) : std::toupper(static_cast<unsigned char>(c)));
+            return Val(Node::string(std::move(s), v->origin));
+        }
+        if (f == "starts_with") { Val v = arg(0); std::string p = str(1); return boolean(v->is_string() && v->as_string().rfind(p, 0) == 0); }
+        if (f == "ends_with") {
+            Val v = arg(0); std::string p = str(1);
+            return boolean(v->is_string() && v->as_string().size() >= p.size() && v->as_string().compare(v->as_string().size() - p.size(), p.size(), p) == 0);
+        }
+        if (f == "contains") {
+            Val h = arg(0); Val n = arg(1);
+            if (h->is_string()) return boolean(n->is_string() && h->as_string().find(n->as_string()) != std::string::npos);
+            for (const Node* x : elements(*h)) if (values_equal(*x, *n)) return boolean(true);
+            return boolean(false);
+        }
+        if (f == "before" || f == "after") {
+            Val v = arg(0);
+            if (!v->is_string()) return Val();
+            std::string sep = str(1);
+            size_t p = v->as_string().find(sep);
+            if (f == "before") return Val(Node::string(p == std::string::npos ? v->as_string() : v->as_string().substr(0, p)));
+            return Val(Node::string(p == std::string::npos ? std::string() : v->as_string().substr(p + sep.size())));
+        }
+        if (f == "exists") return boolean(!arg(0)->is_null());
+        if (f == "missing") return boolean(arg(0)->is_null());
+        if (f == "default") { Val v = arg(0); return v->is_null() ? arg(1) : v; }
+        if (f == "is_ascii") {
+            Val v = arg(0);
+            if (!v->is_string()) return boolean(false);
+            return boolean(std::all_of(v->as_string().begin(), v->as_string().end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; }));
+        }
+        if (f == "number") { auto n = as_number(*arg(0)); return n ? Val(Node::number(*n)) : Val(); }
+        if (f == "string") { Val v = arg(0); return v->is_null() ? Val() : Val(Node::string(v->to_text(), v->origin)); }
+        if (f == "list") {
+            Val v = arg(0);
+            if (v->is_array()) return v;
+            std::vector<Node> items;
+            if (!v->is_null()) items.push_back(*v);
+            return Val(Node::array(std::move(items), v->origin));
+        }
+        if (f == "any" || f == "all" || f == "count_if") {
+            Val list = arg(0);
+            bool any = false, all = true;
+            double n = 0;
+            each_with_it(*list, *e.args[1], [&](const Node&, const Val& v) {
+                if (v->truthy()) { any = true; ++n; } else all = false;
+                return f == "count_if" || (f == "any" ? !any : all);
+            });
+            if (f == "count_if") return Val(Node::number(n));
+            return boolean(f == "any" ? any : all);
+        }
+        if (f == "filter" || f == "map") {
+            Val list = arg(0);
+            std::vector<Node> out;
+            each_with_it(*list, *e.args[1], [&](const Node& x, const Val& v) {
+                if (f == "map") out.push_back(*v);
+                else if (v->truthy()) out.push_back(x);
+                return true;
+            });
+            return Val(Node::array(std::move(out), list->origin));
+        }
+        if (f == "sum") {
+            double s = 0;
+            for (const Node* x : elements(*arg(0))) if (auto n = as_number(*x)) s += *n;
+            return Val(Node::number(s));
+        }
+        if (f == "first") { Val v = arg(0); auto el = elements(*v); return el.empty() ? Val() : keep(v, el[0]); }
+        if (f == "join") {
+            std::string sep = str(1), out;
+            bool first = true;
+            for (const Node* x : elements(*arg(0))) { if (!first) out += sep; first = false; out += x->to_text(); }
+            return Val(Node::string(std::move(out)));
+        }
+        if (f == "concat") {
+            std::vector<Node> out;
+            for (size_t i = 0; i < 2; ++i) for (const Node* x : elements(*arg(i))) out.push_back(*x);
+            return Val(Node::array(std::move(out)));
+        }
+        if (f == "unique" || f == "repeated") {
+            std::vector<Node> seen, rep;
+            for (const Node* x : elements(*arg(0))) {
+                bool dup = std::any_of(seen.begin(), seen.end(), [&](const Node& s) { return values_equal(s, *x); });
+                if (!dup) seen.push_back(*x);
+                else if (!std::any_of(rep.begin(), rep.end(), [&](const Node& s) { return values_equal(s, *x); })) rep.push_back(*x);
+            }
+            return Val(Node::array(f == "unique" ? std::move(seen) : std::move(rep)));
+        }
+        if (f == "choose") return arg(0)->truthy() ? arg(1) : arg(2);
+        if (f == "ieq") {
+            Val a = arg(0), b = arg(1);
+            if (a->is_string() && b->is_string()) return boolean(lower_ascii(a->as_string()) == lower_ascii(b->as_string()));
+            return boolean(values_equal(*a, *b));
+        }
+        if (f == "lookup") {
+            std::string kind = str(0);
+            Val id = arg(1);
+            if (!id->is_string()) return Val();
+            Val region = e.args.size() > 2 ? arg(2) : Val();
+            const InventoryObject* obj = host_.lookup(kind, id->as_string(), e.args.size() > 2 ? region.get() : nullptr);
+            if (!obj) return Val();
+            frame_.evidence.push_back(obj);
+            return Val(&obj->value);
+        }
+        if (f == "find_all") {
+            Val v = arg(2);
+            return Val(host_.find_all(str(0), str(1), *v));
+        }
+        if (f == "history") {
+            Val id = arg(1);
+            if (!id->is_string()) return Val(Node::array());
+            return Val(host_.history(str(0), id->as_string()));
+        }
+        if (f == "declared") {
+            const Operation* op = host_.operation();
+            return boolean(op && op->param(str(0)));
+        }
+        if (f == "undeclared_params" || f == "missing_params" || f == "mistyped_params") return params_check(f);
+        throw EvalError(e.origin, "unknown function '" + f + "'");
+    }
+
+    static bool type_ok(const std::string& type, const Node& v) {
+        if (type == "string") return v.is_string();
+        if (type == "boolean") return v.is_bool() || (v.is_string() && (v.as_string() == "true" || v.as_string() == "false"));
+        if (type == "integer") {
+            auto n = as_number(v);
+            return n && std::floor(*n) == *n;
+        }
+        if (type == "number") return as_number(v).has_value();
+        if (type == "list") return v.is_array();
+        if (type == "object") return v.is_object();
+        return true;
+    }
+
+    Val params_check(const std::string& f) {
+        const Operation* op = host_.operation();
+        const Node* params = host_.parameters();
+        std::vector<Node> out;
+        if (!op || !params) return Val(Node::array());
+        if (f == "missing_params") {
+            for (const auto& p : op->params)
+                if (p.required && !params->find(p.name)) out.push_back(Node::string(p.name, params->origin));
+        } else {
+            for (const auto& [name, value] : params->members()) {
+                const ParamSpec* spec = op->param(name);
+                if (f == "undeclared_params" && !spec)
+                    out.push_back(Node::object({{"name", Node::string(name, value.origin)}, {"value", value}}, value.origin));
+                if (f == "mistyped_params" && spec && !type_ok(spec->type, value))
+                    out.push_back(Node::object({{"name", Node::string(name, value.origin)}, {"value", value},
+                                                {"expected", Node::string(spec->type)}, {"found", Node::string(kind_name(value.kind()))}},
+                                               value.origin));
+            }
+        }
+        return Val(Node::array(std::move(out), params->origin));
+    }
+
+private:
+    Frame& frame_;
+    EvalHost& host_;
+    const RuleSet& rules_;
+};
+
+}  // namespace
+
+bool values_equal(const Node& a, const Node& b) {
+    if (a.is_number() && b.is_string()) { auto n = as_number(b); return n && *n == a.as_number(); }
+    if (a.is_string() && b.is_number()) { auto n = as_number(a); return n && *n == b.as_number(); }
+    return a.equals(b);
+}
+
+Val evaluate(const ast::Expr& e, Frame& frame, EvalHost& host, const RuleSet& rules) {
+    Evaluator ev(frame, host, rules);
+    return ev.eval(e);
+}
+
+std::string render_template(const Template& t, Frame& frame, EvalHost& host, const RuleSet& rules) {
+    std::string out;
+    for (const auto& p : t.parts) {
+        if (!p.expr) { out += p.text; continue; }
+        Val v = evaluate(*p.expr, frame, host, rules);
+        if (v->is_null()) out += "(none)";
+        else if (v->is_array()) {
+            bool first = true;
+            for (const auto& i : v->items()) { if (!first) out += ", "; first = false; out += i.to_text(); }
+        } else out += v->to_text();
+    }
+    return out;
+}
+
+}  // namespace opguard

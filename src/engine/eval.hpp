@@ -1,0 +1,76 @@
+#pragma once
+// evaluate: a rule-language expression + a Frame => a value. Values are Nodes, borrowed
+// from the plan or inventory where possible (no copies) and owned when computed.
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/node.hpp"
+#include "dsl/rule_set.hpp"
+
+namespace opguard {
+
+struct InventoryObject;
+
+class Val {
+public:
+    Val() : ref_(&null_node()) {}
+    explicit Val(const Node* r) : ref_(r ? r : &null_node()) {}
+    explicit Val(Node n) : own_(std::make_shared<Node>(std::move(n))), ref_(own_.get()) {}
+    // A part of `owner`: shares its ownership, so the part stays valid as long as needed.
+    Val(const Val& owner, const Node* part) : own_(owner.own_), ref_(part ? part : &null_node()) {}
+    const Node& operator*() const { return *ref_; }
+    const Node* operator->() const { return ref_; }
+    const Node* get() const { return ref_; }
+    static const Node& null_node();
+
+private:
+    std::shared_ptr<Node> own_;
+    const Node* ref_;
+};
+
+// What an expression can ask of the world beyond its own frame: inventory look-ups and
+// the plan around the current call. The engine implements it; resource derivations at
+// load time use a host that answers nothing.
+class EvalHost {
+public:
+    virtual ~EvalHost() = default;
+    virtual const InventoryObject* lookup(std::string_view kind, std::string_view id, const Node* region) = 0;
+    virtual Node history(std::string_view kind, std::string_view id) = 0;
+    virtual Node find_all(std::string_view kind, std::string_view field, const Node& value) = 0;
+    // The current call's operation (nullptr when the call's operation is unknown).
+    virtual const Operation* operation() = 0;
+    virtual const Node* parameters() = 0;
+};
+
+struct Frame {
+    const Node* self = nullptr;                              // resource derivations: fields by bare name
+    std::vector<std::pair<std::string, Val>> vars;          // call, target, loop variables, it ...
+    struct Let { const NamedValue* def; std::optional<Val> value; bool busy = false; };
+    std::vector<Let> lets;
+    std::vector<const InventoryObject*> evidence;           // inventory objects read while evaluating
+    long budget = 2'000'000;                                // steps left; exhaustion is an error
+
+    void bind(std::string name, Val v) { vars.emplace_back(std::move(name), std::move(v)); }
+    void add_lets(const std::vector<NamedValue>& defs) {
+        for (const auto& d : defs) lets.push_back({&d, std::nullopt});
+    }
+};
+
+// Thrown when an expression exceeds its budget or meets a value it cannot work with in a
+// way the compiler could not see (e.g. a let that refers to itself).
+class EvalError : public std::runtime_error {
+public:
+    EvalError(Origin o, const std::string& msg) : std::runtime_error(msg), origin(o) {}
+    Origin origin;
+};
+
+Val evaluate(const ast::Expr& e, Frame& frame, EvalHost& host, const RuleSet& rules);
+std::string render_template(const Template& t, Frame& frame, EvalHost& host, const RuleSet& rules);
+
+// Case-sensitive comparison the rule language uses for == (numbers by value, a number and
+// a numeric string are equal, strings exactly).
+bool values_equal(const Node& a, const Node& b);
+
+}  // namespace opguard

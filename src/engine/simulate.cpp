@@ -1,0 +1,529 @@
+#include "engine/simulate.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "core/diagnostic.hpp"
+#include "engine/eval.hpp"
+
+namespace opguard {
+
+size_t Report::count(Severity s) const {
+    return static_cast<size_t>(std::count_if(findings.begin(), findings.end(), [&](const Finding& f) { return f.rule->severity == s; }));
+}
+
+std::string Report::summary() const {
+    std::string s = "Plan: ";
+    if (summary_parts.empty()) s += "no change";
+    for (size_t i = 0; i < summary_parts.size(); ++i) s += (i ? ", " : "") + summary_parts[i];
+    size_t refused_targets = 0, refused_calls = 0;
+    for (const auto& c : calls) {
+        if (!c.accepted) ++refused_calls;
+        for (const auto& t : c.targets) if (t.outcome == "refused") ++refused_targets;
+    }
+    std::vector<std::string> tail;
+    if (refused_calls) tail.push_back(std::to_string(refused_calls) + (refused_calls == 1 ? " call refused" : " calls refused"));
+    if (refused_targets) tail.push_back(std::to_string(refused_targets) + (refused_targets == 1 ? " target refused" : " targets refused"));
+    if (!tail.empty()) {
+        s += "; ";
+        for (size_t i = 0; i < tail.size(); ++i) s += (i ? ", " : "") + tail[i];
+    }
+    return s + ".";
+}
+
+int exit_code(const Report& r, Severity fail_on) {
+    for (const auto& f : r.findings)
+        if (static_cast<int>(f.rule->severity) >= static_cast<int>(fail_on)) return 1;
+    return 0;
+}
+
+namespace {
+
+std::string plural(const std::string& noun, size_t n) {
+    if (n == 1) return noun;
+    if (!noun.empty() && noun.back() == 'y') return noun.substr(0, noun.size() - 1) + "ies";
+    if (!noun.empty() && noun.back() == 's') return noun + "es";
+    return noun + "s";
+}
+
+std::string format_gib(double g) { return format_number(std::round(g * 100) / 100) + " GiB"; }
+
+class Simulation : public EvalHost {
+public:
+    Simulation(const SourceRegistry& s, const Plan& p, Inventory& i, const RuleSet& r) : sources_(s), plan_(p), inv_(i), rules_(r) {}
+
+    // ---- EvalHost ------------------------------------------------------------------
+    const InventoryObject* lookup(std::string_view kind, std::string_view id, const Node* region) override {
+        const InventoryObject* o = inv_.find(kind, id);
+        if (!o) return nullptr;
+        if (region && !region->is_null()) {
+            const Node* r = o->value.find("region");
+            if (!r || !values_equal(*r, *region)) return nullptr;
+        }
+        return o;
+    }
+    Node history(std::string_view kind, std::string_view id) override {
+        auto it = history_.find(std::string(kind) + "\x1f" + std::string(id));
+        return it == history_.end() ? Node::array() : it->second;
+    }
+    // Objects of `kind` whose `field` equals `value`, through an index built on first use.
+    Node find_all(std::string_view kind, std::string_view field, const Node& value) override {
+        if (!value.is_string() && !value.is_number()) return Node::array();
+        std::string key = std::string(kind) + "\x1f" + std::string(field);
+        auto it = secondary_.find(key);
+        if (it == secondary_.end()) {
+            auto& idx = secondary_[key];
+            for (const auto& o : inv_.objects(std::string(kind)))
+                if (const Node* f = o.value.find(field)) idx[f->to_text()].push_back(&o);
+            it = secondary_.find(key);
+        }
+        Node out = Node::array();
+        auto hit = it->second.find(value.to_text());
+        if (hit != it->second.end())
+            for (const InventoryObject* o : hit->second) out.items().push_back(o->value);
+        return out;
+    }
+    const Operation* operation() override { return call_ ? call_->operation : nullptr; }
+    const Node* parameters() override { return call_ ? &call_->parameters : nullptr; }
+
+    // ---- helpers -------------------------------------------------------------------
+    Location locate(Origin o) const {
+        if (!o.known()) return {plan_file(), {}};
+        const SourceFile& f = sources_.file(o.file);
+        return {f.path(), f.position(o.offset)};
+    }
+    std::string plan_file() const { return sources_.file(plan_.file).path(); }
+
+    Val eval(const ast::ExprPtr& e, Frame& f) {
+        try {
+            return evaluate(*e, f, *this, rules_);
+        } catch (const EvalError& err) {
+            const SourceFile& file = sources_.file(err.origin.file);
+            throw InputError(file.path(), file.position(err.origin.offset), "rules.evaluation", err.what());
+        }
+    }
+    std::string render(const Template& t, Frame& f) {
+        try {
+            return render_template(t, f, *this, rules_);
+        } catch (const EvalError& err) {
+            const SourceFile& file = sources_.file(err.origin.file);
+            throw InputError(file.path(), file.position(err.origin.offset), "rules.evaluation", err.what());
+        }
+    }
+
+    Frame base_frame(const Call& call) {
+        Frame f;
+        f.bind("call", Val(&call.parameters));
+        f.bind("request", Val(&call.record));
+        f.bind("calls", Val(&all_calls_));
+        f.bind("prior_calls", Val(&prior_calls_));
+        return f;
+    }
+
+    std::vector<Citation> cite(const Frame& f) const {
+        std::vector<Citation> out;
+        std::set<const InventoryObject*> seen;
+        for (const InventoryObject* o : f.evidence) {
+            if (!seen.insert(o).second) continue;
+            out.push_back({o->kind->name, o->id, sources_.file(o->file).path(), o->pointer});
+        }
+        return out;
+    }
+
+    struct Fired {
+        const Rule* rule;
+        std::string message;
+    };
+
+    // Evaluates one rule in `frame` (its `for` loop included); records findings and returns
+    // the refusals it made.
+    std::vector<Fired> run_rule(const Rule& rule, Frame frame, const Call* call, const Node* target, Origin fallback) {
+        std::vector<Fired> fired;
+        frame.add_lets(rule.lets);
+        auto once = [&](Frame& f, Origin default_at) {
+            if (!eval(rule.when, f)->truthy()) return;
+            Finding fd;
+            fd.rule = &rule;
+            fd.call_index = call ? call->index : plan_.calls.size();
+            fd.call_id = call ? call->id : "";
+            fd.operation = call && call->operation ? call->operation->name : "";
+            fd.target = target && target->is_string() ? target->as_string() : "";
+            fd.message = render(rule.message, f);
+            Origin at = default_at;
+            if (rule.at) {
+                Val v = eval(rule.at, f);
+                if (v->origin.known()) at = v->origin;
+            }
+            fd.location = locate(at);
+            fd.evidence = cite(f);
+            Fired x{&rule, rule.response_message.empty() ? std::string() : render(rule.response_message, f)};
+            findings_.push_back(std::move(fd));
+            fired.push_back(std::move(x));
+        };
+        if (rule.for_list) {
+            Val list = eval(rule.for_list, frame);
+            std::vector<const Node*> els;
+            if (list->is_array()) for (const auto& i : list->items()) els.push_back(&i);
+            else if (!list->is_null()) els.push_back(list.get());
+            for (const Node* el : els) {
+                Frame f = frame;
+                f.bind(rule.for_var, Val(list, el));
+                for (auto& l : f.lets) { l.value.reset(); l.busy = false; }
+                once(f, el->origin.known() ? el->origin : fallback);
+            }
+        } else {
+            once(frame, fallback);
+        }
+        return fired;
+    }
+
+    void touch(InventoryObject& o) {
+        std::string key = o.kind->name + "\x1f" + o.id;
+        if (!originals_.count(key)) { originals_.emplace(key, o.value); touched_order_.push_back(&o); }
+    }
+
+    InventoryObject* object_of(const Node* n) {
+        const Node* kind = n->find(kKindField);
+        if (!kind || !kind->is_string()) return nullptr;
+        const ResourceKind* k = rules_.resource(kind->as_string());
+        const Node* idn = k ? n->find(k->id_field) : nullptr;
+        if (!idn || !idn->is_string()) return nullptr;
+        return inv_.find(k->name, idn->as_string());
+    }
+
+    // Effects of one accepted target: all records are computed against the state before
+    // any of them writes, then the writes happen.
+    void apply_effects(const Call& call, const Node* target) {
+        struct Write { InventoryObject* obj; std::string field; Node value; };
+        std::vector<Write> writes;
+        for (const auto& eff : rules_.effects) {
+            if (!eff.applies_to(call.operation->name)) continue;
+            Frame base = base_frame(call);
+            if (target) base.bind("target", Val(target));
+            base.add_lets(call.operation->lets);
+            base.add_lets(eff.lets);
+            std::vector<Frame> frames;
+            if (eff.for_list) {
+                Val list = eval(eff.for_list, base);
+                if (list->is_array()) {
+                    for (const auto& el : list->items()) {
+                        Frame f = base;
+                        f.bind(eff.for_var, Val(list, &el));
+                        for (auto& l : f.lets) { l.value.reset(); l.busy = false; }
+                        frames.push_back(std::move(f));
+                    }
+                }
+            } else {
+                frames.push_back(base);
+            }
+            for (Frame& f : frames) {
+                if (eff.when && !eval(eff.when, f)->truthy()) continue;
+                EffectRecord rec;
+                rec.effect = &eff;
+                rec.call_index = call.index;
+                rec.call_id = call.id;
+                rec.target = target && target->is_string() ? target->as_string() : "";
+                rec.noun = eff.noun;
+                rec.verb = eff.verb;
+                if (eff.resource_id) rec.id = eval(eff.resource_id, f)->to_text();
+                if (eff.size_gib) {
+                    Val s = eval(eff.size_gib, f);
+                    if (s->is_number()) rec.size_gib = s->as_number();
+                    else if (s->is_string()) { char* end = nullptr; double d = std::strtod(s->as_string().c_str(), &end); if (end && *end == 0 && !s->as_string().empty()) rec.size_gib = d; }
+                }
+                rec.detail = render(eff.detail, f);
+                if (eff.status) {
+                    Val path = eval(eff.status, f);
+                    if (path->is_array())
+                        for (const auto& s : path->items()) rec.status_path.push_back(s.is_null() ? "unknown" : s.to_text());
+                    Val obj = eval(eff.status_of, f);
+                    if (obj->is_object() && !rec.status_path.empty()) {
+                        if (InventoryObject* o = object_of(obj.get()); o && !o->kind->status_field.empty())
+                            writes.push_back({o, o->kind->status_field, Node::string(rec.status_path.back())});
+                    }
+                }
+                for (const auto& [lhs, rhs] : eff.sets) {
+                    Val holder = eval(lhs->args[0], f);
+                    Val value = eval(rhs, f);
+                    if (!holder->is_object()) continue;
+                    if (InventoryObject* o = object_of(holder.get())) writes.push_back({o, lhs->name, *value});
+                }
+                if (!rec.verb.empty() || !rec.status_path.empty()) effects_.push_back(std::move(rec));
+            }
+        }
+        for (auto& w : writes) {
+            touch(*w.obj);
+            Node v = w.value;
+            v.origin = {};
+            w.obj->value.set(w.field, std::move(v));
+        }
+    }
+
+    void record_history(const Call& call, const Node* target) {
+        if (!target || !target->is_string() || call.operation->target_kind.empty()) return;
+        Node entry = Node::object({{"call", Node::string(call.id)},
+                                   {"operation", Node::string(call.operation->name)},
+                                   {"verb", Node::string(call.operation->verb)}});
+        auto& h = history_[call.operation->target_kind + "\x1f" + target->as_string()];
+        if (!h.is_array()) h = Node::array();
+        h.items().push_back(std::move(entry));
+    }
+
+    static std::string label(const Call& c) {
+        const Node& r = c.record;
+        auto s = [&](const char* k) { const Node* n = r.find(k); return n && n->is_string() ? n->as_string() : std::string(); };
+        if (!s("action").empty()) return s("product") + " " + s("version") + " " + s("action");
+        return s("cloud") + " " + s("service") + " " + s("method") + " " + s("path");
+    }
+
+    void run_call(const Call& call) {
+        call_ = &call;
+        CallOutcome out;
+        out.index = call.index;
+        out.id = call.id;
+        out.label = label(call);
+        out.location = locate(call.origin);
+        const Operation* op = call.operation;
+        out.known = op != nullptr;
+        out.operation = op ? op->name : "";
+        out.read_only = op && op->read_only;
+
+        // Call-scope rules ("*" rules also run for calls no rule file describes).
+        std::vector<Fired> call_refusals;
+        for (const auto& rule : rules_.rules) {
+            if (rule.scope != Scope::Call) continue;
+            if (!(op ? rule.applies_to(op->name) : rule.applies_to("*"))) continue;
+            Frame f = base_frame(call);
+            if (op) f.add_lets(op->lets);
+            for (auto& x : run_rule(rule, f, &call, nullptr, call.origin))
+                if (rule.refuses == Refusal::Call) call_refusals.push_back(x);
+        }
+        if (!op) {
+            out.accepted = false;
+            out.message = "no rule file describes this call; its outcome is not predicted";
+            outcomes_.push_back(std::move(out));
+            append_prior(call);
+            return;
+        }
+
+        // Targets.
+        Val targets;
+        std::vector<const Node*> target_nodes;
+        if (op->targets) {
+            Frame f = base_frame(call);
+            f.add_lets(op->lets);
+            targets = eval(op->targets, f);
+            if (targets->is_array()) for (const auto& t : targets->items()) target_nodes.push_back(&t);
+            else if (!targets->is_null()) target_nodes.push_back(targets.get());
+        }
+
+        std::vector<std::vector<Fired>> target_refusals(target_nodes.size());
+        for (size_t t = 0; t < target_nodes.size(); ++t) {
+            for (const auto& rule : rules_.rules) {
+                if (rule.scope != Scope::Target || !rule.applies_to(op->name)) continue;
+                Frame f = base_frame(call);
+                f.bind("target", Val(targets, target_nodes[t]));
+                f.add_lets(op->lets);
+                Origin fallback = target_nodes[t]->origin.known() ? target_nodes[t]->origin : call.origin;
+                for (auto& x : run_rule(rule, f, &call, target_nodes[t], fallback))
+                    if (rule.refuses == Refusal::Target) target_refusals[t].push_back(x);
+            }
+        }
+
+        out.accepted = call_refusals.empty();
+        if (!out.accepted) {
+            const Rule* r = call_refusals.front().rule;
+            out.http = r->http;
+            out.code = r->code.empty() ? "undocumented" : r->code;
+            out.message = call_refusals.front().message;
+            Node body = Node::object();
+            body.set("Code", Node::string(out.code));
+            if (!out.message.empty()) body.set("Message", Node::string(out.message));
+            out.response = std::move(body);
+        } else {
+            out.http = op->success_http;
+        }
+
+        std::vector<Node> results;
+        for (size_t t = 0; t < target_nodes.size(); ++t) {
+            TargetOutcome to;
+            const Node* tn = target_nodes[t];
+            to.id = tn->to_text();
+            to.location = locate(tn->origin.known() ? tn->origin : call.origin);
+            if (!out.accepted) {
+                to.outcome = "not-run";
+            } else if (!target_refusals[t].empty()) {
+                to.outcome = "refused";
+                const Rule* r = target_refusals[t].front().rule;
+                to.code = r->code.empty() ? "undocumented" : r->code;
+                to.message = target_refusals[t].front().message;
+            } else {
+                to.outcome = "accepted";
+                to.code = op->response == "per_target" ? op->success_code : "";
+            }
+            if (out.accepted && op->response == "per_target") {
+                Node r = Node::object();
+                r.set(op->result_id_field, Node::string(to.id));
+                r.set("Code", Node::string(to.code));
+                if (!to.message.empty()) r.set("Message", Node::string(to.message));
+                results.push_back(std::move(r));
+            }
+            out.targets.push_back(std::move(to));
+        }
+        if (out.accepted) {
+            if (op->response == "per_target") {
+                out.response = Node::object();
+                out.response.set(op->results_field, Node::array(std::move(results)));
+            } else if (op->response == "body") {
+                Frame f = base_frame(call);
+                f.add_lets(op->lets);
+                out.response = *eval(op->response_body, f);
+                strip_origins(out.response);
+            } else {
+                out.response = Node::object();
+            }
+            // Effects, then history, target by target; a call without targets runs them once.
+            if (target_nodes.empty()) apply_effects(call, nullptr);
+            for (size_t t = 0; t < target_nodes.size(); ++t) {
+                if (out.targets[t].outcome != "accepted") continue;
+                apply_effects(call, target_nodes[t]);
+                record_history(call, target_nodes[t]);
+            }
+        }
+        outcomes_.push_back(std::move(out));
+        append_prior(call);
+        call_ = nullptr;
+    }
+
+    static void strip_origins(Node& n) {
+        n.origin = {};
+        for (auto& i : n.items()) strip_origins(i);
+        for (auto& m : n.members()) strip_origins(m.second);
+    }
+
+    void append_prior(const Call& call) { prior_calls_.items().push_back(call.record); }
+
+    Report run() {
+        for (const auto& c : plan_.calls) all_calls_.items().push_back(c.record);
+        // Plan-wide rules: once, when the plan has a call they apply to.
+        for (const auto& rule : rules_.rules) {
+            if (rule.scope != Scope::Plan) continue;
+            bool applies = std::any_of(plan_.calls.begin(), plan_.calls.end(),
+                                       [&](const Call& c) { return c.operation && rule.applies_to(c.operation->name); });
+            if (!applies) continue;
+            Frame f;
+            f.bind("calls", Val(&all_calls_));
+            f.bind("prior_calls", Val(&all_calls_));
+            run_rule(rule, f, nullptr, nullptr, Origin{plan_.file, 0});
+        }
+        for (const auto& c : plan_.calls) run_call(c);
+
+        Report r;
+        r.plan_file = plan_file();
+        r.inventory_files = inv_.files;
+        r.rule_count = rules_.rules.size();
+        r.calls = std::move(outcomes_);
+        r.findings = std::move(findings_);
+        // Stable order: by call, then by position in the plan, then rule id.
+        std::stable_sort(r.findings.begin(), r.findings.end(), [](const Finding& a, const Finding& b) {
+            if (a.call_index != b.call_index) return a.call_index < b.call_index;
+            if (a.location.pos.line != b.location.pos.line) return a.location.pos.line < b.location.pos.line;
+            if (a.location.pos.column != b.location.pos.column) return a.location.pos.column < b.location.pos.column;
+            return a.rule->id < b.rule->id;
+        });
+        r.effects = std::move(effects_);
+        for (InventoryObject* o : touched_order_) {
+            ResourceChange ch;
+            ch.kind = o->kind->name;
+            ch.id = o->id;
+            const Node& before = originals_.at(o->kind->name + "\x1f" + o->id);
+            for (const auto& [k, v] : o->value.members()) {
+                const Node* b = before.find(k);
+                if (k == kKindField || (b && b->equals(v))) continue;
+                Node bn = b ? *b : Node::null();
+                Node an = v;
+                strip_origins(bn);
+                strip_origins(an);
+                ch.fields.emplace_back(k, std::make_pair(std::move(bn), std::move(an)));
+            }
+            if (!ch.fields.empty()) r.changes.push_back(std::move(ch));
+        }
+        summarise(r);
+        return r;
+    }
+
+    void summarise(Report& r) const {
+        // Accepted targets by (noun, verb), in order of first appearance.
+        std::vector<std::pair<std::string, size_t>> parts;
+        auto bump = [&](const std::string& key) {
+            for (auto& p : parts) if (p.first == key) { ++p.second; return; }
+            parts.emplace_back(key, 1);
+        };
+        std::map<std::string, std::string> noun_of_key, verb_of_key;
+        for (const auto& c : r.calls) {
+            if (!c.accepted || !c.known) continue;
+            const Operation* op = rules_.operation(c.operation);
+            const ResourceKind* k = rules_.resource(op->target_kind);
+            std::string noun = k && !k->title.empty() ? k->title : (op->target_kind.empty() ? "call" : op->target_kind);
+            if (c.targets.empty()) { std::string key = "call\x1f" + op->verb; noun_of_key[key] = "call"; verb_of_key[key] = op->verb; bump(key); }
+            for (const auto& t : c.targets) {
+                if (t.outcome != "accepted") continue;
+                std::string key = noun + "\x1f" + op->verb;
+                noun_of_key[key] = noun;
+                verb_of_key[key] = op->verb;
+                bump(key);
+            }
+        }
+        for (const auto& [key, n] : parts)
+            r.summary_parts.push_back(std::to_string(n) + " " + plural(noun_of_key[key], n) + " " + verb_of_key[key]);
+        // Effects by (noun, verb), with sizes.
+        std::vector<std::string> order;
+        std::map<std::string, std::pair<size_t, double>> totals;
+        std::map<std::string, bool> has_size, undocumented;
+        for (const auto& e : r.effects) {
+            if (e.verb.empty()) continue;
+            std::string key = e.noun + "\x1f" + e.verb;
+            if (!totals.count(key)) order.push_back(key);
+            auto& t = totals[key];
+            ++t.first;
+            if (e.size_gib) { t.second += *e.size_gib; has_size[key] = true; }
+            if (e.effect->basis == Basis::Undocumented) undocumented[key] = true;
+        }
+        for (const auto& key : order) {
+            auto sep = key.find('\x1f');
+            std::string noun = key.substr(0, sep), verb = key.substr(sep + 1);
+            auto [n, gib] = totals[key];
+            std::string s = std::to_string(n) + " " + plural(noun, n) + " " + verb;
+            if (has_size[key]) s += " (" + format_gib(gib) + ")";
+            if (undocumented[key]) s += " (undocumented)";
+            r.summary_parts.push_back(s);
+        }
+    }
+
+private:
+    const SourceRegistry& sources_;
+    const Plan& plan_;
+    Inventory& inv_;
+    const RuleSet& rules_;
+    const Call* call_ = nullptr;
+    Node all_calls_ = Node::array();
+    Node prior_calls_ = Node::array();
+    std::map<std::string, Node> history_;
+    std::map<std::string, std::map<std::string, std::vector<const InventoryObject*>>> secondary_;
+    std::map<std::string, Node> originals_;
+    std::vector<InventoryObject*> touched_order_;
+    std::vector<Finding> findings_;
+    std::vector<CallOutcome> outcomes_;
+    std::vector<EffectRecord> effects_;
+};
+
+}  // namespace
+
+Report simulate(const SourceRegistry& sources, const Plan& plan, Inventory& inventory, const RuleSet& rules) {
+    Simulation s(sources, plan, inventory, rules);
+    return s.run();
+}
+
+}  // namespace opguard

@@ -1,0 +1,201 @@
+#include "input/inventory.hpp"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "core/diagnostic.hpp"
+#include "engine/eval.hpp"
+#include "input/json_reader.hpp"
+
+namespace opguard {
+
+namespace fs = std::filesystem;
+
+const std::deque<InventoryObject>& Inventory::objects(const std::string& kind) const {
+    static const std::deque<InventoryObject> none;
+    auto it = by_kind_.find(kind);
+    return it == by_kind_.end() ? none : it->second;
+}
+
+InventoryObject* Inventory::find(std::string_view kind, std::string_view id) {
+    auto k = index_.find(std::string(kind));
+    if (k == index_.end()) return nullptr;
+    auto o = k->second.find(std::string(id));
+    return o == k->second.end() ? nullptr : o->second;
+}
+
+const InventoryObject* Inventory::find(std::string_view kind, std::string_view id) const {
+    return const_cast<Inventory*>(this)->find(kind, id);
+}
+
+InventoryObject& Inventory::add(InventoryObject obj) {
+    auto& list = by_kind_[obj.kind->name];
+    list.push_back(std::move(obj));
+    InventoryObject& stored = list.back();
+    index_[stored.kind->name][stored.id] = &stored;
+    return stored;
+}
+
+namespace {
+
+// Derivations run with no plan around them.
+class NoHost : public EvalHost {
+public:
+    const InventoryObject* lookup(std::string_view, std::string_view, const Node*) override { return nullptr; }
+    Node history(std::string_view, std::string_view) override { return Node::array(); }
+    Node find_all(std::string_view, std::string_view, const Node&) override { return Node::array(); }
+    const Operation* operation() override { return nullptr; }
+    const Node* parameters() override { return nullptr; }
+};
+
+// Files named on the command line, or the *.json files of a directory (recursively),
+// sorted by path so that the result never depends on directory listing order.
+std::vector<std::string> expand(const std::vector<std::string>& paths) {
+    std::vector<std::string> out;
+    for (const auto& p : paths) {
+        std::error_code ec;
+        if (fs::is_directory(p, ec)) {
+            std::vector<std::string> found;
+            for (auto it = fs::recursive_directory_iterator(p, fs::directory_options::skip_permission_denied, ec);
+                 !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+                if (it->is_regular_file(ec) && it->path().extension() == ".json") found.push_back(it->path().string());
+            }
+            if (ec) throw InputError(p, {}, "input.unreadable", "cannot list directory: " + ec.message());
+            std::sort(found.begin(), found.end());
+            if (found.empty()) throw InputError(p, {}, "inventory.empty-directory", "directory holds no .json files");
+            out.insert(out.end(), found.begin(), found.end());
+        } else {
+            out.push_back(p);
+        }
+    }
+    return out;
+}
+
+void add_path(Projection& root, const ResourceKind& k) {
+    Projection* p = &root;
+    for (const auto& key : k.list_path) p = &p->child(key);
+    p = &p->child("[]");
+    for (const auto& f : k.fields) p->child(f).all = true;
+}
+
+const Node* walk(const Node& root, const std::vector<std::string>& path) {
+    const Node* n = &root;
+    for (const auto& key : path) {
+        n = n->find(key);
+        if (!n) return nullptr;
+    }
+    return n && n->is_array() ? n : nullptr;
+}
+
+std::string describe_kinds(const RuleSet& rules) {
+    std::string s;
+    for (const auto& k : rules.resources) {
+        std::string path;
+        for (const auto& p : k.list_path) path += (path.empty() ? "" : ".") + p;
+        s += (s.empty() ? "" : ", ") + path + "[] (" + k.name + ")";
+    }
+    return s;
+}
+
+}  // namespace
+
+Inventory load_inventory(SourceRegistry& sources, const std::vector<std::string>& paths, const RuleSet& rules,
+                         const InventoryOptions& options) {
+    Inventory inv;
+    Projection projection;
+    for (const auto& k : rules.resources) add_path(projection, k);
+    // A bare array (--cli-query output) holds elements of one kind: keep the union of fields.
+    Projection& bare = projection.child("[]");
+    for (const auto& k : rules.resources)
+        for (const auto& f : k.fields) bare.child(f).all = true;
+
+    NoHost host;
+    for (const std::string& path : expand(paths)) {
+        uint32_t fid = sources.add(path, read_file_bytes(path, options.max_file_bytes));
+        inv.files.push_back(path);
+        Node root = read_json(sources, fid, &projection);
+        const SourceFile& file = sources.file(fid);
+        auto where = [&](const Node& n) { return file.position(n.origin.offset); };
+
+        struct Match { const ResourceKind* kind; const Node* list; std::string pointer; };
+        std::vector<Match> matches;
+        if (root.is_array()) {
+            const ResourceKind* kind = nullptr;
+            if (!options.kind_override.empty()) {
+                kind = rules.resource(options.kind_override);
+                if (!kind) throw InputError(path, {}, "inventory.unknown-kind", "unknown --inventory-kind '" + options.kind_override + "'");
+            } else {
+                std::string name = fs::path(path).filename().string();
+                for (const auto& k : rules.resources)
+                    if (!k.file_hint.empty() && name.find(k.file_hint) != std::string::npos) { kind = &k; break; }
+            }
+            if (!kind)
+                throw InputError(path, where(root), "inventory.bare-array",
+                                 "a bare JSON array (--cli-query output) does not say what it lists; name the kind with "
+                                 "--inventory-kind or put it in the file name (e.g. desktops.json)");
+            matches.push_back({kind, &root, ""});
+        } else if (root.is_object()) {
+            for (const auto& k : rules.resources) {
+                const Node* list = walk(root, k.list_path);
+                if (!list) continue;
+                if (!k.detect_field.empty() && !list->items().empty() && !list->items()[0].find(k.detect_field)) continue;
+                std::string ptr;
+                for (const auto& p : k.list_path) ptr += "/" + pointer_token(p);
+                matches.push_back({&k, list, ptr});
+            }
+        }
+        if (matches.empty())
+            throw InputError(path, root.is_null() ? Position{} : where(root), "inventory.unknown-shape",
+                             std::string("not a saved API response opguard knows; expected a JSON ") +
+                                 (root.is_object() ? "object" : "value") + " with one of: " + describe_kinds(rules));
+
+        for (const auto& m : matches) {
+            size_t index = 0;
+            for (const Node& el : m.list->items()) {
+                std::string ptr = m.pointer + "/" + std::to_string(index++);
+                if (!el.is_object())
+                    throw InputError(path, where(el), "inventory.shape",
+                                     "expected an object in " + m.kind->name + " list, found " + kind_name(el.kind()), ptr);
+                const Node* id = el.find(m.kind->id_field);
+                if (!id || !id->is_string() || id->as_string().empty())
+                    throw InputError(path, where(el), "inventory.missing-id",
+                                     m.kind->name + " without a string " + m.kind->id_field, ptr);
+                InventoryObject obj;
+                obj.kind = m.kind;
+                obj.id = id->as_string();
+                obj.value = el;
+                // The kind travels with the value, so an effect can find the object again
+                // from a copy (see kKindField).
+                obj.value.set(kKindField, Node::string(m.kind->name));
+                obj.file = fid;
+                obj.pointer = ptr;
+                if (!m.kind->derived.empty()) {
+                    Frame frame;
+                    frame.self = &el;
+                    frame.add_lets(m.kind->derived);
+                    for (const auto& d : m.kind->derived) {
+                        ast::Expr v;
+                        v.op = ast::Op::Var;
+                        v.name = d.name;
+                        obj.value.set(d.name, *evaluate(v, frame, host, rules));
+                    }
+                }
+                if (InventoryObject* prev = inv.find(m.kind->name, obj.id)) {
+                    if (prev->value.equals(obj.value)) continue;  // the same object on two pages
+                    const SourceFile& pf = sources.file(prev->file);
+                    Position pp = pf.position(prev->value.origin.offset);
+                    throw InputError(path, where(el), "inventory.conflicting-duplicate",
+                                     m.kind->name + " " + obj.id + " appears twice with different contents; the other copy is at " +
+                                         pf.path() + (pp.known() ? ":" + std::to_string(pp.line) + ":" + std::to_string(pp.column) : "") +
+                                         " (" + prev->pointer + ")",
+                                     ptr);
+                }
+                inv.add(std::move(obj));
+            }
+        }
+        sources.file(fid).release_text();
+    }
+    return inv;
+}
+
+}  // namespace opguard

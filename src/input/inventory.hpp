@@ -1,0 +1,50 @@
+#pragma once
+// load_inventory: saved API responses (files or directories) => Inventory, the objects of
+// every resource kind the rules declare, indexed by id. Each file's kind comes from its
+// shape; pages of one API merge; the same id with different contents is an input error.
+#include <string>
+#include <unordered_map>
+#include <deque>
+#include <vector>
+
+#include "core/node.hpp"
+#include "core/source.hpp"
+#include "dsl/rule_set.hpp"
+
+namespace opguard {
+
+// Member added to every inventory object's value naming its kind ("@kind" cannot be
+// written as a field in the rule language's dot syntax, so it never collides).
+inline constexpr const char* kKindField = "@kind";
+
+struct InventoryObject {
+    const ResourceKind* kind = nullptr;
+    std::string id;
+    Node value;            // the kept fields plus derived ones; engine effects may change it
+    uint32_t file = 0;     // source index of the file it came from
+    std::string pointer;   // JSON pointer inside that file
+};
+
+struct InventoryOptions {
+    size_t max_file_bytes = size_t(2) * 1024 * 1024 * 1024;
+    std::string kind_override;  // --inventory-kind: kind for bare-array files
+};
+
+class Inventory {
+public:
+    // Objects of one kind in load order (deque: stable addresses).
+    const std::deque<InventoryObject>& objects(const std::string& kind) const;
+    InventoryObject* find(std::string_view kind, std::string_view id);
+    const InventoryObject* find(std::string_view kind, std::string_view id) const;
+    InventoryObject& add(InventoryObject obj);
+    std::vector<std::string> files;  // paths read, in order
+
+private:
+    std::unordered_map<std::string, std::deque<InventoryObject>> by_kind_;
+    std::unordered_map<std::string, std::unordered_map<std::string, InventoryObject*>> index_;
+};
+
+Inventory load_inventory(SourceRegistry& sources, const std::vector<std::string>& paths, const RuleSet& rules,
+                         const InventoryOptions& options = {});
+
+}  // namespace opguard

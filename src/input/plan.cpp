@@ -1,0 +1,202 @@
+#include "input/plan.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+
+#include "core/diagnostic.hpp"
+#include "input/json_reader.hpp"
+
+namespace opguard {
+
+namespace {
+
+const std::vector<std::string> kCallKeys = {"id", "product", "version", "action", "parameters", "cloud", "service",
+                                            "method", "path", "path_params", "query", "body"};
+const std::vector<std::string> kHeaderKeys = {"product", "version", "action", "cloud", "service", "method", "path"};
+
+class PlanReader {
+public:
+    PlanReader(const SourceRegistry& s, uint32_t fid, const RuleSet& r) : sources_(s), file_(s.file(fid)), fid_(fid), rules_(r) {}
+
+    [[noreturn]] void fail(const Node& at, const std::string& id, const std::string& msg, const std::string& ptr) const {
+        throw InputError(file_.path(), file_.position(at.origin.offset), id, msg, ptr);
+    }
+
+    static bool is_index(std::string_view s) {
+        return !s.empty() && s.size() < 10 && std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+    }
+
+    // "DesktopId.2" and "Tag.1.Key" => lists ordered by index.
+    Node normalise(const Node& params, const std::string& ptr) const {
+        Node out = Node::object({}, params.origin);
+        struct Repeated { std::map<long, Node> items; Origin origin; };
+        std::map<std::string, Repeated> repeated;
+        std::vector<std::string> order;
+        for (const auto& [key, value] : params.members()) {
+            size_t dot = key.find('.');
+            if (dot != std::string::npos) {
+                std::string base = key.substr(0, dot);
+                std::string rest = key.substr(dot + 1);
+                size_t dot2 = rest.find('.');
+                std::string idx = rest.substr(0, dot2);
+                if (!base.empty() && is_index(idx)) {
+                    long n = std::stol(idx);
+                    auto& r = repeated[base];
+                    if (r.items.empty() && std::find(order.begin(), order.end(), base) == order.end()) { order.push_back(base); r.origin = value.origin; }
+                    if (dot2 == std::string::npos) {
+                        if (r.items.count(n)) fail(value, "plan.param-conflict", "parameter " + key + " is given twice", ptr + "/" + pointer_token(key));
+                        r.items[n] = value;
+                    } else {
+                        Node& obj = r.items[n];
+                        if (!obj.is_object()) obj = Node::object({}, value.origin);
+                        obj.set(rest.substr(dot2 + 1), value);
+                    }
+                    continue;
+                }
+            }
+            if (out.find(key)) fail(value, "plan.param-conflict", "parameter " + key + " is given twice", ptr + "/" + pointer_token(key));
+            out.set(key, value);
+            order.push_back(key);
+        }
+        for (auto& [base, r] : repeated) {
+            if (out.find(base))
+                fail(*out.find(base), "plan.param-conflict",
+                     "parameter " + base + " is given both as a list and in wire form (" + base + ".N)", ptr + "/" + pointer_token(base));
+            std::vector<Node> items;
+            for (auto& [n, v] : r.items) items.push_back(std::move(v));
+            out.set(base, Node::array(std::move(items), r.origin));
+        }
+        // Keep the order the user wrote them in, for stable output.
+        Node ordered = Node::object({}, params.origin);
+        for (const auto& k : order)
+            if (const Node* v = out.find(k)) ordered.set(k, *v);
+        return ordered;
+    }
+
+    const Operation* resolve(const Node& header) const {
+        for (const auto& op : rules_.operations) {
+            bool ok = true;
+            for (const auto& [k, v] : op.match) {
+                const Node* h = header.find(k);
+                if (!h || !h->is_string()) { ok = false; break; }
+                // Products and clouds are case-insensitive in the CLIs (ecs / Ecs).
+                std::string a = h->as_string(), b = v;
+                if (k == "product" || k == "cloud" || k == "service" || k == "method") {
+                    for (auto& c : a) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                    for (auto& c : b) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                }
+                if (a != b) { ok = false; break; }
+            }
+            if (ok) return &op;
+        }
+        return nullptr;
+    }
+
+    bool is_secret(const std::string& name, const Operation* op) const {
+        if (op) if (const ParamSpec* p = op->param(name); p && p->secret) return true;
+        auto s = rules_.sets.find("secret_parameters");
+        if (s == rules_.sets.end()) return false;
+        std::string lower = name;
+        for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        for (const auto& v : s->second.values.items()) {
+            std::string w = v.as_string();
+            for (auto& c : w) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            if (w == lower) return true;
+        }
+        return false;
+    }
+
+    void redact(Node& n, Call& call, const Operation* op, const std::string& name) const {
+        if (is_secret(name, op)) {
+            call.secret_names.push_back(name);
+            Origin o = n.origin;
+            n = Node::string(kRedacted, o);
+            return;
+        }
+        if (n.is_object()) for (auto& [k, v] : n.members()) redact(v, call, op, k);
+        if (n.is_array()) for (auto& v : n.items()) redact(v, call, op, name);
+    }
+
+    Plan read(const Node& root) const {
+        Plan plan;
+        plan.file = fid_;
+        if (!root.is_object()) fail(root, "plan.shape", std::string("a plan is a JSON object {\"calls\": [...]}; found ") + kind_name(root.kind()), "");
+        for (const auto& [k, v] : root.members())
+            if (k != "calls" && k != "$schema" && k != "description")
+                fail(v, "plan.unknown-key", "unknown key '" + k + "' in the plan; expected calls, description or $schema", "/" + pointer_token(k));
+        const Node* calls = root.find("calls");
+        if (!calls) fail(root, "plan.shape", "the plan has no \"calls\" list", "");
+        if (!calls->is_array()) fail(*calls, "plan.shape", std::string("\"calls\" must be a list; found ") + kind_name(calls->kind()), "/calls");
+        for (size_t i = 0; i < calls->items().size(); ++i) {
+            const Node& c = calls->items()[i];
+            std::string ptr = "/calls/" + std::to_string(i);
+            if (!c.is_object()) fail(c, "plan.shape", std::string("a call is an object; found ") + kind_name(c.kind()), ptr);
+            Call call;
+            call.index = i;
+            call.origin = c.origin;
+            call.id = "call-" + std::to_string(i + 1);
+            Node header = Node::object({}, c.origin);
+            for (const auto& [k, v] : c.members()) {
+                if (std::find(kCallKeys.begin(), kCallKeys.end(), k) == kCallKeys.end()) {
+                    std::string list;
+                    for (const auto& x : kCallKeys) list += (list.empty() ? "" : ", ") + x;
+                    fail(v, "plan.unknown-key", "unknown key '" + k + "' in a call; expected one of: " + list, ptr + "/" + pointer_token(k));
+                }
+                bool header_key = std::find(kHeaderKeys.begin(), kHeaderKeys.end(), k) != kHeaderKeys.end();
+                if ((header_key || k == "id") && !v.is_string())
+                    fail(v, "plan.shape", "\"" + k + "\" must be a string; found " + kind_name(v.kind()), ptr + "/" + pointer_token(k));
+                if (k == "id") { call.id = v.as_string(); continue; }
+                if (header_key) header.set(k, v);
+            }
+            bool rpc = c.find("action");
+            bool rest = c.find("path") || c.find("method");
+            if (!rpc && !rest)
+                fail(c, "plan.shape", "a call names its API: product, version and action (RPC), or cloud, service, method and path (REST)", ptr);
+            Node params = Node::object({}, c.origin);
+            for (const char* part : {"path_params", "query", "parameters", "body"}) {
+                const Node* p = c.find(part);
+                if (!p) continue;
+                if (!p->is_object())
+                    fail(*p, "plan.shape", std::string("\"") + part + "\" must be an object; found " + kind_name(p->kind()), ptr + "/" + part);
+                if (params.members().empty()) params.origin = p->origin;
+                for (const auto& [k, v] : p->members()) {
+                    if (params.find(k))
+                        fail(v, "plan.param-conflict", "parameter " + k + " is given twice", ptr + "/" + part + "/" + pointer_token(k));
+                    params.set(k, v);
+                }
+            }
+            call.parameters = normalise(params, ptr + "/parameters");
+            call.operation = resolve(header);
+            redact(call.parameters, call, call.operation, "");
+            call.record = header;
+            call.record.set("id", Node::string(call.id, c.find("id") ? c.find("id")->origin : c.origin));
+            call.record.set("index", Node::number(static_cast<double>(i)));
+            call.record.set("operation", call.operation ? Node::string(call.operation->name, c.origin) : Node::null(c.origin));
+            call.record.set("parameters", call.parameters);
+            call.record.origin = c.origin;
+            plan.calls.push_back(std::move(call));
+        }
+        return plan;
+    }
+
+private:
+    const SourceRegistry& sources_;
+    const SourceFile& file_;
+    uint32_t fid_;
+    const RuleSet& rules_;
+};
+
+}  // namespace
+
+Plan plan_from_node(const SourceRegistry& sources, uint32_t file_id, const Node& root, const RuleSet& rules) {
+    return PlanReader(sources, file_id, rules).read(root);
+}
+
+Plan load_plan(SourceRegistry& sources, const std::string& path, const RuleSet& rules, const PlanOptions& options) {
+    uint32_t fid = sources.add(path, read_file_bytes(path, options.max_file_bytes));
+    Node root = read_json(sources, fid);
+    return plan_from_node(sources, fid, root, rules);
+}
+
+}  // namespace opguard

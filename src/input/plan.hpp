@@ -1,0 +1,43 @@
+#pragma once
+// load_plan: opguard's JSON plan => Plan. The plan's own structure is strict (an unknown
+// key is an input error); parameters are the API's and are checked by rules instead.
+// Repeated parameters in RPC wire form ("DesktopId.1") become lists; secret parameters
+// are redacted as soon as they are read.
+#include <string>
+#include <vector>
+
+#include "core/node.hpp"
+#include "core/source.hpp"
+#include "dsl/rule_set.hpp"
+
+namespace opguard {
+
+inline constexpr const char* kRedacted = "[redacted]";
+
+struct Call {
+    size_t index = 0;          // 0-based position in the plan
+    std::string id;            // the plan's "id", or "call-N" (1-based)
+    Origin origin;             // the call object
+    const Operation* operation = nullptr;  // nullptr: no rule file describes this call
+    Node record;               // {id, operation, product, version, action, ...}: `request` in rules
+    Node parameters;           // normalised parameters: `call` in rules
+    std::vector<std::string> secret_names;  // parameters whose values were redacted
+};
+
+struct Plan {
+    uint32_t file = 0;
+    std::vector<Call> calls;
+};
+
+struct PlanOptions {
+    size_t max_file_bytes = 256 * 1024 * 1024;
+};
+
+// Throws InputError ("plan.shape", "plan.unknown-key", "plan.param-conflict", json.*).
+Plan load_plan(SourceRegistry& sources, const std::string& path, const RuleSet& rules, const PlanOptions& options = {});
+
+// Builds a Plan from an already parsed plan document (used by the adapters that turn
+// scripts and templates into opguard's plan form).
+Plan plan_from_node(const SourceRegistry& sources, uint32_t file_id, const Node& root, const RuleSet& rules);
+
+}  // namespace opguard

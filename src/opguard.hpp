@@ -1,0 +1,31 @@
+#pragma once
+// opguard's pipeline, one function per stage. Read this header first.
+//
+//   rule files ──parse_rule_file──> ast::Item lists ──compile_rules──> RuleSet
+//   inventory files/dirs ──load_inventory(RuleSet)──> Inventory
+//   plan file ──load_plan(RuleSet)──> Plan
+//   Plan + Inventory + RuleSet ──simulate──> Report (outcomes, findings, effects)
+//   Report ──render(format)──> text | json | ...
+//
+// Errors that stop a run ("could not run": unreadable or malformed input, bad rule files)
+// are InputError exceptions carrying file:line:col; findings about the plan are data in
+// the Report.
+#include "core/diagnostic.hpp"
+#include "dsl/compiler.hpp"      // compile_rules:   parsed rule files     => RuleSet
+#include "dsl/parser.hpp"        // parse_rule_file: rule text             => ast::Item list
+#include "engine/simulate.hpp"   // simulate:        plan + inventory      => Report
+#include "input/inventory.hpp"   // load_inventory:  saved API responses   => Inventory
+#include "input/plan.hpp"        // load_plan:       plan JSON             => Plan
+#include "report/render.hpp"     // render:          Report + format       => text
+
+namespace opguard {
+
+struct RuleSources {
+    bool builtin = true;                 // the rules compiled into the binary
+    std::vector<std::string> dirs;       // --rules DIR: more files; their sets override
+};
+
+// load_rules: built-in rule files + --rules directories => RuleSet (parse, then compile).
+RuleSet load_rules(SourceRegistry& sources, const RuleSources& from);
+
+}  // namespace opguard
