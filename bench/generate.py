@@ -23,7 +23,9 @@ escape it), one trailing newline.
 Between 10 % and 30 % of the plan's targets break a rule on purpose (wrong region, unknown
 desktop/image/instance, unavailable image, OS change outside the Chinese mainland, GPU
 mismatch, bad desktop status, unsupported language, too many ids, security lock, Pending
-instance). manifest.json lists each injected fault with its call id and target.
+instance). manifest.json lists each injected fault with its call id and target; entries whose
+kind starts with "note:" are not injected faults but say where a tiny fleet forced a compromise
+(a desktop used twice, a redeploy target without an open system event).
 
 Determinism: one random.Random(seed) drives everything, no clock is read, every collection is
 built in a fixed order and keys are sorted on output, so the same N and seed give
@@ -667,7 +669,7 @@ def make_fleet(g: Gen, n: int) -> Fleet:
     return fleet
 
 
-def inventory_documents(g: Gen, fleet: Fleet, n: int) -> dict:
+def inventory_documents(g: Gen, fleet: Fleet) -> dict:
     """file name -> response object, in the top-level shapes of cloud-apis.md section 2."""
     inst = fleet.instances
     return {
@@ -742,11 +744,12 @@ class DesktopPools:
         keys = [k for k in self.keys if accept(k) and len(self.members[k]) >= need]
         return self.g.rng.choice(keys) if keys else None
 
-    def take(self, k, count: int) -> list:
-        """Up to `count` distinct desktops of group k: unused ones while there are any (the
-        call then gets fewer), a refilled group only when `pick_key` chose it for reuse."""
+    def take(self, k, count: int, exact: bool = False) -> list:
+        """Up to `count` distinct desktops of group k. Unused ones while there are any (the call
+        then gets fewer) unless `exact`; the group is refilled (desktops reused) only when it
+        is empty or cannot give an `exact` count."""
         count = min(count, len(self.members[k]))
-        if count > len(self.free[k]) and (not self.free[k] or count >= 21):
+        if count > len(self.free[k]) and (exact or not self.free[k]):
             self.refill(k)
             self.reused.extend(d["DesktopId"] for d in self.free[k][-count:])
         count = min(count, len(self.free[k]))
@@ -763,7 +766,7 @@ class PlanBuilder:
         self.faults: list = []
         self.good = DesktopPools(g, fleet.desktops, REBUILDABLE_STATUSES)
         self.bad = DesktopPools(g, fleet.desktops, BAD_DESKTOP_STATUSES)
-        self.images = [im for im in fleet.images]
+        self.images = list(fleet.images)
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -797,7 +800,7 @@ class PlanBuilder:
             kind, count = "none", r.randint(1, 5)
             key = self.good.pick_key()
         region, gpu, os_name = key
-        desktops = self.good.take(key, count)
+        desktops = self.good.take(key, count, exact=(kind == "too_many_ids"))
         ids = [d["DesktopId"] for d in desktops]
 
         # A valid image: same GPU class; outside the mainland also the same OS.
@@ -946,7 +949,7 @@ def main(argv=None) -> int:
     n = args.desktops
     g = Gen(args.seed)
     fleet = make_fleet(g, n)
-    docs = inventory_documents(g, fleet, n)
+    docs = inventory_documents(g, fleet)
     plan, faults = make_plan(g, fleet, n)
 
     sizes = {}

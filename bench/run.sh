@@ -102,6 +102,7 @@ mkdir -p "$RES"
   printf '\n'
 } >"$RES/command.txt"
 printf '%s\n' "$SEED" >"$RES/seed.txt"
+cut -d' ' -f1-3 /proc/loadavg >"$RES/loadavg-start.txt" 2>/dev/null || true
 
 # ---------------------------------------------------------------------------------------------
 # Builds

@@ -48,7 +48,7 @@ def run(cmd: list) -> str:
         return ""
 
 
-def machine_facts() -> list:
+def machine_facts(res: str) -> list:
     cpuinfo = read("/proc/cpuinfo")
     model = next((ln.split(":", 1)[1].strip() for ln in cpuinfo.splitlines()
                   if ln.startswith("model name")), "unknown")
@@ -68,6 +68,9 @@ def machine_facts() -> list:
         ("hyperfine", run(["hyperfine", "--version"]) or "unknown"),
         ("python3", platform.python_version()),
         ("git commit", commit),
+        ("load average (1/5/15 min) at start / end of the run",
+         f"{read(os.path.join(res, 'loadavg-start.txt'), '?').strip()} / "
+         f"{' '.join(read('/proc/loadavg', '?').split()[:3])}"),
     ]
 
 
@@ -127,7 +130,7 @@ def main(argv=None) -> int:
 
     w("## Machine\n")
     w("| fact | value |\n|---|---|")
-    for k, v in machine_facts():
+    for k, v in machine_facts(res):
         w(f"| {k} | {v} |")
     w("")
 
@@ -143,6 +146,8 @@ def main(argv=None) -> int:
         w(f"- **{tool}**: {desc}; success = exit code in {set(ok)}.")
     w("- Wall time: `hyperfine -N` (no shell), K runs after K checked runs that warmed the page "
       "cache; median / min / max. Peak RSS: `/usr/bin/time -f %M` over those K checked runs (max).")
+    w("- The machine is shared (2 cores): a load average above ~0.5 at the start means other work "
+      "ran beside the benchmark and the walls are inflated; compare min with median.")
     w("- targets = desktop ids + instance ids in the plan. MB/s = input bytes / 10^6 / median. "
       "x floor = median / floor median. RSS/input = peak RSS bytes / input bytes.")
     w("")

@@ -23,6 +23,10 @@
 #include <unordered_map>
 #include <vector>
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
 #include "core/diagnostic.hpp"
 
 namespace opguard {
@@ -647,7 +651,6 @@ std::string_view Reader::key(od::field& f, uint32_t ko) {
     // SWAR: find the first '"' or '\\' in each 8-byte word.
     constexpr uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
     const char* q = k;
-    __builtin_prefetch(k + 2048);
     for (;;) {
         uint64_t w;
         std::memcpy(&w, q, 8);
@@ -898,6 +901,62 @@ Node Reader::read_root(od::document& doc, const PlanNode* p) {
     return result;
 }
 
+// A padded copy of the input for simdjson. Large copies are mapped directly and, on Linux,
+// asked to use transparent huge pages: faulting in a 250 MB buffer page by page costs
+// about as much as the parse itself.
+class PaddedCopy {
+public:
+    PaddedCopy() = default;
+    PaddedCopy(const PaddedCopy&) = delete;
+    PaddedCopy& operator=(const PaddedCopy&) = delete;
+    ~PaddedCopy() { release(); }
+
+    void assign(std::string_view text) {
+        release();
+        size_t need = text.size() + simdjson::SIMDJSON_PADDING;
+#if defined(__linux__)
+        if (need >= kMapThreshold) {
+            size_t len = (need + kHuge - 1) / kHuge * kHuge;
+            void* p = ::mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            if (p != MAP_FAILED) {
+#if defined(MADV_HUGEPAGE)
+                ::madvise(p, len, MADV_HUGEPAGE);  // a hint; failure is harmless
+#endif
+                data_ = static_cast<char*>(p);
+                cap_ = len;
+                mapped_ = true;
+            }
+        }
+#endif
+        if (!data_) {
+            data_ = new char[need];
+            cap_ = need;
+        }
+        std::memcpy(data_, text.data(), text.size());
+        std::memset(data_ + text.size(), 0, cap_ - text.size() < simdjson::SIMDJSON_PADDING ? cap_ - text.size() : simdjson::SIMDJSON_PADDING);
+    }
+    const char* data() const { return data_; }
+    size_t capacity() const { return cap_; }
+
+private:
+    static constexpr size_t kHuge = size_t(2) << 20;
+    static constexpr size_t kMapThreshold = size_t(8) << 20;
+    void release() {
+        if (!data_) return;
+#if defined(__linux__)
+        if (mapped_) ::munmap(data_, cap_);
+        else
+#endif
+            delete[] data_;
+        data_ = nullptr;
+        cap_ = 0;
+        mapped_ = false;
+    }
+    char* data_ = nullptr;
+    size_t cap_ = 0;
+    bool mapped_ = false;
+};
+
 }  // namespace
 
 Node read_json(const SourceRegistry& sources, uint32_t file_id, const Projection* keep, const JsonLimits& limits) {
@@ -912,13 +971,13 @@ Node read_json(const SourceRegistry& sources, uint32_t file_id, const Projection
 
     // simdjson reads up to SIMDJSON_PADDING bytes past the end: use the string's own spare
     // capacity when it has enough, otherwise copy into a padded buffer.
-    simdjson::padded_string padded;
+    PaddedCopy padded;
     const char* buf = text.data();
     size_t cap = text.capacity();
     if (cap < text.size() + simdjson::SIMDJSON_PADDING) {
-        padded = simdjson::padded_string(text.data(), text.size());
+        padded.assign(text);
         buf = padded.data();
-        cap = text.size() + simdjson::SIMDJSON_PADDING;
+        cap = padded.capacity();
     }
     std::string_view view(buf, text.size());
 
