@@ -34,6 +34,7 @@ constexpr BuiltinSpec kBuiltins[] = {
     {"repeated", 1, 1, -1, "repeated(list): elements that occur more than once (each once)"},
     {"lookup", 2, 3, -1, "lookup(kind, id [, region]): the inventory object of that kind and id (in that region), or null"},
     {"find_all", 3, 3, -1, "find_all(kind, field, value): every inventory object of that kind whose field equals value"},
+    {"loaded", 1, 1, -1, "loaded(kind): the inventory has a saved response of this kind (possibly an empty list)"},
     {"history", 2, 2, -1, "history(kind, id): earlier accepted calls of this plan that touched the object: [{call, operation, verb}]"},
     {"declared", 1, 1, -1, "declared(name): the call's operation has this parameter"},
     {"undeclared_params", 0, 0, -1, "undeclared_params(): [{name, value}] of parameters the operation does not have"},

@@ -246,7 +246,7 @@ public:
                     fail(e->origin, "rules.arity", "'" + e->name + "' takes " + std::to_string(b->min_args) +
                                                        (b->max_args != b->min_args ? " to " + std::to_string(b->max_args) : "") +
                                                        " arguments; found " + std::to_string(n) + " (" + std::string(b->doc) + ")");
-                if ((e->name == "lookup" || e->name == "history") && !e->args.empty() &&
+                if ((e->name == "lookup" || e->name == "history" || e->name == "loaded" || e->name == "find_all") && !e->args.empty() &&
                     e->args[0]->op == ast::Op::Literal && e->args[0]->literal.is_string() &&
                     !kind_names_.count(e->args[0]->literal.as_string()))
                     fail(e->args[0]->origin, "rules.unknown-kind", "unknown resource kind '" + e->args[0]->literal.as_string() + "'");
@@ -361,7 +361,7 @@ public:
         static const std::vector<std::string> match_keys = {"product", "version", "action", "cloud", "service", "method", "path"};
         std::vector<std::string> allowed = {"title", "params", "targets", "target_kind", "let", "response", "results_field",
                                             "result_id_field", "success_code", "response_body", "success_http", "verb",
-                                            "read_only", "source", "secrets"};
+                                            "read_only", "source", "secrets", "target_noun"};
         allowed.insert(allowed.end(), match_keys.begin(), match_keys.end());
         check_allowed(item, allowed);
         Operation op;
@@ -399,6 +399,7 @@ public:
         std::vector<std::string> extra;
         if (const auto* p = get(item, "targets")) { check_expr(p->value, names, extra); op.targets = p->value; }
         op.target_kind = opt_string(item, "target_kind");
+    op.target_noun = opt_string(item, "target_noun");
         if (!op.target_kind.empty() && !kind_names_.count(op.target_kind))
             fail(get(item, "target_kind")->value->origin, "rules.unknown-kind", "unknown resource kind '" + op.target_kind + "'");
         op.lets = lets(item, names);

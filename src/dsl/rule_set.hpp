@@ -68,6 +68,7 @@ struct Operation {
     std::vector<ParamSpec> params;
     ast::ExprPtr targets;            // list of target ids (each keeps its plan origin)
     std::string target_kind;         // resource kind the targets name (for history and summaries)
+    std::string target_noun;         // how summaries name a target when it is no resource ("region")
     std::vector<NamedValue> lets;    // per-target named values (may use `target`)
     std::string response;            // per_target | single | body
     std::string results_field;       // per_target: e.g. RebuildResults

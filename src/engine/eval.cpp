@@ -242,30 +242,37 @@ public:
         }
         if (f == "sum") {
             double s = 0;
-            for (const Node* x : elements(*arg(0))) if (auto n = as_number(*x)) s += *n;
+            Val list = arg(0);  // keep the value alive for the loop (not a temporary)
+            for (const Node* x : elements(*list)) if (auto n = as_number(*x)) s += *n;
             return Val(Node::number(s));
         }
         if (f == "first") { Val v = arg(0); auto el = elements(*v); return el.empty() ? Val() : keep(v, el[0]); }
         if (f == "join") {
             std::string sep = str(1), out;
             bool first = true;
-            for (const Node* x : elements(*arg(0))) { if (!first) out += sep; first = false; out += x->to_text(); }
+            Val list = arg(0);
+            for (const Node* x : elements(*list)) { if (!first) out += sep; first = false; out += x->to_text(); }
             return Val(Node::string(std::move(out)));
         }
         if (f == "concat") {
             std::vector<Node> out;
-            for (size_t i = 0; i < 2; ++i) for (const Node* x : elements(*arg(i))) out.push_back(*x);
+            for (size_t i = 0; i < 2; ++i) {
+                Val list = arg(i);
+                for (const Node* x : elements(*list)) out.push_back(*x);
+            }
             return Val(Node::array(std::move(out)));
         }
         if (f == "unique" || f == "repeated") {
             std::vector<Node> seen, rep;
-            for (const Node* x : elements(*arg(0))) {
+            Val list = arg(0);
+            for (const Node* x : elements(*list)) {
                 bool dup = std::any_of(seen.begin(), seen.end(), [&](const Node& s) { return values_equal(s, *x); });
                 if (!dup) seen.push_back(*x);
                 else if (!std::any_of(rep.begin(), rep.end(), [&](const Node& s) { return values_equal(s, *x); })) rep.push_back(*x);
             }
             return Val(Node::array(f == "unique" ? std::move(seen) : std::move(rep)));
         }
+        if (f == "loaded") return boolean(host_.loaded(str(0)));
         if (f == "choose") return arg(0)->truthy() ? arg(1) : arg(2);
         if (f == "ieq") {
             Val a = arg(0), b = arg(1);

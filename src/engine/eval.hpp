@@ -39,6 +39,8 @@ public:
     virtual const InventoryObject* lookup(std::string_view kind, std::string_view id, const Node* region) = 0;
     virtual Node history(std::string_view kind, std::string_view id) = 0;
     virtual Node find_all(std::string_view kind, std::string_view field, const Node& value) = 0;
+    // Whether any saved response of this kind was given (even an empty list).
+    virtual bool loaded(std::string_view kind) = 0;
     // The current call's operation (nullptr when the call's operation is unknown).
     virtual const Operation* operation() = 0;
     virtual const Node* parameters() = 0;

@@ -85,6 +85,7 @@ public:
             for (const InventoryObject* o : hit->second) out.items().push_back(o->value);
         return out;
     }
+    bool loaded(std::string_view kind) override { return inv_.loaded(kind); }
     const Operation* operation() override { return call_ ? call_->operation : nullptr; }
     const Node* parameters() override { return call_ ? &call_->parameters : nullptr; }
 
@@ -327,8 +328,12 @@ public:
                 f.bind("target", Val(targets, target_nodes[t]));
                 f.add_lets(op->lets);
                 Origin fallback = target_nodes[t]->origin.known() ? target_nodes[t]->origin : call.origin;
-                for (auto& x : run_rule(rule, f, &call, target_nodes[t], fallback))
+                // A target-scope rule may refuse the whole call: one bad target fails the
+                // request (App Streaming answers a repeated region with a 400 for the call).
+                for (auto& x : run_rule(rule, f, &call, target_nodes[t], fallback)) {
                     if (rule.refuses == Refusal::Target) target_refusals[t].push_back(x);
+                    if (rule.refuses == Refusal::Call) call_refusals.push_back(x);
+                }
             }
         }
 
@@ -466,7 +471,9 @@ public:
             if (!c.accepted || !c.known) continue;
             const Operation* op = rules_.operation(c.operation);
             const ResourceKind* k = rules_.resource(op->target_kind);
-            std::string noun = k && !k->title.empty() ? k->title : (op->target_kind.empty() ? "call" : op->target_kind);
+            std::string noun = !op->target_noun.empty() ? op->target_noun
+                               : k && !k->title.empty() ? k->title
+                               : (op->target_kind.empty() ? "call" : op->target_kind);
             if (c.targets.empty()) { std::string key = "call\x1f" + op->verb; noun_of_key[key] = "call"; verb_of_key[key] = op->verb; bump(key); }
             for (const auto& t : c.targets) {
                 if (t.outcome != "accepted") continue;

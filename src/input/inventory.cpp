@@ -44,6 +44,7 @@ public:
     const InventoryObject* lookup(std::string_view, std::string_view, const Node*) override { return nullptr; }
     Node history(std::string_view, std::string_view) override { return Node::array(); }
     Node find_all(std::string_view, std::string_view, const Node&) override { return Node::array(); }
+    bool loaded(std::string_view) override { return false; }
     const Operation* operation() override { return nullptr; }
     const Node* parameters() override { return nullptr; }
 };
@@ -150,6 +151,7 @@ Inventory load_inventory(SourceRegistry& sources, const std::vector<std::string>
                                  (root.is_object() ? "object" : "value") + " with one of: " + describe_kinds(rules));
 
         for (const auto& m : matches) {
+            inv.mark_loaded(m.kind->name);
             size_t index = 0;
             for (const Node& el : m.list->items()) {
                 std::string ptr = m.pointer + "/" + std::to_string(index++);

@@ -37,11 +37,17 @@ public:
     InventoryObject* find(std::string_view kind, std::string_view id);
     const InventoryObject* find(std::string_view kind, std::string_view id) const;
     InventoryObject& add(InventoryObject obj);
+    void mark_loaded(const std::string& kind) { loaded_.push_back(kind); }
+    bool loaded(std::string_view kind) const {
+        for (const auto& k : loaded_) if (k == kind) return true;
+        return false;
+    }
     std::vector<std::string> files;  // paths read, in order
 
 private:
     std::unordered_map<std::string, std::deque<InventoryObject>> by_kind_;
     std::unordered_map<std::string, std::unordered_map<std::string, InventoryObject*>> index_;
+    std::vector<std::string> loaded_;
 };
 
 Inventory load_inventory(SourceRegistry& sources, const std::vector<std::string>& paths, const RuleSet& rules,

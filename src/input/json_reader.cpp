@@ -18,6 +18,7 @@
 
 #include <simdjson.h>
 
+#include <bit>
 #include <charconv>
 #include <cstring>
 #include <new>
@@ -240,9 +241,13 @@ private:
             fail(i, "json.utf8", "found invalid UTF-8 byte " + hex_byte(at(i)) + ": expected UTF-8 encoded text");
     }
 
+    // "found X: expected Y" at i; X is the whole word when a word starts there.
     [[noreturn]] void unexpected(size_t i, const std::string& expected) {
         require_utf8(i);
-        fail(i, "json.syntax", "found " + describe_at(t_, i) + ": expected " + expected);
+        size_t e = i;
+        while (!eof(e) && word_char(at(e))) ++e;
+        std::string found = e - i > 1 ? quote_token(t_.substr(i, e - i)) : describe_at(t_, i);
+        fail(i, "json.syntax", "found " + found + ": expected " + expected);
     }
 
     static bool word_char(unsigned char c) {
@@ -407,9 +412,12 @@ private:
                 }
                 if (e != 'u') {
                     require_utf8(p_ + 1);
+                    std::string found = (e > 0x20 && e < 0x7F)
+                                            ? "invalid escape '\\" + std::string(1, static_cast<char>(e)) + "'"
+                                            : "a backslash followed by " + describe_at(t_, p_ + 1);
                     fail(esc, "json.syntax",
-                         "found invalid escape '\\" + (e < 0x20 || e >= 0x80 ? describe_at(t_, p_ + 1) : std::string(1, static_cast<char>(e))) +
-                             "' in a string: expected one of \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX");
+                         "found " + found +
+                             " in a string: expected one of \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX");
                 }
                 long cp = u4(p_ + 1);
                 if (cp < 0)
@@ -642,21 +650,26 @@ void Reader::check_duplicate(KeyScratch& ks, std::string_view key, uint32_t key_
 // only keys with a backslash are unescaped by simdjson.
 std::string_view Reader::key(od::field& f, uint32_t ko) {
     const char* k = f.key().raw();
-    // The key is a closed string (simdjson's stage 1 checked) followed by at least
-    // SIMDJSON_PADDING readable bytes, so reading 8 bytes at a time stays in bounds.
-    // SWAR: find the first '"' or '\\' in each 8-byte word.
-    constexpr uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
     const char* q = k;
-    for (;;) {
-        uint64_t w;
-        std::memcpy(&w, q, 8);
-        uint64_t xq = w ^ (ones * '"'), xb = w ^ (ones * '\\');
-        uint64_t hit = ((xq - ones) & ~xq & highs) | ((xb - ones) & ~xb & highs);
-        if (hit) {
-            q += __builtin_ctzll(hit) / 8;  // little-endian: lowest set bit = first byte
-            break;
+    if constexpr (std::endian::native == std::endian::little) {
+        // SWAR: find the first '"' or '\\' 8 bytes at a time. The key is a closed string
+        // (simdjson's stage 1 checked that) and the buffer has SIMDJSON_PADDING bytes after
+        // the text, so the 8-byte reads stay in bounds. The lowest flagged byte is always a
+        // true match (false positives can only appear above it).
+        constexpr uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+        for (;;) {
+            uint64_t w;
+            std::memcpy(&w, q, 8);
+            uint64_t xq = w ^ (ones * '"'), xb = w ^ (ones * '\\');
+            uint64_t hit = ((xq - ones) & ~xq & highs) | ((xb - ones) & ~xb & highs);
+            if (hit) {
+                q += __builtin_ctzll(hit) / 8;
+                break;
+            }
+            q += 8;
         }
-        q += 8;
+    } else {
+        while (*q != '"' && *q != '\\') ++q;
     }
     if (*q == '"') return std::string_view(k, static_cast<size_t>(q - k));
     std::string_view key;
@@ -868,7 +881,7 @@ public:
             cap_ = need;
         }
         std::memcpy(data_, text.data(), text.size());
-        std::memset(data_ + text.size(), 0, cap_ - text.size() < simdjson::SIMDJSON_PADDING ? cap_ - text.size() : simdjson::SIMDJSON_PADDING);
+        std::memset(data_ + text.size(), 0, simdjson::SIMDJSON_PADDING);
     }
     const char* data() const { return data_; }
     size_t capacity() const { return cap_; }

@@ -202,7 +202,7 @@ TEST_CASE("json_reader: numbers", "[json_reader]") {
     CHECK(v[8].as_number() == 0);  // underflow rounds to zero
     CHECK(v[9].as_number() == 1.7976931348623157e308);
     CHECK(v[10].as_number() > 0);
-    CHECK(p->at(v[6]) == "1:55");
+    CHECK(p->at(v[6]) == "1:60");
 }
 
 TEST_CASE("json_reader: 100000 levels of nesting are refused cleanly", "[json_reader]") {
@@ -290,11 +290,11 @@ TEST_CASE("json_reader: projection keeps the named keys and skips the rest", "[j
     CHECK(p->at(get(d1, "DesktopId")) == "5:19");
     // all=true keeps the whole subtree
     CHECK(get(d1, "Tags").to_json() == R"([{"Key":"env","Value":"prod"}])");
-    CHECK(p->at(get(d1, "Tags").items()[0].members()[1].second) == "5:68");
+    CHECK(p->at(get(d1, "Tags").items()[0].members()[1].second) == "5:72");
     // nested "[]": only Size of each disk
     CHECK(get(d1, "Disks").to_json() == R"([{"Size":80},{"Size":40}])");
-    CHECK(p->at(get(d1, "Disks").items()[1]) == "6:40");
-    CHECK(p->at(get(get(d1, "Disks").items()[1], "Size")) == "6:49");
+    CHECK(p->at(get(d1, "Disks").items()[1]) == "6:45");
+    CHECK(p->at(get(get(d1, "Disks").items()[1], "Size")) == "6:54");
 
     const Node& d2 = list.items()[1];
     CHECK(d2.to_json() == R"({"DesktopId":"d-2","Disks":[],"Tags":"not-a-list"})");
@@ -318,7 +318,7 @@ TEST_CASE("json_reader: projection edge cases", "[json_reader]") {
         keep.child("[]").child("a").all = true;
         auto p = parse(R"([{"a": 1, "b": 2}, {"b": 3}, 7])", &keep);
         CHECK(p->root.to_json() == R"([{"a":1},{},7])");
-        CHECK(p->at(p->root.items()[2]) == "1:31");
+        CHECK(p->at(p->root.items()[2]) == "1:30");
     }
     SECTION("root array without [] is returned empty, but still checked to its end") {
         Projection keep;
@@ -399,7 +399,7 @@ TEST_CASE("json_reader: trailing content after the root value", "[json_reader]")
     CHECK(f.id == "json.syntax");
     CHECK(f.at == "2:3");
     CHECK(f.pointer == "");
-    CHECK(f.message == "found 'garbage': expected a JSON value (object, array, string, number, true, false or null)");
+    CHECK(f.message == "found 'garbage': expected the end of the file after the JSON value");
 
     Failure g = fail("{\"a\": 1} }");
     CHECK(g.id == "json.syntax");
@@ -448,6 +448,9 @@ TEST_CASE("json_reader: syntax errors", "[json_reader]") {
          "found ''a'': expected a JSON value (object, array, string, number, true, false or null)"},
         {"[\"a\\qb\"]", "1:4", "/0",
          "found invalid escape '\\q' in a string: expected one of \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX"},
+        {"[\"\\\t\"]", "1:3", "/0",
+         "found a backslash followed by control character U+0009 in a string: expected one of \\\" \\\\ \\/ \\b \\f "
+         "\\n \\r \\t \\uXXXX"},
         {"[\"\\u12g4\"]", "1:3", "/0", "found a malformed \\u escape in a string: expected \\u followed by 4 hex digits"},
         {"[\"\\ud800x\"]", "1:3", "/0",
          "found an unpaired high surrogate \\ud800 in a string: expected it followed by a \\uDC00-\\uDFFF low surrogate"},
@@ -649,6 +652,22 @@ struct NullSax : nlohmann::json::json_sax_t {
     bool out_of_range = false;
 };
 
+// Every number as a double, as read_json keeps them (nlohmann keeps big integers exact).
+nlohmann::json as_doubles(const nlohmann::json& j) {
+    if (j.is_number()) return nlohmann::json(j.get<double>());
+    if (j.is_array()) {
+        nlohmann::json out = nlohmann::json::array();
+        for (const auto& e : j) out.push_back(as_doubles(e));
+        return out;
+    }
+    if (j.is_object()) {
+        nlohmann::json out = nlohmann::json::object();
+        for (const auto& [k, v] : j.items()) out[k] = as_doubles(v);
+        return out;
+    }
+    return j;
+}
+
 }  // namespace
 
 TEST_CASE("json_reader: agrees with nlohmann/json on mutated documents", "[json_reader]") {
@@ -694,7 +713,7 @@ TEST_CASE("json_reader: agrees with nlohmann/json on mutated documents", "[json_
             CHECK(ok == nl_ok);
             if (ok && nl_ok) {
                 ++accepted;
-                CHECK(nlohmann::json::parse(n.to_json()) == nlohmann::json::parse(s));
+                CHECK(as_doubles(nlohmann::json::parse(n.to_json())) == as_doubles(nlohmann::json::parse(s)));
             } else {
                 ++rejected;
             }

@@ -1,0 +1,300 @@
+// load_inventory: kinds detected from the shape of saved responses, pages merged,
+// derived fields, duplicates, and the input errors of unusable inventory.
+#include <catch2/catch.hpp>
+
+#include "test_support.hpp"
+
+using namespace opguard;
+using namespace opguard::test;
+
+namespace {
+
+struct Loaded {
+    SourceRegistry sources;
+    RuleSet rules;
+    Inventory inv;
+};
+
+std::unique_ptr<Loaded> load(const std::vector<std::string>& paths, const InventoryOptions& options = {}) {
+    auto l = std::make_unique<Loaded>();
+    l->rules = load_rules(l->sources, RuleSources{true, {}});
+    l->inv = load_inventory(l->sources, paths, l->rules, options);
+    return l;
+}
+
+std::optional<Err> load_error(const std::vector<std::string>& paths, const InventoryOptions& options = {}) {
+    SourceRegistry sources;
+    RuleSet rules = load_rules(sources, RuleSources{true, {}});
+    return input_error([&] { load_inventory(sources, paths, rules, options); });
+}
+
+std::string text_of(const InventoryObject& o, const char* field) {
+    const Node* n = o.value.find(field);
+    return n ? n->to_text() : "<absent>";
+}
+
+}  // namespace
+
+TEST_CASE("samples/fleet: every file's kind is detected and pages merge", "[inventory]") {
+    auto l = load({source_path("samples/fleet")});
+    const std::string fleet = source_path("samples/fleet");
+    CHECK(l->inv.files == std::vector<std::string>{fleet + "/describe_desktops_page1.json", fleet + "/describe_desktops_page2.json",
+                                                   fleet + "/describe_images.json", fleet + "/describe_regions.json",
+                                                   fleet + "/describe_snapshots.json"});
+    CHECK(l->inv.objects("desktop").size() == 12);
+    CHECK(l->inv.objects("image").size() == 6);
+    CHECK(l->inv.objects("snapshot").size() == 10);
+    CHECK(l->inv.objects("ecd_region").size() == 5);
+    CHECK(l->inv.objects("no-such-kind").empty());
+
+    // Desktops in load order: page 1 (7), then page 2 (5).
+    const auto& desktops = l->inv.objects("desktop");
+    CHECK(desktops.front().id == "ecd-hkwin01a7c2k9");
+    CHECK(desktops[6].id == "ecd-sggpu07g1v6z4");
+    CHECK(desktops[7].id == "ecd-shwin08h4w9a5");
+    CHECK(desktops.back().id == "ecd-sgwin12n8b1e2");
+
+    const InventoryObject* d = l->inv.find("desktop", "ecd-shwin08h4w9a5");
+    REQUIRE(d);
+    CHECK(d->kind->name == "desktop");
+    CHECK(l->sources.file(d->file).path() == fleet + "/describe_desktops_page2.json");
+    CHECK(d->pointer == "/Desktops/0");
+    CHECK(l->inv.find("desktop", "ecd-hzwin04d2p7w3")->pointer == "/Desktops/3");
+    CHECK(l->inv.find("image", "m-win2022golden")->pointer == "/Images/5");
+    CHECK(l->inv.find("snapshot", "s-hk01sys010")->pointer == "/Snapshots/9");
+    CHECK(l->inv.find("ecd_region", "ap-southeast-1"));
+    CHECK_FALSE(l->inv.find("desktop", "m-win2022std"));  // ids are per kind
+    CHECK_FALSE(l->inv.find("desktop", "ecd-gone0000000000"));
+}
+
+TEST_CASE("samples/fleet: kept fields, the kind member and derived fields", "[inventory]") {
+    auto l = load({source_path("samples/fleet")});
+    const InventoryObject* hk = l->inv.find("desktop", "ecd-hkwin01a7c2k9");
+    REQUIRE(hk);
+    CHECK(text_of(*hk, "DesktopStatus") == "Stopped");
+    CHECK(text_of(*hk, "OsType") == "Windows");
+    CHECK(text_of(*hk, "@kind") == "desktop");
+    CHECK(text_of(*hk, "Cpu") == "<absent>");        // not a kept field
+    CHECK(text_of(*hk, "Tags") == "<absent>");
+    CHECK(hk->value.find("Disks")->items().size() == 2);
+    CHECK(hk->value.find("Disks")->items()[1].to_json() ==
+          R"({"DiskCategory":"cloud_auto","DiskId":"d-hk01data","DiskSize":100,"DiskType":"DATA","PerformanceLevel":"PL0"})");
+    // region: the OfficeSiteId prefix before '+'; gpu: ecd.graphics.* or GpuCategory > 0.
+    CHECK(text_of(*hk, "region") == "cn-hongkong");
+    CHECK(text_of(*hk, "gpu") == "false");
+
+    const InventoryObject* gpu = l->inv.find("desktop", "ecd-hzgpu05e5r1y8");
+    REQUIRE(gpu);
+    CHECK(text_of(*gpu, "region") == "cn-hangzhou");
+    CHECK(text_of(*gpu, "gpu") == "true");
+    CHECK(text_of(*l->inv.find("desktop", "ecd-sggpu07g1v6z4"), "region") == "ap-southeast-1");
+    CHECK(text_of(*l->inv.find("desktop", "ecd-bjwin09j7y2b6"), "region") == "cn-beijing");
+
+    CHECK(text_of(*l->inv.find("image", "m-wingpu2022"), "gpu") == "true");
+    CHECK(text_of(*l->inv.find("image", "m-win2022std"), "gpu") == "false");
+    CHECK(text_of(*l->inv.find("image", "m-win2022golden"), "Status") == "Creating");
+    CHECK(text_of(*l->inv.find("snapshot", "s-hz03dat005"), "SourceDiskSize") == "200");
+    CHECK(text_of(*l->inv.find("ecd_region", "cn-hongkong"), "LocalName") == "China (Hong Kong)");
+}
+
+TEST_CASE("derived gpu: GpuCategory > 0 without a graphics type, and a graphics type alone", "[inventory]") {
+    TempDir dir;
+    dir.write("d.json", R"({"Desktops": [
+      {"DesktopId": "a", "DesktopType": "ecd.basic.large", "GpuCategory": 1, "OfficeSiteId": "cn-shanghai+dir-1"},
+      {"DesktopId": "b", "DesktopType": "ecd.graphics.2xlarge", "GpuCategory": 0},
+      {"DesktopId": "c", "DesktopType": "ecd.basic.large", "GpuCategory": "0", "OfficeSiteId": "no-plus"}
+    ]})");
+    auto l = load({dir.file("d.json")});
+    CHECK(text_of(*l->inv.find("desktop", "a"), "gpu") == "true");
+    CHECK(text_of(*l->inv.find("desktop", "a"), "region") == "cn-shanghai");
+    CHECK(text_of(*l->inv.find("desktop", "b"), "gpu") == "true");
+    CHECK(text_of(*l->inv.find("desktop", "b"), "region") == "null");  // no OfficeSiteId
+    CHECK(text_of(*l->inv.find("desktop", "c"), "gpu") == "false");
+    CHECK(text_of(*l->inv.find("desktop", "c"), "region") == "no-plus");
+}
+
+TEST_CASE("a duplicate id with the same content merges", "[inventory][duplicates]") {
+    TempDir dir;
+    const std::string img = R"({"ImageId": "m-1", "OsType": "WINDOWS", "Status": "Available"})";
+    dir.write("inv/a.json", "{\"Images\": [" + img + "]}");
+    dir.write("inv/b.json", "{\"RequestId\": \"x\",\n \"Images\": [\n  {\"ImageId\": \"m-2\"},\n  " + img + "\n]}");
+    auto l = load({dir.file("inv")});
+    CHECK(l->inv.files.size() == 2);
+    REQUIRE(l->inv.objects("image").size() == 2);
+    const InventoryObject* m1 = l->inv.find("image", "m-1");
+    REQUIRE(m1);
+    CHECK(l->sources.file(m1->file).path() == dir.file("inv/a.json"));  // the first copy stays
+    CHECK(m1->pointer == "/Images/0");
+}
+
+TEST_CASE("a duplicate id with different content is inventory.conflicting-duplicate", "[inventory][duplicates]") {
+    TempDir dir;
+    SECTION("across files") {
+        dir.write("inv/a.json", "{\"Images\": [\n  {\"ImageId\": \"m-1\", \"OsType\": \"WINDOWS\"}\n]}\n");
+        dir.write("inv/b.json", "{\"Images\": [\n  {\"ImageId\": \"m-2\"},\n  {\"ImageId\": \"m-1\", \"OsType\": \"LINUX\"}\n]}\n");
+        auto e = load_error({dir.file("inv")});
+        REQUIRE(e);
+        CHECK(e->id == "inventory.conflicting-duplicate");
+        CHECK(e->file == dir.file("inv/b.json"));
+        CHECK(e->where() == "3:3");
+        CHECK(e->pointer == "/Images/1");
+        CHECK(e->message.rfind("image m-1 appears twice with different contents; the other copy is at " + dir.file("inv/a.json"), 0) == 0);
+    }
+    SECTION("within one file") {
+        dir.write("c.json",
+                  "{\"Snapshots\": [\n  {\"SnapshotId\": \"s-1\", \"Status\": \"ACCOMPLISHED\"},\n"
+                  "  {\"SnapshotId\": \"s-1\", \"Status\": \"PROGRESSING\"}\n]}\n");
+        auto e = load_error({dir.file("c.json")});
+        REQUIRE(e);
+        CHECK(e->id == "inventory.conflicting-duplicate");
+        CHECK(e->file == dir.file("c.json"));
+        CHECK(e->where() == "3:3");
+        CHECK(e->pointer == "/Snapshots/1");
+        CHECK(e->message == "snapshot s-1 appears twice with different contents; the other copy is at " + dir.file("c.json") +
+                                ":2:3 (/Snapshots/0)");
+    }
+}
+
+// The first file's text is released before the conflict is found, so the position of the
+// other copy is lost from the message (see the report).
+TEST_CASE("conflicting duplicate across files names the other copy's line:col",
+          "[inventory][duplicates][known-bug][!shouldfail]") {
+    TempDir dir;
+    dir.write("inv/a.json", "{\"Images\": [\n  {\"ImageId\": \"m-1\", \"OsType\": \"WINDOWS\"}\n]}\n");
+    dir.write("inv/b.json", "{\"Images\": [\n  {\"ImageId\": \"m-1\", \"OsType\": \"LINUX\"}\n]}\n");
+    auto e = load_error({dir.file("inv")});
+    REQUIRE(e);
+    CHECK(e->message == "image m-1 appears twice with different contents; the other copy is at " + dir.file("inv/a.json") +
+                            ":2:3 (/Images/0)");
+}
+
+TEST_CASE("unknown shapes and bare arrays", "[inventory][errors]") {
+    TempDir dir;
+    SECTION("an object with no known list") {
+        dir.write("x.json", "\n  {\"Instances\": {\"Instance\": []}}");
+        auto e = load_error({dir.file("x.json")});
+        REQUIRE(e);
+        CHECK(e->id == "inventory.unknown-shape");
+        CHECK(e->file == dir.file("x.json"));
+        CHECK(e->where() == "2:3");
+        CHECK(e->message ==
+              "not a saved API response opguard knows; expected a JSON object with one of: Desktops[] (desktop), "
+              "Images[] (image), Snapshots[] (snapshot), Regions[] (ecd_region)");
+    }
+    SECTION("a list under a known key that is not a list") {
+        dir.write("x.json", "{\"Desktops\": {\"DesktopId\": \"a\"}}");
+        auto e = load_error({dir.file("x.json")});
+        REQUIRE(e);
+        CHECK(e->id == "inventory.unknown-shape");
+        CHECK(e->where() == "1:1");
+    }
+    SECTION("a scalar") {
+        dir.write("x.json", "42");
+        auto e = load_error({dir.file("x.json")});
+        REQUIRE(e);
+        CHECK(e->id == "inventory.unknown-shape");
+        CHECK(e->where() == "1:1");
+        CHECK(e->message.rfind("not a saved API response opguard knows; expected a JSON value with one of: ", 0) == 0);
+    }
+    SECTION("a bare array whose file name names no kind") {
+        dir.write("out.json", "[{\"DesktopId\": \"a\"}]");
+        auto e = load_error({dir.file("out.json")});
+        REQUIRE(e);
+        CHECK(e->id == "inventory.bare-array");
+        CHECK(e->file == dir.file("out.json"));
+        CHECK(e->where() == "1:1");
+        CHECK(e->message ==
+              "a bare JSON array (--cli-query output) does not say what it lists; name the kind with --inventory-kind or "
+              "put it in the file name (e.g. desktops.json)");
+    }
+    SECTION("a bare array named by its file name") {
+        dir.write("my_desktops.json", "[{\"DesktopId\": \"a\", \"OfficeSiteId\": \"cn-beijing+x\"}]");
+        auto l = load({dir.file("my_desktops.json")});
+        REQUIRE(l->inv.objects("desktop").size() == 1);
+        const InventoryObject* d = l->inv.find("desktop", "a");
+        REQUIRE(d);
+        CHECK(d->pointer == "/0");
+        CHECK(text_of(*d, "region") == "cn-beijing");
+    }
+    SECTION("a bare array with --inventory-kind") {
+        dir.write("out.json", "[{\"ImageId\": \"m-1\"}, {\"ImageId\": \"m-2\"}]");
+        InventoryOptions o;
+        o.kind_override = "image";
+        auto l = load({dir.file("out.json")}, o);
+        CHECK(l->inv.objects("image").size() == 2);
+        CHECK(l->inv.find("image", "m-2")->pointer == "/1");
+
+        o.kind_override = "gadget";
+        auto e = load_error({dir.file("out.json")}, o);
+        REQUIRE(e);
+        CHECK(e->id == "inventory.unknown-kind");
+        CHECK(e->message == "unknown --inventory-kind 'gadget'");
+    }
+}
+
+TEST_CASE("elements that are not objects or have no id", "[inventory][errors]") {
+    TempDir dir;
+    dir.write("a.json", "{\"Images\": [\n  {\"ImageId\": \"m-1\"},\n  \"m-2\"\n]}");
+    auto e = load_error({dir.file("a.json")});
+    REQUIRE(e);
+    CHECK(e->id == "inventory.shape");
+    CHECK(e->where() == "3:3");
+    CHECK(e->pointer == "/Images/1");
+    CHECK(e->message == "expected an object in image list, found string");
+
+    dir.write("b.json", "{\"Images\": [\n  {\"Name\": \"no id\"}\n]}");
+    auto e2 = load_error({dir.file("b.json")});
+    REQUIRE(e2);
+    CHECK(e2->id == "inventory.missing-id");
+    CHECK(e2->where() == "2:3");
+    CHECK(e2->pointer == "/Images/0");
+    CHECK(e2->message == "image without a string ImageId");
+}
+
+TEST_CASE("directories: recursive, sorted, and an empty one is an error", "[inventory][errors]") {
+    TempDir dir;
+    SECTION("no json at all") {
+        dir.mkdir("empty");
+        auto e = load_error({dir.file("empty")});
+        REQUIRE(e);
+        CHECK(e->id == "inventory.empty-directory");
+        CHECK(e->file == dir.file("empty"));
+        CHECK_FALSE(e->pos.known());
+        CHECK(e->message == "directory holds no .json files");
+    }
+    SECTION("only other files") {
+        dir.write("other/readme.txt", "not json");
+        auto e = load_error({dir.file("other")});
+        REQUIRE(e);
+        CHECK(e->id == "inventory.empty-directory");
+    }
+    SECTION("nested directories are read in path order") {
+        dir.write("inv/z.json", "{\"Images\": [{\"ImageId\": \"m-z\"}]}");
+        dir.write("inv/sub/a.json", "{\"Images\": [{\"ImageId\": \"m-a\"}]}");
+        dir.write("inv/notes.txt", "ignored");
+        auto l = load({dir.file("inv")});
+        CHECK(l->inv.files == std::vector<std::string>{dir.file("inv/sub/a.json"), dir.file("inv/z.json")});
+        CHECK(l->inv.objects("image").front().id == "m-a");
+    }
+}
+
+TEST_CASE("a missing inventory file is input.unreadable", "[inventory][errors]") {
+    TempDir dir;
+    auto e = load_error({dir.file("missing.json")});
+    REQUIRE(e);
+    CHECK(e->id == "input.unreadable");
+    CHECK(e->file == dir.file("missing.json"));
+    CHECK_FALSE(e->pos.known());
+    CHECK(e->message == "cannot read file: No such file or directory");
+    CHECK(e->what == dir.file("missing.json") + ": error[input.unreadable]: cannot read file: No such file or directory");
+}
+
+TEST_CASE("malformed inventory JSON names the file and position", "[inventory][errors]") {
+    TempDir dir;
+    dir.write("bad.json", "{\"Images\": [\n  {\"ImageId\": \"m-1\",}\n]}");
+    auto e = load_error({dir.file("bad.json")});
+    REQUIRE(e);
+    CHECK(e->id.rfind("json.", 0) == 0);
+    CHECK(e->file == dir.file("bad.json"));
+    CHECK(e->pos.line == 2);
+}
