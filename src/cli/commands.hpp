@@ -1,6 +1,7 @@
 #pragma once
 // One setup_x / run_x pair per subcommand (check.cpp, rules_cmd.cpp); main.cpp wires them.
 #include <CLI/CLI.hpp>
+#include "dsl/rule_set.hpp"
 #include <string>
 #include <vector>
 
@@ -24,10 +25,16 @@ struct CheckOptions {
     std::vector<std::string> formats;
     std::vector<std::string> outputs;
     std::string fail_on = "error";
+    std::vector<std::string> waiver_files;
+    std::string today;     // YYYY-MM-DD; "" = the current UTC date
+    bool explain = false;
 };
 
 void setup_check(CLI::App& app, CommonOptions& common, CheckOptions& opt, int& result);
 void setup_rules(CLI::App& app, CommonOptions& common, int& result);
+
+// "error" | "warning" | "info" (already checked by CLI11) => Severity.
+Severity parse_severity(const std::string& s);
 
 // Writes `data` to `path` atomically (a temporary file in the same folder, then rename), so
 // a failed run never leaves a half-written report. "-" is standard output.

@@ -1,24 +1,257 @@
+// `opguard rules list | explain ID | test [DIR]`: the rule set as documentation and as
+// tested code.
+#include <algorithm>
+#include <filesystem>
 #include <iostream>
+#include <map>
 
 #include "cli/commands.hpp"
+#include "cli/rule_cases.hpp"
+#include "engine/explain.hpp"
 #include "opguard.hpp"
+#include "report/render.hpp"
 
 namespace opguard::cli {
 
-void setup_rules(CLI::App& app, CommonOptions& common, int& result) {
-    auto* cmd = app.add_subcommand("rules", "Inspect the rule set");
-    cmd->require_subcommand(1);
-    auto* list = cmd->add_subcommand("list", "List every rule: id, severity, operations, basis, source");
-    list->callback([&] {
-        SourceRegistry sources;
-        RuleSet rules = load_rules(sources, RuleSources{!common.no_builtin_rules, common.rule_dirs});
+namespace {
+
+namespace fs = std::filesystem;
+
+struct RulesOptions {
+    std::string list_format = "text";
+    std::string explain_id;
+    std::vector<std::string> tests_dirs;
+    std::string test_dir = "rules/tests";
+    std::vector<std::string> cover;
+};
+
+std::string defined_at(const SourceRegistry& sources, const Rule& r) {
+    if (!r.origin.known()) return "";
+    const SourceFile& f = sources.file(r.origin.file);
+    Position p = f.position(r.origin.offset);
+    return f.path() + ":" + std::to_string(p.line) + ":" + std::to_string(p.column);
+}
+
+std::string rule_file(const SourceRegistry& sources, const Rule& r) {
+    return r.origin.known() ? fs::path(sources.file(r.origin.file).path()).filename().string() : "";
+}
+
+std::string joined(const std::vector<std::string>& v, const std::string& sep) {
+    std::string s;
+    for (const auto& x : v) s += (s.empty() ? "" : sep) + x;
+    return s;
+}
+
+const char* scope_name(Scope s) { return s == Scope::Plan ? "plan" : s == Scope::Call ? "call" : "target"; }
+const char* refusal_name(Refusal r) { return r == Refusal::Call ? "call" : r == Refusal::Target ? "target" : "none"; }
+
+int run_list(const SourceRegistry& sources, const RuleSet& rules, const std::string& format) {
+    if (format == "json") {
+        Node list = Node::array();
         for (const auto& r : rules.rules) {
-            std::string ops;
-            for (const auto& o : r.operations) ops += (ops.empty() ? "" : ",") + o;
-            std::cout << r.id << "\t" << severity_name(r.severity) << "\t" << ops << "\t" << basis_name(r.basis) << "\t"
-                      << r.source << "\n";
+            Node ops = Node::array();
+            for (const auto& o : r.operations) ops.items().push_back(Node::string(o));
+            auto opt = [](const std::string& s) { return s.empty() ? Node::null() : Node::string(s); };
+            list.items().push_back(Node::object({{"id", Node::string(r.id)},
+                                                 {"title", Node::string(r.title)},
+                                                 {"description", opt(r.description)},
+                                                 {"severity", Node::string(severity_name(r.severity))},
+                                                 {"operations", std::move(ops)},
+                                                 {"scope", Node::string(scope_name(r.scope))},
+                                                 {"refuses", Node::string(refusal_name(r.refuses))},
+                                                 {"http", r.http ? Node::number(r.http) : Node::null()},
+                                                 {"code", opt(r.code)},
+                                                 {"basis", Node::string(basis_name(r.basis))},
+                                                 {"source", Node::string(r.source)},
+                                                 {"note", opt(r.note)},
+                                                 {"defined_at", Node::string(defined_at(sources, r))}}));
         }
-        result = kExitOk;
+        std::cout << pretty_json(Node::object({{"rules", std::move(list)}}));
+        return kExitOk;
+    }
+    std::vector<std::vector<std::string>> rows = {{"ID", "SEVERITY", "OPERATIONS", "BASIS", "SOURCE"}};
+    for (const auto& r : rules.rules)
+        rows.push_back({r.id, severity_name(r.severity), joined(r.operations, ","), basis_name(r.basis), r.source});
+    std::vector<size_t> width(4, 0);
+    for (const auto& row : rows)
+        for (size_t i = 0; i < 4; ++i) width[i] = std::max(width[i], row[i].size());
+    for (const auto& row : rows) {
+        std::string line;
+        for (size_t i = 0; i < 4; ++i) line += row[i] + std::string(width[i] - row[i].size() + 2, ' ');
+        std::cout << line << row[4] << "\n";
+    }
+    return kExitOk;
+}
+
+// The folders that may hold test cases for `rules explain`: --tests DIRs, else rules/tests
+// and DIR/tests for each --rules DIR, those that exist.
+std::vector<std::string> case_dirs(const CommonOptions& common, const RulesOptions& opt) {
+    std::vector<std::string> dirs = opt.tests_dirs;
+    if (dirs.empty()) {
+        dirs.push_back("rules/tests");
+        for (const auto& d : common.rule_dirs) dirs.push_back((fs::path(d) / "tests").string());
+    }
+    std::vector<std::string> out;
+    std::error_code ec;
+    for (const auto& d : dirs)
+        if (fs::is_directory(d, ec)) out.push_back(d);
+    return out;
+}
+
+int run_explain(SourceRegistry& sources, const RuleSet& rules, const CommonOptions& common, const RulesOptions& opt) {
+    const Rule* r = rules.rule(opt.explain_id);
+    if (!r) {
+        std::string near;
+        for (const auto& x : rules.rules)
+            if (x.id.find(opt.explain_id) != std::string::npos) near += (near.empty() ? "" : ", ") + x.id;
+        throw InputError("command line", {}, "usage",
+                         "no rule '" + opt.explain_id + "'" + (near.empty() ? "; see `opguard rules list`" : "; did you mean: " + near));
+    }
+    std::string out = r->id + ": " + r->title + "\n";
+    out += "  defined at: " + defined_at(sources, *r) + "\n";
+    out += "  severity:   " + std::string(severity_name(r->severity)) + "\n";
+    out += "  applies to: ";
+    for (size_t i = 0; i < r->operations.size(); ++i) {
+        const std::string& o = r->operations[i];
+        const Operation* op = rules.operation(o);
+        out += (i ? ", " : "") + (o == "*" ? std::string("every call") : o + (op && !op->title.empty() ? " (" + op->title + ")" : ""));
+    }
+    out += "; evaluated once per " + std::string(scope_name(r->scope)) + (r->for_list ? ", for each element of a list" : "") + "\n";
+    out += "\nWhat it checks\n";
+    if (!r->description.empty()) out += "  " + r->description + "\n";
+    if (r->for_list) out += "  for " + r->for_var + " in " + expr_text(*r->for_list) + "\n";
+    for (const auto& l : r->lets) out += "  let " + l.name + " = " + expr_text(*l.expr) + "\n";
+    if (r->when) out += "  when " + expr_text(*r->when) + "\n";
+    if (!r->message.source_text.empty()) out += "  message: " + r->message.source_text + "\n";
+    out += "\nWhy: what the cloud does\n";
+    if (r->refuses == Refusal::None)
+        out += "  The cloud does not refuse the call for this; opguard reports it as a " + std::string(severity_name(r->severity)) + ".\n";
+    else
+        out += std::string("  The cloud refuses the ") + (r->refuses == Refusal::Call ? "whole call" : "target") + ": " +
+               (r->http ? "HTTP " + std::to_string(r->http) + ", " : std::string("HTTP status undocumented, ")) +
+               (r->code.empty() ? "error code undocumented" : "error code " + r->code) + ".\n";
+    if (!r->response_message.source_text.empty()) out += "  The cloud's message: " + r->response_message.source_text + "\n";
+    out += "  basis:  " + std::string(basis_name(r->basis)) + "\n";
+    out += "  source: " + r->source + "\n";
+    if (!r->note.empty()) out += "  note:   " + r->note + "\n";
+
+    // An example that fires: the first test case that expects it to.
+    out += "\nExample that fires\n";
+    bool shown = false;
+    for (const auto& dir : case_dirs(common, opt)) {
+        for (const auto& c : find_rule_cases(sources, dir, rules)) {
+            bool fires = std::any_of(c.expect.begin(), c.expect.end(), [&](const Expectation& e) { return e.rule == r->id && e.result == "fires"; });
+            if (!fires) continue;
+            CaseRun run = run_rule_case(sources, rules, c);
+            std::string plan_text = read_file_bytes(c.plan, 1024 * 1024);
+            out += "  test case " + c.dir + " (plan " + c.plan + (c.inventory.empty() ? "" : ", inventory " + joined(c.inventory, ", ")) + "):\n\n";
+            size_t lines = 0;
+            std::string shown_plan;
+            for (size_t i = 0, start = 0; i <= plan_text.size(); ++i) {
+                if (i < plan_text.size() && plan_text[i] != '\n') continue;
+                if (i > start || i < plan_text.size()) shown_plan += "    " + plan_text.substr(start, i - start) + "\n";
+                start = i + 1;
+                if (++lines == 60) { shown_plan += "    ...\n"; break; }
+            }
+            out += shown_plan + "\n  opguard reports:\n";
+            for (const auto& f : run.report.findings) {
+                if (f.rule->id != r->id) continue;
+                out += "    " + std::string(severity_name(f.rule->severity)) + "[" + f.rule->id + "] " + format_location(f.location) +
+                       (f.target.empty() ? "" : " (" + f.target + ")") + "\n      " + f.message + "\n";
+            }
+            shown = true;
+            break;
+        }
+        if (shown) break;
+    }
+    if (!shown) out += "  no test case expects this rule to fire (looked in rules/tests and DIR/tests of --rules; give --tests DIR)\n";
+    std::cout << out;
+    return kExitOk;
+}
+
+int run_tests(SourceRegistry& sources, const RuleSet& rules, const RulesOptions& opt) {
+    std::vector<RuleCase> cases = find_rule_cases(sources, opt.test_dir, rules);
+    std::cout << "opguard rules test: " << cases.size() << " case" << (cases.size() == 1 ? "" : "s") << " in " << opt.test_dir << "\n";
+    size_t passed = 0, failed = 0;
+    std::set<std::string> fired_somewhere;
+    for (const auto& c : cases) {
+        CaseRun run = run_rule_case(sources, rules, c);
+        std::vector<std::string> wrong;
+        for (const auto& e : c.expect) {
+            std::string got = run.result(e.rule);
+            if (got != e.result)
+                wrong.push_back(format_location(e.at) + ": " + e.rule + ": expected " + e.result + ", got " + got);
+            else if (got == "fires")
+                fired_somewhere.insert(e.rule);
+        }
+        if (wrong.empty()) {
+            ++passed;
+            std::cout << "ok    " << c.name << " (" << c.expect.size() << " expectation" << (c.expect.size() == 1 ? "" : "s") << ")\n";
+        } else {
+            ++failed;
+            std::cout << "FAIL  " << c.name << "\n";
+            for (const auto& w : wrong) std::cout << "      " << w << "\n";
+            for (const auto& f : run.report.findings)
+                std::cout << "      found: " << severity_name(f.rule->severity) << "[" << f.rule->id << "] " << format_location(f.location)
+                          << (f.target.empty() ? "" : " (" + f.target + ")") << "\n";
+        }
+    }
+    // Coverage: every rule needs a case in which it fires (as expected).
+    std::vector<const Rule*> uncovered_required, uncovered_other;
+    for (const auto& r : rules.rules) {
+        if (fired_somewhere.count(r.id)) continue;
+        bool required = opt.cover.empty() || std::find(opt.cover.begin(), opt.cover.end(), rule_file(sources, r)) != opt.cover.end();
+        (required ? uncovered_required : uncovered_other).push_back(&r);
+    }
+    size_t covered = rules.rules.size() - uncovered_required.size() - uncovered_other.size();
+    std::cout << "coverage: " << covered << " of " << rules.rules.size() << " rules fire in a case that expects it\n";
+    auto list = [&](const std::vector<const Rule*>& v, const std::string& what) {
+        if (v.empty()) return;
+        std::cout << what << "\n";
+        size_t w = 0;
+        for (const Rule* r : v) w = std::max(w, r->id.size());
+        for (const Rule* r : v) std::cout << "  " << r->id << std::string(w - r->id.size() + 2, ' ') << defined_at(sources, *r) << "\n";
+    };
+    list(uncovered_required, "uncovered (no case expects these to fire; the run fails):");
+    list(uncovered_other, "uncovered, outside --cover (reported only):");
+    std::cout << passed << " passed, " << failed << " failed\n";
+    return failed || !uncovered_required.empty() ? kExitFindings : kExitOk;
+}
+
+}  // namespace
+
+void setup_rules(CLI::App& app, CommonOptions& common, int& result) {
+    static RulesOptions opt;
+    auto load = [&common](SourceRegistry& sources) { return load_rules(sources, RuleSources{!common.no_builtin_rules, common.rule_dirs}); };
+    auto* cmd = app.add_subcommand("rules", "Inspect and test the rule set");
+    cmd->require_subcommand(1);
+
+    auto* list = cmd->add_subcommand("list", "List every rule: id, severity, operations, basis, source");
+    list->add_option("-f,--format", opt.list_format, "text (aligned columns) or json")->check(CLI::IsMember({"text", "json"}));
+    list->callback([&result, load] {
+        SourceRegistry sources;
+        RuleSet rules = load(sources);
+        result = run_list(sources, rules, opt.list_format);
+    });
+
+    auto* explain = cmd->add_subcommand("explain", "Explain one rule: what it checks, why, its source, and an example that fires");
+    explain->add_option("id", opt.explain_id, "The rule id (see `rules list`)")->required();
+    explain->add_option("--tests", opt.tests_dirs, "A folder of rule test cases to take the example from (default: rules/tests)");
+    explain->callback([&result, &common, load] {
+        SourceRegistry sources;
+        RuleSet rules = load(sources);
+        result = run_explain(sources, rules, common, opt);
+    });
+
+    auto* test = cmd->add_subcommand("test", "Run the rule test cases in DIR (default rules/tests) and check every rule has one");
+    test->add_option("dir", opt.test_dir, "Folder of test cases: DIR/<case>/{plan.json, expect.json, inventory/}");
+    test->add_option("--cover", opt.cover,
+                     "Require a firing case only for the rules of this rule file (file name, e.g. common.rules); repeatable. "
+                     "Rules of other files are still listed when uncovered");
+    test->callback([&result, load] {
+        SourceRegistry sources;
+        RuleSet rules = load(sources);
+        result = run_tests(sources, rules, opt);
     });
 }
 

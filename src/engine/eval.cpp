@@ -51,14 +51,22 @@ public:
     Val var(const ast::Expr& e) {
         for (auto it = frame_.vars.rbegin(); it != frame_.vars.rend(); ++it)
             if (it->first == e.name) return it->second;
-        for (auto& l : frame_.lets) {
-            if (l.def->name != e.name) continue;
-            if (l.value) return *l.value;
-            if (l.busy) throw EvalError(e.origin, "'" + e.name + "' refers to itself");
-            l.busy = true;
-            Val v = eval(*l.def->expr);
-            l.busy = false;
-            l.value = v;
+        // Later lets shadow earlier ones (a rule's own over its operation's).
+        for (size_t i = frame_.lets.size(); i-- > 0;) {
+            if (frame_.lets[i].def->name != e.name) continue;
+            if (frame_.lets[i].value) {
+                const auto& ev = frame_.lets[i].evidence;
+                frame_.evidence.insert(frame_.evidence.end(), ev.begin(), ev.end());
+                return *frame_.lets[i].value;
+            }
+            if (frame_.lets[i].busy) throw EvalError(e.origin, "'" + e.name + "' refers to itself");
+            frame_.lets[i].busy = true;
+            size_t mark = frame_.evidence.size();
+            Val v = eval(*frame_.lets[i].def->expr);
+            auto& slot = frame_.lets[i];
+            slot.busy = false;
+            slot.value = v;
+            slot.evidence.assign(frame_.evidence.begin() + static_cast<std::ptrdiff_t>(mark), frame_.evidence.end());
             return v;
         }
         if (frame_.self) return Val(frame_.self->find(e.name));

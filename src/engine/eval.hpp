@@ -49,7 +49,14 @@ public:
 struct Frame {
     const Node* self = nullptr;                              // resource derivations: fields by bare name
     std::vector<std::pair<std::string, Val>> vars;          // call, target, loop variables, it ...
-    struct Let { const NamedValue* def; std::optional<Val> value; bool busy = false; };
+    // A named value, computed on first use. `evidence` keeps the inventory objects its
+    // computation read, so a later use cites them too.
+    struct Let {
+        const NamedValue* def;
+        std::optional<Val> value;
+        bool busy = false;
+        std::vector<const InventoryObject*> evidence;
+    };
     std::vector<Let> lets;
     std::vector<const InventoryObject*> evidence;           // inventory objects read while evaluating
     long budget = 2'000'000;                                // steps left; exhaustion is an error

@@ -25,6 +25,15 @@ struct Citation {
     std::string pointer;
 };
 
+// The waiver a finding matched. A waived finding is still reported (as waived, with the
+// reason) but does not count toward --fail-on (see engine/waivers.hpp).
+struct WaiverRef {
+    std::string reason;
+    std::string expires;   // YYYY-MM-DD, or "" for no expiry
+    Location location;     // where the waiver is written: the waiver file or the plan's call
+    bool in_plan = false;  // written on the call in the plan (else in a --waivers file)
+};
+
 struct Finding {
     const Rule* rule = nullptr;
     size_t call_index = 0;     // calls.size() for plan-wide findings with no call
@@ -34,6 +43,8 @@ struct Finding {
     std::string message;
     Location location;
     std::vector<Citation> evidence;
+    std::optional<WaiverRef> waiver;  // set when a waiver covers this finding
+    bool waived() const { return waiver.has_value(); }
 };
 
 struct TargetOutcome {
@@ -81,6 +92,23 @@ struct ResourceChange {
     std::vector<std::pair<std::string, std::pair<Node, Node>>> fields;  // name => (before, after)
 };
 
+// `check --explain`: one evaluation of one rule (per call, target and `for` element): whether
+// it fired, the top-level operands of its `when` with their values, and the named values
+// (`let`s) it had computed. Values are copies without origins.
+struct RuleExplanation {
+    const Rule* rule = nullptr;
+    size_t call_index = 0;     // calls.size() for plan-wide rules
+    std::string call_id;
+    std::string target;
+    std::string loop_var;      // the rule's `for` variable, with its value in loop_value
+    Node loop_value;
+    bool fired = false;
+    std::string connective;    // "and" / "or" when `when` is a chain of them, else ""
+    struct Value { std::string name; Node value; std::string error; };
+    std::vector<Value> operands;  // expression text => value
+    std::vector<Value> lets;      // let name => value
+};
+
 struct Report {
     std::string plan_file;
     std::vector<std::string> inventory_files;
@@ -90,13 +118,18 @@ struct Report {
     std::vector<EffectRecord> effects;
     std::vector<ResourceChange> changes;
     std::vector<std::string> summary_parts;  // "3 desktops rebuilt", "4 disks erased (360 GiB)", ...
+    std::vector<const Rule*> rules;          // the rules this run evaluated, in rule-set order
+    std::vector<RuleExplanation> explanations;  // filled only by `check --explain`
 
+    // Findings of severity `s` that count (waived ones do not).
     size_t count(Severity s) const;
+    size_t waived_count() const;
     // The one-line summary: "Plan: 3 desktops rebuilt, ...; 2 targets refused."
     std::string summary() const;
 };
 
-// Exit-code policy lives with the result: 1 when a finding at or above `fail_on` exists.
+// Exit-code policy lives with the result: 1 when a finding at or above `fail_on` exists
+// that no waiver covers.
 int exit_code(const Report& r, Severity fail_on);
 
 }  // namespace opguard

@@ -11,7 +11,12 @@
 namespace opguard {
 
 size_t Report::count(Severity s) const {
-    return static_cast<size_t>(std::count_if(findings.begin(), findings.end(), [&](const Finding& f) { return f.rule->severity == s; }));
+    return static_cast<size_t>(
+        std::count_if(findings.begin(), findings.end(), [&](const Finding& f) { return f.rule->severity == s && !f.waived(); }));
+}
+
+size_t Report::waived_count() const {
+    return static_cast<size_t>(std::count_if(findings.begin(), findings.end(), [](const Finding& f) { return f.waived(); }));
 }
 
 std::string Report::summary() const {
@@ -35,7 +40,7 @@ std::string Report::summary() const {
 
 int exit_code(const Report& r, Severity fail_on) {
     for (const auto& f : r.findings)
-        if (static_cast<int>(f.rule->severity) >= static_cast<int>(fail_on)) return 1;
+        if (!f.waived() && static_cast<int>(f.rule->severity) >= static_cast<int>(fail_on)) return 1;
     return 0;
 }
 
@@ -52,7 +57,8 @@ std::string format_gib(double g) { return format_number(std::round(g * 100) / 10
 
 class Simulation : public EvalHost {
 public:
-    Simulation(const SourceRegistry& s, const Plan& p, Inventory& i, const RuleSet& r) : sources_(s), plan_(p), inv_(i), rules_(r) {}
+    Simulation(const SourceRegistry& s, const Plan& p, Inventory& i, const RuleSet& r, const SimulateOptions& o)
+        : sources_(s), plan_(p), inv_(i), rules_(r), options_(o) {}
 
     // ---- EvalHost ------------------------------------------------------------------
     const InventoryObject* lookup(std::string_view kind, std::string_view id, const Node* region) override {
@@ -105,6 +111,15 @@ public:
             throw InputError(file.path(), file.position(err.origin.offset), "rules.evaluation", err.what());
         }
     }
+    // Evaluates an expression that is not owned by a rule file (a let reference built here).
+    void eval_node(const ast::Expr& e, Frame& f) {
+        try {
+            evaluate(e, f, *this, rules_);
+        } catch (const EvalError& err) {
+            const SourceFile& file = sources_.file(err.origin.file);
+            throw InputError(file.path(), file.position(err.origin.offset), "rules.evaluation", err.what());
+        }
+    }
     std::string render(const Template& t, Frame& f) {
         try {
             return render_template(t, f, *this, rules_);
@@ -139,12 +154,19 @@ public:
     };
 
     // Evaluates one rule in `frame` (its `for` loop included); records findings and returns
-    // the refusals it made.
-    std::vector<Fired> run_rule(const Rule& rule, Frame frame, const Call* call, const Node* target, Origin fallback) {
+    // the refusals it made. The frame is shared by all rules of one call or target, so the
+    // operation's lets (look-ups) are computed once; the rule's own lets and loop variable
+    // are removed again before returning.
+    std::vector<Fired> run_rule(const Rule& rule, Frame& frame, const Call* call, const Node* target, Origin fallback) {
         std::vector<Fired> fired;
+        const size_t nlets = frame.lets.size(), nvars = frame.vars.size();
+        frame.budget = Frame{}.budget;
         frame.add_lets(rule.lets);
         auto once = [&](Frame& f, Origin default_at) {
-            if (!eval(rule.when, f)->truthy()) return;
+            f.evidence.clear();
+            bool fires = eval(rule.when, f)->truthy();
+            if (options_.on_rule) options_.on_rule(RuleEvaluation{rule, call, target, f, *this, fires});
+            if (!fires) return;
             Finding fd;
             fd.rule = &rule;
             fd.call_index = call ? call->index : plan_.calls.size();
@@ -169,14 +191,17 @@ public:
             if (list->is_array()) for (const auto& i : list->items()) els.push_back(&i);
             else if (!list->is_null()) els.push_back(list.get());
             for (const Node* el : els) {
-                Frame f = frame;
-                f.bind(rule.for_var, Val(list, el));
-                for (auto& l : f.lets) { l.value.reset(); l.busy = false; }
-                once(f, el->origin.known() ? el->origin : fallback);
+                frame.vars.erase(frame.vars.begin() + static_cast<std::ptrdiff_t>(nvars), frame.vars.end());
+                frame.bind(rule.for_var, Val(list, el));
+                // The rule's lets may use the loop variable: recompute them per element.
+                for (size_t i = nlets; i < frame.lets.size(); ++i) frame.lets[i] = Frame::Let{frame.lets[i].def, std::nullopt};
+                once(frame, el->origin.known() ? el->origin : fallback);
             }
         } else {
             once(frame, fallback);
         }
+        frame.lets.erase(frame.lets.begin() + static_cast<std::ptrdiff_t>(nlets), frame.lets.end());
+        frame.vars.erase(frame.vars.begin() + static_cast<std::ptrdiff_t>(nvars), frame.vars.end());
         return fired;
     }
 
@@ -199,11 +224,21 @@ public:
     void apply_effects(const Call& call, const Node* target) {
         struct Write { InventoryObject* obj; std::string field; Node value; };
         std::vector<Write> writes;
+        // The operation's lets are computed once for the target and copied (cached) into
+        // each effect's frame; an effect's own lets are recomputed per loop element.
+        Frame shared = base_frame(call);
+        if (target) shared.bind("target", Val(target));
+        shared.add_lets(call.operation->lets);
+        for (const auto& l : call.operation->lets) {
+            ast::Expr v;
+            v.op = ast::Op::Var;
+            v.name = l.name;
+            eval_node(v, shared);
+        }
+        const size_t op_lets = shared.lets.size();
         for (const auto& eff : rules_.effects) {
             if (!eff.applies_to(call.operation->name)) continue;
-            Frame base = base_frame(call);
-            if (target) base.bind("target", Val(target));
-            base.add_lets(call.operation->lets);
+            Frame base = shared;
             base.add_lets(eff.lets);
             std::vector<Frame> frames;
             if (eff.for_list) {
@@ -212,7 +247,7 @@ public:
                     for (const auto& el : list->items()) {
                         Frame f = base;
                         f.bind(eff.for_var, Val(list, &el));
-                        for (auto& l : f.lets) { l.value.reset(); l.busy = false; }
+                        for (size_t i = op_lets; i < f.lets.size(); ++i) f.lets[i] = Frame::Let{f.lets[i].def, std::nullopt};
                         frames.push_back(std::move(f));
                     }
                 }
@@ -293,12 +328,12 @@ public:
 
         // Call-scope rules ("*" rules also run for calls no rule file describes).
         std::vector<Fired> call_refusals;
+        Frame call_frame = base_frame(call);
+        if (op) call_frame.add_lets(op->lets);
         for (const auto& rule : rules_.rules) {
             if (rule.scope != Scope::Call) continue;
             if (!(op ? rule.applies_to(op->name) : rule.applies_to("*"))) continue;
-            Frame f = base_frame(call);
-            if (op) f.add_lets(op->lets);
-            for (auto& x : run_rule(rule, f, &call, nullptr, call.origin))
+            for (auto& x : run_rule(rule, call_frame, &call, nullptr, call.origin))
                 if (rule.refuses == Refusal::Call) call_refusals.push_back(x);
         }
         if (!op) {
@@ -322,11 +357,11 @@ public:
 
         std::vector<std::vector<Fired>> target_refusals(target_nodes.size());
         for (size_t t = 0; t < target_nodes.size(); ++t) {
+            Frame f = base_frame(call);
+            f.bind("target", Val(targets, target_nodes[t]));
+            f.add_lets(op->lets);
             for (const auto& rule : rules_.rules) {
                 if (rule.scope != Scope::Target || !rule.applies_to(op->name)) continue;
-                Frame f = base_frame(call);
-                f.bind("target", Val(targets, target_nodes[t]));
-                f.add_lets(op->lets);
                 Origin fallback = target_nodes[t]->origin.known() ? target_nodes[t]->origin : call.origin;
                 // A target-scope rule may refuse the whole call: one bad target fails the
                 // request (App Streaming answers a repeated region with a 400 for the call).
@@ -429,6 +464,7 @@ public:
         r.plan_file = plan_file();
         r.inventory_files = inv_.files;
         r.rule_count = rules_.rules.size();
+        for (const auto& rule : rules_.rules) r.rules.push_back(&rule);
         r.calls = std::move(outcomes_);
         r.findings = std::move(findings_);
         // Stable order: by call, then by position in the plan, then rule id.
@@ -514,6 +550,7 @@ private:
     const Plan& plan_;
     Inventory& inv_;
     const RuleSet& rules_;
+    const SimulateOptions& options_;
     const Call* call_ = nullptr;
     Node all_calls_ = Node::array();
     Node prior_calls_ = Node::array();
@@ -528,8 +565,9 @@ private:
 
 }  // namespace
 
-Report simulate(const SourceRegistry& sources, const Plan& plan, Inventory& inventory, const RuleSet& rules) {
-    Simulation s(sources, plan, inventory, rules);
+Report simulate(const SourceRegistry& sources, const Plan& plan, Inventory& inventory, const RuleSet& rules,
+                const SimulateOptions& options) {
+    Simulation s(sources, plan, inventory, rules, options);
     return s.run();
 }
 

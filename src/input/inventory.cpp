@@ -18,9 +18,9 @@ const std::deque<InventoryObject>& Inventory::objects(const std::string& kind) c
 }
 
 InventoryObject* Inventory::find(std::string_view kind, std::string_view id) {
-    auto k = index_.find(std::string(kind));
+    auto k = index_.find(kind);
     if (k == index_.end()) return nullptr;
-    auto o = k->second.find(std::string(id));
+    auto o = k->second.find(id);
     return o == k->second.end() ? nullptr : o->second;
 }
 
@@ -79,8 +79,8 @@ void add_path(Projection& root, const ResourceKind& k) {
     for (const auto& f : k.fields) p->child(f).all = true;
 }
 
-const Node* walk(const Node& root, const std::vector<std::string>& path) {
-    const Node* n = &root;
+Node* walk(Node& root, const std::vector<std::string>& path) {
+    Node* n = &root;
     for (const auto& key : path) {
         n = n->find(key);
         if (!n) return nullptr;
@@ -118,7 +118,7 @@ Inventory load_inventory(SourceRegistry& sources, const std::vector<std::string>
         const SourceFile& file = sources.file(fid);
         auto where = [&](const Node& n) { return file.position(n.origin.offset); };
 
-        struct Match { const ResourceKind* kind; const Node* list; std::string pointer; };
+        struct Match { const ResourceKind* kind; Node* list; std::string pointer; };
         std::vector<Match> matches;
         if (root.is_array()) {
             const ResourceKind* kind = nullptr;
@@ -137,9 +137,11 @@ Inventory load_inventory(SourceRegistry& sources, const std::vector<std::string>
             matches.push_back({kind, &root, ""});
         } else if (root.is_object()) {
             for (const auto& k : rules.resources) {
-                const Node* list = walk(root, k.list_path);
+                Node* list = walk(root, k.list_path);
                 if (!list) continue;
                 if (!k.detect_field.empty() && !list->items().empty() && !list->items()[0].find(k.detect_field)) continue;
+                // One list belongs to one kind (the first declared that matches).
+                if (std::any_of(matches.begin(), matches.end(), [&](const Match& m) { return m.list == list; })) continue;
                 std::string ptr;
                 for (const auto& p : k.list_path) ptr += "/" + pointer_token(p);
                 matches.push_back({&k, list, ptr});
@@ -153,7 +155,7 @@ Inventory load_inventory(SourceRegistry& sources, const std::vector<std::string>
         for (const auto& m : matches) {
             inv.mark_loaded(m.kind->name);
             size_t index = 0;
-            for (const Node& el : m.list->items()) {
+            for (Node& el : m.list->items()) {
                 std::string ptr = m.pointer + "/" + std::to_string(index++);
                 if (!el.is_object())
                     throw InputError(path, where(el), "inventory.shape",
@@ -165,7 +167,8 @@ Inventory load_inventory(SourceRegistry& sources, const std::vector<std::string>
                 InventoryObject obj;
                 obj.kind = m.kind;
                 obj.id = id->as_string();
-                obj.value = el;
+                // Moved, not copied: the parsed document is not used again.
+                obj.value = std::move(el);
                 // The kind travels with the value, so an effect can find the object again
                 // from a copy (see kKindField).
                 obj.value.set(kKindField, Node::string(m.kind->name));
@@ -173,14 +176,17 @@ Inventory load_inventory(SourceRegistry& sources, const std::vector<std::string>
                 obj.pointer = ptr;
                 if (!m.kind->derived.empty()) {
                     Frame frame;
-                    frame.self = &el;
+                    frame.self = &obj.value;
                     frame.add_lets(m.kind->derived);
+                    // Computed first, written after: `self` must not change while it is read.
+                    std::vector<Node> values;
                     for (const auto& d : m.kind->derived) {
                         ast::Expr v;
                         v.op = ast::Op::Var;
                         v.name = d.name;
-                        obj.value.set(d.name, *evaluate(v, frame, host, rules));
+                        values.push_back(*evaluate(v, frame, host, rules));
                     }
+                    for (size_t i = 0; i < values.size(); ++i) obj.value.set(m.kind->derived[i].name, std::move(values[i]));
                 }
                 if (InventoryObject* prev = inv.find(m.kind->name, obj.id)) {
                     if (prev->value.equals(obj.value)) continue;  // the same object on two pages

@@ -30,6 +30,14 @@ struct InventoryOptions {
     std::string kind_override;  // --inventory-kind: kind for bare-array files
 };
 
+// Hashing that lets std::string_view look up std::string keys without a copy.
+struct StringHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+template <typename V>
+using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>>;
+
 class Inventory {
 public:
     // Objects of one kind in load order (deque: stable addresses).
@@ -45,8 +53,8 @@ public:
     std::vector<std::string> files;  // paths read, in order
 
 private:
-    std::unordered_map<std::string, std::deque<InventoryObject>> by_kind_;
-    std::unordered_map<std::string, std::unordered_map<std::string, InventoryObject*>> index_;
+    StringMap<std::deque<InventoryObject>> by_kind_;
+    StringMap<StringMap<InventoryObject*>> index_;
     std::vector<std::string> loaded_;
 };
 

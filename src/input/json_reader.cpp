@@ -41,6 +41,11 @@ using simdjson::error_code;
 // Objects with more members than this use a hash index for the duplicate-key check.
 constexpr size_t kLinearDupLimit = 16;
 
+// The walk recurses once per nesting level, so JsonLimits::max_depth is capped here to
+// keep the stack bounded (a few hundred bytes per level in optimised builds, ~8 KiB with
+// AddressSanitizer) whatever a caller asks for.
+constexpr size_t kDepthCeiling = 512;
+
 // ---------------------------------------------------------------------------------------
 // Small text helpers shared by the walk and the diagnostic scan.
 
@@ -92,7 +97,15 @@ std::string describe_at(std::string_view text, size_t i) {
     if (c < 0x80) return std::string("'") + static_cast<char>(c) + "'";
     size_t n = utf8_len(text, i);
     if (n == 0) return "invalid UTF-8 byte " + hex_byte(c);
-    return "'" + std::string(text.substr(i, n)) + "'";
+    uint32_t cp = c & (n == 2 ? 0x1F : n == 3 ? 0x0F : 0x07);
+    for (size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+    return "'" + std::string(text.substr(i, n)) + "' (" + u_plus(cp) + ")";
+}
+
+// Length of a UTF-8 byte order mark at the start of `text` (0 or 3). A leading BOM is
+// ignored, as RFC 8259 allows; offsets still count from the first byte of the file.
+size_t bom_length(std::string_view text) {
+    return text.size() >= 3 && text.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
 }
 
 // A short quotation of a token for messages (at most 40 bytes, UTF-8 kept whole).
@@ -192,7 +205,7 @@ struct Diagnosis {
 
 class Diagnoser {
 public:
-    Diagnoser(std::string_view text, size_t max_depth) : t_(text), max_depth_(max_depth) {}
+    Diagnoser(std::string_view text, size_t max_depth) : t_(text), max_depth_(max_depth), p_(bom_length(text)) {}
 
     Diagnosis run() {
         try {
@@ -257,9 +270,13 @@ private:
 
     // The scan is a loop over an explicit stack: no recursion, whatever the nesting.
     void scan() {
+        if (t_.size() >= 2 && ((at(0) == 0xFF && at(1) == 0xFE) || (at(0) == 0xFE && at(1) == 0xFF)))
+            fail(0, "json.utf8",
+                 "found a UTF-16 byte order mark: expected UTF-8 encoded JSON (convert the file to UTF-8)");
+        size_t start = p_;
         skip_ws();
         if (eof(p_)) {
-            if (t_.empty()) fail(0, "json.syntax", "empty file: expected a JSON value");
+            if (t_.size() == start) fail(0, "json.syntax", "empty file: expected a JSON value");
             fail(t_.size(), "json.syntax", "the file contains only whitespace: expected a JSON value");
         }
         value();
@@ -459,7 +476,7 @@ private:
 
     std::string_view t_;
     size_t max_depth_;
-    size_t p_ = 0;
+    size_t p_;
     std::vector<Frame> stack_;
 };
 
@@ -536,33 +553,46 @@ class Reader {
 public:
     Reader(const SourceFile& file, uint32_t file_id, std::string_view text, const char* base,
            const JsonLimits& limits)
-        : file_(file), file_id_(file_id), text_(text), base_(base), limits_(limits) {}
+        : file_(file),
+          file_id_(file_id),
+          text_(text),
+          base_(base),
+          limits_(limits),
+          max_depth_(limits.max_depth < kDepthCeiling ? limits.max_depth : kDepthCeiling) {}
 
+    size_t max_depth() const { return max_depth_; }
     Node read_root(od::document& doc, const PlanNode* plan);
 
-    [[noreturn]] void fail_simdjson(error_code e, size_t hint_offset);
-    [[noreturn]] void fail_at(size_t offset, const char* id, const std::string& message);
+    [[noreturn, gnu::cold, gnu::noinline]] void fail_simdjson(error_code e, size_t hint_offset);
+    [[noreturn, gnu::cold, gnu::noinline]] void fail_at(size_t offset, const char* id, const std::string& message);
 
 private:
     uint32_t off(const char* p) const { return static_cast<uint32_t>(p - base_); }
     Origin origin(uint32_t o) const { return Origin{file_id_, o}; }
 
     void count_value(uint32_t o) {
-        if (++count_ > limits_.max_elements)
-            fail_at(o, "json.too-many-values",
-                    "found more than " + std::to_string(limits_.max_elements) +
-                        " values in this file: expected at most " + std::to_string(limits_.max_elements));
+        if (++count_ > limits_.max_elements) too_many_values(o);
     }
     void check_depth(size_t depth, uint32_t o, bool array) {
-        if (depth > limits_.max_depth)
-            fail_at(o, "json.depth",
-                    "found an " + std::string(array ? "array" : "object") + " nested " + std::to_string(depth) +
-                        " levels deep: expected at most " + std::to_string(limits_.max_depth) + " levels of nesting");
+        if (depth > max_depth_) too_deep(depth, o, array);
+    }
+    [[noreturn, gnu::cold, gnu::noinline]] void too_many_values(uint32_t o) {
+        fail_at(o, "json.too-many-values",
+                "found more than " + std::to_string(limits_.max_elements) +
+                    " values in this file: expected at most " + std::to_string(limits_.max_elements));
+    }
+    [[noreturn, gnu::cold, gnu::noinline]] void too_deep(size_t depth, uint32_t o, bool array) {
+        fail_at(o, "json.depth",
+                "found an " + std::string(array ? "array" : "object") + " nested " + std::to_string(depth) +
+                    " levels deep: expected at most " + std::to_string(max_depth_) + " levels of nesting");
     }
 
+    // The walk recurses once per nesting level (value -> object/array -> value), at most
+    // max_depth_ deep; the functions are kept out of line so each level's frame stays small.
     Node value(od::value& v, const PlanNode* p, size_t depth);
-    Node object(od::value& v, const PlanNode* p, size_t depth, uint32_t o);
-    Node array(od::value& v, const PlanNode* p, size_t depth, uint32_t o);
+    [[gnu::noinline]] Node object(od::value& v, const PlanNode* p, size_t depth, uint32_t o);
+    [[gnu::noinline]] Node array(od::value& v, const PlanNode* p, size_t depth, uint32_t o);
+    [[gnu::noinline]] Node scalar(od::value& v, od::json_type type, uint32_t o);
     Node string(od::value& v, uint32_t o);
     std::string_view key(od::field& f, uint32_t ko);
     KeyScratch& scratch(size_t depth) {
@@ -585,6 +615,7 @@ private:
     std::string_view text_;
     const char* base_;
     const JsonLimits& limits_;
+    size_t max_depth_;  // limits_.max_depth, capped at kDepthCeiling
     size_t count_ = 0;
     std::vector<PathSeg> path_;
     std::vector<std::unique_ptr<KeyScratch>> scratch_;
@@ -609,7 +640,7 @@ void Reader::fail_at(size_t offset, const char* id, const std::string& message) 
 // message at the best position known.
 void Reader::fail_simdjson(error_code e, size_t hint_offset) {
     if (e == simdjson::MEMALLOC) throw std::bad_alloc();
-    Diagnosis d = Diagnoser(text_, limits_.max_depth).run();
+    Diagnosis d = Diagnoser(text_, max_depth_).run();
     if (d.found) throw make_error(file_, d.offset, d.id, d.message, d.pointer);
     std::string msg = std::string("found malformed JSON (") + simdjson::error_message(e) + "): expected valid JSON";
     const char* id = (e == simdjson::NUMBER_ERROR || e == simdjson::NUMBER_OUT_OF_RANGE) ? "json.number"
@@ -698,9 +729,15 @@ Node Reader::value(od::value& v, const PlanNode* p, size_t depth) {
     uint32_t o = off(v.raw_json_token().data());
     od::json_type type;
     if (auto e = v.type().get(type)) fail_simdjson(e, o);
+    if (type == od::json_type::object) return object(v, p, depth + 1, o);
+    if (type == od::json_type::array) return array(v, p, depth + 1, o);
+    return scalar(v, type, o);
+}
+
+Node Reader::scalar(od::value& v, od::json_type type, uint32_t o) {
     switch (type) {
-        case od::json_type::object: return object(v, p, depth + 1, o);
-        case od::json_type::array: return array(v, p, depth + 1, o);
+        case od::json_type::object:
+        case od::json_type::array: break;
         case od::json_type::string: count_value(o); return string(v, o);
         case od::json_type::number: {
             count_value(o);
@@ -786,7 +823,7 @@ Node Reader::array(od::value& v, const PlanNode* p, size_t depth, uint32_t o) {
 }
 
 Node Reader::read_root(od::document& doc, const PlanNode* p) {
-    size_t start = 0;
+    size_t start = bom_length(text_);
     while (start < text_.size() && is_ws(static_cast<unsigned char>(text_[start]))) ++start;
     uint32_t o = static_cast<uint32_t>(start);
 
@@ -931,17 +968,18 @@ Node read_json(const SourceRegistry& sources, uint32_t file_id, const Projection
 
     Reader reader(file, file_id, view, buf, limits);
     // max_depth only matters to simdjson's development checks; the walk enforces the limit
-    // itself and never descends further than limits.max_depth (+1 for the offending bracket).
+    // itself and never descends further than max_depth (the offending bracket is not entered).
     od::parser parser;
-    if (auto e = parser.allocate(text.size() < 64 ? 64 : text.size(), limits.max_depth + 2)) {
+    if (auto e = parser.allocate(text.size() < 64 ? 64 : text.size(), reader.max_depth() + 2)) {
         if (e == simdjson::MEMALLOC) throw std::bad_alloc();
         reader.fail_simdjson(e, 0);
     }
     // A raw NUL byte is an error wherever it is, even inside a value the projection skips
     // (simdjson would skip it there); memchr over the text costs a few percent at most.
     if (std::memchr(buf, 0, text.size()) != nullptr) reader.fail_simdjson(simdjson::TAPE_ERROR, 0);
+    size_t bom = bom_length(view);
     od::document doc;
-    if (auto e = parser.iterate(buf, text.size(), cap).get(doc)) reader.fail_simdjson(e, 0);
+    if (auto e = parser.iterate(buf + bom, text.size() - bom, cap - bom).get(doc)) reader.fail_simdjson(e, 0);
     return reader.read_root(doc, root_plan);
 }
 

@@ -12,7 +12,7 @@ namespace opguard {
 namespace {
 
 const std::vector<std::string> kCallKeys = {"id", "product", "version", "action", "parameters", "cloud", "service",
-                                            "method", "path", "path_params", "query", "body"};
+                                            "method", "path", "path_params", "query", "body", "waivers"};
 const std::vector<std::string> kHeaderKeys = {"product", "version", "action", "cloud", "service", "method", "path"};
 
 class PlanReader {
@@ -147,6 +147,7 @@ public:
                 if ((header_key || k == "id") && !v.is_string())
                     fail(v, "plan.shape", "\"" + k + "\" must be a string; found " + kind_name(v.kind()), ptr + "/" + pointer_token(k));
                 if (k == "id") { call.id = v.as_string(); continue; }
+                if (k == "waivers") { call.waivers = v; continue; }  // checked by engine/waivers.cpp
                 if (header_key) header.set(k, v);
             }
             bool rpc = c.find("action");

@@ -22,6 +22,7 @@ struct Call {
     Node record;               // {id, operation, product, version, action, ...}: `request` in rules
     Node parameters;           // normalised parameters: `call` in rules
     std::vector<std::string> secret_names;  // parameters whose values were redacted
+    Node waivers;              // the call's "waivers" list as written (null when absent); see engine/waivers.hpp
 };
 
 struct Plan {

@@ -18,33 +18,6 @@ Node location(const Location& l) {
 
 Node str_or_null(const std::string& s) { return s.empty() ? Node::null() : Node::string(s); }
 
-void pretty(const Node& n, std::string& out, int indent) {
-    auto pad = [&](int k) { out += '\n'; out.append(static_cast<size_t>(k) * 2, ' '); };
-    if (n.is_array() && !n.items().empty()) {
-        out += '[';
-        for (size_t i = 0; i < n.items().size(); ++i) {
-            if (i) out += ',';
-            pad(indent + 1);
-            pretty(n.items()[i], out, indent + 1);
-        }
-        pad(indent);
-        out += ']';
-    } else if (n.is_object() && !n.members().empty()) {
-        out += '{';
-        for (size_t i = 0; i < n.members().size(); ++i) {
-            if (i) out += ',';
-            pad(indent + 1);
-            append_json_string(out, n.members()[i].first);
-            out += ": ";
-            pretty(n.members()[i].second, out, indent + 1);
-        }
-        pad(indent);
-        out += '}';
-    } else {
-        out += n.to_json();
-    }
-}
-
 }  // namespace
 
 Node report_to_json(const Report& r, const RenderOptions& options) {
@@ -68,6 +41,7 @@ Node report_to_json(const Report& r, const RenderOptions& options) {
                                       {"errors", Node::number(static_cast<double>(r.count(Severity::Error)))},
                                       {"warnings", Node::number(static_cast<double>(r.count(Severity::Warning)))},
                                       {"infos", Node::number(static_cast<double>(r.count(Severity::Info)))},
+                                      {"waived", Node::number(static_cast<double>(r.waived_count()))},
                                       {"rules", Node::number(static_cast<double>(r.rule_count))}}));
 
     Node calls = Node::array();
@@ -120,6 +94,14 @@ Node report_to_json(const Report& r, const RenderOptions& options) {
             ev.items().push_back(Node::object({{"kind", Node::string(c.kind)}, {"id", Node::string(c.id)},
                                                {"file", Node::string(c.file)}, {"pointer", Node::string(c.pointer)}}));
         n.set("evidence", std::move(ev));
+        if (f.waiver) {
+            n.set("waiver", Node::object({{"reason", Node::string(f.waiver->reason)},
+                                          {"expires", str_or_null(f.waiver->expires)},
+                                          {"location", location(f.waiver->location)},
+                                          {"written_in", Node::string(f.waiver->in_plan ? "plan" : "waiver-file")}}));
+        } else {
+            n.set("waiver", Node::null());
+        }
         findings.items().push_back(std::move(n));
     }
     root.set("findings", std::move(findings));
@@ -155,14 +137,36 @@ Node report_to_json(const Report& r, const RenderOptions& options) {
         changes.items().push_back(Node::object({{"kind", Node::string(c.kind)}, {"id", Node::string(c.id)}, {"fields", std::move(fields)}}));
     }
     root.set("changes", std::move(changes));
+
+    if (!r.explanations.empty()) {
+        auto values = [](const std::vector<RuleExplanation::Value>& vs, const char* key) {
+            Node list = Node::array();
+            for (const auto& v : vs) {
+                Node n = Node::object({{key, Node::string(v.name)}, {"value", v.value}});
+                if (!v.error.empty()) n.set("error", Node::string(v.error));
+                list.items().push_back(std::move(n));
+            }
+            return list;
+        };
+        Node explain = Node::array();
+        for (const auto& x : r.explanations) {
+            Node n = Node::object();
+            n.set("rule", Node::string(x.rule->id));
+            n.set("call", str_or_null(x.call_id));
+            n.set("target", str_or_null(x.target));
+            n.set("loop", x.loop_var.empty() ? Node::null()
+                                             : Node::object({{"var", Node::string(x.loop_var)}, {"value", x.loop_value}}));
+            n.set("fired", Node::boolean(x.fired));
+            n.set("connective", str_or_null(x.connective));
+            n.set("operands", values(x.operands, "expr"));
+            n.set("lets", values(x.lets, "name"));
+            explain.items().push_back(std::move(n));
+        }
+        root.set("explain", std::move(explain));
+    }
     return root;
 }
 
-std::string render_json(const Report& r, const RenderOptions& options) {
-    std::string out;
-    pretty(report_to_json(r, options), out, 0);
-    out += '\n';
-    return out;
-}
+std::string render_json(const Report& r, const RenderOptions& options) { return pretty_json(report_to_json(r, options)); }
 
 }  // namespace opguard

@@ -1,6 +1,13 @@
 #pragma once
-// render: Report + format name => the bytes of that format. One factory keyed by name;
-// each format is one function taking the whole report.
+// render: Report + format name => the bytes of that format. One factory keyed by name
+// (render.cpp); each format is one function taking the whole report and the options.
+//
+//   text      the terminal report                       (text_report.cpp)
+//   json      versioned JSON, schemas/report.schema.json (json_report.cpp)
+//   sarif     SARIF 2.1.0 for code scanning              (sarif_report.cpp)
+//   junit     JUnit XML, one test case per call target   (junit_report.cpp)
+//   github    GitHub Actions workflow commands           (github_report.cpp)
+//   markdown  change-review report for a PR comment      (markdown_report.cpp)
 #include <string>
 #include <vector>
 
@@ -10,19 +17,34 @@ namespace opguard {
 
 struct RenderOptions {
     std::string tool_version;
+    // --fail-on: the lowest severity that fails the run. Formats that have a pass/fail
+    // notion of their own (JUnit failures) follow it.
+    Severity fail_on = Severity::Error;
 };
+
+using Renderer = std::string (*)(const Report&, const RenderOptions&);
 
 // Names of the formats render() knows, in documentation order.
 const std::vector<std::string>& format_names();
+
+// The renderer of a format; nullptr for an unknown name.
+Renderer renderer(const std::string& format);
 
 // Throws std::invalid_argument for an unknown format.
 std::string render(const Report& report, const std::string& format, const RenderOptions& options);
 
 std::string render_text(const Report& report, const RenderOptions& options);
 std::string render_json(const Report& report, const RenderOptions& options);
+std::string render_sarif(const Report& report, const RenderOptions& options);
+std::string render_junit(const Report& report, const RenderOptions& options);
+std::string render_github(const Report& report, const RenderOptions& options);
+std::string render_markdown(const Report& report, const RenderOptions& options);
 Node report_to_json(const Report& report, const RenderOptions& options);
 
 // file:line:col (or file alone when the position is unknown).
 std::string format_location(const Location& l);
+
+// Indented JSON (two spaces), as every JSON-based format writes it.
+std::string pretty_json(const Node& n);
 
 }  // namespace opguard

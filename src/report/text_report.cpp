@@ -1,17 +1,35 @@
-// The terminal report: per call, the predicted answer, the findings and the effects; then
-// the summary line. Stable order, one idea per line.
+// The terminal report: per call, the predicted answer, the findings (with the inventory
+// facts they rest on, and waivers), the effects and, with --explain, every rule's values;
+// then the summary line. Stable order, one idea per line.
+#include "report/common.hpp"
 #include "report/render.hpp"
 
 namespace opguard {
 
+using namespace report_detail;
+
 namespace {
 
-std::string gib(double g) { return format_number(g) + " GiB"; }
+void finding_lines(const Finding& f, std::string& out) {
+    out += "  " + std::string(severity_name(f.rule->severity)) + "[" + f.rule->id + "] " + format_location(f.location);
+    if (!f.target.empty()) out += " (" + f.target + ")";
+    if (f.waived()) out += " [waived]";
+    out += "\n      " + f.message + "\n";
+    out += "      (" + rule_meta(*f.rule) + ")\n";
+    if (!f.rule->note.empty()) out += "      note: " + f.rule->note + "\n";
+    if (!f.evidence.empty()) out += "      evidence: " + evidence_list(f) + "\n";
+    if (f.waiver) out += "      " + waiver_text(*f.waiver) + "\n";
+}
 
-std::string status_path(const std::vector<std::string>& p) {
-    std::string s;
-    for (size_t i = 0; i < p.size(); ++i) s += (i ? " -> " : "") + p[i];
-    return s;
+void explain_lines(const RuleExplanation& x, std::string& out) {
+    out += "    " + x.rule->id;
+    if (!x.target.empty()) out += " [" + x.target + "]";
+    if (!x.loop_var.empty()) out += " for " + x.loop_var + " = " + shorten(x.loop_value.to_json(), 80);
+    out += x.fired ? ": fired" : ": not fired";
+    if (x.operands.size() > 1) out += " (" + x.connective + " of " + std::to_string(x.operands.size()) + ")";
+    out += "\n";
+    for (const auto& o : x.operands) out += "        " + o.name + "  =>  " + explained_value(o, 160) + "\n";
+    for (const auto& l : x.lets) out += "        let " + l.name + " = " + explained_value(l, 160) + "\n";
 }
 
 }  // namespace
@@ -21,19 +39,16 @@ std::string render_text(const Report& r, const RenderOptions&) {
     out += "opguard: " + r.plan_file + " (" + std::to_string(r.calls.size()) + (r.calls.size() == 1 ? " call" : " calls") + ") against " +
            std::to_string(r.inventory_files.size()) + " inventory file" + (r.inventory_files.size() == 1 ? "" : "s") + ", " +
            std::to_string(r.rule_count) + " rules\n";
-    auto plan_level = [&](size_t call_index) {
-        for (const auto& f : r.findings) {
-            if (f.call_index != call_index) continue;
-            out += "  " + std::string(severity_name(f.rule->severity)) + "[" + f.rule->id + "] " + format_location(f.location);
-            if (!f.target.empty()) out += " (" + f.target + ")";
-            out += "\n      " + f.message + "\n";
-            std::string meta;
-            if (f.rule->refuses != Refusal::None)
-                meta += "cloud answer: " + (f.rule->http ? "HTTP " + std::to_string(f.rule->http) + " " : std::string()) +
-                        (f.rule->code.empty() ? "code undocumented" : f.rule->code) + "; ";
-            meta += std::string(basis_name(f.rule->basis)) + "; " + f.rule->source;
-            out += "      (" + meta + ")\n";
-            if (!f.rule->note.empty()) out += "      note: " + f.rule->note + "\n";
+    auto findings_of = [&](size_t call_index) {
+        for (const auto& f : r.findings)
+            if (f.call_index == call_index) finding_lines(f, out);
+    };
+    auto explanations_of = [&](size_t call_index) {
+        bool header = false;
+        for (const auto& x : r.explanations) {
+            if (x.call_index != call_index) continue;
+            if (!header) { out += "  explain:\n"; header = true; }
+            explain_lines(x, out);
         }
     };
     for (const auto& c : r.calls) {
@@ -56,7 +71,7 @@ std::string render_text(const Report& r, const RenderOptions&) {
             }
             if (c.read_only && !c.response.is_null()) out += "  predicted response: " + c.response.to_json() + "\n";
         }
-        plan_level(c.index);
+        findings_of(c.index);
         bool header = false;
         for (const auto& e : r.effects) {
             if (e.call_index != c.index) continue;
@@ -74,10 +89,16 @@ std::string render_text(const Report& r, const RenderOptions&) {
             if (e.effect->pending) out += " [pending until the cloud's task finishes]";
             out += "\n";
         }
+        explanations_of(c.index);
     }
     bool any_plan = false;
     for (const auto& f : r.findings) if (f.call_index >= r.calls.size()) any_plan = true;
-    if (any_plan) { out += "\nplan-wide:\n"; plan_level(r.calls.size()); }
+    for (const auto& x : r.explanations) if (x.call_index >= r.calls.size()) any_plan = true;
+    if (any_plan) {
+        out += "\nplan-wide:\n";
+        findings_of(r.calls.size());
+        explanations_of(r.calls.size());
+    }
     if (!r.changes.empty()) {
         out += "\nstate after the plan (inventory -> final):\n";
         for (const auto& ch : r.changes) {
@@ -90,9 +111,11 @@ std::string render_text(const Report& r, const RenderOptions&) {
             out += "\n";
         }
     }
+    Counts n = counts(r);
     out += "\n" + r.summary() + "\n";
-    out += std::to_string(r.count(Severity::Error)) + " errors, " + std::to_string(r.count(Severity::Warning)) + " warnings, " +
-           std::to_string(r.count(Severity::Info)) + " info\n";
+    out += std::to_string(n.errors) + " errors, " + std::to_string(n.warnings) + " warnings, " + std::to_string(n.infos) + " info";
+    if (n.waived) out += ", " + std::to_string(n.waived) + " waived";
+    out += "\n";
     return out;
 }
 

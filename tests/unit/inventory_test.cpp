@@ -39,12 +39,18 @@ TEST_CASE("samples/fleet: every file's kind is detected and pages merge", "[inve
     auto l = load({source_path("samples/fleet")});
     const std::string fleet = source_path("samples/fleet");
     CHECK(l->inv.files == std::vector<std::string>{fleet + "/describe_desktops_page1.json", fleet + "/describe_desktops_page2.json",
-                                                   fleet + "/describe_images.json", fleet + "/describe_regions.json",
-                                                   fleet + "/describe_snapshots.json"});
+                                                   fleet + "/describe_images.json",
+                                                   fleet + "/describe_instance_history_events.json",
+                                                   fleet + "/describe_instances.json", fleet + "/describe_regions.json",
+                                                   fleet + "/describe_snapshots.json", fleet + "/list_image.json"});
     CHECK(l->inv.objects("desktop").size() == 12);
     CHECK(l->inv.objects("image").size() == 6);
     CHECK(l->inv.objects("snapshot").size() == 10);
     CHECK(l->inv.objects("ecd_region").size() == 5);
+    CHECK(l->inv.objects("instance").size() == 7);
+    CHECK(l->inv.objects("ecs_event").size() == 6);
+    CHECK(l->inv.objects("app_image").size() == 2);  // list_image.json: {"Data": [...]} with ImageId
+    CHECK(l->inv.find("app_image", "imgc-0b2financeenc"));
     CHECK(l->inv.objects("no-such-kind").empty());
 
     // Desktops in load order: page 1 (7), then page 2 (5).
@@ -171,15 +177,17 @@ TEST_CASE("conflicting duplicate across files names the other copy's line:col",
 TEST_CASE("unknown shapes and bare arrays", "[inventory][errors]") {
     TempDir dir;
     SECTION("an object with no known list") {
-        dir.write("x.json", "\n  {\"Instances\": {\"Instance\": []}}");
+        dir.write("x.json", "\n  {\"Machines\": {\"Machine\": []}}");
         auto e = load_error({dir.file("x.json")});
         REQUIRE(e);
         CHECK(e->id == "inventory.unknown-shape");
         CHECK(e->file == dir.file("x.json"));
         CHECK(e->where() == "2:3");
-        CHECK(e->message ==
-              "not a saved API response opguard knows; expected a JSON object with one of: Desktops[] (desktop), "
-              "Images[] (image), Snapshots[] (snapshot), Regions[] (ecd_region)");
+        // Every kind the rules declare, by list path, in rule-file order.
+        CHECK(e->message.rfind("not a saved API response opguard knows; expected a JSON object with one of: Data[] (app_image), ", 0) == 0);
+        CHECK(e->message.find(", Desktops[] (desktop), Images[] (image), Snapshots[] (snapshot), Regions[] (ecd_region), ") !=
+              std::string::npos);
+        CHECK(e->message.find(", Instances.Instance[] (instance)") != std::string::npos);
     }
     SECTION("a list under a known key that is not a list") {
         dir.write("x.json", "{\"Desktops\": {\"DesktopId\": \"a\"}}");

@@ -241,6 +241,20 @@ TEST_CASE("json_reader: 100000 levels of nesting are refused cleanly", "[json_re
         while (!n->items().empty()) { n = &n->items()[0]; ++depth; }
         CHECK(depth == 256);
     }
+    SECTION("a larger limit is capped at 512 levels (the walk recurses once per level)") {
+        JsonLimits limits;
+        limits.max_depth = 1000000;
+        auto p = parse(std::string(512, '[') + std::string(512, ']'), nullptr, limits);
+        CHECK(p->root.is_array());
+        Failure f = fail(std::string(100000, '[') + std::string(100000, ']'), nullptr, limits);
+        CHECK(f.id == "json.depth");
+        CHECK(f.at == "1:513");
+        CHECK(f.message == "found an array nested 513 levels deep: expected at most 512 levels of nesting");
+        // the same from the diagnostic scan (simdjson fails first on the invalid UTF-8)
+        Failure g = fail(std::string(100000, '[') + "\xFF", nullptr, limits);
+        CHECK(g.id == "json.depth");
+        CHECK(g.at == "1:513");
+    }
     SECTION("a smaller limit") {
         JsonLimits limits;
         limits.max_depth = 2;
@@ -461,7 +475,8 @@ TEST_CASE("json_reader: syntax errors", "[json_reader]") {
         {"[\"abc", "1:2", "/0", "found a string that is never closed: expected a closing '\"' before the end of the file"},
         {"{\"a\": [1,\n  \"open]}", "2:3", "/a/1",
          "found a string that is never closed: expected a closing '\"' before the end of the file"},
-        {"[1, é]", "1:5", "/1", "found 'é': expected a JSON value"},
+        {"[1, é]", "1:5", "/1", "found 'é' (U+00E9): expected a JSON value"},
+        {"[1, \xC2\xA0 2]", "1:5", "/1", "found '\xC2\xA0' (U+00A0): expected a JSON value"},
     };
     for (const auto& c : cases) {
         INFO("input: " << c.text);
@@ -471,6 +486,28 @@ TEST_CASE("json_reader: syntax errors", "[json_reader]") {
         CHECK(f.pointer == c.pointer);
         CHECK(f.message == c.message);
     }
+}
+
+TEST_CASE("json_reader: a leading UTF-8 byte order mark is ignored; UTF-16 is refused", "[json_reader]") {
+    auto p = parse("\xEF\xBB\xBF{\"a\": [1]}");
+    CHECK(p->root.to_json() == R"({"a":[1]})");
+    CHECK(p->at(p->root) == "1:4");  // offsets still count the BOM's bytes
+    CHECK(p->at(get(p->root, "a")) == "1:10");
+    CHECK(parse("\xEF\xBB\xBF 7")->root.as_number() == 7);
+    Failure e = fail("\xEF\xBB\xBF");
+    CHECK(e.message == "empty file: expected a JSON value");
+    CHECK(e.at == "1:1");
+    Failure t = fail("\xEF\xBB\xBF{\"a\": tru}");
+    CHECK(t.at == "1:10");
+    CHECK(t.pointer == "/a");
+    Failure u = fail(std::string("\xFF\xFE{\0}\0", 6));
+    CHECK(u.id == "json.utf8");
+    CHECK(u.at == "1:1");
+    CHECK(u.message == "found a UTF-16 byte order mark: expected UTF-8 encoded JSON (convert the file to UTF-8)");
+    Failure m = fail("[\"a\", \xEF\xBB\xBF1]");  // a BOM elsewhere is an error
+    CHECK(m.id == "json.syntax");
+    CHECK(m.at == "1:7");
+    CHECK(m.message == "found '\xEF\xBB\xBF' (U+FEFF): expected a JSON value");
 }
 
 TEST_CASE("json_reader: raw NUL bytes are syntax errors with a position", "[json_reader]") {

@@ -315,3 +315,15 @@ TEST_CASE("operation resolution: product is case-insensitive, version and action
     CHECK(name(5) == "-");  // other product
     CHECK(name(6) == "-");  // no version
 }
+
+// Conflicts are always reported under "/calls/N/parameters/..." even when the parameter
+// was written under "query", "body" or "path_params" (see the report).
+TEST_CASE("a wire-form conflict in query names the query's JSON pointer", "[plan][wire][known-bug][!shouldfail]") {
+    TempDir dir;
+    auto e = load_error(dir, "{\"calls\": [{\"cloud\": \"c\", \"service\": \"s\", \"method\": \"GET\", \"path\": \"/x\",\n"
+                             "  \"query\": {\"Id\": [\"a\"], \"Id.1\": \"b\"}}]}");
+    REQUIRE(e);
+    CHECK(e->id == "plan.param-conflict");
+    CHECK(e->where() == "2:19");
+    CHECK(e->pointer == "/calls/0/query/Id");
+}

@@ -1,0 +1,73 @@
+#include "cli/rule_cases.hpp"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "core/diagnostic.hpp"
+#include "input/json_reader.hpp"
+#include "opguard.hpp"
+
+namespace opguard::cli {
+
+namespace fs = std::filesystem;
+
+std::string CaseRun::result(const std::string& rule) const {
+    for (const auto& f : report.findings)
+        if (f.rule->id == rule) return "fires";
+    return evaluated.count(rule) ? "does-not-fire" : "not-applicable";
+}
+
+std::vector<RuleCase> find_rule_cases(SourceRegistry& sources, const std::string& dir, const RuleSet& rules) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) throw InputError(dir, {}, "rules-test.no-directory", "no such directory of rule test cases");
+    std::vector<fs::path> dirs;
+    for (const auto& e : fs::directory_iterator(dir, ec))
+        if (e.is_directory() && fs::exists(e.path() / "expect.json")) dirs.push_back(e.path());
+    if (ec) throw InputError(dir, {}, "input.unreadable", "cannot list directory: " + ec.message());
+    std::sort(dirs.begin(), dirs.end());
+    std::vector<std::string> shared;
+    if (fs::is_directory(fs::path(dir) / "inventory", ec)) shared.push_back((fs::path(dir) / "inventory").string());
+
+    std::vector<RuleCase> out;
+    for (const auto& d : dirs) {
+        RuleCase c;
+        c.name = d.filename().string();
+        c.dir = d.string();
+        c.plan = (d / "plan.json").string();
+        if (!fs::exists(c.plan, ec)) throw InputError(c.dir, {}, "rules-test.no-plan", "a rule test case needs a plan.json");
+        if (fs::is_directory(d / "inventory", ec)) c.inventory = {(d / "inventory").string()};
+        else c.inventory = shared;
+
+        std::string path = (d / "expect.json").string();
+        uint32_t fid = sources.add(path, read_file_bytes(path, 1024 * 1024));
+        Node root = read_json(sources, fid);
+        const SourceFile& file = sources.file(fid);
+        auto fail = [&](const Node& at, const std::string& id, const std::string& msg, const std::string& ptr) {
+            throw InputError(path, file.position(at.origin.offset), id, msg, ptr);
+        };
+        if (!root.is_object() || root.members().empty())
+            fail(root, "rules-test.expect", "expect.json maps rule ids to \"fires\", \"does-not-fire\" or \"not-applicable\"", "");
+        for (const auto& [rule, v] : root.members()) {
+            std::string ptr = "/" + pointer_token(rule);
+            if (rule == "$comment" || rule == "description") continue;
+            if (!rules.rule(rule)) fail(v, "rules-test.unknown-rule", "no rule '" + rule + "' in the rule set", ptr);
+            if (!v.is_string() || (v.as_string() != "fires" && v.as_string() != "does-not-fire" && v.as_string() != "not-applicable"))
+                fail(v, "rules-test.expect", "expected \"fires\", \"does-not-fire\" or \"not-applicable\"; found " + v.to_json(), ptr);
+            c.expect.push_back({rule, v.as_string(), {path, file.position(v.origin.offset)}});
+        }
+        out.push_back(std::move(c));
+    }
+    return out;
+}
+
+CaseRun run_rule_case(SourceRegistry& sources, const RuleSet& rules, const RuleCase& c) {
+    CaseRun run;
+    Plan plan = load_plan(sources, c.plan, rules);
+    Inventory inv = load_inventory(sources, c.inventory, rules);
+    SimulateOptions so;
+    so.on_rule = [&](const RuleEvaluation& ev) { run.evaluated.insert(ev.rule.id); };
+    run.report = simulate(sources, plan, inv, rules, so);
+    return run;
+}
+
+}  // namespace opguard::cli

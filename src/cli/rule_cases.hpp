@@ -1,0 +1,49 @@
+#pragma once
+// Rule test cases, beside the rules (default rules/tests/):
+//
+//   DIR/<case>/plan.json      the plan
+//   DIR/<case>/expect.json    {"<rule id>": "fires" | "does-not-fire" | "not-applicable", ...}
+//   DIR/<case>/inventory/     saved API responses (optional; without it DIR/inventory/ is
+//                             used when it exists, else the case has no inventory)
+//
+// A case is any folder directly under DIR that holds an expect.json. "fires": the rule
+// reports at least one finding; "does-not-fire": the rule was evaluated (it applies to a
+// call of the plan) and reported nothing; "not-applicable": it was never evaluated.
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/source.hpp"
+#include "dsl/rule_set.hpp"
+#include "engine/report.hpp"
+
+namespace opguard::cli {
+
+struct Expectation {
+    std::string rule;
+    std::string result;   // fires | does-not-fire | not-applicable
+    Location at;          // the value in expect.json
+};
+
+struct RuleCase {
+    std::string name;
+    std::string dir;
+    std::string plan;
+    std::vector<std::string> inventory;
+    std::vector<Expectation> expect;
+};
+
+struct CaseRun {
+    Report report;
+    std::set<std::string> evaluated;  // ids of rules evaluated at least once
+    std::string result(const std::string& rule) const;  // what happened, in expect.json's words
+};
+
+// The cases under `dir`, sorted by name, with their expect.json read strictly (an unknown
+// rule id or result is an InputError with file:line:col). Throws when `dir` is missing.
+std::vector<RuleCase> find_rule_cases(SourceRegistry& sources, const std::string& dir, const RuleSet& rules);
+
+// Loads and simulates one case (InputError when its plan or inventory is malformed).
+CaseRun run_rule_case(SourceRegistry& sources, const RuleSet& rules, const RuleCase& c);
+
+}  // namespace opguard::cli

@@ -1,0 +1,335 @@
+#include "input/adapters/aliyun_cli.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <set>
+
+#include "input/adapters/cli_args.hpp"
+
+namespace opguard::adapters {
+
+namespace {
+
+struct KnownFlag {
+    const char* name;
+    FlagMode mode;
+};
+
+// aliyun-cli openapi/flags.go, pager.go, waiter.go, output_filter.go, config/flags.go, cli_dry_run.go.
+constexpr KnownFlag kFlags[] = {
+    {"force", FlagMode::None},           {"dryrun", FlagMode::None},          {"quiet", FlagMode::None},
+    {"secure", FlagMode::None},          {"insecure", FlagMode::None},        {"cli-dry-run", FlagMode::None},
+    {"cli-dry-run-json", FlagMode::None}, {"estimate-cost", FlagMode::None},  {"yes", FlagMode::None},
+    {"cli-ai-mode", FlagMode::None},     {"no-cli-ai-mode", FlagMode::None},  {"skip-secure-verify", FlagMode::None},
+    {"help", FlagMode::None},
+    {"pager", FlagMode::Repeatable},     {"all-pages", FlagMode::Repeatable}, {"waiter", FlagMode::Repeatable},
+    {"output", FlagMode::Repeatable},    {"header", FlagMode::Repeatable},    {"estimate-cost-context", FlagMode::Repeatable},
+    {"profile", FlagMode::Once},         {"region", FlagMode::Once},          {"RegionId", FlagMode::Once},
+    {"endpoint", FlagMode::Once},        {"endpoint-type", FlagMode::Once},   {"version", FlagMode::Once},
+    {"api-version", FlagMode::Once},     {"body", FlagMode::Once},            {"body-file", FlagMode::Once},
+    {"accept", FlagMode::Once},          {"roa", FlagMode::Once},             {"method", FlagMode::Once},
+    {"mode", FlagMode::Once},            {"access-key-id", FlagMode::Once},   {"access-key-secret", FlagMode::Once},
+    {"sts-token", FlagMode::Once},       {"sts-region", FlagMode::Once},      {"ram-role-name", FlagMode::Once},
+    {"ram-role-arn", FlagMode::Once},    {"role-session-name", FlagMode::Once}, {"external-id", FlagMode::Once},
+    {"source-profile", FlagMode::Once},  {"private-key", FlagMode::Once},     {"key-pair-name", FlagMode::Once},
+    {"oidc-provider-arn", FlagMode::Once}, {"oidc-token-file", FlagMode::Once}, {"bearer-token", FlagMode::Once},
+    {"language", FlagMode::Once},        {"read-timeout", FlagMode::Once},    {"retry-timeout", FlagMode::Once},
+    {"connect-timeout", FlagMode::Once}, {"retry-count", FlagMode::Once},     {"config-path", FlagMode::Once},
+    {"cli-query", FlagMode::Once},       {"log-level", FlagMode::Once},       {"log_level", FlagMode::Once},
+    {"user-agent", FlagMode::Once},      {"expired-seconds", FlagMode::Once}, {"process-command", FlagMode::Once},
+    {"credentials-uri", FlagMode::Once},
+};
+
+const char* shorthand_name(char c) {
+    switch (c) {
+        case 'p': return "profile";
+        case 'e': return "endpoint";
+        case 'o': return "output";
+        case 'q': return "quiet";
+        case 'y': return "yes";
+        case 'h': return "help";
+        default: return nullptr;
+    }
+}
+
+const KnownFlag* known(const std::string& name) {
+    for (const auto& f : kFlags)
+        if (name == f.name) return &f;
+    return nullptr;
+}
+
+bool secret_flag(const std::string& n) {
+    return n == "access-key-id" || n == "access-key-secret" || n == "sts-token" || n == "bearer-token" || n == "private-key";
+}
+
+bool dry_run_flag(const std::string& n) {
+    return n == "dryrun" || n == "cli-dry-run" || n == "cli-dry-run-json" || n == "estimate-cost" || n == "help";
+}
+
+bool is_http_method(const std::string& s) { return s == "GET" || s == "POST" || s == "PUT" || s == "DELETE"; }
+
+bool all_lower(const std::string& s) {
+    return std::none_of(s.begin(), s.end(), [](char c) { return std::isupper(static_cast<unsigned char>(c)); });
+}
+
+std::string lower(std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+// Sub-commands of the CLI that call no cloud API.
+bool not_an_api(const std::string& product) {
+    static const char* kLocal[] = {"configure", "plugin", "oss", "ossutil", "help", "version", "auto-completion", "completion"};
+    return std::any_of(std::begin(kLocal), std::end(kLocal), [&](const char* k) { return product == k; });
+}
+
+// Offsets of a word part's characters, for parsing inside a value.
+std::vector<uint32_t> part_offsets(const WordPart& p) {
+    std::vector<uint32_t> out;
+    if (!p.word) return out;
+    for (size_t i = p.pos; i < p.word->text.size(); ++i) out.push_back(p.word->offset_of(i));
+    return out;
+}
+
+}  // namespace
+
+std::string kebab_to_pascal(std::string_view s) {
+    std::string out;
+    bool up = true;
+    for (char c : s) {
+        if (c == '-' || c == '_') { up = true; continue; }
+        out.push_back(up ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c);
+        up = false;
+    }
+    return out;
+}
+
+std::string default_api_version(const RuleSet& rules, const std::string& product, const std::string& action) {
+    // The CLI's product metadata (aliyun-openapi-meta products.json, as pinned by aliyun-cli, 2026-04-21).
+    static const std::map<std::string, std::string> kDefaults = {
+        {"ecd", "2020-09-30"}, {"ecs", "2014-05-26"}, {"appstream-center", "2021-09-01"}};
+    auto it = kDefaults.find(lower(product));
+    if (it != kDefaults.end()) return it->second;
+    std::string found;
+    for (const auto& op : rules.operations) {
+        std::string p, a, v;
+        for (const auto& [k, val] : op.match) {
+            if (k == "product") p = val;
+            if (k == "action") a = val;
+            if (k == "version") v = val;
+        }
+        if (lower(p) != lower(product) || a != action || v.empty()) continue;
+        if (!found.empty() && found != v) return "";  // several versions: the CLI's default is not known here
+        found = v;
+    }
+    return found;
+}
+
+std::optional<Node> parse_json_list(const std::string& t, const std::vector<uint32_t>& offsets, uint32_t file) {
+    size_t i = 0;
+    auto at = [&](size_t k) { return Origin{file, k < offsets.size() ? offsets[k] : (offsets.empty() ? 0 : offsets.back())}; };
+    auto ws = [&] { while (i < t.size() && std::isspace(static_cast<unsigned char>(t[i]))) ++i; };
+    ws();
+    if (i >= t.size() || t[i] != '[') return std::nullopt;
+    Node list = Node::array({}, at(i));
+    ++i;
+    ws();
+    if (i < t.size() && t[i] == ']') { ++i; ws(); return i == t.size() ? std::optional<Node>(list) : std::nullopt; }
+    while (true) {
+        ws();
+        if (i >= t.size()) return std::nullopt;
+        size_t start = i;
+        if (t[i] == '"') {
+            std::string s;
+            ++i;
+            while (i < t.size() && t[i] != '"') {
+                if (t[i] == '\\' && i + 1 < t.size()) {
+                    char e = t[i + 1];
+                    s.push_back(e == 'n' ? '\n' : e == 't' ? '\t' : e);
+                    i += 2;
+                    continue;
+                }
+                s.push_back(t[i++]);
+            }
+            if (i >= t.size()) return std::nullopt;
+            ++i;
+            list.items().push_back(Node::string(s, at(start)));
+        } else {
+            while (i < t.size() && t[i] != ',' && t[i] != ']' && !std::isspace(static_cast<unsigned char>(t[i]))) ++i;
+            std::string lit = t.substr(start, i - start);
+            if (lit == "true" || lit == "false") list.items().push_back(Node::boolean(lit == "true", at(start)));
+            else if (lit == "null") list.items().push_back(Node::null(at(start)));
+            else {
+                char* end = nullptr;
+                double d = std::strtod(lit.c_str(), &end);
+                if (lit.empty() || end != lit.c_str() + lit.size()) return std::nullopt;
+                list.items().push_back(Node::number(d, at(start)));
+            }
+        }
+        ws();
+        if (i < t.size() && t[i] == ',') { ++i; continue; }
+        if (i < t.size() && t[i] == ']') { ++i; break; }
+        return std::nullopt;
+    }
+    ws();
+    if (i != t.size()) return std::nullopt;
+    return list;
+}
+
+std::optional<CallDraft> read_aliyun_command(const ShellCommand& cmd, const ScriptContext& ctx, const std::string& id) {
+    const auto& words = cmd.words;
+    const uint32_t file = ctx.file;
+    CliArgs args = parse_cli_args(words, 1, "=:", [](const std::string& name, bool shorthand) {
+        const char* n = shorthand && name.size() == 1 ? shorthand_name(name[0]) : name.c_str();
+        const KnownFlag* k = n ? known(n) : nullptr;
+        return k ? k->mode : FlagMode::Once;
+    });
+    if (args.positionals.empty() || not_an_api(args.positionals[0]->text)) return std::nullopt;
+    if (args.positionals.size() < 2) return std::nullopt;  // `aliyun ecd`: help for a product
+
+    CallDraft d;
+    d.id = id;
+    d.origin = Origin{file, words[0].begin};
+    const ShellWord& product = *args.positionals[0];
+    const ShellWord& api = *args.positionals[1];
+    const bool roa = is_http_method(api.text);
+    const bool plugin = !roa && all_lower(api.text);
+    d.repeats = plugin ? Repeats::ClientAccepts : Repeats::ClientRejects;
+    d.adapter.set("client", Node::string(plugin ? "aliyun-plugin" : "aliyun"));
+
+    auto word_node = [&](const ShellWord& w, const std::string& text) { return located(text, file, w.begin); };
+    d.set_header("product", word_node(product, product.text));
+    if (product.unresolved()) d.unresolved("(product)", "the product", written(ctx.text, product), Origin{file, product.begin});
+    std::string action;
+    if (roa) {
+        d.set_header("method", word_node(api, api.text));
+        const ShellWord* path = args.positionals.size() > 2 ? args.positionals[2] : nullptr;
+        d.set_header("path", path ? word_node(*path, path->text) : word_node(api, ""));
+    } else {
+        action = plugin ? kebab_to_pascal(api.text) : api.text;
+        if (api.unresolved()) d.unresolved("(action)", "the API name", written(ctx.text, api), Origin{file, api.begin});
+    }
+
+    // First pass over the flags: the caller's own.
+    std::optional<WordPart> region, region_id, version;
+    std::string region_spelled, region_id_spelled;
+    uint32_t region_at = 0, region_id_at = 0;
+    Node flags = Node::object();
+    std::set<std::string> seen_known;
+    std::vector<const CliFlag*> api_flags;
+    for (const CliFlag& f : args.flags) {
+        if (f.name_unresolved) {
+            d.unresolved("(parameter name)", f.spelled, f.spelled, Origin{file, f.at});
+            continue;
+        }
+        std::string name = f.name.size() == 1 && shorthand_name(f.name[0]) ? shorthand_name(f.name[0]) : f.name;
+        const KnownFlag* k = known(name);
+        if (!k) { api_flags.push_back(&f); continue; }
+        Origin at{file, f.at};
+        if (k->mode != FlagMode::Repeatable && !seen_known.insert(name).second) {
+            d.note(plugin ? "repeated" : "duplicates",
+                   Node::object({{"param", Node::string("", at)}, {"flag", Node::string(f.spelled, at)}}, at));
+            continue;
+        }
+        if (dry_run_flag(name)) d.dry_run(f.spelled, at);
+        if (f.missing_value) continue;
+        if (name == "region") { region = f.values.at(0); region_spelled = f.spelled; region_at = f.at; continue; }
+        if (name == "RegionId") { region_id = f.values.at(0); region_id_spelled = f.spelled; region_id_at = f.at; continue; }
+        if (name == "version" || name == "api-version") { version = f.values.at(0); continue; }
+        if (secret_flag(name)) { flags.set(name, Node::string("[redacted]", at)); continue; }
+        if (f.values.empty()) flags.set(name, Node::boolean(true, at));
+        else if (k->mode == FlagMode::Repeatable) {
+            Node list = Node::array({}, at);
+            for (const auto& v : f.values) list.items().push_back(located(v.text(), file, v.offset()));
+            flags.set(name, std::move(list));
+        } else {
+            flags.set(name, located(f.values[0].text(), file, f.values[0].offset()));
+        }
+    }
+
+    if (!roa) {
+        std::string v;
+        Origin vat{file, api.begin};
+        if (version) { v = version->text(); vat = Origin{file, version->offset()}; }
+        else v = default_api_version(*ctx.rules, product.text, action);
+        if (!v.empty()) d.set_header("version", Node::string(v, vat));
+        d.set_header("action", word_node(api, action));
+    }
+    const Operation* op = find_operation(*ctx.rules, d.header);
+
+    // The call's region: --region wins over --RegionId (classic form).
+    const WordPart* where = region ? &*region : (!plugin && region_id ? &*region_id : nullptr);
+    if (where) d.adapter.set("region", located(where->text(), file, where->offset()));
+    if (!plugin && !roa && (!op || op->param("RegionId"))) {
+        if (where) {
+            RawParam p;
+            p.name = "RegionId";
+            p.value = located(where->text(), file, where->offset());
+            p.flag = region ? region_spelled : region_id_spelled;
+            p.flag_at = Origin{file, region ? region_at : region_id_at};
+            if (where->unresolved()) { p.unresolved = true; p.text = where->written(ctx.text); }
+            d.params.push_back(std::move(p));
+        } else if (op && op->param("RegionId")) {
+            RawParam p;
+            p.name = "RegionId";
+            p.value = located("<profile region>", file, words[0].begin);
+            p.flag = "the region";
+            p.flag_at = p.value.origin;
+            p.unresolved = true;
+            p.text = "the profile's region (no --region or --RegionId on the line)";
+            d.params.push_back(std::move(p));
+        }
+    }
+
+    // API parameters.
+    auto declared_list = [&](const std::string& n) {
+        const ParamSpec* s = op ? op->param(n) : nullptr;
+        return s && s->type == "list";
+    };
+    std::map<std::string, int> plugin_list_count;
+    for (const CliFlag* f : api_flags) {
+        if (f->missing_value || f->values.empty()) continue;
+        const WordPart& v = f->values[0];
+        RawParam p;
+        p.flag = f->spelled;
+        p.flag_at = Origin{file, f->at};
+        p.value = located(v.text(), file, v.offset());
+        if (v.unresolved()) { p.unresolved = true; p.text = v.written(ctx.text); }
+        std::string name = f->name;
+        if (plugin) {
+            WireKey wk = split_wire_key(name);
+            std::string base = wk.base == "biz-region-id" ? "RegionId" : kebab_to_pascal(wk.base);
+            if (op)
+                for (const auto& spec : op->params)
+                    if (lower(spec.name) == lower(base)) base = spec.name;
+            if (wk.index > 0) name = base + "." + std::to_string(wk.index) + (wk.rest.empty() ? "" : "." + kebab_to_pascal(wk.rest));
+            else if (declared_list(base)) name = base + "." + std::to_string(++plugin_list_count[base]);  // repeated flag => list
+            else name = base;
+        } else if (name.size() > 5 && name.compare(name.size() - 5, 5, "-FILE") == 0) {
+            // --Name-FILE path: the CLI sends the file's contents (openapi/rpc.go).
+            name.resize(name.size() - 5);
+            p.unresolved = true;
+            p.text = "the contents of " + v.written(ctx.text);
+        }
+        p.name = name;
+        // A list parameter written as one JSON string is sent literally: DesktopId=["a","b"].
+        if (!p.unresolved && !plugin && split_wire_key(name).index == 0 && declared_list(name)) {
+            std::string t = v.text();
+            size_t first = t.find_first_not_of(" \t");
+            if (first != std::string::npos && t[first] == '[') {
+                if (auto list = parse_json_list(t, part_offsets(v), file)) {
+                    p.value = std::move(*list);
+                    Origin at{file, v.offset()};
+                    d.note("json_string_lists", Node::object({{"param", Node::string(name, at)}, {"flag", Node::string(f->spelled, at)}}, at));
+                }
+            }
+        }
+        d.params.push_back(std::move(p));
+    }
+    for (const auto& pr : args.problems) d.usage_error(pr.flag, pr.message, Origin{file, pr.at});
+    if (!flags.members().empty()) d.adapter.set("flags", std::move(flags));
+    return d;
+}
+
+}  // namespace opguard::adapters

@@ -1,0 +1,176 @@
+#include "input/adapters/cli_dry_run.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cctype>
+
+#include "input/adapters/aliyun_cli.hpp"
+
+namespace opguard::adapters {
+
+namespace {
+
+// RPC common parameters: not the API's own (Alibaba Cloud RPC signature v1).
+bool common_parameter(const std::string& k) {
+    static const char* kCommon[] = {"Action", "Version", "Format", "AccessKeyId", "SignatureMethod", "SignatureVersion",
+                                    "SignatureNonce", "Signature", "Timestamp", "SignatureType", "SecurityToken"};
+    for (const char* c : kCommon)
+        if (k == c) return true;
+    return false;
+}
+
+const Node* string_member(const Node& n, const char* k) {
+    const Node* v = n.find(k);
+    return v && v->is_string() ? v : nullptr;
+}
+
+Node from_json(const nlohmann::json& j, Origin at) {
+    if (j.is_string()) return Node::string(j.get<std::string>(), at);
+    if (j.is_boolean()) return Node::boolean(j.get<bool>(), at);
+    if (j.is_number()) return Node::number(j.get<double>(), at);
+    if (j.is_array()) {
+        Node out = Node::array({}, at);
+        for (const auto& x : j) out.items().push_back(from_json(x, at));
+        return out;
+    }
+    if (j.is_object()) {
+        Node out = Node::object({}, at);
+        for (auto it = j.begin(); it != j.end(); ++it) out.set(it.key(), from_json(it.value(), at));
+        return out;
+    }
+    return Node::null(at);
+}
+
+}  // namespace
+
+bool looks_like_dry_run_record(const Node& n, std::string* why) {
+    if (!n.is_object()) {
+        if (why) *why = std::string("expected a JSON object; found ") + kind_name(n.kind());
+        return false;
+    }
+    const Node* style = string_member(n, "style");
+    if (!style) {
+        if (why) *why = "has no \"style\" (RPC or ROA)";
+        return false;
+    }
+    if (!string_member(n, "action") && !string_member(n, "pathPattern")) {
+        if (why) *why = "has neither \"action\" (RPC) nor \"pathPattern\" (ROA)";
+        return false;
+    }
+    return true;
+}
+
+std::pair<std::string, std::string> product_from_endpoint(const std::string& endpoint) {
+    std::string host = endpoint;
+    if (size_t s = host.find("://"); s != std::string::npos) host = host.substr(s + 3);
+    if (size_t s = host.find('/'); s != std::string::npos) host.resize(s);
+    if (size_t s = host.find(':'); s != std::string::npos) host.resize(s);
+    std::vector<std::string> labels;
+    size_t b = 0;
+    while (true) {
+        size_t d = host.find('.', b);
+        labels.push_back(host.substr(b, d == std::string::npos ? std::string::npos : d - b));
+        if (d == std::string::npos) break;
+        b = d + 1;
+    }
+    if (labels.size() < 3 || labels[labels.size() - 2] != "aliyuncs" || labels.back() != "com") return {"", ""};
+    std::string product = labels[0], region;
+    if (labels.size() >= 4) region = labels[1];
+    else
+        for (const char* p : {"-cn-", "-ap-", "-us-", "-eu-", "-me-", "-na-", "-sa-", "-rus-"})
+            if (size_t at = product.find(p); at != std::string::npos) {
+                region = product.substr(at + 1);
+                product.resize(at);
+                break;
+            }
+    for (const char* suffix : {"-vpc", "-share", "-intl"}) {
+        std::string s = suffix;
+        if (product.size() > s.size() && product.compare(product.size() - s.size(), s.size(), s) == 0) product.resize(product.size() - s.size());
+    }
+    return {product, region};
+}
+
+void read_dry_run_record(const Node& rec, const std::string& id, PlanBuilder& builder) {
+    CallDraft d;
+    d.id = id;
+    d.origin = rec.origin;
+    d.repeats = Repeats::ClientRejects;
+    d.adapter.set("client", Node::string("aliyun"));
+    const Node* endpoint = string_member(rec, "endpoint");
+    const Node* action = string_member(rec, "action");
+    const Node* version = string_member(rec, "version");
+    auto [product, region] = endpoint ? product_from_endpoint(endpoint->as_string()) : std::pair<std::string, std::string>{};
+    Origin product_at = endpoint ? endpoint->origin : rec.origin;
+    if (product.empty() && action) {
+        // No standard endpoint: the product of the only operation in the rules with this action.
+        const Operation* only = nullptr;
+        int n = 0;
+        for (const auto& op : builder.rules().operations)
+            for (const auto& [k, v] : op.match)
+                if (k == "action" && v == action->as_string()) { only = &op; ++n; }
+        if (n == 1)
+            for (const auto& [k, v] : only->match)
+                if (k == "product") product = v;
+    }
+    d.set_header("product", Node::string(product, product_at));
+    if (const Node* pattern = string_member(rec, "pathPattern")) {
+        const Node* method = string_member(rec, "method");
+        d.set_header("method", method ? *method : Node::string("GET", rec.origin));
+        d.set_header("path", *pattern);
+    } else {
+        if (version) d.set_header("version", *version);
+        if (action) d.set_header("action", *action);
+    }
+    if (!region.empty()) d.adapter.set("region", Node::string(region, product_at));
+    if (endpoint) d.adapter.set("flags", Node::object({{"endpoint", *endpoint}}));
+
+    auto add = [&](const std::string& k, const Node& v, const std::string& where) {
+        if (common_parameter(k)) return;
+        RawParam p;
+        p.name = k;
+        p.value = v;
+        p.flag = where + "." + k;
+        p.flag_at = v.origin;
+        d.params.push_back(std::move(p));
+    };
+    for (const char* part : {"pathParams", "query"})
+        if (const Node* q = rec.find(part); q && q->is_object())
+            for (const auto& [k, v] : q->members()) add(k, v, part);
+    // Form parameters are printed as one JSON string (json.Marshal of the form map).
+    if (const Node* body = string_member(rec, "body")) {
+        const Node* format = string_member(rec, "bodyFormat");
+        if (!format || format->as_string() == "form" || format->as_string() == "json") {
+            nlohmann::json j = nlohmann::json::parse(body->as_string(), nullptr, false);
+            if (j.is_object())
+                for (auto it = j.begin(); it != j.end(); ++it) add(it.key(), from_json(it.value(), body->origin), "body");
+        }
+    }
+    builder.add(std::move(d));
+}
+
+bool split_json_values(std::string_view t, std::vector<std::pair<size_t, size_t>>& out, size_t& stray) {
+    size_t i = 0;
+    while (true) {
+        while (i < t.size() && std::isspace(static_cast<unsigned char>(t[i]))) ++i;
+        if (i >= t.size()) return true;
+        if (t[i] != '{' && t[i] != '[') { stray = i; return false; }
+        size_t b = i;
+        int depth = 0;
+        bool in_string = false;
+        for (; i < t.size(); ++i) {
+            char c = t[i];
+            if (in_string) {
+                if (c == '\\') ++i;
+                else if (c == '"') in_string = false;
+                continue;
+            }
+            if (c == '"') in_string = true;
+            else if (c == '{' || c == '[') ++depth;
+            else if ((c == '}' || c == ']') && --depth == 0) { ++i; break; }
+        }
+        if (depth != 0) { stray = b; return false; }
+        out.emplace_back(b, i);
+    }
+}
+
+}  // namespace opguard::adapters

@@ -1,0 +1,307 @@
+#include "input/adapters/hcloud_cli.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <map>
+
+#include "core/diagnostic.hpp"
+#include "input/adapters/cli_args.hpp"
+#include "input/json_reader.hpp"
+
+namespace opguard::adapters {
+
+namespace {
+
+// Huawei Cloud Workspace v2 (huaweicloud-sdk-go-v3 services/workspace/v2 workspace_meta.go).
+constexpr HuaweiOperation kOperations[] = {
+    {"workspace", "CheckDesktopImages", "POST", "/v2/{project_id}/desktops/check-images"},
+    {"workspace", "ListDesktopsDetail", "GET", "/v2/{project_id}/desktops/detail"},
+    {"workspace", "BatchRebuildDesktopsSystemDisk", "POST", "/v2/{project_id}/desktops/rebuild"},
+    {"workspace", "CreateDesktop", "POST", "/v2/{project_id}/desktops"},
+    {"workspace", "DeleteDesktop", "DELETE", "/v2/{project_id}/desktops/{desktop_id}"},
+};
+
+std::string lower(std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+std::string alnum_lower(const std::string& s) {
+    std::string out;
+    for (char c : s)
+        if (std::isalnum(static_cast<unsigned char>(c))) out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    return out;
+}
+
+const HuaweiOperation* find_op(const std::string& service, const std::string& operation) {
+    for (const auto& o : kOperations)
+        if (lower(service) == o.service && operation == o.operation) return &o;
+    return nullptr;
+}
+
+bool local_command(const std::string& s) {
+    static const char* kLocal[] = {"configure", "version", "help", "meta", "update", "log", "auto-complete", "init"};
+    return std::any_of(std::begin(kLocal), std::end(kLocal), [&](const char* k) { return lower(s) == k; });
+}
+
+bool digits(const std::string& s) {
+    return !s.empty() && s.size() < 10 && std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+}
+
+// Objects whose keys are all 1-based indices become arrays in index order (KooCLI --a.1=x).
+void arrays_from_indices(Node& n) {
+    if (n.is_array()) for (auto& i : n.items()) arrays_from_indices(i);
+    if (!n.is_object()) return;
+    for (auto& [k, v] : n.members()) arrays_from_indices(v);
+    if (n.members().empty()) return;
+    for (const auto& [k, v] : n.members())
+        if (!digits(k)) return;
+    std::map<long, Node> byindex;
+    for (auto& [k, v] : n.members()) byindex[std::stol(k)] = std::move(v);
+    std::vector<Node> items;
+    for (auto& [i, v] : byindex) items.push_back(std::move(v));
+    n = Node::array(std::move(items), n.origin);
+}
+
+void insert_path(Node& root, const std::vector<std::string>& segs, Node value) {
+    Node* cur = &root;
+    for (size_t i = 0; i + 1 < segs.size(); ++i) {
+        Node* next = cur->find(segs[i]);
+        if (!next || !next->is_object()) {
+            cur->set(segs[i], Node::object({}, value.origin));
+            next = cur->find(segs[i]);
+        }
+        cur = next;
+    }
+    if (!cur->find(segs.back())) cur->set(segs.back(), std::move(value));
+}
+
+std::vector<std::string> split_dots(const std::string& s) {
+    std::vector<std::string> out;
+    size_t b = 0;
+    while (true) {
+        size_t d = s.find('.', b);
+        out.push_back(s.substr(b, d == std::string::npos ? std::string::npos : d - b));
+        if (d == std::string::npos) break;
+        b = d + 1;
+    }
+    return out;
+}
+
+void set_rest_header(CallDraft& d, const std::string& service, const std::string& operation, Origin service_at, Origin op_at,
+                     const HuaweiOperation* known) {
+    d.set_header("cloud", Node::string("huaweicloud", service_at));
+    d.set_header("service", Node::string(lower(service), service_at));
+    d.set_header("action", Node::string(operation, op_at));
+    if (known) {
+        d.set_header("method", Node::string(known->method, op_at));
+        d.set_header("path", Node::string(known->path, op_at));
+    }
+}
+
+// Members of the path/query/formData/body objects of a --cli-jsonInput document.
+void merge_json_input(CallDraft& d, const Node& root) {
+    for (const char* part : {"path", "query", "formData", "body"}) {
+        const Node* p = root.find(part);
+        if (!p || !p->is_object()) continue;
+        for (const auto& [k, v] : p->members()) {
+            RawParam rp;
+            rp.name = k;
+            rp.value = v;
+            rp.flag = std::string(part) + "." + k;
+            rp.flag_at = v.origin;
+            d.params.push_back(std::move(rp));
+        }
+    }
+}
+
+}  // namespace
+
+const HuaweiOperation* huawei_operation(const std::string& service, const std::string& operation) { return find_op(service, operation); }
+
+void set_huawei_header(CallDraft& d, const HuaweiOperation& op, Origin at) { set_rest_header(d, op.service, op.operation, at, at, &op); }
+
+bool looks_like_hcloud_json_input(const Node& root, std::string* why) {
+    if (!root.is_object() || root.members().empty()) {
+        if (why) *why = "expected an object with path, query or body";
+        return false;
+    }
+    bool any = false;
+    for (const auto& [k, v] : root.members()) {
+        if (k != "header" && k != "path" && k != "query" && k != "formData" && k != "cookie" && k != "body") {
+            if (why) *why = "has key '" + k + "'; a --cli-jsonInput file holds only header, path, query, formData, cookie and body";
+            return false;
+        }
+        if (k == "path" || k == "query" || k == "body" || k == "formData") any = true;
+    }
+    if (!any && why) *why = "has none of path, query, formData, body";
+    return any;
+}
+
+std::optional<CallDraft> read_hcloud_command(const ShellCommand& cmd, const ScriptContext& ctx, const std::string& id) {
+    const auto& words = cmd.words;
+    const uint32_t file = ctx.file;
+    CliArgs args = parse_cli_args(words, 1, "=", [](const std::string& name, bool) {
+        if (name == "dryrun" || name == "skeleton" || name == "debug" || name == "help" || name == "h") return FlagMode::None;
+        return FlagMode::Once;
+    });
+    if (args.positionals.size() < 2 || local_command(args.positionals[0]->text)) return std::nullopt;
+    const ShellWord& service = *args.positionals[0];
+    const ShellWord& opword = *args.positionals[1];
+    std::string operation = opword.text, version;
+    if (size_t slash = operation.find('/'); slash != std::string::npos) {  // Operation/v3
+        version = operation.substr(slash + 1);
+        operation.resize(slash);
+    }
+    const HuaweiOperation* known = find_op(service.text, operation);
+
+    CallDraft d;
+    d.id = id;
+    d.origin = Origin{file, words[0].begin};
+    d.wire_form = false;
+    d.repeats = Repeats::ClientAccepts;
+    d.adapter.set("client", Node::string("hcloud"));
+    set_rest_header(d, service.text, operation, Origin{file, service.begin}, Origin{file, opword.begin}, known);
+    if (!version.empty()) d.set_header("version", Node::string(version, Origin{file, opword.begin}));
+    if (service.unresolved()) d.unresolved("(service)", "the service", written(ctx.text, service), Origin{file, service.begin});
+    if (opword.unresolved()) d.unresolved("(action)", "the operation", written(ctx.text, opword), Origin{file, opword.begin});
+
+    Node flags = Node::object();
+    Node tree = Node::object({}, d.origin);
+    std::map<std::string, std::string> flag_of;  // top-level parameter => flag as written
+    std::map<std::string, Origin> flag_at;
+    std::string project_from_profile;
+    Origin project_at{};
+    const WordPart* json_input = nullptr;
+    uint32_t json_input_at = 0;
+    std::map<std::string, int> seen;
+    for (const CliFlag& f : args.flags) {
+        Origin at{file, f.at};
+        if (f.name_unresolved) { d.unresolved("(parameter name)", f.spelled, f.spelled, at); continue; }
+        bool system = f.name.rfind("cli-", 0) == 0 || f.name == "region" || f.name == "profile" || f.name == "mode" ||
+                      f.name == "dryrun" || f.name == "skeleton" || f.name == "debug" || f.name == "help" || f.name == "h";
+        if (++seen[f.name] > 1) {
+            d.note("repeated", Node::object({{"param", Node::string(system ? "" : split_dots(f.name)[0], at)},
+                                             {"flag", Node::string(f.spelled, at)}},
+                                            at));
+            continue;
+        }
+        if (system) {
+            if (f.name == "dryrun" || f.name == "skeleton" || f.name == "help" || f.name == "h") d.dry_run(f.spelled, at);
+            if (f.values.empty()) {
+                if (!f.missing_value) flags.set(f.name, Node::boolean(true, at));
+                continue;
+            }
+            const WordPart& v = f.values[0];
+            Node value = located(v.text(), file, v.offset());
+            if (f.name == "cli-region" || f.name == "region") d.adapter.set("region", value);
+            else if (f.name == "cli-jsonInput") { json_input = &v; json_input_at = f.at; flags.set(f.name, value); }
+            else if (f.name == "cli-project-id") { project_from_profile = v.text(); project_at = value.origin; flags.set(f.name, value); }
+            else if (f.name == "cli-access-key" || f.name == "cli-secret-key" || f.name == "cli-security-token")
+                flags.set(f.name, Node::string("[redacted]", at));
+            else flags.set(f.name, value);
+            continue;
+        }
+        if (f.values.empty()) continue;
+        const WordPart& v = f.values[0];
+        std::vector<std::string> segs = split_dots(f.name);
+        const std::string& top = segs[0];
+        if (!flag_of.count(top)) { flag_of[top] = f.spelled; flag_at[top] = at; }
+        if (v.unresolved()) {
+            bool element = std::any_of(segs.begin() + 1, segs.end(), digits);
+            Origin vat{file, v.offset()};
+            if (segs.size() == 1) {
+                RawParam p;
+                p.name = top;
+                p.value = located(v.text(), file, v.offset());
+                p.flag = f.spelled;
+                p.flag_at = at;
+                p.unresolved = true;
+                p.text = v.written(ctx.text);
+                d.params.push_back(std::move(p));
+                continue;
+            }
+            d.unresolved(top, f.spelled, v.written(ctx.text), vat, element);
+            if (element) {
+                if (!tree.find(top)) tree.set(top, Node::array({}, vat));
+                continue;
+            }
+        }
+        insert_path(tree, segs, located(v.text(), file, v.offset()));
+    }
+    arrays_from_indices(tree);
+    for (auto& [k, v] : tree.members()) {
+        RawParam p;
+        p.name = k;
+        p.value = std::move(v);
+        p.flag = flag_of.count(k) ? flag_of[k] : "--" + k;
+        p.flag_at = flag_at.count(k) ? flag_at[k] : p.value.origin;
+        d.params.push_back(std::move(p));
+    }
+    if (json_input) {
+        namespace fs = std::filesystem;
+        fs::path p = json_input->text();
+        if (p.is_relative()) p = fs::path(ctx.path).parent_path() / p;
+        std::string bytes;
+        try {
+            bytes = read_file_bytes(p.string(), 64 * 1024 * 1024);
+        } catch (const InputError& e) {
+            const SourceFile& sf = ctx.sources->file(file);
+            throw InputError(sf.path(), sf.position(json_input_at), "plan.hcloud-json-input",
+                             "cannot read the --cli-jsonInput file " + p.string() + ": " + e.message());
+        }
+        uint32_t fid = ctx.sources->add(p.string(), std::move(bytes));
+        Node root = read_json(*ctx.sources, fid);
+        std::string why;
+        if (!looks_like_hcloud_json_input(root, &why))
+            throw InputError(p.string(), ctx.sources->file(fid).position(root.origin.offset), "plan.hcloud-json-input",
+                             "not a KooCLI --cli-jsonInput file: " + why);
+        merge_json_input(d, root);
+    }
+    // --project_id defaults to the project of the profile's region (or --cli-project-id).
+    if (known && std::string(known->path).find("{project_id}") != std::string::npos &&
+        std::none_of(d.params.begin(), d.params.end(), [](const RawParam& p) { return p.name == "project_id"; })) {
+        RawParam p;
+        p.name = "project_id";
+        p.flag = "--project_id";
+        if (!project_from_profile.empty()) {
+            p.value = Node::string(project_from_profile, project_at);
+            p.flag = "--cli-project-id";
+            p.flag_at = project_at;
+        } else {
+            p.value = located("<profile project>", file, words[0].begin);
+            p.flag_at = p.value.origin;
+            p.unresolved = true;
+            p.text = "the profile's project (no --project_id on the line)";
+        }
+        d.params.insert(d.params.begin(), std::move(p));
+    }
+    for (const auto& pr : args.problems) d.usage_error(pr.flag, pr.message, Origin{file, pr.at});
+    if (!flags.members().empty()) d.adapter.set("flags", std::move(flags));
+    return d;
+}
+
+CallDraft read_hcloud_json_input(const Node& root, uint32_t file, const std::string& path, const std::string& id) {
+    std::string name = alnum_lower(std::filesystem::path(path).stem().string());
+    const HuaweiOperation* known = nullptr;
+    for (const auto& o : kOperations)
+        if (name.find(alnum_lower(o.operation)) != std::string::npos) known = &o;
+    if (!known) {
+        std::string ops;
+        for (const auto& o : kOperations) ops += (ops.empty() ? "" : ", ") + std::string(o.operation);
+        throw InputError(path, {}, "plan.hcloud-json-input",
+                         "a KooCLI --cli-jsonInput file does not say which operation it is for; name the file after it "
+                         "(one of: " + ops + "), or check the hcloud line that uses it");
+    }
+    CallDraft d;
+    d.id = id;
+    d.origin = root.origin;
+    d.wire_form = false;
+    d.adapter.set("client", Node::string("hcloud"));
+    set_rest_header(d, known->service, known->operation, Origin{file, 0}, Origin{file, 0}, known);
+    merge_json_input(d, root);
+    return d;
+}
+
+}  // namespace opguard::adapters

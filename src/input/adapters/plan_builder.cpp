@@ -1,0 +1,256 @@
+#include "input/adapters/plan_builder.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <set>
+
+#include "input/adapters/rule_needs.hpp"
+
+namespace opguard::adapters {
+
+namespace {
+
+std::string lower(std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+bool digits(std::string_view s) {
+    return !s.empty() && s.size() < 10 && std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+}
+
+Node str(const std::string& s, Origin o = {}) { return Node::string(s, o); }
+
+}  // namespace
+
+WireKey split_wire_key(const std::string& name) {
+    size_t dot = name.find('.');
+    if (dot == std::string::npos || dot == 0) return {name, 0, ""};
+    std::string rest = name.substr(dot + 1);
+    size_t dot2 = rest.find('.');
+    std::string idx = rest.substr(0, dot2);
+    if (!digits(idx)) return {name, 0, ""};
+    long n = std::stol(idx);
+    if (n < 1) return {name, 0, ""};
+    return {name.substr(0, dot), n, dot2 == std::string::npos ? std::string() : rest.substr(dot2 + 1)};
+}
+
+// ---- CallDraft ----------------------------------------------------------------------
+
+void CallDraft::set_header(const std::string& key, Node value) {
+    for (auto& [k, v] : header)
+        if (k == key) { v = std::move(value); return; }
+    header.emplace_back(key, std::move(value));
+}
+
+const Node* CallDraft::header_value(const std::string& key) const {
+    for (const auto& [k, v] : header)
+        if (k == key) return &v;
+    return nullptr;
+}
+
+void CallDraft::note(const std::string& list, Node entry) {
+    Node* l = adapter.find(list);
+    if (!l) {
+        adapter.set(list, Node::array());
+        l = adapter.find(list);
+    }
+    l->items().push_back(std::move(entry));
+}
+
+void CallDraft::dry_run(const std::string& flag, Origin at) {
+    if (const Node* d = adapter.find("dry_run"); d && d->truthy()) return;  // the first such flag is reported
+    adapter.set("dry_run", Node::boolean(true, at));
+    adapter.set("dry_run_flag", str(flag, at));
+}
+
+void CallDraft::unresolved(const std::string& param, const std::string& flag, const std::string& text, Origin at, bool element) {
+    note("unresolved", Node::object({{"param", str(param, at)},
+                                     {"flag", str(flag, at)},
+                                     {"text", str(text, at)},
+                                     {"element", Node::boolean(element)},
+                                     {"skipped", Node::array()}},
+                                    at));
+}
+
+void CallDraft::usage_error(const std::string& flag, const std::string& message, Origin at) {
+    note("usage_errors", Node::object({{"flag", str(flag, at)}, {"message", str(message, at)}}, at));
+}
+
+// ---- operation matching -----------------------------------------------------------------
+
+const Operation* find_operation(const RuleSet& rules, const std::vector<std::pair<std::string, Node>>& header) {
+    for (const auto& op : rules.operations) {
+        bool ok = !op.match.empty();
+        for (const auto& [k, v] : op.match) {
+            const Node* h = nullptr;
+            for (const auto& [hk, hv] : header)
+                if (hk == k) h = &hv;
+            if (!h || !h->is_string()) { ok = false; break; }
+            bool folded = k == "product" || k == "cloud" || k == "service" || k == "method";
+            if (folded ? lower(h->as_string()) != lower(v) : h->as_string() != v) { ok = false; break; }
+        }
+        if (ok) return &op;
+    }
+    return nullptr;
+}
+
+// ---- PlanBuilder --------------------------------------------------------------------------
+
+PlanBuilder::PlanBuilder(const SourceRegistry& sources, uint32_t file_id, const RuleSet& rules, std::string format)
+    : sources_(sources), file_(file_id), rules_(rules), format_(std::move(format)) {}
+
+void PlanBuilder::add(CallDraft draft) { drafts_.push_back(std::move(draft)); }
+
+// The draft's parameters => the `parameters` object of a plan call: repeats settled by the
+// client's policy, unresolved values replaced by placeholders (or left out of their list),
+// RPC wire form turned into lists here (so an unresolved element never leaves a hole and
+// a list whose every element is unresolved still exists).
+Node PlanBuilder::assemble(CallDraft& d, const Operation* op) const {
+    auto declared_type = [&](const std::string& name) -> std::string {
+        if (!op) return "";
+        const ParamSpec* p = op->param(name);
+        return p ? p->type : "";
+    };
+    std::vector<RawParam*> kept;
+    std::set<std::string> seen;
+    struct Pending { Origin origin; bool any = false; };
+    std::map<std::string, Pending> lists_with_holes;
+    for (RawParam& p : d.params) {
+        WireKey wk = d.wire_form ? split_wire_key(p.name) : WireKey{p.name, 0, ""};
+        std::string param = wk.base;
+        if (!seen.insert(p.name).second) {
+            Node entry = Node::object({{"param", str(param, p.flag_at)}, {"flag", str(p.flag, p.flag_at)}}, p.flag_at);
+            d.note(d.repeats == Repeats::ClientRejects ? "duplicates" : "repeated", std::move(entry));
+            continue;
+        }
+        if (p.unresolved) {
+            Origin at = p.value.origin;
+            if (wk.index > 0) {
+                d.unresolved(param, p.flag, p.text, at, true);
+                auto& h = lists_with_holes[param];
+                if (!h.any) { h.origin = at; h.any = true; }
+                continue;
+            }
+            d.unresolved(param, p.flag, p.text, at, false);
+            p.value = declared_type(param) == "list" ? Node::array({}, at) : Node::string(p.value.to_text(), at);
+        }
+        kept.push_back(&p);
+    }
+
+    // Wire form => lists (Tag.1.Key => [{Key: ...}]), in index order.
+    Node out = Node::object({}, d.origin);
+    struct Repeated { std::map<long, Node> items; Origin origin; const RawParam* first = nullptr; };
+    std::map<std::string, Repeated> repeated;
+    std::vector<std::string> order;
+    for (const RawParam* p : kept) {
+        WireKey wk = d.wire_form ? split_wire_key(p->name) : WireKey{p->name, 0, ""};
+        if (wk.index > 0) {
+            auto& r = repeated[wk.base];
+            if (!r.first) {
+                r.first = p;
+                r.origin = p->value.origin;
+                if (std::find(order.begin(), order.end(), wk.base) == order.end()) order.push_back(wk.base);
+            }
+            if (wk.rest.empty()) {
+                r.items[wk.index] = p->value;
+            } else {
+                Node& obj = r.items[wk.index];
+                if (!obj.is_object()) obj = Node::object({}, p->value.origin);
+                obj.set(wk.rest, p->value);
+            }
+            continue;
+        }
+        out.set(p->name, p->value);
+        if (std::find(order.begin(), order.end(), p->name) == order.end()) order.push_back(p->name);
+    }
+    for (auto& [base, h] : lists_with_holes) {
+        if (!repeated.count(base) && !out.find(base)) {
+            repeated[base].origin = h.origin;
+            if (std::find(order.begin(), order.end(), base) == order.end()) order.push_back(base);
+        }
+    }
+    for (auto& [base, r] : repeated) {
+        if (const Node* plain = out.find(base)) {
+            // The CLI sends both forms; which one the API reads is not documented. The
+            // wire form (the API's own) is kept.
+            Origin at = plain->origin;
+            d.note("repeated", Node::object({{"param", str(base, at)}, {"flag", str(base + " and " + base + ".N", at)}}, at));
+        }
+        std::vector<Node> items;
+        for (auto& [n, v] : r.items) items.push_back(std::move(v));
+        out.set(base, Node::array(std::move(items), r.origin));
+    }
+    Node ordered = Node::object({}, d.origin);
+    for (const auto& k : order)
+        if (const Node* v = out.find(k)) ordered.set(k, *v);
+    return ordered;
+}
+
+Plan PlanBuilder::build() {
+    Node calls = Node::array({}, Origin{file_, 0});
+    for (CallDraft& d : drafts_) {
+        const Operation* op = find_operation(rules_, d.header);
+        Node params = assemble(d, op);
+        Node call = Node::object({}, d.origin);
+        call.set("id", str(d.id, d.origin));
+        for (const auto& [k, v] : d.header) call.set(k, v);
+        call.set("parameters", std::move(params));
+        calls.items().push_back(std::move(call));
+    }
+    Node root = Node::object({{"calls", std::move(calls)}}, Origin{file_, 0});
+    Plan plan = plan_from_node(sources_, file_, root, rules_);
+
+    for (size_t i = 0; i < plan.calls.size() && i < drafts_.size(); ++i) {
+        Call& call = plan.calls[i];
+        Node adapter = std::move(drafts_[i].adapter);
+        adapter.set("format", str(format_));
+        if (!adapter.find("dry_run")) adapter.set("dry_run", Node::boolean(false));
+        // Which rules and effects need an unresolved value: they are skipped for this call
+        // (and each unresolved value says which ones it cost).
+        std::vector<std::string> skip_rules, skip_effects;
+        if (Node* unresolved = adapter.find("unresolved"); unresolved && call.operation) {
+            const Operation* op = call.operation;
+            auto affects = [&](const ParamNeeds& needs, const Node& u) {
+                const std::string& param = u.find("param")->as_string();
+                if (needs.all_params || needs.params.count(param)) return true;
+                if (needs.param_types && !u.find("element")->truthy()) {
+                    const ParamSpec* spec = op->param(param);
+                    return spec && spec->type != "string" && spec->type != "list";
+                }
+                return false;
+            };
+            auto add = [](std::vector<std::string>& v, const std::string& id) {
+                if (std::find(v.begin(), v.end(), id) == v.end()) v.push_back(id);
+            };
+            for (const Rule& rule : rules_.rules) {
+                if (rule.scope == Scope::Plan || !rule.applies_to(op->name)) continue;
+                ParamNeeds needs = rule_needs(rule, op);
+                for (Node& u : unresolved->items())
+                    if (affects(needs, u)) {
+                        u.find("skipped")->items().push_back(str(rule.id));
+                        add(skip_rules, rule.id);
+                    }
+            }
+            for (const Effect& eff : rules_.effects) {
+                if (!eff.applies_to(op->name)) continue;
+                ParamNeeds needs = effect_needs(eff, op);
+                for (Node& u : unresolved->items())
+                    if (affects(needs, u)) {
+                        u.find("skipped")->items().push_back(str("effect " + eff.id));
+                        add(skip_effects, eff.id);
+                    }
+            }
+        }
+        Node sr = Node::array(), se = Node::array();
+        for (const auto& id : skip_rules) sr.items().push_back(str(id));
+        for (const auto& id : skip_effects) se.items().push_back(str(id));
+        adapter.set("skip_rules", std::move(sr));
+        adapter.set("skip_effects", std::move(se));
+        call.record.set("adapter", std::move(adapter));
+    }
+    return plan;
+}
+
+}  // namespace opguard::adapters

@@ -1,0 +1,101 @@
+#pragma once
+// PlanBuilder: the calls an adapter read from a script, record file, template or Terraform
+// plan (CallDrafts) => opguard's Plan, through the same plan_from_node as a JSON plan, so
+// every rule applies unchanged and every value keeps its Origin in the ORIGINAL file.
+//
+// What an adapter observed about a call travels to the rules in the call record, as
+// `request.adapter` (rules/adapters.rules reports it; a JSON plan never has it):
+//
+//   format        "shell" | "cli-dry-run-json" | "hcloud-json-input" | "oos-template" | "terraform-plan"
+//   client        "aliyun" | "aliyun-plugin" | "hcloud" | "oos" | "terraform"
+//   dry_run       true when the line sends nothing (--dryrun, --cli-dry-run[-json], --estimate-cost,
+//                 --help, KooCLI --dryrun / --skeleton); dry_run_flag: the flag, located
+//   flags         caller flags as written (profile, endpoint, pager, ...; credential values dropped)
+//   region        where the call is sent (endpoint region), when known
+//   unresolved    [{param, flag, text, element, skipped}]: a value opguard cannot know ($VAR, $(...),
+//                 {{ templateParam }}, a Terraform value known after apply, the profile's region).
+//                 A whole value is kept as a placeholder (its text, or [] for a list parameter);
+//                 an unresolved list element is left out of the list (element = true). `skipped`
+//                 names the rules and effects that need the value: they are not evaluated.
+//   duplicates    [{param, flag}]: the client itself refuses the line (aliyun "--X duplicated")
+//   repeated      [{param, flag}]: the client accepts the repetition; which value it sends is undocumented
+//   json_string_lists [{param, flag}]: a list parameter written as one JSON string, sent literally
+//   usage_errors  [{flag, message}]: the client refuses the line for another reason
+//   conditional   [{message}]: the step runs only under a condition (OOS)
+//   skip_rules, skip_effects   ids the simulator does not evaluate for this call (union of `skipped`)
+//
+// Each list entry's Origin is where the observation is located in the original file, so a
+// rule iterating it reports file:line:col there.
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/node.hpp"
+#include "core/source.hpp"
+#include "dsl/rule_set.hpp"
+#include "input/plan.hpp"
+
+namespace opguard::adapters {
+
+// One parameter as the client wrote it.
+struct RawParam {
+    std::string name;         // API name; RPC wire form allowed ("DesktopId.2", "Tag.1.Key")
+    Node value;               // with its Origin in the original file
+    std::string flag;         // as written, for messages: "--DesktopId.2", "Parameters.RegionId"
+    Origin flag_at;           // where the flag (or key) is written
+    bool unresolved = false;  // the value is a variable, substitution or template reference
+    std::string text;         // unresolved: the value as written ("$IMAGE_ID", "{{ regionId }}")
+};
+
+// What a client does with the same parameter given twice.
+enum class Repeats { ClientRejects, ClientAccepts };
+
+// A call as an adapter read it.
+struct CallDraft {
+    std::string id;
+    Origin origin;                                       // the command / record / task / resource
+    std::vector<std::pair<std::string, Node>> header;    // product, version, action | cloud, service, method, path
+    std::vector<RawParam> params;
+    Repeats repeats = Repeats::ClientAccepts;
+    bool wire_form = true;                               // "Name.N" keys are RPC repeat lists
+    Node adapter = Node::object();                       // request.adapter, see above
+
+    void set_header(const std::string& key, Node value);
+    const Node* header_value(const std::string& key) const;
+    void note(const std::string& list, Node entry);      // appends to adapter[list]
+    void dry_run(const std::string& flag, Origin at);
+    void unresolved(const std::string& param, const std::string& flag, const std::string& text, Origin at, bool element = false);
+    void usage_error(const std::string& flag, const std::string& message, Origin at);
+};
+
+// The operation the rules describe for a call header (same matching as load_plan), or nullptr.
+const Operation* find_operation(const RuleSet& rules, const std::vector<std::pair<std::string, Node>>& header);
+
+class PlanBuilder {
+public:
+    // `file_id` is the original file (already in `sources`); `format` goes to request.adapter.format.
+    PlanBuilder(const SourceRegistry& sources, uint32_t file_id, const RuleSet& rules, std::string format);
+    const RuleSet& rules() const { return rules_; }
+    void add(CallDraft draft);
+    size_t size() const { return drafts_.size(); }
+    // plan_from_node over the drafts, then each call's record gets its `adapter` member.
+    Plan build();
+
+private:
+    Node assemble(CallDraft& d, const Operation* op) const;
+    const SourceRegistry& sources_;
+    uint32_t file_;
+    const RuleSet& rules_;
+    std::string format_;
+    std::vector<CallDraft> drafts_;
+};
+
+// "DesktopId.2" => {"DesktopId", 2, ""}; "Tag.1.Key" => {"Tag", 1, "Key"}; others => {name, 0, ""}.
+struct WireKey {
+    std::string base;
+    long index = 0;  // 0: not wire form
+    std::string rest;
+};
+WireKey split_wire_key(const std::string& name);
+
+}  // namespace opguard::adapters

@@ -1,0 +1,40 @@
+#pragma once
+// split_shell_commands: shell script text => the simple commands it runs, each a list of
+// words after quote removal, every byte of every word mapped back to its offset in the
+// script. Enough of POSIX sh / bash for scripts of CLI calls: comments, '...' and "...",
+// backslash escapes and backslash-newline continuations, ; && || | & and newlines,
+// ( ) and { } grouping, redirections (dropped), here-documents (skipped), compound-command
+// keywords (if/then/do/...: dropped; for/case/select headers: dropped), and the commands
+// inside $( ... ) and ` ... ` (returned before the command that contains them).
+// Parameter expansions ($VAR, ${...}), command substitutions and arithmetic are kept as
+// written and marked: opguard never runs or guesses them.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace opguard::adapters {
+
+struct ShellWord {
+    std::string text;                 // the word as the command receives it; expansions kept as written
+    std::vector<uint32_t> offsets;    // offsets[i]: offset in the script of text[i] (0-based bytes)
+    uint32_t begin = 0;               // the word as written: [begin, end) in the script
+    uint32_t end = 0;
+    std::vector<std::pair<uint32_t, uint32_t>> expansions;  // [begin, end) of each $... / `...` in the script
+    bool unresolved() const { return !expansions.empty(); }
+    // Offset in the script of text[i]; `end` for i == text.size().
+    uint32_t offset_of(size_t i) const { return i < offsets.size() ? offsets[i] : end; }
+};
+
+struct ShellCommand {
+    std::vector<ShellWord> words;     // assignments, wrappers and keywords already removed
+};
+
+// Never throws on odd input: an unterminated quote or substitution runs to the end of the text.
+std::vector<ShellCommand> split_shell_commands(std::string_view text);
+
+// The word's source text as written (quotes included), for messages.
+std::string written(std::string_view text, const ShellWord& w);
+
+}  // namespace opguard::adapters

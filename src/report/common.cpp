@@ -1,0 +1,81 @@
+#include "report/common.hpp"
+
+#include "report/render.hpp"
+
+namespace opguard::report_detail {
+
+Counts counts(const Report& r) {
+    Counts c;
+    c.calls = r.calls.size();
+    for (const auto& call : r.calls) {
+        if (!call.accepted) ++c.calls_refused;
+        c.targets += call.targets.size();
+        for (const auto& t : call.targets) if (t.outcome == "refused") ++c.targets_refused;
+    }
+    c.errors = r.count(Severity::Error);
+    c.warnings = r.count(Severity::Warning);
+    c.infos = r.count(Severity::Info);
+    c.waived = r.waived_count();
+    return c;
+}
+
+std::string gib(double g) { return format_number(g) + " GiB"; }
+
+std::string status_path(const std::vector<std::string>& p) {
+    std::string s;
+    for (size_t i = 0; i < p.size(); ++i) s += (i ? " -> " : "") + p[i];
+    return s;
+}
+
+std::string evidence_text(const Citation& c) { return c.kind + " " + c.id + " (" + c.file + "#" + c.pointer + ")"; }
+
+std::string evidence_list(const Finding& f) {
+    std::string s;
+    for (const auto& c : f.evidence) s += (s.empty() ? "" : "; ") + evidence_text(c);
+    return s;
+}
+
+std::string cloud_answer(const Rule& r) {
+    if (r.refuses == Refusal::None) return "";
+    return (r.http ? "HTTP " + std::to_string(r.http) + " " : std::string()) + (r.code.empty() ? "code undocumented" : r.code);
+}
+
+std::string rule_meta(const Rule& r) {
+    std::string meta;
+    if (r.refuses != Refusal::None) meta += "cloud answer: " + cloud_answer(r) + "; ";
+    return meta + basis_name(r.basis) + "; " + r.source;
+}
+
+std::string waiver_text(const WaiverRef& w) {
+    std::string s = "waived: " + w.reason + " (";
+    if (!w.expires.empty()) s += "expires " + w.expires + "; ";
+    return s + "waiver at " + format_location(w.location) + ")";
+}
+
+std::string subject(const Finding& f) {
+    if (f.call_id.empty()) return "plan";
+    return "call " + f.call_id + (f.target.empty() ? "" : ", target " + f.target);
+}
+
+std::vector<const EffectRecord*> data_loss_effects(const Report& r) {
+    std::vector<const EffectRecord*> out;
+    for (const auto& e : r.effects)
+        if (e.effect->data_loss) out.push_back(&e);
+    return out;
+}
+
+std::string shorten(const std::string& s, size_t max) {
+    if (s.size() <= max) return s;
+    size_t cut = max;
+    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+    return s.substr(0, cut) + "...";
+}
+
+std::string explained_value(const RuleExplanation::Value& v, size_t max) {
+    if (!v.error.empty()) return "(error: " + v.error + ")";
+    return shorten(v.value.to_json(), max);
+}
+
+bool at_or_above(Severity s, Severity threshold) { return static_cast<int>(s) >= static_cast<int>(threshold); }
+
+}  // namespace opguard::report_detail

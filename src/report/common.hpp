@@ -1,0 +1,41 @@
+#pragma once
+// Helpers the renderers share (internal to report/): counts, wording of locations,
+// evidence, cloud answers and waivers, so every format says the same thing the same way.
+#include <string>
+#include <vector>
+
+#include "engine/report.hpp"
+
+namespace opguard::report_detail {
+
+struct Counts {
+    size_t calls = 0, calls_refused = 0, targets = 0, targets_refused = 0;
+    size_t errors = 0, warnings = 0, infos = 0, waived = 0;
+};
+Counts counts(const Report& r);
+
+// "80 GiB"
+std::string gib(double g);
+// "Stopped -> Rebuilding -> Stopped"
+std::string status_path(const std::vector<std::string>& p);
+// "desktop ecd-x (inventory/desktops.json#/Desktops/0)"
+std::string evidence_text(const Citation& c);
+// All citations of a finding joined with "; " ("" when none).
+std::string evidence_list(const Finding& f);
+// "HTTP 400 code undocumented", "IncorrectDesktopStatus"; "" for rules that refuse nothing.
+std::string cloud_answer(const Rule& r);
+// "basis; source" plus the cloud answer when the rule refuses: the parenthesised line of the text report.
+std::string rule_meta(const Rule& r);
+// "waived: REASON (expires D; waiver at FILE:L:C)"
+std::string waiver_text(const WaiverRef& w);
+// "call hk-1" / "call hk-1, target ecd-x" / "plan" — where a finding belongs.
+std::string subject(const Finding& f);
+// Effects whose effect item says data_loss, in report order.
+std::vector<const EffectRecord*> data_loss_effects(const Report& r);
+// At most `max` bytes of `s` (cut at a UTF-8 boundary) followed by "..." when cut.
+std::string shorten(const std::string& s, size_t max);
+// The compact JSON of an explained value, shortened for one line.
+std::string explained_value(const RuleExplanation::Value& v, size_t max);
+bool at_or_above(Severity s, Severity threshold);
+
+}  // namespace opguard::report_detail

@@ -1,0 +1,160 @@
+// JUnit XML, as CI servers read it: one <testsuite> per call, one <testcase> per call
+// target (a call without targets is one test case; plan-wide findings and waiver notices
+// make a "plan" suite). A test case fails when a finding about it (its own, or its call's)
+// is at or above --fail-on and not waived; other findings, waived ones included, and the
+// predicted outcome go to <system-out>. No timestamps: the same inputs give the same bytes.
+#include "report/common.hpp"
+#include "report/render.hpp"
+
+namespace opguard {
+
+using namespace report_detail;
+
+namespace {
+
+// Escapes text for XML 1.0 content and attribute values. Control characters XML 1.0
+// cannot carry become U+FFFD.
+std::string xml(const std::string& s) {
+    std::string out;
+    out.reserve(s.size());
+    for (char ch : s) {
+        unsigned char c = static_cast<unsigned char>(ch);
+        switch (ch) {
+            case '&': out += "&amp;"; break;
+            case '<': out += "&lt;"; break;
+            case '>': out += "&gt;"; break;
+            case '"': out += "&quot;"; break;
+            case '\'': out += "&apos;"; break;
+            case '\n': out += "&#10;"; break;
+            case '\r': out += "&#13;"; break;
+            case '\t': out += "&#9;"; break;
+            default:
+                if (c < 0x20 || c == 0x7f) out += "\xEF\xBF\xBD";
+                else out += ch;
+        }
+    }
+    return out;
+}
+
+// Element text keeps its newlines readable.
+std::string xml_text(const std::string& s) {
+    std::string out = xml(s), plain;
+    for (size_t i = 0; i < out.size(); ++i) {
+        if (out.compare(i, 5, "&#10;") == 0) { plain += '\n'; i += 4; }
+        else plain += out[i];
+    }
+    return plain;
+}
+
+std::string finding_block(const Finding& f) {
+    std::string s = std::string(severity_name(f.rule->severity)) + "[" + f.rule->id + "] " + format_location(f.location);
+    if (!f.target.empty()) s += " (" + f.target + ")";
+    s += "\n  " + f.message + "\n  (" + rule_meta(*f.rule) + ")\n";
+    if (!f.evidence.empty()) s += "  evidence: " + evidence_list(f) + "\n";
+    if (f.waiver) s += "  " + waiver_text(*f.waiver) + "\n";
+    return s;
+}
+
+struct Case {
+    std::string classname, name;
+    Location at;
+    std::string outcome;
+    std::vector<const Finding*> findings;
+};
+
+bool fails(const Finding& f, Severity threshold) { return !f.waived() && at_or_above(f.rule->severity, threshold); }
+
+void write_case(const Case& c, Severity threshold, std::string& out) {
+    out += "    <testcase classname=\"" + xml(c.classname) + "\" name=\"" + xml(c.name) + "\"";
+    if (!c.at.file.empty()) out += " file=\"" + xml(c.at.file) + "\"";
+    if (c.at.pos.known()) out += " line=\"" + std::to_string(c.at.pos.line) + "\"";
+    std::vector<const Finding*> failing, other;
+    for (const Finding* f : c.findings) (fails(*f, threshold) ? failing : other).push_back(f);
+    if (failing.empty() && other.empty() && c.outcome.empty()) { out += "/>\n"; return; }
+    out += ">\n";
+    if (!failing.empty()) {
+        std::string body;
+        for (const Finding* f : failing) body += finding_block(*f);
+        out += "      <failure type=\"" + xml(failing.front()->rule->id) + "\" message=\"" + xml(failing.front()->message) + "\">" +
+               xml_text(body) + "</failure>\n";
+    }
+    if (!other.empty() || !c.outcome.empty()) {
+        std::string body = c.outcome.empty() ? "" : "predicted: " + c.outcome + "\n";
+        for (const Finding* f : other) body += finding_block(*f);
+        out += "      <system-out>" + xml_text(body) + "</system-out>\n";
+    }
+    out += "    </testcase>\n";
+}
+
+std::string target_outcome(const TargetOutcome& t) {
+    std::string s = t.outcome;
+    if (t.code == "undocumented") s += " (code undocumented)";
+    else if (!t.code.empty()) s += " " + t.code;
+    if (!t.message.empty()) s += " \"" + t.message + "\"";
+    return s;
+}
+
+std::string call_outcome(const CallOutcome& c) {
+    if (!c.known) return "unknown (" + c.message + ")";
+    if (!c.accepted)
+        return "call refused, " + (c.http ? "HTTP " + std::to_string(c.http) : std::string("HTTP status undocumented")) + ", " +
+               (c.code == "undocumented" ? std::string("error code undocumented") : "code " + c.code);
+    return "HTTP " + std::to_string(c.http);
+}
+
+}  // namespace
+
+std::string render_junit(const Report& r, const RenderOptions& options) {
+    struct Suite {
+        std::string name;
+        std::vector<Case> cases;
+    };
+    std::vector<Suite> suites;
+    for (const auto& c : r.calls) {
+        Suite s;
+        s.name = "call " + std::to_string(c.index + 1) + " " + c.id + ": " + (c.operation.empty() ? c.label : c.operation);
+        std::vector<const Finding*> call_level;
+        for (const auto& f : r.findings)
+            if (f.call_index == c.index && f.target.empty()) call_level.push_back(&f);
+        if (c.targets.empty()) {
+            Case k{c.id, c.id, c.location, call_outcome(c), call_level};
+            s.cases.push_back(std::move(k));
+        }
+        for (const auto& t : c.targets) {
+            Case k{c.id, t.id, t.location, call_outcome(c) + "; " + t.id + ": " + target_outcome(t), call_level};
+            for (const auto& f : r.findings)
+                if (f.call_index == c.index && f.target == t.id) k.findings.push_back(&f);
+            s.cases.push_back(std::move(k));
+        }
+        suites.push_back(std::move(s));
+    }
+    std::vector<const Finding*> plan_wide;
+    for (const auto& f : r.findings)
+        if (f.call_index >= r.calls.size()) plan_wide.push_back(&f);
+    if (!plan_wide.empty()) suites.push_back(Suite{"plan", {Case{"plan", "plan-wide findings", {r.plan_file, {}}, "", plan_wide}}});
+
+    auto failed = [&](const Case& k) {
+        for (const Finding* f : k.findings) if (fails(*f, options.fail_on)) return true;
+        return false;
+    };
+    size_t tests = 0, failures = 0;
+    for (const auto& s : suites) {
+        tests += s.cases.size();
+        for (const auto& k : s.cases) failures += failed(k);
+    }
+    std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+    out += "<testsuites name=\"opguard " + xml(r.plan_file) + "\" tests=\"" + std::to_string(tests) + "\" failures=\"" +
+           std::to_string(failures) + "\" errors=\"0\" skipped=\"0\">\n";
+    for (const auto& s : suites) {
+        size_t f = 0;
+        for (const auto& k : s.cases) f += failed(k);
+        out += "  <testsuite name=\"" + xml(s.name) + "\" tests=\"" + std::to_string(s.cases.size()) + "\" failures=\"" +
+               std::to_string(f) + "\" errors=\"0\" skipped=\"0\">\n";
+        for (const auto& k : s.cases) write_case(k, options.fail_on, out);
+        out += "  </testsuite>\n";
+    }
+    out += "</testsuites>\n";
+    return out;
+}
+
+}  // namespace opguard

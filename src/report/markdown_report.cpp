@@ -1,0 +1,186 @@
+// The change-review report, for a pull-request comment or a CI job summary (GitHub
+// Flavored Markdown): summary counts first, then the refused calls and targets with the
+// reasons, the data that will be lost (every effect marked data_loss, with sizes), the
+// other errors, the warnings and infos, and the waived findings with their reasons.
+// Everything taken from the plan or inventory is escaped, so a value cannot break a table
+// or inject markup.
+#include <algorithm>
+#include <map>
+
+#include "report/common.hpp"
+#include "report/render.hpp"
+
+namespace opguard {
+
+using namespace report_detail;
+
+namespace {
+
+// Plain text: escapes what Markdown would read as markup; newlines become spaces.
+std::string md(const std::string& s) {
+    std::string out;
+    for (char c : s) {
+        switch (c) {
+            case '\\': case '`': case '*': case '_': case '[': case ']': case '<': case '>': case '|': case '~': case '#':
+                out += '\\';
+                out += c;
+                break;
+            case '\n': case '\r': out += ' '; break;
+            default: out += c;
+        }
+    }
+    return out;
+}
+
+// Inline code: a fence longer than any run of backticks inside; '|' escaped for tables.
+std::string code(const std::string& s) {
+    if (s.empty()) return "";
+    size_t run = 0, longest = 0;
+    for (char c : s) { run = c == '`' ? run + 1 : 0; longest = std::max(longest, run); }
+    std::string fence(longest + 1, '`'), body;
+    for (char c : s) {
+        if (c == '|') body += "\\|";
+        else if (c == '\n' || c == '\r') body += ' ';
+        else body += c;
+    }
+    bool pad = longest > 0 || body.front() == '`' || body.back() == '`';
+    return fence + (pad ? " " : "") + body + (pad ? " " : "") + fence;
+}
+
+std::string where(const Location& l) { return code(format_location(l)); }
+
+std::string plural(size_t n, const std::string& one, const std::string& many) {
+    return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+std::string reason(const Finding& f) {
+    std::string s = md(f.message) + " (" + code(f.rule->id) + ")";
+    if (f.waiver) s += " — waived: " + md(f.waiver->reason);
+    return s;
+}
+
+}  // namespace
+
+std::string render_markdown(const Report& r, const RenderOptions& options) {
+    Counts n = counts(r);
+    std::string out;
+    std::string verdict = exit_code(r, options.fail_on) ? "fails" : "passes";
+    out += "## opguard: " + plural(n.calls_refused, "call", "calls") + " refused, " + plural(n.targets_refused, "target", "targets") +
+           " refused, " + plural(n.errors, "error", "errors") + ", " + plural(n.warnings, "warning", "warnings") + "\n\n";
+    out += "Plan " + code(r.plan_file) + ": " + plural(n.calls, "call", "calls") + ", checked against " +
+           plural(r.inventory_files.size(), "inventory file", "inventory files") + " and " + plural(r.rule_count, "rule", "rules") +
+           ". The check " + verdict + " at `--fail-on " + severity_name(options.fail_on) + "`.\n\n";
+    out += "| calls | calls refused | targets | targets refused | errors | warnings | info | waived |\n";
+    out += "|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+    out += "| " + std::to_string(n.calls) + " | " + std::to_string(n.calls_refused) + " | " + std::to_string(n.targets) + " | " +
+           std::to_string(n.targets_refused) + " | " + std::to_string(n.errors) + " | " + std::to_string(n.warnings) + " | " +
+           std::to_string(n.infos) + " | " + std::to_string(n.waived) + " |\n\n";
+    out += md(r.summary()) + "\n";
+
+    // ---- refused calls and targets, with the findings that refuse them
+    std::vector<const Finding*> listed;
+    out += "\n### Refused calls and targets\n\n";
+    bool any_refused = false;
+    std::string table = "| call | target | predicted answer | reason | where |\n|---|---|---|---|---|\n";
+    for (const auto& c : r.calls) {
+        if (!c.known) continue;
+        auto reasons = [&](Refusal kind, const std::string& target) {
+            std::string s;
+            for (const auto& f : r.findings) {
+                if (f.call_index != c.index || f.rule->refuses != kind) continue;
+                if (kind == Refusal::Target && f.target != target) continue;
+                s += (s.empty() ? "" : "<br>") + reason(f);
+                listed.push_back(&f);
+            }
+            return s;
+        };
+        if (!c.accepted) {
+            any_refused = true;
+            std::string answer = (c.http ? "HTTP " + std::to_string(c.http) : std::string("HTTP status undocumented")) + ", " +
+                                 (c.code == "undocumented" ? std::string("code undocumented") : code(c.code));
+            std::string why = reasons(Refusal::Call, "");
+            table += "| " + code(c.id) + " | whole call (" + plural(c.targets.size(), "target", "targets") + " not run) | " + answer +
+                     " | " + (why.empty() ? md(c.message) : why) + " | " + where(c.location) + " |\n";
+            continue;
+        }
+        for (const auto& t : c.targets) {
+            if (t.outcome != "refused") continue;
+            any_refused = true;
+            std::string answer = t.code == "undocumented" ? "code undocumented" : code(t.code);
+            if (!t.message.empty()) answer += " " + md("\"" + t.message + "\"");
+            std::string why = reasons(Refusal::Target, t.id);
+            table += "| " + code(c.id) + " | " + code(t.id) + " | " + answer + " | " + (why.empty() ? md(t.message) : why) + " | " +
+                     where(t.location) + " |\n";
+        }
+    }
+    out += any_refused ? table : "No call or target is refused.\n";
+
+    // ---- data that will be lost
+    out += "\n### Data that will be lost\n\n";
+    auto lost = data_loss_effects(r);
+    if (lost.empty()) {
+        out += "No disk is erased and no snapshot is deleted.\n";
+    } else {
+        std::vector<std::string> order;
+        std::map<std::string, std::pair<size_t, double>> totals;
+        std::map<std::string, bool> sized;
+        for (const EffectRecord* e : lost) {
+            std::string key = e->noun + " " + e->verb;
+            if (!totals.count(key)) order.push_back(key);
+            ++totals[key].first;
+            if (e->size_gib) { totals[key].second += *e->size_gib; sized[key] = true; }
+        }
+        std::string line;
+        for (const auto& key : order) {
+            auto sp = key.find(' ');
+            const auto& [count, size] = totals[key];
+            line += (line.empty() ? "" : ", ") + std::to_string(count) + " " + key.substr(0, sp) + (count == 1 ? "" : "s") + " " +
+                    key.substr(sp + 1);
+            if (sized[key]) line += " (" + gib(size) + ")";
+        }
+        out += md(line) + ".\n\n";
+        out += "| resource | what happens | size | target | call | detail |\n|---|---|---:|---|---|---|\n";
+        for (const EffectRecord* e : lost) {
+            out += "| " + md(e->noun) + " " + code(e->id) + " | " + md(e->verb) + " | " + (e->size_gib ? gib(*e->size_gib) : "not given") +
+                   " | " + code(e->target) + " | " + code(e->call_id) + " | " + md(e->detail);
+            if (e->effect->basis != Basis::Documented) out += " (" + std::string(basis_name(e->effect->basis)) + ")";
+            out += " |\n";
+        }
+    }
+    std::string unsure;
+    for (const auto& e : r.effects)
+        if (!e.effect->data_loss && e.effect->basis == Basis::Undocumented && !e.verb.empty())
+            unsure += "- " + md(e.noun) + " " + code(e.id) + " " + md(e.verb) + " (" + code(e.call_id) + "): " + md(e.detail) + "\n";
+    if (!unsure.empty()) out += "\nWhat the documentation does not settle:\n\n" + unsure;
+
+    // ---- the other findings, by severity; waived ones last
+    auto section = [&](const std::string& title, auto&& pick) {
+        std::string rows;
+        for (const auto& f : r.findings) {
+            if (!pick(f)) continue;
+            rows += "| " + code(f.rule->id) + " | " + where(f.location) + " | " + md(subject(f)) + " | " + md(f.message);
+            if (!f.evidence.empty()) rows += "<br>evidence: " + md(evidence_list(f));
+            rows += " |\n";
+        }
+        if (rows.empty()) return;
+        out += "\n### " + title + "\n\n| rule | where | subject | message |\n|---|---|---|---|\n" + rows;
+    };
+    auto not_listed = [&](const Finding& f) { return std::find(listed.begin(), listed.end(), &f) == listed.end(); };
+    section("Other errors", [&](const Finding& f) { return !f.waived() && f.rule->severity == Severity::Error && not_listed(f); });
+    section("Warnings", [&](const Finding& f) { return !f.waived() && f.rule->severity == Severity::Warning; });
+    section("Info", [&](const Finding& f) { return !f.waived() && f.rule->severity == Severity::Info; });
+    std::string waived;
+    for (const auto& f : r.findings) {
+        if (!f.waiver) continue;
+        waived += "| " + code(f.rule->id) + " | " + where(f.location) + " | " + md(subject(f)) + " | " + md(f.message) + " | " +
+                  md(f.waiver->reason) + " | " + (f.waiver->expires.empty() ? "never" : f.waiver->expires) + " | " +
+                  where(f.waiver->location) + " |\n";
+    }
+    if (!waived.empty())
+        out += "\n### Waived findings\n\n| rule | where | subject | message | reason | expires | waiver |\n|---|---|---|---|---|---|---|\n" +
+               waived;
+    out += "\n<sub>opguard " + md(options.tool_version) + "</sub>\n";
+    return out;
+}
+
+}  // namespace opguard
