@@ -7,6 +7,7 @@ packages=(
   libboost-dev
   nlohmann-json3-dev
   libsimdjson-dev
+  libyaml-cpp-dev           # OOS templates in YAML
   libcli11-dev
   catch2
   python3-jsonschema

@@ -1,8 +1,17 @@
 #!/usr/bin/python3
-"""Validates JSON documents against opguard's JSON Schemas with Debian's python3-jsonschema.
+"""Validates JSON documents against JSON Schemas with Debian's python3-jsonschema.
 
-usage: schema_check.py SCHEMA DOCUMENT...   (a DOCUMENT of "-" is read from standard input)
+usage: schema_check.py [--lenient-schema] SCHEMA DOCUMENT...   (a DOCUMENT of "-" is stdin)
 Exits 0 when every document is valid; prints each violation with its JSON path otherwise.
+With --lenient-schema, defects of the schema itself (against its meta-schema) are printed as
+warnings instead of failing: for third-party schemas with known upstream defects (see
+schemas/third_party/README.md).
+
+The validator class follows the schema's own "$schema" (draft-07 for some third-party
+schemas, 2020-12 for opguard's), defaulting to Draft 2020-12. The schema itself is checked
+against its meta-schema structurally; "format" is not asserted there, because third-party
+schemas may hold ECMA-262 regular expressions that Python's re module does not accept
+(SARIF's "^(?i)..." language pattern).
 """
 import json
 import sys
@@ -11,20 +20,38 @@ import jsonschema
 
 
 def main() -> int:
-    schema_path, docs = sys.argv[1], sys.argv[2:]
+    args = sys.argv[1:]
+    lenient = bool(args) and args[0] == "--lenient-schema"
+    if lenient:
+        args = args[1:]
+    if len(args) < 2:
+        print(__doc__)
+        return 2
+    schema_path, docs = args[0], args[1:]
     with open(schema_path, encoding="utf-8") as f:
         schema = json.load(f)
-    jsonschema.Draft202012Validator.check_schema(schema)
-    validator = jsonschema.Draft202012Validator(schema)
+    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+    meta_errors, seen = [], set()
+    for e in cls(cls.META_SCHEMA).iter_errors(schema):
+        key = (tuple(map(str, e.absolute_path)), e.message)
+        if key not in seen:
+            seen.add(key)
+            meta_errors.append(e)
+    for e in meta_errors:
+        where = "/".join(str(p) for p in e.absolute_path)
+        print(f"{schema_path}: {'warning: ' if lenient else ''}not a valid {cls.__name__} schema at /{where}: {e.message}")
+    if meta_errors and not lenient:
+        return 1
+    validator = cls(schema)
     bad = 0
     for doc in docs:
         data = json.load(sys.stdin if doc == "-" else open(doc, encoding="utf-8"))
-        errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+        errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
         for e in errors:
             print(f"{doc}: /{'/'.join(str(p) for p in e.absolute_path)}: {e.message}")
         bad += len(errors)
         if not errors:
-            print(f"{doc}: valid against {schema_path}")
+            print(f"{doc}: valid against {schema_path} ({cls.__name__})")
     return 1 if bad else 0
 
 

@@ -13,7 +13,7 @@
 //             | ident "=" expr ";" ;               (a plain property)
 //   expr      = and { "or" and } ;
 //   and       = not { "and" not } ;
-//   not       = { "not" } compare ;
+//   not       = { "not" } compare ;             (a run of "not"s is one node with a count)
 //   compare   = sum [ ("==" | "!=" | "<=" | ">=" | "<" | ">" | "in" | "not" "in") sum ] ;
 //   sum       = term { ("+" | "-") term } ;
 //   term      = unary { ("*" | "/") unary } ;
@@ -50,6 +50,8 @@ struct Expr {
     std::string name;           // Var / Member (field) / Call (function name)
     std::vector<ExprPtr> args;  // operands, call arguments, list items, object values
     std::vector<std::string> keys;  // Op::Object keys, parallel to args
+    uint32_t depth = 1;             // height of this tree; the parser bounds it (see parser.hpp)
+    uint32_t repeat = 1;            // Op::Not / Op::Neg: how many times the operator was written
 };
 
 enum class PropertyForm : uint8_t { Plain, Let, For, Set };

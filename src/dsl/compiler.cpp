@@ -200,6 +200,7 @@ public:
                 bool in_str = false;
                 for (; close < raw.size() && raw[close] != '\n'; ++close) {
                     char d = raw[close];
+                    if (d == '"' && !in_str) break;  // the message ends before the hole does
                     if (in_str) { if (d == '\\') ++close; else if (d == '\'') in_str = false; continue; }
                     if (d == '\'') in_str = true;
                     else if (d == '{') ++depth;
@@ -245,7 +246,8 @@ public:
                 if (n < b->min_args || n > b->max_args)
                     fail(e->origin, "rules.arity", "'" + e->name + "' takes " + std::to_string(b->min_args) +
                                                        (b->max_args != b->min_args ? " to " + std::to_string(b->max_args) : "") +
-                                                       " arguments; found " + std::to_string(n) + " (" + std::string(b->doc) + ")");
+                                                       (b->max_args == 1 ? " argument" : " arguments") + "; found " +
+                                                       std::to_string(n) + " (" + std::string(b->doc) + ")");
                 if ((e->name == "lookup" || e->name == "history" || e->name == "loaded" || e->name == "find_all") && !e->args.empty() &&
                     e->args[0]->op == ast::Op::Literal && e->args[0]->literal.is_string() &&
                     !kind_names_.count(e->args[0]->literal.as_string()))

@@ -48,9 +48,30 @@ ast::ExprPtr make(ast::Op op, Origin o) {
     return e;
 }
 
+// Thrown from a semantic action when an expression grows too tall; run_parser turns it
+// into a located InputError.
+struct TooDeep {
+    Origin origin;
+};
+
+// Sets `e`'s depth from its operands and enforces kMaxExpressionDepth.
+const ast::ExprPtr& settle(const ast::ExprPtr& e) {
+    uint32_t d = 0;
+    for (const auto& a : e->args) d = std::max(d, a->depth);
+    e->depth = d + 1;
+    if (e->depth > kMaxExpressionDepth) throw TooDeep{e->origin};
+    return e;
+}
+
 ast::ExprPtr binary(ast::Op op, ast::ExprPtr lhs, ast::ExprPtr rhs) {
     auto e = make(op, lhs->origin);
+    Origin at = rhs->origin;
     e->args = {std::move(lhs), std::move(rhs)};
+    try {
+        settle(e);
+    } catch (TooDeep&) {
+        throw TooDeep{at};
+    }
     return e;
 }
 
@@ -107,12 +128,22 @@ auto fold(ast::Op op) {
 const auto expr_def = and_expr[assign] >> *(kw("or") > and_expr[fold(ast::Op::Or)]);
 const auto and_expr_def = not_expr[assign] >> *(kw("and") > not_expr[fold(ast::Op::And)]);
 
-// "not" repeats without recursion so a long run of them cannot exhaust the stack.
+// A run of "not"s (or of "-"s below) is read as a loop and becomes one node that counts
+// them, so a long run cannot exhaust the stack.
+const auto not_word = x3::lexeme[x3::lit("not") >> !word_char >> !(+x3::space >> x3::lit("in") >> !word_char)];
 const auto not_expr_def =
-    (mark >> x3::omit[x3::lexeme[x3::lit("not") >> !word_char >> !(+x3::space >> x3::lit("in") >> !word_char)]]
-         [([](auto& ctx) { x3::_val(ctx) = make(ast::Op::Not, origin_of(ctx)); })] >
-     not_expr[([](auto& ctx) { x3::_val(ctx)->args.push_back(x3::_attr(ctx)); })]) |
-    cmp_expr[assign];
+    *(mark >> x3::omit[not_word])[([](auto& ctx) {
+        if (!x3::_val(ctx)) x3::_val(ctx) = make(ast::Op::Not, origin_of(ctx)), x3::_val(ctx)->repeat = 0;
+        ++x3::_val(ctx)->repeat;
+    })] >>
+    cmp_expr[([](auto& ctx) {
+        if (x3::_val(ctx)) {
+            x3::_val(ctx)->args.push_back(x3::_attr(ctx));
+            settle(x3::_val(ctx));
+        } else {
+            x3::_val(ctx) = x3::_attr(ctx);
+        }
+    })];
 
 struct cmp_table : x3::symbols<ast::Op> {
     cmp_table() { add("==", ast::Op::Eq)("!=", ast::Op::Ne)("<=", ast::Op::Le)(">=", ast::Op::Ge)("<", ast::Op::Lt)(">", ast::Op::Gt); }
@@ -133,20 +164,32 @@ const auto term_expr_def = unary_expr[assign] >>
     *((x3::lit('*') > unary_expr[fold(ast::Op::Mul)]) | (x3::lit('/') > unary_expr[fold(ast::Op::Div)]));
 
 const auto unary_expr_def =
-    (mark >> x3::lit('-')[([](auto& ctx) { x3::_val(ctx) = make(ast::Op::Neg, origin_of(ctx)); })] >
-     unary_expr[([](auto& ctx) { x3::_val(ctx)->args.push_back(x3::_attr(ctx)); })]) |
-    postfix_expr[assign];
+    *(mark >> x3::lit('-'))[([](auto& ctx) {
+        if (!x3::_val(ctx)) x3::_val(ctx) = make(ast::Op::Neg, origin_of(ctx)), x3::_val(ctx)->repeat = 0;
+        ++x3::_val(ctx)->repeat;
+    })] >>
+    postfix_expr[([](auto& ctx) {
+        if (x3::_val(ctx)) {
+            x3::_val(ctx)->args.push_back(x3::_attr(ctx));
+            settle(x3::_val(ctx));
+        } else {
+            x3::_val(ctx) = x3::_attr(ctx);
+        }
+    })];
 
 const auto postfix_expr_def = primary[assign] >>
     *((x3::lit('.') > ident)[([](auto& ctx) {
           auto e = make(ast::Op::Member, x3::_val(ctx)->origin);
           e->name = x3::_attr(ctx);
           e->args.push_back(x3::_val(ctx));
-          x3::_val(ctx) = e;
+          x3::_val(ctx) = settle(e);
       })] |
       (x3::lit('[') > expr > ']')[([](auto& ctx) { x3::_val(ctx) = binary(ast::Op::Index, x3::_val(ctx), x3::_attr(ctx)); })]);
 
-const auto push_arg = [](auto& ctx) { x3::_val(ctx)->args.push_back(x3::_attr(ctx)); };
+const auto push_arg = [](auto& ctx) {
+    x3::_val(ctx)->args.push_back(x3::_attr(ctx));
+    settle(x3::_val(ctx));
+};
 
 const auto call_expr_def =
     mark >> (ident >> '(')[([](auto& ctx) {
@@ -166,6 +209,7 @@ const auto object_lit_def =
           auto& a = x3::_attr(ctx);
           x3::_val(ctx)->keys.push_back(boost::fusion::at_c<0>(a));
           x3::_val(ctx)->args.push_back(boost::fusion::at_c<1>(a));
+          settle(x3::_val(ctx));
       })] % ',') > '}';
 
 auto literal_action(Node (*build)(const std::string&)) {
@@ -257,7 +301,7 @@ std::string describe_found(It p, It end) {
 }
 
 // Rejects nesting deeper than the limit before X3 recurses into it.
-void check_nesting(const SourceFile& f, uint32_t base_offset, std::string_view text, size_t limit) {
+void check_nesting(const SourceFile& f, uint32_t base_offset, std::string_view text, size_t limit, size_t allowance) {
     size_t depth = 0;
     bool in_string = false, in_comment = false;
     for (size_t i = 0; i < text.size(); ++i) {
@@ -271,7 +315,7 @@ void check_nesting(const SourceFile& f, uint32_t base_offset, std::string_view t
         if (c == '#') in_comment = true;
         else if (c == '"') in_string = true;
         else if (c == '(' || c == '[' || c == '{') {
-            if (++depth > limit + 1)  // +1: the item's own braces
+            if (++depth > limit + allowance)
                 throw InputError(f.path(), f.position(base_offset + static_cast<uint32_t>(i)), "rules.nesting",
                                  "brackets nested deeper than " + std::to_string(limit) + " levels");
         } else if (c == ')' || c == ']' || c == '}') {
@@ -280,9 +324,28 @@ void check_nesting(const SourceFile& f, uint32_t base_offset, std::string_view t
     }
 }
 
+// X3 names a failed parser by its rule name, or, for a parser with a semantic action, by
+// its C++ type; the type still contains the rule's tag, which names it for people.
+std::string readable(const std::string& which) {
+    if (which.find("boost") == std::string::npos) return which;
+    static const std::pair<const char*, const char*> names[] = {
+        {"item_kind_r", "an item: resource, operation, rule, effect or set"},
+        {"property_r", "a property (name = value;)"},
+        {"object_key_r", "a key"},
+        {"name_r", "a name"},
+        {"ident_r", "an identifier"},
+        {"string_r", "a string"},
+        {"cmp_op_r", "a comparison"},
+        {"_r", "an expression"},
+    };
+    for (const auto& [tag, name] : names)
+        if (which.find(tag) != std::string::npos) return name;
+    return "valid syntax";
+}
+
 template <typename Parser, typename Attr>
 void run_parser(const SourceRegistry& sources, uint32_t file_id, uint32_t shift, std::string_view text,
-                const Parser& p, Attr& attr) {
+                const Parser& p, Attr& attr, const char* expected_at_end) {
     const SourceFile& f = sources.file(file_id);
     It begin = text.data();
     It first = begin;
@@ -290,18 +353,26 @@ void run_parser(const SourceRegistry& sources, uint32_t file_id, uint32_t shift,
     It mark_slot = begin;
     auto grammar = x3::with<base_tag>(begin)[x3::with<file_tag>(file_id)[x3::with<shift_tag>(shift)[
         x3::with<mark_tag>(std::ref(mark_slot))[p]]]];
+    auto at_offset = [&](It at) { return f.position(shift + static_cast<uint32_t>(at - begin)); };
     try {
         bool ok = x3::phrase_parse(first, last, grammar, skipper, attr);
         if (!ok || first != last) {
             It at = skip_blanks(first, last);
-            throw InputError(f.path(), f.position(shift + static_cast<uint32_t>(at - begin)), "rules.syntax",
-                             "expected an item (resource, operation, rule, effect or set), found " +
-                                 describe_found(at, last));
+            throw InputError(f.path(), at_offset(at), "rules.syntax",
+                             std::string("expected ") + expected_at_end + ", found " + describe_found(at, last));
         }
     } catch (const x3::expectation_failure<It>& e) {
-        It at = skip_blanks(e.where(), last);
-        throw InputError(f.path(), f.position(shift + static_cast<uint32_t>(at - begin)), "rules.syntax",
-                         "expected " + e.which() + ", found " + describe_found(at, last));
+        std::string which = readable(e.which());
+        // Inside a string (a missing closing quote) the place is where the string stops,
+        // not the next token.
+        It at = which == "'\"'" ? e.where() : skip_blanks(e.where(), last);
+        std::string found = which == "'\"'" ? (at < last && *at == '\n' ? std::string("the end of the line") : describe_found(at, last))
+                                             : describe_found(at, last);
+        throw InputError(f.path(), at_offset(at), "rules.syntax", "expected " + which + ", found " + found);
+    } catch (const TooDeep& d) {
+        throw InputError(f.path(), f.position(d.origin.offset), "rules.nesting",
+                         "expression nested deeper than " + std::to_string(kMaxExpressionDepth) +
+                             " levels (operator chains and member paths count)");
     }
 }
 
@@ -313,17 +384,17 @@ std::vector<ast::Item> parse_rule_file(const SourceRegistry& sources, uint32_t f
         throw InputError(f.path(), {}, "rules.too-large",
                          "rule file is " + std::to_string(f.text().size()) + " bytes; the limit is " +
                              std::to_string(limits.max_bytes));
-    check_nesting(f, 0, f.text(), limits.max_nesting);
+    check_nesting(f, 0, f.text(), limits.max_nesting, 1);  // +1: the item's own braces
     std::vector<ast::Item> items;
-    run_parser(sources, file_id, 0, f.text(), *item, items);
+    run_parser(sources, file_id, 0, f.text(), *item, items, "an item (resource, operation, rule, effect or set)");
     return items;
 }
 
 ast::ExprPtr parse_expression(const SourceRegistry& sources, uint32_t file_id, uint32_t offset, std::string_view text) {
     const SourceFile& f = sources.file(file_id);
-    check_nesting(f, offset, text, RuleParseLimits{}.max_nesting);
+    check_nesting(f, offset, text, RuleParseLimits{}.max_nesting, 0);
     ast::ExprPtr e;
-    run_parser(sources, file_id, offset, text, expr, e);
+    run_parser(sources, file_id, offset, text, expr, e, "the end of the expression");
     return e;
 }
 

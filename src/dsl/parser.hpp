@@ -13,6 +13,10 @@ struct RuleParseLimits {
     size_t max_nesting = 64;  // brackets, parentheses and braces inside one expression
 };
 
+// The height of one expression tree (operator chains, member paths) is at most this; a
+// deeper one is a "rules.nesting" error, so evaluating or freeing it never exhausts the stack.
+inline constexpr uint32_t kMaxExpressionDepth = 256;
+
 // Parses file `file_id`. Throws InputError (id "rules.syntax" or "rules.nesting") naming
 // file:line:col, what was expected and what was found.
 std::vector<ast::Item> parse_rule_file(const SourceRegistry& sources, uint32_t file_id,

@@ -107,10 +107,11 @@ public:
                 for (size_t i = 0; i < e.args.size(); ++i) members.emplace_back(e.keys[i], *eval(*e.args[i]));
                 return Val(Node::object(std::move(members), e.origin));
             }
-            case ast::Op::Not: return boolean(!eval(*e.args[0])->truthy());
+            // `repeat` counts a run of the operator: only its parity matters.
+            case ast::Op::Not: return boolean(eval(*e.args[0])->truthy() != (e.repeat % 2 == 1));
             case ast::Op::Neg: {
                 auto n = as_number(*eval(*e.args[0]));
-                return n ? Val(Node::number(-*n)) : Val();
+                return n ? Val(Node::number(e.repeat % 2 == 1 ? -*n : *n)) : Val();
             }
             case ast::Op::And: return boolean(eval(*e.args[0])->truthy() && eval(*e.args[1])->truthy());
             case ast::Op::Or: return boolean(eval(*e.args[0])->truthy() || eval(*e.args[1])->truthy());

@@ -1,5 +1,7 @@
 #include "engine/explain.hpp"
 
+#include <set>
+
 #include "engine/eval.hpp"
 
 namespace opguard {
@@ -105,6 +107,13 @@ void flatten(const ast::Expr& e, ast::Op op, std::vector<const ast::Expr*>& out)
     }
 }
 
+// Names an expression reads as bare variables (lets, loop variables, sets, context).
+void names(const ast::Expr& e, std::set<std::string>& out) {
+    if (e.op == ast::Op::Var) out.insert(e.name);
+    for (const auto& a : e.args)
+        if (a) names(*a, out);
+}
+
 void strip(Node& n) {
     n.origin = {};
     for (auto& i : n.items()) strip(i);
@@ -160,19 +169,31 @@ RuleExplanation explain_evaluation(const RuleEvaluation& ev, const RuleSet& rule
     }
     for (const ast::Expr* p : parts)
         x.operands.push_back(value_of(expr_text(*p), [&] { return evaluate(*p, f, ev.host, rules); }));
-    // The rule's own lets always; the operation's lets when this evaluation computed them.
-    for (auto& l : f.lets) {
-        bool own = false;
-        for (const auto& d : ev.rule.lets) if (&d == l.def) own = true;
-        if (!own && !l.value) continue;
-        if (l.value) {
-            RuleExplanation::Value v{l.def->name, **l.value, ""};
-            strip(v.value);
-            x.lets.push_back(std::move(v));
-        } else {
-            const ast::Expr& expr = *l.def->expr;
-            x.lets.push_back(value_of(l.def->name, [&] { return evaluate(expr, f, ev.host, rules); }));
+    // The lets this rule's expressions name (its own, the operation's), and the lets those
+    // name in turn, in the frame's order; computed here when the evaluation did not need them.
+    std::set<std::string> used;
+    if (ev.rule.when) names(*ev.rule.when, used);
+    for (const auto& d : ev.rule.lets) names(*d.expr, used);
+    for (bool grew = true; grew;) {
+        grew = false;
+        for (const auto& l : f.lets) {
+            if (!used.count(l.def->name)) continue;
+            size_t before = used.size();
+            names(*l.def->expr, used);
+            grew = grew || used.size() != before;
         }
+    }
+    std::set<std::string> shown;
+    for (size_t i = f.lets.size(); i-- > 0;) {  // the innermost definition of a name wins
+        const auto& l = f.lets[i];
+        if (!used.count(l.def->name) || !shown.insert(l.def->name).second) continue;
+        const std::string name = l.def->name;
+        x.lets.insert(x.lets.begin(), value_of(name, [&] {
+            ast::Expr var;
+            var.op = ast::Op::Var;
+            var.name = name;
+            return evaluate(var, f, ev.host, rules);
+        }));
     }
     return x;
 }

@@ -70,6 +70,7 @@ struct CallOutcome {
     std::vector<TargetOutcome> targets;
     Node response;             // predicted response body
     bool read_only = false;
+    bool dry_run = false;      // the line sends nothing (request.adapter.dry_run): no effects, not in the summary
 };
 
 struct EffectRecord {

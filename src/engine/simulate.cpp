@@ -25,7 +25,8 @@ std::string Report::summary() const {
     for (size_t i = 0; i < summary_parts.size(); ++i) s += (i ? ", " : "") + summary_parts[i];
     size_t refused_targets = 0, refused_calls = 0;
     for (const auto& c : calls) {
-        if (!c.accepted) ++refused_calls;
+        if (c.dry_run) continue;
+        if (c.known && !c.accepted) ++refused_calls;  // an unknown call is not predicted, not refused
         for (const auto& t : c.targets) if (t.outcome == "refused") ++refused_targets;
     }
     std::vector<std::string> tail;
@@ -54,6 +55,24 @@ std::string plural(const std::string& noun, size_t n) {
 }
 
 std::string format_gib(double g) { return format_number(std::round(g * 100) / 100) + " GiB"; }
+
+// What an input adapter left in a call's record (request.adapter, see
+// input/adapters/plan_builder.hpp): the rules and effects that need a value it could not
+// resolve (not evaluated for this call), and whether the line sends anything at all.
+struct AdapterDirectives {
+    bool dry_run = false;
+    std::set<std::string, std::less<>> skip_rules, skip_effects;
+    static AdapterDirectives of(const Call& c) {
+        AdapterDirectives d;
+        const Node* a = c.record.find("adapter");
+        if (!a) return d;
+        if (const Node* dr = a->find("dry_run")) d.dry_run = dr->truthy();
+        for (auto [key, into] : {std::pair{"skip_rules", &d.skip_rules}, {"skip_effects", &d.skip_effects}})
+            if (const Node* l = a->find(key); l && l->is_array())
+                for (const auto& id : l->items()) into->insert(id.to_text());
+        return d;
+    }
+};
 
 class Simulation : public EvalHost {
 public:
@@ -237,7 +256,7 @@ public:
         }
         const size_t op_lets = shared.lets.size();
         for (const auto& eff : rules_.effects) {
-            if (!eff.applies_to(call.operation->name)) continue;
+            if (!eff.applies_to(call.operation->name) || adapter_.skip_effects.count(eff.id)) continue;
             Frame base = shared;
             base.add_lets(eff.lets);
             std::vector<Frame> frames;
@@ -316,7 +335,9 @@ public:
 
     void run_call(const Call& call) {
         call_ = &call;
+        adapter_ = AdapterDirectives::of(call);
         CallOutcome out;
+        out.dry_run = adapter_.dry_run;
         out.index = call.index;
         out.id = call.id;
         out.label = label(call);
@@ -331,7 +352,7 @@ public:
         Frame call_frame = base_frame(call);
         if (op) call_frame.add_lets(op->lets);
         for (const auto& rule : rules_.rules) {
-            if (rule.scope != Scope::Call) continue;
+            if (rule.scope != Scope::Call || adapter_.skip_rules.count(rule.id)) continue;
             if (!(op ? rule.applies_to(op->name) : rule.applies_to("*"))) continue;
             for (auto& x : run_rule(rule, call_frame, &call, nullptr, call.origin))
                 if (rule.refuses == Refusal::Call) call_refusals.push_back(x);
@@ -361,7 +382,7 @@ public:
             f.bind("target", Val(targets, target_nodes[t]));
             f.add_lets(op->lets);
             for (const auto& rule : rules_.rules) {
-                if (rule.scope != Scope::Target || !rule.applies_to(op->name)) continue;
+                if (rule.scope != Scope::Target || !rule.applies_to(op->name) || adapter_.skip_rules.count(rule.id)) continue;
                 Origin fallback = target_nodes[t]->origin.known() ? target_nodes[t]->origin : call.origin;
                 // A target-scope rule may refuse the whole call: one bad target fails the
                 // request (App Streaming answers a repeated region with a 400 for the call).
@@ -425,8 +446,9 @@ public:
                 out.response = Node::object();
             }
             // Effects, then history, target by target; a call without targets runs them once.
-            if (target_nodes.empty()) apply_effects(call, nullptr);
-            for (size_t t = 0; t < target_nodes.size(); ++t) {
+            // A dry-run line changes nothing.
+            if (target_nodes.empty() && !adapter_.dry_run) apply_effects(call, nullptr);
+            for (size_t t = 0; t < target_nodes.size() && !adapter_.dry_run; ++t) {
                 if (out.targets[t].outcome != "accepted") continue;
                 apply_effects(call, target_nodes[t]);
                 record_history(call, target_nodes[t]);
@@ -504,7 +526,7 @@ public:
         };
         std::map<std::string, std::string> noun_of_key, verb_of_key;
         for (const auto& c : r.calls) {
-            if (!c.accepted || !c.known) continue;
+            if (!c.accepted || !c.known || c.dry_run) continue;
             const Operation* op = rules_.operation(c.operation);
             const ResourceKind* k = rules_.resource(op->target_kind);
             std::string noun = !op->target_noun.empty() ? op->target_noun
@@ -552,6 +574,7 @@ private:
     const RuleSet& rules_;
     const SimulateOptions& options_;
     const Call* call_ = nullptr;
+    AdapterDirectives adapter_;  // of call_
     Node all_calls_ = Node::array();
     Node prior_calls_ = Node::array();
     std::map<std::string, Node> history_;

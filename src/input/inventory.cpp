@@ -192,6 +192,11 @@ Inventory load_inventory(SourceRegistry& sources, const std::vector<std::string>
                     if (prev->value.equals(obj.value)) continue;  // the same object on two pages
                     const SourceFile& pf = sources.file(prev->file);
                     Position pp = pf.position(prev->value.origin.offset);
+                    if (!pp.known()) {
+                        // That file's text is already released: read it again for the position.
+                        SourceFile again(pf.path(), read_file_bytes(pf.path(), options.max_file_bytes));
+                        pp = again.position(prev->value.origin.offset);
+                    }
                     throw InputError(path, where(el), "inventory.conflicting-duplicate",
                                      m.kind->name + " " + obj.id + " appears twice with different contents; the other copy is at " +
                                          pf.path() + (pp.known() ? ":" + std::to_string(pp.line) + ":" + std::to_string(pp.column) : "") +

@@ -20,8 +20,12 @@
 
 #include <bit>
 #include <charconv>
+#include <cstdint>
+#include <cstdio>
 #include <cstring>
+#include <memory>
 #include <new>
+#include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>

@@ -28,7 +28,11 @@ public:
     }
 
     // "DesktopId.2" and "Tag.1.Key" => lists ordered by index.
-    Node normalise(const Node& params, const std::string& ptr) const {
+    Node normalise(const Node& params, const std::string& call_ptr, const std::map<std::string, std::string>& part_of) const {
+        auto where = [&](const std::string& key) {
+            auto it = part_of.find(key);
+            return call_ptr + "/" + (it == part_of.end() ? std::string("parameters") : it->second) + "/" + pointer_token(key);
+        };
         Node out = Node::object({}, params.origin);
         struct Repeated { std::map<long, Node> items; Origin origin; };
         std::map<std::string, Repeated> repeated;
@@ -45,7 +49,7 @@ public:
                     auto& r = repeated[base];
                     if (r.items.empty() && std::find(order.begin(), order.end(), base) == order.end()) { order.push_back(base); r.origin = value.origin; }
                     if (dot2 == std::string::npos) {
-                        if (r.items.count(n)) fail(value, "plan.param-conflict", "parameter " + key + " is given twice", ptr + "/" + pointer_token(key));
+                        if (r.items.count(n)) fail(value, "plan.param-conflict", "parameter " + key + " is given twice", where(key));
                         r.items[n] = value;
                     } else {
                         Node& obj = r.items[n];
@@ -55,14 +59,14 @@ public:
                     continue;
                 }
             }
-            if (out.find(key)) fail(value, "plan.param-conflict", "parameter " + key + " is given twice", ptr + "/" + pointer_token(key));
+            if (out.find(key)) fail(value, "plan.param-conflict", "parameter " + key + " is given twice", where(key));
             out.set(key, value);
             order.push_back(key);
         }
         for (auto& [base, r] : repeated) {
             if (out.find(base))
                 fail(*out.find(base), "plan.param-conflict",
-                     "parameter " + base + " is given both as a list and in wire form (" + base + ".N)", ptr + "/" + pointer_token(base));
+                     "parameter " + base + " is given both as a list and in wire form (" + base + ".N)", where(base));
             std::vector<Node> items;
             for (auto& [n, v] : r.items) items.push_back(std::move(v));
             out.set(base, Node::array(std::move(items), r.origin));
@@ -110,12 +114,21 @@ public:
     void redact(Node& n, Call& call, const Operation* op, const std::string& name) const {
         if (is_secret(name, op)) {
             call.secret_names.push_back(name);
-            Origin o = n.origin;
-            n = Node::string(kRedacted, o);
+            blank(n);
             return;
         }
         if (n.is_object()) for (auto& [k, v] : n.members()) redact(v, call, op, k);
         if (n.is_array()) for (auto& v : n.items()) redact(v, call, op, name);
+    }
+
+    // Replaces every string and number inside a secret value and keeps its shape, so type
+    // checks still see a list as a list while no secret text survives.
+    static void blank(Node& n) {
+        Origin o = n.origin;
+        if (n.is_string()) n = Node::string(kRedacted, o);
+        else if (n.is_number()) n = Node::number(0, o);
+        else if (n.is_array()) for (auto& v : n.items()) blank(v);
+        else if (n.is_object()) for (auto& [k, v] : n.members()) blank(v);
     }
 
     Plan read(const Node& root) const {
@@ -155,6 +168,7 @@ public:
             if (!rpc && !rest)
                 fail(c, "plan.shape", "a call names its API: product, version and action (RPC), or cloud, service, method and path (REST)", ptr);
             Node params = Node::object({}, c.origin);
+            std::map<std::string, std::string> part_of;  // parameter => the plan key it came from
             for (const char* part : {"path_params", "query", "parameters", "body"}) {
                 const Node* p = c.find(part);
                 if (!p) continue;
@@ -165,9 +179,10 @@ public:
                     if (params.find(k))
                         fail(v, "plan.param-conflict", "parameter " + k + " is given twice", ptr + "/" + part + "/" + pointer_token(k));
                     params.set(k, v);
+                    part_of[k] = part;
                 }
             }
-            call.parameters = normalise(params, ptr + "/parameters");
+            call.parameters = normalise(params, ptr, part_of);
             call.operation = resolve(header);
             redact(call.parameters, call, call.operation, "");
             call.record = header;

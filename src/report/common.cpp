@@ -7,9 +7,12 @@ namespace opguard::report_detail {
 Counts counts(const Report& r) {
     Counts c;
     c.calls = r.calls.size();
+    // As Report::summary counts them: a call no rule file describes is not predicted, so
+    // not refused; a dry-run line sends nothing.
     for (const auto& call : r.calls) {
-        if (!call.accepted) ++c.calls_refused;
         c.targets += call.targets.size();
+        if (call.dry_run) continue;
+        if (call.known && !call.accepted) ++c.calls_refused;
         for (const auto& t : call.targets) if (t.outcome == "refused") ++c.targets_refused;
     }
     c.errors = r.count(Severity::Error);

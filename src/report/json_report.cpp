@@ -1,6 +1,7 @@
 // The JSON report. Its shape is schemas/report.schema.json (report_version "1").
 #include <cmath>
 
+#include "report/common.hpp"
 #include "report/render.hpp"
 
 namespace opguard {
@@ -29,11 +30,8 @@ Node report_to_json(const Report& r, const RenderOptions& options) {
     for (const auto& f : r.inventory_files) inv.items().push_back(Node::string(f));
     root.set("inventory", std::move(inv));
 
-    size_t refused_calls = 0, refused_targets = 0;
-    for (const auto& c : r.calls) {
-        if (!c.accepted) ++refused_calls;
-        for (const auto& t : c.targets) if (t.outcome == "refused") ++refused_targets;
-    }
+    const report_detail::Counts counts = report_detail::counts(r);
+    const size_t refused_calls = counts.calls_refused, refused_targets = counts.targets_refused;
     root.set("summary", Node::object({{"text", Node::string(r.summary())},
                                       {"calls", Node::number(static_cast<double>(r.calls.size()))},
                                       {"calls_refused", Node::number(static_cast<double>(refused_calls))},

@@ -26,7 +26,8 @@ void explain_lines(const RuleExplanation& x, std::string& out) {
     if (!x.target.empty()) out += " [" + x.target + "]";
     if (!x.loop_var.empty()) out += " for " + x.loop_var + " = " + shorten(x.loop_value.to_json(), 80);
     out += x.fired ? ": fired" : ": not fired";
-    if (x.operands.size() > 1) out += " (" + x.connective + " of " + std::to_string(x.operands.size()) + ")";
+    if (x.operands.size() > 1)
+        out += (x.connective == "and" ? " (needs all " : " (needs any of ") + std::to_string(x.operands.size()) + ")";
     out += "\n";
     for (const auto& o : x.operands) out += "        " + o.name + "  =>  " + explained_value(o, 160) + "\n";
     for (const auto& l : x.lets) out += "        let " + l.name + " = " + explained_value(l, 160) + "\n";

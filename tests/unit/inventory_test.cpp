@@ -164,7 +164,7 @@ TEST_CASE("a duplicate id with different content is inventory.conflicting-duplic
 // The first file's text is released before the conflict is found, so the position of the
 // other copy is lost from the message (see the report).
 TEST_CASE("conflicting duplicate across files names the other copy's line:col",
-          "[inventory][duplicates][known-bug][!shouldfail]") {
+          "[inventory][duplicates]") {
     TempDir dir;
     dir.write("inv/a.json", "{\"Images\": [\n  {\"ImageId\": \"m-1\", \"OsType\": \"WINDOWS\"}\n]}\n");
     dir.write("inv/b.json", "{\"Images\": [\n  {\"ImageId\": \"m-1\", \"OsType\": \"LINUX\"}\n]}\n");

@@ -233,11 +233,19 @@ Plan PlanBuilder::build() {
                         add(skip_rules, rule.id);
                     }
             }
+            // When every element of the list that names the targets is unresolved, no target
+            // is left to predict effects for (the engine would otherwise run them once, untargeted).
+            ParamNeeds targets = op->targets ? target_needs(*op) : ParamNeeds{};
+            auto no_target_left = [&](const Node& u) {
+                const std::string& param = u.find("param")->as_string();
+                const Node* list = call.parameters.find(param);
+                return u.find("element")->truthy() && targets.params.count(param) && list && list->is_array() && list->items().empty();
+            };
             for (const Effect& eff : rules_.effects) {
                 if (!eff.applies_to(op->name)) continue;
                 ParamNeeds needs = effect_needs(eff, op);
                 for (Node& u : unresolved->items())
-                    if (affects(needs, u)) {
+                    if (affects(needs, u) || no_target_left(u)) {
                         u.find("skipped")->items().push_back(str("effect " + eff.id));
                         add(skip_effects, eff.id);
                     }

@@ -86,4 +86,10 @@ ParamNeeds effect_needs(const Effect& effect, const Operation* op) {
     return w.out;
 }
 
+ParamNeeds target_needs(const Operation& op) {
+    Walker w(&op.lets, nullptr);
+    w.walk(op.targets);
+    return w.out;
+}
+
 }  // namespace opguard::adapters

@@ -19,5 +19,7 @@ struct ParamNeeds {
 
 ParamNeeds rule_needs(const Rule& rule, const Operation* op);
 ParamNeeds effect_needs(const Effect& effect, const Operation* op);
+// The parameters an operation's `targets` expression reads.
+ParamNeeds target_needs(const Operation& op);
 
 }  // namespace opguard::adapters
