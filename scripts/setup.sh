@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything opguard needs to build and test, from Debian packages only.
-# Run as root on Debian 12 (bookworm). Safe to run again.
+# Run as root on Debian 12 (bookworm). Safe to run again. --fuzz adds clang for scripts/fuzz.sh.
 set -euo pipefail
 packages=(
   g++ cmake make            # C++20 compiler and build
@@ -11,7 +11,12 @@ packages=(
   libcli11-dev
   catch2
   python3-jsonschema
+  python3-yaml              # tests: run the GitHub Actions workflow's and pre-commit hook's commands
 )
+# Optional tools, only for scripts/fuzz.sh (libFuzzer needs clang): bash scripts/setup.sh --fuzz
+if [[ ${1:-} == --fuzz ]]; then
+  packages+=(clang-14 libclang-rt-14-dev)
+fi
 missing=()
 for p in "${packages[@]}"; do
   case "$p" in \#*) continue;; esac

@@ -1,13 +1,21 @@
 # Runs one golden case in one format: `cmake -P golden_runner.cmake` with
 #   -DOPGUARD=<opguard binary> -DSOURCE_DIR=<repo root> -DCASE_DIR=<tests/golden/CASE>
-#   -DFORMAT=text|json -DACTUAL_DIR=<where to leave the actual output on a mismatch>
+#   -DFORMAT=text|json|sarif|junit|github|markdown -DACTUAL_DIR=<where to leave the actual
+#   output on a mismatch>
 #
 # A case folder holds:
 #   plan.json                 the plan (or plan.txt: one path relative to the repo root)
 #   inventory/                saved API responses (or inventory.txt: paths relative to the
 #                             repo root, one a line; blank lines and # comments ignored)
+#   args.txt                  more arguments for `check`, one a line (optional; blank lines
+#                             and # comments ignored; paths relative to the repo root), e.g.
+#                             --waivers / tests/golden/CASE/waivers.json / --today / 2026-06-01
 #   expected.txt              standard output of `--format text`
 #   expected.json             standard output of `--format json`
+#   expected.sarif            standard output of `--format sarif`
+#   expected.xml              standard output of `--format junit`
+#   expected.github           standard output of `--format github`
+#   expected.md               standard output of `--format markdown`
 #   expected.exit             the exit code
 #   expected.stderr           standard error (optional; without it stderr must be empty)
 #
@@ -59,15 +67,24 @@ else()
   message(FATAL_ERROR "golden case ${case_name}: no inventory/ or inventory.txt in ${CASE_DIR}")
 endif()
 
-if(FORMAT STREQUAL "text")
-  set(expected_out "${CASE_DIR}/expected.txt")
-elseif(FORMAT STREQUAL "json")
-  set(expected_out "${CASE_DIR}/expected.json")
-else()
-  message(FATAL_ERROR "golden_runner: unknown FORMAT '${FORMAT}'")
+set(extra_args "")
+if(EXISTS "${CASE_DIR}/args.txt")
+  read_lines("${CASE_DIR}/args.txt" extra_args)
 endif()
 
-set(command "${OPGUARD}" check "${plan}" ${inventory_args} --format "${FORMAT}")
+# Format name => file extension of its expected output.
+set(ext_text txt)
+set(ext_json json)
+set(ext_sarif sarif)
+set(ext_junit xml)
+set(ext_github github)
+set(ext_markdown md)
+if(NOT DEFINED ext_${FORMAT})
+  message(FATAL_ERROR "golden_runner: unknown FORMAT '${FORMAT}'")
+endif()
+set(expected_out "${CASE_DIR}/expected.${ext_${FORMAT}}")
+
+set(command "${OPGUARD}" check "${plan}" ${inventory_args} ${extra_args} --format "${FORMAT}")
 execute_process(
   COMMAND ${command}
   WORKING_DIRECTORY "${SOURCE_DIR}"

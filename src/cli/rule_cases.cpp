@@ -14,7 +14,7 @@ namespace fs = std::filesystem;
 std::string CaseRun::result(const std::string& rule) const {
     for (const auto& f : report.findings)
         if (f.rule->id == rule) return "fires";
-    return evaluated.count(rule) ? "does-not-fire" : "not-applicable";
+    return applicable.count(rule) ? "does-not-fire" : "not-applicable";
 }
 
 std::vector<RuleCase> find_rule_cases(SourceRegistry& sources, const std::string& dir, const RuleSet& rules) {
@@ -64,9 +64,16 @@ CaseRun run_rule_case(SourceRegistry& sources, const RuleSet& rules, const RuleC
     CaseRun run;
     Plan plan = load_plan(sources, c.plan, rules);
     Inventory inv = load_inventory(sources, c.inventory, rules);
+    // A rule applies when it was evaluated, or when its operations take a call of the plan
+    // (a `for` over an empty list evaluates nothing, yet the rule applied). Calls no rule
+    // file describes get only call-scope "*" rules, as in the simulator.
     SimulateOptions so;
-    so.on_rule = [&](const RuleEvaluation& ev) { run.evaluated.insert(ev.rule.id); };
+    so.on_rule = [&](const RuleEvaluation& ev) { run.applicable.insert(ev.rule.id); };
     run.report = simulate(sources, plan, inv, rules, so);
+    for (const auto& r : rules.rules)
+        for (const auto& c : plan.calls)
+            if (c.operation ? r.applies_to(c.operation->name) : r.scope == Scope::Call && r.applies_to("*"))
+                run.applicable.insert(r.id);
     return run;
 }
 

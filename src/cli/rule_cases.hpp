@@ -7,8 +7,9 @@
 //                             used when it exists, else the case has no inventory)
 //
 // A case is any folder directly under DIR that holds an expect.json. "fires": the rule
-// reports at least one finding; "does-not-fire": the rule was evaluated (it applies to a
-// call of the plan) and reported nothing; "not-applicable": it was never evaluated.
+// reports at least one finding; "does-not-fire": the rule applies to a call of the plan
+// (its operations name the call's operation, or "*") and reported nothing;
+// "not-applicable": it applies to no call of the plan.
 #include <set>
 #include <string>
 #include <vector>
@@ -35,7 +36,7 @@ struct RuleCase {
 
 struct CaseRun {
     Report report;
-    std::set<std::string> evaluated;  // ids of rules evaluated at least once
+    std::set<std::string> applicable;  // ids of rules that apply to a call of the plan
     std::string result(const std::string& rule) const;  // what happened, in expect.json's words
 };
 

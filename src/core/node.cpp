@@ -17,21 +17,52 @@ const char* kind_name(NodeKind k) {
     return "?";
 }
 
+Node::Node(const Node& other)
+    : origin(other.origin), kind_(other.kind_), bool_(other.bool_), number_(other.number_), string_(other.string_),
+      kids_(other.kids_ ? std::make_unique<Children>(*other.kids_) : nullptr) {}
+
+Node& Node::operator=(const Node& other) {
+    if (this != &other) {
+        Node copy(other);
+        *this = std::move(copy);
+    }
+    return *this;
+}
+
+Node::Children& Node::kids() {
+    if (!kids_) kids_ = std::make_unique<Children>();
+    return *kids_;
+}
+
+const std::vector<Node>& Node::items() const {
+    static const std::vector<Node> none;
+    return kids_ ? kids_->items : none;
+}
+
+const std::vector<Node::Member>& Node::members() const {
+    static const std::vector<Member> none;
+    return kids_ ? kids_->members : none;
+}
+
 Node Node::boolean(bool b, Origin o) { Node n; n.kind_ = NodeKind::Bool; n.bool_ = b; n.origin = o; return n; }
 Node Node::number(double d, Origin o) { Node n; n.kind_ = NodeKind::Number; n.number_ = d; n.origin = o; return n; }
 Node Node::string(std::string s, Origin o) {
     Node n; n.kind_ = NodeKind::String; n.string_ = std::move(s); n.origin = o; return n;
 }
 Node Node::array(std::vector<Node> items, Origin o) {
-    Node n; n.kind_ = NodeKind::Array; n.items_ = std::move(items); n.origin = o; return n;
+    Node n; n.kind_ = NodeKind::Array; n.origin = o;
+    if (!items.empty()) n.kids().items = std::move(items);
+    return n;
 }
 Node Node::object(std::vector<Member> members, Origin o) {
-    Node n; n.kind_ = NodeKind::Object; n.members_ = std::move(members); n.origin = o; return n;
+    Node n; n.kind_ = NodeKind::Object; n.origin = o;
+    if (!members.empty()) n.kids().members = std::move(members);
+    return n;
 }
 
 const Node* Node::find(std::string_view key) const {
-    if (kind_ != NodeKind::Object) return nullptr;
-    for (const auto& m : members_)
+    if (kind_ != NodeKind::Object || !kids_) return nullptr;
+    for (const auto& m : kids_->members)
         if (m.first == key) return &m.second;
     return nullptr;
 }
@@ -43,7 +74,7 @@ Node* Node::find(std::string_view key) {
 void Node::set(std::string key, Node value) {
     if (kind_ != NodeKind::Object) { *this = object(); }
     if (Node* existing = find(key)) { *existing = std::move(value); return; }
-    members_.emplace_back(std::move(key), std::move(value));
+    kids().members.emplace_back(std::move(key), std::move(value));
 }
 
 bool Node::equals(const Node& o) const {
@@ -54,13 +85,13 @@ bool Node::equals(const Node& o) const {
         case NodeKind::Number: return number_ == o.number_;
         case NodeKind::String: return string_ == o.string_;
         case NodeKind::Array:
-            if (items_.size() != o.items_.size()) return false;
-            for (size_t i = 0; i < items_.size(); ++i)
-                if (!items_[i].equals(o.items_[i])) return false;
+            if (items().size() != o.items().size()) return false;
+            for (size_t i = 0; i < items().size(); ++i)
+                if (!items()[i].equals(o.items()[i])) return false;
             return true;
         case NodeKind::Object:
-            if (members_.size() != o.members_.size()) return false;
-            for (const auto& m : members_) {
+            if (members().size() != o.members().size()) return false;
+            for (const auto& m : members()) {
                 const Node* other = o.find(m.first);
                 if (!other || !m.second.equals(*other)) return false;
             }
@@ -75,8 +106,8 @@ bool Node::truthy() const {
         case NodeKind::Bool: return bool_;
         case NodeKind::Number: return number_ != 0;
         case NodeKind::String: return !string_.empty();
-        case NodeKind::Array: return !items_.empty();
-        case NodeKind::Object: return !members_.empty();
+        case NodeKind::Array: return !items().empty();
+        case NodeKind::Object: return !members().empty();
     }
     return false;
 }
@@ -95,7 +126,13 @@ std::string format_number(double d) {
 
 void append_json_string(std::string& out, std::string_view s) {
     out += '"';
-    for (unsigned char c : s) {
+    // Copy runs of characters that need no escape in one go; escape the rest.
+    size_t run = 0;
+    for (size_t i = 0; i < s.size(); ++i) {
+        unsigned char c = static_cast<unsigned char>(s[i]);
+        if (c >= 0x20 && c != '"' && c != '\\') continue;
+        out.append(s.data() + run, i - run);
+        run = i + 1;
         switch (c) {
             case '"': out += "\\\""; break;
             case '\\': out += "\\\\"; break;
@@ -104,16 +141,14 @@ void append_json_string(std::string& out, std::string_view s) {
             case '\t': out += "\\t"; break;
             case '\b': out += "\\b"; break;
             case '\f': out += "\\f"; break;
-            default:
-                if (c < 0x20) {
-                    char buf[8];
-                    std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                    out += buf;
-                } else {
-                    out += static_cast<char>(c);
-                }
+            default: {
+                char buf[8];
+                std::snprintf(buf, sizeof buf, "\\u%04x", c);
+                out += buf;
+            }
         }
     }
+    out.append(s.data() + run, s.size() - run);
     out += '"';
 }
 

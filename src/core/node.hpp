@@ -40,10 +40,10 @@ public:
     bool as_bool() const { return bool_; }
     double as_number() const { return number_; }
     const std::string& as_string() const { return string_; }
-    const std::vector<Node>& items() const { return items_; }
-    std::vector<Node>& items() { return items_; }
-    const std::vector<Member>& members() const { return members_; }
-    std::vector<Member>& members() { return members_; }
+    const std::vector<Node>& items() const;
+    std::vector<Node>& items() { return kids().items; }
+    const std::vector<Member>& members() const;
+    std::vector<Member>& members() { return kids().members; }
 
     // Object member lookup (first match); nullptr when absent or not an object.
     const Node* find(std::string_view key) const;
@@ -62,13 +62,26 @@ public:
 
     Origin origin;
 
+    Node(const Node& other);
+    Node& operator=(const Node& other);
+    Node(Node&&) noexcept = default;
+    Node& operator=(Node&&) noexcept = default;
+    ~Node() = default;
+
 private:
+    // Lists and objects keep their children behind one pointer, so a scalar (most of
+    // an inventory) costs 64 bytes and no second allocation.
+    struct Children {
+        std::vector<Node> items;
+        std::vector<Member> members;
+    };
+    Children& kids();
+
     NodeKind kind_ = NodeKind::Null;
     bool bool_ = false;
     double number_ = 0;
     std::string string_;
-    std::vector<Node> items_;
-    std::vector<Member> members_;
+    std::unique_ptr<Children> kids_;
 };
 
 // Writes a JSON string literal (with quotes), escaping as RFC 8259 requires.

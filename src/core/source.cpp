@@ -53,6 +53,8 @@ std::string read_file_bytes(const std::string& path, size_t max_bytes) {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw InputError(path, {}, "input.unreadable", std::string("cannot open file: ") + std::strerror(errno));
     std::string data;
+    // 64 spare bytes of capacity let the JSON reader parse in place (simdjson's padding).
+    data.reserve(static_cast<size_t>(st.st_size) + 64);
     data.resize(static_cast<size_t>(st.st_size));
     in.read(data.data(), static_cast<std::streamsize>(data.size()));
     if (static_cast<size_t>(in.gcount()) != data.size())

@@ -40,12 +40,78 @@ std::vector<const Node*> elements(const Node& n) {
     return out;
 }
 
+// Evaluation cost. Each expression node evaluated is one step, and so is each unit of work
+// a built-in does beyond that: every element visited, every value copied (by its size:
+// nodes plus string bytes / 64), every comparison of `unique`. So no single step can hide
+// work proportional to a large list, and a rule's total work is bounded by Frame::budget.
+// Values the evaluator builds are also at most kMaxValueDepth deep, so copying, comparing
+// and freeing them never recurses without bound (an effect cannot nest a field one level
+// per call).
+constexpr size_t kMaxValueDepth = 512;
+// Nested evaluations (operands, function arguments and the lets they use, one inside the
+// other): an expression is at most 256 high (parser.hpp), but a let can use a let that
+// uses a let ... This bounds the C++ recursion that follows.
+constexpr int kMaxEvalDepth = 768;
+
+struct Weight {
+    size_t units = 0;   // nodes + string bytes / 64
+    size_t depth = 0;   // levels of nesting (a scalar is 1)
+};
+
+// Weight of `n`, counted without recursion; stops early (with units > cap) when the count
+// passes `cap`, so computing it never costs more than the budget it is charged against.
+Weight weigh(const Node& n, size_t cap) {
+    Weight w;
+    std::vector<std::pair<const Node*, size_t>> stack{{&n, 1}};
+    while (!stack.empty()) {
+        auto [x, d] = stack.back();
+        stack.pop_back();
+        w.units += 1 + x->as_string().size() / 64;
+        if (d > w.depth) w.depth = d;
+        if (w.units > cap || w.depth > kMaxValueDepth) return w;
+        if (x->is_array()) for (const auto& i : x->items()) stack.emplace_back(&i, d + 1);
+        else if (x->is_object()) for (const auto& m : x->members()) stack.emplace_back(&m.second, d + 1);
+    }
+    return w;
+}
+
 class Evaluator {
 public:
     Evaluator(Frame& f, EvalHost& h, const RuleSet& r) : frame_(f), host_(h), rules_(r) {}
 
-    void step(const ast::Expr& e) {
-        if (--frame_.budget < 0) throw EvalError(e.origin, "expression evaluation exceeded its step budget");
+    void step(const ast::Expr& e) { charge(1, e); }
+
+    void charge(size_t units, const ast::Expr& e) {
+        long n = units > static_cast<size_t>(frame_.budget) ? frame_.budget + 1 : static_cast<long>(units);
+        frame_.budget -= n;
+        if (frame_.budget < 0) throw EvalError(e.origin, "expression evaluation exceeded its step budget");
+    }
+
+    // Charges the work of copying, comparing or printing `n`; refuses values nested too deep.
+    void charge_value(const Node& n, const ast::Expr& e) {
+        Weight w = weigh(n, frame_.budget < 0 ? 0 : static_cast<size_t>(frame_.budget));
+        if (w.depth > kMaxValueDepth)
+            throw EvalError(e.origin, "a value nested deeper than " + std::to_string(kMaxValueDepth) + " levels");
+        charge(w.units, e);
+    }
+    // A copy of `n` (charged).
+    Node copy(const Node& n, const ast::Expr& e) {
+        charge_value(n, e);
+        return n;
+    }
+    // elements(n), one step per element.
+    std::vector<const Node*> each(const Node& n, const ast::Expr& e) {
+        charge(n.is_array() ? n.items().size() : 1, e);
+        return elements(n);
+    }
+    // Text of `n` for messages and concatenation (charged by size).
+    std::string text(const Node& n, const ast::Expr& e) {
+        charge_value(n, e);
+        return n.to_text();
+    }
+    bool equal(const Node& a, const Node& b, const ast::Expr& e) {
+        charge_value(a.is_array() || a.is_object() ? a : b, e);
+        return values_equal(a, b);
     }
 
     Val var(const ast::Expr& e) {
@@ -77,6 +143,18 @@ public:
 
     Val eval(const ast::Expr& e) {
         step(e);
+        struct Depth {
+            int& d;
+            explicit Depth(int& x) : d(x) { ++d; }
+            ~Depth() { --d; }
+        } depth(depth_);
+        if (depth_ > kMaxEvalDepth)
+            throw EvalError(e.origin, "expression nested deeper than " + std::to_string(kMaxEvalDepth) +
+                                          " levels through its lets");
+        return eval_op(e);
+    }
+
+    Val eval_op(const ast::Expr& e) {
         switch (e.op) {
             case ast::Op::Literal: return Val(&e.literal);
             case ast::Op::Var: return var(e);
@@ -99,12 +177,12 @@ public:
             }
             case ast::Op::List: {
                 std::vector<Node> items;
-                for (const auto& a : e.args) items.push_back(*eval(*a));
+                for (const auto& a : e.args) items.push_back(copy(*eval(*a), e));
                 return Val(Node::array(std::move(items), e.origin));
             }
             case ast::Op::Object: {
                 std::vector<Node::Member> members;
-                for (size_t i = 0; i < e.args.size(); ++i) members.emplace_back(e.keys[i], *eval(*e.args[i]));
+                for (size_t i = 0; i < e.args.size(); ++i) members.emplace_back(e.keys[i], copy(*eval(*e.args[i]), e));
                 return Val(Node::object(std::move(members), e.origin));
             }
             // `repeat` counts a run of the operator: only its parity matters.
@@ -115,8 +193,8 @@ public:
             }
             case ast::Op::And: return boolean(eval(*e.args[0])->truthy() && eval(*e.args[1])->truthy());
             case ast::Op::Or: return boolean(eval(*e.args[0])->truthy() || eval(*e.args[1])->truthy());
-            case ast::Op::Eq: return boolean(values_equal(*eval(*e.args[0]), *eval(*e.args[1])));
-            case ast::Op::Ne: return boolean(!values_equal(*eval(*e.args[0]), *eval(*e.args[1])));
+            case ast::Op::Eq: { Val a = eval(*e.args[0]); Val b = eval(*e.args[1]); return boolean(equal(*a, *b, e)); }
+            case ast::Op::Ne: { Val a = eval(*e.args[0]); Val b = eval(*e.args[1]); return boolean(!equal(*a, *b, e)); }
             case ast::Op::Lt: case ast::Op::Le: case ast::Op::Gt: case ast::Op::Ge: {
                 Val a = eval(*e.args[0]);
                 Val b = eval(*e.args[1]);
@@ -135,7 +213,7 @@ public:
                 Val a = eval(*e.args[0]);
                 Val b = eval(*e.args[1]);
                 bool found = false;
-                for (const Node* n : elements(*b)) if (values_equal(*a, *n)) { found = true; break; }
+                for (const Node* n : each(*b, e)) if (equal(*a, *n, e)) { found = true; break; }
                 return boolean(e.op == ast::Op::In ? found : !found);
             }
             case ast::Op::Add: {
@@ -143,7 +221,7 @@ public:
                 Val b = eval(*e.args[1]);
                 auto x = as_number(*a), y = as_number(*b);
                 if (a->is_number() && b->is_number()) return Val(Node::number(*x + *y));
-                if (a->is_string() || b->is_string()) return Val(Node::string(a->to_text() + b->to_text()));
+                if (a->is_string() || b->is_string()) return Val(Node::string(text(*a, e) + text(*b, e)));
                 if (x && y) return Val(Node::number(*x + *y));
                 return Val();
             }
@@ -168,7 +246,7 @@ public:
 
     template <typename F>
     void each_with_it(const Node& list, const ast::Expr& fn, F&& f) {
-        for (const Node* n : elements(list)) {
+        for (const Node* n : each(list, fn)) {
             frame_.vars.emplace_back("it", Val(n));
             Val v = eval(fn);
             frame_.vars.pop_back();
@@ -179,7 +257,7 @@ public:
     Val call(const ast::Expr& e) {
         const std::string& f = e.name;
         auto arg = [&](size_t i) { return eval(*e.args[i]); };
-        auto str = [&](size_t i) { Val v = arg(i); return v->is_string() ? v->as_string() : v->is_null() ? std::string() : v->to_text(); };
+        auto str = [&](size_t i) { Val v = arg(i); return v->is_null() ? std::string() : text(*v, e); };
         if (f == "count") {
             Val v = arg(0);
             return Val(Node::number(static_cast<double>(v->is_array() ? v->items().size() : v->is_null() ? 0 : 1)));
@@ -188,7 +266,7 @@ public:
         if (f == "lower" || f == "upper") {
             Val v = arg(0);
             if (!v->is_string()) return v;
-            std::string s = v->as_string();
+            std::string s = text(*v, e);
             for (auto& c : s) c = static_cast<char>(f == "lower" ? std::tolower(static_cast<unsigned char>(c)) : std::toupper(static_cast<unsigned char>(c)));
             return Val(Node::string(std::move(s), v->origin));
         }
@@ -200,7 +278,8 @@ public:
         if (f == "contains") {
             Val h = arg(0); Val n = arg(1);
             if (h->is_string()) return boolean(n->is_string() && h->as_string().find(n->as_string()) != std::string::npos);
-            for (const Node* x : elements(*h)) if (values_equal(*x, *n)) return boolean(true);
+            if (h->is_string()) return boolean(false);
+            for (const Node* x : each(*h, e)) if (equal(*x, *n, e)) return boolean(true);
             return boolean(false);
         }
         if (f == "before" || f == "after") {
@@ -220,12 +299,12 @@ public:
             return boolean(std::all_of(v->as_string().begin(), v->as_string().end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; }));
         }
         if (f == "number") { auto n = as_number(*arg(0)); return n ? Val(Node::number(*n)) : Val(); }
-        if (f == "string") { Val v = arg(0); return v->is_null() ? Val() : Val(Node::string(v->to_text(), v->origin)); }
+        if (f == "string") { Val v = arg(0); return v->is_null() ? Val() : Val(Node::string(text(*v, e), v->origin)); }
         if (f == "list") {
             Val v = arg(0);
             if (v->is_array()) return v;
             std::vector<Node> items;
-            if (!v->is_null()) items.push_back(*v);
+            if (!v->is_null()) items.push_back(copy(*v, e));
             return Val(Node::array(std::move(items), v->origin));
         }
         if (f == "any" || f == "all" || f == "count_if") {
@@ -243,8 +322,8 @@ public:
             Val list = arg(0);
             std::vector<Node> out;
             each_with_it(*list, *e.args[1], [&](const Node& x, const Val& v) {
-                if (f == "map") out.push_back(*v);
-                else if (v->truthy()) out.push_back(x);
+                if (f == "map") out.push_back(copy(*v, e));
+                else if (v->truthy()) out.push_back(copy(x, e));
                 return true;
             });
             return Val(Node::array(std::move(out), list->origin));
@@ -252,32 +331,36 @@ public:
         if (f == "sum") {
             double s = 0;
             Val list = arg(0);  // keep the value alive for the loop (not a temporary)
-            for (const Node* x : elements(*list)) if (auto n = as_number(*x)) s += *n;
+            for (const Node* x : each(*list, e)) if (auto n = as_number(*x)) s += *n;
             return Val(Node::number(s));
         }
-        if (f == "first") { Val v = arg(0); auto el = elements(*v); return el.empty() ? Val() : keep(v, el[0]); }
+        if (f == "first") {
+            Val v = arg(0);
+            if (v->is_array()) return v->items().empty() ? Val() : keep(v, &v->items()[0]);
+            return v->is_null() ? Val() : v;
+        }
         if (f == "join") {
             std::string sep = str(1), out;
             bool first = true;
             Val list = arg(0);
-            for (const Node* x : elements(*list)) { if (!first) out += sep; first = false; out += x->to_text(); }
+            for (const Node* x : each(*list, e)) { if (!first) out += sep; first = false; out += text(*x, e); charge(sep.size() / 64, e); }
             return Val(Node::string(std::move(out)));
         }
         if (f == "concat") {
             std::vector<Node> out;
             for (size_t i = 0; i < 2; ++i) {
                 Val list = arg(i);
-                for (const Node* x : elements(*list)) out.push_back(*x);
+                for (const Node* x : each(*list, e)) out.push_back(copy(*x, e));
             }
             return Val(Node::array(std::move(out)));
         }
         if (f == "unique" || f == "repeated") {
             std::vector<Node> seen, rep;
             Val list = arg(0);
-            for (const Node* x : elements(*list)) {
-                bool dup = std::any_of(seen.begin(), seen.end(), [&](const Node& s) { return values_equal(s, *x); });
-                if (!dup) seen.push_back(*x);
-                else if (!std::any_of(rep.begin(), rep.end(), [&](const Node& s) { return values_equal(s, *x); })) rep.push_back(*x);
+            for (const Node* x : each(*list, e)) {
+                bool dup = std::any_of(seen.begin(), seen.end(), [&](const Node& s) { return equal(s, *x, e); });
+                if (!dup) seen.push_back(copy(*x, e));
+                else if (!std::any_of(rep.begin(), rep.end(), [&](const Node& s) { return equal(s, *x, e); })) rep.push_back(copy(*x, e));
             }
             return Val(Node::array(f == "unique" ? std::move(seen) : std::move(rep)));
         }
@@ -300,12 +383,16 @@ public:
         }
         if (f == "find_all") {
             Val v = arg(2);
-            return Val(host_.find_all(str(0), str(1), *v));
+            Val found(host_.find_all(str(0), str(1), *v));
+            charge_value(*found, e);
+            return found;
         }
         if (f == "history") {
             Val id = arg(1);
             if (!id->is_string()) return Val(Node::array());
-            return Val(host_.history(str(0), id->as_string()));
+            Val h(host_.history(str(0), id->as_string()));
+            charge_value(*h, e);
+            return h;
         }
         if (f == "declared") {
             const Operation* op = host_.operation();
@@ -354,6 +441,7 @@ private:
     Frame& frame_;
     EvalHost& host_;
     const RuleSet& rules_;
+    int depth_ = 0;  // nested eval() calls (kMaxEvalDepth)
 };
 
 }  // namespace

@@ -532,7 +532,8 @@ public:
             std::string noun = !op->target_noun.empty() ? op->target_noun
                                : k && !k->title.empty() ? k->title
                                : (op->target_kind.empty() ? "call" : op->target_kind);
-            if (c.targets.empty()) { std::string key = "call\x1f" + op->verb; noun_of_key[key] = "call"; verb_of_key[key] = op->verb; bump(key); }
+            // (An operation that names targets but got none, e.g. all unresolved, changed nothing known.)
+            if (c.targets.empty() && !op->targets) { std::string key = "call\x1f" + op->verb; noun_of_key[key] = "call"; verb_of_key[key] = op->verb; bump(key); }
             for (const auto& t : c.targets) {
                 if (t.outcome != "accepted") continue;
                 std::string key = noun + "\x1f" + op->verb;

@@ -5,6 +5,7 @@
 
 #include "core/diagnostic.hpp"
 #include "engine/eval.hpp"
+#include "input/adapters/inventory_text.hpp"
 #include "input/json_reader.hpp"
 
 namespace opguard {
@@ -114,6 +115,7 @@ Inventory load_inventory(SourceRegistry& sources, const std::vector<std::string>
     for (const std::string& path : expand(paths)) {
         uint32_t fid = sources.add(path, read_file_bytes(path, options.max_file_bytes));
         inv.files.push_back(path);
+        adapters::reject_cli_text_output(path, sources.file(fid).text());  // a table, not JSON: say so
         Node root = read_json(sources, fid, &projection);
         const SourceFile& file = sources.file(fid);
         auto where = [&](const Node& n) { return file.position(n.origin.offset); };

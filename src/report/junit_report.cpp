@@ -121,9 +121,11 @@ std::string render_junit(const Report& r, const RenderOptions& options) {
             s.cases.push_back(std::move(k));
         }
         for (const auto& t : c.targets) {
-            Case k{c.id, t.id, t.location, call_outcome(c) + "; " + t.id + ": " + target_outcome(t), call_level};
+            // The target's own findings first (they name the failure), then its call's.
+            Case k{c.id, t.id, t.location, call_outcome(c) + "; " + t.id + ": " + target_outcome(t), {}};
             for (const auto& f : r.findings)
                 if (f.call_index == c.index && f.target == t.id) k.findings.push_back(&f);
+            k.findings.insert(k.findings.end(), call_level.begin(), call_level.end());
             s.cases.push_back(std::move(k));
         }
         suites.push_back(std::move(s));

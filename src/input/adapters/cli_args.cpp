@@ -13,7 +13,8 @@ bool WordPart::unresolved() const {
 std::string WordPart::written(std::string_view script) const {
     if (!word) return {};
     if (pos == 0) return adapters::written(script, *word);
-    uint32_t b = word->offset_of(pos);
+    // From just after the splitter (--Name=...), so an opening quote is shown.
+    uint32_t b = word->offset_of(pos - 1) + 1;
     if (b >= word->end || word->end > script.size()) return text();
     return std::string(script.substr(b, word->end - b));
 }

@@ -93,10 +93,13 @@ void set_rest_header(CallDraft& d, const std::string& service, const std::string
                      const HuaweiOperation* known) {
     d.set_header("cloud", Node::string("huaweicloud", service_at));
     d.set_header("service", Node::string(lower(service), service_at));
-    d.set_header("action", Node::string(operation, op_at));
+    // A known operation is named by its method and path (how the rules match REST calls);
+    // another one only by its name.
     if (known) {
         d.set_header("method", Node::string(known->method, op_at));
         d.set_header("path", Node::string(known->path, op_at));
+    } else {
+        d.set_header("action", Node::string(operation, op_at));
     }
 }
 

@@ -29,19 +29,26 @@ public:
             before_ = member(change_, "before");
             after_ = member(change_, "after");
             calls_.clear();
+            suffixes_.clear();
             std::vector<std::string> actions;
             if (const Node* a = member(change_, "actions"); a && a->is_array())
                 for (const auto& x : a->items()) if (x.is_string()) actions.push_back(x.as_string());
             if (type->as_string() == "alicloud_ecd_desktop") alicloud(actions);
             else if (type->as_string() == "huaweicloud_workspace_desktop") huawei(actions);
             for (size_t i = 0; i < calls_.size(); ++i) {
-                if (calls_.size() > 1) calls_[i].id += ":" + calls_[i].header_value("action")->as_string();
+                if (calls_.size() > 1) calls_[i].id += ":" + suffixes_[i];
                 b_.add(std::move(calls_[i]));
             }
         }
     }
 
 private:
+    void push(CallDraft d) {
+        const Node* a = d.header_value("action");
+        suffixes_.push_back(a ? a->as_string() : api_);
+        calls_.push_back(std::move(d));
+    }
+
     // ---- values --------------------------------------------------------------------------
     const Node* before(const char* k) const { return member(before_, k); }
     const Node* after(const char* k) const { return member(after_, k); }
@@ -150,13 +157,13 @@ private:
             if (a == "delete") {
                 CallDraft d = ecd("DeleteDesktops");
                 param(d, "DesktopId.1", "id", true);
-                calls_.push_back(std::move(d));
+                push(std::move(d));
             } else if (a == "create") {
                 CallDraft d = ecd("CreateDesktops");
                 for (auto [n, attr] : {std::pair{"OfficeSiteId", "office_site_id"}, {"BundleId", "bundle_id"},
                                        {"PolicyGroupId", "policy_group_id"}, {"DesktopName", "desktop_name"}})
                     if (has(attr)) param(d, n, attr);
-                calls_.push_back(std::move(d));
+                push(std::move(d));
             } else if (a == "update") {
                 alicloud_update();
             }
@@ -168,13 +175,13 @@ private:
             CallDraft d = ecd("ModifyDesktopName");
             param(d, "DesktopId", "id", true);
             param(d, "NewDesktopName", "desktop_name");
-            calls_.push_back(std::move(d));
+            push(std::move(d));
         }
         if (changed("policy_group_id")) {
             CallDraft d = ecd("ModifyDesktopsPolicyGroup");
             param(d, "DesktopId.1", "id", true);
             param(d, "PolicyGroupId", "policy_group_id");
-            calls_.push_back(std::move(d));
+            push(std::move(d));
         }
         if (changed("status")) {
             const Node* s = after("status");
@@ -183,7 +190,7 @@ private:
                 CallDraft d = ecd(target == "Running" ? "StartDesktops" : "StopDesktops");
                 param(d, "DesktopId.1", "id", true);
                 if (target == "Stopped" && has("stopped_mode")) param(d, "StoppedMode", "stopped_mode");
-                calls_.push_back(std::move(d));
+                push(std::move(d));
             }
         }
         if (changed("desktop_type") || changed("root_disk_size_gib") || changed("user_disk_size_gib")) {
@@ -193,7 +200,7 @@ private:
             if (has("auto_pay")) param(d, "AutoPay", "auto_pay");
             if (has("root_disk_size_gib")) param(d, "RootDiskSizeGib", "root_disk_size_gib");
             if (has("user_disk_size_gib")) param(d, "UserDiskSizeGib", "user_disk_size_gib");
-            calls_.push_back(std::move(d));
+            push(std::move(d));
         }
         if (changed("payment_type")) {
             CallDraft d = ecd("ModifyDesktopChargeType");
@@ -206,7 +213,7 @@ private:
             if (has("period")) param(d, "Period", "period");
             if (has("period_unit")) param(d, "PeriodUnit", "period_unit");
             if (has("auto_pay")) param(d, "AutoPay", "auto_pay");
-            calls_.push_back(std::move(d));
+            push(std::move(d));
         }
     }
 
@@ -215,6 +222,7 @@ private:
         CallDraft d = draft();
         d.wire_form = false;
         set_huawei_header(d, *huawei_operation("workspace", operation), at_);
+        api_ = operation;
         const Node* region = after("region");
         if (!region || !region->is_string()) region = before("region");
         if (!region || !region->is_string()) region = provider_setting("region");
@@ -229,12 +237,12 @@ private:
             if (a == "delete") {
                 CallDraft d = workspace("DeleteDesktop");
                 param(d, "desktop_id", "id", true);
-                calls_.push_back(std::move(d));
+                push(std::move(d));
             } else if (a == "create") {
                 CallDraft d = workspace("CreateDesktop");
                 for (const char* attr : {"image_type", "image_id", "flavor_id"})
                     if (has(attr)) param(d, attr, attr);
-                calls_.push_back(std::move(d));
+                push(std::move(d));
             } else if (a == "update" && (changed("image_id") || changed("image_type"))) {
                 // resourceDesktopUpdate: d.HasChanges("image_type", "image_id") => updateDesktopImage.
                 CallDraft d = workspace("BatchRebuildDesktopsSystemDisk");
@@ -243,7 +251,7 @@ private:
                 d.params.back().value.items()[0].origin = at_;
                 param(d, "image_type", "image_type");
                 param(d, "image_id", "image_id");
-                calls_.push_back(std::move(d));
+                push(std::move(d));
             }
         }
     }
@@ -256,7 +264,9 @@ private:
     const Node* after_ = nullptr;
     Origin at_;
     std::string address_;
+    std::string api_;  // the Huawei operation of the draft being built
     std::vector<CallDraft> calls_;
+    std::vector<std::string> suffixes_;  // the API of each call, for ids when a resource makes several
 };
 
 }  // namespace

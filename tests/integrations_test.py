@@ -1,0 +1,137 @@
+#!/usr/bin/python3
+"""Runs the commands of opguard's ready-made integrations exactly as they are written:
+
+  github-actions  the `run:` of the "Check the plan" step of integrations/github-actions/opguard.yml,
+                  in a checkout laid out as the workflow lays it out (plans-repo/ and opguard/);
+  pre-commit      the `entry:` of integrations/pre-commit/.pre-commit-hooks.yaml, on the plan files
+                  its `files:` pattern selects.
+
+usage: integrations_test.py github-actions|pre-commit SOURCE_DIR OPGUARD_BINARY WORK_DIR
+Checks exit codes, annotations, every report file (SARIF and JSON against their schemas,
+JUnit well-formed), and the job summary. Prints what it checked; exits 1 on the first failure.
+"""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import yaml
+
+
+def fail(msg):
+    print("FAIL: " + msg)
+    sys.exit(1)
+
+
+def check(cond, msg):
+    if not cond:
+        fail(msg)
+    print("ok: " + msg)
+
+
+def layout(src, work):
+    """plans-repo/ with a failing and a passing plan, their inventory and a waiver file;
+    opguard/ as the opguard checkout (a link to the sources)."""
+    shutil.rmtree(work, ignore_errors=True)
+    repo = os.path.join(work, "plans-repo")
+    os.makedirs(os.path.join(repo, "plans"))
+    golden = os.path.join(src, "tests", "golden")
+    shutil.copy(os.path.join(golden, "waivers", "plan.json"), os.path.join(repo, "plans", "rollout.json"))
+    shutil.copy(os.path.join(golden, "waivers-pass", "plan.json"), os.path.join(repo, "plans", "quiet.json"))
+    with open(os.path.join(repo, "plans", "broken.json"), "w") as f:
+        f.write('{"calls": [\n  {"id": "x", "product": "ecd", "action": "RebuildDesktops", "parmeters": {}}\n]}\n')
+    shutil.copytree(os.path.join(golden, "waivers", "inventory"), os.path.join(repo, "inventory"))
+    shutil.copy(os.path.join(golden, "waivers", "waivers.json"), os.path.join(repo, "opguard-waivers.json"))
+    os.symlink(src, os.path.join(work, "opguard"))
+    return repo
+
+
+def run(cmd, cwd, env):
+    p = subprocess.run(["sh", "-c", cmd], cwd=cwd, env=env, capture_output=True, text=True)
+    print(f"$ (cd {cwd} && {cmd})  -> exit {p.returncode}")
+    return p
+
+
+def github_actions(src, binary, work):
+    wf = yaml.safe_load(open(os.path.join(src, "integrations", "github-actions", "opguard.yml")))
+    steps = wf["jobs"]["preflight"]["steps"]
+    step = next(s for s in steps if s.get("id") == "check")
+    repo = layout(src, work)
+    summary = os.path.join(work, "step-summary.md")
+    env = dict(os.environ)
+    env.update({k: str(v) for k, v in wf["env"].items()})
+    env.update({k: str(v) for k, v in step.get("env", {}).items()})
+    env["OPGUARD"] = binary  # the step's ${{ github.workspace }}/opguard/build/opguard
+    env["GITHUB_STEP_SUMMARY"] = summary
+    cwd = os.path.join(work, step["working-directory"])
+
+    p = run(step["run"], cwd, env)
+    print(p.stdout + p.stderr)
+    check(p.returncode == 1, "a plan with an unwaived error fails the step (exit 1)")
+    check(re.search(r"^::error file=plans/rollout\.json,line=9,col=39,title=error ecd\.rebuild\.desktop-status \(ecd-t-starting\)::",
+                    p.stdout, re.M) is not None, "the error is annotated at plans/rollout.json:9:39")
+    check("::notice file=plans/rollout.json,line=9,col=23,title=waived warning ecd.rebuild.desktop-running" in p.stdout,
+          "a waived finding is annotated as a notice")
+    out = os.path.join(repo, env["OPGUARD_OUT"])
+    for name in ("opguard.sarif", "opguard.xml", "opguard.md", "opguard.json"):
+        check(os.path.isfile(os.path.join(out, name)), f"{env['OPGUARD_OUT']}/{name} written")
+    checker = os.path.join(src, "tests", "schema_check.py")
+    sarif = subprocess.run(["/usr/bin/python3", checker, "--lenient-schema",
+                            os.path.join(src, "schemas", "third_party", "sarif-schema-2.1.0.json"), os.path.join(out, "opguard.sarif")],
+                           capture_output=True, text=True)
+    check(sarif.returncode == 0, "opguard.sarif is valid SARIF 2.1.0: " + sarif.stdout.strip().splitlines()[-1])
+    js = subprocess.run(["/usr/bin/python3", checker, os.path.join(src, "schemas", "report.schema.json"), os.path.join(out, "opguard.json")],
+                        capture_output=True, text=True)
+    check(js.returncode == 0, "opguard.json is valid against schemas/report.schema.json")
+    root = ET.parse(os.path.join(out, "opguard.xml")).getroot()
+    check(root.tag == "testsuites" and int(root.get("failures")) == 1, "opguard.xml is JUnit XML with 1 failing test case")
+    results = json.load(open(os.path.join(out, "opguard.sarif")))["runs"][0]["results"]
+    suppressed = [r["ruleId"] for r in results if r.get("suppressions")]
+    check(sorted(suppressed) == ["ecd.rebuild.desktop-connected", "ecd.rebuild.desktop-running"], "waived findings are SARIF suppressions")
+    md = open(summary).read()
+    check(md.startswith("## opguard:") and "### Data that will be lost" in md, "the change-review report is in the job summary")
+
+    env["OPGUARD_PLAN"] = "plans/quiet.json"
+    p = run(step["run"], cwd, env)
+    check(p.returncode == 0, "a plan whose findings are all waived passes the step (exit 0)")
+    env["OPGUARD_PLAN"] = "plans/broken.json"
+    p = run(step["run"], cwd, env)
+    check(p.returncode == 2 and "plans/broken.json:2:57: error[plan.unknown-key]" in p.stderr,
+          "a malformed plan stops the step with exit 2 and file:line:col: " + p.stderr.strip())
+
+
+def pre_commit(src, binary, work):
+    hooks = yaml.safe_load(open(os.path.join(src, "integrations", "pre-commit", ".pre-commit-hooks.yaml")))
+    hook = next(h for h in hooks if h["id"] == "opguard")
+    check(hook["language"] == "script" and hook.get("pass_filenames", True), "the hook is a script that receives file names")
+    repo = layout(src, work)
+    pattern = re.compile(hook["files"])
+    staged = ["plans/rollout.json", "plans/quiet.json", "plans/broken.json", "README.md"]
+    selected = [f for f in staged if pattern.search(f)]
+    check(selected == ["plans/rollout.json", "plans/quiet.json", "plans/broken.json"], "`files:` selects the plan files only")
+    entry = os.path.join(work, "opguard", hook["entry"])  # pre-commit runs a script entry from the hook repo
+    env = dict(os.environ)
+    env["OPGUARD"] = binary
+
+    p = run(f"'{entry}' plans/quiet.json", repo, env)
+    check(p.returncode == 0, "a clean (all waived) plan passes the hook")
+    p = run(f"'{entry}' plans/quiet.json plans/rollout.json", repo, env)
+    print(p.stdout)
+    check(p.returncode == 1 and "error[ecd.rebuild.desktop-status] plans/rollout.json:9:39 (ecd-t-starting)" in p.stdout,
+          "a plan with an error blocks the commit, naming plans/rollout.json:9:39")
+    check("waived: user told in #it-ops" in p.stdout, "the hook uses opguard-waivers.json when it exists")
+    p = run(f"'{entry}' plans/rollout.json plans/broken.json", repo, env)
+    check(p.returncode == 2 and "plans/broken.json:2:57" in p.stderr, "an unreadable plan blocks the commit with exit 2")
+
+
+def main():
+    what, src, binary, work = sys.argv[1:5]
+    {"github-actions": github_actions, "pre-commit": pre_commit}[what](src, binary, work)
+    print("1 passed, 0 failed")
+
+
+if __name__ == "__main__":
+    main()
