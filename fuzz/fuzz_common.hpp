@@ -85,13 +85,15 @@ inline std::vector<std::string> sample_inventory_files() {
     return out;
 }
 
-// What `opguard check` does after loading: plan waivers, simulation (with --explain
-// observers), waivers applied, then every report format rendered.
-inline void check_and_render(SourceRegistry& sources, const Plan& plan, Inventory& inv, const RuleSet& rules) {
+// What `opguard check` does after loading: plan waivers, simulation (with the --explain
+// observer when `explain`), waivers applied, then every report format rendered.
+inline void check_and_render(SourceRegistry& sources, const Plan& plan, Inventory& inv, const RuleSet& rules,
+                             bool explain = false) {
     std::vector<Waiver> waivers = plan_waivers(sources, plan, rules);
     SimulateOptions so;
     std::vector<RuleExplanation> explanations;
-    so.on_rule = [&](const RuleEvaluation& ev) { explanations.push_back(explain_evaluation(ev, rules, plan.calls.size())); };
+    if (explain)
+        so.on_rule = [&](const RuleEvaluation& ev) { explanations.push_back(explain_evaluation(ev, rules, plan.calls.size())); };
     Report report = simulate(sources, plan, inv, rules, so);
     report.explanations = std::move(explanations);
     apply_waivers(report, waivers, "2026-01-01");

@@ -35,7 +35,7 @@ mkdir -p "$build/logs" "$build/artifacts" "$build/seeds" "$build/corpus"
 # ---- seeds -----------------------------------------------------------------------------
 # JSON inputs opguard ships or tests with (reports are outputs, not inputs: left out).
 json_inputs() {
-  find samples tests -name '*.json' ! -name 'expected*.json' -type f | sort
+  find samples tests rules -name '*.json' ! -name 'expected*.json' -type f | sort
 }
 seed() {  # seed TARGET FILE...
   local dir="$build/seeds/$1"
@@ -45,14 +45,14 @@ seed() {  # seed TARGET FILE...
 }
 rm -rf "$build/seeds"
 seed opguard_fuzz_rules rules/*.rules $(find tests samples fuzz/seeds/rules -name '*.rules' -type f 2>/dev/null | sort)
-seed opguard_fuzz_plan $(json_inputs | xargs grep -l '"calls"') $(find fuzz/seeds/plan -type f 2>/dev/null | sort)
+seed opguard_fuzz_plan $(json_inputs | xargs -r grep -l '"calls"') $(find fuzz/seeds/plan -type f 2>/dev/null | sort)
 # Each inventory target gets the files that hold its kind's list (rules/*.rules `list`).
 declare -A list_key=(
   [desktop]='"Desktops"' [image]='"Images"' [snapshot]='"Snapshots"' [ecd_region]='"Regions"'
   [instance]='"Instances"' [ecs_event]='"InstanceSystemEventSet"' [ecs_full_status]='"InstanceFullStatusSet"'
   [app_image]='"Data"' [hw_desktop]='"desktops"' [hw_image]='"images"')
 for kind in "${!list_key[@]}"; do
-  files=$(json_inputs | xargs grep -l -- "${list_key[$kind]}" | xargs grep -L '"calls"' || true)
+  files=$(json_inputs | xargs -r grep -l -- "${list_key[$kind]}" | xargs -r grep -L '"calls"' || true)
   seed "opguard_fuzz_inventory_$kind" $files $(find "fuzz/seeds/$kind" -type f 2>/dev/null | sort)
 done
 

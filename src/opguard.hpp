@@ -5,7 +5,8 @@
 //   inventory files/dirs ──load_inventory(RuleSet)──> Inventory
 //   plan file ──load_plan(RuleSet)──> Plan
 //   Plan + Inventory + RuleSet ──simulate──> Report (outcomes, findings, effects)
-//   Report ──render(format)──> text | json | ...
+//   Report + waivers (plan calls, --waivers files) ──apply_waivers──> Report (waived marked)
+//   Report ──render(format)──> text | json | sarif | junit | github | markdown
 //
 // Errors that stop a run ("could not run": unreadable or malformed input, bad rule files)
 // are InputError exceptions carrying file:line:col; findings about the plan are data in
@@ -14,8 +15,10 @@
 #include "dsl/compiler.hpp"      // compile_rules:   parsed rule files     => RuleSet
 #include "dsl/parser.hpp"        // parse_rule_file: rule text             => ast::Item list
 #include "engine/simulate.hpp"   // simulate:        plan + inventory      => Report
+#include "engine/waivers.hpp"    // apply_waivers:   Report + waivers      => waived findings, notices
 #include "input/inventory.hpp"   // load_inventory:  saved API responses   => Inventory
 #include "input/plan.hpp"        // load_plan:       plan JSON             => Plan
+#include "input/adapters/plan_formats.hpp"  // load_plan_any: plan JSON, shell script, dry-run records, OOS template, Terraform plan => Plan
 #include "report/render.hpp"     // render:          Report + format       => text
 
 namespace opguard {

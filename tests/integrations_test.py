@@ -99,7 +99,7 @@ def github_actions(src, binary, work):
     check(p.returncode == 0, "a plan whose findings are all waived passes the step (exit 0)")
     env["OPGUARD_PLAN"] = "plans/broken.json"
     p = run(step["run"], cwd, env)
-    check(p.returncode == 2 and "plans/broken.json:2:57: error[plan.unknown-key]" in p.stderr,
+    check(p.returncode == 2 and "plans/broken.json:2:75: error[plan.unknown-key]" in p.stderr,
           "a malformed plan stops the step with exit 2 and file:line:col: " + p.stderr.strip())
 
 
@@ -124,7 +124,7 @@ def pre_commit(src, binary, work):
           "a plan with an error blocks the commit, naming plans/rollout.json:9:39")
     check("waived: user told in #it-ops" in p.stdout, "the hook uses opguard-waivers.json when it exists")
     p = run(f"'{entry}' plans/rollout.json plans/broken.json", repo, env)
-    check(p.returncode == 2 and "plans/broken.json:2:57" in p.stderr, "an unreadable plan blocks the commit with exit 2")
+    check(p.returncode == 2 and "plans/broken.json:2:75" in p.stderr, "an unreadable plan blocks the commit with exit 2")
 
 
 def main():

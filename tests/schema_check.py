@@ -1,11 +1,13 @@
 #!/usr/bin/python3
 """Validates JSON documents against JSON Schemas with Debian's python3-jsonschema.
 
-usage: schema_check.py [--lenient-schema] SCHEMA DOCUMENT...   (a DOCUMENT of "-" is stdin)
+usage: schema_check.py [--lenient-schema] [--skip-empty] SCHEMA DOCUMENT...   (a DOCUMENT of "-" is stdin)
 Exits 0 when every document is valid; prints each violation with its JSON path otherwise.
 With --lenient-schema, defects of the schema itself (against its meta-schema) are printed as
 warnings instead of failing: for third-party schemas with known upstream defects (see
-schemas/third_party/README.md).
+schemas/third_party/README.md). With --skip-empty, an empty document (the expected output of
+a golden case that is an input error, where opguard writes nothing to standard output) is
+reported as skipped instead of failing.
 
 The validator class follows the schema's own "$schema" (draft-07 for some third-party
 schemas, 2020-12 for opguard's), defaulting to Draft 2020-12. The schema itself is checked
@@ -21,9 +23,9 @@ import jsonschema
 
 def main() -> int:
     args = sys.argv[1:]
-    lenient = bool(args) and args[0] == "--lenient-schema"
-    if lenient:
-        args = args[1:]
+    lenient = "--lenient-schema" in args
+    skip_empty = "--skip-empty" in args
+    args = [a for a in args if a not in ("--lenient-schema", "--skip-empty")]
     if len(args) < 2:
         print(__doc__)
         return 2
@@ -45,7 +47,11 @@ def main() -> int:
     validator = cls(schema)
     bad = 0
     for doc in docs:
-        data = json.load(sys.stdin if doc == "-" else open(doc, encoding="utf-8"))
+        text = sys.stdin.read() if doc == "-" else open(doc, encoding="utf-8").read()
+        if skip_empty and not text.strip():
+            print(f"{doc}: skipped: empty")
+            continue
+        data = json.loads(text)
         errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
         for e in errors:
             print(f"{doc}: /{'/'.join(str(p) for p in e.absolute_path)}: {e.message}")

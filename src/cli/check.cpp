@@ -1,4 +1,6 @@
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -11,43 +13,127 @@
 
 namespace opguard::cli {
 
-void write_output(const std::string& path, const std::string& data) {
-    if (path == "-" || path.empty()) {
+namespace {
+
+bool is_stdout(const std::string& path) { return path == "-" || path.empty(); }
+bool is_device(const std::string& path) { return path == "/dev/null" || path == "/dev/stdout" || path == "/dev/stderr"; }
+
+[[noreturn]] void unwritable(const std::string& path, const std::string& why) {
+    throw InputError(is_stdout(path) ? "standard output" : path, {}, "output.unwritable", why);
+}
+
+void write_stream(const std::string& path, const std::string& data) {
+    if (is_stdout(path)) {
         std::cout << data;
         std::cout.flush();
+        if (!std::cout) unwritable(path, std::string("writing the report failed: ") + std::strerror(errno));
         return;
     }
-    if (path == "/dev/null" || path == "/dev/stdout" || path == "/dev/stderr") {
-        std::ofstream out(path, std::ios::binary);
-        out << data;
-        return;
-    }
-    std::filesystem::path target(path);
-    std::filesystem::path tmp = target;
-    tmp += ".opguard-tmp-" + std::to_string(::getpid());
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out) throw InputError(path, {}, "output.unwritable", "cannot write the report here");
-        out << data;
-        out.flush();
-        if (!out) {
+    std::ofstream out(path, std::ios::binary);
+    out << data;
+    out.flush();
+    if (!out) unwritable(path, "writing the report failed");
+}
+
+}  // namespace
+
+void write_outputs(const std::vector<std::pair<std::string, std::string>>& outputs) {
+    namespace fs = std::filesystem;
+    // 1. Every file report goes to a temporary file beside its target.
+    std::vector<std::pair<fs::path, fs::path>> staged;  // temporary, target
+    auto discard = [&] {
+        std::error_code ec;
+        for (const auto& [tmp, target] : staged) fs::remove(tmp, ec);
+    };
+    try {
+        for (const auto& [path, data] : outputs) {
+            if (is_stdout(path) || is_device(path)) continue;
+            fs::path target(path);
             std::error_code ec;
-            std::filesystem::remove(tmp, ec);
-            throw InputError(path, {}, "output.unwritable", "writing the report failed");
+            if (fs::is_directory(target, ec)) unwritable(path, "cannot write the report here: it is a directory");
+            fs::path tmp = target;
+            tmp += ".opguard-tmp-" + std::to_string(::getpid());
+            staged.emplace_back(tmp, target);
+            std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+            if (!out) unwritable(path, std::string("cannot write the report here: ") + std::strerror(errno));
+            out << data;
+            out.flush();
+            if (!out) unwritable(path, "writing the report failed");
         }
+        // 2. Standard output and devices (they cannot be staged).
+        for (const auto& [path, data] : outputs)
+            if (is_stdout(path) || is_device(path)) write_stream(path, data);
+    } catch (...) {
+        discard();
+        throw;
     }
-    std::error_code ec;
-    std::filesystem::rename(tmp, target, ec);
-    if (ec) {
-        std::filesystem::remove(tmp, ec);
-        throw InputError(path, {}, "output.unwritable", "cannot move the report into place: " + ec.message());
+    // 3. Every report is complete: move them into place.
+    for (size_t i = 0; i < staged.size(); ++i) {
+        std::error_code ec;
+        fs::rename(staged[i].first, staged[i].second, ec);
+        if (ec) {
+            for (size_t k = i; k < staged.size(); ++k) fs::remove(staged[k].first, ec);
+            unwritable(staged[i].second.string(), "cannot move the report into place: " + ec.message());
+        }
     }
 }
 
-static int run_check(const CommonOptions& common, const CheckOptions& opt) {
-    std::vector<std::string> formats = opt.formats.empty() ? std::vector<std::string>{"text"} : opt.formats;
-    if (opt.outputs.size() > formats.size())
-        throw InputError("command line", {}, "usage", "more --output than --format options: each --output follows its --format");
+void write_output(const std::string& path, const std::string& data) { write_outputs({{path, data}}); }
+
+// opguard never writes to its inputs: an --output that names a file this run read (plan,
+// inventory, waivers, rule files) is refused.
+static void refuse_input_as_output(const std::string& path, const SourceRegistry& sources) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (is_stdout(path) || !fs::is_regular_file(path, ec)) return;
+    for (size_t i = 0; i < sources.size(); ++i) {
+        const std::string& input = sources.file(static_cast<uint32_t>(i)).path();
+        if (fs::equivalent(path, input, ec) && !ec)
+            throw InputError("command line", {}, "usage",
+                             "--output " + path + " is an input of this run (" + input +
+                                 "): opguard never writes to its inputs");
+    }
+}
+
+// Pairs each --output with the --format before it, in command-line order. Without
+// --format, the text report goes to standard output, or to the one --output given. At most
+// one report goes to standard output.
+static std::vector<std::pair<std::string, std::string>> reports(const CLI::App& cmd, const CheckOptions& opt) {
+    std::vector<std::pair<std::string, std::string>> out;
+    if (opt.formats.empty()) {
+        if (opt.outputs.size() > 1)
+            throw InputError("command line", {}, "usage", "several --output options but no --format: each --output follows its --format");
+        return {{"text", opt.outputs.empty() ? std::string("-") : opt.outputs.front()}};
+    }
+    const CLI::Option* format = cmd.get_option("--format");
+    const CLI::Option* output = cmd.get_option("--output");
+    size_t nf = 0, no = 0;
+    std::vector<bool> has_output;
+    for (const CLI::Option* o : cmd.parse_order()) {
+        if (o == format && nf < opt.formats.size()) {
+            out.emplace_back(opt.formats[nf++], "-");
+            has_output.push_back(false);
+        } else if (o == output && no < opt.outputs.size()) {
+            const std::string& path = opt.outputs[no++];
+            if (out.empty())
+                throw InputError("command line", {}, "usage", "--output " + path + " comes before any --format: each --output follows its --format");
+            if (has_output.back())
+                throw InputError("command line", {}, "usage",
+                                 "two --output options follow --format " + out.back().first + ": each --format takes at most one --output");
+            out.back().second = path;
+            has_output.back() = true;
+        }
+    }
+    if (out.empty()) out.emplace_back("text", "-");
+    size_t to_stdout = 0;
+    for (const auto& [f, path] : out) to_stdout += path == "-";
+    if (to_stdout > 1)
+        throw InputError("command line", {}, "usage", "more than one --format writes to standard output: give each but one an --output");
+    return out;
+}
+
+static int run_check(const CommonOptions& common, const CheckOptions& opt, const CLI::App& cmd) {
+    const auto wanted = reports(cmd, opt);
     if (!opt.today.empty() && !valid_date(opt.today))
         throw InputError("command line", {}, "usage", "--today takes a date written YYYY-MM-DD; found '" + opt.today + "'");
     const std::string today = opt.today.empty() ? today_utc() : opt.today;
@@ -74,10 +160,11 @@ static int run_check(const CommonOptions& common, const CheckOptions& opt) {
     RenderOptions ro;
     ro.tool_version = OPGUARD_VERSION;
     ro.fail_on = parse_severity(opt.fail_on);
-    // Render everything first so that a failure leaves no partial set of reports.
-    std::vector<std::string> rendered;
-    for (const auto& f : formats) rendered.push_back(render(report, f, ro));
-    for (size_t i = 0; i < formats.size(); ++i) write_output(i < opt.outputs.size() ? opt.outputs[i] : "-", rendered[i]);
+    for (const auto& [format, path] : wanted) refuse_input_as_output(path, sources);
+    // Render everything first, then write all reports or none (write_outputs).
+    std::vector<std::pair<std::string, std::string>> rendered;
+    for (const auto& [format, path] : wanted) rendered.emplace_back(path, render(report, format, ro));
+    write_outputs(rendered);
     return exit_code(report, ro.fail_on) ? kExitFindings : kExitOk;
 }
 
@@ -93,14 +180,16 @@ void setup_check(CLI::App& app, CommonOptions& common, CheckOptions& opt, int& r
     cmd->add_option("--inventory-kind", opt.inventory_kind, "Resource kind of bare-array inventory files (e.g. desktop)");
     cmd->add_option("-f,--format", opt.formats,
                     "Output format: text, json, sarif, junit, github or markdown; repeat with --output for several")
-        ->check(CLI::IsMember(format_names()));
-    cmd->add_option("-o,--output", opt.outputs, "File for the matching --format (default: standard output)");
+        ->check(CLI::IsMember(format_names()))
+        ->allow_extra_args(false);  // one value per --format, so each --output pairs with one
+    cmd->add_option("-o,--output", opt.outputs, "File for the --format before it (default: standard output)")
+        ->allow_extra_args(false);
     cmd->add_option("--fail-on", opt.fail_on, "Lowest severity that makes the exit code 1")
         ->check(CLI::IsMember({"error", "warning", "info"}));
     cmd->add_option("--waivers", opt.waiver_files, "A waiver file (JSON, schemas/waivers.schema.json); repeatable");
     cmd->add_option("--today", opt.today, "The date waivers expire against, YYYY-MM-DD (default: today in UTC)");
     cmd->add_flag("--explain", opt.explain, "Show, for each rule on each target, whether it fired and the values it compared");
-    cmd->callback([&] { result = run_check(common, opt); });
+    cmd->callback([&, cmd] { result = run_check(common, opt, *cmd); });
 }
 
 }  // namespace opguard::cli

@@ -40,4 +40,9 @@ Severity parse_severity(const std::string& s);
 // a failed run never leaves a half-written report. "-" is standard output.
 void write_output(const std::string& path, const std::string& data);
 
+// Writes several (path, data) reports: all of them or none. Files are staged in temporary
+// files first; if any cannot be written, or standard output fails, every temporary file is
+// removed and no existing report is touched. Throws InputError "output.unwritable".
+void write_outputs(const std::vector<std::pair<std::string, std::string>>& outputs);
+
 }  // namespace opguard::cli

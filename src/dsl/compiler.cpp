@@ -156,7 +156,12 @@ public:
     }
 
     int integer(const ast::Property& p) const {
-        if (p.value->op == ast::Op::Literal && p.value->literal.is_number()) return static_cast<int>(p.value->literal.as_number());
+        if (p.value->op == ast::Op::Literal && p.value->literal.is_number()) {
+            // Checked before the cast: a double outside int's range cannot be converted (UB).
+            double d = p.value->literal.as_number();
+            if (d >= 0 && d <= 999999 && d == static_cast<double>(static_cast<int>(d))) return static_cast<int>(d);
+            fail(p.value->origin, "rules.type", "'" + p.key + "' takes a whole number from 0 to 999999");
+        }
         fail(p.value->origin, "rules.type", "'" + p.key + "' takes a number");
     }
 

@@ -109,9 +109,19 @@ public:
         charge_value(n, e);
         return n.to_text();
     }
+    // values_equal(a, b), charged beyond its step for lists, objects and long strings only,
+    // so `x in list` costs about one step per element.
     bool equal(const Node& a, const Node& b, const ast::Expr& e) {
-        charge_value(a.is_array() || a.is_object() ? a : b, e);
+        for (const Node* n : {&a, &b}) {
+            if (n->is_array() || n->is_object()) charge_value(*n, e);
+            else charge(n->as_string().size() / 64, e);
+        }
         return values_equal(a, b);
+    }
+    // as_number(n), charged for long strings (strtod reads them whole).
+    std::optional<double> number_of(const Node& n, const ast::Expr& e) {
+        charge(n.as_string().size() / 64, e);
+        return as_number(n);
     }
 
     Val var(const ast::Expr& e) {
@@ -160,6 +170,7 @@ public:
             case ast::Op::Var: return var(e);
             case ast::Op::Member: {
                 Val base = eval(*e.args[0]);
+                charge(base->members().size() / 16, e);
                 const Node* m = base->find(e.name);
                 if (!m) return Val();
                 return keep(base, m);
@@ -169,10 +180,14 @@ public:
                 Val idx = eval(*e.args[1]);
                 if (base->is_array() && idx->is_number()) {
                     double d = idx->as_number();
-                    if (d < 0 || d >= static_cast<double>(base->items().size())) return Val();
+                    // (NaN, from inf - inf, is out of range too: never cast to an index.)
+                    if (!(d >= 0 && d < static_cast<double>(base->items().size()))) return Val();
                     return keep(base, &base->items()[static_cast<size_t>(d)]);
                 }
-                if (base->is_object() && idx->is_string()) return keep(base, base->find(idx->as_string()));
+                if (base->is_object() && idx->is_string()) {
+                    charge(base->members().size() / 16, e);
+                    return keep(base, base->find(idx->as_string()));
+                }
                 return Val();
             }
             case ast::Op::List: {
@@ -188,7 +203,8 @@ public:
             // `repeat` counts a run of the operator: only its parity matters.
             case ast::Op::Not: return boolean(eval(*e.args[0])->truthy() != (e.repeat % 2 == 1));
             case ast::Op::Neg: {
-                auto n = as_number(*eval(*e.args[0]));
+                Val v = eval(*e.args[0]);
+                auto n = number_of(*v, e);
                 return n ? Val(Node::number(e.repeat % 2 == 1 ? -*n : *n)) : Val();
             }
             case ast::Op::And: return boolean(eval(*e.args[0])->truthy() && eval(*e.args[1])->truthy());
@@ -198,7 +214,7 @@ public:
             case ast::Op::Lt: case ast::Op::Le: case ast::Op::Gt: case ast::Op::Ge: {
                 Val a = eval(*e.args[0]);
                 Val b = eval(*e.args[1]);
-                auto x = as_number(*a), y = as_number(*b);
+                auto x = number_of(*a, e), y = number_of(*b, e);
                 // Ordering with a missing or non-numeric side is false, never a guess.
                 if (!x || !y) {
                     if (a->is_string() && b->is_string()) {
@@ -219,14 +235,16 @@ public:
             case ast::Op::Add: {
                 Val a = eval(*e.args[0]);
                 Val b = eval(*e.args[1]);
-                auto x = as_number(*a), y = as_number(*b);
+                auto x = number_of(*a, e), y = number_of(*b, e);
                 if (a->is_number() && b->is_number()) return Val(Node::number(*x + *y));
                 if (a->is_string() || b->is_string()) return Val(Node::string(text(*a, e) + text(*b, e)));
                 if (x && y) return Val(Node::number(*x + *y));
                 return Val();
             }
             case ast::Op::Sub: case ast::Op::Mul: case ast::Op::Div: {
-                auto x = as_number(*eval(*e.args[0])), y = as_number(*eval(*e.args[1]));
+                Val a = eval(*e.args[0]);
+                Val b = eval(*e.args[1]);
+                auto x = number_of(*a, e), y = number_of(*b, e);
                 if (!x || !y) return Val();
                 if (e.op == ast::Op::Div && *y == 0) return Val();
                 return Val(Node::number(e.op == ast::Op::Sub ? *x - *y : e.op == ast::Op::Mul ? *x * *y : *x / *y));
@@ -286,6 +304,7 @@ public:
             Val v = arg(0);
             if (!v->is_string()) return Val();
             std::string sep = str(1);
+            charge(v->as_string().size() / 64, e);
             size_t p = v->as_string().find(sep);
             if (f == "before") return Val(Node::string(p == std::string::npos ? v->as_string() : v->as_string().substr(0, p)));
             return Val(Node::string(p == std::string::npos ? std::string() : v->as_string().substr(p + sep.size())));
@@ -296,9 +315,10 @@ public:
         if (f == "is_ascii") {
             Val v = arg(0);
             if (!v->is_string()) return boolean(false);
+            charge(v->as_string().size() / 64, e);
             return boolean(std::all_of(v->as_string().begin(), v->as_string().end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; }));
         }
-        if (f == "number") { auto n = as_number(*arg(0)); return n ? Val(Node::number(*n)) : Val(); }
+        if (f == "number") { Val v = arg(0); auto n = number_of(*v, e); return n ? Val(Node::number(*n)) : Val(); }
         if (f == "string") { Val v = arg(0); return v->is_null() ? Val() : Val(Node::string(text(*v, e), v->origin)); }
         if (f == "list") {
             Val v = arg(0);
@@ -331,7 +351,7 @@ public:
         if (f == "sum") {
             double s = 0;
             Val list = arg(0);  // keep the value alive for the loop (not a temporary)
-            for (const Node* x : each(*list, e)) if (auto n = as_number(*x)) s += *n;
+            for (const Node* x : each(*list, e)) if (auto n = number_of(*x, e)) s += *n;
             return Val(Node::number(s));
         }
         if (f == "first") {
@@ -368,8 +388,8 @@ public:
         if (f == "choose") return arg(0)->truthy() ? arg(1) : arg(2);
         if (f == "ieq") {
             Val a = arg(0), b = arg(1);
-            if (a->is_string() && b->is_string()) return boolean(lower_ascii(a->as_string()) == lower_ascii(b->as_string()));
-            return boolean(values_equal(*a, *b));
+            if (a->is_string() && b->is_string()) return boolean(lower_ascii(text(*a, e)) == lower_ascii(text(*b, e)));
+            return boolean(equal(*a, *b, e));
         }
         if (f == "lookup") {
             std::string kind = str(0);
@@ -398,7 +418,7 @@ public:
             const Operation* op = host_.operation();
             return boolean(op && op->param(str(0)));
         }
-        if (f == "undeclared_params" || f == "missing_params" || f == "mistyped_params") return params_check(f);
+        if (f == "undeclared_params" || f == "missing_params" || f == "mistyped_params") return params_check(f, e);
         throw EvalError(e.origin, "unknown function '" + f + "'");
     }
 
@@ -415,11 +435,12 @@ public:
         return true;
     }
 
-    Val params_check(const std::string& f) {
+    Val params_check(const std::string& f, const ast::Expr& e) {
         const Operation* op = host_.operation();
         const Node* params = host_.parameters();
         std::vector<Node> out;
         if (!op || !params) return Val(Node::array());
+        charge(params->members().size() + op->params.size(), e);
         if (f == "missing_params") {
             for (const auto& p : op->params)
                 if (p.required && !params->find(p.name)) out.push_back(Node::string(p.name, params->origin));
@@ -427,9 +448,9 @@ public:
             for (const auto& [name, value] : params->members()) {
                 const ParamSpec* spec = op->param(name);
                 if (f == "undeclared_params" && !spec)
-                    out.push_back(Node::object({{"name", Node::string(name, value.origin)}, {"value", value}}, value.origin));
+                    out.push_back(Node::object({{"name", Node::string(name, value.origin)}, {"value", copy(value, e)}}, value.origin));
                 if (f == "mistyped_params" && spec && !type_ok(spec->type, value))
-                    out.push_back(Node::object({{"name", Node::string(name, value.origin)}, {"value", value},
+                    out.push_back(Node::object({{"name", Node::string(name, value.origin)}, {"value", copy(value, e)},
                                                 {"expected", Node::string(spec->type)}, {"found", Node::string(kind_name(value.kind()))}},
                                                value.origin));
             }
@@ -461,7 +482,9 @@ std::string render_template(const Template& t, Frame& frame, EvalHost& host, con
     std::string out;
     for (const auto& p : t.parts) {
         if (!p.expr) { out += p.text; continue; }
-        Val v = evaluate(*p.expr, frame, host, rules);
+        Evaluator ev(frame, host, rules);
+        Val v = ev.eval(*p.expr);
+        ev.charge_value(*v, *p.expr);  // printing it costs as much as copying it
         if (v->is_null()) out += "(none)";
         else if (v->is_array()) {
             bool first = true;

@@ -70,7 +70,10 @@ struct CallOutcome {
     std::vector<TargetOutcome> targets;
     Node response;             // predicted response body
     bool read_only = false;
-    bool dry_run = false;      // the line sends nothing (request.adapter.dry_run): no effects, not in the summary
+    // The call's effects are not predicted (request.adapter.no_effects): a dry-run line that
+    // sends nothing, or a step that runs only under a condition checked when it runs (OOS).
+    // No effects, no state change, not in the summary.
+    bool dry_run = false;
 };
 
 struct EffectRecord {

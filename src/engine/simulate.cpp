@@ -54,19 +54,26 @@ std::string plural(const std::string& noun, size_t n) {
     return noun + "s";
 }
 
-std::string format_gib(double g) { return format_number(std::round(g * 100) / 100) + " GiB"; }
+std::string format_gib(double g) {
+    // A sum of huge sizes can overflow a double: say so instead of printing "null GiB".
+    if (!std::isfinite(g)) return "more than 1.7e308 GiB";
+    double r = std::round(g * 100) / 100;
+    return format_number(std::isfinite(r) ? r : g) + " GiB";
+}
 
 // What an input adapter left in a call's record (request.adapter, see
 // input/adapters/plan_builder.hpp): the rules and effects that need a value it could not
-// resolve (not evaluated for this call), and whether the line sends anything at all.
+// resolve (not evaluated for this call), and whether the call's effects can be predicted at
+// all (not for a dry-run line, nor for a step that runs only under a condition checked when
+// it runs).
 struct AdapterDirectives {
-    bool dry_run = false;
+    bool dry_run = false;  // request.adapter.no_effects
     std::set<std::string, std::less<>> skip_rules, skip_effects;
     static AdapterDirectives of(const Call& c) {
         AdapterDirectives d;
         const Node* a = c.record.find("adapter");
         if (!a) return d;
-        if (const Node* dr = a->find("dry_run")) d.dry_run = dr->truthy();
+        if (const Node* ne = a->find("no_effects")) d.dry_run = ne->truthy();
         for (auto [key, into] : {std::pair{"skip_rules", &d.skip_rules}, {"skip_effects", &d.skip_effects}})
             if (const Node* l = a->find(key); l && l->is_array())
                 for (const auto& id : l->items()) into->insert(id.to_text());
@@ -376,8 +383,10 @@ public:
             else if (!targets->is_null()) target_nodes.push_back(targets.get());
         }
 
+        // A call refused as a whole does nothing to any target: its targets are not checked
+        // one by one (that also keeps a hostile 10^6-target call cheap).
         std::vector<std::vector<Fired>> target_refusals(target_nodes.size());
-        for (size_t t = 0; t < target_nodes.size(); ++t) {
+        for (size_t t = 0; call_refusals.empty() && t < target_nodes.size(); ++t) {
             Frame f = base_frame(call);
             f.bind("target", Val(targets, target_nodes[t]));
             f.add_lets(op->lets);
@@ -395,6 +404,10 @@ public:
 
         out.accepted = call_refusals.empty();
         if (!out.accepted) {
+            // Which of several refusals the cloud reports is not documented; the prediction
+            // names the first (in rule order) whose error code is documented, else the first.
+            auto chosen = std::find_if(call_refusals.begin(), call_refusals.end(), [](const Fired& f) { return !f.rule->code.empty(); });
+            if (chosen != call_refusals.end()) std::rotate(call_refusals.begin(), chosen, chosen + 1);
             const Rule* r = call_refusals.front().rule;
             out.http = r->http;
             out.code = r->code.empty() ? "undocumented" : r->code;
@@ -446,7 +459,7 @@ public:
                 out.response = Node::object();
             }
             // Effects, then history, target by target; a call without targets runs them once.
-            // A dry-run line changes nothing.
+            // A dry-run line changes nothing; a conditional step's effects are not predicted.
             if (target_nodes.empty() && !adapter_.dry_run) apply_effects(call, nullptr);
             for (size_t t = 0; t < target_nodes.size() && !adapter_.dry_run; ++t) {
                 if (out.targets[t].outcome != "accepted") continue;
@@ -534,8 +547,15 @@ public:
                                : (op->target_kind.empty() ? "call" : op->target_kind);
             // (An operation that names targets but got none, e.g. all unresolved, changed nothing known.)
             if (c.targets.empty() && !op->targets) { std::string key = "call\x1f" + op->verb; noun_of_key[key] = "call"; verb_of_key[key] = op->verb; bump(key); }
+            // A target counts when its call did something to it: an operation with effects
+            // that left none for this target (a replayed ClientToken) is not counted.
+            bool has_effects = std::any_of(rules_.effects.begin(), rules_.effects.end(), [&](const Effect& e) { return e.applies_to(op->name); });
             for (const auto& t : c.targets) {
                 if (t.outcome != "accepted") continue;
+                if (has_effects && std::none_of(r.effects.begin(), r.effects.end(), [&](const EffectRecord& e) {
+                        return e.call_index == c.index && e.target == t.id;
+                    }))
+                    continue;
                 std::string key = noun + "\x1f" + op->verb;
                 noun_of_key[key] = noun;
                 verb_of_key[key] = op->verb;

@@ -51,7 +51,8 @@ public:
 };
 
 // Files named on the command line, or the *.json files of a directory (recursively),
-// sorted by path so that the result never depends on directory listing order.
+// sorted by path so that the result never depends on the command line's or the directory
+// listing's order.
 std::vector<std::string> expand(const std::vector<std::string>& paths) {
     std::vector<std::string> out;
     for (const auto& p : paths) {
@@ -70,6 +71,11 @@ std::vector<std::string> expand(const std::vector<std::string>& paths) {
             out.push_back(p);
         }
     }
+    // One order whatever the order of --inventory options: pages merge and conflicts are
+    // reported the same way, and reports list the files identically. A file named twice
+    // (itself and through its directory) is read once.
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
     return out;
 }
 

@@ -52,6 +52,11 @@ public:
                         if (r.items.count(n)) fail(value, "plan.param-conflict", "parameter " + key + " is given twice", where(key));
                         r.items[n] = value;
                     } else {
+                        auto given = r.items.find(n);
+                        if (given != r.items.end() && !given->second.is_object())
+                            fail(value, "plan.param-conflict",
+                                 "parameter " + key + " conflicts with " + base + "." + idx + ", given as a value before it",
+                                 where(key));
                         Node& obj = r.items[n];
                         if (!obj.is_object()) obj = Node::object({}, value.origin);
                         obj.set(rest.substr(dot2 + 1), value);
@@ -209,9 +214,52 @@ Plan plan_from_node(const SourceRegistry& sources, uint32_t file_id, const Node&
     return PlanReader(sources, file_id, rules).read(root);
 }
 
+bool is_secret_parameter(std::string_view name, const RuleSet& rules) {
+    auto lower = [](std::string_view v) {
+        std::string out(v);
+        for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        return out;
+    };
+    std::string n = lower(name.substr(0, name.find('.')));  // wire form: Password.1
+    if (auto s = rules.sets.find("secret_parameters"); s != rules.sets.end())
+        for (const auto& v : s->second.values.items())
+            if (v.is_string() && lower(v.as_string()) == n) return true;
+    for (const auto& op : rules.operations)
+        for (const auto& p : op.params)
+            if (p.secret && lower(p.name) == n) return true;
+    return false;
+}
+
+Node read_plan_json(const SourceRegistry& sources, uint32_t file_id, const RuleSet& rules) {
+    try {
+        return read_json(sources, file_id);
+    } catch (const InputError& e) {
+        // A JSON error quotes what it found ("found 'hunter2': expected a JSON value"). Inside
+        // the value of a secret parameter that would print the secret: say where and what
+        // kind of error it is, not what was found.
+        const std::string& id = e.id();
+        if (id != "json.syntax" && id != "json.number" && id != "json.utf8") throw;
+        const std::string& ptr = e.pointer();
+        for (size_t at = 0; at < ptr.size();) {
+            size_t next = ptr.find('/', at + 1);
+            std::string_view token = std::string_view(ptr).substr(at + 1, next == std::string::npos ? std::string::npos : next - at - 1);
+            if (is_secret_parameter(token, rules)) {
+                const char* what = id == "json.number" ? "a malformed number" : id == "json.utf8" ? "invalid UTF-8" : "a JSON syntax error";
+                throw InputError(e.file(), e.position(), id,
+                                 "found " + std::string(what) + " in the value of secret parameter " + std::string(token) +
+                                     " (not shown: it is a secret): expected valid JSON",
+                                 ptr);
+            }
+            if (next == std::string::npos) break;
+            at = next;
+        }
+        throw;
+    }
+}
+
 Plan load_plan(SourceRegistry& sources, const std::string& path, const RuleSet& rules, const PlanOptions& options) {
     uint32_t fid = sources.add(path, read_file_bytes(path, options.max_file_bytes));
-    Node root = read_json(sources, fid);
+    Node root = read_plan_json(sources, fid, rules);
     return plan_from_node(sources, fid, root, rules);
 }
 

@@ -37,6 +37,14 @@ struct PlanOptions {
 // Throws InputError ("plan.shape", "plan.unknown-key", "plan.param-conflict", json.*).
 Plan load_plan(SourceRegistry& sources, const std::string& path, const RuleSet& rules, const PlanOptions& options = {});
 
+// read_json for a plan: a JSON error inside the value of a secret parameter is reported
+// at its place without quoting the text found there (which would print the secret).
+Node read_plan_json(const SourceRegistry& sources, uint32_t file_id, const RuleSet& rules);
+
+// Whether a parameter's values are secrets: `set secret_parameters` or an operation's
+// `secrets` (names compare case-insensitively; "Password.1" is Password in wire form).
+bool is_secret_parameter(std::string_view name, const RuleSet& rules);
+
 // Builds a Plan from an already parsed plan document (used by the adapters that turn
 // scripts and templates into opguard's plan form).
 Plan plan_from_node(const SourceRegistry& sources, uint32_t file_id, const Node& root, const RuleSet& rules);

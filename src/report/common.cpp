@@ -4,6 +4,17 @@
 
 namespace opguard::report_detail {
 
+ByCall by_call(const Report& r) {
+    const size_t n = r.calls.size() + 1;
+    ByCall b{std::vector<std::vector<const Finding*>>(n), std::vector<std::vector<const EffectRecord*>>(n),
+             std::vector<std::vector<const RuleExplanation*>>(n)};
+    auto slot = [&](size_t call_index) { return call_index < r.calls.size() ? call_index : r.calls.size(); };
+    for (const auto& f : r.findings) b.findings[slot(f.call_index)].push_back(&f);
+    for (const auto& e : r.effects) b.effects[slot(e.call_index)].push_back(&e);
+    for (const auto& x : r.explanations) b.explanations[slot(x.call_index)].push_back(&x);
+    return b;
+}
+
 Counts counts(const Report& r) {
     Counts c;
     c.calls = r.calls.size();
@@ -77,6 +88,13 @@ std::string shorten(const std::string& s, size_t max) {
 std::string explained_value(const RuleExplanation::Value& v, size_t max) {
     if (!v.error.empty()) return "(error: " + v.error + ")";
     return shorten(v.value.to_json(), max);
+}
+
+std::string count_line(const Counts& n) {
+    std::string s = std::to_string(n.errors) + (n.errors == 1 ? " error, " : " errors, ") + std::to_string(n.warnings) +
+                    (n.warnings == 1 ? " warning, " : " warnings, ") + std::to_string(n.infos) + " info";
+    if (n.waived) s += ", " + std::to_string(n.waived) + " waived";
+    return s;
 }
 
 bool at_or_above(Severity s, Severity threshold) { return static_cast<int>(s) >= static_cast<int>(threshold); }

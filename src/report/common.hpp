@@ -8,6 +8,15 @@
 
 namespace opguard::report_detail {
 
+// The report's findings, effects and explanations by call index (index calls.size(): the
+// plan-wide ones), in report order: renderers walk calls without rescanning the report.
+struct ByCall {
+    std::vector<std::vector<const Finding*>> findings;
+    std::vector<std::vector<const EffectRecord*>> effects;
+    std::vector<std::vector<const RuleExplanation*>> explanations;
+};
+ByCall by_call(const Report& r);
+
 struct Counts {
     size_t calls = 0, calls_refused = 0, targets = 0, targets_refused = 0;
     size_t errors = 0, warnings = 0, infos = 0, waived = 0;
@@ -37,5 +46,7 @@ std::string shorten(const std::string& s, size_t max);
 // The compact JSON of an explained value, shortened for one line.
 std::string explained_value(const RuleExplanation::Value& v, size_t max);
 bool at_or_above(Severity s, Severity threshold);
+// "1 error, 2 warnings, 0 info" (plus ", N waived" when some are): the count line.
+std::string count_line(const Counts& n);
 
 }  // namespace opguard::report_detail

@@ -55,10 +55,7 @@ std::string render_github(const Report& r, const RenderOptions&) {
     }
     Counts n = counts(r);
     out += "opguard: " + r.plan_file + ": " + r.summary() + "\n";
-    out += "opguard: " + std::to_string(n.errors) + " errors, " + std::to_string(n.warnings) + " warnings, " +
-           std::to_string(n.infos) + " info";
-    if (n.waived) out += ", " + std::to_string(n.waived) + " waived";
-    out += "\n";
+    out += "opguard: " + count_line(n) + "\n";
     return out;
 }
 

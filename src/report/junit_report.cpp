@@ -1,8 +1,12 @@
 // JUnit XML, as CI servers read it: one <testsuite> per call, one <testcase> per call
-// target (a call without targets is one test case; plan-wide findings and waiver notices
-// make a "plan" suite). A test case fails when a finding about it (its own, or its call's)
+// target (a call without targets is one test case; plan-wide findings make a "plan" suite,
+// and each waiver.expired / waiver.unused notice is a test case of a "waivers" suite: it is
+// about the waiver, not about a target). A test case fails when a finding about it (its own, or its call's)
 // is at or above --fail-on and not waived; other findings, waived ones included, and the
 // predicted outcome go to <system-out>. No timestamps: the same inputs give the same bytes.
+#include <map>
+
+#include "engine/waivers.hpp"
 #include "report/common.hpp"
 #include "report/render.hpp"
 
@@ -110,12 +114,18 @@ std::string render_junit(const Report& r, const RenderOptions& options) {
         std::vector<Case> cases;
     };
     std::vector<Suite> suites;
+    auto notice = [](const Finding& f) { return f.rule == &waiver_expired_rule() || f.rule == &waiver_unused_rule(); };
+    const ByCall by = by_call(r);
     for (const auto& c : r.calls) {
         Suite s;
         s.name = "call " + std::to_string(c.index + 1) + " " + c.id + ": " + (c.operation.empty() ? c.label : c.operation);
         std::vector<const Finding*> call_level;
-        for (const auto& f : r.findings)
-            if (f.call_index == c.index && f.target.empty()) call_level.push_back(&f);
+        std::map<std::string, std::vector<const Finding*>> of_target;
+        for (const Finding* f : by.findings[c.index]) {
+            if (notice(*f)) continue;
+            if (f->target.empty()) call_level.push_back(f);
+            else of_target[f->target].push_back(f);
+        }
         if (c.targets.empty()) {
             Case k{c.id, c.id, c.location, call_outcome(c), call_level};
             s.cases.push_back(std::move(k));
@@ -123,17 +133,20 @@ std::string render_junit(const Report& r, const RenderOptions& options) {
         for (const auto& t : c.targets) {
             // The target's own findings first (they name the failure), then its call's.
             Case k{c.id, t.id, t.location, call_outcome(c) + "; " + t.id + ": " + target_outcome(t), {}};
-            for (const auto& f : r.findings)
-                if (f.call_index == c.index && f.target == t.id) k.findings.push_back(&f);
+            if (auto it = of_target.find(t.id); it != of_target.end()) k.findings = it->second;
             k.findings.insert(k.findings.end(), call_level.begin(), call_level.end());
             s.cases.push_back(std::move(k));
         }
         suites.push_back(std::move(s));
     }
     std::vector<const Finding*> plan_wide;
-    for (const auto& f : r.findings)
-        if (f.call_index >= r.calls.size()) plan_wide.push_back(&f);
+    Suite waivers{"waivers", {}};
+    for (const auto& f : r.findings) {
+        if (notice(f)) waivers.cases.push_back(Case{"waivers", format_location(f.location), f.location, "", {&f}});
+        else if (f.call_index >= r.calls.size()) plan_wide.push_back(&f);
+    }
     if (!plan_wide.empty()) suites.push_back(Suite{"plan", {Case{"plan", "plan-wide findings", {r.plan_file, {}}, "", plan_wide}}});
+    if (!waivers.cases.empty()) suites.push_back(std::move(waivers));
 
     auto failed = [&](const Case& k) {
         for (const Finding* f : k.findings) if (fails(*f, options.fail_on)) return true;

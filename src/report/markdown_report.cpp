@@ -6,6 +6,7 @@
 // or inject markup.
 #include <algorithm>
 #include <map>
+#include <unordered_set>
 
 #include "report/common.hpp"
 #include "report/render.hpp"
@@ -78,19 +79,24 @@ std::string render_markdown(const Report& r, const RenderOptions& options) {
     out += md(r.summary()) + "\n";
 
     // ---- refused calls and targets, with the findings that refuse them
-    std::vector<const Finding*> listed;
+    const ByCall by = by_call(r);
+    std::unordered_set<const Finding*> listed;
     out += "\n### Refused calls and targets\n\n";
     bool any_refused = false;
     std::string table = "| call | target | predicted answer | reason | where |\n|---|---|---|---|---|\n";
     for (const auto& c : r.calls) {
         if (!c.known) continue;
-        auto reasons = [&](Refusal kind, const std::string& target) {
+        std::map<std::string, std::vector<const Finding*>> refusing;  // target ("" for the call) => findings
+        for (const Finding* f : by.findings[c.index])
+            if (f->rule->refuses == Refusal::Call) refusing[""].push_back(f);
+            else if (f->rule->refuses == Refusal::Target) refusing[f->target].push_back(f);
+        auto reasons = [&](const std::string& target) {
             std::string s;
-            for (const auto& f : r.findings) {
-                if (f.call_index != c.index || f.rule->refuses != kind) continue;
-                if (kind == Refusal::Target && f.target != target) continue;
-                s += (s.empty() ? "" : "<br>") + reason(f);
-                listed.push_back(&f);
+            auto it = refusing.find(target);
+            if (it == refusing.end()) return s;
+            for (const Finding* f : it->second) {
+                s += (s.empty() ? "" : "<br>") + reason(*f);
+                listed.insert(f);
             }
             return s;
         };
@@ -98,7 +104,7 @@ std::string render_markdown(const Report& r, const RenderOptions& options) {
             any_refused = true;
             std::string answer = (c.http ? "HTTP " + std::to_string(c.http) : std::string("HTTP status undocumented")) + ", " +
                                  (c.code == "undocumented" ? std::string("code undocumented") : code(c.code));
-            std::string why = reasons(Refusal::Call, "");
+            std::string why = reasons("");
             table += "| " + code(c.id) + " | whole call (" + plural(c.targets.size(), "target", "targets") + " not run) | " + answer +
                      " | " + (why.empty() ? md(c.message) : why) + " | " + where(c.location) + " |\n";
             continue;
@@ -108,7 +114,7 @@ std::string render_markdown(const Report& r, const RenderOptions& options) {
             any_refused = true;
             std::string answer = t.code == "undocumented" ? "code undocumented" : code(t.code);
             if (!t.message.empty()) answer += " " + md("\"" + t.message + "\"");
-            std::string why = reasons(Refusal::Target, t.id);
+            std::string why = reasons(t.id);
             table += "| " + code(c.id) + " | " + code(t.id) + " | " + answer + " | " + (why.empty() ? md(t.message) : why) + " | " +
                      where(t.location) + " |\n";
         }
@@ -165,7 +171,7 @@ std::string render_markdown(const Report& r, const RenderOptions& options) {
         if (rows.empty()) return;
         out += "\n### " + title + "\n\n| rule | where | subject | message |\n|---|---|---|---|\n" + rows;
     };
-    auto not_listed = [&](const Finding& f) { return std::find(listed.begin(), listed.end(), &f) == listed.end(); };
+    auto not_listed = [&](const Finding& f) { return !listed.count(&f); };
     section("Other errors", [&](const Finding& f) { return !f.waived() && f.rule->severity == Severity::Error && not_listed(f); });
     section("Warnings", [&](const Finding& f) { return !f.waived() && f.rule->severity == Severity::Warning; });
     section("Info", [&](const Finding& f) { return !f.waived() && f.rule->severity == Severity::Info; });

@@ -40,17 +40,14 @@ std::string render_text(const Report& r, const RenderOptions&) {
     out += "opguard: " + r.plan_file + " (" + std::to_string(r.calls.size()) + (r.calls.size() == 1 ? " call" : " calls") + ") against " +
            std::to_string(r.inventory_files.size()) + " inventory file" + (r.inventory_files.size() == 1 ? "" : "s") + ", " +
            std::to_string(r.rule_count) + " rules\n";
+    const ByCall by = by_call(r);
     auto findings_of = [&](size_t call_index) {
-        for (const auto& f : r.findings)
-            if (f.call_index == call_index) finding_lines(f, out);
+        for (const Finding* f : by.findings[call_index]) finding_lines(*f, out);
     };
     auto explanations_of = [&](size_t call_index) {
-        bool header = false;
-        for (const auto& x : r.explanations) {
-            if (x.call_index != call_index) continue;
-            if (!header) { out += "  explain:\n"; header = true; }
-            explain_lines(x, out);
-        }
+        if (by.explanations[call_index].empty()) return;
+        out += "  explain:\n";
+        for (const RuleExplanation* x : by.explanations[call_index]) explain_lines(*x, out);
     };
     for (const auto& c : r.calls) {
         out += "\ncall " + std::to_string(c.index + 1) + " " + c.id + ": " + (c.operation.empty() ? c.label : c.operation) + "  " +
@@ -73,10 +70,9 @@ std::string render_text(const Report& r, const RenderOptions&) {
             if (c.read_only && !c.response.is_null()) out += "  predicted response: " + c.response.to_json() + "\n";
         }
         findings_of(c.index);
-        bool header = false;
-        for (const auto& e : r.effects) {
-            if (e.call_index != c.index) continue;
-            if (!header) { out += "  effects:\n"; header = true; }
+        if (!by.effects[c.index].empty()) out += "  effects:\n";
+        for (const EffectRecord* ep : by.effects[c.index]) {
+            const EffectRecord& e = *ep;
             out += "    ";
             if (!e.status_path.empty() && e.verb.empty()) {
                 out += e.noun + " " + e.id + " status " + status_path(e.status_path);
@@ -92,10 +88,7 @@ std::string render_text(const Report& r, const RenderOptions&) {
         }
         explanations_of(c.index);
     }
-    bool any_plan = false;
-    for (const auto& f : r.findings) if (f.call_index >= r.calls.size()) any_plan = true;
-    for (const auto& x : r.explanations) if (x.call_index >= r.calls.size()) any_plan = true;
-    if (any_plan) {
+    if (!by.findings[r.calls.size()].empty() || !by.explanations[r.calls.size()].empty()) {
         out += "\nplan-wide:\n";
         findings_of(r.calls.size());
         explanations_of(r.calls.size());
@@ -114,9 +107,7 @@ std::string render_text(const Report& r, const RenderOptions&) {
     }
     Counts n = counts(r);
     out += "\n" + r.summary() + "\n";
-    out += std::to_string(n.errors) + " errors, " + std::to_string(n.warnings) + " warnings, " + std::to_string(n.infos) + " info";
-    if (n.waived) out += ", " + std::to_string(n.waived) + " waived";
-    out += "\n";
+    out += count_line(n) + "\n";
     return out;
 }
 

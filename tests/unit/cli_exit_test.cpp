@@ -202,8 +202,7 @@ TEST_CASE("exit 2: usage errors", "[cli][exit]") {
     CHECK(v.exit == 0);
 }
 
-// The count line says "1 errors" / "1 warnings" (see the report).
-TEST_CASE("the count line uses the singular for one finding", "[cli][known-bug][!shouldfail]") {
+TEST_CASE("the count line uses the singular for one finding", "[cli]") {
     TempDir dir;
     write_inventory(dir);
     dir.write("plan.json", plan_with({kRegion, kDesktop, "\"ImageId\": \"m-404\""}));

@@ -211,8 +211,31 @@ std::optional<CallDraft> read_aliyun_command(const ShellCommand& cmd, const Scri
         if (api.unresolved()) d.unresolved("(action)", "the API name", written(ctx.text, api), Origin{file, api.begin});
     }
 
-    // First pass over the flags: the caller's own.
-    std::optional<WordPart> region, region_id, version;
+    // The API version first (--version, or --api-version in the plugin form), so that the
+    // operation is known while the flags are sorted.
+    std::optional<WordPart> version;
+    for (const CliFlag& f : args.flags)
+        if (!f.name_unresolved && !f.missing_value && !f.values.empty() && (f.name == "version" || f.name == "api-version") && !version)
+            version = f.values[0];
+    if (!roa) {
+        std::string v;
+        Origin vat{file, api.begin};
+        if (version) { v = version->text(); vat = Origin{file, version->offset()}; }
+        else v = default_api_version(*ctx.rules, product.text, action);
+        if (!v.empty()) d.set_header("version", Node::string(v, vat));
+        d.set_header("action", word_node(api, action));
+    }
+    const Operation* op = find_operation(*ctx.rules, d.header);
+    auto declared_kebab = [&](const std::string& name) {
+        if (!op) return false;
+        std::string pascal = lower(kebab_to_pascal(name));
+        for (const auto& spec : op->params)
+            if (lower(spec.name) == pascal) return true;
+        return false;
+    };
+
+    // The caller's own flags; the rest are the API's parameters.
+    std::optional<WordPart> region, region_id;
     std::string region_spelled, region_id_spelled;
     uint32_t region_at = 0, region_id_at = 0;
     Node flags = Node::object();
@@ -225,6 +248,9 @@ std::optional<CallDraft> read_aliyun_command(const ShellCommand& cmd, const Scri
         }
         std::string name = f.name.size() == 1 && shorthand_name(f.name[0]) ? shorthand_name(f.name[0]) : f.name;
         const KnownFlag* k = known(name);
+        // In the plugin form a kebab-case API parameter may share a CLI flag's name
+        // (--language is RebuildDesktops' Language): the operation's parameter wins.
+        if (k && plugin && name.size() > 1 && declared_kebab(name)) k = nullptr;
         if (!k) { api_flags.push_back(&f); continue; }
         Origin at{file, f.at};
         if (k->mode != FlagMode::Repeatable && !seen_known.insert(name).second) {
@@ -236,7 +262,7 @@ std::optional<CallDraft> read_aliyun_command(const ShellCommand& cmd, const Scri
         if (f.missing_value) continue;
         if (name == "region") { region = f.values.at(0); region_spelled = f.spelled; region_at = f.at; continue; }
         if (name == "RegionId") { region_id = f.values.at(0); region_id_spelled = f.spelled; region_id_at = f.at; continue; }
-        if (name == "version" || name == "api-version") { version = f.values.at(0); continue; }
+        if (name == "version" || name == "api-version") continue;
         if (secret_flag(name)) { flags.set(name, Node::string("[redacted]", at)); continue; }
         if (f.values.empty()) flags.set(name, Node::boolean(true, at));
         else if (k->mode == FlagMode::Repeatable) {
@@ -247,16 +273,6 @@ std::optional<CallDraft> read_aliyun_command(const ShellCommand& cmd, const Scri
             flags.set(name, located(f.values[0].text(), file, f.values[0].offset()));
         }
     }
-
-    if (!roa) {
-        std::string v;
-        Origin vat{file, api.begin};
-        if (version) { v = version->text(); vat = Origin{file, version->offset()}; }
-        else v = default_api_version(*ctx.rules, product.text, action);
-        if (!v.empty()) d.set_header("version", Node::string(v, vat));
-        d.set_header("action", word_node(api, action));
-    }
-    const Operation* op = find_operation(*ctx.rules, d.header);
 
     // The call's region: --region wins over --RegionId (classic form).
     const WordPart* where = region ? &*region : (!plugin && region_id ? &*region_id : nullptr);

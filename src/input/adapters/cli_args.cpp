@@ -19,6 +19,13 @@ std::string WordPart::written(std::string_view script) const {
     return std::string(script.substr(b, word->end - b));
 }
 
+uint32_t WordPart::offset() const {
+    if (!word) return 0;
+    // Where the value is written: the word's first byte (an opening quote included), or the
+    // byte after the splitter of --Name=value.
+    return pos == 0 ? word->begin : word->offset_of(pos - 1) + 1;
+}
+
 Node located(const std::string& s, uint32_t file, uint32_t offset) { return Node::string(s, Origin{file, offset}); }
 
 namespace {

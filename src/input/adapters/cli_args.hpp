@@ -22,7 +22,7 @@ struct WordPart {
     const ShellWord* word = nullptr;
     size_t pos = 0;
     std::string text() const { return word ? word->text.substr(pos) : std::string(); }
-    uint32_t offset() const { return word ? word->offset_of(pos) : 0; }
+    uint32_t offset() const;  // where the part is written in the script (an opening quote included)
     // True when a $..., `...` expansion lies in this part.
     bool unresolved() const;
     // The part as written in the script (quotes included), for messages.

@@ -125,7 +125,7 @@ private:
             RValue r = reference(m[1].str(), v.origin, depth);
             if (r.unresolved) {
                 r.text = s + ": " + r.text;
-                r.value.origin = v.origin;  // reported where the template uses it
+                r.value = Node::string(s, v.origin);  // the placeholder is the reference as written, where it is used
             }
             return r;
         }
@@ -135,7 +135,11 @@ private:
         for (auto it = begin; it != std::sregex_iterator(); ++it) {
             out += s.substr(last, static_cast<size_t>(it->position()) - last);
             RValue r = reference((*it)[1].str(), v.origin, depth);
-            if (r.unresolved || r.is_list) return unresolved_value(s + ": " + (r.unresolved ? r.text : "a list inside a string"), v.origin);
+            if (r.unresolved || r.is_list) {
+                RValue u = unresolved_value(s + ": " + (r.unresolved ? r.text : "a list inside a string"), v.origin);
+                u.value = Node::string(s, v.origin);
+                return u;
+            }
             out += r.value.to_text();
             last = static_cast<size_t>(it->position() + it->length());
         }
@@ -265,8 +269,9 @@ private:
             Origin at = action->origin;
             d.note("conditional",
                    Node::object({{"message", Node::string("ACS::ECD::StopDesktop calls StopDesktops only when the desktop is neither "
-                                                          "Connected nor already Stopped or Stopping: a desktop with a connected user "
-                                                          "is left running",
+                                                          "Connected nor already Stopped or Stopping (a desktop with a connected user "
+                                                          "is left running): opguard does not predict this step, and checks the "
+                                                          "next one against the desktop as saved",
                                                           at)}},
                                 at));
             b_.add(std::move(d));

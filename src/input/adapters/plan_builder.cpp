@@ -127,6 +127,8 @@ Node PlanBuilder::assemble(CallDraft& d, const Operation* op) const {
         }
         if (p.unresolved) {
             Origin at = p.value.origin;
+            // The text as written may hold part of a secret ("abc$SUFFIX"): not shown.
+            if (is_secret_parameter(param, rules_)) p.text = "a value opguard does not show (a secret parameter)";
             if (wk.index > 0) {
                 d.unresolved(param, p.flag, p.text, at, true);
                 auto& h = lists_with_holes[param];
@@ -251,6 +253,15 @@ Plan PlanBuilder::build() {
                     }
             }
         }
+        // A step that runs only under a condition checked when it runs (OOS): its per-target
+        // checks and its effects are not predicted; a dry-run line has no effects.
+        bool conditional = adapter.find("conditional") != nullptr;
+        if (conditional && call.operation)
+            for (const Rule& rule : rules_.rules)
+                if (rule.scope == Scope::Target && rule.applies_to(call.operation->name) &&
+                    std::find(skip_rules.begin(), skip_rules.end(), rule.id) == skip_rules.end())
+                    skip_rules.push_back(rule.id);
+        adapter.set("no_effects", Node::boolean(conditional || adapter.find("dry_run")->truthy()));
         Node sr = Node::array(), se = Node::array();
         for (const auto& id : skip_rules) sr.items().push_back(str(id));
         for (const auto& id : skip_effects) se.items().push_back(str(id));

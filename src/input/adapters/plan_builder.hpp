@@ -22,7 +22,10 @@
 //   json_string_lists [{param, flag}]: a list parameter written as one JSON string, sent literally
 //   usage_errors  [{flag, message}]: the client refuses the line for another reason
 //   conditional   [{message}]: the step runs only under a condition (OOS)
-//   skip_rules, skip_effects   ids the simulator does not evaluate for this call (union of `skipped`)
+//   skip_rules, skip_effects   ids the simulator does not evaluate for this call (union of `skipped`;
+//                 for a conditional step also every target-scope rule)
+//   no_effects    the simulator predicts no effect or state change and leaves the call out of the
+//                 summary (dry_run, or conditional)
 //
 // Each list entry's Origin is where the observation is located in the original file, so a
 // rule iterating it reports file:line:col there.

@@ -92,7 +92,7 @@ Plan dry_run_plan(SourceRegistry& sources, uint32_t fid, const Node* root, const
             for (size_t i = 0; i < copy.size(); ++i)
                 if ((i < begin || i >= end) && copy[i] != '\n') copy[i] = ' ';
             uint32_t part = sources.add(f.path(), std::move(copy));
-            Node n = read_json(sources, part);
+            Node n = read_plan_json(sources, part, rules);
             if (n.is_array()) records.insert(records.end(), n.items().begin(), n.items().end());
             else records.push_back(std::move(n));
         }
@@ -172,10 +172,10 @@ Plan load_plan_any(SourceRegistry& sources, const std::string& path, const RuleS
     uint32_t fid = sources.add(path, read_file_bytes(path, kMaxPlanBytes));
     const SourceFile& f = sources.file(fid);
 
-    if (format == "opguard") return plan_from_node(sources, fid, read_json(sources, fid), rules);
+    if (format == "opguard") return plan_from_node(sources, fid, read_plan_json(sources, fid, rules), rules);
     if (format == "shell") return shell_plan(sources, fid, rules);
     if (format == "terraform-plan" || format == "hcloud-json-input") {
-        Node root = read_json(sources, fid);
+        Node root = read_plan_json(sources, fid, rules);
         std::string why;
         if (format == "terraform-plan") {
             if (!looks_like_terraform_plan(root, &why)) mismatch(f, &root, format, why);
@@ -185,7 +185,7 @@ Plan load_plan_any(SourceRegistry& sources, const std::string& path, const RuleS
         return json_input(sources, fid, root, rules);
     }
     if (format == "oos-template") {
-        Node root = starts_like_json(f.text()) ? read_json(sources, fid) : read_yaml(sources, fid);
+        Node root = starts_like_json(f.text()) ? read_plan_json(sources, fid, rules) : read_yaml(sources, fid);
         std::string why;
         if (!looks_like_oos_template(root, &why)) mismatch(f, &root, format, why);
         return oos_plan(sources, fid, root, rules);
@@ -194,7 +194,7 @@ Plan load_plan_any(SourceRegistry& sources, const std::string& path, const RuleS
         std::vector<std::pair<size_t, size_t>> segments;
         size_t stray = 0;
         if (split_json_values(f.text(), segments, stray) && segments.size() > 1) return dry_run_plan(sources, fid, nullptr, segments, rules);
-        Node root = read_json(sources, fid);
+        Node root = read_plan_json(sources, fid, rules);
         return dry_run_plan(sources, fid, &root, {}, rules);
     }
 
@@ -204,13 +204,8 @@ Plan load_plan_any(SourceRegistry& sources, const std::string& path, const RuleS
         std::vector<std::pair<size_t, size_t>> segments;
         size_t stray = 0;
         if (split_json_values(f.text(), segments, stray) && segments.size() > 1) return dry_run_plan(sources, fid, nullptr, segments, rules);
-        Node root;
-        try {
-            root = read_json(sources, fid);
-        } catch (const InputError& e) {
-            unknown_format(f.path(), {{"JSON (opguard plan, cli-dry-run-json, hcloud-json-input, oos-template, terraform-plan)", where(e)},
-                                      {"oos-template (YAML), shell", "the file starts like JSON"}});
-        }
+        // A file that starts like JSON is JSON: its syntax error (file:line:col) is the answer.
+        Node root = read_plan_json(sources, fid, rules);
         return from_json_root(sources, fid, root, rules);
     }
     tried.push_back({"JSON formats (opguard plan, cli-dry-run-json, hcloud-json-input, oos-template, terraform-plan)",
@@ -221,6 +216,8 @@ Plan load_plan_any(SourceRegistry& sources, const std::string& path, const RuleS
         if (looks_like_oos_template(root, &why)) return oos_plan(sources, fid, root, rules);
         tried.push_back({"oos-template (YAML)", why});
     } catch (const InputError& e) {
+        // A template that says it is one: its YAML error (file:line:col) is the answer.
+        if (f.text().rfind("FormatVersion:", 0) == 0 || f.text().find("\nFormatVersion:") != std::string::npos) throw;
         tried.push_back({"oos-template (YAML)", where(e)});
     }
     bool found = false;

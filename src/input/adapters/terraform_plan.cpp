@@ -147,7 +147,7 @@ private:
             constant(d, "RegionId", *r, "provider region");
             d.adapter.set("region", Node::string(r->as_string(), at_));
         } else {
-            unresolved(d, "RegionId", "the alicloud provider's region, which the plan does not show (provider block, or ALICLOUD_REGION)");
+            unresolved(d, "RegionId", "the alicloud provider's region (not in the plan: the provider block or ALICLOUD_REGION sets it)");
         }
         return d;
     }
@@ -228,7 +228,7 @@ private:
         if (!region || !region->is_string()) region = provider_setting("region");
         if (region && region->is_string()) d.adapter.set("region", Node::string(region->as_string(), at_));
         if (const Node* p = provider_setting("project_id")) constant(d, "project_id", *p, "provider project_id");
-        else unresolved(d, "project_id", "the project of the huaweicloud provider's region, which the plan does not show");
+        else unresolved(d, "project_id", "the project of the huaweicloud provider's region (not in the plan)");
         return d;
     }
 

@@ -1,0 +1,557 @@
+// The plan adapters (src/input/adapters): shell scripts of aliyun / hcloud lines,
+// --cli-dry-run-json records, KooCLI --cli-jsonInput files, OOS templates and Terraform
+// plans become opguard's plan with every value located in the ORIGINAL file; what the
+// adapters observe reaches the report through rules/adapters.rules; CLI text tables are
+// rejected as inventories.
+#include <catch2/catch.hpp>
+
+#include "input/adapters/plan_formats.hpp"
+#include "input/adapters/rule_needs.hpp"
+#include "input/adapters/shell_lexer.hpp"
+#include "test_support.hpp"
+
+using namespace opguard;
+using namespace opguard::test;
+
+namespace {
+
+struct Loaded {
+    SourceRegistry sources;
+    RuleSet rules;
+    Plan plan;
+    std::string path;
+    std::string text;
+    // line:col of a value in whatever file it came from
+    std::string at(const Node& n) const { return lc(sources.file(n.origin.file).position(n.origin.offset)); }
+    const Node& param(size_t call, const std::string& name) const {
+        const Node* p = plan.calls.at(call).parameters.find(name);
+        if (!p) FAIL("call " << call << " has no parameter " << name << ": " << plan.calls.at(call).parameters.to_json());
+        return *p;
+    }
+    const Node& adapter(size_t call) const {
+        const Node* a = plan.calls.at(call).record.find("adapter");
+        REQUIRE(a);
+        return *a;
+    }
+    // "line:col" of the first `needle` (after `after`) in this plan's text.
+    std::string where(const std::string& needle, const std::string& after = {}) const { return lc(position_of(text, needle, after)); }
+};
+
+std::unique_ptr<Loaded> load(const TempDir& dir, const std::string& name, const std::string& text, const std::string& format = "auto") {
+    auto l = std::make_unique<Loaded>();
+    l->text = text;
+    l->path = dir.write(name, text);
+    l->rules = load_rules(l->sources, RuleSources{true, {}});
+    l->plan = load_plan_any(l->sources, l->path, l->rules, format);
+    return l;
+}
+
+std::optional<Err> load_error(const TempDir& dir, const std::string& name, const std::string& text, const std::string& format = "auto") {
+    std::string path = dir.write(name, text);
+    SourceRegistry sources;
+    RuleSet rules = load_rules(sources, RuleSources{true, {}});
+    return input_error([&] { load_plan_any(sources, path, rules, format); });
+}
+
+std::vector<std::string> strings(const Node& list) {
+    std::vector<std::string> out;
+    for (const auto& n : list.items()) out.push_back(n.to_text());
+    return out;
+}
+
+// The whole pipeline with a plan in any format and the sample fleet.
+struct Checked {
+    std::unique_ptr<Loaded> l;
+    Inventory inventory;
+    Report report;
+    std::vector<const Finding*> findings(const std::string& rule, size_t call) const {
+        std::vector<const Finding*> out;
+        for (const auto& f : report.findings)
+            if (f.rule->id == rule && f.call_index == call) out.push_back(&f);
+        return out;
+    }
+    std::string loc(const std::string& needle, const std::string& after = {}) const { return l->path + ":" + l->where(needle, after); }
+};
+
+std::unique_ptr<Checked> check(const TempDir& dir, const std::string& name, const std::string& text,
+                               std::vector<std::string> inventory = {source_path("samples/fleet")}) {
+    auto c = std::make_unique<Checked>();
+    c->l = load(dir, name, text);
+    c->inventory = load_inventory(c->l->sources, inventory, c->l->rules);
+    c->report = simulate(c->l->sources, c->l->plan, c->inventory, c->l->rules);
+    return c;
+}
+
+std::string location(const Finding& f) { return f.location.file + ":" + lc(f.location.pos); }
+
+}  // namespace
+
+// ---- the shell lexer ----------------------------------------------------------------------
+
+TEST_CASE("shell: comments, quotes, continuations, chains and substitutions", "[adapters][shell]") {
+    const std::string s =
+        "#!/bin/sh\n"
+        "X=1 aliyun ecd A --K 'a b' \\\n"
+        "   --L \"c $V d\" # trailing comment\n"
+        "if aliyun ecs B; then echo ok && aliyun ecs C | tee log; fi\n"
+        "out=$(aliyun ecd D --Q \"$(date)\") ; aliyun ecd E 2>&1 >/dev/null\n"
+        "cat <<EOF\n"
+        "aliyun ecd InsideHeredoc\n"
+        "EOF\n"
+        "for d in a b; do sudo -u ops aliyun ecd F --Id \"$d\"; done\n";
+    auto cmds = adapters::split_shell_commands(s);
+    std::vector<std::string> firsts;
+    for (const auto& c : cmds) firsts.push_back(c.words.at(0).text + " " + (c.words.size() > 2 ? c.words[2].text : ""));
+    CHECK(firsts == std::vector<std::string>{"aliyun A", "aliyun B", "echo ", "aliyun C", "tee ", "date ", "aliyun D", "aliyun E",
+                                             "cat ", "aliyun F"});
+    const auto& a = cmds[0].words;
+    REQUIRE(a.size() == 7);
+    CHECK(a[4].text == "a b");                       // quotes removed
+    CHECK(lc(position_of(s, "a b")) == "2:23");
+    CHECK(a[4].offset_of(0) == s.find("a b"));       // every byte keeps its place
+    CHECK(a[6].text == "c $V d");                    // expansion kept as written
+    CHECK(a[6].unresolved());
+    CHECK(adapters::written(s, a[6]) == "\"c $V d\"");
+    CHECK_FALSE(a[4].unresolved());
+    // The substitution inside D's argument is its own command, and D's argument is unresolved.
+    CHECK(cmds[6].words.back().unresolved());
+    CHECK(cmds[7].words.size() == 3);               // redirections dropped
+    CHECK(cmds[9].words.back().text == "$d");
+}
+
+// ---- aliyun command lines -------------------------------------------------------------------
+
+TEST_CASE("aliyun classic form: flag forms, repeat lists, region, caller flags", "[adapters][aliyun]") {
+    TempDir dir;
+    const std::string s =
+        "aliyun ecd RebuildDesktops --RegionId cn-hangzhou \\\n"
+        "  --DesktopId.2 ecd-b --DesktopId.1=ecd-a --ImageId:m-x --Tag.1.Key env --Tag.1.Value prod \\\n"
+        "  --force --profile ops --pager path=Desktops[] PageSize=50 --quiet\n"
+        "aliyun ecd RebuildDesktops --region cn-hongkong --RegionId cn-hangzhou --DesktopId.1 ecd-c --force\n"
+        "aliyun ecs RedeployInstance --RegionId cn-hangzhou --InstanceId i-x --ForceStop false\n";
+    auto l = load(dir, "run.sh", s);
+    REQUIRE(l->plan.calls.size() == 3);
+    const Call& c0 = l->plan.calls[0];
+    CHECK(c0.id == "line-1");
+    REQUIRE(c0.operation);
+    CHECK(c0.operation->name == "ecd.RebuildDesktops");
+    CHECK(c0.record.find("version")->as_string() == "2020-09-30");  // the CLI's default for ecd
+    CHECK(l->at(c0.record) == "1:1");
+    CHECK(strings(l->param(0, "DesktopId")) == std::vector<std::string>{"ecd-a", "ecd-b"});  // by index
+    CHECK(l->at(l->param(0, "DesktopId").items()[0]) == l->where("ecd-a"));
+    CHECK(l->at(l->param(0, "DesktopId").items()[1]) == l->where("ecd-b"));
+    CHECK(l->param(0, "ImageId").as_string() == "m-x");
+    CHECK(l->at(l->param(0, "ImageId")) == l->where("m-x"));
+    CHECK(l->param(0, "Tag").to_json() == R"([{"Key":"env","Value":"prod"}])");
+    CHECK(l->param(0, "RegionId").as_string() == "cn-hangzhou");
+    const Node& a0 = l->adapter(0);
+    CHECK(a0.find("client")->as_string() == "aliyun");
+    CHECK(a0.find("format")->as_string() == "shell");
+    CHECK(a0.find("flags")->to_json() == R"({"force":true,"profile":"ops","pager":["path=Desktops[]","PageSize=50"],"quiet":true})");
+    CHECK_FALSE(a0.find("dry_run")->truthy());
+    // --region wins over --RegionId.
+    CHECK(l->param(1, "RegionId").as_string() == "cn-hongkong");
+    CHECK(l->at(l->param(1, "RegionId")) == l->where("cn-hongkong"));
+    CHECK(l->adapter(1).find("region")->as_string() == "cn-hongkong");
+    // ECS: validated names, the CLI's values (strings) as sent.
+    REQUIRE(l->plan.calls[2].operation);
+    CHECK(l->plan.calls[2].operation->name == "ecs.RedeployInstance");
+    CHECK(l->plan.calls[2].record.find("version")->as_string() == "2014-05-26");
+    CHECK(l->param(2, "ForceStop").as_string() == "false");
+}
+
+TEST_CASE("aliyun plugin form: kebab names, --biz-region-id, repeated list flags", "[adapters][aliyun]") {
+    TempDir dir;
+    const std::string s =
+        "aliyun ecd rebuild-desktops --api-version 2020-09-30 --region cn-shanghai --biz-region-id cn-shanghai \\\n"
+        "    --desktop-id ecd-a --desktop-id ecd-b --image-id m-x --operate-type replace --language en-US\n";
+    auto l = load(dir, "plugin.sh", s);
+    REQUIRE(l->plan.calls.size() == 1);
+    REQUIRE(l->plan.calls[0].operation);
+    CHECK(l->plan.calls[0].record.find("action")->as_string() == "RebuildDesktops");
+    CHECK(l->plan.calls[0].parameters.to_json() ==
+          R"({"RegionId":"cn-shanghai","DesktopId":["ecd-a","ecd-b"],"ImageId":"m-x","OperateType":"replace","Language":"en-US"})");
+    CHECK(l->at(l->param(0, "RegionId")) == l->where("cn-shanghai", "--biz-region-id"));
+    CHECK(l->at(l->param(0, "DesktopId").items()[1]) == l->where("ecd-b"));
+    CHECK(l->adapter(0).find("client")->as_string() == "aliyun-plugin");
+    CHECK(l->adapter(0).find("region")->as_string() == "cn-shanghai");
+}
+
+TEST_CASE("aliyun: dry-run lines, duplicates, JSON string lists, usage errors", "[adapters][aliyun]") {
+    TempDir dir;
+    const std::string s =
+        "aliyun ecd RebuildDesktops --RegionId cn-hangzhou --DesktopId.1 ecd-a --force --cli-dry-run-json\n"
+        "aliyun ecd RebuildDesktops --RegionId cn-hangzhou --DesktopId.1 ecd-a --DesktopId.1 ecd-b --force\n"
+        "aliyun ecd RebuildDesktops --RegionId cn-hangzhou --DesktopId '[\"ecd-a\", \"ecd-b\"]' --force\n"
+        "aliyun ecd RebuildDesktops --RegionId cn-hangzhou --DesktopId.1 ecd-a --ImageId --force\n"
+        "aliyun ecs DescribeInstances --RegionId cn-hangzhou --InstanceIds '[\"i-1\"]'\n";
+    auto l = load(dir, "lines.sh", s);
+    REQUIRE(l->plan.calls.size() == 5);
+    const Node& a0 = l->adapter(0);
+    CHECK(a0.find("dry_run")->truthy());
+    CHECK(a0.find("no_effects")->truthy());
+    CHECK(a0.find("dry_run_flag")->as_string() == "--cli-dry-run-json");
+    CHECK(l->at(*a0.find("dry_run_flag")) == l->where("--cli-dry-run-json"));
+    // The CLI refuses a flag given twice; the first value is kept for the checks.
+    const Node& dup = l->adapter(1).find("duplicates")->items().at(0);
+    CHECK(dup.find("flag")->as_string() == "--DesktopId.1");
+    CHECK(l->at(dup) == l->where("--DesktopId.1", "ecd-a --DesktopId.1"));
+    CHECK(strings(l->param(1, "DesktopId")) == std::vector<std::string>{"ecd-a"});
+    // A JSON array in one string, for a repeat list: read as the list, reported, each element located.
+    const Node& list = l->param(2, "DesktopId");
+    CHECK(strings(list) == std::vector<std::string>{"ecd-a", "ecd-b"});
+    CHECK(l->at(list.items()[1]) == l->where("\"ecd-b\"", "'["));
+    CHECK(l->adapter(2).find("json_string_lists")->items().at(0).find("param")->as_string() == "DesktopId");
+    // A flag without its value.
+    const Node& use = l->adapter(3).find("usage_errors")->items().at(0);
+    CHECK(use.find("message")->as_string() == "--ImageId must be assigned with value");
+    CHECK(l->at(use) == l->where("--ImageId", "\n" + std::string("aliyun ecd RebuildDesktops --RegionId cn-hangzhou --DesktopId.1 ecd-a --ImageId")));
+    // InstanceIds is a String the server parses as JSON: kept as written, nothing reported.
+    CHECK(l->param(4, "InstanceIds").is_string());
+    CHECK_FALSE(l->adapter(4).find("json_string_lists"));
+}
+
+TEST_CASE("aliyun: unresolved values are placeholders, list elements left out, checks that need them skipped", "[adapters][unresolved]") {
+    TempDir dir;
+    const std::string s =
+        "IMAGE=m-win2022std\n"
+        "aliyun ecd RebuildDesktops --RegionId cn-hangzhou --DesktopId.1 ecd-hzwin04d2p7w3 --DesktopId.2 \"$(next_desktop)\" --ImageId \"$IMAGE\" --force\n"
+        "aliyun ecd RebuildDesktops --DesktopId.1 ecd-hzlin03c9x4t6 --ImageId m-win2022std --force\n";
+    auto c = check(dir, "vars.sh", s);
+    Loaded& l = *c->l;
+    CHECK(strings(l.param(0, "DesktopId")) == std::vector<std::string>{"ecd-hzwin04d2p7w3"});
+    CHECK(l.param(0, "ImageId").as_string() == "$IMAGE");
+    const Node& un = *l.adapter(0).find("unresolved");
+    REQUIRE(un.items().size() == 2);
+    CHECK(un.items()[0].find("param")->as_string() == "DesktopId");
+    CHECK(un.items()[0].find("element")->truthy());
+    CHECK(un.items()[0].find("text")->as_string() == "\"$(next_desktop)\"");
+    CHECK(l.at(un.items()[0]) == l.where("\"$(next_desktop)\""));
+    CHECK(un.items()[1].find("param")->as_string() == "ImageId");
+    CHECK(l.at(un.items()[1]) == l.where("\"$IMAGE\""));
+    std::vector<std::string> skipped = strings(*un.items()[1].find("skipped"));
+    CHECK(std::find(skipped.begin(), skipped.end(), "ecd.rebuild.unknown-image") != skipped.end());
+    CHECK(std::find(skipped.begin(), skipped.end(), "effect ecd.rebuild.data-disk-erased") != skipped.end());
+    CHECK(std::find(skipped.begin(), skipped.end(), "effect ecd.rebuild.system-disk") == skipped.end());  // needs no image
+    // The skipped checks do not run: no "unknown image $IMAGE"; the warnings say where.
+    CHECK(c->findings("ecd.rebuild.unknown-image", 0).empty());
+    CHECK(c->findings("ecd.rebuild.desktop-count", 0).empty());
+    auto w = c->findings("plan.unresolved-value", 0);
+    REQUIRE(w.size() == 2);
+    CHECK(location(*w[0]) == c->loc("\"$(next_desktop)\""));
+    CHECK(location(*w[1]) == c->loc("\"$IMAGE\""));
+    CHECK(w[1]->message.find("ecd.rebuild.unknown-image") != std::string::npos);
+    // The system disk of the known desktop is still erased; the data-disk effects are not predicted.
+    bool system_disk = false, data_disk = false;
+    for (const auto& e : c->report.effects) {
+        if (e.call_index != 0) continue;
+        system_disk |= e.effect->id == "ecd.rebuild.system-disk";
+        data_disk |= e.effect->id.rfind("ecd.rebuild.data-disk", 0) == 0;
+    }
+    CHECK(system_disk);
+    CHECK_FALSE(data_disk);
+    // No region on the line: the profile's, unresolved (and no "missing RegionId").
+    CHECK(l.param(1, "RegionId").as_string() == "<profile region>");
+    CHECK(c->findings("plan.missing-parameter", 1).empty());
+    auto r = c->findings("plan.unresolved-value", 1);
+    REQUIRE(r.size() == 1);
+    CHECK(location(*r[0]) == l.path + ":3:1");
+}
+
+TEST_CASE("a dry-run line is checked but changes nothing and is not in the summary", "[adapters][dry-run]") {
+    TempDir dir;
+    auto c = check(dir, "dry.sh",
+                   "aliyun ecd RebuildDesktops --RegionId cn-hangzhou --DesktopId.1 ecd-hzgpu05e5r1y8 --ImageId m-win2022std --force --dryrun\n");
+    CHECK(c->report.calls.at(0).dry_run);
+    CHECK(c->report.effects.empty());
+    CHECK(c->report.changes.empty());
+    CHECK(c->report.summary() == "Plan: no change.");
+    CHECK(c->findings("ecd.rebuild.gpu-desktop-non-gpu-image", 0).size() == 1);  // still checked
+    auto info = c->findings("plan.dry-run-line", 0);
+    REQUIRE(info.size() == 1);
+    CHECK(location(*info[0]) == c->loc("--dryrun"));
+}
+
+TEST_CASE("adapter rules: duplicate flag refuses the call, JSON string list warns", "[adapters][rules]") {
+    TempDir dir;
+    const std::string s =
+        "aliyun ecd RebuildDesktops --RegionId cn-hangzhou --DesktopId.1 ecd-hzlin03c9x4t6 --ImageId m-win2022std --ImageId m-ubuntu2004 --force\n"
+        "aliyun ecd RebuildDesktops --RegionId cn-shanghai --DesktopId '[\"ecd-shwin08h4w9a5\"]' --ImageId m-win2022std --force\n";
+    auto c = check(dir, "rules.sh", s);
+    auto d = c->findings("plan.duplicate-flag", 0);
+    REQUIRE(d.size() == 1);
+    CHECK(location(*d[0]) == c->loc("--ImageId m-ubuntu2004"));
+    CHECK_FALSE(c->report.calls[0].accepted);
+    auto j = c->findings("plan.json-string-list", 1);
+    REQUIRE(j.size() == 1);
+    CHECK(j[0]->rule->severity == Severity::Warning);
+    CHECK(location(*j[0]) == c->loc("'[\"ecd-shwin08h4w9a5\"]'"));
+    CHECK(c->report.calls[1].accepted);
+}
+
+// ---- hcloud -----------------------------------------------------------------------------------
+
+TEST_CASE("hcloud lines and --cli-jsonInput files", "[adapters][hcloud]") {
+    TempDir dir;
+    dir.write("in.json", "{\n  \"path\": {\"project_id\": \"p1\"},\n  \"body\": {\"desktop_ids\": [\"d-3\"]}\n}\n");
+    const std::string s =
+        "hcloud Workspace CheckDesktopImages --cli-region=cn-north-4 --project_id=p1 --desktop_ids.2=d-2 --desktop_ids.1=d-1\n"
+        "hcloud Workspace CheckDesktopImages --cli-region=cn-north-4 --cli-jsonInput=in.json\n"
+        "hcloud Workspace CheckDesktopImages --desktop_ids.1=d-1 --dryrun\n";
+    auto l = load(dir, "hw.sh", s);
+    REQUIRE(l->plan.calls.size() == 3);
+    REQUIRE(l->plan.calls[0].operation);
+    CHECK(l->plan.calls[0].operation->name == "hw.workspace.CheckDesktopImages");
+    CHECK(l->plan.calls[0].record.find("path")->as_string() == "/v2/{project_id}/desktops/check-images");
+    CHECK(l->plan.calls[0].parameters.to_json() == R"({"project_id":"p1","desktop_ids":["d-1","d-2"]})");
+    CHECK(l->at(l->param(0, "desktop_ids").items()[0]) == l->where("d-1"));
+    CHECK(l->adapter(0).find("region")->as_string() == "cn-north-4");
+    // The jsonInput file's values are located in that file.
+    const Node& ids = l->param(1, "desktop_ids");
+    CHECK(strings(ids) == std::vector<std::string>{"d-3"});
+    CHECK(l->sources.file(ids.items()[0].origin.file).path() == dir.file("in.json"));
+    CHECK(l->at(ids.items()[0]) == "3:28");
+    // No --project_id: the profile's, unresolved; --dryrun sends nothing.
+    CHECK(l->param(2, "project_id").as_string() == "<profile project>");
+    CHECK(l->adapter(2).find("dry_run")->truthy());
+    auto e = load_error(dir, "missing.sh", "hcloud Workspace CheckDesktopImages --cli-jsonInput=nope.json\n");
+    REQUIRE(e);
+    CHECK(e->id == "plan.hcloud-json-input");
+    CHECK(e->where() == "1:37");
+}
+
+TEST_CASE("a --cli-jsonInput file as the plan is named after its operation", "[adapters][hcloud]") {
+    TempDir dir;
+    auto l = load(dir, "CheckDesktopImages.json", "{\"path\": {\"project_id\": \"p1\"}, \"body\": {\"desktop_ids\": [\"d-1\"]}}\n");
+    REQUIRE(l->plan.calls.size() == 1);
+    REQUIRE(l->plan.calls[0].operation);
+    CHECK(l->plan.calls[0].id == "CheckDesktopImages");
+    auto e = load_error(dir, "input.json", "{\"body\": {\"desktop_ids\": [\"d-1\"]}}\n");
+    REQUIRE(e);
+    CHECK(e->id == "plan.hcloud-json-input");
+}
+
+// ---- --cli-dry-run-json records -------------------------------------------------------------
+
+TEST_CASE("--cli-dry-run-json records, one after another", "[adapters][dry-run-json]") {
+    TempDir dir;
+    const std::string s =
+        "{\n  \"style\": \"RPC\",\n  \"endpoint\": \"ecd.cn-hangzhou.aliyuncs.com\",\n  \"method\": \"POST\",\n"
+        "  \"query\": {\"DesktopId.1\": \"ecd-a\", \"ImageId\": \"m-x\", \"RegionId\": \"cn-hangzhou\"},\n"
+        "  \"action\": \"RebuildDesktops\",\n  \"version\": \"2020-09-30\"\n}\n"
+        "{\"style\": \"RPC\", \"endpoint\": \"ecs-cn-hangzhou.aliyuncs.com\", \"method\": \"POST\", "
+        "\"query\": {\"InstanceId\": \"i-x\", \"Format\": \"JSON\"}, \"action\": \"RedeployInstance\", \"version\": \"2014-05-26\"}\n";
+    auto l = load(dir, "records.json", s);
+    REQUIRE(l->plan.calls.size() == 2);
+    CHECK(l->plan.calls[0].id == "record-1");
+    REQUIRE(l->plan.calls[0].operation);
+    CHECK(l->plan.calls[0].operation->name == "ecd.RebuildDesktops");
+    CHECK(strings(l->param(0, "DesktopId")) == std::vector<std::string>{"ecd-a"});
+    CHECK(l->at(l->param(0, "DesktopId").items()[0]) == "5:28");
+    CHECK(l->at(l->plan.calls[1].record) == "9:1");
+    REQUIRE(l->plan.calls[1].operation);
+    CHECK(l->plan.calls[1].operation->name == "ecs.RedeployInstance");
+    CHECK(l->plan.calls[1].parameters.to_json() == R"({"InstanceId":"i-x"})");  // common parameters dropped
+    CHECK(l->adapter(1).find("region")->as_string() == "cn-hangzhou");
+}
+
+// ---- OOS templates ----------------------------------------------------------------------------
+
+TEST_CASE("OOS YAML: ExecuteApi, built-in ECD actions, Loop.Items, parameter defaults", "[adapters][oos]") {
+    TempDir dir;
+    const std::string s =
+        "FormatVersion: OOS-2019-06-01\n"
+        "Parameters:\n"
+        "  regionId:\n"
+        "    Type: String\n"
+        "    Default: cn-hangzhou\n"
+        "  desktopIds:\n"
+        "    Type: List\n"
+        "    Default: [ecd-a, ecd-b]\n"
+        "  imageId:\n"
+        "    Type: String\n"
+        "Tasks:\n"
+        "  - Name: rebuild\n"
+        "    Action: ACS::ECD::RebuildDesktop\n"
+        "    Properties:\n"
+        "      regionId: '{{ regionId }}'\n"
+        "      desktopId: '{{ ACS::TaskLoopItem }}'\n"
+        "    Loop:\n"
+        "      Items: '{{ desktopIds }}'\n"
+        "  - Name: direct\n"
+        "    Action: ACS::ExecuteAPI\n"
+        "    Properties:\n"
+        "      Service: ECD\n"
+        "      API: RebuildDesktops\n"
+        "      Parameters:\n"
+        "        RegionId: '{{ ACS::RegionId }}'\n"
+        "        DesktopId: ['{{ desktopIds[0] }}', ecd-c]\n"
+        "        ImageId: '{{ imageId }}'\n"
+        "  - Name: wait\n"
+        "    Action: ACS::WaitFor\n"
+        "    Properties: {Service: ECD, API: DescribeDesktops}\n";
+    auto l = load(dir, "t.yml", s);
+    std::vector<std::string> ids;
+    for (const auto& c : l->plan.calls) ids.push_back(c.id + " " + c.record.find("action")->as_string());
+    CHECK(ids == std::vector<std::string>{"rebuild[1]/stopDesktop StopDesktops", "rebuild[1]/rebuildDesktop RebuildDesktops",
+                                          "rebuild[2]/stopDesktop StopDesktops", "rebuild[2]/rebuildDesktop RebuildDesktops",
+                                          "direct RebuildDesktops"});
+    // Loop items and defaults are located where they are written.
+    CHECK(l->param(1, "DesktopId").to_json() == R"(["ecd-a"])");
+    CHECK(l->at(l->param(1, "DesktopId").items()[0]) == "8:15");
+    CHECK(l->at(l->param(3, "DesktopId").items()[0]) == "8:22");
+    CHECK(l->param(1, "RegionId").as_string() == "cn-hangzhou");
+    CHECK(l->at(l->param(1, "RegionId")) == "5:14");
+    CHECK(l->at(l->plan.calls[1].record) == "12:5");
+    // The stop step is conditional: its effects and per-desktop checks are not predicted.
+    CHECK(l->adapter(0).find("conditional"));
+    CHECK(l->adapter(0).find("no_effects")->truthy());
+    CHECK_FALSE(l->adapter(1).find("no_effects")->truthy());
+    // Unresolved: an execution value, a parameter without Default, an unknown reference.
+    const Node& un = *l->adapter(4).find("unresolved");
+    std::vector<std::string> params;
+    for (const auto& u : un.items()) params.push_back(u.find("param")->as_string() + "@" + l->at(u));
+    CHECK(params == std::vector<std::string>{"RegionId@25:19", "DesktopId@26:21", "ImageId@27:18"});
+    CHECK(strings(l->param(4, "DesktopId")) == std::vector<std::string>{"ecd-c"});
+    CHECK(un.items()[2].find("text")->as_string() == "{{ imageId }}: template parameter imageId has no Default");
+}
+
+TEST_CASE("OOS JSON template, and the official RebuildDesktop action with nothing resolved", "[adapters][oos]") {
+    TempDir dir;
+    const std::string s =
+        "{\"FormatVersion\": \"OOS-2019-06-01\",\n"
+        " \"Parameters\": {\"regionId\": {\"Type\": \"String\", \"Default\": \"{{ ACS::RegionId }}\"}, \"desktopId\": {\"Type\": \"String\"}},\n"
+        " \"Tasks\": [{\"Name\": \"rebuildDesktop\", \"Action\": \"ACS::ExecuteApi\",\n"
+        "   \"Properties\": {\"Service\": \"ECD\", \"API\": \"RebuildDesktops\",\n"
+        "     \"Parameters\": {\"RegionId\": \"{{ regionId }}\", \"DesktopId\": [\"{{ desktopId }}\"]}}}]}\n";
+    auto c = check(dir, "t.json", s);
+    REQUIRE(c->l->plan.calls.size() == 1);
+    CHECK(c->l->param(0, "DesktopId").to_json() == "[]");
+    CHECK(c->l->param(0, "RegionId").as_string() == "{{ regionId }}");
+    auto w = c->findings("plan.unresolved-value", 0);
+    REQUIRE(w.size() == 2);
+    CHECK(location(*w[0]) == c->loc("\"{{ regionId }}\"", "\"Parameters\": {\"RegionId\""));
+    CHECK(w[0]->message.find("the region the execution runs in") != std::string::npos);
+    CHECK(c->findings("ecd.rebuild.desktop-count", 0).empty());
+    CHECK(c->report.effects.empty());
+}
+
+// ---- Terraform ------------------------------------------------------------------------------------
+
+TEST_CASE("Terraform: a Huawei image change is a rebuild; alicloud changes are start/stop/spec, never a rebuild", "[adapters][terraform]") {
+    TempDir dir;
+    const std::string s =
+        "{\"format_version\": \"1.2\", \"resource_changes\": [\n"
+        "  {\"address\": \"huaweicloud_workspace_desktop.d1\", \"mode\": \"managed\", \"type\": \"huaweicloud_workspace_desktop\",\n"
+        "   \"change\": {\"actions\": [\"update\"], \"before\": {\"id\": \"u-1\", \"image_type\": \"gold\", \"image_id\": \"old\"},\n"
+        "              \"after\": {\"id\": \"u-1\", \"image_type\": \"gold\", \"image_id\": \"new\"}, \"after_unknown\": {}}},\n"
+        "  {\"address\": \"alicloud_ecd_desktop.a\", \"mode\": \"managed\", \"type\": \"alicloud_ecd_desktop\",\n"
+        "   \"change\": {\"actions\": [\"update\"], \"before\": {\"id\": \"ecd-a\", \"status\": \"Running\", \"desktop_type\": \"ecd.basic.large\", \"bundle_id\": \"b-1\"},\n"
+        "              \"after\": {\"id\": \"ecd-a\", \"status\": \"Stopped\", \"desktop_type\": \"ecd.advanced.large\", \"bundle_id\": \"b-2\"}, \"after_unknown\": {}}},\n"
+        "  {\"address\": \"alicloud_ecd_desktop.b\", \"mode\": \"managed\", \"type\": \"alicloud_ecd_desktop\",\n"
+        "   \"change\": {\"actions\": [\"update\"], \"before\": {\"id\": \"ecd-b\", \"bundle_id\": \"b-1\"}, \"after\": {\"id\": \"ecd-b\", \"bundle_id\": \"b-2\"}}},\n"
+        "  {\"address\": \"alicloud_ecd_desktop.c\", \"mode\": \"managed\", \"type\": \"alicloud_ecd_desktop\",\n"
+        "   \"change\": {\"actions\": [\"delete\", \"create\"], \"before\": {\"id\": \"ecd-c\"}, \"after\": {}, \"after_unknown\": {\"id\": true}}}\n"
+        "], \"configuration\": {\"provider_config\": {\"alicloud\": {\"name\": \"alicloud\", \"expressions\": {\"region\": {\"constant_value\": \"cn-hangzhou\"}}}}}}\n";
+    auto l = load(dir, "plan.json", s);
+    std::vector<std::string> calls;
+    for (const auto& c : l->plan.calls) {
+        const Node* a = c.record.find("action");
+        const Node* p = c.record.find("path");
+        calls.push_back(c.id + " " + (a ? a->as_string() : p->as_string()));
+    }
+    CHECK(calls == std::vector<std::string>{"huaweicloud_workspace_desktop.d1 /v2/{project_id}/desktops/rebuild",
+                                            "alicloud_ecd_desktop.a:StopDesktops StopDesktops",
+                                            "alicloud_ecd_desktop.a:ModifyDesktopSpec ModifyDesktopSpec",
+                                            "alicloud_ecd_desktop.c:DeleteDesktops DeleteDesktops",
+                                            "alicloud_ecd_desktop.c:CreateDesktops CreateDesktops"});
+    CHECK(l->plan.calls[0].parameters.to_json() == R"({"project_id":"<project_id>","desktop_ids":["u-1"],"image_type":"gold","image_id":"new"})");
+    // Everything points at the resource address.
+    CHECK(l->at(l->plan.calls[0].record) == l->where("\"huaweicloud_workspace_desktop.d1\""));
+    CHECK(l->at(l->param(0, "image_id")) == l->where("\"huaweicloud_workspace_desktop.d1\""));
+    CHECK(l->at(l->param(1, "DesktopId").items()[0]) == l->where("\"alicloud_ecd_desktop.a\""));
+    CHECK(l->param(1, "RegionId").as_string() == "cn-hangzhou");
+    CHECK(l->param(2, "DesktopType").as_string() == "ecd.advanced.large");
+}
+
+// ---- detection and errors -----------------------------------------------------------------------
+
+TEST_CASE("the plan's kind comes from its content; a file that is none says what was tried", "[adapters][formats]") {
+    TempDir dir;
+    auto json = load(dir, "p.json", "{\"calls\": [{\"product\": \"ecd\", \"version\": \"2020-09-30\", \"action\": \"RebuildDesktops\"}]}");
+    CHECK_FALSE(json->plan.calls[0].record.find("adapter"));  // a JSON plan has no adapter record
+    auto e = load_error(dir, "notes.txt", "Rebuild the Hangzhou desktops on Friday.\n");
+    REQUIRE(e);
+    CHECK(e->id == "plan.unknown-format");
+    for (const char* tried : {"JSON formats", "oos-template (YAML)", "shell: no aliyun or hcloud command"})
+        CHECK(e->message.find(tried) != std::string::npos);
+    auto shape = load_error(dir, "other.json", "{\"resources\": []}");
+    REQUIRE(shape);
+    CHECK(shape->id == "plan.unknown-format");
+    CHECK(shape->message.find("terraform-plan: has no resource_changes list") != std::string::npos);
+    // JSON with a syntax error stays a JSON error, located.
+    auto syntax = load_error(dir, "broken.json", "{\"calls\": [}\n");
+    REQUIRE(syntax);
+    CHECK(syntax->id == "json.syntax");
+    CHECK(syntax->where() == "1:12");
+    // A template that says it is one gets its YAML error.
+    auto yaml = load_error(dir, "t.yml", "FormatVersion: OOS-2019-06-01\nTasks:\n  - Name: a\n   Action: b\n");
+    REQUIRE(yaml);
+    CHECK(yaml->id == "yaml.syntax");
+    CHECK(yaml->pos.line == 4);
+    // A named format that does not fit.
+    auto mismatch = load_error(dir, "p2.json", "{\"calls\": []}", "terraform-plan");
+    REQUIRE(mismatch);
+    CHECK(mismatch->id == "plan.format-mismatch");
+    auto name = load_error(dir, "p3.json", "{\"calls\": []}", "yaml");
+    REQUIRE(name);
+    CHECK(name->id == "usage");
+    auto empty = load_error(dir, "empty.sh", "#!/bin/sh\necho nothing\n", "shell");
+    REQUIRE(empty);
+    CHECK(empty->id == "plan.no-calls");
+}
+
+TEST_CASE("plan_format_names lists what --plan-format takes", "[adapters][formats]") {
+    CHECK(plan_format_names() == std::vector<std::string>{"auto", "opguard", "shell", "cli-dry-run-json", "hcloud-json-input",
+                                                          "oos-template", "terraform-plan"});
+}
+
+// ---- rule dependencies ------------------------------------------------------------------------------
+
+TEST_CASE("rule_needs follows lets to the parameters a rule's condition reads", "[adapters][needs]") {
+    SourceRegistry sources;
+    RuleSet rules = load_rules(sources, RuleSources{true, {}});
+    const Operation* op = rules.operation("ecd.RebuildDesktops");
+    REQUIRE(op);
+    auto needs = [&](const char* id) { return adapters::rule_needs(*rules.rule(id), op).params; };
+    CHECK(needs("ecd.rebuild.unknown-image").count("ImageId"));
+    CHECK(needs("ecd.rebuild.os-change-outside-mainland").count("RegionId"));   // through `desktop`
+    CHECK(needs("ecd.rebuild.os-change-outside-mainland").count("ImageId"));    // through `image`
+    CHECK(needs("ecd.rebuild.desktop-count") == std::set<std::string>{"DesktopId"});
+    CHECK(adapters::rule_needs(*rules.rule("plan.wrong-type"), op).param_types);
+    CHECK(adapters::rule_needs(*rules.rule("plan.unknown-parameter"), op).params.empty());
+}
+
+// ---- inventories as the CLIs save them ------------------------------------------------------------
+
+TEST_CASE("a CLI text table is not an inventory: the error says what it is", "[adapters][inventory]") {
+    TempDir dir;
+    SourceRegistry sources;
+    RuleSet rules = load_rules(sources, RuleSources{true, {}});
+    std::string table = dir.write("desktops.json",
+                                  "DesktopId         | DesktopStatus\n---------         | -------------\necd-hzlin03c9x4t6 | Stopped\n");
+    auto e = input_error([&] { load_inventory(sources, {table}, rules); });
+    REQUIRE(e);
+    CHECK(e->id == "inventory.text-output");
+    CHECK(e->message.find("--output cols=") != std::string::npos);
+    std::string tsv = dir.write("hw.json", "desktop_id\tstatus\n0730042a\tACTIVE\n");
+    auto t = input_error([&] { load_inventory(sources, {tsv}, rules); });
+    REQUIRE(t);
+    CHECK(t->message.find("--cli-output=tsv") != std::string::npos);
+    // Merged --pager output and a --cli-query bare array are read as they are.
+    std::string pager = dir.write("pager.json", "{\n\t\"Desktops\": [\n\t\t{\"DesktopId\": \"ecd-1\", \"DesktopStatus\": \"Running\"}\n\t]\n}\n");
+    std::string bare = dir.write("query_desktops.json", "[\n\t{\"DesktopId\": \"ecd-2\", \"DesktopStatus\": \"Stopped\"}\n]\n");
+    Inventory inv = load_inventory(sources, {pager, bare}, rules);
+    CHECK(inv.find("desktop", "ecd-1"));
+    CHECK(inv.find("desktop", "ecd-2"));
+}

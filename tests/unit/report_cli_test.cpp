@@ -1,0 +1,151 @@
+// The command line of the CI-facing features: several reports in one run (each --output
+// belongs to the --format before it), --waivers / --today / --explain, and the rule tooling
+// (rules list --format json, rules explain, rules test). Runs OPGUARD_BINARY.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <sys/wait.h>
+
+#include "test_support.hpp"
+
+using namespace opguard::test;
+using nlohmann::json;
+
+namespace {
+
+struct Ran {
+    int exit = -1;
+    std::string out, err;
+};
+
+std::string q(const std::string& s) {
+    std::string r = "'";
+    for (char c : s) r += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return r + "'";
+}
+
+// `opguard ARGS` from `cwd`.
+Ran run_opguard(const std::string& cwd, const std::string& args) {
+    TempDir io;
+    std::string cmd = "cd " + q(cwd) + " && " + q(OPGUARD_BINARY) + " " + args + " >" + q(io.file("out")) + " 2>" + q(io.file("err")) +
+                      " </dev/null";
+    int status = std::system(cmd.c_str());
+    return Ran{WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(io.file("out")), slurp(io.file("err"))};
+}
+
+const std::string kSource = OPGUARD_SOURCE_DIR;
+const std::string kPlan = "tests/golden/waivers/plan.json";
+const std::string kInventory = "--inventory tests/golden/waivers/inventory";
+
+}  // namespace
+
+TEST_CASE("several formats in one run: each --output belongs to the --format before it", "[cli][report]") {
+    TempDir dir;
+    Ran r = run_opguard(kSource, "check " + kPlan + " " + kInventory + " --format github --format sarif --output " + q(dir.file("a.sarif")) +
+                                 " --format junit -o " + q(dir.file("a.xml")) + " --format=markdown --output=" + q(dir.file("a.md")));
+    CHECK(r.exit == 1);
+    CHECK(r.out.rfind("::", 0) == 0);  // github went to standard output
+    CHECK(json::parse(slurp(dir.file("a.sarif")))["version"] == "2.1.0");
+    CHECK(slurp(dir.file("a.xml")).rfind("<?xml", 0) == 0);
+    CHECK(slurp(dir.file("a.md")).rfind("## opguard:", 0) == 0);
+}
+
+TEST_CASE("misplaced --output and two reports on standard output are usage errors", "[cli][report]") {
+    TempDir dir;
+    Ran r = run_opguard(kSource, "check " + kPlan + " " + kInventory + " --output x.json --format json");
+    CHECK(r.exit == 2);
+    CHECK(r.err.find("--output x.json comes before any --format") != std::string::npos);
+    r = run_opguard(kSource, "check " + kPlan + " " + kInventory + " --format json --format text");
+    CHECK(r.exit == 2);
+    CHECK(r.err.find("more than one --format writes to standard output") != std::string::npos);
+    r = run_opguard(kSource, "check " + kPlan + " " + kInventory + " --format json -o " + q(dir.file("a")) + " -o " + q(dir.file("b")));
+    CHECK(r.exit == 2);
+    CHECK(r.err.find("each --format takes at most one --output") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(dir.file("a")));  // nothing written on a usage error
+}
+
+TEST_CASE("waivers and today on the command line: waived findings do not fail the run; bad dates are usage errors", "[cli][waivers]") {
+    Ran strict = run_opguard(kSource, "check tests/golden/waivers-pass/plan.json " + kInventory + " --fail-on warning --today 2026-06-01");
+    CHECK(strict.exit == 0);
+    CHECK(strict.out.find("0 errors, 0 warnings, 0 info, 2 waived") != std::string::npos);
+    Ran later = run_opguard(kSource, "check tests/golden/waivers-pass/plan.json " + kInventory + " --fail-on warning --today 2026-06-02");
+    CHECK(later.exit == 1);  // the connected-user waiver expired on 2026-06-01
+    CHECK(later.out.find("warning[waiver.expired] tests/golden/waivers-pass/plan.json:") != std::string::npos);
+    Ran bad = run_opguard(kSource, "check " + kPlan + " " + kInventory + " --today 2026-02-30");
+    CHECK(bad.exit == 2);
+    CHECK(bad.err == "command line: error[usage]: --today takes a date written YYYY-MM-DD; found '2026-02-30'\n");
+    Ran missing = run_opguard(kSource, "check " + kPlan + " " + kInventory + " --waivers no-such-waivers.json");
+    CHECK(missing.exit == 2);
+    CHECK(missing.err.rfind("no-such-waivers.json", 0) == 0);
+}
+
+TEST_CASE("rules list: aligned columns, or JSON", "[cli][rules]") {
+    Ran text = run_opguard(kSource, "rules list");
+    CHECK(text.exit == 0);
+    std::istringstream lines(text.out);
+    std::string header, row;
+    std::getline(lines, header);
+    CHECK(header.rfind("ID ", 0) == 0);
+    size_t severity_col = header.find("SEVERITY");
+    while (std::getline(lines, row)) {
+        REQUIRE(row.size() > severity_col);
+        CHECK(row[severity_col - 1] == ' ');
+        CHECK(row[severity_col] != ' ');
+    }
+    Ran j = run_opguard(kSource, "rules list --format json");
+    CHECK(j.exit == 0);
+    json rules = json::parse(j.out)["rules"];
+    REQUIRE(!rules.empty());
+    bool found = false;
+    for (const auto& r : rules)
+        if (r["id"] == "ecd.rebuild.desktop-status") {
+            found = true;
+            CHECK(r["code"] == "IncorrectDesktopStatus");
+            CHECK(r["refuses"] == "target");
+            CHECK(r["defined_at"].get<std::string>().rfind("builtin/ecd_rebuild_desktops.rules:", 0) == 0);
+        }
+    CHECK(found);
+}
+
+TEST_CASE("rules explain: what, why, source, code, operation, and an example from the rule's test case", "[cli][rules]") {
+    Ran r = run_opguard(kSource, "rules explain ecd.rebuild.desktop-status");
+    CHECK(r.exit == 0);
+    for (const char* part : {"ecd.rebuild.desktop-status: The desktop is in a status that cannot be rebuilt", "applies to: ecd.RebuildDesktops",
+                             "when exists(desktop) and desktop.DesktopStatus not in [\"Running\", \"Stopped\"]", "error code IncorrectDesktopStatus",
+                             "basis:  inferred", "source: RebuildDesktops API reference", "test case rules/tests/ecd.rebuild.desktop-status",
+                             "error[ecd.rebuild.desktop-status] rules/tests/ecd.rebuild.desktop-status/plan.json:8:23 (ecd-t-starting)"})
+        CHECK(r.out.find(part) != std::string::npos);
+    Ran unknown = run_opguard(kSource, "rules explain desktop-stat");
+    CHECK(unknown.exit == 2);
+    CHECK(unknown.err.find("no rule 'desktop-stat'; did you mean: ") != std::string::npos);
+    CHECK(unknown.err.find("ecd.rebuild.desktop-status") != std::string::npos);
+}
+
+TEST_CASE("rules test: a case that expected a finding and got none fails; a rule with no case fails", "[cli][rules]") {
+    TempDir dir;
+    dir.write("demo.rules",
+              "rule demo.product {\n  title = \"t\";\n  severity = warning;\n  operations = [\"*\"];\n  when = request.product == \"demo\";\n"
+              "  message = \"demo call\";\n  source = \"s\";\n  basis = documented;\n}\n"
+              "rule demo.uncovered {\n  title = \"t\";\n  severity = info;\n  operations = [\"*\"];\n  when = false;\n"
+              "  message = \"m\";\n  source = \"s\";\n  basis = documented;\n}\n");
+    dir.write("cases/hit/plan.json", "{\"calls\": [{\"product\": \"demo\", \"action\": \"Go\"}]}\n");
+    dir.write("cases/hit/expect.json", "{\"demo.product\": \"fires\"}\n");
+    Ran covered = run_opguard(dir.path().string(), "--no-builtin-rules --rules demo.rules rules test cases --cover demo.rules");
+    CHECK(covered.exit == 1);  // demo.uncovered has no case
+    CHECK(covered.out.find("ok    hit (1 expectation)") != std::string::npos);
+    CHECK(covered.out.find("uncovered (no case expects these to fire; the run fails):\n  demo.uncovered") != std::string::npos);
+
+    dir.write("cases/miss/plan.json", "{\"calls\": [{\"product\": \"other\", \"action\": \"Go\"}]}\n");
+    dir.write("cases/miss/expect.json", "{\n  \"demo.product\": \"fires\",\n  \"demo.uncovered\": \"not-applicable\"\n}\n");
+    Ran missed = run_opguard(dir.path().string(), "--no-builtin-rules --rules demo.rules rules test cases");
+    CHECK(missed.exit == 1);
+    CHECK(missed.out.find("FAIL  miss\n      cases/miss/expect.json:2:19: demo.product: expected fires, got does-not-fire") != std::string::npos);
+    CHECK(missed.out.find("demo.uncovered: expected not-applicable, got does-not-fire") != std::string::npos);
+    CHECK(missed.out.find("1 passed, 1 failed") != std::string::npos);
+
+    dir.write("cases/bad/plan.json", "{\"calls\": []}\n");
+    dir.write("cases/bad/expect.json", "{\"demo.nope\": \"fires\"}\n");
+    Ran bad = run_opguard(dir.path().string(), "--no-builtin-rules --rules demo.rules rules test cases");
+    CHECK(bad.exit == 2);
+    CHECK(bad.err.rfind("cases/bad/expect.json:1:15: error[rules-test.unknown-rule]", 0) == 0);
+}

@@ -1,0 +1,160 @@
+// Waivers: strict reading (file:line:col of every mistake), matching by rule, call and
+// targets, expiry against --today, and the waiver.expired / waiver.unused notices.
+#include <catch2/catch.hpp>
+
+#include "engine/waivers.hpp"
+#include "test_support.hpp"
+
+using namespace opguard;
+using namespace opguard::test;
+
+namespace {
+
+const std::string kFleet = "rules/tests/inventory";
+
+std::string running_plan(const std::string& waivers = "") {
+    std::string call = rebuild_call("hz", {"\"RegionId\": \"cn-hangzhou\"", "\"DesktopId\": [\"ecd-t-winrun\", \"ecd-t-winstop\"]",
+                                           "\"ImageId\": \"m-t-win2022\""});
+    if (!waivers.empty()) call.insert(call.rfind('}'), ",\n      \"waivers\": " + waivers + "\n    ");
+    return plan_of({call});
+}
+
+std::optional<Err> file_error(const TempDir& dir, const std::string& text) {
+    std::string path = dir.write("waivers.json", text);
+    SourceRegistry sources;
+    RuleSet rules = load_rules(sources, RuleSources{true, {}});
+    return input_error([&] { load_waiver_file(sources, path, rules); });
+}
+
+size_t waived(const Report& r) { return r.waived_count(); }
+
+const Finding* of(const Report& r, const std::string& rule) {
+    for (const auto& f : r.findings)
+        if (f.rule->id == rule) return &f;
+    return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("dates are real calendar days written YYYY-MM-DD", "[waivers]") {
+    CHECK(valid_date("2026-06-01"));
+    CHECK(valid_date("2024-02-29"));
+    CHECK_FALSE(valid_date("2026-02-29"));
+    CHECK_FALSE(valid_date("2026-13-01"));
+    CHECK_FALSE(valid_date("2026-6-1"));
+    CHECK_FALSE(valid_date("2026-06-01T00:00"));
+    CHECK_FALSE(valid_date("tomorrow"));
+    CHECK(valid_date(today_utc()));
+}
+
+TEST_CASE("a waiver file is read strictly, every mistake at its file:line:col", "[waivers]") {
+    TempDir dir;
+    const std::string text = "{\"waivers\": [\n  {\"rule\": \"ecd.rebuild.desktop-running\", \"reason\": \"r\", \"until\": \"2026-01-01\"}\n]}\n";
+    auto e = file_error(dir, text);
+    REQUIRE(e);
+    CHECK(e->id == "waivers.unknown-key");
+    CHECK(e->where() == lc(position_of(text, "\"2026-01-01\"")));
+    CHECK(e->pointer == "/waivers/0/until");
+
+    e = file_error(dir, "{\"waivers\": [{\"rule\": \"ecd.rebuild.no-such\", \"reason\": \"r\"}]}");
+    REQUIRE(e);
+    CHECK(e->id == "waivers.unknown-rule");
+    CHECK(e->where() == "1:23");
+
+    e = file_error(dir, "{\"waivers\": [{\"rule\": \"ecd.rebuild.desktop-running\", \"reason\": \"r\", \"expires\": \"2026-02-30\"}]}");
+    REQUIRE(e);
+    CHECK(e->id == "waivers.date");
+    CHECK(e->pointer == "/waivers/0/expires");
+
+    e = file_error(dir, "{\"waivers\": [{\"rule\": \"ecd.rebuild.desktop-running\"}]}");
+    REQUIRE(e);
+    CHECK(e->id == "waivers.shape");
+    CHECK(e->message.find("reason") != std::string::npos);
+
+    e = file_error(dir, "{\"waivers\": [{\"rule\": \"ecd.rebuild.desktop-running\", \"reason\": \"r\", \"targets\": []}]}");
+    REQUIRE(e);
+    CHECK(e->id == "waivers.shape");
+
+    e = file_error(dir, "{\"waiver\": []}");
+    REQUIRE(e);
+    CHECK(e->id == "waivers.unknown-key");
+
+    e = file_error(dir, "{\"waivers\": {}}");
+    REQUIRE(e);
+    CHECK(e->id == "waivers.shape");
+    CHECK(e->where() == "1:13");
+}
+
+TEST_CASE("a waiver on a plan call is read strictly too, and may not name another call", "[waivers]") {
+    TempDir dir;
+    auto run = run_pipeline(dir, running_plan("[{\"rule\": \"ecd.rebuild.desktop-running\", \"call\": \"x\", \"reason\": \"r\"}]"),
+                            {source_path(kFleet)});
+    auto e = input_error([&] { plan_waivers(run->sources, run->plan, run->rules); });
+    REQUIRE(e);
+    CHECK(e->id == "waivers.unknown-key");
+    CHECK(e->pointer == "/calls/0/waivers/0/call");
+    CHECK(run->loc("\"x\"") == e->file + ":" + e->where());
+}
+
+TEST_CASE("a waived finding stays, marked, and no longer counts toward --fail-on", "[waivers]") {
+    TempDir dir;
+    auto run = run_pipeline(dir,
+                            running_plan("[{\"rule\": \"ecd.rebuild.desktop-running\", \"targets\": [\"ecd-t-winrun\"], \"reason\": \"stopped first\"},"
+                                         " {\"rule\": \"ecd.rebuild.desktop-connected\", \"reason\": \"told\", \"expires\": \"2026-06-01\"}]"),
+                            {source_path(kFleet)});
+    size_t before = run->report.findings.size();
+    CHECK(exit_code(run->report, Severity::Warning) == 1);
+    apply_waivers(run->report, plan_waivers(run->sources, run->plan, run->rules), "2026-06-01");
+    CHECK(run->report.findings.size() == before);  // nothing added: both waivers used, none expired
+    CHECK(waived(run->report) == 2);
+    CHECK(run->report.count(Severity::Warning) == 0);
+    CHECK(exit_code(run->report, Severity::Warning) == 0);
+    const Finding* f = of(run->report, "ecd.rebuild.desktop-running");
+    REQUIRE(f);
+    REQUIRE(f->waiver);
+    CHECK(f->waiver->reason == "stopped first");
+    CHECK(f->waiver->in_plan);
+    CHECK(format_location(f->waiver->location) == run->loc("{\"rule\": \"ecd.rebuild.desktop-running\""));
+}
+
+TEST_CASE("a waiver expiring today still applies; the day after it is reported and no longer applies", "[waivers]") {
+    TempDir dir;
+    auto run = run_pipeline(dir, running_plan("[{\"rule\": \"ecd.rebuild.desktop-running\", \"reason\": \"r\", \"expires\": \"2026-06-01\"}]"),
+                            {source_path(kFleet)});
+    Report next_day = run->report;
+    apply_waivers(run->report, plan_waivers(run->sources, run->plan, run->rules), "2026-06-01");
+    CHECK(waived(run->report) == 1);
+    CHECK_FALSE(of(run->report, "waiver.expired"));
+
+    apply_waivers(next_day, plan_waivers(run->sources, run->plan, run->rules), "2026-06-02");
+    CHECK(waived(next_day) == 0);
+    const Finding* expired = of(next_day, "waiver.expired");
+    REQUIRE(expired);
+    CHECK(expired->rule->severity == Severity::Warning);
+    CHECK(expired->call_id == "hz");
+    CHECK(expired->message.find("expired on 2026-06-01 (today is 2026-06-02)") != std::string::npos);
+    CHECK(expired->message.find("1 finding it covered counts again") != std::string::npos);
+    CHECK(format_location(expired->location) == run->loc("{\"rule\": \"ecd.rebuild.desktop-running\""));
+}
+
+TEST_CASE("waivers match by rule, call id and targets; one that matches nothing is reported", "[waivers]") {
+    TempDir dir;
+    auto run = run_pipeline(dir, running_plan(), {source_path(kFleet)});
+    Location at{"w.json", {3, 5}};
+    std::vector<Waiver> ws = {
+        Waiver{"ecd.rebuild.desktop-running", std::nullopt, "other-call", {}, "wrong call", "", at, false},
+        Waiver{"ecd.rebuild.desktop-running", std::nullopt, "", {"ecd-t-winstop"}, "wrong target", "", at, false},
+        Waiver{"ecd.rebuild.desktop-connected", std::nullopt, "hz", {"ecd-t-winrun"}, "right", "", at, false},
+    };
+    apply_waivers(run->report, ws, "2026-06-01");
+    CHECK_FALSE(of(run->report, "ecd.rebuild.desktop-running")->waived());
+    CHECK(of(run->report, "ecd.rebuild.desktop-connected")->waived());
+    size_t unused = 0;
+    for (const auto& f : run->report.findings)
+        if (f.rule->id == "waiver.unused") {
+            ++unused;
+            CHECK(f.call_index == run->report.calls.size());  // file waivers are plan-wide notices
+            CHECK(f.location.file == "w.json");
+        }
+    CHECK(unused == 2);
+}
