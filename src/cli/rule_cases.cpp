@@ -33,8 +33,16 @@ std::vector<RuleCase> find_rule_cases(SourceRegistry& sources, const std::string
         RuleCase c;
         c.name = d.filename().string();
         c.dir = d.string();
-        c.plan = (d / "plan.json").string();
-        if (!fs::exists(c.plan, ec)) throw InputError(c.dir, {}, "rules-test.no-plan", "a rule test case needs a plan.json");
+        // The plan: plan.json, or one plan.<ext> in any form `check` reads (a shell script,
+        // CLI dry-run records, an OOS template, a Terraform plan), so adapter rules have cases too.
+        std::vector<fs::path> plans;
+        for (const auto& e : fs::directory_iterator(d, ec))
+            if (e.is_regular_file() && e.path().stem() == "plan") plans.push_back(e.path());
+        std::sort(plans.begin(), plans.end());
+        if (plans.empty()) throw InputError(c.dir, {}, "rules-test.no-plan", "a rule test case needs a plan.json (or plan.<ext> in another plan form)");
+        if (plans.size() > 1 && !fs::exists(d / "plan.json", ec))
+            throw InputError(c.dir, {}, "rules-test.no-plan", "a rule test case has one plan file; found " + std::to_string(plans.size()));
+        c.plan = (fs::exists(d / "plan.json", ec) ? d / "plan.json" : plans.front()).string();
         if (fs::is_directory(d / "inventory", ec)) c.inventory = {(d / "inventory").string()};
         else c.inventory = shared;
 
@@ -62,7 +70,7 @@ std::vector<RuleCase> find_rule_cases(SourceRegistry& sources, const std::string
 
 CaseRun run_rule_case(SourceRegistry& sources, const RuleSet& rules, const RuleCase& c) {
     CaseRun run;
-    Plan plan = load_plan(sources, c.plan, rules);
+    Plan plan = load_plan_any(sources, c.plan, rules);
     Inventory inv = load_inventory(sources, c.inventory, rules);
     // A rule applies when it was evaluated, or when its operations take a call of the plan
     // (a `for` over an empty list evaluates nothing, yet the rule applied). Calls no rule

@@ -1,7 +1,8 @@
 #pragma once
 // Rule test cases, beside the rules (default rules/tests/):
 //
-//   DIR/<case>/plan.json      the plan
+//   DIR/<case>/plan.json      the plan (or one plan.<ext> in another form check reads:
+//                             a shell script, CLI dry-run records, an OOS template, ...)
 //   DIR/<case>/expect.json    {"<rule id>": "fires" | "does-not-fire" | "not-applicable", ...}
 //   DIR/<case>/inventory/     saved API responses (optional; without it DIR/inventory/ is
 //                             used when it exists, else the case has no inventory)
