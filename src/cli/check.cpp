@@ -3,7 +3,10 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
+#include <map>
+#include <memory>
 #include <unistd.h>
 
 #include "cli/commands.hpp"
@@ -132,6 +135,41 @@ static std::vector<std::pair<std::string, std::string>> reports(const CLI::App& 
     return out;
 }
 
+// SARIF's columns are UTF-16 code units, opguard's are bytes: converts a location's column
+// by reading its line from the source, while the text is in memory (plans and waiver files
+// are); otherwise the byte column stands.
+static std::function<uint32_t(const Location&)> utf16_columns(const SourceRegistry& sources) {
+    using Lines = std::pair<const SourceFile*, std::vector<size_t>>;  // file, offsets where lines start
+    auto cache = std::make_shared<std::map<std::string, Lines>>();
+    return [&sources, cache](const Location& l) -> uint32_t {
+        auto it = cache->find(l.file);
+        if (it == cache->end()) {
+            Lines lines{nullptr, {}};
+            for (uint32_t i = 0; i < sources.size() && !lines.first; ++i)
+                if (sources.file(i).path() == l.file) lines.first = &sources.file(i);
+            if (lines.first && !lines.first->text().empty()) {
+                const std::string& t = lines.first->text();
+                lines.second.push_back(0);
+                for (size_t i = 0; i < t.size(); ++i)
+                    if (t[i] == '\n') lines.second.push_back(i + 1);
+            }
+            it = cache->emplace(l.file, std::move(lines)).first;
+        }
+        const auto& [file, starts] = it->second;
+        if (!file || l.pos.line == 0 || l.pos.line > starts.size()) return l.pos.column;
+        const std::string& t = file->text();
+        const size_t begin = starts[l.pos.line - 1], end = begin + l.pos.column - 1;
+        if (end > t.size()) return l.pos.column;
+        uint32_t units = 0;
+        for (size_t i = begin; i < end; ++i) {
+            const auto c = static_cast<unsigned char>(t[i]);
+            if ((c & 0xC0) == 0x80) continue;  // continuation byte
+            units += c >= 0xF0 ? 2 : 1;        // 4-byte sequences are surrogate pairs in UTF-16
+        }
+        return units + 1;
+    };
+}
+
 static int run_check(const CommonOptions& common, const CheckOptions& opt, const CLI::App& cmd) {
     const auto wanted = reports(cmd, opt);
     if (!opt.today.empty() && !valid_date(opt.today))
@@ -160,6 +198,7 @@ static int run_check(const CommonOptions& common, const CheckOptions& opt, const
     RenderOptions ro;
     ro.tool_version = OPGUARD_VERSION;
     ro.fail_on = parse_severity(opt.fail_on);
+    ro.utf16_column = utf16_columns(sources);
     for (const auto& [format, path] : wanted) refuse_input_as_output(path, sources);
     // Render everything first, then write all reports or none (write_outputs).
     std::vector<std::pair<std::string, std::string>> rendered;

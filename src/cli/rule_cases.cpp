@@ -17,7 +17,8 @@ std::string CaseRun::result(const std::string& rule) const {
     return applicable.count(rule) ? "does-not-fire" : "not-applicable";
 }
 
-std::vector<RuleCase> find_rule_cases(SourceRegistry& sources, const std::string& dir, const RuleSet& rules) {
+std::vector<RuleCase> find_rule_cases(SourceRegistry& sources, const std::string& dir, const RuleSet& rules,
+                                      std::vector<std::string>* skipped) {
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) throw InputError(dir, {}, "rules-test.no-directory", "no such directory of rule test cases");
     std::vector<fs::path> dirs;
@@ -29,7 +30,7 @@ std::vector<RuleCase> find_rule_cases(SourceRegistry& sources, const std::string
     if (fs::is_directory(fs::path(dir) / "inventory", ec)) shared.push_back((fs::path(dir) / "inventory").string());
 
     std::vector<RuleCase> out;
-    for (const auto& d : dirs) {
+    for (const auto& d : dirs) try {
         RuleCase c;
         c.name = d.filename().string();
         c.dir = d.string();
@@ -64,6 +65,9 @@ std::vector<RuleCase> find_rule_cases(SourceRegistry& sources, const std::string
             c.expect.push_back({rule, v.as_string(), {path, file.position(v.origin.offset)}});
         }
         out.push_back(std::move(c));
+    } catch (const InputError& e) {
+        if (!skipped) throw;
+        skipped->push_back(format_input_error(e));
     }
     return out;
 }

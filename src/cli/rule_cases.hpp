@@ -43,7 +43,10 @@ struct CaseRun {
 
 // The cases under `dir`, sorted by name, with their expect.json read strictly (an unknown
 // rule id or result is an InputError with file:line:col). Throws when `dir` is missing.
-std::vector<RuleCase> find_rule_cases(SourceRegistry& sources, const std::string& dir, const RuleSet& rules);
+// With `skipped`, a case that cannot be read is left out and its error appended there
+// instead (rules explain: one broken case must not hide the others).
+std::vector<RuleCase> find_rule_cases(SourceRegistry& sources, const std::string& dir, const RuleSet& rules,
+                                      std::vector<std::string>* skipped = nullptr);
 
 // Loads and simulates one case (InputError when its plan or inventory is malformed).
 CaseRun run_rule_case(SourceRegistry& sources, const RuleSet& rules, const RuleCase& c);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "core/diagnostic.hpp"
 #include "input/json_reader.hpp"
@@ -33,10 +35,13 @@ public:
             auto it = part_of.find(key);
             return call_ptr + "/" + (it == part_of.end() ? std::string("parameters") : it->second) + "/" + pointer_token(key);
         };
-        Node out = Node::object({}, params.origin);
+        // Look-ups by name go through hash maps: a call may have a million parameters
+        // (DesktopId.1 ... DesktopId.1000000), and Node::find is a linear scan.
+        std::unordered_map<std::string, Node> out;
         struct Repeated { std::map<long, Node> items; Origin origin; };
         std::map<std::string, Repeated> repeated;
         std::vector<std::string> order;
+        std::unordered_set<std::string> ordered_names;
         for (const auto& [key, value] : params.members()) {
             size_t dot = key.find('.');
             if (dot != std::string::npos) {
@@ -47,7 +52,7 @@ public:
                 if (!base.empty() && is_index(idx)) {
                     long n = std::stol(idx);
                     auto& r = repeated[base];
-                    if (r.items.empty() && std::find(order.begin(), order.end(), base) == order.end()) { order.push_back(base); r.origin = value.origin; }
+                    if (r.items.empty() && ordered_names.insert(base).second) { order.push_back(base); r.origin = value.origin; }
                     if (dot2 == std::string::npos) {
                         if (r.items.count(n)) fail(value, "plan.param-conflict", "parameter " + key + " is given twice", where(key));
                         r.items[n] = value;
@@ -64,23 +69,23 @@ public:
                     continue;
                 }
             }
-            if (out.find(key)) fail(value, "plan.param-conflict", "parameter " + key + " is given twice", where(key));
-            out.set(key, value);
-            order.push_back(key);
+            if (!out.emplace(key, value).second) fail(value, "plan.param-conflict", "parameter " + key + " is given twice", where(key));
+            if (ordered_names.insert(key).second) order.push_back(key);
         }
         for (auto& [base, r] : repeated) {
-            if (out.find(base))
-                fail(*out.find(base), "plan.param-conflict",
+            if (auto given = out.find(base); given != out.end())
+                fail(given->second, "plan.param-conflict",
                      "parameter " + base + " is given both as a list and in wire form (" + base + ".N)", where(base));
             std::vector<Node> items;
             for (auto& [n, v] : r.items) items.push_back(std::move(v));
-            out.set(base, Node::array(std::move(items), r.origin));
+            out.emplace(base, Node::array(std::move(items), r.origin));
         }
         // Keep the order the user wrote them in, for stable output.
-        Node ordered = Node::object({}, params.origin);
+        std::vector<Node::Member> ordered;
+        ordered.reserve(order.size());
         for (const auto& k : order)
-            if (const Node* v = out.find(k)) ordered.set(k, *v);
-        return ordered;
+            if (auto v = out.find(k); v != out.end()) ordered.emplace_back(k, std::move(v->second));
+        return Node::object(std::move(ordered), params.origin);
     }
 
     const Operation* resolve(const Node& header) const {
@@ -181,10 +186,9 @@ public:
                     fail(*p, "plan.shape", std::string("\"") + part + "\" must be an object; found " + kind_name(p->kind()), ptr + "/" + part);
                 if (params.members().empty()) params.origin = p->origin;
                 for (const auto& [k, v] : p->members()) {
-                    if (params.find(k))
+                    if (!part_of.emplace(k, part).second)  // (a map: Node::find would make this quadratic)
                         fail(v, "plan.param-conflict", "parameter " + k + " is given twice", ptr + "/" + part + "/" + pointer_token(k));
-                    params.set(k, v);
-                    part_of[k] = part;
+                    params.members().emplace_back(k, v);
                 }
             }
             call.parameters = normalise(params, ptr, part_of);

@@ -8,6 +8,7 @@
 //   junit     JUnit XML, one test case per call target   (junit_report.cpp)
 //   github    GitHub Actions workflow commands           (github_report.cpp)
 //   markdown  change-review report for a PR comment      (markdown_report.cpp)
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,10 @@ struct RenderOptions {
     // --fail-on: the lowest severity that fails the run. Formats that have a pass/fail
     // notion of their own (JUnit failures) follow it.
     Severity fail_on = Severity::Error;
+    // SARIF counts columns in UTF-16 code units, opguard in bytes: given, this turns a
+    // location's byte column into UTF-16 units (the CLI reads the line from the source);
+    // without it SARIF carries the byte column (equal on ASCII lines).
+    std::function<uint32_t(const Location&)> utf16_column;
 };
 
 using Renderer = std::string (*)(const Report&, const RenderOptions&);

@@ -44,10 +44,12 @@ std::string uri(const std::string& path) {
 
 Node text(const std::string& s) { return Node::object({{"text", Node::string(s)}}); }
 
-Node physical(const Location& l) {
+Node physical(const Location& l, const RenderOptions& o) {
     Node p = Node::object({{"artifactLocation", Node::object({{"uri", Node::string(uri(l.file))}})}});
-    if (l.pos.known())
-        p.set("region", Node::object({{"startLine", Node::number(l.pos.line)}, {"startColumn", Node::number(l.pos.column)}}));
+    if (l.pos.known()) {
+        uint32_t column = o.utf16_column ? o.utf16_column(l) : l.pos.column;
+        p.set("region", Node::object({{"startLine", Node::number(l.pos.line)}, {"startColumn", Node::number(column)}}));
+    }
     return p;
 }
 
@@ -127,7 +129,7 @@ std::string render_sarif(const Report& r, const RenderOptions& options) {
         res.set("ruleIndex", Node::number(static_cast<double>(index.at(f.rule->id))));
         res.set("level", Node::string(level(f.rule->severity)));
         res.set("message", text(f.message));
-        Node loc = Node::object({{"physicalLocation", physical(f.location)}});
+        Node loc = Node::object({{"physicalLocation", physical(f.location, options)}});
         if (!f.call_id.empty()) {
             std::string name = f.target.empty() ? f.call_id : f.target;
             std::string fq = f.target.empty() ? f.call_id : f.call_id + "/" + f.target;
@@ -152,7 +154,7 @@ std::string render_sarif(const Report& r, const RenderOptions& options) {
             Node sup = Node::object({{"kind", Node::string(f.waiver->in_plan ? "inSource" : "external")},
                                      {"status", Node::string("accepted")},
                                      {"justification", Node::string(f.waiver->reason)},
-                                     {"location", Node::object({{"physicalLocation", physical(f.waiver->location)}})}});
+                                     {"location", Node::object({{"physicalLocation", physical(f.waiver->location, options)}})}});
             if (!f.waiver->expires.empty())
                 sup.set("properties", Node::object({{"expires", Node::string(f.waiver->expires)}}));
             res.set("suppressions", Node::array({std::move(sup)}));

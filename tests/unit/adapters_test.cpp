@@ -117,6 +117,11 @@ TEST_CASE("shell: comments, quotes, continuations, chains and substitutions", "[
     CHECK(cmds[6].words.back().unresolved());
     CHECK(cmds[7].words.size() == 3);               // redirections dropped
     CHECK(cmds[9].words.back().text == "$d");
+    // A script saved with CRLF line ends reads the same.
+    auto crlf = adapters::split_shell_commands("aliyun ecd A --K v \\\r\n  --L w\r\naliyun ecd B\r\n");
+    REQUIRE(crlf.size() == 2);
+    CHECK(crlf[0].words.size() == 7);
+    CHECK(crlf[0].words.back().text == "w");
 }
 
 // ---- aliyun command lines -------------------------------------------------------------------
@@ -175,6 +180,12 @@ TEST_CASE("aliyun plugin form: kebab names, --biz-region-id, repeated list flags
     CHECK(l->at(l->param(0, "DesktopId").items()[1]) == l->where("ecd-b"));
     CHECK(l->adapter(0).find("client")->as_string() == "aliyun-plugin");
     CHECK(l->adapter(0).find("region")->as_string() == "cn-shanghai");
+    // Without --biz-region-id, RegionId is not known.
+    auto r = load(dir, "plugin2.sh", "aliyun ecd rebuild-desktops --region cn-shanghai --desktop-id ecd-a\n");
+    CHECK(r->param(0, "RegionId").as_string() == "<region>");
+    const Node& u = r->adapter(0).find("unresolved")->items().at(0);
+    CHECK(u.find("text")->as_string() == "not given; whether the plugin sends --region cn-shanghai as RegionId is UNCONFIRMED");
+    CHECK(r->at(u) == "1:29");  // at --region
 }
 
 TEST_CASE("aliyun: dry-run lines, duplicates, JSON string lists, usage errors", "[adapters][aliyun]") {
@@ -554,4 +565,25 @@ TEST_CASE("a CLI text table is not an inventory: the error says what it is", "[a
     Inventory inv = load_inventory(sources, {pager, bare}, rules);
     CHECK(inv.find("desktop", "ecd-1"));
     CHECK(inv.find("desktop", "ecd-2"));
+}
+
+TEST_CASE("hostile nesting in templates and scripts is bounded", "[adapters][hostile]") {
+    TempDir dir;
+    auto deep = load_error(dir, "deep.yml", "FormatVersion: OOS-2019-06-01\nTasks: " + std::string(5000, '[') + "\n");
+    REQUIRE(deep);
+    CHECK(deep->id == "yaml.depth");
+    CHECK(deep->where() == "2:264");  // the 257th [
+    auto dashes = load_error(dir, "dashes.yml", "FormatVersion: OOS-2019-06-01\nTasks:\n" + [] {
+        std::string s;
+        for (int i = 0; i < 100000; ++i) s += "- ";
+        return s + "x\n";
+    }());
+    REQUIRE(dashes);
+    CHECK(dashes->id == "yaml.depth");
+    std::string subst = "aliyun ecd RebuildDesktops --RegionId cn-hangzhou --DesktopId.1 \"";
+    for (int i = 0; i < 20000; ++i) subst += "$(";
+    for (int i = 0; i < 20000; ++i) subst += ")";
+    auto l = load(dir, "deep.sh", subst + "\" --ImageId m-x --force\n");
+    REQUIRE(l->plan.calls.size() == 1);
+    CHECK(l->adapter(0).find("unresolved")->items().size() == 1);
 }

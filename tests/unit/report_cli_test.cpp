@@ -149,3 +149,25 @@ TEST_CASE("rules test: a case that expected a finding and got none fails; a rule
     CHECK(bad.exit == 2);
     CHECK(bad.err.rfind("cases/bad/expect.json:1:15: error[rules-test.unknown-rule]", 0) == 0);
 }
+
+TEST_CASE("SARIF columns are UTF-16 code units; the other formats count bytes", "[cli][report][sarif]") {
+    TempDir dir;
+    // "设计" is 6 bytes of UTF-8 and 2 UTF-16 code units, before the offending value on its line.
+    const std::string plan = "{\"calls\": [\n  {\"id\": \"\xE8\xAE\xBE\xE8\xAE\xA1\", \"product\": \"ecd\", \"version\": \"2020-09-30\", "
+                             "\"action\": \"RebuildDesktops\", \"parameters\": {\"RegionId\": \"cn-hangzhou\", \"DesktopId\": [\"ecd-t-winstop\"], "
+                             "\"ImageId\": \"m-nope\"}}\n]}\n";
+    dir.write("plan.json", plan);
+    const opguard::Position bytes = position_of(plan, "\"m-nope\"");
+    const std::string inv = " -i " + q(kSource + "/rules/tests/inventory");
+    Ran text = run_opguard(dir.path().string(), "check plan.json" + inv);
+    CHECK(text.out.find("error[ecd.rebuild.unknown-image] plan.json:" + lc(bytes)) != std::string::npos);
+    Ran sarif = run_opguard(dir.path().string(), "check plan.json --format sarif" + inv);
+    bool found = false;
+    const json log = json::parse(sarif.out);  // keep the document alive while ranging over a part of it
+    for (const auto& r : log["runs"][0]["results"])
+        if (r["ruleId"] == "ecd.rebuild.unknown-image") {
+            found = true;
+            CHECK(r["locations"][0]["physicalLocation"]["region"]["startColumn"] == bytes.column - 4);
+        }
+    CHECK(found);
+}

@@ -297,6 +297,22 @@ std::optional<CallDraft> read_aliyun_command(const ShellCommand& cmd, const Scri
             d.params.push_back(std::move(p));
         }
     }
+    // Plugin form: RegionId is --biz-region-id. Without it, whether the plugin sends the
+    // endpoint region (--region, or the profile's) as RegionId is not documented.
+    if (plugin && op && op->param("RegionId")) {
+        bool given = std::any_of(api_flags.begin(), api_flags.end(), [](const CliFlag* f) { return f->name == "biz-region-id"; });
+        if (!given) {
+            RawParam p;
+            p.name = "RegionId";
+            p.value = located("<region>", file, region ? region_at : words[0].begin);
+            p.flag = "--biz-region-id";
+            p.flag_at = p.value.origin;
+            p.unresolved = true;
+            p.text = "not given; whether the plugin sends " +
+                     (region ? "--region " + region->text() : std::string("the profile's region")) + " as RegionId is UNCONFIRMED";
+            d.params.push_back(std::move(p));
+        }
+    }
 
     // API parameters.
     auto declared_list = [&](const std::string& n) {

@@ -12,6 +12,7 @@
 //                 --help, KooCLI --dryrun / --skeleton); dry_run_flag: the flag, located
 //   flags         caller flags as written (profile, endpoint, pager, ...; credential values dropped)
 //   region        where the call is sent (endpoint region), when known
+//   address       Terraform: the resource address the call comes from
 //   unresolved    [{param, flag, text, element, skipped}]: a value opguard cannot know ($VAR, $(...),
 //                 {{ templateParam }}, a Terraform value known after apply, the profile's region).
 //                 A whole value is kept as a placeholder (its text, or [] for a list parameter);

@@ -36,6 +36,7 @@ public:
             char c = s_[p];
             if (c == ' ' || c == '\t' || c == '\r') { ++p; continue; }
             if (c == '\\' && p + 1 < e && s_[p + 1] == '\n') { p += 2; continue; }
+            if (c == '\\' && p + 2 < e && s_[p + 1] == '\r' && s_[p + 2] == '\n') { p += 3; continue; }  // CRLF scripts
             if (c == '\n') {
                 finish();
                 ++p;
@@ -68,6 +69,15 @@ public:
     }
 
 private:
+    // The commands of a substitution, bounded in depth: a hostile $( $( $( ... ))) must not
+    // exhaust the stack; deeper ones stay opaque (their word is unresolved all the same).
+    void nested(size_t b, size_t e) {
+        if (depth_ >= 64 || b >= e) return;
+        ++depth_;
+        run(b, e);
+        --depth_;
+    }
+
     void append(ShellWord& w, char c, size_t at) {
         w.text.push_back(c);
         w.offsets.push_back(static_cast<uint32_t>(at));
@@ -85,6 +95,7 @@ private:
             if (c == '\\') {
                 if (p + 1 >= e) { append(w, '\\', p); ++p; continue; }
                 if (s_[p + 1] == '\n') { p += 2; continue; }
+                if (s_[p + 1] == '\r' && p + 2 < e && s_[p + 2] == '\n') { p += 3; continue; }
                 append(w, s_[p + 1], p + 1);
                 p += 2;
                 continue;
@@ -146,7 +157,7 @@ private:
         if (n == '(') {
             size_t q = match_paren(p + 1, e);
             bool arithmetic = p + 2 < e && s_[p + 2] == '(';
-            if (!arithmetic) run(p + 2, q > p + 2 && q <= e && s_[q - 1] == ')' ? q - 1 : q);
+            if (!arithmetic) nested(p + 2, q > p + 2 && q <= e && s_[q - 1] == ')' ? q - 1 : q);
             append_raw(w, p, q);
             return q;
         }
@@ -174,7 +185,7 @@ private:
         size_t q = p + 1;
         while (q < e && s_[q] != '`') q += s_[q] == '\\' ? 2 : 1;
         q = std::min(q, e);
-        run(p + 1, q);
+        nested(p + 1, q);
         size_t end = std::min(q + 1, e);
         append_raw(w, p, end);
         return end;
@@ -228,7 +239,7 @@ private:
             p += 2;
         else if ((s_[p] == '<' || s_[p] == '>') && p + 1 < e && s_[p + 1] == '(') {  // process substitution
             size_t q = match_paren(p + 1, e);
-            run(p + 2, q > p + 2 && s_[q - 1] == ')' ? q - 1 : q);
+            nested(p + 2, q > p + 2 && s_[q - 1] == ')' ? q - 1 : q);
             return q;
         } else
             p += 1;
@@ -314,6 +325,7 @@ private:
 
     std::string_view s_;
     std::vector<ShellCommand>& out_;
+    int depth_ = 0;
 };
 
 }  // namespace

@@ -84,8 +84,45 @@ private:
 
 }  // namespace
 
+// yaml-cpp's parser recurses once per nesting level: refuse input nested deeper than any
+// template needs before handing it over (flow [ { nesting, and "- - - x" or deep
+// indentation on one line), as the JSON reader does.
+static void check_depth(const SourceFile& f) {
+    const std::string& t = f.text();
+    size_t flow = 0, line = 1, col_start = 0;
+    bool in_single = false, in_double = false;
+    // Indentation and "- " / "? " / ": " at a line's start each open a level.
+    auto line_start = [&](size_t j) {
+        size_t nest = 0;
+        while (j < t.size() && (t[j] == ' ' || t[j] == '-' || t[j] == '?' || t[j] == ':')) nest += t[j++] != ' ' ? 8 : 1;
+        if (nest > 2048) throw InputError(f.path(), Position{static_cast<uint32_t>(line), 1}, "yaml.depth", "YAML nested too deep");
+    };
+    line_start(0);
+    for (size_t i = 0; i < t.size(); ++i) {
+        char c = t[i];
+        if (c == '\n') {
+            ++line;
+            col_start = i + 1;
+            in_single = in_double = false;
+            line_start(i + 1);
+            continue;
+        }
+        if (in_single) { if (c == '\'') in_single = false; continue; }
+        if (in_double) { if (c == '\\') ++i; else if (c == '"') in_double = false; continue; }
+        if (c == '\'') in_single = true;
+        else if (c == '"') in_double = true;
+        else if (c == '#' && (i == 0 || t[i - 1] == ' ')) { while (i + 1 < t.size() && t[i + 1] != '\n') ++i; }
+        else if (c == '[' || c == '{') {
+            if (++flow > 256)
+                throw InputError(f.path(), Position{static_cast<uint32_t>(line), static_cast<uint32_t>(i - col_start + 1)}, "yaml.depth",
+                                 "YAML nested deeper than 256 levels");
+        } else if ((c == ']' || c == '}') && flow > 0) --flow;
+    }
+}
+
 Node read_yaml(const SourceRegistry& sources, uint32_t file_id) {
     const SourceFile& f = sources.file(file_id);
+    check_depth(f);
     Converter c(f, file_id);
     YAML::Node root;
     try {
