@@ -179,7 +179,7 @@ static int run_check(const CommonOptions& common, const CheckOptions& opt, const
     SourceRegistry sources;
     RuleSet rules = load_rules(sources, RuleSources{!common.no_builtin_rules, common.rule_dirs});
     // The plan and the waivers are read before the (larger) inventory so a broken one fails fast.
-    Plan plan = load_plan(sources, opt.plan, rules);
+    Plan plan = load_plan_any(sources, opt.plan, rules, opt.plan_format);
     std::vector<Waiver> waivers = plan_waivers(sources, plan, rules);
     for (const auto& file : opt.waiver_files)
         for (auto& w : load_waiver_file(sources, file, rules)) waivers.push_back(std::move(w));
@@ -217,6 +217,10 @@ void setup_check(CLI::App& app, CommonOptions& common, CheckOptions& opt, int& r
     cmd->add_option("-i,--inventory", opt.inventory, "A saved API response (JSON file) or a directory of them; repeatable")
         ->required();
     cmd->add_option("--inventory-kind", opt.inventory_kind, "Resource kind of bare-array inventory files (e.g. desktop)");
+    cmd->add_option("--plan-format", opt.plan_format,
+                    "What the plan file is (default auto: detected from its content): opguard, shell, cli-dry-run-json, "
+                    "hcloud-json-input, oos-template or terraform-plan")
+        ->check(CLI::IsMember(plan_format_names()));
     cmd->add_option("-f,--format", opt.formats,
                     "Output format: text, json, sarif, junit, github or markdown; repeat with --output for several")
         ->check(CLI::IsMember(format_names()))

@@ -22,6 +22,7 @@ struct CheckOptions {
     std::string plan;
     std::vector<std::string> inventory;
     std::string inventory_kind;
+    std::string plan_format = "auto";  // --plan-format (input/adapters/plan_formats.hpp)
     std::vector<std::string> formats;
     std::vector<std::string> outputs;
     std::string fail_on = "error";

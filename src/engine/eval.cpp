@@ -378,6 +378,7 @@ public:
             std::vector<Node> seen, rep;
             Val list = arg(0);
             for (const Node* x : each(*list, e)) {
+                charge(seen.size() + rep.size(), e);  // one step per comparison: quadratic, so bounded early
                 bool dup = std::any_of(seen.begin(), seen.end(), [&](const Node& s) { return equal(s, *x, e); });
                 if (!dup) seen.push_back(copy(*x, e));
                 else if (!std::any_of(rep.begin(), rep.end(), [&](const Node& s) { return equal(s, *x, e); })) rep.push_back(copy(*x, e));

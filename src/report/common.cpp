@@ -1,5 +1,7 @@
 #include "report/common.hpp"
 
+#include <cmath>
+
 #include "report/render.hpp"
 
 namespace opguard::report_detail {
@@ -33,7 +35,11 @@ Counts counts(const Report& r) {
     return c;
 }
 
-std::string gib(double g) { return format_number(g) + " GiB"; }
+std::string gib(double g) {
+    // A sum of huge sizes can overflow a double: say so, as Report::summary does, instead of "null GiB".
+    if (!std::isfinite(g)) return "more than 1.7e308 GiB";
+    return format_number(g) + " GiB";
+}
 
 std::string status_path(const std::vector<std::string>& p) {
     std::string s;

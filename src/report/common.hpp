@@ -23,7 +23,7 @@ struct Counts {
 };
 Counts counts(const Report& r);
 
-// "80 GiB"
+// "80 GiB" ("more than 1.7e308 GiB" for a sum that overflowed)
 std::string gib(double g);
 // "Stopped -> Rebuilding -> Stopped"
 std::string status_path(const std::vector<std::string>& p);

@@ -165,7 +165,7 @@ TEST_CASE("aliyun classic form: flag forms, repeat lists, region, caller flags",
     CHECK(l->param(2, "ForceStop").as_string() == "false");
 }
 
-TEST_CASE("aliyun plugin form: kebab names, --biz-region-id, repeated list flags", "[adapters][aliyun]") {
+TEST_CASE("aliyun plugin form: kebab names and biz-region-id and repeated list flags", "[adapters][aliyun]") {
     TempDir dir;
     const std::string s =
         "aliyun ecd rebuild-desktops --api-version 2020-09-30 --region cn-shanghai --biz-region-id cn-shanghai \\\n"
@@ -344,7 +344,7 @@ TEST_CASE("a --cli-jsonInput file as the plan is named after its operation", "[a
 
 // ---- --cli-dry-run-json records -------------------------------------------------------------
 
-TEST_CASE("--cli-dry-run-json records, one after another", "[adapters][dry-run-json]") {
+TEST_CASE("cli-dry-run-json records one after another", "[adapters][dry-run-json]") {
     TempDir dir;
     const std::string s =
         "{\n  \"style\": \"RPC\",\n  \"endpoint\": \"ecd.cn-hangzhou.aliyuncs.com\",\n  \"method\": \"POST\",\n"
