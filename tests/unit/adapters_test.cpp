@@ -449,7 +449,7 @@ TEST_CASE("OOS JSON template, and the official RebuildDesktop action with nothin
 
 // ---- Terraform ------------------------------------------------------------------------------------
 
-TEST_CASE("Terraform: a Huawei image change is a rebuild; alicloud changes are start/stop/spec, never a rebuild", "[adapters][terraform]") {
+TEST_CASE("Terraform: a Huawei image change is a rebuild, alicloud changes are start/stop/spec and never a rebuild", "[adapters][terraform]") {
     TempDir dir;
     const std::string s =
         "{\"format_version\": \"1.2\", \"resource_changes\": [\n"
@@ -487,7 +487,7 @@ TEST_CASE("Terraform: a Huawei image change is a rebuild; alicloud changes are s
 
 // ---- detection and errors -----------------------------------------------------------------------
 
-TEST_CASE("the plan's kind comes from its content; a file that is none says what was tried", "[adapters][formats]") {
+TEST_CASE("the plan's kind comes from its content, and a file that is none says what was tried", "[adapters][formats]") {
     TempDir dir;
     auto json = load(dir, "p.json", "{\"calls\": [{\"product\": \"ecd\", \"version\": \"2020-09-30\", \"action\": \"RebuildDesktops\"}]}");
     CHECK_FALSE(json->plan.calls[0].record.find("adapter"));  // a JSON plan has no adapter record
