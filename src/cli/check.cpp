@@ -1,4 +1,5 @@
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -40,17 +41,29 @@ void write_stream(const std::string& path, const std::string& data) {
 
 }  // namespace
 
-void write_outputs(const std::vector<std::pair<std::string, std::string>>& outputs) {
+void write_outputs(const std::vector<OutputJob>& jobs) {
     namespace fs = std::filesystem;
-    // 1. Every file report goes to a temporary file beside its target.
+    // 1. Every file report is written, as it is rendered, to a temporary file beside its target.
     std::vector<std::pair<fs::path, fs::path>> staged;  // temporary, target
+    std::vector<std::pair<std::string, std::string>> streams;  // standard output and devices: path, bytes
     auto discard = [&] {
         std::error_code ec;
         for (const auto& [tmp, target] : staged) fs::remove(tmp, ec);
     };
     try {
-        for (const auto& [path, data] : outputs) {
-            if (is_stdout(path) || is_device(path)) continue;
+        for (const auto& job : jobs) {
+            const std::string& path = job.path;
+            if (path == "/dev/null") {  // nothing to stage or keep: render it as a file is, into the device
+                std::ofstream out(path, std::ios::binary);
+                job.produce([&](std::string_view piece) { out.write(piece.data(), static_cast<std::streamsize>(piece.size())); });
+                continue;
+            }
+            if (is_stdout(path) || is_device(path)) {
+                std::string data;
+                job.produce([&](std::string_view piece) { data.append(piece); });
+                streams.emplace_back(path, std::move(data));
+                continue;
+            }
             fs::path target(path);
             std::error_code ec;
             if (fs::is_directory(target, ec)) unwritable(path, "cannot write the report here: it is a directory");
@@ -59,13 +72,15 @@ void write_outputs(const std::vector<std::pair<std::string, std::string>>& outpu
             staged.emplace_back(tmp, target);
             std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
             if (!out) unwritable(path, std::string("cannot write the report here: ") + std::strerror(errno));
-            out << data;
+            job.produce([&](std::string_view piece) {
+                out.write(piece.data(), static_cast<std::streamsize>(piece.size()));
+                if (!out) unwritable(path, "writing the report failed");
+            });
             out.flush();
             if (!out) unwritable(path, "writing the report failed");
         }
         // 2. Standard output and devices (they cannot be staged).
-        for (const auto& [path, data] : outputs)
-            if (is_stdout(path) || is_device(path)) write_stream(path, data);
+        for (const auto& [path, data] : streams) write_stream(path, data);
     } catch (...) {
         discard();
         throw;
@@ -79,6 +94,13 @@ void write_outputs(const std::vector<std::pair<std::string, std::string>>& outpu
             unwritable(staged[i].second.string(), "cannot move the report into place: " + ec.message());
         }
     }
+}
+
+void write_outputs(const std::vector<std::pair<std::string, std::string>>& outputs) {
+    std::vector<OutputJob> jobs;
+    for (const auto& [path, data] : outputs)
+        jobs.push_back({path, [&data = data](const Sink& sink) { sink(data); }});
+    write_outputs(jobs);
 }
 
 void write_output(const std::string& path, const std::string& data) { write_outputs({{path, data}}); }
@@ -170,40 +192,112 @@ static std::function<uint32_t(const Location&)> utf16_columns(const SourceRegist
     };
 }
 
+// --timings: the wall time of each stage of the pipeline, on standard error, for finding
+// where a slow run spends its time (bench/RESULTS.md quotes it).
+class StageClock {
+public:
+    explicit StageClock(bool on) : on_(on), last_(std::chrono::steady_clock::now()) {}
+    void stage(const char* name) {
+        if (!on_) return;
+        const auto now = std::chrono::steady_clock::now();
+        std::fprintf(stderr, "opguard: %-9s %8.1f ms  rss %6ld MB\n", name,
+                     std::chrono::duration<double, std::milli>(now - last_).count(), rss_mb());
+        last_ = now;
+    }
+
+private:
+    // Resident memory now (Linux /proc/self/statm; -1 elsewhere).
+    static long rss_mb() {
+        long pages = -1, resident = -1;
+        if (FILE* f = std::fopen("/proc/self/statm", "r")) {
+            if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = -1;
+            std::fclose(f);
+        }
+        return resident < 0 ? -1 : resident * ::sysconf(_SC_PAGESIZE) / (1024 * 1024);
+    }
+
+    bool on_;
+    std::chrono::steady_clock::time_point last_;
+};
+
+// Everything one check holds in memory. Freeing it is millions of small deallocations for a
+// large inventory, a noticeable share of the run, so it is left to the operating system,
+// which takes the whole process back at exit (the pointer stays reachable). Builds with
+// AddressSanitizer free it, so their leak check still sees every allocation.
+struct CheckState {
+    SourceRegistry sources;
+    RuleSet rules;
+    Plan plan;
+    Inventory inventory;
+    Report report;
+};
+
+#if defined(__SANITIZE_ADDRESS__)
+#define OPGUARD_FREE_AT_EXIT 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define OPGUARD_FREE_AT_EXIT 1
+#endif
+#endif
+
+static CheckState& check_state() {
+#ifdef OPGUARD_FREE_AT_EXIT
+    static CheckState state;
+    return state;
+#else
+    static CheckState* state = new CheckState;
+    return *state;
+#endif
+}
+
 static int run_check(const CommonOptions& common, const CheckOptions& opt, const CLI::App& cmd) {
     const auto wanted = reports(cmd, opt);
     if (!opt.today.empty() && !valid_date(opt.today))
         throw InputError("command line", {}, "usage", "--today takes a date written YYYY-MM-DD; found '" + opt.today + "'");
     const std::string today = opt.today.empty() ? today_utc() : opt.today;
 
-    SourceRegistry sources;
-    RuleSet rules = load_rules(sources, RuleSources{!common.no_builtin_rules, common.rule_dirs});
+    StageClock clock(opt.timings);
+    CheckState& st = check_state();
+    st = CheckState{};  // (one check per process; a fresh state all the same)
+    SourceRegistry& sources = st.sources;
+    RuleSet& rules = st.rules;
+    rules = load_rules(sources, RuleSources{!common.no_builtin_rules, common.rule_dirs});
+    clock.stage("rules");
     // The plan and the waivers are read before the (larger) inventory so a broken one fails fast.
-    Plan plan = load_plan_any(sources, opt.plan, rules, opt.plan_format);
+    Plan& plan = st.plan;
+    plan = load_plan_any(sources, opt.plan, rules, opt.plan_format);
     std::vector<Waiver> waivers = plan_waivers(sources, plan, rules);
     for (const auto& file : opt.waiver_files)
         for (auto& w : load_waiver_file(sources, file, rules)) waivers.push_back(std::move(w));
     InventoryOptions io;
     io.kind_override = opt.inventory_kind;
-    Inventory inv = load_inventory(sources, opt.inventory, rules, io);
+    clock.stage("plan");
+    Inventory& inv = st.inventory;
+    inv = load_inventory(sources, opt.inventory, rules, io);
+    clock.stage("inventory");
 
     SimulateOptions so;
     std::vector<RuleExplanation> explanations;
     if (opt.explain)
         so.on_rule = [&](const RuleEvaluation& ev) { explanations.push_back(explain_evaluation(ev, rules, plan.calls.size())); };
-    Report report = simulate(sources, plan, inv, rules, so);
+    Report& report = st.report;
+    report = simulate(sources, plan, inv, rules, so);
     report.explanations = std::move(explanations);
     apply_waivers(report, waivers, today);
+    clock.stage("simulate");
 
     RenderOptions ro;
     ro.tool_version = OPGUARD_VERSION;
     ro.fail_on = parse_severity(opt.fail_on);
     ro.utf16_column = utf16_columns(sources);
     for (const auto& [format, path] : wanted) refuse_input_as_output(path, sources);
-    // Render everything first, then write all reports or none (write_outputs).
-    std::vector<std::pair<std::string, std::string>> rendered;
-    for (const auto& [format, path] : wanted) rendered.emplace_back(path, render(report, format, ro));
-    write_outputs(rendered);
+    // All reports are written or none (write_outputs); a file report is streamed to its
+    // temporary file as it is rendered.
+    std::vector<OutputJob> jobs;
+    for (const auto& [format, path] : wanted)
+        jobs.push_back({path, [&, format = format](const Sink& sink) { render_to(report, format, ro, sink); }});
+    write_outputs(jobs);
+    clock.stage("render");
     return exit_code(report, ro.fail_on) ? kExitFindings : kExitOk;
 }
 
@@ -231,6 +325,7 @@ void setup_check(CLI::App& app, CommonOptions& common, CheckOptions& opt, int& r
         ->check(CLI::IsMember({"error", "warning", "info"}));
     cmd->add_option("--waivers", opt.waiver_files, "A waiver file (JSON, schemas/waivers.schema.json); repeatable");
     cmd->add_option("--today", opt.today, "The date waivers expire against, YYYY-MM-DD (default: today in UTC)");
+    cmd->add_flag("--timings", opt.timings, "Print the wall time and resident memory after each stage (rules, plan, inventory, simulate, render and write) on standard error");
     cmd->add_flag("--explain", opt.explain, "Show, for each rule on each target, whether it fired and the values it compared");
     cmd->callback([&, cmd] { result = run_check(common, opt, *cmd); });
 }

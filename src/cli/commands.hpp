@@ -2,6 +2,8 @@
 // One setup_x / run_x pair per subcommand (check.cpp, rules_cmd.cpp); main.cpp wires them.
 #include <CLI/CLI.hpp>
 #include "dsl/rule_set.hpp"
+#include "report/render.hpp"
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -29,6 +31,7 @@ struct CheckOptions {
     std::vector<std::string> waiver_files;
     std::string today;     // YYYY-MM-DD; "" = the current UTC date
     bool explain = false;
+    bool timings = false;  // --timings: each stage's wall time on standard error
 };
 
 void setup_check(CLI::App& app, CommonOptions& common, CheckOptions& opt, int& result);
@@ -45,5 +48,14 @@ void write_output(const std::string& path, const std::string& data);
 // files first; if any cannot be written, or standard output fails, every temporary file is
 // removed and no existing report is touched. Throws InputError "output.unwritable".
 void write_outputs(const std::vector<std::pair<std::string, std::string>>& outputs);
+// A report to write: where ("-" for standard output), and what produces its bytes, piece
+// by piece, into the sink it is given.
+struct OutputJob {
+    std::string path;
+    std::function<void(const Sink&)> produce;
+};
+// write_outputs for reports rendered as they are written: each file report streams into its
+// temporary file; standard output and devices get theirs after every file is complete.
+void write_outputs(const std::vector<OutputJob>& jobs);
 
 }  // namespace opguard::cli

@@ -112,16 +112,21 @@ bool Node::truthy() const {
     return false;
 }
 
-std::string format_number(double d) {
-    if (std::isfinite(d) && std::floor(d) == d && std::fabs(d) < 1e15) {
-        char buf[32];
-        std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(d));
-        return buf;
-    }
-    if (!std::isfinite(d)) return "null";
+void append_number(std::string& out, double d) {
     char buf[40];
-    std::snprintf(buf, sizeof buf, "%.17g", d);
-    return buf;
+    if (std::isfinite(d) && std::floor(d) == d && std::fabs(d) < 1e15)
+        std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(d));
+    else if (!std::isfinite(d))
+        std::snprintf(buf, sizeof buf, "null");
+    else
+        std::snprintf(buf, sizeof buf, "%.17g", d);
+    out += buf;
+}
+
+std::string format_number(double d) {
+    std::string s;
+    append_number(s, d);
+    return s;
 }
 
 void append_json_string(std::string& out, std::string_view s) {
@@ -156,7 +161,7 @@ static void write_json(const Node& n, std::string& out) {
     switch (n.kind()) {
         case NodeKind::Null: out += "null"; break;
         case NodeKind::Bool: out += n.as_bool() ? "true" : "false"; break;
-        case NodeKind::Number: out += format_number(n.as_number()); break;
+        case NodeKind::Number: append_number(out, n.as_number()); break;
         case NodeKind::String: append_json_string(out, n.as_string()); break;
         case NodeKind::Array: {
             out += '[';

@@ -88,5 +88,7 @@ private:
 void append_json_string(std::string& out, std::string_view s);
 // Formats a number the way JSON and messages show it: integers without a fraction.
 std::string format_number(double d);
+// Appends format_number(d) to `out`.
+void append_number(std::string& out, double d);
 
 }  // namespace opguard

@@ -52,6 +52,7 @@ struct Expr {
     std::vector<std::string> keys;  // Op::Object keys, parallel to args
     uint32_t depth = 1;             // height of this tree; the parser bounds it (see parser.hpp)
     uint32_t repeat = 1;            // Op::Not / Op::Neg: how many times the operator was written
+    uint8_t fn = 0;                 // Op::Call: the built-in (dsl/builtins.hpp Fn), set by compile_rules; 0 = by name
 };
 
 enum class PropertyForm : uint8_t { Plain, Let, For, Set };

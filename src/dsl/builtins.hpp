@@ -1,11 +1,20 @@
 #pragma once
 // The rule language's built-in functions: the one list that both the compiler (names and
 // arity) and the evaluator (behaviour, in engine/eval.cpp) follow.
+#include <cstdint>
 #include <string_view>
 
 namespace opguard {
 
+// The built-ins by number, so the evaluator dispatches with a switch rather than by name
+// (the compiler stores it in ast::Expr::fn). Unknown: not a built-in, or not resolved yet.
+enum class Fn : uint8_t {
+    Unknown,
+    Count, Len, Lower, Upper, StartsWith, EndsWith, Contains, Before, After, Exists, Missing, Default, IsAscii, Number, String, List, Any, All, Filter, Map, CountIf, Sum, First, Join, Concat, Unique, Repeated, Lookup, FindAll, Loaded, History, Declared, UndeclaredParams, MissingParams, MistypedParams, Choose, Ieq
+};
+
 struct BuiltinSpec {
+    Fn fn;
     std::string_view name;
     int min_args;
     int max_args;
@@ -15,6 +24,8 @@ struct BuiltinSpec {
 
 // Returns nullptr for an unknown name.
 const BuiltinSpec* find_builtin(std::string_view name);
+// find_builtin(name)->fn, or Fn::Unknown.
+Fn builtin_fn(std::string_view name);
 // All built-ins, in documentation order.
 const BuiltinSpec* builtins_begin();
 const BuiltinSpec* builtins_end();

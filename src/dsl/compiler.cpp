@@ -247,6 +247,7 @@ public:
             case ast::Op::Call: {
                 const BuiltinSpec* b = find_builtin(e->name);
                 if (!b) fail(e->origin, "rules.unknown-function", "unknown function '" + e->name + "'");
+                e->fn = static_cast<uint8_t>(b->fn);
                 int n = static_cast<int>(e->args.size());
                 if (n < b->min_args || n > b->max_args)
                     fail(e->origin, "rules.arity", "'" + e->name + "' takes " + std::to_string(b->min_args) +

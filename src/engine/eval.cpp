@@ -127,6 +127,7 @@ public:
     Val var(const ast::Expr& e) {
         for (auto it = frame_.vars.rbegin(); it != frame_.vars.rend(); ++it)
             if (it->first == e.name) return it->second;
+        if (const Node* c = host_.context(e.name)) return Val(c);
         // Later lets shadow earlier ones (a rule's own over its operation's).
         for (size_t i = frame_.lets.size(); i-- > 0;) {
             if (frame_.lets[i].def->name != e.name) continue;
@@ -260,7 +261,11 @@ public:
         return Val(base, member);
     }
 
-    static Val boolean(bool b) { return Val(Node::boolean(b)); }
+    // true and false are shared constants: no allocation per comparison.
+    static Val boolean(bool b) {
+        static const Node yes = Node::boolean(true), no = Node::boolean(false);
+        return Val(b ? &yes : &no);
+    }
 
     template <typename F>
     void each_with_it(const Node& list, const ast::Expr& fn, F&& f) {
@@ -273,100 +278,100 @@ public:
     }
 
     Val call(const ast::Expr& e) {
-        const std::string& f = e.name;
+        const Fn f = e.fn ? static_cast<Fn>(e.fn) : builtin_fn(e.name);
         auto arg = [&](size_t i) { return eval(*e.args[i]); };
         auto str = [&](size_t i) { Val v = arg(i); return v->is_null() ? std::string() : text(*v, e); };
-        if (f == "count") {
+        if (f == Fn::Count) {
             Val v = arg(0);
             return Val(Node::number(static_cast<double>(v->is_array() ? v->items().size() : v->is_null() ? 0 : 1)));
         }
-        if (f == "len") return Val(Node::number(static_cast<double>(str(0).size())));
-        if (f == "lower" || f == "upper") {
+        if (f == Fn::Len) return Val(Node::number(static_cast<double>(str(0).size())));
+        if (f == Fn::Lower || f == Fn::Upper) {
             Val v = arg(0);
             if (!v->is_string()) return v;
             std::string s = text(*v, e);
-            for (auto& c : s) c = static_cast<char>(f == "lower" ? std::tolower(static_cast<unsigned char>(c)) : std::toupper(static_cast<unsigned char>(c)));
+            for (auto& c : s) c = static_cast<char>(f == Fn::Lower ? std::tolower(static_cast<unsigned char>(c)) : std::toupper(static_cast<unsigned char>(c)));
             return Val(Node::string(std::move(s), v->origin));
         }
-        if (f == "starts_with") { Val v = arg(0); std::string p = str(1); return boolean(v->is_string() && v->as_string().rfind(p, 0) == 0); }
-        if (f == "ends_with") {
+        if (f == Fn::StartsWith) { Val v = arg(0); std::string p = str(1); return boolean(v->is_string() && v->as_string().rfind(p, 0) == 0); }
+        if (f == Fn::EndsWith) {
             Val v = arg(0); std::string p = str(1);
             return boolean(v->is_string() && v->as_string().size() >= p.size() && v->as_string().compare(v->as_string().size() - p.size(), p.size(), p) == 0);
         }
-        if (f == "contains") {
+        if (f == Fn::Contains) {
             Val h = arg(0); Val n = arg(1);
             if (h->is_string()) return boolean(n->is_string() && h->as_string().find(n->as_string()) != std::string::npos);
             if (h->is_string()) return boolean(false);
             for (const Node* x : each(*h, e)) if (equal(*x, *n, e)) return boolean(true);
             return boolean(false);
         }
-        if (f == "before" || f == "after") {
+        if (f == Fn::Before || f == Fn::After) {
             Val v = arg(0);
             if (!v->is_string()) return Val();
             std::string sep = str(1);
             charge(v->as_string().size() / 64, e);
             size_t p = v->as_string().find(sep);
-            if (f == "before") return Val(Node::string(p == std::string::npos ? v->as_string() : v->as_string().substr(0, p)));
+            if (f == Fn::Before) return Val(Node::string(p == std::string::npos ? v->as_string() : v->as_string().substr(0, p)));
             return Val(Node::string(p == std::string::npos ? std::string() : v->as_string().substr(p + sep.size())));
         }
-        if (f == "exists") return boolean(!arg(0)->is_null());
-        if (f == "missing") return boolean(arg(0)->is_null());
-        if (f == "default") { Val v = arg(0); return v->is_null() ? arg(1) : v; }
-        if (f == "is_ascii") {
+        if (f == Fn::Exists) return boolean(!arg(0)->is_null());
+        if (f == Fn::Missing) return boolean(arg(0)->is_null());
+        if (f == Fn::Default) { Val v = arg(0); return v->is_null() ? arg(1) : v; }
+        if (f == Fn::IsAscii) {
             Val v = arg(0);
             if (!v->is_string()) return boolean(false);
             charge(v->as_string().size() / 64, e);
             return boolean(std::all_of(v->as_string().begin(), v->as_string().end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; }));
         }
-        if (f == "number") { Val v = arg(0); auto n = number_of(*v, e); return n ? Val(Node::number(*n)) : Val(); }
-        if (f == "string") { Val v = arg(0); return v->is_null() ? Val() : Val(Node::string(text(*v, e), v->origin)); }
-        if (f == "list") {
+        if (f == Fn::Number) { Val v = arg(0); auto n = number_of(*v, e); return n ? Val(Node::number(*n)) : Val(); }
+        if (f == Fn::String) { Val v = arg(0); return v->is_null() ? Val() : Val(Node::string(text(*v, e), v->origin)); }
+        if (f == Fn::List) {
             Val v = arg(0);
             if (v->is_array()) return v;
             std::vector<Node> items;
             if (!v->is_null()) items.push_back(copy(*v, e));
             return Val(Node::array(std::move(items), v->origin));
         }
-        if (f == "any" || f == "all" || f == "count_if") {
+        if (f == Fn::Any || f == Fn::All || f == Fn::CountIf) {
             Val list = arg(0);
             bool any = false, all = true;
             double n = 0;
             each_with_it(*list, *e.args[1], [&](const Node&, const Val& v) {
                 if (v->truthy()) { any = true; ++n; } else all = false;
-                return f == "count_if" || (f == "any" ? !any : all);
+                return f == Fn::CountIf || (f == Fn::Any ? !any : all);
             });
-            if (f == "count_if") return Val(Node::number(n));
-            return boolean(f == "any" ? any : all);
+            if (f == Fn::CountIf) return Val(Node::number(n));
+            return boolean(f == Fn::Any ? any : all);
         }
-        if (f == "filter" || f == "map") {
+        if (f == Fn::Filter || f == Fn::Map) {
             Val list = arg(0);
             std::vector<Node> out;
             each_with_it(*list, *e.args[1], [&](const Node& x, const Val& v) {
-                if (f == "map") out.push_back(copy(*v, e));
+                if (f == Fn::Map) out.push_back(copy(*v, e));
                 else if (v->truthy()) out.push_back(copy(x, e));
                 return true;
             });
             return Val(Node::array(std::move(out), list->origin));
         }
-        if (f == "sum") {
+        if (f == Fn::Sum) {
             double s = 0;
             Val list = arg(0);  // keep the value alive for the loop (not a temporary)
             for (const Node* x : each(*list, e)) if (auto n = number_of(*x, e)) s += *n;
             return Val(Node::number(s));
         }
-        if (f == "first") {
+        if (f == Fn::First) {
             Val v = arg(0);
             if (v->is_array()) return v->items().empty() ? Val() : keep(v, &v->items()[0]);
             return v->is_null() ? Val() : v;
         }
-        if (f == "join") {
+        if (f == Fn::Join) {
             std::string sep = str(1), out;
             bool first = true;
             Val list = arg(0);
             for (const Node* x : each(*list, e)) { if (!first) out += sep; first = false; out += text(*x, e); charge(sep.size() / 64, e); }
             return Val(Node::string(std::move(out)));
         }
-        if (f == "concat") {
+        if (f == Fn::Concat) {
             std::vector<Node> out;
             for (size_t i = 0; i < 2; ++i) {
                 Val list = arg(i);
@@ -374,7 +379,7 @@ public:
             }
             return Val(Node::array(std::move(out)));
         }
-        if (f == "unique" || f == "repeated") {
+        if (f == Fn::Unique || f == Fn::Repeated) {
             std::vector<Node> seen, rep;
             Val list = arg(0);
             for (const Node* x : each(*list, e)) {
@@ -383,16 +388,16 @@ public:
                 if (!dup) seen.push_back(copy(*x, e));
                 else if (!std::any_of(rep.begin(), rep.end(), [&](const Node& s) { return equal(s, *x, e); })) rep.push_back(copy(*x, e));
             }
-            return Val(Node::array(f == "unique" ? std::move(seen) : std::move(rep)));
+            return Val(Node::array(f == Fn::Unique ? std::move(seen) : std::move(rep)));
         }
-        if (f == "loaded") return boolean(host_.loaded(str(0)));
-        if (f == "choose") return arg(0)->truthy() ? arg(1) : arg(2);
-        if (f == "ieq") {
+        if (f == Fn::Loaded) return boolean(host_.loaded(str(0)));
+        if (f == Fn::Choose) return arg(0)->truthy() ? arg(1) : arg(2);
+        if (f == Fn::Ieq) {
             Val a = arg(0), b = arg(1);
             if (a->is_string() && b->is_string()) return boolean(lower_ascii(text(*a, e)) == lower_ascii(text(*b, e)));
             return boolean(equal(*a, *b, e));
         }
-        if (f == "lookup") {
+        if (f == Fn::Lookup) {
             std::string kind = str(0);
             Val id = arg(1);
             if (!id->is_string()) return Val();
@@ -402,25 +407,25 @@ public:
             frame_.evidence.push_back(obj);
             return Val(&obj->value);
         }
-        if (f == "find_all") {
+        if (f == Fn::FindAll) {
             Val v = arg(2);
             Val found(host_.find_all(str(0), str(1), *v));
             charge_value(*found, e);
             return found;
         }
-        if (f == "history") {
+        if (f == Fn::History) {
             Val id = arg(1);
             if (!id->is_string()) return Val(Node::array());
             Val h(host_.history(str(0), id->as_string()));
             charge_value(*h, e);
             return h;
         }
-        if (f == "declared") {
+        if (f == Fn::Declared) {
             const Operation* op = host_.operation();
             return boolean(op && op->param(str(0)));
         }
-        if (f == "undeclared_params" || f == "missing_params" || f == "mistyped_params") return params_check(f, e);
-        throw EvalError(e.origin, "unknown function '" + f + "'");
+        if (f == Fn::UndeclaredParams || f == Fn::MissingParams || f == Fn::MistypedParams) return params_check(f, e);
+        throw EvalError(e.origin, "unknown function '" + e.name + "'");
     }
 
     static bool type_ok(const std::string& type, const Node& v) {
@@ -436,21 +441,21 @@ public:
         return true;
     }
 
-    Val params_check(const std::string& f, const ast::Expr& e) {
+    Val params_check(Fn f, const ast::Expr& e) {
         const Operation* op = host_.operation();
         const Node* params = host_.parameters();
         std::vector<Node> out;
         if (!op || !params) return Val(Node::array());
         charge(params->members().size() + op->params.size(), e);
-        if (f == "missing_params") {
+        if (f == Fn::MissingParams) {
             for (const auto& p : op->params)
                 if (p.required && !params->find(p.name)) out.push_back(Node::string(p.name, params->origin));
         } else {
             for (const auto& [name, value] : params->members()) {
                 const ParamSpec* spec = op->param(name);
-                if (f == "undeclared_params" && !spec)
+                if (f == Fn::UndeclaredParams && !spec)
                     out.push_back(Node::object({{"name", Node::string(name, value.origin)}, {"value", copy(value, e)}}, value.origin));
-                if (f == "mistyped_params" && spec && !type_ok(spec->type, value))
+                if (f == Fn::MistypedParams && spec && !type_ok(spec->type, value))
                     out.push_back(Node::object({{"name", Node::string(name, value.origin)}, {"value", copy(value, e)},
                                                 {"expected", Node::string(spec->type)}, {"found", Node::string(kind_name(value.kind()))}},
                                                value.origin));

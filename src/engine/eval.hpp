@@ -44,6 +44,9 @@ public:
     // The current call's operation (nullptr when the call's operation is unknown).
     virtual const Operation* operation() = 0;
     virtual const Node* parameters() = 0;
+    // A context value the host computes only when an expression asks for it (`calls`,
+    // `prior_calls`); nullptr when it has none by that name. Frame variables come first.
+    virtual const Node* context(std::string_view /*name*/) { return nullptr; }
 };
 
 struct Frame {
@@ -63,7 +66,7 @@ struct Frame {
 
     void bind(std::string name, Val v) { vars.emplace_back(std::move(name), std::move(v)); }
     void add_lets(const std::vector<NamedValue>& defs) {
-        for (const auto& d : defs) lets.push_back({&d, std::nullopt});
+        for (const auto& d : defs) lets.push_back(Let{&d, std::nullopt, false, {}});
     }
 };
 

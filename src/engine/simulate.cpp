@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 #include "core/diagnostic.hpp"
 #include "engine/eval.hpp"
@@ -118,6 +119,24 @@ public:
         return out;
     }
     bool loaded(std::string_view kind) override { return inv_.loaded(kind); }
+    // `calls` (every call's record) and `prior_calls` (those before the current call; all of
+    // them for plan-wide rules) are copies of the plan's records, made only when a rule
+    // asks: `prior_calls` grows with the calls already run, so building it stays linear.
+    const Node* context(std::string_view name) override {
+        if (name == "calls" || (name == "prior_calls" && !call_)) {
+            if (!all_calls_built_) {
+                for (const auto& c : plan_.calls) all_calls_.items().push_back(c.record);
+                all_calls_built_ = true;
+            }
+            return &all_calls_;
+        }
+        if (name == "prior_calls") {
+            auto& items = prior_calls_.items();
+            for (size_t i = items.size(); i < call_->index; ++i) items.push_back(plan_.calls[i].record);
+            return &prior_calls_;
+        }
+        return nullptr;
+    }
     const Operation* operation() override { return call_ ? call_->operation : nullptr; }
     const Node* parameters() override { return call_ ? &call_->parameters : nullptr; }
 
@@ -159,8 +178,6 @@ public:
         Frame f;
         f.bind("call", Val(&call.parameters));
         f.bind("request", Val(&call.record));
-        f.bind("calls", Val(&all_calls_));
-        f.bind("prior_calls", Val(&prior_calls_));
         return f;
     }
 
@@ -220,7 +237,7 @@ public:
                 frame.vars.erase(frame.vars.begin() + static_cast<std::ptrdiff_t>(nvars), frame.vars.end());
                 frame.bind(rule.for_var, Val(list, el));
                 // The rule's lets may use the loop variable: recompute them per element.
-                for (size_t i = nlets; i < frame.lets.size(); ++i) frame.lets[i] = Frame::Let{frame.lets[i].def, std::nullopt};
+                for (size_t i = nlets; i < frame.lets.size(); ++i) frame.lets[i] = Frame::Let{frame.lets[i].def, std::nullopt, false, {}};
                 once(frame, el->origin.known() ? el->origin : fallback);
             }
         } else {
@@ -231,9 +248,32 @@ public:
         return fired;
     }
 
+    // The rules and effects that apply to an operation (nullptr: a call no rule file
+    // describes, which only "*" call rules see), in rule-set order; worked out once per
+    // operation rather than per call and target.
+    struct ForOperation {
+        std::vector<const Rule*> call_rules, target_rules;
+        std::vector<const Effect*> effects;
+    };
+    const ForOperation& of(const Operation* op) {
+        auto [it, added] = for_operation_.try_emplace(op);
+        if (!added) return it->second;
+        ForOperation& f = it->second;
+        const std::string name = op ? op->name : "*";
+        for (const auto& rule : rules_.rules) {
+            if (!rule.applies_to(name)) continue;
+            if (rule.scope == Scope::Call) f.call_rules.push_back(&rule);
+            if (rule.scope == Scope::Target && op) f.target_rules.push_back(&rule);
+        }
+        if (op)
+            for (const auto& e : rules_.effects)
+                if (e.applies_to(name)) f.effects.push_back(&e);
+        return f;
+    }
+
+    // Keeps the object's saved state the first time the plan changes it (for `changes`).
     void touch(InventoryObject& o) {
-        std::string key = o.kind->name + "\x1f" + o.id;
-        if (!originals_.count(key)) { originals_.emplace(key, o.value); touched_order_.push_back(&o); }
+        if (originals_.try_emplace(&o, o.value).second) touched_order_.push_back(&o);
     }
 
     InventoryObject* object_of(const Node* n) {
@@ -262,8 +302,9 @@ public:
             eval_node(v, shared);
         }
         const size_t op_lets = shared.lets.size();
-        for (const auto& eff : rules_.effects) {
-            if (!eff.applies_to(call.operation->name) || adapter_.skip_effects.count(eff.id)) continue;
+        for (const Effect* e : of(call.operation).effects) {
+            const Effect& eff = *e;
+            if (adapter_.skip_effects.count(eff.id)) continue;
             Frame base = shared;
             base.add_lets(eff.lets);
             std::vector<Frame> frames;
@@ -273,7 +314,7 @@ public:
                     for (const auto& el : list->items()) {
                         Frame f = base;
                         f.bind(eff.for_var, Val(list, &el));
-                        for (size_t i = op_lets; i < f.lets.size(); ++i) f.lets[i] = Frame::Let{f.lets[i].def, std::nullopt};
+                        for (size_t i = op_lets; i < f.lets.size(); ++i) f.lets[i] = Frame::Let{f.lets[i].def, std::nullopt, false, {}};
                         frames.push_back(std::move(f));
                     }
                 }
@@ -358,9 +399,9 @@ public:
         std::vector<Fired> call_refusals;
         Frame call_frame = base_frame(call);
         if (op) call_frame.add_lets(op->lets);
-        for (const auto& rule : rules_.rules) {
-            if (rule.scope != Scope::Call || adapter_.skip_rules.count(rule.id)) continue;
-            if (!(op ? rule.applies_to(op->name) : rule.applies_to("*"))) continue;
+        for (const Rule* r : of(op).call_rules) {
+            const Rule& rule = *r;
+            if (adapter_.skip_rules.count(rule.id)) continue;
             for (auto& x : run_rule(rule, call_frame, &call, nullptr, call.origin))
                 if (rule.refuses == Refusal::Call) call_refusals.push_back(x);
         }
@@ -368,7 +409,6 @@ public:
             out.accepted = false;
             out.message = "no rule file describes this call; its outcome is not predicted";
             outcomes_.push_back(std::move(out));
-            append_prior(call);
             return;
         }
 
@@ -390,8 +430,9 @@ public:
             Frame f = base_frame(call);
             f.bind("target", Val(targets, target_nodes[t]));
             f.add_lets(op->lets);
-            for (const auto& rule : rules_.rules) {
-                if (rule.scope != Scope::Target || !rule.applies_to(op->name) || adapter_.skip_rules.count(rule.id)) continue;
+            for (const Rule* r : of(op).target_rules) {
+                const Rule& rule = *r;
+                if (adapter_.skip_rules.count(rule.id)) continue;
                 Origin fallback = target_nodes[t]->origin.known() ? target_nodes[t]->origin : call.origin;
                 // A target-scope rule may refuse the whole call: one bad target fails the
                 // request (App Streaming answers a repeated region with a 400 for the call).
@@ -468,7 +509,6 @@ public:
             }
         }
         outcomes_.push_back(std::move(out));
-        append_prior(call);
         call_ = nullptr;
     }
 
@@ -478,10 +518,8 @@ public:
         for (auto& m : n.members()) strip_origins(m.second);
     }
 
-    void append_prior(const Call& call) { prior_calls_.items().push_back(call.record); }
 
     Report run() {
-        for (const auto& c : plan_.calls) all_calls_.items().push_back(c.record);
         // Plan-wide rules: once, when the plan has a call they apply to.
         for (const auto& rule : rules_.rules) {
             if (rule.scope != Scope::Plan) continue;
@@ -489,8 +527,6 @@ public:
                                        [&](const Call& c) { return c.operation && rule.applies_to(c.operation->name); });
             if (!applies) continue;
             Frame f;
-            f.bind("calls", Val(&all_calls_));
-            f.bind("prior_calls", Val(&all_calls_));
             run_rule(rule, f, nullptr, nullptr, Origin{plan_.file, 0});
         }
         for (const auto& c : plan_.calls) run_call(c);
@@ -514,7 +550,7 @@ public:
             ResourceChange ch;
             ch.kind = o->kind->name;
             ch.id = o->id;
-            const Node& before = originals_.at(o->kind->name + "\x1f" + o->id);
+            const Node& before = originals_.at(o);
             for (const auto& [k, v] : o->value.members()) {
                 const Node* b = before.find(k);
                 if (k == kKindField || (b && b->equals(v))) continue;
@@ -530,7 +566,7 @@ public:
         return r;
     }
 
-    void summarise(Report& r) const {
+    void summarise(Report& r) {
         // Accepted targets by (noun, verb), in order of first appearance.
         std::vector<std::pair<std::string, size_t>> parts;
         auto bump = [&](const std::string& key) {
@@ -538,6 +574,9 @@ public:
             parts.emplace_back(key, 1);
         };
         std::map<std::string, std::string> noun_of_key, verb_of_key;
+        // (call index, target) pairs that some effect record names.
+        std::set<std::pair<size_t, std::string_view>> affected;
+        for (const auto& e : r.effects) affected.emplace(e.call_index, e.target);
         for (const auto& c : r.calls) {
             if (!c.accepted || !c.known || c.dry_run) continue;
             const Operation* op = rules_.operation(c.operation);
@@ -549,13 +588,10 @@ public:
             if (c.targets.empty() && !op->targets) { std::string key = "call\x1f" + op->verb; noun_of_key[key] = "call"; verb_of_key[key] = op->verb; bump(key); }
             // A target counts when its call did something to it: an operation with effects
             // that left none for this target (a replayed ClientToken) is not counted.
-            bool has_effects = std::any_of(rules_.effects.begin(), rules_.effects.end(), [&](const Effect& e) { return e.applies_to(op->name); });
+            bool has_effects = !of(op).effects.empty();
             for (const auto& t : c.targets) {
                 if (t.outcome != "accepted") continue;
-                if (has_effects && std::none_of(r.effects.begin(), r.effects.end(), [&](const EffectRecord& e) {
-                        return e.call_index == c.index && e.target == t.id;
-                    }))
-                    continue;
+                if (has_effects && !affected.count({c.index, t.id})) continue;
                 std::string key = noun + "\x1f" + op->verb;
                 noun_of_key[key] = noun;
                 verb_of_key[key] = op->verb;
@@ -598,9 +634,11 @@ private:
     AdapterDirectives adapter_;  // of call_
     Node all_calls_ = Node::array();
     Node prior_calls_ = Node::array();
-    std::map<std::string, Node> history_;
-    std::map<std::string, std::map<std::string, std::vector<const InventoryObject*>>> secondary_;
-    std::map<std::string, Node> originals_;
+    bool all_calls_built_ = false;
+    std::unordered_map<const Operation*, ForOperation> for_operation_;
+    StringMap<Node> history_;
+    StringMap<StringMap<std::vector<const InventoryObject*>>> secondary_;
+    std::unordered_map<const InventoryObject*, Node> originals_;
     std::vector<InventoryObject*> touched_order_;
     std::vector<Finding> findings_;
     std::vector<CallOutcome> outcomes_;

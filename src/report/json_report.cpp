@@ -1,170 +1,191 @@
-// The JSON report. Its shape is schemas/report.schema.json (report_version "1").
-#include <cmath>
-
+// The JSON report. Its shape is schemas/report.schema.json (report_version "1"). Written
+// straight to text with JsonWriter: a report of 10^5 targets is never a Node tree.
 #include "report/common.hpp"
+#include "report/json_writer.hpp"
 #include "report/render.hpp"
 
 namespace opguard {
 
 namespace {
 
-Node location(const Location& l) {
-    Node n = Node::object({{"file", Node::string(l.file)}});
-    if (l.pos.known()) {
-        n.set("line", Node::number(l.pos.line));
-        n.set("column", Node::number(l.pos.column));
-    }
-    return n;
+void location(JsonWriter& w, std::string_view key, const Location& l) {
+    w.key(key).begin_object().field("file", l.file);
+    if (l.pos.known()) w.field("line", l.pos.line).field("column", l.pos.column);
+    w.end_object();
 }
 
-Node str_or_null(const std::string& s) { return s.empty() ? Node::null() : Node::string(s); }
+void summary(JsonWriter& w, const Report& r) {
+    const report_detail::Counts counts = report_detail::counts(r);
+    w.key("summary").begin_object();
+    w.field("text", r.summary());
+    w.field("calls", r.calls.size());
+    w.field("calls_refused", counts.calls_refused);
+    w.field("targets_refused", counts.targets_refused);
+    w.field("errors", r.count(Severity::Error));
+    w.field("warnings", r.count(Severity::Warning));
+    w.field("infos", r.count(Severity::Info));
+    w.field("waived", r.waived_count());
+    w.field("rules", r.rule_count);
+    w.end_object();
+}
+
+void call(JsonWriter& w, const CallOutcome& c) {
+    w.begin_object();
+    w.field("index", c.index);
+    w.field("id", c.id);
+    w.field_or_null("operation", c.operation);
+    w.field("api", c.label);
+    location(w, "location", c.location);
+    w.field("outcome", !c.known ? "unknown" : c.accepted ? "accepted" : "refused");
+    w.field("read_only", c.read_only);
+    w.key("http");
+    if (c.http) w.number(c.http); else w.null();
+    w.field_or_null("code", c.code);
+    w.field_or_null("message", c.message);
+    w.key("targets").begin_array();
+    for (const auto& t : c.targets) {
+        w.begin_object().field("id", t.id);
+        location(w, "location", t.location);
+        w.field("outcome", t.outcome).field_or_null("code", t.code).field_or_null("message", t.message);
+        w.end_object();
+    }
+    w.end_array();
+    w.field("response", c.response);
+    w.end_object();
+}
+
+void finding(JsonWriter& w, const Finding& f) {
+    const Rule& rule = *f.rule;
+    w.begin_object();
+    w.field("rule", rule.id);
+    w.field("title", rule.title);
+    w.field("severity", severity_name(rule.severity));
+    w.field("basis", basis_name(rule.basis));
+    w.field_or_null("call", f.call_id);
+    w.field_or_null("operation", f.operation);
+    w.field_or_null("target", f.target);
+    w.field("message", f.message);
+    location(w, "location", f.location);
+    w.field("refuses", rule.refuses == Refusal::Call ? "call" : rule.refuses == Refusal::Target ? "target" : "none");
+    w.field_or_null("code", rule.code);
+    w.key("http");
+    if (rule.http) w.number(rule.http); else w.null();
+    w.field("source", rule.source);
+    w.field_or_null("note", rule.note);
+    w.key("evidence").begin_array();
+    for (const auto& c : f.evidence)
+        w.begin_object().field("kind", c.kind).field("id", c.id).field("file", c.file).field("pointer", c.pointer).end_object();
+    w.end_array();
+    w.key("waiver");
+    if (f.waiver) {
+        w.begin_object().field("reason", f.waiver->reason).field_or_null("expires", f.waiver->expires);
+        location(w, "location", f.waiver->location);
+        w.field("written_in", f.waiver->in_plan ? "plan" : "waiver-file").end_object();
+    } else {
+        w.null();
+    }
+    w.end_object();
+}
+
+void effect(JsonWriter& w, const EffectRecord& e) {
+    w.begin_object();
+    w.field("effect", e.effect->id);
+    w.field("call", e.call_id);
+    w.field_or_null("target", e.target);
+    w.field_or_null("noun", e.noun);
+    w.field_or_null("verb", e.verb);
+    w.field_or_null("id", e.id);
+    w.key("size_gib");
+    if (e.size_gib) w.number(*e.size_gib); else w.null();
+    w.field_or_null("detail", e.detail);
+    w.key("status_path").begin_array();
+    for (const auto& s : e.status_path) w.string(s);
+    w.end_array();
+    w.field("data_loss", e.effect->data_loss);
+    w.field("pending", e.effect->pending);
+    w.field("basis", basis_name(e.effect->basis));
+    w.field_or_null("note", e.effect->note);
+    w.field("source", e.effect->source);
+    w.end_object();
+}
+
+void change(JsonWriter& w, const ResourceChange& c) {
+    w.begin_object().field("kind", c.kind).field("id", c.id);
+    w.key("fields").begin_array();
+    for (const auto& [name, ba] : c.fields)
+        w.begin_object().field("field", name).field("before", ba.first).field("after", ba.second).end_object();
+    w.end_array();
+    w.end_object();
+}
+
+void explanation(JsonWriter& w, const RuleExplanation& x) {
+    auto values = [&](std::string_view key, const std::vector<RuleExplanation::Value>& vs, const char* name) {
+        w.key(key).begin_array();
+        for (const auto& v : vs) {
+            w.begin_object().field(name, v.name).field("value", v.value);
+            if (!v.error.empty()) w.field("error", v.error);
+            w.end_object();
+        }
+        w.end_array();
+    };
+    w.begin_object();
+    w.field("rule", x.rule->id);
+    w.field_or_null("call", x.call_id);
+    w.field_or_null("target", x.target);
+    w.key("loop");
+    if (x.loop_var.empty()) w.null();
+    else w.begin_object().field("var", x.loop_var).field("value", x.loop_value).end_object();
+    w.field("fired", x.fired);
+    w.field_or_null("connective", x.connective);
+    values("operands", x.operands, "expr");
+    values("lets", x.lets, "name");
+    w.end_object();
+}
+
+void write_json_report(const Report& r, const RenderOptions& options, std::string& out, const JsonWriter::Sink* sink) {
+    JsonWriter w(out, sink);
+    w.begin_object();
+    w.field("report_version", "1");
+    w.key("tool").begin_object().field("name", "opguard").field("version", options.tool_version).end_object();
+    w.field("plan", r.plan_file);
+    w.key("inventory").begin_array();
+    for (const auto& f : r.inventory_files) w.string(f);
+    w.end_array();
+    summary(w, r);
+    w.key("calls").begin_array();
+    for (const auto& c : r.calls) call(w, c);
+    w.end_array();
+    w.key("findings").begin_array();
+    for (const auto& f : r.findings) finding(w, f);
+    w.end_array();
+    w.key("effects").begin_array();
+    for (const auto& e : r.effects) effect(w, e);
+    w.end_array();
+    w.key("changes").begin_array();
+    for (const auto& c : r.changes) change(w, c);
+    w.end_array();
+    if (!r.explanations.empty()) {
+        w.key("explain").begin_array();
+        for (const auto& x : r.explanations) explanation(w, x);
+        w.end_array();
+    }
+    w.end_object();
+    out += '\n';
+    w.flush();
+}
 
 }  // namespace
 
-Node report_to_json(const Report& r, const RenderOptions& options) {
-    Node root = Node::object();
-    root.set("report_version", Node::string("1"));
-    root.set("tool", Node::object({{"name", Node::string("opguard")}, {"version", Node::string(options.tool_version)}}));
-    root.set("plan", Node::string(r.plan_file));
-    Node inv = Node::array();
-    for (const auto& f : r.inventory_files) inv.items().push_back(Node::string(f));
-    root.set("inventory", std::move(inv));
-
-    const report_detail::Counts counts = report_detail::counts(r);
-    const size_t refused_calls = counts.calls_refused, refused_targets = counts.targets_refused;
-    root.set("summary", Node::object({{"text", Node::string(r.summary())},
-                                      {"calls", Node::number(static_cast<double>(r.calls.size()))},
-                                      {"calls_refused", Node::number(static_cast<double>(refused_calls))},
-                                      {"targets_refused", Node::number(static_cast<double>(refused_targets))},
-                                      {"errors", Node::number(static_cast<double>(r.count(Severity::Error)))},
-                                      {"warnings", Node::number(static_cast<double>(r.count(Severity::Warning)))},
-                                      {"infos", Node::number(static_cast<double>(r.count(Severity::Info)))},
-                                      {"waived", Node::number(static_cast<double>(r.waived_count()))},
-                                      {"rules", Node::number(static_cast<double>(r.rule_count))}}));
-
-    Node calls = Node::array();
-    for (const auto& c : r.calls) {
-        Node n = Node::object();
-        n.set("index", Node::number(static_cast<double>(c.index)));
-        n.set("id", Node::string(c.id));
-        n.set("operation", str_or_null(c.operation));
-        n.set("api", Node::string(c.label));
-        n.set("location", location(c.location));
-        n.set("outcome", Node::string(!c.known ? "unknown" : c.accepted ? "accepted" : "refused"));
-        n.set("read_only", Node::boolean(c.read_only));
-        n.set("http", c.http ? Node::number(c.http) : Node::null());
-        n.set("code", str_or_null(c.code));
-        n.set("message", str_or_null(c.message));
-        Node targets = Node::array();
-        for (const auto& t : c.targets) {
-            targets.items().push_back(Node::object({{"id", Node::string(t.id)},
-                                                    {"location", location(t.location)},
-                                                    {"outcome", Node::string(t.outcome)},
-                                                    {"code", str_or_null(t.code)},
-                                                    {"message", str_or_null(t.message)}}));
-        }
-        n.set("targets", std::move(targets));
-        n.set("response", c.response);
-        calls.items().push_back(std::move(n));
-    }
-    root.set("calls", std::move(calls));
-
-    Node findings = Node::array();
-    for (const auto& f : r.findings) {
-        const Rule& rule = *f.rule;
-        Node n = Node::object();
-        n.set("rule", Node::string(rule.id));
-        n.set("title", Node::string(rule.title));
-        n.set("severity", Node::string(severity_name(rule.severity)));
-        n.set("basis", Node::string(basis_name(rule.basis)));
-        n.set("call", str_or_null(f.call_id));
-        n.set("operation", str_or_null(f.operation));
-        n.set("target", str_or_null(f.target));
-        n.set("message", Node::string(f.message));
-        n.set("location", location(f.location));
-        n.set("refuses", Node::string(rule.refuses == Refusal::Call ? "call" : rule.refuses == Refusal::Target ? "target" : "none"));
-        n.set("code", str_or_null(rule.code));
-        n.set("http", rule.http ? Node::number(rule.http) : Node::null());
-        n.set("source", Node::string(rule.source));
-        n.set("note", str_or_null(rule.note));
-        Node ev = Node::array();
-        for (const auto& c : f.evidence)
-            ev.items().push_back(Node::object({{"kind", Node::string(c.kind)}, {"id", Node::string(c.id)},
-                                               {"file", Node::string(c.file)}, {"pointer", Node::string(c.pointer)}}));
-        n.set("evidence", std::move(ev));
-        if (f.waiver) {
-            n.set("waiver", Node::object({{"reason", Node::string(f.waiver->reason)},
-                                          {"expires", str_or_null(f.waiver->expires)},
-                                          {"location", location(f.waiver->location)},
-                                          {"written_in", Node::string(f.waiver->in_plan ? "plan" : "waiver-file")}}));
-        } else {
-            n.set("waiver", Node::null());
-        }
-        findings.items().push_back(std::move(n));
-    }
-    root.set("findings", std::move(findings));
-
-    Node effects = Node::array();
-    for (const auto& e : r.effects) {
-        Node n = Node::object();
-        n.set("effect", Node::string(e.effect->id));
-        n.set("call", Node::string(e.call_id));
-        n.set("target", str_or_null(e.target));
-        n.set("noun", str_or_null(e.noun));
-        n.set("verb", str_or_null(e.verb));
-        n.set("id", str_or_null(e.id));
-        n.set("size_gib", e.size_gib ? Node::number(*e.size_gib) : Node::null());
-        n.set("detail", str_or_null(e.detail));
-        Node path = Node::array();
-        for (const auto& s : e.status_path) path.items().push_back(Node::string(s));
-        n.set("status_path", std::move(path));
-        n.set("data_loss", Node::boolean(e.effect->data_loss));
-        n.set("pending", Node::boolean(e.effect->pending));
-        n.set("basis", Node::string(basis_name(e.effect->basis)));
-        n.set("note", str_or_null(e.effect->note));
-        n.set("source", Node::string(e.effect->source));
-        effects.items().push_back(std::move(n));
-    }
-    root.set("effects", std::move(effects));
-
-    Node changes = Node::array();
-    for (const auto& c : r.changes) {
-        Node fields = Node::array();
-        for (const auto& [name, ba] : c.fields)
-            fields.items().push_back(Node::object({{"field", Node::string(name)}, {"before", ba.first}, {"after", ba.second}}));
-        changes.items().push_back(Node::object({{"kind", Node::string(c.kind)}, {"id", Node::string(c.id)}, {"fields", std::move(fields)}}));
-    }
-    root.set("changes", std::move(changes));
-
-    if (!r.explanations.empty()) {
-        auto values = [](const std::vector<RuleExplanation::Value>& vs, const char* key) {
-            Node list = Node::array();
-            for (const auto& v : vs) {
-                Node n = Node::object({{key, Node::string(v.name)}, {"value", v.value}});
-                if (!v.error.empty()) n.set("error", Node::string(v.error));
-                list.items().push_back(std::move(n));
-            }
-            return list;
-        };
-        Node explain = Node::array();
-        for (const auto& x : r.explanations) {
-            Node n = Node::object();
-            n.set("rule", Node::string(x.rule->id));
-            n.set("call", str_or_null(x.call_id));
-            n.set("target", str_or_null(x.target));
-            n.set("loop", x.loop_var.empty() ? Node::null()
-                                             : Node::object({{"var", Node::string(x.loop_var)}, {"value", x.loop_value}}));
-            n.set("fired", Node::boolean(x.fired));
-            n.set("connective", str_or_null(x.connective));
-            n.set("operands", values(x.operands, "expr"));
-            n.set("lets", values(x.lets, "name"));
-            explain.items().push_back(std::move(n));
-        }
-        root.set("explain", std::move(explain));
-    }
-    return root;
+std::string render_json(const Report& r, const RenderOptions& options) {
+    std::string out;
+    write_json_report(r, options, out, nullptr);
+    return out;
 }
 
-std::string render_json(const Report& r, const RenderOptions& options) { return pretty_json(report_to_json(r, options)); }
+void stream_json(const Report& r, const RenderOptions& options, const Sink& sink) {
+    std::string buffer;
+    buffer.reserve(JsonWriter::kChunk + JsonWriter::kChunk / 4);
+    write_json_report(r, options, buffer, &sink);
+}
 
 }  // namespace opguard

@@ -10,6 +10,7 @@
 //   markdown  change-review report for a PR comment      (markdown_report.cpp)
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/report.hpp"
@@ -28,6 +29,9 @@ struct RenderOptions {
 };
 
 using Renderer = std::string (*)(const Report&, const RenderOptions&);
+// Where a report is streamed to, a piece at a time.
+using Sink = std::function<void(std::string_view)>;
+using Streamer = void (*)(const Report&, const RenderOptions&, const Sink&);
 
 // Names of the formats render() knows, in documentation order.
 const std::vector<std::string>& format_names();
@@ -37,14 +41,18 @@ Renderer renderer(const std::string& format);
 
 // Throws std::invalid_argument for an unknown format.
 std::string render(const Report& report, const std::string& format, const RenderOptions& options);
+// The same bytes as render(), handed to `sink` in pieces: formats with a streamer (json)
+// write as they go, so a report of 10^5 targets is never whole in memory; the others
+// arrive in one piece.
+void render_to(const Report& report, const std::string& format, const RenderOptions& options, const Sink& sink);
 
 std::string render_text(const Report& report, const RenderOptions& options);
 std::string render_json(const Report& report, const RenderOptions& options);
+void stream_json(const Report& report, const RenderOptions& options, const Sink& sink);
 std::string render_sarif(const Report& report, const RenderOptions& options);
 std::string render_junit(const Report& report, const RenderOptions& options);
 std::string render_github(const Report& report, const RenderOptions& options);
 std::string render_markdown(const Report& report, const RenderOptions& options);
-Node report_to_json(const Report& report, const RenderOptions& options);
 
 // file:line:col (or file alone when the position is unknown).
 std::string format_location(const Location& l);
