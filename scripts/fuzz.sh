@@ -50,7 +50,7 @@ seed opguard_fuzz_plan $(json_inputs | xargs -r grep -l '"calls"') $(find fuzz/s
 declare -A list_key=(
   [desktop]='"Desktops"' [image]='"Images"' [snapshot]='"Snapshots"' [ecd_region]='"Regions"'
   [instance]='"Instances"' [ecs_event]='"InstanceSystemEventSet"' [ecs_full_status]='"InstanceFullStatusSet"'
-  [app_image]='"Data"' [hw_desktop]='"desktops"' [hw_image]='"images"')
+  [app_image]='"Data"' [hw_desktop]='"desktops"' [hw_image]='"images"' [hw_image_check]='"image_infos"')
 for kind in "${!list_key[@]}"; do
   files=$(json_inputs | xargs -r grep -l -- "${list_key[$kind]}" | xargs -r grep -L '"calls"' || true)
   seed "opguard_fuzz_inventory_$kind" $files $(find "fuzz/seeds/$kind" -type f 2>/dev/null | sort)

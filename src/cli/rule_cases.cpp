@@ -34,15 +34,20 @@ std::vector<RuleCase> find_rule_cases(SourceRegistry& sources, const std::string
         RuleCase c;
         c.name = d.filename().string();
         c.dir = d.string();
-        // The plan: plan.json, or one plan.<ext> in any form `check` reads (a shell script,
-        // CLI dry-run records, an OOS template, a Terraform plan), so adapter rules have cases too.
+        // The plan: plan.json, or the one plan.<ext> in any form `check` reads (plan.sh,
+        // plan.yml, plan.tf.json, ...: its format is detected from the content), so the rules
+        // about what the adapters observe have cases too. Other files of the case (a
+        // --cli-jsonInput file the script names, say) must not be called plan.*.
         std::vector<fs::path> plans;
         for (const auto& e : fs::directory_iterator(d, ec))
-            if (e.is_regular_file() && e.path().stem() == "plan") plans.push_back(e.path());
+            if (e.is_regular_file() && e.path().filename().string().rfind("plan.", 0) == 0) plans.push_back(e.path());
         std::sort(plans.begin(), plans.end());
         if (plans.empty()) throw InputError(c.dir, {}, "rules-test.no-plan", "a rule test case needs a plan.json (or plan.<ext> in another plan form)");
-        if (plans.size() > 1 && !fs::exists(d / "plan.json", ec))
-            throw InputError(c.dir, {}, "rules-test.no-plan", "a rule test case has one plan file; found " + std::to_string(plans.size()));
+        if (plans.size() > 1 && !fs::exists(d / "plan.json", ec)) {
+            std::string names;
+            for (const auto& p : plans) names += (names.empty() ? "" : ", ") + p.filename().string();
+            throw InputError(c.dir, {}, "rules-test.no-plan", "a rule test case has one plan file; found " + names);
+        }
         c.plan = (fs::exists(d / "plan.json", ec) ? d / "plan.json" : plans.front()).string();
         if (fs::is_directory(d / "inventory", ec)) c.inventory = {(d / "inventory").string()};
         else c.inventory = shared;
@@ -54,20 +59,53 @@ std::vector<RuleCase> find_rule_cases(SourceRegistry& sources, const std::string
         auto fail = [&](const Node& at, const std::string& id, const std::string& msg, const std::string& ptr) {
             throw InputError(path, file.position(at.origin.offset), id, msg, ptr);
         };
+        const std::string results = "\"fires\", \"does-not-fire\", \"not-applicable\" or {\"fires\": [\"FILE:LINE:COL\", ...]}";
         if (!root.is_object() || root.members().empty())
-            fail(root, "rules-test.expect", "expect.json maps rule ids to \"fires\", \"does-not-fire\" or \"not-applicable\"", "");
+            fail(root, "rules-test.expect", "expect.json maps rule ids to " + results, "");
         for (const auto& [rule, v] : root.members()) {
             std::string ptr = "/" + pointer_token(rule);
             if (rule == "$comment" || rule == "description") continue;
             if (!rules.rule(rule)) fail(v, "rules-test.unknown-rule", "no rule '" + rule + "' in the rule set", ptr);
-            if (!v.is_string() || (v.as_string() != "fires" && v.as_string() != "does-not-fire" && v.as_string() != "not-applicable"))
-                fail(v, "rules-test.expect", "expected \"fires\", \"does-not-fire\" or \"not-applicable\"; found " + v.to_json(), ptr);
-            c.expect.push_back({rule, v.as_string(), {path, file.position(v.origin.offset)}});
+            Expectation e{rule, "", {path, file.position(v.origin.offset)}, {}};
+            if (v.is_string() && (v.as_string() == "fires" || v.as_string() == "does-not-fire" || v.as_string() == "not-applicable")) {
+                e.result = v.as_string();
+            } else if (v.is_object() && v.members().size() == 1 && v.find("fires")) {
+                // {"fires": [places]}: the rule fires exactly there.
+                const Node& list = *v.find("fires");
+                if (!list.is_array() || list.items().empty())
+                    fail(list, "rules-test.expect", "\"fires\" takes a non-empty list of \"FILE:LINE:COL\" places; found " + list.to_json(),
+                         ptr + "/fires");
+                for (size_t i = 0; i < list.items().size(); ++i) {
+                    const Node& place = list.items()[i];
+                    if (!place.is_string() || place.as_string().empty())
+                        fail(place, "rules-test.expect", "a place is a string \"FILE:LINE:COL\" (plus \" (TARGET)\"); found " + place.to_json(),
+                             ptr + "/fires/" + std::to_string(i));
+                    e.fires_at.push_back(place.as_string());
+                }
+                e.result = "fires";
+            } else {
+                fail(v, "rules-test.expect", "expected " + results + "; found " + v.to_json(), ptr);
+            }
+            c.expect.push_back(std::move(e));
         }
         out.push_back(std::move(c));
     } catch (const InputError& e) {
         if (!skipped) throw;
         skipped->push_back(format_input_error(e));
+    }
+    return out;
+}
+
+std::vector<std::string> CaseRun::places(const std::string& rule, const std::string& case_dir) const {
+    const std::string prefix = case_dir + "/";
+    std::vector<std::string> out;
+    for (const auto& f : report.findings) {
+        if (f.rule->id != rule) continue;
+        std::string file = f.location.file.rfind(prefix, 0) == 0 ? f.location.file.substr(prefix.size()) : f.location.file;
+        std::string place = file;
+        if (f.location.pos.known()) place += ":" + std::to_string(f.location.pos.line) + ":" + std::to_string(f.location.pos.column);
+        if (!f.target.empty()) place += " (" + f.target + ")";
+        out.push_back(std::move(place));
     }
     return out;
 }

@@ -1,16 +1,22 @@
 #pragma once
 // Rule test cases, beside the rules (default rules/tests/):
 //
-//   DIR/<case>/plan.json      the plan (or one plan.<ext> in another form check reads:
-//                             a shell script, CLI dry-run records, an OOS template, ...)
-//   DIR/<case>/expect.json    {"<rule id>": "fires" | "does-not-fire" | "not-applicable", ...}
+//   DIR/<case>/plan.json      the plan, or the one file named plan.<ext> in another form
+//                             `check` reads (plan.sh, plan.yml, plan.tf.json, ...), read with
+//                             load_plan_any and its format detected from the content; when
+//                             plan.json is there it is the plan, whatever else is
+//   DIR/<case>/expect.json    {"<rule id>": "fires" | "does-not-fire" | "not-applicable"
+//                                         | {"fires": ["plan.sh:7:93", "plan.sh:9:1 (ecd-x)", ...]}, ...}
 //   DIR/<case>/inventory/     saved API responses (optional; without it DIR/inventory/ is
 //                             used when it exists, else the case has no inventory)
 //
 // A case is any folder directly under DIR that holds an expect.json. "fires": the rule
 // reports at least one finding; "does-not-fire": the rule applies to a call of the plan
 // (its operations name the call's operation, or "*") and reported nothing;
-// "not-applicable": it applies to no call of the plan.
+// "not-applicable": it applies to no call of the plan. {"fires": [...]} also pins where:
+// the rule's findings are exactly these, each "FILE:LINE:COL" with FILE relative to the
+// case folder (a path outside it as reported) and " (TARGET)" when the finding has a target,
+// compared as a multiset (order free, count exact).
 #include <set>
 #include <string>
 #include <vector>
@@ -25,6 +31,7 @@ struct Expectation {
     std::string rule;
     std::string result;   // fires | does-not-fire | not-applicable
     Location at;          // the value in expect.json
+    std::vector<std::string> fires_at;  // {"fires": [...]}: where the findings must be (else empty)
 };
 
 struct RuleCase {
@@ -39,6 +46,9 @@ struct CaseRun {
     Report report;
     std::set<std::string> applicable;  // ids of rules that apply to a call of the plan
     std::string result(const std::string& rule) const;  // what happened, in expect.json's words
+    // Where `rule`'s findings are, in report order, written as {"fires": [...]} entries are
+    // (FILE relative to `case_dir` when it lies inside it).
+    std::vector<std::string> places(const std::string& rule, const std::string& case_dir) const;
 };
 
 // The cases under `dir`, sorted by name, with their expect.json read strictly (an unknown

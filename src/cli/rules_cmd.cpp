@@ -180,10 +180,23 @@ int run_tests(SourceRegistry& sources, const RuleSet& rules, const RulesOptions&
         std::vector<std::string> wrong;
         for (const auto& e : c.expect) {
             std::string got = run.result(e.rule);
-            if (got != e.result)
+            if (got != e.result) {
                 wrong.push_back(format_location(e.at) + ": " + e.rule + ": expected " + e.result + ", got " + got);
-            else if (got == "fires")
-                fired_somewhere.insert(e.rule);
+                continue;
+            }
+            if (!e.fires_at.empty()) {
+                // {"fires": [places]}: the same places, as many times each, in any order.
+                std::vector<std::string> found = run.places(e.rule, c.dir), want = e.fires_at;
+                std::vector<std::string> found_sorted = found;
+                std::sort(found_sorted.begin(), found_sorted.end());
+                std::sort(want.begin(), want.end());
+                if (found_sorted != want) {
+                    wrong.push_back(format_location(e.at) + ": " + e.rule + ": expected it to fire at " + joined(e.fires_at, ", ") +
+                                    "; it fired at " + joined(found, ", "));
+                    continue;
+                }
+            }
+            if (got == "fires") fired_somewhere.insert(e.rule);
         }
         if (wrong.empty()) {
             ++passed;
@@ -245,7 +258,7 @@ void setup_rules(CLI::App& app, CommonOptions& common, int& result) {
     });
 
     auto* test = cmd->add_subcommand("test", "Run the rule test cases in DIR (default rules/tests) and check every rule has one");
-    test->add_option("dir", opt.test_dir, "Folder of test cases: DIR/<case>/{plan.json, expect.json, inventory/}");
+    test->add_option("dir", opt.test_dir, "Folder of test cases: DIR/<case>/{plan.json or plan.<ext>, expect.json, inventory/}");
     test->add_option("--cover", opt.cover,
                      "Require a firing case only for the rules of this rule file (file name, e.g. common.rules); repeatable. "
                      "Rules of other files are still listed when uncovered");

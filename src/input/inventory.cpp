@@ -134,9 +134,15 @@ Inventory load_inventory(SourceRegistry& sources, const std::vector<std::string>
                 kind = rules.resource(options.kind_override);
                 if (!kind) throw InputError(path, {}, "inventory.unknown-kind", "unknown --inventory-kind '" + options.kind_override + "'");
             } else {
+                // The first declared kind whose hint the name holds, unless its id field is not
+                // in the first element and a later match's is: check_desktop_images.json holding
+                // desktop_id is hw_image_check, not desktop (whose hint it also holds).
                 std::string name = fs::path(path).filename().string();
+                const Node* first = root.items().empty() ? nullptr : &root.items()[0];
+                auto has_id = [&](const ResourceKind& k) { return !first || !first->is_object() || first->find(k.id_field); };
                 for (const auto& k : rules.resources)
-                    if (!k.file_hint.empty() && name.find(k.file_hint) != std::string::npos) { kind = &k; break; }
+                    if (!k.file_hint.empty() && name.find(k.file_hint) != std::string::npos && (!kind || (!has_id(*kind) && has_id(k))))
+                        kind = &k;
             }
             if (!kind)
                 throw InputError(path, where(root), "inventory.bare-array",

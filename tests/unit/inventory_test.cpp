@@ -188,6 +188,7 @@ TEST_CASE("unknown shapes and bare arrays", "[inventory][errors]") {
         CHECK(e->message.find(", Desktops[] (desktop), Images[] (image), Snapshots[] (snapshot), Regions[] (ecd_region), ") !=
               std::string::npos);
         CHECK(e->message.find(", Instances.Instance[] (instance)") != std::string::npos);
+        CHECK(e->message.find(", desktops[] (hw_desktop), images[] (hw_image), image_infos[] (hw_image_check)") != std::string::npos);
     }
     SECTION("a list under a known key that is not a list") {
         dir.write("x.json", "{\"Desktops\": {\"DesktopId\": \"a\"}}");
@@ -305,4 +306,107 @@ TEST_CASE("malformed inventory JSON names the file and position", "[inventory][e
     CHECK(e->id.rfind("json.", 0) == 0);
     CHECK(e->file == dir.file("bad.json"));
     CHECK(e->pos.line == 2);
+}
+
+TEST_CASE("KooCLI CheckDesktopImages output is hw_image_check, one record per desktop_id", "[inventory][huawei]") {
+    TempDir dir;
+    // hcloud Workspace CheckDesktopImages ... > check_desktop_images.json: the response body as
+    // KooCLI prints it; the second desktop asked about is left out (its image is gone).
+    dir.write("inv/check_desktop_images.json",
+              "{\n"
+              "  \"image_infos\": [\n"
+              "    {\n"
+              "      \"desktop_id\": \"0730042a-b9c7-4279-bb24-d3fd299a2efe\",\n"
+              "      \"image_id\": \"b669106a-1395-4f24-92af-d884c227e558\",\n"
+              "      \"image_name\": \"win-office-2025\",\n"
+              "      \"image_type\": \"market\",\n"
+              "      \"os_type\": \"Windows\"\n"
+              "    },\n"
+              "    {\n"
+              "      \"desktop_id\": \"9d1f3c1e-0000-4e6a-8f00-5b2c7e1d9a77\",\n"
+              "      \"image_id\": \"3e1c2b7a-5d4f-4a8e-9c0b-1f2e3d4c5b6a\",\n"
+              "      \"image_type\": \"gold\",\n"
+              "      \"os_type\": \"Linux\"\n"
+              "    }\n"
+              "  ]\n"
+              "}\n");
+    auto l = load({dir.file("inv")});
+    CHECK(l->inv.loaded("hw_image_check"));
+    REQUIRE(l->inv.objects("hw_image_check").size() == 2);
+    const InventoryObject* a = l->inv.find("hw_image_check", "0730042a-b9c7-4279-bb24-d3fd299a2efe");
+    REQUIRE(a);
+    CHECK(a->kind->name == "hw_image_check");
+    CHECK(a->pointer == "/image_infos/0");
+    CHECK(l->sources.file(a->file).path() == dir.file("inv/check_desktop_images.json"));
+    CHECK(text_of(*a, "image_id") == "b669106a-1395-4f24-92af-d884c227e558");
+    CHECK(text_of(*a, "image_name") == "win-office-2025");
+    CHECK(text_of(*a, "image_type") == "market");
+    CHECK(text_of(*a, "os_type") == "Windows");
+    CHECK(text_of(*a, "@kind") == "hw_image_check");
+    const InventoryObject* b = l->inv.find("hw_image_check", "9d1f3c1e-0000-4e6a-8f00-5b2c7e1d9a77");
+    REQUIRE(b);
+    CHECK(b->pointer == "/image_infos/1");
+    CHECK(text_of(*b, "image_id") == "3e1c2b7a-5d4f-4a8e-9c0b-1f2e3d4c5b6a");
+    CHECK(text_of(*b, "image_name") == "<absent>");
+    CHECK(text_of(*b, "os_type") == "Linux");
+    // The answer says nothing about other kinds: neither a desktop nor an image is loaded.
+    CHECK_FALSE(l->inv.loaded("hw_desktop"));
+    CHECK_FALSE(l->inv.loaded("hw_image"));
+    CHECK_FALSE(l->inv.find("hw_image", "b669106a-1395-4f24-92af-d884c227e558"));
+}
+
+TEST_CASE("an empty CheckDesktopImages answer is loaded, with no record", "[inventory][huawei]") {
+    TempDir dir;
+    dir.write("check.json", "{\"image_infos\": []}\n");
+    auto l = load({dir.file("check.json")});
+    CHECK(l->inv.loaded("hw_image_check"));  // every desktop asked about was left out
+    CHECK(l->inv.objects("hw_image_check").empty());
+}
+
+TEST_CASE("bare arrays of Huawei answers: the file name and the id field pick the kind", "[inventory][huawei]") {
+    TempDir dir;
+    SECTION("--cli-query image_infos saved as check_desktop_images.json") {
+        // The name also holds "desktop" (hint of ECD desktops, declared first), whose DesktopId
+        // the elements do not have.
+        dir.write("check_desktop_images.json",
+                  "[\n  {\"desktop_id\": \"0730042a-b9c7-4279-bb24-d3fd299a2efe\", \"image_id\": \"b669106a-1395-4f24-92af-d884c227e558\"}\n]\n");
+        auto l = load({dir.file("check_desktop_images.json")});
+        CHECK(l->inv.objects("desktop").empty());
+        REQUIRE(l->inv.objects("hw_image_check").size() == 1);
+        const InventoryObject* c = l->inv.find("hw_image_check", "0730042a-b9c7-4279-bb24-d3fd299a2efe");
+        REQUIRE(c);
+        CHECK(c->pointer == "/0");
+        CHECK(text_of(*c, "image_id") == "b669106a-1395-4f24-92af-d884c227e558");
+    }
+    SECTION("--cli-query desktops saved as list_desktops_detail.json") {
+        dir.write("list_desktops_detail.json", "[{\"desktop_id\": \"1a2b3c4d-0001-4e5f-8a9b-0c1d2e3f4a51\", \"status\": \"ACTIVE\"}]");
+        auto l = load({dir.file("list_desktops_detail.json")});
+        CHECK(l->inv.objects("desktop").empty());
+        REQUIRE(l->inv.find("hw_desktop", "1a2b3c4d-0001-4e5f-8a9b-0c1d2e3f4a51"));
+        CHECK(text_of(*l->inv.find("hw_desktop", "1a2b3c4d-0001-4e5f-8a9b-0c1d2e3f4a51"), "status") == "ACTIVE");
+    }
+    SECTION("ECD images.json keeps the first declared kind whose id it has") {
+        dir.write("images.json", "[{\"ImageId\": \"m-1\", \"OsType\": \"WINDOWS\"}]");
+        auto l = load({dir.file("images.json")});
+        CHECK(l->inv.objects("hw_image").empty());
+        REQUIRE(l->inv.find("image", "m-1"));
+    }
+    SECTION("no kind whose hint the name holds has the id: the first declared one says so") {
+        dir.write("check_desktop_images.json", "[{\"DesktopName\": \"no id\"}]");
+        auto e = load_error({dir.file("check_desktop_images.json")});
+        REQUIRE(e);
+        CHECK(e->id == "inventory.missing-id");
+        CHECK(e->where() == "1:2");
+        CHECK(e->pointer == "/0");
+        CHECK(e->message == "desktop without a string DesktopId");
+    }
+    SECTION("--inventory-kind hw_image_check") {
+        dir.write("out.json", "[{\"desktop_id\": \"d-1\", \"image_id\": \"i-1\"}, {\"desktop_id\": \"d-2\", \"image_id\": \"i-2\"}]");
+        InventoryOptions o;
+        o.kind_override = "hw_image_check";
+        auto l = load({dir.file("out.json")}, o);
+        REQUIRE(l->inv.objects("hw_image_check").size() == 2);
+        CHECK(text_of(*l->inv.find("hw_image_check", "d-2"), "image_id") == "i-2");
+        CHECK(l->inv.find("hw_image_check", "d-2")->pointer == "/1");
+    }
 }

@@ -150,6 +150,50 @@ TEST_CASE("rules test: a case that expected a finding and got none fails; a rule
     CHECK(bad.err.rfind("cases/bad/expect.json:1:15: error[rules-test.unknown-rule]", 0) == 0);
 }
 
+TEST_CASE("rules test: a case's plan.<ext> in another form, and {\"fires\": [places]} pins where", "[cli][rules]") {
+    TempDir dir;
+    dir.write("demo.rules",
+              "rule demo.dry {\n  title = \"t\";\n  severity = info;\n  operations = [\"*\"];\n  when = request.adapter.dry_run == true;\n"
+              "  at = request.adapter.dry_run_flag;\n  message = \"dry\";\n  source = \"s\";\n  basis = documented;\n}\n");
+    const std::string script = "#!/bin/sh\n"
+                               "aliyun ecd RebootDesktops --RegionId cn-hangzhou --DesktopId.1 ecd-a --force --dryrun\n"
+                               "aliyun ecd RebootDesktops --RegionId cn-hangzhou --DesktopId.1 ecd-b --force\n";
+    const std::string dry = lc(position_of(script, "--dryrun"));
+    dir.write("cases/dry/plan.sh", script);
+    const std::string run = "--no-builtin-rules --rules demo.rules rules test cases";
+
+    dir.write("cases/dry/expect.json", "{\"demo.dry\": {\"fires\": [\"plan.sh:" + dry + "\"]}}\n");
+    Ran hit = run_opguard(dir.path().string(), run);
+    CHECK(dry == "2:78");
+    CHECK(hit.exit == 0);
+    CHECK(hit.out.find("ok    dry (1 expectation)\n") != std::string::npos);
+    CHECK(hit.out.find("coverage: 1 of 1 rules fire in a case that expects it\n1 passed, 0 failed\n") != std::string::npos);
+
+    // Another place, or the right place counted twice, fails the case and the coverage.
+    dir.write("cases/dry/expect.json", "{\"demo.dry\": {\"fires\": [\"plan.sh:3:1\"]}}\n");
+    Ran elsewhere = run_opguard(dir.path().string(), run);
+    CHECK(elsewhere.exit == 1);
+    CHECK(elsewhere.out.find("FAIL  dry\n      cases/dry/expect.json:1:14: demo.dry: expected it to fire at plan.sh:3:1; it fired at plan.sh:" + dry +
+                             "\n      found: info[demo.dry] cases/dry/plan.sh:" + dry + "\n") != std::string::npos);
+    CHECK(elsewhere.out.find("uncovered (no case expects these to fire; the run fails):\n  demo.dry") != std::string::npos);
+    dir.write("cases/dry/expect.json", "{\"demo.dry\": {\"fires\": [\"plan.sh:" + dry + "\", \"plan.sh:" + dry + "\"]}}\n");
+    Ran twice = run_opguard(dir.path().string(), run);
+    CHECK(twice.exit == 1);
+    CHECK(twice.out.find("demo.dry: expected it to fire at plan.sh:" + dry + ", plan.sh:" + dry + "; it fired at plan.sh:" + dry + "\n") !=
+          std::string::npos);
+
+    // An empty list of places, and a case with two plan files, are input errors.
+    dir.write("cases/dry/expect.json", "{\"demo.dry\": {\"fires\": []}}\n");
+    Ran empty = run_opguard(dir.path().string(), run);
+    CHECK(empty.exit == 2);
+    CHECK(empty.err.rfind("cases/dry/expect.json:1:24: error[rules-test.expect]: \"fires\" takes a non-empty list of \"FILE:LINE:COL\" places; found []", 0) == 0);
+    dir.write("cases/dry/expect.json", "{\"demo.dry\": \"fires\"}\n");
+    dir.write("cases/dry/plan.yml", "FormatVersion: OOS-2019-06-01\nTasks: []\n");
+    Ran two = run_opguard(dir.path().string(), run);
+    CHECK(two.exit == 2);
+    CHECK(two.err.find("error[rules-test.no-plan]: a rule test case has one plan file; found plan.sh, plan.yml") != std::string::npos);
+}
+
 TEST_CASE("SARIF columns are UTF-16 code units; the other formats count bytes", "[cli][report][sarif]") {
     TempDir dir;
     // "设计" is 6 bytes of UTF-8 and 2 UTF-16 code units, before the offending value on its line.
