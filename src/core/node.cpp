@@ -1,7 +1,9 @@
 #include "core/node.hpp"
 
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 
 namespace opguard {
 
@@ -129,15 +131,35 @@ std::string format_number(double d) {
     return s;
 }
 
+namespace {
+
+// Whether any of the 8 bytes in `w` needs escaping in a JSON string: a control character
+// (< 0x20), '"' or '\\'. Word-at-a-time tests (each sets a byte's high bit where it holds).
+inline bool needs_escape(uint64_t w) {
+    constexpr uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    auto zero_byte = [&](uint64_t v) { return (v - ones) & ~v & highs; };
+    const uint64_t control = (w - ones * 0x20) & ~w & highs;  // bytes below 0x20
+    return (control | zero_byte(w ^ (ones * '"')) | zero_byte(w ^ (ones * '\\'))) != 0;
+}
+
+}  // namespace
+
 void append_json_string(std::string& out, std::string_view s) {
     out += '"';
-    // Copy runs of characters that need no escape in one go; escape the rest.
-    size_t run = 0;
-    for (size_t i = 0; i < s.size(); ++i) {
+    // Copy runs of characters that need no escape in one go (skipping 8 plain bytes at a
+    // time); escape the rest.
+    size_t run = 0, i = 0;
+    while (i < s.size()) {
+        if (i + 8 <= s.size()) {
+            uint64_t w;
+            std::memcpy(&w, s.data() + i, 8);
+            if (!needs_escape(w)) { i += 8; continue; }
+        }
         unsigned char c = static_cast<unsigned char>(s[i]);
+        ++i;
         if (c >= 0x20 && c != '"' && c != '\\') continue;
-        out.append(s.data() + run, i - run);
-        run = i + 1;
+        out.append(s.data() + run, i - 1 - run);
+        run = i;
         switch (c) {
             case '"': out += "\\\""; break;
             case '\\': out += "\\\\"; break;
