@@ -17,9 +17,12 @@
 #    (kept between runs while the generator, N and seed are unchanged);
 # 3. for each N measures, in this one run, (a) `opguard check`, (b) the simdjson floor and
 #    (c) `jq empty` on the same files: wall time with hyperfine (K runs, median/min/max) and
-#    peak RSS with /usr/bin/time (K more runs); then the small case (samples/, if present)
-#    beside /bin/true;
-# 4. writes bench/RESULTS.md (bench/summarize.py) from the raw results in bench/data/results/.
+#    peak RSS with /usr/bin/time (K more runs), and one `opguard check --timings` run for
+#    the time and memory of each stage; then the small case (samples/, if present) beside
+#    /bin/true;
+# 4. writes bench/RESULTS.md (bench/summarize.py) from the raw results in bench/data/results/,
+#    with the targets of the performance work checked and bench/ANALYSIS.md (the profile:
+#    where the time goes, written by hand) appended.
 #
 # opguard exits 1 when it has findings: 0 and 1 count as success, anything else as failure.
 # If opguard cannot be built or fails, its rows say so (with its stderr) and the floor and jq
@@ -214,6 +217,11 @@ for n in "${SIZE_LIST[@]}"; do
     echo "failed: not built (see the build log)" >"$RES/n$n.opguard.status"
   fi
   status_line opguard "$RES/n$n.opguard"
+  if [[ "$(cat "$RES/n$n.opguard.status")" == ok ]]; then
+    # One more run with --timings: each stage's wall time and resident memory (RESULTS.md).
+    "$OPGUARD" check "$dir/plan.json" --inventory "$dir/inventory" --format json --output /dev/null \
+      --timings 2>"$RES/n$n.stages.txt" >/dev/null || true
+  fi
   log "N=$n: floor"
   measure "$RES/n$n.floor" "0" "$FLOOR" "${files[@]}"
   status_line floor "$RES/n$n.floor"

@@ -19,6 +19,7 @@ import json
 import math
 import os
 import platform
+import re
 import statistics
 import subprocess
 
@@ -104,6 +105,16 @@ def exponent(a: float, b: float, na: int, nb: int) -> str:
     if a <= 0 or b <= 0 or na == nb:
         return "n/a"
     return f"{math.log(b / a) / math.log(nb / na):.2f}"
+
+
+def parse_stages(text: str) -> list:
+    """`opguard: NAME  12.3 ms  rss  45 MB` lines => [(name, ms, mb)]."""
+    out = []
+    for line in text.splitlines():
+        m = re.match(r"opguard: (\S+)\s+([0-9.]+) ms\s+rss\s+(-?[0-9]+) MB", line)
+        if m:
+            out.append((m.group(1), float(m.group(2)), int(m.group(3))))
+    return out
 
 
 def main(argv=None) -> int:
@@ -220,6 +231,55 @@ def main(argv=None) -> int:
             failures.append(("small", "opguard", {"failed": small_status,
                                                   "stderr": read(os.path.join(res, "small.stderr"))}))
     w("")
+
+    w("## Stages\n")
+    w("One more `opguard check --timings` run per size (after the timed runs): the wall time of "
+      "each stage of the pipeline and the resident memory after it.\n")
+    stages = {n: parse_stages(read(os.path.join(res, f"n{n}.stages.txt"))) for n, _, _ in sizes}
+    names = [name for name, _, _ in next((v for v in stages.values() if v), [])]
+    if names:
+        w("| N | " + " | ".join(names) + " |")
+        w("|---:|" + "---:|" * len(names))
+        for n, _, _ in sizes:
+            cells = {name: (ms, mb) for name, ms, mb in stages[n]}
+            w(f"| {n:,} | " + " | ".join(
+                f"{cells[x][0]:.0f} ms, {cells[x][1]} MB" if x in cells else "-" for x in names) + " |")
+    else:
+        w("Not measured.")
+    w("")
+
+    w("## Targets\n")
+    big = max((n for n, _, _ in sizes), default=None)
+    checks = []
+    if big is not None and "median" in rows[(big, "opguard")] and "median" in rows[(big, "floor")]:
+        r, f = rows[(big, "opguard")], rows[(big, "floor")]
+        m = next(m for n, _, m in sizes if n == big)
+        ratio = r["median"] / f["median"]
+        checks.append((f"N = {big:,}: wall <= 2x the simdjson floor", f"{ratio:.2f}x "
+                       f"({fmt_s(r['median'])} vs {fmt_s(f['median'])})", ratio <= 2))
+        rss = r["rss_kib"] * 1024 / m.get("input_bytes", 1)
+        checks.append((f"N = {big:,}: peak RSS <= 2x the input bytes", f"{rss:.2f}x", rss <= 2))
+    if len(sizes) >= 2:
+        (na, _, _), (nb, _, _) = sizes[-2], sizes[-1]
+        a, b = rows[(na, "opguard")], rows[(nb, "opguard")]
+        if "median" in a and "median" in b:
+            te = math.log(b["median"] / a["median"]) / math.log(nb / na)
+            re = math.log(b["rss_kib"] / a["rss_kib"]) / math.log(nb / na)
+            checks.append((f"growth {na:,} -> {nb:,}: time exponent <= 1.1", f"{te:.2f}", te <= 1.1))
+            checks.append((f"growth {na:,} -> {nb:,}: memory exponent <= 1.1", f"{re:.2f}", re <= 1.1))
+    if small_status == "ok":
+        t = json.loads(read(os.path.join(res, "small.hyperfine.json")))["results"][0]["times"]
+        med = statistics.median(t)
+        checks.append(("the sample end to end: median <= 5 ms", fmt_s(med), med <= 0.005))
+    w("| target | measured | met |")
+    w("|---|---:|---|")
+    for name, value, ok in checks:
+        w(f"| {name} | {value} | {'yes' if ok else '**no**'} |")
+    w("")
+
+    analysis = read(os.path.join(os.path.dirname(os.path.abspath(__file__)), "ANALYSIS.md")).strip()
+    if analysis:
+        w(analysis + "\n")
 
     build = read(os.path.join(res, "opguard-build.status"), "not run").strip()
     if failures or build != "ok":
