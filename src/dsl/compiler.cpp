@@ -279,6 +279,20 @@ public:
         for (const auto& p : t.parts) check_expr(p.expr, names, extra);
     }
 
+    // A rule's or effect's `for x in list;` (x becomes a name) and its `let`s, checked in
+    // that order: the lets may use the loop variable.
+    void loop_and_lets(const ast::Item& item, Names& names, std::string& for_var, ast::ExprPtr& for_list,
+                       std::vector<NamedValue>& out) const {
+        if (const auto* f = for_property(item)) {
+            std::vector<std::string> extra;
+            check_expr(f->value, names, extra);
+            for_var = f->key;
+            for_list = f->value;
+            names.names.insert(f->key);
+        }
+        out = lets(item, names);
+    }
+
     std::vector<NamedValue> lets(const ast::Item& item, Names& names) const {
         std::vector<NamedValue> out;
         std::vector<std::string> extra;
@@ -478,13 +492,7 @@ public:
         }
         Names names = names_for(r.operations);
         std::vector<std::string> extra;
-        if (const auto* f = for_property(item)) {
-            check_expr(f->value, names, extra);
-            r.for_var = f->key;
-            r.for_list = f->value;
-            names.names.insert(f->key);
-        }
-        r.lets = lets(item, names);
+        loop_and_lets(item, names, r.for_var, r.for_list, r.lets);
         r.when = require(item, "when").value;
         check_expr(r.when, names, extra);
         if (const auto* p = get(item, "at")) { r.at = p->value; check_expr(r.at, names, extra); }
@@ -520,13 +528,7 @@ public:
             fail(item.name_origin, "rules.type", "an effect names its operations; '*' is for rules");
         Names names = names_for(e.operations);
         std::vector<std::string> extra;
-        if (const auto* f = for_property(item)) {
-            check_expr(f->value, names, extra);
-            e.for_var = f->key;
-            e.for_list = f->value;
-            names.names.insert(f->key);
-        }
-        e.lets = lets(item, names);
+        loop_and_lets(item, names, e.for_var, e.for_list, e.lets);
         if (const auto* p = get(item, "when")) { e.when = p->value; check_expr(e.when, names, extra); }
         e.noun = opt_string(item, "noun");
         e.verb = opt_string(item, "verb");

@@ -3,38 +3,16 @@
 // relative paths, so messages name files as the user wrote them.
 #include <catch2/catch.hpp>
 
-#include <sys/wait.h>
-
 #include "test_support.hpp"
 
 using namespace opguard::test;
 
 namespace {
 
-struct CliResult {
-    int exit = -1;
-    std::string out;
-    std::string err;
-};
-
-std::string quote(const std::string& s) {
-    std::string q = "'";
-    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return q + "'";
-}
+using CliResult = CliRun;
 
 // Runs `opguard ARGS` in `dir`; ARGS are shell words written by the test.
-CliResult opguard_cli(const TempDir& dir, const std::string& args) {
-    const std::string out = dir.file(".stdout"), err = dir.file(".stderr");
-    std::string cmd = "cd " + quote(dir.path().string()) + " && " + quote(OPGUARD_BINARY) + " " + args + " >" + quote(out) +
-                      " 2>" + quote(err) + " </dev/null";
-    int status = std::system(cmd.c_str());
-    CliResult r;
-    r.exit = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = slurp(out);
-    r.err = slurp(err);
-    return r;
-}
+CliResult opguard_cli(const TempDir& dir, const std::string& args) { return run_opguard(dir.path().string(), args); }
 
 void write_inventory(const TempDir& dir) {
     dir.write("inv/desktops.json",

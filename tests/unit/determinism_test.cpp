@@ -22,30 +22,11 @@ using namespace opguard::test;
 
 namespace {
 
-std::string shq(const std::string& s) {
-    std::string q = "'";
-    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return q + "'";
-}
+using Cli = CliRun;
 
-struct Cli {
-    int exit = -1;
-    std::string out, err;
-};
-
-// Runs `ENV opguard ARGS` in `dir` (ARGS are shell words).
+// `ENV opguard ARGS` from `dir` (ARGS are shell words).
 Cli cli(const TempDir& dir, const std::string& args, const std::string& env = "") {
-    const std::string out = dir.file(".stdout"), err = dir.file(".stderr");
-    std::string cmd = "cd " + shq(dir.path().string()) + " && " + env + " timeout -s KILL 300 " + shq(OPGUARD_BINARY) + " " +
-                      args + " >" + shq(out) + " 2>" + shq(err) + " </dev/null";
-    int status = std::system(cmd.c_str());
-    Cli r;
-    r.exit = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = slurp(out);
-    r.err = slurp(err);
-    ::unlink(out.c_str());
-    ::unlink(err.c_str());
-    return r;
+    return run_opguard(dir.path().string(), args, env);
 }
 
 void copy_file(const std::string& from, const std::string& to) {
@@ -73,7 +54,7 @@ void lay_out(const TempDir& dir, const std::string& sub, std::vector<std::string
 
 std::string join_inventory(const std::vector<std::string>& paths) {
     std::string s;
-    for (const auto& p : paths) s += " -i " + shq(p);
+    for (const auto& p : paths) s += " -i " + shell_quote(p);
     return s;
 }
 
@@ -221,7 +202,7 @@ void check_no_secret(const std::string& what, const std::string& text) {
 TEST_CASE("secrets: no secret parameter value reaches any format, --explain included", "[secrets]") {
     TempDir dir;
     dir.write("plan.json", secret_plan());
-    const std::string inv = " -i " + shq(source_path("samples/fleet")) + " -i " + shq(source_path("samples/huawei"));
+    const std::string inv = " -i " + shell_quote(source_path("samples/fleet")) + " -i " + shell_quote(source_path("samples/huawei"));
     for (const auto& format : format_names()) {
         for (const std::string extra : {"", " --explain"}) {
             Cli r = cli(dir, "check plan.json --format " + format + extra + inv);
@@ -239,7 +220,7 @@ TEST_CASE("secrets: no secret parameter value reaches any format, --explain incl
 
 TEST_CASE("secrets: error messages about a plan never quote a secret", "[secrets]") {
     TempDir dir;
-    const std::string inv = " -i " + shq(source_path("samples/fleet"));
+    const std::string inv = " -i " + shell_quote(source_path("samples/fleet"));
     auto head = [](const std::string& params) {
         return std::string("{\"calls\": [{\"id\": \"c\", \"product\": \"ecd\", \"version\": \"2020-10-02\", "
                            "\"action\": \"RebootDesktops\", \"parameters\": {\"RegionId\": \"cn-hangzhou\", ") +
@@ -326,7 +307,7 @@ TEST_CASE("nothing lost: opguard never writes to its inputs", "[output]") {
 
 TEST_CASE("nothing lost: --output is written atomically", "[output]") {
     TempDir dir;
-    const std::string inv = " -i " + shq(source_path("samples/fleet"));
+    const std::string inv = " -i " + shell_quote(source_path("samples/fleet"));
     copy_file(source_path("samples/rebuild-plan.json"), dir.file("plan.json"));
     dir.write("broken.json", "{\"calls\": [");
     const std::string old_report = "the report of yesterday\n";
@@ -380,7 +361,7 @@ TEST_CASE("nothing lost: --output is written atomically", "[output]") {
         }
     }
     SECTION("standard output that cannot be written is an error, not a silent success") {
-        std::string cmd = "cd " + shq(dir.path().string()) + " && " + shq(OPGUARD_BINARY) + " check plan.json" + inv +
+        std::string cmd = "cd " + shell_quote(dir.path().string()) + " && " + shell_quote(OPGUARD_BINARY) + " check plan.json" + inv +
                           " >/dev/full 2>err.txt; echo $? > rc.txt";
         REQUIRE(std::system(cmd.c_str()) == 0);
         CHECK(slurp(dir.file("rc.txt")) == "2\n");

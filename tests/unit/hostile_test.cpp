@@ -25,29 +25,12 @@ namespace {
 
 // ---- helpers ---------------------------------------------------------------------------
 
-std::string shq(const std::string& s) {
-    std::string q = "'";
-    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return q + "'";
-}
+using Cli = CliRun;
 
-struct Cli {
-    int exit = -1;
-    std::string out, err;
-};
-
-// Runs `opguard ARGS` in `dir` (ARGS are shell words), killed after `limit_s` seconds so a
-// hang fails the test instead of stalling the suite (exit 124).
+// `opguard ARGS` from `dir` (ARGS are shell words), killed after `limit_s` seconds so a hang
+// fails the test instead of stalling the suite.
 Cli cli(const TempDir& dir, const std::string& args, int limit_s = 300) {
-    const std::string out = dir.file(".stdout"), err = dir.file(".stderr");
-    std::string cmd = "cd " + shq(dir.path().string()) + " && timeout -s KILL " + std::to_string(limit_s) + " " +
-                      shq(OPGUARD_BINARY) + " " + args + " >" + shq(out) + " 2>" + shq(err) + " </dev/null";
-    int status = std::system(cmd.c_str());
-    Cli r;
-    r.exit = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = slurp(out);
-    r.err = slurp(err);
-    return r;
+    return run_opguard(dir.path().string(), args, "", limit_s);
 }
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
@@ -756,9 +739,9 @@ TEST_CASE("hostile: unreadable files", "[hostile][files]") {
     }
     SECTION("a pipe with a writer is read to its end (/dev/stdin)") {
         dir.write("plan.json", good);
-        std::string cmd = "cd " + shq(dir.path().string()) + " && timeout -s KILL 60 " + shq(OPGUARD_BINARY) +
+        std::string cmd = "cd " + shell_quote(dir.path().string()) + " && timeout -s KILL 60 " + shell_quote(OPGUARD_BINARY) +
                           " check /dev/stdin -i inv < /dev/null > out.txt 2>&1; echo $? > rc.txt; cat plan.json | timeout -s KILL 60 " +
-                          shq(OPGUARD_BINARY) + " check /dev/stdin -i inv > out2.txt 2>&1; echo $? > rc2.txt";
+                          shell_quote(OPGUARD_BINARY) + " check /dev/stdin -i inv > out2.txt 2>&1; echo $? > rc2.txt";
         REQUIRE(std::system(cmd.c_str()) == 0);
         CHECK(slurp(dir.file("rc2.txt")) == "0\n");
         CHECK(slurp(dir.file("out2.txt")).find("/dev/stdin (1 call)") != std::string::npos);

@@ -4,8 +4,6 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include <sys/wait.h>
-
 #include "test_support.hpp"
 
 using namespace opguard::test;
@@ -13,25 +11,10 @@ using nlohmann::json;
 
 namespace {
 
-struct Ran {
-    int exit = -1;
-    std::string out, err;
-};
+using Ran = CliRun;
 
-std::string q(const std::string& s) {
-    std::string r = "'";
-    for (char c : s) r += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return r + "'";
-}
-
-// `opguard ARGS` from `cwd`.
-Ran run_opguard(const std::string& cwd, const std::string& args) {
-    TempDir io;
-    std::string cmd = "cd " + q(cwd) + " && " + q(OPGUARD_BINARY) + " " + args + " >" + q(io.file("out")) + " 2>" + q(io.file("err")) +
-                      " </dev/null";
-    int status = std::system(cmd.c_str());
-    return Ran{WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(io.file("out")), slurp(io.file("err"))};
-}
+// (q: a shell word.)
+std::string q(const std::string& s) { return shell_quote(s); }
 
 const std::string kSource = OPGUARD_SOURCE_DIR;
 const std::string kPlan = "tests/golden/waivers/plan.json";

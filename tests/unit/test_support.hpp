@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include <sys/wait.h>
+
 #include "opguard.hpp"
 
 namespace opguard::test {
@@ -191,6 +193,38 @@ inline std::string plan_of(const std::vector<std::string>& calls) {
     std::string s = "{\n  \"calls\": [\n";
     for (size_t i = 0; i < calls.size(); ++i) s += calls[i] + (i + 1 < calls.size() ? ",\n" : "\n");
     return s + "  ]\n}\n";
+}
+
+// ---- running the opguard binary (OPGUARD_BINARY) ----------------------------------------
+
+// A word quoted for the shell.
+inline std::string shell_quote(const std::string& s) {
+    std::string q = "'";
+    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+}
+
+struct CliRun {
+    int exit = -1;  // -1: killed (a hang past the limit) or not run
+    std::string out, err;
+};
+
+// Runs `ENV opguard ARGS` from `cwd` (ARGS are shell words written by the test; ENV is
+// "NAME=value ..." or empty), with standard input empty, killed after `limit_s` seconds so a
+// hang fails the test instead of stalling the suite. Its output goes to a private temporary
+// directory, so `cwd` holds nothing the run did not write itself.
+inline CliRun run_opguard(const std::string& cwd, const std::string& args, const std::string& env = "", int limit_s = 300) {
+    TempDir io;
+    const std::string out = io.file("out"), err = io.file("err");
+    const std::string cmd = "cd " + shell_quote(cwd) + " && " + env + " timeout -s KILL " + std::to_string(limit_s) + " " +
+                            shell_quote(OPGUARD_BINARY) + " " + args + " >" + shell_quote(out) + " 2>" + shell_quote(err) +
+                            " </dev/null";
+    const int status = std::system(cmd.c_str());
+    CliRun r;
+    r.exit = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = slurp(out);
+    r.err = slurp(err);
+    return r;
 }
 
 }  // namespace opguard::test
