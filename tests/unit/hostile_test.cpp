@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <cstring>
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -84,20 +85,17 @@ const std::string kDesktop =
 
 // Peak resident memory of this process in KiB (VmHWM), and a way to reset it (Linux >= 4.0:
 // writing 5 to clear_refs), so a test can measure the peak of one step.
-long vm_hwm_kib() {
+// A "Name:   123 kB" line of /proc/self/status, in KiB (-1 when absent).
+long proc_status_kib(const char* name) {
     std::ifstream in("/proc/self/status");
     std::string line;
     while (std::getline(in, line))
-        if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
+        if (line.rfind(name, 0) == 0 && line.size() > std::strlen(name) && line[std::strlen(name)] == ':')
+            return std::stol(line.substr(std::strlen(name) + 1));
     return -1;
 }
-long vm_rss_kib() {
-    std::ifstream in("/proc/self/status");
-    std::string line;
-    while (std::getline(in, line))
-        if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-    return -1;
-}
+long vm_hwm_kib() { return proc_status_kib("VmHWM"); }
+long vm_rss_kib() { return proc_status_kib("VmRSS"); }
 bool reset_hwm() {
     std::ofstream out("/proc/self/clear_refs");
     out << "5";

@@ -191,28 +191,18 @@ private:
         return end;
     }
 
-    // `open` is at '('; returns the offset after the matching ')' (or e).
-    size_t match_paren(size_t open, size_t e) const {
+    // `open` is at '(' (or '{'); returns the offset after the matching ')' (or '}'), or e.
+    size_t match_paren(size_t open, size_t e) const { return match_pair(open, e, '(', ')'); }
+    size_t match_brace(size_t open, size_t e) const { return match_pair(open, e, '{', '}'); }
+    size_t match_pair(size_t open, size_t e, char opening, char closing) const {
         int depth = 0;
         for (size_t q = open; q < e; ++q) {
             char c = s_[q];
             if (c == '\\') { ++q; continue; }
             if (c == '\'') { q = skip_to(q + 1, e, '\''); continue; }
             if (c == '"') { q = skip_double(q + 1, e); continue; }
-            if (c == '(') ++depth;
-            if (c == ')' && --depth == 0) return q + 1;
-        }
-        return e;
-    }
-    size_t match_brace(size_t open, size_t e) const {
-        int depth = 0;
-        for (size_t q = open; q < e; ++q) {
-            char c = s_[q];
-            if (c == '\\') { ++q; continue; }
-            if (c == '\'') { q = skip_to(q + 1, e, '\''); continue; }
-            if (c == '"') { q = skip_double(q + 1, e); continue; }
-            if (c == '{') ++depth;
-            if (c == '}' && --depth == 0) return q + 1;
+            if (c == opening) ++depth;
+            if (c == closing && --depth == 0) return q + 1;
         }
         return e;
     }
