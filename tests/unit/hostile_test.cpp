@@ -85,6 +85,19 @@ const std::string kDesktop =
 
 // Peak resident memory of this process in KiB (VmHWM), and a way to reset it (Linux >= 4.0:
 // writing 5 to clear_refs), so a test can measure the peak of one step.
+// Whether this build has AddressSanitizer (its memory overhead changes what a bound means).
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kAddressSanitizer = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kAddressSanitizer = true;
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+
 // A "Name:   123 kB" line of /proc/self/status, in KiB (-1 when absent).
 long proc_status_kib(const char* name) {
     std::ifstream in("/proc/self/status");
@@ -233,8 +246,11 @@ TEST_CASE("hostile: a 200 MB inventory loads with bounded memory", "[hostile][la
 
     // Peak memory is linear in the file: its text (released once parsed), simdjson's index
     // of it, and the kept fields of every desktop (about twice the text for this shape).
-    // Measured: 241 MiB file, peak +790 MiB (3.3x), in about 5 s (RelWithDebInfo).
-    SECTION("in process: every desktop kept, peak memory below 4x the file") {
+    // Measured: 241 MiB file, peak +790 MiB (3.3x), in about 5 s (RelWithDebInfo). Under
+    // AddressSanitizer every allocation carries red zones and freed memory is held in
+    // quarantine (measured +1110 MiB, 4.6x): the bound there is 8x, still linear.
+    const long bound_kib = kAddressSanitizer ? 8 * file_kib : 4 * file_kib;
+    SECTION("in process: every desktop kept, peak memory below 4x the file (8x under ASan)") {
         auto l = rules_with();
         const long rss0 = vm_rss_kib();
         const bool reset = reset_hwm();
@@ -252,10 +268,10 @@ TEST_CASE("hostile: a 200 MB inventory loads with bounded memory", "[hostile][la
         CHECK(l->sources.file(l->sources.size() - 1).text().empty());
         INFO("file " << file_kib / 1024 << " MiB; peak growth " << peak / 1024 << " MiB; " << took << " s; hwm reset "
                      << reset);
-        CHECK(peak < 4 * file_kib);
+        CHECK(peak < bound_kib);
         WARN("200 MB inventory: " << file_kib / 1024 << " MiB loaded in " << took << " s, peak +" << peak / 1024 << " MiB");
     }
-    SECTION("through the binary: a check against it, peak RSS (wait4) below 4x the file") {
+    SECTION("through the binary: a check against it, peak RSS (wait4) below 4x the file (8x under ASan)") {
         dir.write("plan.json", one_call("\"RegionId\": \"cn-hangzhou\", \"DesktopId\": [\"ecd-1000000007\", "
                                         "\"ecd-1000099999\"], \"ImageId\": \"m-1\""));
         const std::string images = dir.write("images.json", "{\"Images\": [{\"ImageId\": \"m-1\", \"OsType\": \"WINDOWS\", "
@@ -282,7 +298,7 @@ TEST_CASE("hostile: a 200 MB inventory loads with bounded memory", "[hostile][la
         CHECK(out.find("ecd-1000099999: accepted") != std::string::npos);
         CHECK(out.find("against 2 inventory files") != std::string::npos);
         const long peak_kib = ru.ru_maxrss;
-        CHECK(peak_kib < 4 * file_kib);
+        CHECK(peak_kib < bound_kib);
         WARN("200 MB inventory through opguard check: " << took << " s, peak RSS " << peak_kib / 1024 << " MiB");
     }
 }
