@@ -349,12 +349,21 @@ std::optional<CallDraft> read_aliyun_command(const ShellCommand& cmd, const Scri
         if (!p.unresolved && !plugin && split_wire_key(name).index == 0 && declared_list(name)) {
             std::string t = v.text();
             size_t first = t.find_first_not_of(" \t");
+            Origin at{file, v.offset()};
             if (first != std::string::npos && t[first] == '[') {
                 if (auto list = parse_json_list(t, part_offsets(v), file)) {
                     p.value = std::move(*list);
-                    Origin at{file, v.offset()};
                     d.note("json_string_lists", Node::object({{"param", Node::string(name, at)}, {"flag", Node::string(f->spelled, at)}}, at));
                 }
+            } else {
+                // --DesktopId ecd-x: the bare name matches too, and the value is sent as is
+                // (DesktopId=ecd-x, not DesktopId.1=ecd-x). Checked as a one-element list.
+                const Origin value_at = p.value.origin;
+                std::vector<Node> one;
+                one.push_back(std::move(p.value));
+                p.value = Node::array(std::move(one), value_at);
+                d.note("bare_lists", Node::object({{"param", Node::string(name, at)}, {"flag", Node::string(f->spelled, at)},
+                                                   {"value", Node::string(t, at)}}, at));
             }
         }
         d.params.push_back(std::move(p));

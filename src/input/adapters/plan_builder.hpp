@@ -21,6 +21,8 @@
 //   duplicates    [{param, flag}]: the client itself refuses the line (aliyun "--X duplicated")
 //   repeated      [{param, flag}]: the client accepts the repetition; which value it sends is undocumented
 //   json_string_lists [{param, flag}]: a list parameter written as one JSON string, sent literally
+//   bare_lists [{param, flag, value}]: a list parameter given by its bare name with one plain
+//                      value (--DesktopId ecd-x), sent as is; checked as a one-element list
 //   usage_errors  [{flag, message}]: the client refuses the line for another reason
 //   conditional   [{message}]: the step runs only under a condition (OOS)
 //   skip_rules, skip_effects   ids the simulator does not evaluate for this call (union of `skipped`;
