@@ -270,7 +270,11 @@ static int run_check(const CommonOptions& common, const CheckOptions& opt, const
     for (const auto& file : opt.waiver_files)
         for (auto& w : load_waiver_file(sources, file, rules)) waivers.push_back(std::move(w));
     InventoryOptions io;
-    io.kind_override = opt.inventory_kind;
+    for (const auto& k : opt.inventory_kinds) {
+        const size_t eq = k.find('=');
+        if (eq == std::string::npos) io.kind_override = k;
+        else io.kind_of_file.emplace_back(k.substr(eq + 1), k.substr(0, eq));
+    }
     clock.stage("plan");
     Inventory& inv = st.inventory;
     inv = load_inventory(sources, opt.inventory, rules, io);
@@ -310,7 +314,10 @@ void setup_check(CLI::App& app, CommonOptions& common, CheckOptions& opt, int& r
     cmd->add_option("plan", opt.plan, "The plan: a JSON file of API calls")->required();
     cmd->add_option("-i,--inventory", opt.inventory, "A saved API response (JSON file) or a directory of them; repeatable")
         ->required();
-    cmd->add_option("--inventory-kind", opt.inventory_kind, "Resource kind of bare-array inventory files (e.g. desktop)");
+    cmd->add_option("--inventory-kind", opt.inventory_kinds,
+                    "Resource kind of bare-array inventory files: KIND for all of them, KIND=FILE for one (repeatable; e.g. "
+                    "desktop=out/q1.json)")
+        ->allow_extra_args(false);
     cmd->add_option("--plan-format", opt.plan_format,
                     "What the plan file is (default auto: detected from its content): opguard, shell, cli-dry-run-json, "
                     "hcloud-json-input, oos-template or terraform-plan")

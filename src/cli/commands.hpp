@@ -23,7 +23,7 @@ struct CommonOptions {
 struct CheckOptions {
     std::string plan;
     std::vector<std::string> inventory;
-    std::string inventory_kind;
+    std::vector<std::string> inventory_kinds;  // --inventory-kind KIND or KIND=FILE
     std::string plan_format = "auto";  // --plan-format (input/adapters/plan_formats.hpp)
     std::vector<std::string> formats;
     std::vector<std::string> outputs;

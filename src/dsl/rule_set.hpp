@@ -75,7 +75,7 @@ struct Operation {
     std::string result_id_field;     // per_target: e.g. DesktopId
     std::string success_code;        // per_target: code of an accepted target
     ast::ExprPtr response_body;      // body: predicted response
-    int success_http = 200;
+    int success_http = 200;          // 0: the HTTP status of an accepted call is undocumented
     std::string verb;                // "rebuilt": how an accepted target is summarised
     bool read_only = false;
     std::string source;

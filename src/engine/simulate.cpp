@@ -290,8 +290,8 @@ public:
     void apply_effects(const Call& call, const Node* target) {
         struct Write { InventoryObject* obj; std::string field; Node value; };
         std::vector<Write> writes;
-        // The operation's lets are computed once for the target and copied (cached) into
-        // each effect's frame; an effect's own lets are recomputed per loop element.
+        // The operation's lets are computed once for the target and shared by every effect;
+        // an effect's own lets are recomputed per loop element.
         Frame shared = base_frame(call);
         if (target) shared.bind("target", Val(target));
         shared.add_lets(call.operation->lets);
@@ -301,28 +301,18 @@ public:
             v.name = l.name;
             eval_node(v, shared);
         }
-        const size_t op_lets = shared.lets.size();
+        // Each effect adds its lets (and loop variable) to the shared frame and removes them
+        // again, as run_rule does, instead of copying the frame per effect and element.
+        const size_t op_lets = shared.lets.size(), op_vars = shared.vars.size();
+        const long budget = shared.budget;
         for (const Effect* e : of(call.operation).effects) {
             const Effect& eff = *e;
             if (adapter_.skip_effects.count(eff.id)) continue;
-            Frame base = shared;
-            base.add_lets(eff.lets);
-            std::vector<Frame> frames;
-            if (eff.for_list) {
-                Val list = eval(eff.for_list, base);
-                if (list->is_array()) {
-                    for (const auto& el : list->items()) {
-                        Frame f = base;
-                        f.bind(eff.for_var, Val(list, &el));
-                        for (size_t i = op_lets; i < f.lets.size(); ++i) f.lets[i] = Frame::Let{f.lets[i].def, std::nullopt, false, {}};
-                        frames.push_back(std::move(f));
-                    }
-                }
-            } else {
-                frames.push_back(base);
-            }
-            for (Frame& f : frames) {
-                if (eff.when && !eval(eff.when, f)->truthy()) continue;
+            Frame& f = shared;
+            f.budget = budget;
+            f.add_lets(eff.lets);
+            auto once = [&] {
+                if (eff.when && !eval(eff.when, f)->truthy()) return;
                 EffectRecord rec;
                 rec.effect = &eff;
                 rec.call_index = call.index;
@@ -354,7 +344,25 @@ public:
                     if (InventoryObject* o = object_of(holder.get())) writes.push_back({o, lhs->name, *value});
                 }
                 if (!rec.verb.empty() || !rec.status_path.empty()) effects_.push_back(std::move(rec));
+            };
+            if (eff.for_list) {
+                Val list = eval(eff.for_list, f);
+                const long after_list = f.budget;  // each element starts from what the list left
+                if (list->is_array()) {
+                    for (const auto& el : list->items()) {
+                        f.budget = after_list;
+                        f.vars.erase(f.vars.begin() + static_cast<std::ptrdiff_t>(op_vars), f.vars.end());
+                        f.bind(eff.for_var, Val(list, &el));
+                        // The effect's lets may use the loop variable: recompute them per element.
+                        for (size_t i = op_lets; i < f.lets.size(); ++i) f.lets[i] = Frame::Let{f.lets[i].def, std::nullopt, false, {}};
+                        once();
+                    }
+                }
+            } else {
+                once();
             }
+            f.lets.erase(f.lets.begin() + static_cast<std::ptrdiff_t>(op_lets), f.lets.end());
+            f.vars.erase(f.vars.begin() + static_cast<std::ptrdiff_t>(op_vars), f.vars.end());
         }
         for (auto& w : writes) {
             touch(*w.obj);

@@ -95,6 +95,11 @@ Node* walk(Node& root, const std::vector<std::string>& path) {
     return n && n->is_array() ? n : nullptr;
 }
 
+// Whether FILE of --inventory-kind KIND=FILE names `path` (both as written, normalised).
+bool same_file_name(const std::string& file, const std::string& path) {
+    return fs::path(file).lexically_normal() == fs::path(path).lexically_normal();
+}
+
 std::string describe_kinds(const RuleSet& rules) {
     std::string s;
     for (const auto& k : rules.resources) {
@@ -118,7 +123,14 @@ Inventory load_inventory(SourceRegistry& sources, const std::vector<std::string>
         for (const auto& f : k.fields) bare.child(f).all = true;
 
     NoHost host;
-    for (const std::string& path : expand(paths)) {
+    const std::vector<std::string> files = expand(paths);
+    for (const auto& [file_name, k] : options.kind_of_file) {
+        if (std::none_of(files.begin(), files.end(), [&](const std::string& f) { return same_file_name(file_name, f); }))
+            throw InputError(file_name, {}, "inventory.kind-file",
+                             "--inventory-kind " + k + "=" + file_name +
+                                 " names a file that is not among the inventory files (give it, or its folder, with --inventory)");
+    }
+    for (const std::string& path : files) {
         uint32_t fid = sources.add(path, read_file_bytes(path, options.max_file_bytes));
         inv.files.push_back(path);
         adapters::reject_cli_text_output(path, sources.file(fid).text());  // a table, not JSON: say so
@@ -130,9 +142,12 @@ Inventory load_inventory(SourceRegistry& sources, const std::vector<std::string>
         std::vector<Match> matches;
         if (root.is_array()) {
             const ResourceKind* kind = nullptr;
-            if (!options.kind_override.empty()) {
-                kind = rules.resource(options.kind_override);
-                if (!kind) throw InputError(path, {}, "inventory.unknown-kind", "unknown --inventory-kind '" + options.kind_override + "'");
+            std::string named = options.kind_override;
+            for (const auto& [file_name, k] : options.kind_of_file)
+                if (same_file_name(file_name, path)) named = k;
+            if (!named.empty()) {
+                kind = rules.resource(named);
+                if (!kind) throw InputError(path, {}, "inventory.unknown-kind", "unknown --inventory-kind '" + named + "'");
             } else {
                 // The first declared kind whose hint the name holds, unless its id field is not
                 // in the first element and a later match's is: check_desktop_images.json holding
@@ -147,7 +162,7 @@ Inventory load_inventory(SourceRegistry& sources, const std::vector<std::string>
             if (!kind)
                 throw InputError(path, where(root), "inventory.bare-array",
                                  "a bare JSON array (--cli-query output) does not say what it lists; name the kind with "
-                                 "--inventory-kind or put it in the file name (e.g. desktops.json)");
+                                 "--inventory-kind KIND=FILE (or KIND for every such file) or put it in the file name (e.g. desktops.json)");
             matches.push_back({kind, &root, ""});
         } else if (root.is_object()) {
             for (const auto& k : rules.resources) {

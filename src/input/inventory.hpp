@@ -27,7 +27,10 @@ struct InventoryObject {
 
 struct InventoryOptions {
     size_t max_file_bytes = size_t(2) * 1024 * 1024 * 1024;
-    std::string kind_override;  // --inventory-kind: kind for bare-array files
+    std::string kind_override;  // --inventory-kind KIND: kind for every bare-array file not named below
+    // --inventory-kind KIND=FILE: the kind of that one bare-array file (FILE as given on the
+    // command line, or as found in a given directory; compared after lexical normalisation).
+    std::vector<std::pair<std::string, std::string>> kind_of_file;  // (FILE, KIND)
 };
 
 // Hashing that lets std::string_view look up std::string keys without a copy.

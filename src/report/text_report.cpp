@@ -10,104 +10,124 @@ using namespace report_detail;
 
 namespace {
 
+// Appends one line of the report. Values from plans and inventories may hold newlines or
+// tabs; inside a line they are shown as \n and \t, so a value can never start a line of
+// its own (a forged finding) or shift the layout. Other control characters are made
+// visible for every terminal format by render().
+void line(std::string& out, std::string_view text) {
+    for (char c : text) {
+        if (c == '\n') out += "\\n";
+        else if (c == '\t') out += "\\t";
+        else out += c;
+    }
+    out += '\n';
+}
+
 void finding_lines(const Finding& f, std::string& out) {
-    out += "  " + std::string(severity_name(f.rule->severity)) + "[" + f.rule->id + "] " + format_location(f.location);
-    if (!f.target.empty()) out += " (" + f.target + ")";
-    if (f.waived()) out += " [waived]";
-    out += "\n      " + f.message + "\n";
-    out += "      (" + rule_meta(*f.rule) + ")\n";
-    if (!f.rule->note.empty()) out += "      note: " + f.rule->note + "\n";
-    if (!f.evidence.empty()) out += "      evidence: " + evidence_list(f) + "\n";
-    if (f.waiver) out += "      " + waiver_text(*f.waiver) + "\n";
+    std::string head = "  " + std::string(severity_name(f.rule->severity)) + "[" + f.rule->id + "] " + format_location(f.location);
+    if (!f.target.empty()) head += " (" + f.target + ")";
+    if (f.waived()) head += " [waived]";
+    line(out, head);
+    line(out, "      " + f.message);
+    line(out, "      (" + rule_meta(*f.rule) + ")");
+    if (!f.rule->note.empty()) line(out, "      note: " + f.rule->note);
+    if (!f.evidence.empty()) line(out, "      evidence: " + evidence_list(f));
+    if (f.waiver) line(out, "      " + waiver_text(*f.waiver));
 }
 
 void explain_lines(const RuleExplanation& x, std::string& out) {
-    out += "    " + x.rule->id;
-    if (!x.target.empty()) out += " [" + x.target + "]";
-    if (!x.loop_var.empty()) out += " for " + x.loop_var + " = " + shorten(x.loop_value.to_json(), 80);
-    out += x.fired ? ": fired" : ": not fired";
+    std::string head = "    " + x.rule->id;
+    if (!x.target.empty()) head += " [" + x.target + "]";
+    if (!x.loop_var.empty()) head += " for " + x.loop_var + " = " + shorten(x.loop_value.to_json(), 80);
+    head += x.fired ? ": fired" : ": not fired";
     if (x.operands.size() > 1)
-        out += (x.connective == "and" ? " (needs all " : " (needs any of ") + std::to_string(x.operands.size()) + ")";
-    out += "\n";
-    for (const auto& o : x.operands) out += "        " + o.name + "  =>  " + explained_value(o, 160) + "\n";
-    for (const auto& l : x.lets) out += "        let " + l.name + " = " + explained_value(l, 160) + "\n";
+        head += (x.connective == "and" ? " (needs all " : " (needs any of ") + std::to_string(x.operands.size()) + ")";
+    line(out, head);
+    for (const auto& o : x.operands) line(out, "        " + o.name + "  =>  " + explained_value(o, 160));
+    for (const auto& l : x.lets) line(out, "        let " + l.name + " = " + explained_value(l, 160));
+}
+
+std::string effect_text(const EffectRecord& e) {
+    std::string s = "    ";
+    if (!e.status_path.empty() && e.verb.empty()) {
+        s += e.noun + " " + e.id + " status " + status_path(e.status_path);
+    } else {
+        s += e.noun + " " + e.id + " " + e.verb;
+        if (e.size_gib) s += " (" + gib(*e.size_gib) + ")";
+        if (!e.status_path.empty()) s += "; status " + status_path(e.status_path);
+    }
+    if (!e.detail.empty()) s += ": " + e.detail;
+    if (e.effect->basis != Basis::Documented) s += " [" + std::string(basis_name(e.effect->basis)) + "]";
+    if (e.effect->pending) s += " [pending until the cloud's task finishes]";
+    return s;
 }
 
 }  // namespace
 
 std::string render_text(const Report& r, const RenderOptions&) {
     std::string out;
-    out += "opguard: " + r.plan_file + " (" + std::to_string(r.calls.size()) + (r.calls.size() == 1 ? " call" : " calls") + ") against " +
-           std::to_string(r.inventory_files.size()) + " inventory file" + (r.inventory_files.size() == 1 ? "" : "s") + ", " +
-           std::to_string(r.rule_count) + " rules\n";
+    line(out, "opguard: " + r.plan_file + " (" + std::to_string(r.calls.size()) + (r.calls.size() == 1 ? " call" : " calls") +
+                  ") against " + std::to_string(r.inventory_files.size()) + " inventory file" +
+                  (r.inventory_files.size() == 1 ? "" : "s") + ", " + std::to_string(r.rule_count) + " rules");
     const ByCall by = by_call(r);
     auto findings_of = [&](size_t call_index) {
         for (const Finding* f : by.findings[call_index]) finding_lines(*f, out);
     };
     auto explanations_of = [&](size_t call_index) {
         if (by.explanations[call_index].empty()) return;
-        out += "  explain:\n";
+        line(out, "  explain:");
         for (const RuleExplanation* x : by.explanations[call_index]) explain_lines(*x, out);
     };
     for (const auto& c : r.calls) {
-        out += "\ncall " + std::to_string(c.index + 1) + " " + c.id + ": " + (c.operation.empty() ? c.label : c.operation) + "  " +
-               format_location(c.location) + "\n";
+        out += '\n';
+        line(out, "call " + std::to_string(c.index + 1) + " " + c.id + ": " + (c.operation.empty() ? c.label : c.operation) + "  " +
+                      format_location(c.location));
         if (!c.known) {
-            out += "  outcome: unknown (" + c.message + ")\n";
+            line(out, "  outcome: unknown (" + c.message + ")");
         } else if (!c.accepted) {
-            out += "  outcome: refused, " + (c.http ? "HTTP " + std::to_string(c.http) : std::string("HTTP status undocumented")) + ", " +
-                   (c.code == "undocumented" ? std::string("error code undocumented") : "code " + c.code) +
-                   (c.message.empty() ? "" : " \"" + c.message + "\"") + "; nothing happens\n";
+            line(out, "  outcome: refused, " + (c.http ? "HTTP " + std::to_string(c.http) : std::string("HTTP status undocumented")) +
+                          ", " + (c.code == "undocumented" ? std::string("error code undocumented") : "code " + c.code) +
+                          (c.message.empty() ? "" : " \"" + c.message + "\"") + "; nothing happens");
         } else {
-            out += "  outcome: HTTP " + std::to_string(c.http) + (c.read_only ? " (read-only)" : "") + "\n";
+            line(out, "  outcome: " + (c.http ? "HTTP " + std::to_string(c.http) : std::string("accepted, HTTP status undocumented")) +
+                          (c.read_only ? " (read-only)" : ""));
             for (const auto& t : c.targets) {
-                out += "    " + t.id + ": " + t.outcome;
-                if (t.code == "undocumented") out += " (code undocumented)";
-                else if (!t.code.empty()) out += " " + t.code;
-                if (!t.message.empty()) out += " \"" + t.message + "\"";
-                out += "\n";
+                std::string s = "    " + t.id + ": " + t.outcome;
+                if (t.code == "undocumented") s += " (code undocumented)";
+                else if (!t.code.empty()) s += " " + t.code;
+                if (!t.message.empty()) s += " \"" + t.message + "\"";
+                line(out, s);
             }
-            if (c.read_only && !c.response.is_null()) out += "  predicted response: " + c.response.to_json() + "\n";
+            if (c.read_only && !c.response.is_null()) line(out, "  predicted response: " + c.response.to_json());
         }
         findings_of(c.index);
-        if (!by.effects[c.index].empty()) out += "  effects:\n";
-        for (const EffectRecord* ep : by.effects[c.index]) {
-            const EffectRecord& e = *ep;
-            out += "    ";
-            if (!e.status_path.empty() && e.verb.empty()) {
-                out += e.noun + " " + e.id + " status " + status_path(e.status_path);
-            } else {
-                out += e.noun + " " + e.id + " " + e.verb;
-                if (e.size_gib) out += " (" + gib(*e.size_gib) + ")";
-                if (!e.status_path.empty()) out += "; status " + status_path(e.status_path);
-            }
-            if (!e.detail.empty()) out += ": " + e.detail;
-            if (e.effect->basis != Basis::Documented) out += " [" + std::string(basis_name(e.effect->basis)) + "]";
-            if (e.effect->pending) out += " [pending until the cloud's task finishes]";
-            out += "\n";
-        }
+        if (!by.effects[c.index].empty()) line(out, "  effects:");
+        for (const EffectRecord* e : by.effects[c.index]) line(out, effect_text(*e));
         explanations_of(c.index);
     }
     if (!by.findings[r.calls.size()].empty() || !by.explanations[r.calls.size()].empty()) {
-        out += "\nplan-wide:\n";
+        out += '\n';
+        line(out, "plan-wide:");
         findings_of(r.calls.size());
         explanations_of(r.calls.size());
     }
     if (!r.changes.empty()) {
-        out += "\nstate after the plan (inventory -> final):\n";
+        out += '\n';
+        line(out, "state after the plan (inventory -> final):");
         for (const auto& ch : r.changes) {
-            out += "  " + ch.kind + " " + ch.id + ":";
+            std::string s = "  " + ch.kind + " " + ch.id + ":";
             bool first = true;
             for (const auto& [k, ba] : ch.fields) {
-                out += std::string(first ? " " : ", ") + k + " " + ba.first.to_text() + " -> " + ba.second.to_text();
+                s += std::string(first ? " " : ", ") + k + " " + ba.first.to_text() + " -> " + ba.second.to_text();
                 first = false;
             }
-            out += "\n";
+            line(out, s);
         }
     }
     Counts n = counts(r);
-    out += "\n" + r.summary() + "\n";
-    out += count_line(n) + "\n";
+    out += '\n';
+    line(out, r.summary());
+    line(out, count_line(n));
     return out;
 }
 

@@ -300,6 +300,234 @@ TEST_CASE("adapter rules: duplicate flag refuses the call, JSON string list warn
     CHECK(c->report.calls[1].accepted);
 }
 
+TEST_CASE("aliyun: a flag name with an unresolved index is an unresolved element of its list", "[adapters][unresolved]") {
+    TempDir dir;
+    const std::string s =
+        "for i in 1 2; do\n"
+        "  aliyun ecd RebuildDesktops --RegionId cn-hangzhou --DesktopId.$i ecd-hzlin03c9x4t6 --ImageId m-ubuntu2204lts --force\n"
+        "done\n"
+        "aliyun ecd StopDesktops --RegionId cn-hangzhou --DesktopId.1 ecd-hzwin04d2p7w3 --DesktopId.$((n+1)) ecd-hzlin03c9x4t6 --force\n";
+    auto c = check(dir, "loop.sh", s);
+    Loaded& l = *c->l;
+    REQUIRE(l.plan.calls.size() == 2);
+    // Not a parameter named "DesktopId.$i": an element of DesktopId, left out of the list.
+    CHECK(l.param(0, "DesktopId").is_array());
+    CHECK(l.param(0, "DesktopId").items().empty());
+    const Node& un = *l.adapter(0).find("unresolved");
+    REQUIRE(un.items().size() == 1);
+    CHECK(un.items()[0].find("param")->as_string() == "DesktopId");
+    CHECK(un.items()[0].find("flag")->as_string() == "--DesktopId.$i");
+    CHECK(un.items()[0].find("element")->truthy());
+    CHECK_FALSE(un.items()[0].find("more")->truthy());
+    CHECK(l.at(un.items()[0]) == l.where("--DesktopId.$i"));
+    // No false errors: the count and the required list are not checked, and say so.
+    CHECK(c->findings("ecd.rebuild.desktop-count", 0).empty());
+    CHECK(c->findings("plan.missing-parameter", 0).empty());
+    CHECK(c->findings("plan.unknown-parameter", 0).empty());
+    auto w = c->findings("plan.unresolved-value", 0);
+    REQUIRE(w.size() == 1);
+    CHECK(location(*w[0]) == c->loc("--DesktopId.$i"));
+    CHECK(w[0]->message.find("--DesktopId.$i is a DesktopId element (ecd-hzlin03c9x4t6) whose index $i is computed when the script runs") == 0);
+    CHECK(w[0]->message.find("not checked for this call because they need it: ecd.rebuild.desktop-count") != std::string::npos);
+    // Beside a literal element: that one is still checked; neither is a repeat of the other.
+    CHECK(strings(l.param(1, "DesktopId")) == std::vector<std::string>{"ecd-hzwin04d2p7w3"});
+    CHECK_FALSE(l.adapter(1).find("duplicates"));
+    CHECK_FALSE(l.adapter(1).find("repeated"));
+    auto w1 = c->findings("plan.unresolved-value", 1);
+    REQUIRE(w1.size() == 1);
+    CHECK(location(*w1[0]) == c->loc("--DesktopId.$((n+1))"));
+}
+
+TEST_CASE("aliyun and hcloud: an unresolved word among the arguments may add flags", "[adapters][unresolved]") {
+    TempDir dir;
+    const std::string s =
+        "aliyun ecd RebuildDesktops --RegionId cn-hangzhou --ImageId m-win2022std --force $EXTRA_ARGS\n"
+        "aliyun ecd RebuildDesktops --RegionId cn-hangzhou --DesktopId.1 ecd-hzgpu05e5r1y8 --ImageId m-win2022std \"$@\"\n"
+        "aliyun ecd StopDesktops --RegionId cn-hangzhou --$NAME ecd-x --DesktopId.1 ecd-hzwin04d2p7w3 --force\n"
+        "hcloud Workspace CheckDesktopImages --cli-region=cn-north-4 --project_id=p1 --desktop_ids.$i=d-1 $(cat more-flags)\n";
+    auto c = check(dir, "extra.sh", s);
+    Loaded& l = *c->l;
+    REQUIRE(l.plan.calls.size() == 4);
+    // No DesktopId on the line, but $EXTRA_ARGS may hold it: no "missing DesktopId", no "0 desktops".
+    CHECK(c->findings("plan.missing-parameter", 0).empty());
+    CHECK(c->findings("ecd.rebuild.desktop-count", 0).empty());
+    const Node& u0 = l.adapter(0).find("unresolved")->items().at(0);
+    CHECK(u0.find("param")->as_string() == "(arguments)");
+    CHECK(u0.find("more")->truthy());
+    auto w0 = c->findings("plan.unresolved-value", 0);
+    REQUIRE(w0.size() == 1);
+    CHECK(w0[0]->rule->severity == Severity::Warning);
+    CHECK(location(*w0[0]) == c->loc("$EXTRA_ARGS"));
+    CHECK(w0[0]->message ==
+          "$EXTRA_ARGS is expanded by the shell when the script runs, which opguard cannot resolve: the command may carry more flags "
+          "opguard cannot see (such as a dry-run flag, a required parameter or more list elements), so the parameters of this call may be incomplete; "
+          "not checked for this call because they need it: plan.missing-parameter, ecd.rebuild.desktop-count");
+    // "$@" may hold --force: no missing-force warning; the desktops written are still checked.
+    CHECK(c->findings("plan.missing-force", 1).empty());
+    CHECK(c->findings("ecd.rebuild.gpu-desktop-non-gpu-image", 1).size() == 1);
+    auto w1 = c->findings("plan.unresolved-value", 1);
+    REQUIRE(w1.size() == 1);
+    CHECK(location(*w1[0]) == c->loc("\"$@\""));
+    CHECK(w1[0]->message.find("plan.missing-parameter, plan.missing-force") != std::string::npos);
+    // --$NAME may be any flag.
+    auto w2 = c->findings("plan.unresolved-value", 2);
+    REQUIRE(w2.size() == 1);
+    CHECK(location(*w2[0]) == c->loc("--$NAME"));
+    CHECK(w2[0]->message.find("--$NAME is a flag whose name is computed when the script runs") == 0);
+    CHECK(strings(l.param(2, "DesktopId")) == std::vector<std::string>{"ecd-hzwin04d2p7w3"});
+    // KooCLI: an unresolved index and an unresolved word.
+    CHECK(l.param(3, "desktop_ids").items().empty());
+    auto w3 = c->findings("plan.unresolved-value", 3);
+    REQUIRE(w3.size() == 2);
+    CHECK(location(*w3[0]) == c->loc("--desktop_ids.$i"));
+    CHECK(w3[0]->message.find("--desktop_ids.$i is a desktop_ids element (d-1) whose index $i") == 0);
+    CHECK(location(*w3[1]) == c->loc("$(cat more-flags)"));
+    CHECK(w3[1]->message.find("may carry more flags") != std::string::npos);
+}
+
+TEST_CASE("aliyun: without --force an ECS flag the embedded API metadata lacks is refused by the CLI", "[adapters][aliyun]") {
+    TempDir dir;
+    const std::string s =
+        "aliyun ecs RedeployInstance --RegionId cn-hangzhou --InstanceId i-bp1redeploy01ok --DryRun true\n"
+        "aliyun ecs RedeployInstance --RegionId cn-hangzhou --InstanceId.1 i-bp1redeploy01ok\n"
+        "aliyun ecs RedeployInstance --RegionId cn-hangzhou --InstanceId i-bp1redeploy01ok --DryRun true --force\n"
+        "aliyun ecs RedeployInstance --RegionId cn-hangzhou --InstanceId i-bp1redeploy01ok --ForceStop-FILE stop.txt\n"
+        "aliyun ecs RedeployInstance --RegionId cn-hangzhou --InstanceId i-bp1redeploy01ok --DryRun true $MORE\n"
+        "aliyun ecs redeploy-instance --biz-region-id cn-hangzhou --instance-id i-bp1redeploy01ok --dry-run true\n";
+    auto c = check(dir, "ecs.sh", s);
+    Loaded& l = *c->l;
+    REQUIRE(l.plan.calls.size() == 6);
+    auto u0 = c->findings("plan.cli-usage", 0);
+    REQUIRE(u0.size() == 1);
+    CHECK(u0[0]->rule->severity == Severity::Error);
+    CHECK(location(*u0[0]) == c->loc("--DryRun"));
+    CHECK(u0[0]->message.find("the aliyun CLI refuses this line before sending it: '--DryRun' is not a valid parameter or flag: ") == 0);
+    CHECK(u0[0]->message.find("RedeployInstance has only ForceStop and InstanceId (aliyun-openapi-meta metadatas/ecs/RedeployInstance.json") !=
+          std::string::npos);
+    CHECK(c->findings("plan.unknown-parameter", 0).empty());  // never sent: not an API parameter
+    CHECK_FALSE(l.plan.calls[0].parameters.find("DryRun"));
+    CHECK_FALSE(c->report.calls[0].accepted);
+    CHECK(c->report.effects.size() > 0);
+    for (const auto& e : c->report.effects) CHECK(e.call_index != 0);
+    // .N on a parameter that is not a repeat list.
+    auto u1 = c->findings("plan.cli-usage", 1);
+    REQUIRE(u1.size() == 1);
+    CHECK(location(*u1[0]) == c->loc("--InstanceId.1"));
+    CHECK(u1[0]->message.find("'--InstanceId.1' is not a valid parameter or flag") != std::string::npos);
+    CHECK_FALSE(c->report.calls[1].accepted);
+    // --force: sent as written; the API has no DryRun (today's finding), and the call goes out.
+    CHECK(c->findings("plan.cli-usage", 2).empty());
+    auto p2 = c->findings("plan.unknown-parameter", 2);
+    REQUIRE(p2.size() == 1);
+    CHECK(c->report.calls[2].accepted);
+    // --Name-FILE is checked as Name.
+    CHECK(c->findings("plan.cli-usage", 3).empty());
+    // A word that may hold --force: not predicted as refused.
+    CHECK(c->findings("plan.cli-usage", 4).empty());
+    CHECK(c->findings("plan.unknown-parameter", 4).size() == 1);
+    // The plugin form is not checked against the metadata.
+    CHECK(c->findings("plan.cli-usage", 5).empty());
+}
+
+TEST_CASE("aliyun: a classic ecd or appstream-center line without --force", "[adapters][aliyun]") {
+    TempDir dir;
+    const std::string s =
+        "aliyun ecd RebuildDesktops --RegionId cn-hangzhou --DesktopId.1 ecd-hzgpu05e5r1y8 --ImageId m-win2022std\n"
+        "aliyun ecd rebuild-desktops --region cn-hangzhou --biz-region-id cn-hangzhou --desktop-id ecd-hzlin03c9x4t6 --image-id m-ubuntu2204lts\n"
+        "aliyun ecd StopDesktops --RegionId cn-hangzhou \\\n  --DesktopId.1 ecd-hzwin04d2p7w3 --force\n"
+        "aliyun appstream-center StartTaskForDistributeImage --region cn-shanghai --ImageId imgc-x --DestinationRegionList.1 cn-hangzhou "
+        "--ProductType CloudDesktop --dryrun\n"
+        "aliyun ecs RedeployInstance --RegionId cn-hangzhou --InstanceId i-bp1redeploy01ok\n";
+    auto c = check(dir, "force.sh", s);
+    REQUIRE(c->l->plan.calls.size() == 5);
+    auto m = c->findings("plan.missing-force", 0);
+    REQUIRE(m.size() == 1);
+    CHECK(m[0]->rule->severity == Severity::Warning);
+    CHECK(m[0]->rule->basis == Basis::Inferred);
+    CHECK(location(*m[0]) == c->loc("RebuildDesktops"));
+    CHECK(m[0]->message ==
+          "aliyun ecd RebuildDesktops has no --force: the aliyun CLI has no API metadata for ecd and, inferred from its source, stops "
+          "before sending anything with \"'RebuildDesktops' is not a valid api\" (CLI releases since 2026-03) or \"'ecd' is not a valid "
+          "product\" (older ones); add --force, or use the plugin form (aliyun ecd rebuild-desktops). The checks below are what the "
+          "cloud would answer if it were sent");
+    // Still checked as if it were sent.
+    CHECK(c->report.calls[0].accepted);
+    CHECK(c->findings("ecd.rebuild.gpu-desktop-non-gpu-image", 0).size() == 1);
+    CHECK(c->findings("plan.missing-force", 1).empty());  // plugin form
+    CHECK(c->findings("plan.missing-force", 2).empty());  // --force on the continuation line
+    auto a = c->findings("plan.missing-force", 3);
+    REQUIRE(a.size() == 1);
+    CHECK(location(*a[0]) == c->loc("StartTaskForDistributeImage"));
+    CHECK(a[0]->message.find("(aliyun appstream-center start-task-for-distribute-image)") != std::string::npos);
+    CHECK(c->findings("plan.missing-force", 4).empty());  // ECS: the CLI embeds its API metadata
+}
+
+TEST_CASE("a quote left open: bash runs nothing from that command on", "[adapters][shell]") {
+    // The lexer: the word stops at the end of the quote's line, nothing after it is a command.
+    const std::string s =
+        "aliyun ecs RedeployInstance --RegionId cn-hangzhou --InstanceId i-bp1redeploy01ok\n"
+        "aliyun ecd RebuildDesktops --RegionId cn-hangzhou --X $(aliyun ecd Inner) --DesktopId.1 \"ecd-hzlin03c9x4t6 --force\n"
+        "aliyun ecd RebuildDesktops --RegionId cn-hangzhou --DesktopId.1 ecd-hzgpu05e5r1y8 --ImageId m-win2022std --force\n";
+    auto cmds = adapters::split_shell_commands(s);
+    REQUIRE(cmds.size() == 2);  // not Inner (its command never runs), not line 3 (inside the quote)
+    CHECK_FALSE(cmds[0].unterminated);
+    REQUIRE(cmds[1].unterminated);
+    CHECK(lc(position_of(s, "\"ecd-hzlin03c9x4t6")) == "2:89");
+    CHECK(*cmds[1].unterminated == s.find("\"ecd-hzlin03c9x4t6"));
+    CHECK(cmds[1].unterminated_quote == '"');
+    CHECK(cmds[1].words.back().text == "ecd-hzlin03c9x4t6 --force");
+    CHECK(adapters::written(s, cmds[1].words.back()) == "\"ecd-hzlin03c9x4t6 --force");
+    auto single = adapters::split_shell_commands("echo 'a\nb\naliyun ecd X --force\n");
+    REQUIRE(single.size() == 1);
+    CHECK(single[0].unterminated_quote == '\'');
+    CHECK(single[0].words.back().text == "a");
+    CHECK(adapters::split_shell_commands("echo \"a \\\" b\" 'c'\n").at(0).unterminated == std::nullopt);
+
+    // The plan: the command is refused (plan.cli-usage at the quote), the one before it runs.
+    TempDir dir;
+    const std::string plan =
+        "aliyun ecs RedeployInstance --RegionId cn-hangzhou --InstanceId i-bp1redeploy01ok\n"
+        "aliyun ecd RebuildDesktops --RegionId cn-hangzhou --DesktopId.1 \"ecd-hzlin03c9x4t6 --force\n"
+        "aliyun ecd RebuildDesktops --RegionId cn-hangzhou --DesktopId.1 ecd-hzgpu05e5r1y8 --ImageId m-win2022std --force\n";
+    auto c = check(dir, "open.sh", plan);
+    REQUIRE(c->l->plan.calls.size() == 2);
+    CHECK(strings(c->l->param(1, "DesktopId")) == std::vector<std::string>{"ecd-hzlin03c9x4t6 --force"});
+    auto u = c->findings("plan.cli-usage", 1);
+    REQUIRE(u.size() == 1);
+    CHECK(location(*u[0]) == c->loc("\"ecd-hzlin03c9x4t6"));
+    CHECK(location(*u[0]) == c->l->path + ":2:65");
+    CHECK(u[0]->message ==
+          "bash cannot parse this command, so it never runs: the \" opened here is not closed before the end of the file (bash: "
+          "\"unexpected EOF while looking for matching `\"'\"), so nothing after it runs either; opguard reads the value only up to "
+          "the end of this line");
+    CHECK_FALSE(c->report.calls[1].accepted);
+    // The command never runs: nothing else is reported about it (no "no ImageId", no missing --force).
+    for (const auto& f : c->report.findings) CHECK((f.call_index != 1 || f.rule->id == "plan.cli-usage"));
+    CHECK(c->report.calls[0].accepted);
+    // KooCLI lines the same.
+    auto h = check(dir, "open-hw.sh", "hcloud Workspace CheckDesktopImages --cli-region=cn-north-4 --project_id=p1 --desktop_ids.1='d-1\n");
+    auto hu = h->findings("plan.cli-usage", 0);
+    REQUIRE(hu.size() == 1);
+    CHECK(location(*hu[0]) == h->loc("'d-1"));
+    CHECK(h->l->param(0, "desktop_ids").items().at(0).as_string() == "d-1");
+
+    // In a command that calls no API there is no call to carry a finding: the script is
+    // refused at the quote (the calls after it never run), whatever format was asked for.
+    const std::string echo_open =
+        "aliyun ecs RedeployInstance --RegionId cn-hangzhou --InstanceId i-bp1redeploy01ok\n"
+        "echo \"rebuilding hangzhou\n"
+        "aliyun ecd RebuildDesktops --RegionId cn-hangzhou --DesktopId.1 ecd-hzgpu05e5r1y8 --ImageId m-win2022std --force\n";
+    for (const std::string format : {"auto", "shell"}) {
+        auto e = load_error(dir, "echo-open.sh", echo_open, format);
+        REQUIRE(e);
+        CHECK(e->id == "plan.shell-syntax");
+        CHECK(e->where() == "2:6");
+        CHECK(e->message ==
+              "the \" opened here is not closed before the end of the file (bash: \"unexpected EOF while looking for matching "
+              "`\"'\"): bash runs no command from here on, so opguard cannot tell which API calls after it you meant; close the quote");
+    }
+}
+
 // ---- hcloud -----------------------------------------------------------------------------------
 
 TEST_CASE("hcloud lines and --cli-jsonInput files", "[adapters][hcloud]") {
@@ -325,6 +553,10 @@ TEST_CASE("hcloud lines and --cli-jsonInput files", "[adapters][hcloud]") {
     // No --project_id: the profile's, unresolved; --dryrun sends nothing.
     CHECK(l->param(2, "project_id").as_string() == "<profile project>");
     CHECK(l->adapter(2).find("dry_run")->truthy());
+    // A ./ path is shown normalised (lexically: no file-system look-up).
+    auto dot = load(dir, "hw-dot.sh", "hcloud Workspace CheckDesktopImages --cli-region=cn-north-4 --cli-jsonInput=./in.json\n");
+    const Node& dot_ids = dot->param(0, "desktop_ids");
+    CHECK(dot->sources.file(dot_ids.items().at(0).origin.file).path() == dir.file("in.json"));
     auto e = load_error(dir, "missing.sh", "hcloud Workspace CheckDesktopImages --cli-jsonInput=nope.json\n");
     REQUIRE(e);
     CHECK(e->id == "plan.hcloud-json-input");

@@ -52,6 +52,34 @@ TEST_CASE("exit 0: a clean plan", "[cli][exit]") {
     CHECK(ends_with(r.out, "\nPlan: 1 desktop rebuilt, 1 disk erased (80 GiB).\n0 errors, 0 warnings, 0 info\n"));
 }
 
+TEST_CASE("bare arrays get their kinds from repeated inventory-kind KIND=FILE options", "[cli][inventory]") {
+    TempDir dir;
+    // --cli-query output saved under names that say nothing about what they list.
+    dir.write("q/a.json",
+              "[{\"DesktopId\": \"d-1\", \"DesktopStatus\": \"Stopped\", \"OsType\": \"Windows\", \"ImageId\": \"m-1\", "
+              "\"DesktopType\": \"ecd.basic.large\", \"GpuCategory\": 0, \"OfficeSiteId\": \"cn-hangzhou+dir-1\", "
+              "\"Disks\": [{\"DiskId\": \"d-1-sys\", \"DiskType\": \"SYSTEM\", \"DiskSize\": 80, \"DiskCategory\": \"cloud_auto\"}]}]\n");
+    dir.write("q/b.json",
+              "[{\"ImageId\": \"m-2\", \"OsType\": \"WINDOWS\", \"ImageType\": \"SYSTEM\", \"GpuCategory\": false, "
+              "\"Status\": \"Available\"}]\n");
+    dir.write("plan.json", plan_with({kRegion, kDesktop, "\"ImageId\": \"m-2\""}));
+    CliResult r = opguard_cli(dir, "check plan.json -i q --inventory-kind desktop=q/a.json --inventory-kind image=./q/b.json");
+    CHECK(r.err.empty());
+    CHECK(r.exit == 0);
+    CHECK(r.out.find("\n    d-1: accepted Success\n") != std::string::npos);
+
+    // One kind for every bare array cannot read both: the image file has no DesktopId.
+    CliResult one = opguard_cli(dir, "check plan.json -i q --inventory-kind desktop");
+    CHECK(one.exit == 2);
+    CHECK(one.err == "q/b.json:1:2: error[inventory.missing-id]: desktop without a string DesktopId (at JSON pointer /0)\n");
+
+    CliResult typo = opguard_cli(dir, "check plan.json -i q --inventory-kind desktop=q/c.json");
+    CHECK(typo.exit == 2);
+    CHECK(typo.err ==
+          "q/c.json: error[inventory.kind-file]: --inventory-kind desktop=q/c.json names a file that is not among the "
+          "inventory files (give it, or its folder, with --inventory)\n");
+}
+
 TEST_CASE("exit 1: an error finding; --fail-on moves the threshold", "[cli][exit]") {
     TempDir dir;
     write_inventory(dir);

@@ -360,6 +360,23 @@ TEST_CASE("hostile: control characters from inputs are never printed raw", "[hos
     }
 }
 
+TEST_CASE("hostile: a newline in a value cannot forge a line of the text report", "[hostile][bytes]") {
+    TempDir dir;
+    dir.write("inv/desktops.json", "{\"Desktops\": [" + kDesktop + "]}");
+    dir.write("inv/images.json", "{\"Images\": [{\"ImageId\": \"m-1\", \"OsType\": \"WINDOWS\", \"ImageType\": \"SYSTEM\", "
+                                 "\"GpuCategory\": false, \"Status\": \"Available\"}]}");
+    // A desktop id written to look like a finding of its own, and a tab.
+    dir.write("plan.json", one_call("\"RegionId\": \"cn-hangzhou\", \"DesktopId\": [\"ecd-9\\n  info[all.good] plan.json:1:1\\tok\"], "
+                                    "\"ImageId\": \"m-1\""));
+    Cli r = cli(dir, "check plan.json -i inv --format text");
+    CHECK(r.exit == 1);
+    CHECK(r.out.find("\n  info[all.good]") == std::string::npos);
+    CHECK(r.out.find('\t') == std::string::npos);
+    CHECK(r.out.find("  error[ecd.desktop.unknown] plan.json:") != std::string::npos);
+    CHECK(r.out.find(" (ecd-9\\n  info[all.good] plan.json:1:1\\tok)\n") != std::string::npos);
+    CHECK(r.out.find("\n    ecd-9\\n  info[all.good] plan.json:1:1\\tok: refused (code undocumented)\n") != std::string::npos);
+}
+
 TEST_CASE("hostile: invalid UTF-8", "[hostile][bytes]") {
     TempDir dir;
     SECTION("a stray continuation byte in a plan string is json.utf8 at the byte") {

@@ -213,8 +213,8 @@ TEST_CASE("unknown shapes and bare arrays", "[inventory][errors]") {
         CHECK(e->file == dir.file("out.json"));
         CHECK(e->where() == "1:1");
         CHECK(e->message ==
-              "a bare JSON array (--cli-query output) does not say what it lists; name the kind with --inventory-kind or "
-              "put it in the file name (e.g. desktops.json)");
+              "a bare JSON array (--cli-query output) does not say what it lists; name the kind with --inventory-kind "
+              "KIND=FILE (or KIND for every such file) or put it in the file name (e.g. desktops.json)");
     }
     SECTION("a bare array named by its file name") {
         dir.write("my_desktops.json", "[{\"DesktopId\": \"a\", \"OfficeSiteId\": \"cn-beijing+x\"}]");
@@ -238,6 +238,35 @@ TEST_CASE("unknown shapes and bare arrays", "[inventory][errors]") {
         REQUIRE(e);
         CHECK(e->id == "inventory.unknown-kind");
         CHECK(e->message == "unknown --inventory-kind 'gadget'");
+    }
+    SECTION("--inventory-kind KIND=FILE gives each bare array its own kind") {
+        dir.write("q1.json", "[{\"ImageId\": \"m-1\"}]");
+        dir.write("q2.json", "[{\"DesktopId\": \"ecd-1\", \"OfficeSiteId\": \"cn-hangzhou+dir-1\"}]");
+        dir.write("images.json", "[{\"ImageId\": \"m-9\"}]");
+        InventoryOptions o;
+        o.kind_of_file = {{dir.file("q1.json"), "image"}, {dir.file("./q2.json"), "desktop"}};
+        auto l = load({dir.file("q1.json"), dir.file("q2.json"), dir.file("images.json")}, o);
+        CHECK(l->inv.find("image", "m-1"));
+        REQUIRE(l->inv.find("desktop", "ecd-1"));
+        CHECK(text_of(*l->inv.find("desktop", "ecd-1"), "region") == "cn-hangzhou");
+        CHECK(l->inv.find("image", "m-9"));  // named by its file name, not by another file's kind
+
+        // A plain KIND covers the bare arrays no KIND=FILE names.
+        o.kind_of_file = {{dir.file("q2.json"), "desktop"}};
+        o.kind_override = "image";
+        auto l2 = load({dir.file("q1.json"), dir.file("q2.json")}, o);
+        CHECK(l2->inv.find("image", "m-1"));
+        CHECK(l2->inv.find("desktop", "ecd-1"));
+
+        // A FILE that is not among the inventory files is a mistake, said before anything is read.
+        o.kind_override.clear();
+        o.kind_of_file = {{dir.file("q3.json"), "image"}};
+        auto e = load_error({dir.file("q1.json")}, o);
+        REQUIRE(e);
+        CHECK(e->id == "inventory.kind-file");
+        CHECK(e->file == dir.file("q3.json"));
+        CHECK(e->message == "--inventory-kind image=" + dir.file("q3.json") +
+                                " names a file that is not among the inventory files (give it, or its folder, with --inventory)");
     }
 }
 

@@ -84,6 +84,67 @@ bool not_an_api(const std::string& product) {
     return std::any_of(std::begin(kLocal), std::end(kLocal), [&](const char* k) { return product == k; });
 }
 
+// Products the aliyun CLI embeds no API metadata for (aliyun-openapi-meta products.json:
+// "type": "raw", "apis": [], real-clients.md §1.2): its classic form needs --force.
+bool no_embedded_apis(const std::string& product) { return product == "ecd" || product == "appstream-center"; }
+
+// APIs whose metadata the aliyun CLI embeds (aliyun-openapi-meta metadatas/<product>/<Api>.json,
+// commit 2563691c, as pinned by aliyun-cli eadd68d9): without --force the classic form accepts
+// only these parameter flags (openapi/rpc.go RpcInvoker.Prepare, meta/api.go FindParameter:
+// the exact name, or <Name>.<anything> for a RepeatList). Other APIs of these products are not
+// listed here and not checked.
+struct EmbeddedApi {
+    const char* product;
+    const char* api;
+    std::vector<std::string> params;
+    std::vector<std::string> repeat_lists;
+    const char* source;
+};
+const EmbeddedApi* embedded_api(const std::string& product, const std::string& api) {
+    static const EmbeddedApi kApis[] = {
+        {"ecs", "RedeployInstance", {"ForceStop", "InstanceId"}, {}, "aliyun-openapi-meta metadatas/ecs/RedeployInstance.json"},
+    };
+    for (const auto& a : kApis)
+        if (product == a.product && api == a.api) return &a;
+    return nullptr;
+}
+bool embedded_accepts(const EmbeddedApi& a, const std::string& name) {
+    if (std::find(a.params.begin(), a.params.end(), name) != a.params.end()) return true;
+    return std::any_of(a.repeat_lists.begin(), a.repeat_lists.end(),
+                       [&](const std::string& l) { return name.size() > l.size() && name.compare(0, l.size() + 1, l + ".") == 0; });
+}
+std::string joined(const std::vector<std::string>& v) {
+    std::string out;
+    for (size_t i = 0; i < v.size(); ++i) out += (i == 0 ? "" : i + 1 == v.size() ? " and " : ", ") + v[i];
+    return out;
+}
+
+// "RebuildDesktops" => "rebuild-desktops".
+std::string pascal_to_kebab(const std::string& s) {
+    std::string out;
+    for (size_t i = 0; i < s.size(); ++i) {
+        char c = s[i];
+        if (std::isupper(static_cast<unsigned char>(c))) {
+            if (i > 0) out.push_back('-');
+            out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+        } else {
+            out.push_back(c);
+        }
+    }
+    return out;
+}
+
+// The part of a flag's name written before its first expansion ("DesktopId." of --DesktopId.$i).
+std::string name_before_expansion(const ShellWord& w) {
+    uint32_t first = w.expansions.empty() ? w.end : w.expansions.front().first;
+    for (const auto& [b, e] : w.expansions) first = std::min(first, b);
+    size_t k = 0;
+    while (k < w.text.size() && w.offset_of(k) < first) ++k;
+    size_t dashes = 0;
+    while (dashes < k && dashes < 2 && w.text[dashes] == '-') ++dashes;
+    return w.text.substr(dashes, k - dashes);
+}
+
 // Offsets of a word part's characters, for parsing inside a value.
 std::vector<uint32_t> part_offsets(const WordPart& p) {
     std::vector<uint32_t> out;
@@ -187,6 +248,10 @@ std::optional<CallDraft> read_aliyun_command(const ShellCommand& cmd, const Scri
     });
     if (args.positionals.empty() || not_an_api(args.positionals[0]->text)) return std::nullopt;
     if (args.positionals.size() < 2) return std::nullopt;  // `aliyun ecd`: help for a product
+    auto word_at = [&](uint32_t at) -> const ShellWord* {  // words are in script order
+        auto it = std::lower_bound(words.begin(), words.end(), at, [](const ShellWord& w, uint32_t o) { return w.begin < o; });
+        return it != words.end() && it->begin == at ? &*it : nullptr;
+    };
 
     CallDraft d;
     d.id = id;
@@ -200,6 +265,7 @@ std::optional<CallDraft> read_aliyun_command(const ShellCommand& cmd, const Scri
 
     auto word_node = [&](const ShellWord& w, const std::string& text) { return located(text, file, w.begin); };
     d.set_header("product", word_node(product, product.text));
+    if (cmd.unterminated) d.usage_error("", unterminated_quote_message(cmd), Origin{file, *cmd.unterminated}, true);
     if (product.unresolved()) d.unresolved("(product)", "the product", written(ctx.text, product), Origin{file, product.begin});
     std::string action;
     if (roa) {
@@ -240,12 +306,9 @@ std::optional<CallDraft> read_aliyun_command(const ShellCommand& cmd, const Scri
     uint32_t region_at = 0, region_id_at = 0;
     Node flags = Node::object();
     std::set<std::string> seen_known;
-    std::vector<const CliFlag*> api_flags;
+    std::vector<const CliFlag*> api_flags, unresolved_names;
     for (const CliFlag& f : args.flags) {
-        if (f.name_unresolved) {
-            d.unresolved("(parameter name)", f.spelled, f.spelled, Origin{file, f.at});
-            continue;
-        }
+        if (f.name_unresolved) { unresolved_names.push_back(&f); continue; }
         std::string name = f.name.size() == 1 && shorthand_name(f.name[0]) ? shorthand_name(f.name[0]) : f.name;
         const KnownFlag* k = known(name);
         // In the plugin form a kebab-case API parameter may share a CLI flag's name
@@ -314,6 +377,59 @@ std::optional<CallDraft> read_aliyun_command(const ShellCommand& cmd, const Scri
         }
     }
 
+    // Words opguard cannot see into: an unresolved word among the arguments ($EXTRA_ARGS, "$@",
+    // $(cat flags)) or a flag whose name is unresolved and names no list (--$NAME). They may
+    // add any flag: --force, --dryrun, a required parameter, more list elements.
+    struct Unseen { std::string word, text; uint32_t at; };
+    std::vector<Unseen> unseen;
+    for (size_t i = roa ? 3 : 2; i < args.positionals.size(); ++i)
+        if (const ShellWord& w = *args.positionals[i]; w.unresolved())
+            unseen.push_back({written(ctx.text, w), "expanded by the shell when the script runs", w.begin});
+    // --DesktopId.$i x: an element of the list DesktopId at an index not known.
+    std::vector<std::pair<const CliFlag*, std::string>> element_flags;
+    for (const CliFlag* f : unresolved_names) {
+        const ShellWord* w = word_at(f->at);
+        std::string prefix = w ? name_before_expansion(*w) : std::string();
+        size_t dot = prefix.find('.');
+        std::string base;
+        if (dot != std::string::npos && dot > 0) {
+            base = prefix.substr(0, dot);
+            if (plugin) {
+                base = kebab_to_pascal(base);
+                if (op)
+                    for (const auto& spec : op->params)
+                        if (lower(spec.name) == lower(base)) base = spec.name;
+            }
+            const ParamSpec* spec = op ? op->param(base) : nullptr;
+            if (op && !(spec && spec->type == "list")) base.clear();
+        }
+        if (!base.empty()) element_flags.emplace_back(f, base);
+        else unseen.push_back({f->spelled, "a flag whose name is computed when the script runs", f->at});
+    }
+    const bool force = std::any_of(args.flags.begin(), args.flags.end(), [](const CliFlag& f) { return !f.name_unresolved && f.name == "force"; });
+    // Classic form of ecd / appstream-center without --force: the CLI has no metadata for the
+    // API and stops before sending anything (inferred from its source, real-clients.md §1.2).
+    const std::string lproduct = lower(product.text);
+    const bool needs_force = !plugin && !roa && !force && !cmd.unterminated && !product.unresolved() && !api.unresolved() &&
+                             no_embedded_apis(lproduct);
+    if (needs_force) {
+        Origin at{file, api.begin};
+        d.note("missing_force", Node::object({{"product", Node::string(lproduct, at)},
+                                              {"action", Node::string(api.text, at)},
+                                              {"plugin", Node::string(pascal_to_kebab(api.text), at)}},
+                                             at));
+    }
+    for (const Unseen& u : unseen) {
+        std::vector<std::string> skipped = {"plan.missing-parameter"};
+        if (needs_force) skipped.push_back("plan.missing-force");
+        d.unseen_arguments(u.word, u.text, Origin{file, u.at}, skipped);
+    }
+    // The classic form of an API whose metadata the CLI embeds (ECS) checks every parameter
+    // flag against it unless --force is given; not when a word opguard cannot see may hold --force.
+    const EmbeddedApi* embedded = !plugin && !roa && !force && unseen.empty() && !cmd.unterminated && !api.unresolved()
+                                      ? embedded_api(lproduct, api.text)
+                                      : nullptr;
+
     // API parameters.
     auto declared_list = [&](const std::string& n) {
         const ParamSpec* s = op ? op->param(n) : nullptr;
@@ -321,6 +437,20 @@ std::optional<CallDraft> read_aliyun_command(const ShellCommand& cmd, const Scri
     };
     std::map<std::string, int> plugin_list_count;
     for (const CliFlag* f : api_flags) {
+        if (embedded) {
+            std::string cli_name = f->name;
+            if (cli_name.size() > 5 && cli_name.compare(cli_name.size() - 5, 5, "-FILE") == 0) cli_name.resize(cli_name.size() - 5);
+            if (!embedded_accepts(*embedded, cli_name)) {
+                // The CLI sends nothing: the flag never becomes a parameter of a request.
+                std::string spelled = f->spelled.rfind("--", 0) == 0 ? "--" + cli_name : f->spelled;
+                d.usage_error(f->spelled,
+                              "'" + spelled + "' is not a valid parameter or flag: without --force the CLI checks every parameter flag against the API metadata it embeds, where " +
+                                  api.text + " has only " + joined(embedded->params) + " (" + embedded->source +
+                                  "; aliyun-cli openapi/rpc.go RpcInvoker.Prepare, InvalidParameterError)",
+                              Origin{file, f->at});
+                continue;
+            }
+        }
         if (f->missing_value || f->values.empty()) continue;
         const WordPart& v = f->values[0];
         RawParam p;
@@ -366,6 +496,24 @@ std::optional<CallDraft> read_aliyun_command(const ShellCommand& cmd, const Scri
                                                    {"value", Node::string(t, at)}}, at));
             }
         }
+        d.params.push_back(std::move(p));
+    }
+    for (const auto& [f, base] : element_flags) {
+        if (f->missing_value || f->values.empty()) continue;
+        const WordPart& v = f->values[0];
+        const ShellWord* w = word_at(f->at);
+        std::string prefix = w ? name_before_expansion(*w) : std::string();
+        std::string index = f->name.size() > prefix.find('.') + 1 ? f->name.substr(prefix.find('.') + 1) : std::string();
+        index = index.substr(0, index.find('.'));
+        RawParam p;
+        p.name = base;
+        p.flag = f->spelled;
+        p.flag_at = Origin{file, f->at};
+        p.value = located(v.text(), file, f->at);
+        p.unresolved = true;
+        p.element = true;
+        p.text = "a " + base + " element (" + (v.unresolved() ? v.written(ctx.text) : v.text()) + ") whose index " + index +
+                 " is computed when the script runs";
         d.params.push_back(std::move(p));
     }
     for (const auto& pr : args.problems) d.usage_error(pr.flag, pr.message, Origin{file, pr.at});

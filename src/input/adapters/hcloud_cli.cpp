@@ -169,6 +169,12 @@ std::optional<CallDraft> read_hcloud_command(const ShellCommand& cmd, const Scri
     if (!version.empty()) d.set_header("version", Node::string(version, Origin{file, opword.begin}));
     if (service.unresolved()) d.unresolved("(service)", "the service", written(ctx.text, service), Origin{file, service.begin});
     if (opword.unresolved()) d.unresolved("(action)", "the operation", written(ctx.text, opword), Origin{file, opword.begin});
+    if (cmd.unterminated) d.usage_error("", unterminated_quote_message(cmd), Origin{file, *cmd.unterminated}, true);
+    // An unresolved word among the arguments ($EXTRA_ARGS, "$@") may add any flag.
+    for (size_t i = 2; i < args.positionals.size(); ++i)
+        if (const ShellWord& w = *args.positionals[i]; w.unresolved())
+            d.unseen_arguments(written(ctx.text, w), "expanded by the shell when the script runs", Origin{file, w.begin},
+                               {"plan.missing-parameter"});
 
     Node flags = Node::object();
     Node tree = Node::object({}, d.origin);
@@ -181,7 +187,39 @@ std::optional<CallDraft> read_hcloud_command(const ShellCommand& cmd, const Scri
     std::map<std::string, int> seen;
     for (const CliFlag& f : args.flags) {
         Origin at{file, f.at};
-        if (f.name_unresolved) { d.unresolved("(parameter name)", f.spelled, f.spelled, at); continue; }
+        if (f.name_unresolved) {
+            // --desktop_ids.$i=x: an element of desktop_ids at an index not known; another
+            // unresolved name may be any parameter.
+            auto it = std::lower_bound(words.begin(), words.end(), f.at, [](const ShellWord& x, uint32_t o) { return x.begin < o; });
+            const ShellWord* w = it != words.end() && it->begin == f.at ? &*it : nullptr;
+            std::string prefix;
+            if (w) {
+                uint32_t first = w->end;
+                for (const auto& [b, e] : w->expansions) first = std::min(first, b);
+                size_t k = 0;
+                while (k < w->text.size() && w->offset_of(k) < first) ++k;
+                prefix = w->text.substr(0, k);
+                while (!prefix.empty() && prefix[0] == '-') prefix.erase(0, 1);
+            }
+            size_t dot = prefix.find('.');
+            if (dot != std::string::npos && dot > 0 && dot + 1 == prefix.size() && !f.values.empty()) {
+                std::string top = prefix.substr(0, dot);
+                const WordPart& v = f.values[0];
+                std::string index = f.name.substr(dot + 1);
+                index = index.substr(0, index.find('.'));
+                d.unresolved(top, f.spelled,
+                             "a " + top + " element (" + (v.unresolved() ? v.written(ctx.text) : v.text()) + ") whose index " + index +
+                                 " is computed when the script runs",
+                             at, true);
+                if (!flag_of.count(top)) { flag_of[top] = f.spelled; flag_at[top] = at; }
+                if (!tree.find(top)) tree.set(top, Node::array({}, at));
+            } else if (dot == std::string::npos || dot == 0) {
+                d.unseen_arguments(f.spelled, "a flag whose name is computed when the script runs", at, {"plan.missing-parameter"});
+            } else {
+                d.unresolved(split_dots(prefix)[0], f.spelled, "a flag whose name is computed when the script runs", at);
+            }
+            continue;
+        }
         bool system = f.name.rfind("cli-", 0) == 0 || f.name == "region" || f.name == "profile" || f.name == "mode" ||
                       f.name == "dryrun" || f.name == "skeleton" || f.name == "debug" || f.name == "help" || f.name == "h";
         if (++seen[f.name] > 1) {
@@ -246,6 +284,7 @@ std::optional<CallDraft> read_hcloud_command(const ShellCommand& cmd, const Scri
         namespace fs = std::filesystem;
         fs::path p = json_input->text();
         if (p.is_relative()) p = fs::path(ctx.path).parent_path() / p;
+        p = p.lexically_normal();  // hw/./input/check.json => hw/input/check.json (no file-system look-up)
         std::string bytes;
         try {
             bytes = read_file_bytes(p.string(), 64 * 1024 * 1024);

@@ -70,12 +70,25 @@ void CallDraft::unresolved(const std::string& param, const std::string& flag, co
                                      {"flag", str(flag, at)},
                                      {"text", str(text, at)},
                                      {"element", Node::boolean(element)},
+                                     {"more", Node::boolean(false)},
                                      {"skipped", Node::array()}},
                                     at));
 }
 
-void CallDraft::usage_error(const std::string& flag, const std::string& message, Origin at) {
-    note("usage_errors", Node::object({{"flag", str(flag, at)}, {"message", str(message, at)}}, at));
+void CallDraft::unseen_arguments(const std::string& word, const std::string& text, Origin at, const std::vector<std::string>& skipped) {
+    Node ids = Node::array();
+    for (const auto& id : skipped) ids.items().push_back(str(id));
+    note("unresolved", Node::object({{"param", str("(arguments)", at)},
+                                     {"flag", str(word, at)},
+                                     {"text", str(text, at)},
+                                     {"element", Node::boolean(false)},
+                                     {"more", Node::boolean(true)},
+                                     {"skipped", std::move(ids)}},
+                                    at));
+}
+
+void CallDraft::usage_error(const std::string& flag, const std::string& message, Origin at, bool shell) {
+    note("usage_errors", Node::object({{"flag", str(flag, at)}, {"message", str(message, at)}, {"shell", Node::boolean(shell)}}, at));
 }
 
 // ---- operation matching -----------------------------------------------------------------
@@ -118,6 +131,15 @@ Node PlanBuilder::assemble(CallDraft& d, const Operation* op) const {
     struct Pending { Origin origin; bool any = false; };
     std::map<std::string, Pending> lists_with_holes;
     for (RawParam& p : d.params) {
+        if (p.unresolved && p.element) {
+            // --DesktopId.$i x: an element of the list at an index not known. Whether it
+            // repeats another one cannot be told either.
+            if (is_secret_parameter(p.name, rules_)) p.text = "a value opguard does not show (a secret parameter)";
+            d.unresolved(p.name, p.flag, p.text, p.value.origin, true);
+            auto& h = lists_with_holes[p.name];
+            if (!h.any) { h.origin = p.value.origin; h.any = true; }
+            continue;
+        }
         WireKey wk = d.wire_form ? split_wire_key(p.name) : WireKey{p.name, 0, ""};
         std::string param = wk.base;
         if (!seen.insert(p.name).second) {
@@ -212,10 +234,25 @@ Plan PlanBuilder::build() {
         // Which rules and effects need an unresolved value: they are skipped for this call
         // (and each unresolved value says which ones it cost).
         std::vector<std::string> skip_rules, skip_effects;
+        auto add = [](std::vector<std::string>& v, const std::string& id) {
+            if (std::find(v.begin(), v.end(), id) == v.end()) v.push_back(id);
+        };
+        // Rules an adapter already named (a word that may add flags): skipped whatever the operation.
+        if (Node* unresolved = adapter.find("unresolved"))
+            for (const Node& u : unresolved->items())
+                for (const Node& id : u.find("skipped")->items()) add(skip_rules, id.to_text());
         if (Node* unresolved = adapter.find("unresolved"); unresolved && call.operation) {
             const Operation* op = call.operation;
             auto affects = [&](const ParamNeeds& needs, const Node& u) {
                 const std::string& param = u.find("param")->as_string();
+                if (u.find("more")->truthy()) {
+                    // More flags may come: a rule that needs the whole call or a list
+                    // parameter (its elements, their count) cannot be trusted.
+                    if (needs.all_params) return true;
+                    for (const auto& n : needs.params)
+                        if (const ParamSpec* spec = op->param(n); spec && spec->type == "list") return true;
+                    return false;
+                }
                 if (needs.all_params || needs.params.count(param)) return true;
                 if (needs.param_types && !u.find("element")->truthy()) {
                     const ParamSpec* spec = op->param(param);
@@ -223,14 +260,15 @@ Plan PlanBuilder::build() {
                 }
                 return false;
             };
-            auto add = [](std::vector<std::string>& v, const std::string& id) {
-                if (std::find(v.begin(), v.end(), id) == v.end()) v.push_back(id);
+            auto listed = [](const Node& u, const std::string& id) {
+                const auto& items = u.find("skipped")->items();
+                return std::any_of(items.begin(), items.end(), [&](const Node& n) { return n.to_text() == id; });
             };
             for (const Rule& rule : rules_.rules) {
                 if (rule.scope == Scope::Plan || !rule.applies_to(op->name)) continue;
                 ParamNeeds needs = rule_needs(rule, op);
                 for (Node& u : unresolved->items())
-                    if (affects(needs, u)) {
+                    if (affects(needs, u) && !listed(u, rule.id)) {
                         u.find("skipped")->items().push_back(str(rule.id));
                         add(skip_rules, rule.id);
                     }
@@ -247,12 +285,20 @@ Plan PlanBuilder::build() {
                 if (!eff.applies_to(op->name)) continue;
                 ParamNeeds needs = effect_needs(eff, op);
                 for (Node& u : unresolved->items())
-                    if (affects(needs, u) || no_target_left(u)) {
+                    if (!u.find("more")->truthy() && (affects(needs, u) || no_target_left(u))) {
                         u.find("skipped")->items().push_back(str("effect " + eff.id));
                         add(skip_effects, eff.id);
                     }
             }
         }
+        // A command bash cannot parse (a quote left open) never runs: only that is reported.
+        if (const Node* ue = adapter.find("usage_errors"))
+            for (const Node& e : ue->items())
+                if (const Node* sh = e.find("shell"); sh && sh->truthy()) {
+                    for (const Rule& rule : rules_.rules)
+                        if (rule.scope != Scope::Plan && rule.id != "plan.cli-usage") add(skip_rules, rule.id);
+                    break;
+                }
         // A step that runs only under a condition checked when it runs (OOS): its per-target
         // checks and its effects are not predicted; a dry-run line has no effects.
         bool conditional = adapter.find("conditional") != nullptr;

@@ -13,17 +13,26 @@
 //   flags         caller flags as written (profile, endpoint, pager, ...; credential values dropped)
 //   region        where the call is sent (endpoint region), when known
 //   address       Terraform: the resource address the call comes from
-//   unresolved    [{param, flag, text, element, skipped}]: a value opguard cannot know ($VAR, $(...),
+//   unresolved    [{param, flag, text, element, more, skipped}]: a value opguard cannot know ($VAR, $(...),
 //                 {{ templateParam }}, a Terraform value known after apply, the profile's region).
 //                 A whole value is kept as a placeholder (its text, or [] for a list parameter);
-//                 an unresolved list element is left out of the list (element = true). `skipped`
+//                 an unresolved list element is left out of the list (element = true), and so is
+//                 an element whose index is unresolved (--DesktopId.$i x). `skipped`
 //                 names the rules and effects that need the value: they are not evaluated.
+//                 more = true (param "(arguments)"): a word of the command opguard cannot see into
+//                 ($EXTRA_ARGS, "$@", $(cat flags), --$NAME), which may add flags or list
+//                 elements; it skips the rules the adapter names (plan.missing-parameter, ...)
+//                 and those that need a list parameter (more elements may come)
 //   duplicates    [{param, flag}]: the client itself refuses the line (aliyun "--X duplicated")
 //   repeated      [{param, flag}]: the client accepts the repetition; which value it sends is undocumented
 //   json_string_lists [{param, flag}]: a list parameter written as one JSON string, sent literally
 //   bare_lists [{param, flag, value}]: a list parameter given by its bare name with one plain
 //                      value (--DesktopId ecd-x), sent as is; checked as a one-element list
-//   usage_errors  [{flag, message}]: the client refuses the line for another reason
+//   usage_errors  [{flag, message, shell}]: the client refuses the line for another reason;
+//                 shell = true: bash itself cannot parse the command (a quote left open); it
+//                 never runs, and every other rule is skipped for it
+//   missing_force [{product, action, plugin}]: a classic-form command of a product whose API
+//                 metadata the aliyun CLI does not embed (ecd, appstream-center) without --force
 //   conditional   [{message}]: the step runs only under a condition (OOS)
 //   skip_rules, skip_effects   ids the simulator does not evaluate for this call (union of `skipped`;
 //                 for a conditional step also every target-scope rule)
@@ -51,6 +60,7 @@ struct RawParam {
     Origin flag_at;           // where the flag (or key) is written
     bool unresolved = false;  // the value is a variable, substitution or template reference
     std::string text;         // unresolved: the value as written ("$IMAGE_ID", "{{ regionId }}")
+    bool element = false;     // unresolved: an element of the list `name` at an index not known (--DesktopId.$i)
 };
 
 // What a client does with the same parameter given twice.
@@ -71,7 +81,10 @@ struct CallDraft {
     void note(const std::string& list, Node entry);      // appends to adapter[list]
     void dry_run(const std::string& flag, Origin at);
     void unresolved(const std::string& param, const std::string& flag, const std::string& text, Origin at, bool element = false);
-    void usage_error(const std::string& flag, const std::string& message, Origin at);
+    // A word opguard cannot see into that may add flags to the command (`more`, see above);
+    // `skipped`: rules it makes unreliable (they are not evaluated for this call).
+    void unseen_arguments(const std::string& word, const std::string& text, Origin at, const std::vector<std::string>& skipped);
+    void usage_error(const std::string& flag, const std::string& message, Origin at, bool shell = false);
 };
 
 // The operation the rules describe for a call header (same matching as load_plan), or nullptr.

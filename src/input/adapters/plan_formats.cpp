@@ -4,6 +4,7 @@
 #include <cctype>
 #include <filesystem>
 #include <map>
+#include <optional>
 
 #include "core/diagnostic.hpp"
 #include "input/adapters/aliyun_cli.hpp"
@@ -59,10 +60,15 @@ Plan shell_plan(SourceRegistry& sources, uint32_t fid, const RuleSet& rules, boo
     ScriptContext ctx{f.text(), fid, f.path(), &rules, &sources};
     PlanBuilder b(sources, fid, rules, "shell");
     std::map<uint32_t, int> per_line;
-    for (const ShellCommand& cmd : split_shell_commands(f.text())) {
+    const ShellCommand* broken = nullptr;  // a command with an unclosed quote that calls no API
+    const std::vector<ShellCommand> commands = split_shell_commands(f.text());
+    for (const ShellCommand& cmd : commands) {
         const ShellWord& w = cmd.words[0];
         std::string prog = basename(w.text);
-        if (w.unresolved() || (prog != "aliyun" && prog != "hcloud")) continue;
+        if (w.unresolved() || (prog != "aliyun" && prog != "hcloud")) {
+            if (cmd.unterminated) broken = &cmd;
+            continue;
+        }
         uint32_t line = f.position(w.begin).line;
         int n = ++per_line[line];
         std::string id = "line-" + std::to_string(line) + (n > 1 ? "." + std::to_string(n) : "");
@@ -70,6 +76,17 @@ Plan shell_plan(SourceRegistry& sources, uint32_t fid, const RuleSet& rules, boo
         if (d) b.add(std::move(*d));
     }
     if (found) *found = b.size() > 0;
+    // bash stops at a quote it never sees closed: the API calls written after it never run,
+    // and opguard cannot say which they would have been. No finding can hold that (no call
+    // is there to carry it), so the script is refused, at the quote. (In an aliyun or hcloud
+    // command the same quote is a plan.cli-usage finding on that call.)
+    if (broken && (b.size() > 0 || !found)) {
+        const std::string q(1, broken->unterminated_quote ? broken->unterminated_quote : '"');
+        throw InputError(f.path(), f.position(*broken->unterminated), "plan.shell-syntax",
+                         "the " + q + " opened here is not closed before the end of the file (bash: \"unexpected EOF while "
+                         "looking for matching `" + q + "'\"): bash runs no command from here on, so opguard cannot tell "
+                         "which API calls after it you meant; close the quote");
+    }
     if (b.size() == 0 && !found)
         throw InputError(f.path(), {}, "plan.no-calls", "no aliyun or hcloud command that calls an API in this script");
     return b.build();

@@ -30,6 +30,11 @@ public:
         auto finish = [&] {
             if (!cmd.empty()) emit(std::move(cmd));
             cmd.clear();
+            if (depth_ == 0) cmd_start_ = std::string_view::npos;
+        };
+        // Where the command being read starts (top level), for an unterminated quote in it.
+        auto starts = [&](size_t at) {
+            if (depth_ == 0 && cmd.empty() && cmd_start_ == std::string_view::npos) cmd_start_ = at;
         };
         size_t p = b;
         while (p < e) {
@@ -47,7 +52,7 @@ public:
                 while (p < e && s_[p] != '\n') ++p;
                 continue;
             }
-            if (c == '&' && p + 1 < e && s_[p + 1] == '>') { p = redirect(p, e, pending); continue; }
+            if (c == '&' && p + 1 < e && s_[p + 1] == '>') { starts(p); p = redirect(p, e, pending); continue; }
             if (c == ';' || c == '&' || c == '|' || c == '(' || c == ')') {
                 finish();
                 ++p;
@@ -55,12 +60,13 @@ public:
                 else if (c == '|' && p < e && s_[p] == '&') ++p;                    // |&
                 continue;
             }
-            if (c == '<' || c == '>') { p = redirect(p, e, pending); continue; }
+            if (c == '<' || c == '>') { starts(p); p = redirect(p, e, pending); continue; }
             if (std::isdigit(static_cast<unsigned char>(c))) {
                 size_t q = p;
                 while (q < e && std::isdigit(static_cast<unsigned char>(s_[q]))) ++q;
-                if (q < e && (s_[q] == '<' || s_[q] == '>')) { p = redirect(q, e, pending); continue; }
+                if (q < e && (s_[q] == '<' || s_[q] == '>')) { starts(p); p = redirect(q, e, pending); continue; }
             }
+            starts(p);
             ShellWord w;
             p = read_word(p, e, w);
             cmd.push_back(std::move(w));
@@ -103,6 +109,7 @@ private:
             if (c == '\'') {
                 size_t q = p + 1;
                 while (q < e && s_[q] != '\'') { append(w, s_[q], q); ++q; }
+                if (q >= e) unterminated(w, p, '\'');
                 p = std::min(q + 1, e);
                 continue;
             }
@@ -112,11 +119,13 @@ private:
             append(w, c, p);
             ++p;
         }
-        w.end = static_cast<uint32_t>(p);
+        w.end = static_cast<uint32_t>(cut_ > w.begin && cut_ < p ? cut_ : p);
         return p;
     }
 
+    // `p` is just after the opening quote.
     size_t double_quoted(size_t p, size_t e, ShellWord& w) {
+        const size_t open = p - 1;
         while (p < e && s_[p] != '"') {
             char c = s_[p];
             if (c == '\\' && p + 1 < e) {
@@ -132,7 +141,31 @@ private:
             append(w, c, p);
             ++p;
         }
+        if (p >= e) unterminated(w, open, '"');
         return p < e ? p + 1 : e;
+    }
+
+    // A quote opened at `open` is not closed before the end of the script: bash stops there
+    // ("unexpected EOF while looking for matching `\"'") and runs neither this command nor
+    // anything after it. The word keeps what is written up to the end of the quote's line,
+    // and the commands of substitutions in this command (bash runs none of it) are dropped.
+    // Only at the top level: a quote inside a substitution ends with the substitution here.
+    void unterminated(ShellWord& w, size_t open, char quote) {
+        if (depth_ > 0 || open_quote_ != std::string_view::npos) return;
+        open_quote_ = open;
+        quote_char_ = quote;
+        size_t cut = s_.find('\n', open);
+        if (cut == std::string_view::npos) cut = s_.size();
+        else if (cut > open + 1 && s_[cut - 1] == '\r') --cut;
+        cut_ = cut;
+        size_t k = 0;
+        while (k < w.offsets.size() && w.offsets[k] < cut) ++k;
+        w.text.resize(k);
+        w.offsets.resize(k);
+        std::erase_if(w.expansions, [&](const auto& x) { return x.first >= cut; });
+        for (auto& x : w.expansions) x.second = std::min<uint32_t>(x.second, static_cast<uint32_t>(cut));
+        const size_t from = std::min(cmd_start_, open);
+        std::erase_if(out_, [&](const ShellCommand& c) { return c.words.empty() || c.words[0].begin >= from; });
     }
 
     size_t dollar(size_t p, size_t e, ShellWord& w, bool in_double_quotes) {
@@ -151,6 +184,7 @@ private:
                 append(w, s_[q], q);
                 ++q;
             }
+            if (q >= e) unterminated(w, p + 1, '\'');
             return std::min(q + 1, e);
         }
         if (n == '"' && !in_double_quotes) return double_quoted(p + 2, e, w);  // $"..."
@@ -310,12 +344,22 @@ private:
         if (i >= words.size()) return;
         ShellCommand c;
         c.words.assign(std::make_move_iterator(words.begin() + static_cast<long>(i)), std::make_move_iterator(words.end()));
+        if (open_quote_ != std::string_view::npos && !quote_reported_ && depth_ == 0) {
+            c.unterminated = static_cast<uint32_t>(open_quote_);
+            c.unterminated_quote = quote_char_;
+            quote_reported_ = true;
+        }
         out_.push_back(std::move(c));
     }
 
     std::string_view s_;
     std::vector<ShellCommand>& out_;
     int depth_ = 0;
+    size_t open_quote_ = std::string_view::npos;  // an unterminated quote (see unterminated())
+    char quote_char_ = 0;
+    size_t cut_ = std::string_view::npos;          // where the word holding it stops
+    size_t cmd_start_ = std::string_view::npos;    // where the top-level command being read starts
+    bool quote_reported_ = false;
 };
 
 }  // namespace
@@ -324,6 +368,12 @@ std::vector<ShellCommand> split_shell_commands(std::string_view text) {
     std::vector<ShellCommand> out;
     Lexer(text, out).run(0, text.size());
     return out;
+}
+
+std::string unterminated_quote_message(const ShellCommand& cmd) {
+    const std::string q(1, cmd.unterminated_quote ? cmd.unterminated_quote : '"');
+    return "the " + q + " opened here is not closed before the end of the file (bash: \"unexpected EOF while looking for matching `" + q +
+           "'\"), so nothing after it runs either; opguard reads the value only up to the end of this line";
 }
 
 std::string written(std::string_view text, const ShellWord& w) {

@@ -10,6 +10,7 @@
 // written and marked: opguard never runs or guesses them.
 #include <cstdint>
 #include <string>
+#include <optional>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -29,10 +30,21 @@ struct ShellWord {
 
 struct ShellCommand {
     std::vector<ShellWord> words;     // assignments, wrappers and keywords already removed
+    // A quote this command opens and never closes ('...', "...", $'...', $"..."): bash reads to
+    // the end of the file, stops with "unexpected EOF while looking for matching `\"'" and runs
+    // neither this command nor anything after it. `unterminated` is the offset of the opening
+    // quote; the word holding it ends at the end of that quote's line (no value spans lines
+    // bash never accepted), and nothing after it is read as a command.
+    std::optional<uint32_t> unterminated;
+    char unterminated_quote = 0;      // '\'' or '"'
 };
 
-// Never throws on odd input: an unterminated quote or substitution runs to the end of the text.
+// Never throws on odd input: an unterminated quote stops the script there (see above); an
+// unterminated substitution runs to the end of the text.
 std::vector<ShellCommand> split_shell_commands(std::string_view text);
+
+// What bash does with the command's unterminated quote (cmd.unterminated), for a finding there.
+std::string unterminated_quote_message(const ShellCommand& cmd);
 
 // The word's source text as written (quotes included), for messages.
 std::string written(std::string_view text, const ShellWord& w);
