@@ -271,9 +271,15 @@ public:
         return f;
     }
 
-    // Keeps the object's saved state the first time the plan changes it (for `changes`).
-    void touch(InventoryObject& o) {
-        if (originals_.try_emplace(&o, o.value).second) touched_order_.push_back(&o);
+    // Keeps a field's saved value the first time the plan writes it (for `changes`): only
+    // the fields written are copied, not the whole object.
+    void touch(InventoryObject& o, const std::string& field) {
+        auto [it, added] = originals_.try_emplace(&o);
+        if (added) touched_order_.push_back(&o);
+        for (const auto& saved : it->second)
+            if (saved.first == field) return;
+        const Node* now = o.value.find(field);
+        it->second.emplace_back(field, now ? std::optional<Node>(*now) : std::nullopt);
     }
 
     InventoryObject* object_of(const Node* n) {
@@ -365,7 +371,7 @@ public:
             f.vars.erase(f.vars.begin() + static_cast<std::ptrdiff_t>(op_vars), f.vars.end());
         }
         for (auto& w : writes) {
-            touch(*w.obj);
+            touch(*w.obj, w.field);
             Node v = w.value;
             v.origin = {};
             w.obj->value.set(w.field, std::move(v));
@@ -558,10 +564,15 @@ public:
             ResourceChange ch;
             ch.kind = o->kind->name;
             ch.id = o->id;
-            const Node& before = originals_.at(o);
+            const auto& saved = originals_.at(o);
             for (const auto& [k, v] : o->value.members()) {
-                const Node* b = before.find(k);
-                if (k == kKindField || (b && b->equals(v))) continue;
+                if (k == kKindField) continue;
+                const std::optional<Node>* before = nullptr;  // a field never written is unchanged
+                for (const auto& f : saved)
+                    if (f.first == k) { before = &f.second; break; }
+                if (!before) continue;
+                const Node* b = *before ? &**before : nullptr;
+                if (b && b->equals(v)) continue;
                 Node bn = b ? *b : Node::null();
                 Node an = v;
                 strip_origins(bn);
@@ -646,7 +657,8 @@ private:
     std::unordered_map<const Operation*, ForOperation> for_operation_;
     StringMap<Node> history_;
     StringMap<StringMap<std::vector<const InventoryObject*>>> secondary_;
-    std::unordered_map<const InventoryObject*, Node> originals_;
+    // Per object the plan changed: each written field's saved value (nullopt: absent).
+    std::unordered_map<const InventoryObject*, std::vector<std::pair<std::string, std::optional<Node>>>> originals_;
     std::vector<InventoryObject*> touched_order_;
     std::vector<Finding> findings_;
     std::vector<CallOutcome> outcomes_;
