@@ -19,7 +19,17 @@ const std::vector<std::string> kHeaderKeys = {"product", "version", "action", "c
 
 class PlanReader {
 public:
-    PlanReader(const SourceRegistry& s, uint32_t fid, const RuleSet& r) : sources_(s), file_(s.file(fid)), fid_(fid), rules_(r) {}
+    PlanReader(const SourceRegistry& s, uint32_t fid, const RuleSet& r) : sources_(s), file_(s.file(fid)), fid_(fid), rules_(r) {
+        // The `secret_parameters` set, lower-cased once (it is asked about every parameter).
+        if (auto set = rules_.sets.find("secret_parameters"); set != rules_.sets.end())
+            for (const auto& v : set->second.values.items())
+                if (v.is_string()) secret_names_.insert(ascii_lower(v.as_string()));
+    }
+
+    static std::string ascii_lower(std::string s) {
+        for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        return s;
+    }
 
     [[noreturn]] void fail(const Node& at, const std::string& id, const std::string& msg, const std::string& ptr) const {
         throw InputError(file_.path(), file_.position(at.origin.offset), id, msg, ptr);
@@ -109,16 +119,7 @@ public:
 
     bool is_secret(const std::string& name, const Operation* op) const {
         if (op) if (const ParamSpec* p = op->param(name); p && p->secret) return true;
-        auto s = rules_.sets.find("secret_parameters");
-        if (s == rules_.sets.end()) return false;
-        std::string lower = name;
-        for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        for (const auto& v : s->second.values.items()) {
-            std::string w = v.as_string();
-            for (auto& c : w) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-            if (w == lower) return true;
-        }
-        return false;
+        return !secret_names_.empty() && secret_names_.count(ascii_lower(name)) > 0;
     }
 
     void redact(Node& n, Call& call, const Operation* op, const std::string& name) const {
@@ -210,6 +211,7 @@ private:
     const SourceFile& file_;
     uint32_t fid_;
     const RuleSet& rules_;
+    std::unordered_set<std::string> secret_names_;  // secret_parameters, lower-cased
 };
 
 }  // namespace
