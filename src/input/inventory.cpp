@@ -124,10 +124,11 @@ Inventory load_inventory(SourceRegistry& sources, const std::vector<std::string>
 
     NoHost host;
     const std::vector<std::string> files = expand(paths);
-    for (const auto& [file_name, k] : options.kind_of_file) {
+    for (const auto& named : options.kind_of_file) {
+        const std::string& file_name = named.first;
         if (std::none_of(files.begin(), files.end(), [&](const std::string& f) { return same_file_name(file_name, f); }))
             throw InputError(file_name, {}, "inventory.kind-file",
-                             "--inventory-kind " + k + "=" + file_name +
+                             "--inventory-kind " + named.second + "=" + file_name +
                                  " names a file that is not among the inventory files (give it, or its folder, with --inventory)");
     }
     for (const std::string& path : files) {
