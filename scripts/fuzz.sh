@@ -46,6 +46,11 @@ seed() {  # seed TARGET FILE...
 rm -rf "$build/seeds"
 seed opguard_fuzz_rules rules/*.rules $(find tests samples fuzz/seeds/rules -name '*.rules' -type f 2>/dev/null | sort)
 seed opguard_fuzz_plan $(json_inputs | xargs -r grep -l '"calls"') $(find fuzz/seeds/plan -type f 2>/dev/null | sort)
+# Plans in every form load_plan_any reads: opguard JSON, shell scripts of aliyun/hcloud lines,
+# --cli-dry-run-json records, --cli-jsonInput files, OOS templates, Terraform plans.
+seed opguard_fuzz_plan_formats $(json_inputs | xargs -r grep -l -E '"calls"|"style"|"resource_changes"|"FormatVersion"|"body"') \
+  $(find samples tests rules -type f \( -name '*.sh' -o -name '*.yml' -o -name '*.yaml' \) | sort) \
+  $(find fuzz/seeds/plan_formats -type f 2>/dev/null | sort)
 # Each inventory target gets the files that hold its kind's list (rules/*.rules `list`).
 declare -A list_key=(
   [desktop]='"Desktops"' [image]='"Images"' [snapshot]='"Snapshots"' [ecd_region]='"Regions"'
@@ -70,6 +75,11 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 run_one() {
   local name=$1 dict=fuzz/json.dict max_len=65536
+  if [[ ! -d $build/seeds/$name ]]; then
+    echo "fuzz.sh: no seeds for $name (add them in the seeds section)" >"$build/logs/$name.log"
+    echo 2 >"$build/logs/$name.status"
+    return
+  fi
   [[ $name == opguard_fuzz_rules ]] && dict=fuzz/rules.dict && max_len=131072
   mkdir -p "$build/corpus/$name"
   "$build/fuzz/$name" -max_total_time="$secs" -timeout=30 -rss_limit_mb="$rss" -max_len="$max_len" \

@@ -336,14 +336,23 @@ TEST_CASE("hostile: NUL bytes", "[hostile][bytes]") {
     }
 }
 
+namespace {
+
+// inv/: the desktop kDesktop and an available image m-1 it can be rebuilt onto.
+void write_one_desktop_fleet(const TempDir& dir) {
+    dir.write("inv/desktops.json", "{\"Desktops\": [" + kDesktop + "]}");
+    dir.write("inv/images.json", "{\"Images\": [{\"ImageId\": \"m-1\", \"OsType\": \"WINDOWS\", \"ImageType\": \"SYSTEM\", "
+                                 "\"GpuCategory\": false, \"Status\": \"Available\"}]}");
+}
+
+}  // namespace
+
 // An escape sequence or NUL in a plan value would reach the terminal (or CI log) raw: the
 // text-like formats show control characters as \u00XX; JSON, SARIF and JUnit escape them
 // their own way. No format prints either byte.
 TEST_CASE("hostile: control characters from inputs are never printed raw", "[hostile][bytes]") {
     TempDir dir;
-    dir.write("inv/desktops.json", "{\"Desktops\": [" + kDesktop + "]}");
-    dir.write("inv/images.json", "{\"Images\": [{\"ImageId\": \"m-1\", \"OsType\": \"WINDOWS\", \"ImageType\": \"SYSTEM\", "
-                                 "\"GpuCategory\": false, \"Status\": \"Available\"}]}");
+    write_one_desktop_fleet(dir);
     // The image exists, so the call is accepted and each target is judged (and named) on its own.
     dir.write("plan.json", one_call("\"RegionId\": \"cn-hangzhou\", \"DesktopId\": [\"ecd-1\\u0000x\", \"ecd-2\\u001b[31mred\"], "
                                     "\"ImageId\": \"m-1\""));
@@ -362,9 +371,7 @@ TEST_CASE("hostile: control characters from inputs are never printed raw", "[hos
 
 TEST_CASE("hostile: a newline in a value cannot forge a line of the text report", "[hostile][bytes]") {
     TempDir dir;
-    dir.write("inv/desktops.json", "{\"Desktops\": [" + kDesktop + "]}");
-    dir.write("inv/images.json", "{\"Images\": [{\"ImageId\": \"m-1\", \"OsType\": \"WINDOWS\", \"ImageType\": \"SYSTEM\", "
-                                 "\"GpuCategory\": false, \"Status\": \"Available\"}]}");
+    write_one_desktop_fleet(dir);
     // A desktop id written to look like a finding of its own, and a tab.
     dir.write("plan.json", one_call("\"RegionId\": \"cn-hangzhou\", \"DesktopId\": [\"ecd-9\\n  info[all.good] plan.json:1:1\\tok\"], "
                                     "\"ImageId\": \"m-1\""));
