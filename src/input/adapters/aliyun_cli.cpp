@@ -136,13 +136,10 @@ std::string pascal_to_kebab(const std::string& s) {
 
 // The part of a flag's name written before its first expansion ("DesktopId." of --DesktopId.$i).
 std::string name_before_expansion(const ShellWord& w) {
-    uint32_t first = w.expansions.empty() ? w.end : w.expansions.front().first;
-    for (const auto& [b, e] : w.expansions) first = std::min(first, b);
-    size_t k = 0;
-    while (k < w.text.size() && w.offset_of(k) < first) ++k;
+    std::string s = text_before_expansion(w);
     size_t dashes = 0;
-    while (dashes < k && dashes < 2 && w.text[dashes] == '-') ++dashes;
-    return w.text.substr(dashes, k - dashes);
+    while (dashes < s.size() && dashes < 2 && s[dashes] == '-') ++dashes;
+    return s.substr(dashes);
 }
 
 // Offsets of a word part's characters, for parsing inside a value.
@@ -248,10 +245,6 @@ std::optional<CallDraft> read_aliyun_command(const ShellCommand& cmd, const Scri
     });
     if (args.positionals.empty() || not_an_api(args.positionals[0]->text)) return std::nullopt;
     if (args.positionals.size() < 2) return std::nullopt;  // `aliyun ecd`: help for a product
-    auto word_at = [&](uint32_t at) -> const ShellWord* {  // words are in script order
-        auto it = std::lower_bound(words.begin(), words.end(), at, [](const ShellWord& w, uint32_t o) { return w.begin < o; });
-        return it != words.end() && it->begin == at ? &*it : nullptr;
-    };
 
     CallDraft d;
     d.id = id;
@@ -386,9 +379,10 @@ std::optional<CallDraft> read_aliyun_command(const ShellCommand& cmd, const Scri
         if (const ShellWord& w = *args.positionals[i]; w.unresolved())
             unseen.push_back({written(ctx.text, w), "expanded by the shell when the script runs", w.begin});
     // --DesktopId.$i x: an element of the list DesktopId at an index not known.
-    std::vector<std::pair<const CliFlag*, std::string>> element_flags;
+    struct ElementFlag { const CliFlag* flag; std::string base; size_t dot; };  // dot: in the flag's name
+    std::vector<ElementFlag> element_flags;
     for (const CliFlag* f : unresolved_names) {
-        const ShellWord* w = word_at(f->at);
+        const ShellWord* w = word_starting_at(words, f->at);
         std::string prefix = w ? name_before_expansion(*w) : std::string();
         size_t dot = prefix.find('.');
         std::string base;
@@ -403,7 +397,7 @@ std::optional<CallDraft> read_aliyun_command(const ShellCommand& cmd, const Scri
             const ParamSpec* spec = op ? op->param(base) : nullptr;
             if (op && !(spec && spec->type == "list")) base.clear();
         }
-        if (!base.empty()) element_flags.emplace_back(f, base);
+        if (!base.empty()) element_flags.push_back({f, base, dot});
         else unseen.push_back({f->spelled, "a flag whose name is computed when the script runs", f->at});
     }
     const bool force = std::any_of(args.flags.begin(), args.flags.end(), [](const CliFlag& f) { return !f.name_unresolved && f.name == "force"; });
@@ -498,12 +492,10 @@ std::optional<CallDraft> read_aliyun_command(const ShellCommand& cmd, const Scri
         }
         d.params.push_back(std::move(p));
     }
-    for (const auto& [f, base] : element_flags) {
+    for (const auto& [f, base, dot] : element_flags) {
         if (f->missing_value || f->values.empty()) continue;
         const WordPart& v = f->values[0];
-        const ShellWord* w = word_at(f->at);
-        std::string prefix = w ? name_before_expansion(*w) : std::string();
-        std::string index = f->name.size() > prefix.find('.') + 1 ? f->name.substr(prefix.find('.') + 1) : std::string();
+        std::string index = f->name.size() > dot + 1 ? f->name.substr(dot + 1) : std::string();
         index = index.substr(0, index.find('.'));
         RawParam p;
         p.name = base;

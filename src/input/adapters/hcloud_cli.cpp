@@ -190,17 +190,9 @@ std::optional<CallDraft> read_hcloud_command(const ShellCommand& cmd, const Scri
         if (f.name_unresolved) {
             // --desktop_ids.$i=x: an element of desktop_ids at an index not known; another
             // unresolved name may be any parameter.
-            auto it = std::lower_bound(words.begin(), words.end(), f.at, [](const ShellWord& x, uint32_t o) { return x.begin < o; });
-            const ShellWord* w = it != words.end() && it->begin == f.at ? &*it : nullptr;
-            std::string prefix;
-            if (w) {
-                uint32_t first = w->end;
-                for (const auto& [b, e] : w->expansions) first = std::min(first, b);
-                size_t k = 0;
-                while (k < w->text.size() && w->offset_of(k) < first) ++k;
-                prefix = w->text.substr(0, k);
-                while (!prefix.empty() && prefix[0] == '-') prefix.erase(0, 1);
-            }
+            const ShellWord* w = word_starting_at(words, f.at);
+            std::string prefix = w ? text_before_expansion(*w) : std::string();
+            while (!prefix.empty() && prefix[0] == '-') prefix.erase(0, 1);
             size_t dot = prefix.find('.');
             if (dot != std::string::npos && dot > 0 && dot + 1 == prefix.size() && !f.values.empty()) {
                 std::string top = prefix.substr(0, dot);

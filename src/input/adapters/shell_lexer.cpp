@@ -376,6 +376,19 @@ std::string unterminated_quote_message(const ShellCommand& cmd) {
            "'\"), so nothing after it runs either; opguard reads the value only up to the end of this line";
 }
 
+const ShellWord* word_starting_at(const std::vector<ShellWord>& words, uint32_t at) {
+    auto it = std::lower_bound(words.begin(), words.end(), at, [](const ShellWord& w, uint32_t o) { return w.begin < o; });
+    return it != words.end() && it->begin == at ? &*it : nullptr;
+}
+
+std::string text_before_expansion(const ShellWord& w) {
+    uint32_t first = w.end;
+    for (const auto& [b, e] : w.expansions) first = std::min(first, b);
+    size_t k = 0;
+    while (k < w.text.size() && w.offset_of(k) < first) ++k;
+    return w.text.substr(0, k);
+}
+
 std::string written(std::string_view text, const ShellWord& w) {
     if (w.end <= w.begin || w.end > text.size()) return w.text;
     return std::string(text.substr(w.begin, w.end - w.begin));

@@ -49,4 +49,11 @@ std::string unterminated_quote_message(const ShellCommand& cmd);
 // The word's source text as written (quotes included), for messages.
 std::string written(std::string_view text, const ShellWord& w);
 
+// The word of `words` (in script order, as a ShellCommand holds them) that starts at offset
+// `at` in the script, or nullptr.
+const ShellWord* word_starting_at(const std::vector<ShellWord>& words, uint32_t at);
+
+// The word's text before its first expansion: "--DesktopId." of --DesktopId.$i.
+std::string text_before_expansion(const ShellWord& w);
+
 }  // namespace opguard::adapters
