@@ -170,7 +170,7 @@ static std::function<uint32_t(const Location&)> utf16_columns(const SourceRegist
             for (uint32_t i = 0; i < sources.size() && !lines.first; ++i)
                 if (sources.file(i).path() == l.file) lines.first = &sources.file(i);
             if (lines.first && !lines.first->text().empty()) {
-                const std::string& t = lines.first->text();
+                const std::string_view t = lines.first->text();
                 lines.second.push_back(0);
                 for (size_t i = 0; i < t.size(); ++i)
                     if (t[i] == '\n') lines.second.push_back(i + 1);
@@ -179,7 +179,7 @@ static std::function<uint32_t(const Location&)> utf16_columns(const SourceRegist
         }
         const auto& [file, starts] = it->second;
         if (!file || l.pos.line == 0 || l.pos.line > starts.size()) return l.pos.column;
-        const std::string& t = file->text();
+        const std::string_view t = file->text();
         const size_t begin = starts[l.pos.line - 1], end = begin + l.pos.column - 1;
         if (end > t.size()) return l.pos.column;
         uint32_t units = 0;

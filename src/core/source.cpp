@@ -5,6 +5,7 @@
 #include <cstring>
 #include <fstream>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,19 +13,41 @@
 
 namespace opguard {
 
+FileText::FileText(std::string s) : owned_(std::move(s)) {}
+
+FileText& FileText::operator=(FileText&& other) noexcept {
+    if (this == &other) return *this;
+    reset();
+    owned_ = std::move(other.owned_);
+    map_ = std::exchange(other.map_, nullptr);
+    map_len_ = std::exchange(other.map_len_, 0);
+    size_ = std::exchange(other.size_, 0);
+    return *this;
+}
+
+void FileText::reset() {
+    if (map_) ::munmap(const_cast<char*>(map_), map_len_);
+    map_ = nullptr;
+    map_len_ = size_ = 0;
+    std::string().swap(owned_);
+}
+
 SourceFile::SourceFile(std::string path, std::string text) : path_(std::move(path)), text_(std::move(text)) {}
+SourceFile::SourceFile(std::string path, FileText text) : path_(std::move(path)), text_(std::move(text)) {}
 
 void SourceFile::build_lines() const {
     if (lines_built_) return;
     line_starts_.clear();
     line_starts_.push_back(0);
-    for (size_t i = 0; i < text_.size(); ++i)
-        if (text_[i] == '\n') line_starts_.push_back(static_cast<uint32_t>(i + 1));
+    const std::string_view t = text();
+    for (const char* p = t.data(), *end = t.data() + t.size();
+         (p = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)))) != nullptr; ++p)
+        line_starts_.push_back(static_cast<uint32_t>(p - t.data() + 1));
     lines_built_ = true;
 }
 
 void SourceFile::release_text() {
-    std::string().swap(text_);
+    text_.reset();
     released_ = true;
 }
 
@@ -38,6 +61,11 @@ Position SourceFile::position(uint32_t offset) const {
 }
 
 uint32_t SourceRegistry::add(std::string path, std::string text) {
+    files_.push_back(std::make_unique<SourceFile>(std::move(path), std::move(text)));
+    return static_cast<uint32_t>(files_.size() - 1);
+}
+
+uint32_t SourceRegistry::add(std::string path, FileText text) {
     files_.push_back(std::make_unique<SourceFile>(std::move(path), std::move(text)));
     return static_cast<uint32_t>(files_.size() - 1);
 }
@@ -100,6 +128,43 @@ std::string read_file_bytes(const std::string& path, size_t max_bytes) {
     if (have == 0 && S_ISFIFO(st.st_mode))
         fail("input.unreadable", "found a pipe (FIFO) with nothing written to it: expected a file");
     return data;
+}
+
+FileText map_or_read_file(const std::string& path, size_t max_bytes) {
+    constexpr size_t kMapAtLeast = size_t(1) << 20;
+    struct stat st{};
+    // Only a regular file that stat() sees as large is mapped; everything else (pipes,
+    // small files, errors, which read_file_bytes reports) is read.
+    if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || static_cast<uint64_t>(st.st_size) < kMapAtLeast ||
+        static_cast<uint64_t>(st.st_size) > max_bytes)
+        return FileText(read_file_bytes(path, max_bytes));
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) return FileText(read_file_bytes(path, max_bytes));
+    struct Closer {
+        int fd;
+        ~Closer() { ::close(fd); }
+    } closer{fd};
+    struct stat now{};
+    if (::fstat(fd, &now) != 0 || !S_ISREG(now.st_mode) || now.st_size != st.st_size)
+        return FileText(read_file_bytes(path, max_bytes));
+    const size_t size = static_cast<size_t>(now.st_size);
+    const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+    // Reserve the file's pages plus one zero page, then map the file over the start: the
+    // bytes after the end of the file (the rest of its last page, then the whole zero page)
+    // read as zeros, which gives the padding without copying.
+    const size_t len = (size + page - 1) / page * page + page;
+    void* area = ::mmap(nullptr, len, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (area == MAP_FAILED) return FileText(read_file_bytes(path, max_bytes));
+    void* file = ::mmap(area, size, PROT_READ, MAP_PRIVATE | MAP_FIXED | MAP_POPULATE, fd, 0);
+    if (file == MAP_FAILED) {
+        ::munmap(area, len);
+        return FileText(read_file_bytes(path, max_bytes));
+    }
+    FileText t;
+    t.map_ = static_cast<const char*>(area);
+    t.map_len_ = len;
+    t.size_ = size;
+    return t;
 }
 
 }  // namespace opguard

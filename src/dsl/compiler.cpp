@@ -183,7 +183,7 @@ public:
     Template parse_template(const std::string& value, Origin origin) const {
         Template t;
         t.source_text = value;
-        const std::string& raw = sources_.file(origin.file).text();
+        const std::string_view raw = sources_.file(origin.file).text();
         // Find the literal in the file: it starts at origin.offset with a quote.
         size_t start = origin.offset + 1;
         size_t i = start;
@@ -213,7 +213,7 @@ public:
                 }
                 if (close >= raw.size() || raw[close] != '}')
                     fail(Origin{origin.file, static_cast<uint32_t>(i)}, "rules.syntax", "'{' in a message is not closed by '}' (write '{{' for a literal brace)");
-                std::string inner = raw.substr(i + 1, close - i - 1);
+                std::string inner(raw.substr(i + 1, close - i - 1));
                 // Inside holes strings are written with single quotes; turn them into double.
                 std::replace(inner.begin(), inner.end(), '\'', '"');
                 flush();

@@ -132,7 +132,7 @@ Inventory load_inventory(SourceRegistry& sources, const std::vector<std::string>
                                  " names a file that is not among the inventory files (give it, or its folder, with --inventory)");
     }
     for (const std::string& path : files) {
-        uint32_t fid = sources.add(path, read_file_bytes(path, options.max_file_bytes));
+        uint32_t fid = sources.add(path, map_or_read_file(path, options.max_file_bytes));
         inv.files.push_back(path);
         adapters::reject_cli_text_output(path, sources.file(fid).text());  // a table, not JSON: say so
         Node root = read_json(sources, fid, &projection);

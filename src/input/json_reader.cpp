@@ -950,7 +950,7 @@ private:
 
 Node read_json(const SourceRegistry& sources, uint32_t file_id, const Projection* keep, const JsonLimits& limits) {
     const SourceFile& file = sources.file(file_id);
-    const std::string& text = file.text();
+    const std::string_view text = file.text();
     if (text.size() >= 0xFFFFFFF0u)
         throw InputError(file.path(), {}, "json.too-large",
                          "found a file of " + std::to_string(text.size()) + " bytes: expected less than 4 GiB");
@@ -958,11 +958,12 @@ Node read_json(const SourceRegistry& sources, uint32_t file_id, const Projection
     Plan plan;
     const PlanNode* root_plan = (keep && !keep->all) ? plan.compile(*keep) : nullptr;
 
-    // simdjson reads up to SIMDJSON_PADDING bytes past the end: use the string's own spare
-    // capacity when it has enough, otherwise copy into a padded buffer.
+    // simdjson reads up to SIMDJSON_PADDING bytes past the end: use the file's own padding
+    // (a mapping's zero page, a string's spare capacity) when it has enough, otherwise copy
+    // into a padded buffer.
     PaddedCopy padded;
     const char* buf = text.data();
-    size_t cap = text.capacity();
+    size_t cap = text.size() + file.padding();
     if (cap < text.size() + simdjson::SIMDJSON_PADDING) {
         padded.assign(text);
         buf = padded.data();

@@ -264,7 +264,7 @@ Node read_plan_json(const SourceRegistry& sources, uint32_t file_id, const RuleS
 }
 
 Plan load_plan(SourceRegistry& sources, const std::string& path, const RuleSet& rules, const PlanOptions& options) {
-    uint32_t fid = sources.add(path, read_file_bytes(path, options.max_file_bytes));
+    uint32_t fid = sources.add(path, map_or_read_file(path, options.max_file_bytes));
     Node root = read_plan_json(sources, fid, rules);
     return plan_from_node(sources, fid, root, rules);
 }

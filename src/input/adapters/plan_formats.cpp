@@ -105,7 +105,7 @@ Plan dry_run_plan(SourceRegistry& sources, uint32_t fid, const Node* root, const
         else records.push_back(*root);
     } else {
         for (const auto& [begin, end] : segments) {
-            std::string copy = f.text();
+            std::string copy(f.text());
             for (size_t i = 0; i < copy.size(); ++i)
                 if ((i < begin || i >= end) && copy[i] != '\n') copy[i] = ' ';
             uint32_t part = sources.add(f.path(), std::move(copy));
@@ -144,7 +144,7 @@ Plan json_input(SourceRegistry& sources, uint32_t fid, const Node& root, const R
     return b.build();
 }
 
-bool starts_like_json(const std::string& t) {
+bool starts_like_json(std::string_view t) {
     size_t i = t.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
     while (i < t.size() && std::isspace(static_cast<unsigned char>(t[i]))) ++i;
     return i < t.size() && (t[i] == '{' || t[i] == '[');
@@ -186,7 +186,7 @@ Plan load_plan_any(SourceRegistry& sources, const std::string& path, const RuleS
         for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
         throw InputError("command line", {}, "usage", "unknown plan format '" + format + "'; expected one of: " + list);
     }
-    uint32_t fid = sources.add(path, read_file_bytes(path, kMaxPlanBytes));
+    uint32_t fid = sources.add(path, map_or_read_file(path, kMaxPlanBytes));
     const SourceFile& f = sources.file(fid);
 
     if (format == "opguard") return plan_from_node(sources, fid, read_plan_json(sources, fid, rules), rules);

@@ -16,7 +16,7 @@ namespace {
 class Converter {
 public:
     Converter(const SourceFile& f, uint32_t id) : file_(f), id_(id) {
-        const std::string& t = f.text();
+        const std::string_view t = f.text();
         starts_.push_back(0);
         for (size_t i = 0; i < t.size(); ++i)
             if (t[i] == '\n') starts_.push_back(static_cast<uint32_t>(i + 1));
@@ -88,7 +88,7 @@ private:
 // template needs before handing it over (flow [ { nesting, and "- - - x" or deep
 // indentation on one line), as the JSON reader does.
 static void check_depth(const SourceFile& f) {
-    const std::string& t = f.text();
+    const std::string_view t = f.text();
     size_t flow = 0, line = 1, col_start = 0;
     bool in_single = false, in_double = false;
     // Indentation and "- " / "? " / ": " at a line's start each open a level.
@@ -126,7 +126,7 @@ Node read_yaml(const SourceRegistry& sources, uint32_t file_id) {
     Converter c(f, file_id);
     YAML::Node root;
     try {
-        root = YAML::Load(f.text());
+        root = YAML::Load(std::string(f.text()));
     } catch (const YAML::Exception& e) {
         throw InputError(f.path(), e.mark.is_null() ? Position{} : c.position(e.mark), "yaml.syntax", e.msg);
     }
