@@ -197,6 +197,10 @@ static std::function<uint32_t(const Location&)> utf16_columns(const SourceRegist
 class StageClock {
 public:
     explicit StageClock(bool on) : on_(on), last_(std::chrono::steady_clock::now()) {}
+    // A note under the last stage (e.g. how many inventory objects the run built).
+    void note(const std::string& text) const {
+        if (on_) std::fprintf(stderr, "opguard:   %s\n", text.c_str());
+    }
     void stage(const char* name) {
         if (!on_) return;
         const auto now = std::chrono::steady_clock::now();
@@ -289,6 +293,10 @@ static int run_check(const CommonOptions& common, const CheckOptions& opt, const
     report.explanations = std::move(explanations);
     apply_waivers(report, waivers, today);
     clock.stage("simulate");
+    {
+        const auto [built, total] = inv.built_count();
+        clock.note("inventory objects built: " + std::to_string(built) + " of " + std::to_string(total));
+    }
 
     RenderOptions ro;
     ro.tool_version = OPGUARD_VERSION;

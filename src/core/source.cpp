@@ -25,6 +25,10 @@ FileText& FileText::operator=(FileText&& other) noexcept {
     return *this;
 }
 
+void FileText::drop_resident_pages() const {
+    if (map_) ::madvise(const_cast<char*>(map_), map_len_, MADV_DONTNEED);
+}
+
 void FileText::reset() {
     if (map_) ::munmap(const_cast<char*>(map_), map_len_);
     map_ = nullptr;

@@ -39,6 +39,9 @@ public:
     // spare capacity otherwise).
     size_t padding() const { return map_ ? map_len_ - size_ : owned_.capacity() - owned_.size(); }
     bool mapped() const { return map_ != nullptr; }
+    // A mapping's pages leave this process's resident memory (they stay in the page cache
+    // and are mapped again when read); nothing for a string.
+    void drop_resident_pages() const;
     void reset();
 
 private:
@@ -60,6 +63,8 @@ public:
     // Releases the text (large inventories are dropped once parsed). Positions stay known
     // only if a position was asked for before; otherwise position() answers {0,0}.
     void release_text();
+    // See FileText::drop_resident_pages: the text stays readable.
+    void drop_resident_pages() const { text_.drop_resident_pages(); }
     Position position(uint32_t offset) const;
 
 private:

@@ -258,6 +258,9 @@ public:
                     e->args[0]->op == ast::Op::Literal && e->args[0]->literal.is_string() &&
                     !kind_names_.count(e->args[0]->literal.as_string()))
                     fail(e->args[0]->origin, "rules.unknown-kind", "unknown resource kind '" + e->args[0]->literal.as_string() + "'");
+                if (e->name == "find_all" && n >= 2 && e->args[0]->op == ast::Op::Literal && e->args[0]->literal.is_string() &&
+                    e->args[1]->op == ast::Op::Literal && e->args[1]->literal.is_string())
+                    indexed_[e->args[0]->literal.as_string()].insert(e->args[1]->literal.as_string());
                 for (int i = 0; i < n; ++i) {
                     if (i == b->lambda_arg) {
                         extra.push_back("it");
@@ -570,6 +573,8 @@ public:
                         else if (item.kind == "rule") add_rule(item);
                         else add_effect(item);
                     }
+        for (auto& r : resources_)
+            if (auto it = indexed_.find(r.name); it != indexed_.end()) r.indexed_fields.assign(it->second.begin(), it->second.end());
         RuleSet rs;
         rs.resources = std::move(resources_);
         rs.operations = std::move(operations_);
@@ -588,6 +593,7 @@ private:
     std::vector<Effect> effects_;
     std::map<std::string, NamedSet, std::less<>> sets_;
     std::set<std::string, std::less<>> kind_names_;
+    mutable std::map<std::string, std::set<std::string>, std::less<>> indexed_;  // (check_expr is const) find_all(kind, field, ...) with literal kind and field
 };
 
 }  // namespace

@@ -48,7 +48,8 @@ struct ResourceKind {
     std::string status_field;             // written by status paths of effects (optional)
     std::string file_hint;                // file-name fragment for bare-array files (optional)
     std::vector<std::string> fields;      // fields kept from each element
-    std::vector<NamedValue> derived;      // computed once per object at load time
+    std::vector<NamedValue> derived;      // computed when an object is first read (see Inventory)
+    std::vector<std::string> indexed_fields;  // fields some find_all(kind, field, ...) matches on (set by the compiler)
     std::string source;
 };
 

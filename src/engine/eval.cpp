@@ -405,7 +405,7 @@ public:
             const InventoryObject* obj = host_.lookup(kind, id->as_string(), e.args.size() > 2 ? region.get() : nullptr);
             if (!obj) return Val();
             frame_.evidence.push_back(obj);
-            return Val(&obj->value);
+            return Val(&obj->value());
         }
         if (f == Fn::FindAll) {
             Val v = arg(2);

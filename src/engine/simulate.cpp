@@ -92,7 +92,7 @@ public:
         const InventoryObject* o = inv_.find(kind, id);
         if (!o) return nullptr;
         if (region && !region->is_null()) {
-            const Node* r = o->value.find("region");
+            const Node* r = o->value().find("region");
             if (!r || !values_equal(*r, *region)) return nullptr;
         }
         return o;
@@ -109,13 +109,13 @@ public:
         if (it == secondary_.end()) {
             auto& idx = secondary_[key];
             for (const auto& o : inv_.objects(std::string(kind)))
-                if (const Node* f = o.value.find(field)) idx[f->to_text()].push_back(&o);
+                if (const Node* f = o.peek(field)) idx[f->to_text()].push_back(&o);
             it = secondary_.find(key);
         }
         Node out = Node::array();
         auto hit = it->second.find(value.to_text());
         if (hit != it->second.end())
-            for (const InventoryObject* o : hit->second) out.items().push_back(o->value);
+            for (const InventoryObject* o : hit->second) out.items().push_back(o->value());
         return out;
     }
     bool loaded(std::string_view kind) override { return inv_.loaded(kind); }
@@ -278,7 +278,7 @@ public:
         if (added) touched_order_.push_back(&o);
         for (const auto& saved : it->second)
             if (saved.first == field) return;
-        const Node* now = o.value.find(field);
+        const Node* now = o.value().find(field);
         it->second.emplace_back(field, now ? std::optional<Node>(*now) : std::nullopt);
     }
 
@@ -374,7 +374,7 @@ public:
             touch(*w.obj, w.field);
             Node v = w.value;
             v.origin = {};
-            w.obj->value.set(w.field, std::move(v));
+            w.obj->value().set(w.field, std::move(v));
         }
     }
 
@@ -565,7 +565,7 @@ public:
             ch.kind = o->kind->name;
             ch.id = o->id;
             const auto& saved = originals_.at(o);
-            for (const auto& [k, v] : o->value.members()) {
+            for (const auto& [k, v] : o->value().members()) {
                 if (k == kKindField) continue;
                 const std::optional<Node>* before = nullptr;  // a field never written is unchanged
                 for (const auto& f : saved)

@@ -2,14 +2,23 @@
 // load_inventory: saved API responses (files or directories) => Inventory, the objects of
 // every resource kind the rules declare, indexed by id. Each file's kind comes from its
 // shape; pages of one API merge; the same id with different contents is an input error.
+//
+// Every file is read and checked in full when it is loaded, but an object of a list in a
+// saved response is built only when the engine first reads it (InventoryObject::value):
+// until then the inventory holds its id, the fields find_all matches on, and where its bytes
+// are. A plan that touches a few thousand of 100,000 desktops builds a few thousand. The
+// files' text therefore stays available (mapped) while the Inventory is used, and the
+// SourceRegistry given to load_inventory must outlive it.
+#include <deque>
+#include <memory>
 #include <string>
 #include <unordered_map>
-#include <deque>
 #include <vector>
 
 #include "core/node.hpp"
 #include "core/source.hpp"
 #include "dsl/rule_set.hpp"
+#include "input/json_reader.hpp"
 
 namespace opguard {
 
@@ -17,12 +26,39 @@ namespace opguard {
 // written as a field in the rule language's dot syntax, so it never collides).
 inline constexpr const char* kKindField = "@kind";
 
-struct InventoryObject {
+class ObjectBuilder;
+class Inventory;
+struct InventoryOptions;
+
+class InventoryObject {
+public:
     const ResourceKind* kind = nullptr;
     std::string id;
-    Node value;            // the kept fields plus derived ones; engine effects may change it
     uint32_t file = 0;     // source index of the file it came from
     std::string pointer;   // JSON pointer inside that file
+
+    // The kept fields plus the derived ones (and kKindField); engine effects may change it.
+    // Built from the file on first use.
+    Node& value() {
+        if (!built_) build();
+        return value_;
+    }
+    const Node& value() const {
+        if (!built_) build();
+        return value_;
+    }
+    // A kept field, without building the object when the loader kept that field already
+    // (the id and the fields find_all matches on); nullptr when absent.
+    const Node* peek(std::string_view field) const;
+    bool built() const { return built_; }
+
+private:
+    friend class ObjectBuilder;
+    void build() const;
+    mutable Node value_;       // until built: only the eagerly kept fields
+    mutable bool built_ = true;
+    ElementSpan span_;         // the element's bytes in `file`, for building it
+    ObjectBuilder* builder_ = nullptr;
 };
 
 struct InventoryOptions {
@@ -43,6 +79,10 @@ using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>
 
 class Inventory {
 public:
+    Inventory();
+    ~Inventory();
+    Inventory(Inventory&&) noexcept;
+    Inventory& operator=(Inventory&&) noexcept;
     // Objects of one kind in load order (deque: stable addresses).
     const std::deque<InventoryObject>& objects(const std::string& kind) const;
     InventoryObject* find(std::string_view kind, std::string_view id);
@@ -54,11 +94,16 @@ public:
         return false;
     }
     std::vector<std::string> files;  // paths read, in order
+    // How many objects have been built so far, and how many there are (--timings).
+    std::pair<size_t, size_t> built_count() const;
 
 private:
+    friend Inventory load_inventory(SourceRegistry&, const std::vector<std::string>&, const RuleSet&,
+                                    const InventoryOptions&);
     StringMap<std::deque<InventoryObject>> by_kind_;
     StringMap<StringMap<InventoryObject*>> index_;
     std::vector<std::string> loaded_;
+    std::unique_ptr<ObjectBuilder> builder_;  // builds objects on first use (heap: objects point to it)
 };
 
 Inventory load_inventory(SourceRegistry& sources, const std::vector<std::string>& paths, const RuleSet& rules,

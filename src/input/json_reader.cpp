@@ -492,8 +492,16 @@ struct Plan {
     struct Node_ {
         bool elements = false;                // has a "[]" child
         const Node_* element_plan = nullptr;  // its plan (nullptr: keep whole elements)
+        bool eager_only = false;              // an element of a lazy list: build only `eager` keys
+        std::vector<std::string_view> eager;
         std::vector<std::pair<std::string_view, const Node_*>> keys;
         std::unordered_map<std::string_view, const Node_*> index;  // used when keys is large
+
+        bool is_eager(std::string_view key) const {
+            for (const auto& k : eager)
+                if (k == key) return true;
+            return false;
+        }
 
         // True when `key` is projected; *child is its plan (nullptr: keep the whole value).
         bool find(std::string_view key, const Node_** child) const {
@@ -513,11 +521,17 @@ struct Plan {
         }
     };
     std::vector<std::unique_ptr<Node_>> nodes;
+    const Node_* root = nullptr;  // set by users that keep a compiled plan
 
     // Compiles `p` (not `all`); the Projection must outlive the plan (keys are views).
-    const Node_* compile(const Projection& p) {
+    // `whole_root`: the root is read whole even if it is marked lazy (read_json_element).
+    const Node_* compile(const Projection& p, bool whole_root = false) {
         nodes.push_back(std::make_unique<Node_>());
         Node_* n = nodes.back().get();
+        if (p.lazy && !whole_root) {
+            n->eager_only = true;
+            n->eager.assign(p.eager.begin(), p.eager.end());
+        }
         for (const auto& [key, child] : p.children) {
             const Node_* c = child.all ? nullptr : compile(child);
             if (key == "[]") {
@@ -565,7 +579,8 @@ public:
           max_depth_(limits.max_depth < kDepthCeiling ? limits.max_depth : kDepthCeiling) {}
 
     size_t max_depth() const { return max_depth_; }
-    Node read_root(od::document& doc, const PlanNode* plan);
+    Node read_root(od::document& doc, const PlanNode* plan, size_t start);
+    void collect_spans(std::vector<ElementSpan>* spans) { spans_ = spans; }
 
     [[noreturn, gnu::cold, gnu::noinline]] void fail_simdjson(error_code e, size_t hint_offset);
     [[noreturn, gnu::cold, gnu::noinline]] void fail_at(size_t offset, const char* id, const std::string& message);
@@ -627,6 +642,11 @@ private:
     // its top segment into an exactly sized vector (no regrowth per container).
     std::vector<Node::Member> member_stack_;
     std::vector<Node> item_stack_;
+    // False while walking a value that is checked but not built (a key outside a lazy
+    // element's eager keys): the walk then returns null Nodes and allocates nothing.
+    bool build_ = true;
+    od::document* doc_ = nullptr;                 // for the position after a lazy element
+    std::vector<ElementSpan>* spans_ = nullptr;   // where lazy elements' spans go
 };
 
 InputError make_error(const SourceFile& file, size_t offset, const std::string& id, const std::string& message,
@@ -721,12 +741,12 @@ Node Reader::string(od::value& v, uint32_t o) {
         if (std::memchr(body.data(), '\\', body.size()) == nullptr) {
             od::raw_json_string raw;  // consumes the value and checks that it is a string
             if (auto e = v.get_raw_json_string().get(raw)) fail_simdjson(e, o);
-            return Node::string(std::string(body), origin(o));
+            return build_ ? Node::string(std::string(body), origin(o)) : Node();
         }
     }
     std::string_view s;
-    if (auto e = v.get_string().get(s)) fail_simdjson(e, o);
-    return Node::string(std::string(s), origin(o));
+    if (auto e = v.get_string().get(s)) fail_simdjson(e, o);  // checks the escapes
+    return build_ ? Node::string(std::string(s), origin(o)) : Node();
 }
 
 Node Reader::value(od::value& v, const PlanNode* p, size_t depth) {
@@ -775,6 +795,8 @@ Node Reader::object(od::value& v, const PlanNode* p, size_t depth, uint32_t o) {
     KeyScratch& ks = scratch(depth);
     ks.clear();
     path_.push_back(PathSeg{});
+    // An element of a lazy list builds its eager keys and only checks the others.
+    const bool eager_only = build_ && p && p->eager_only;
     for (auto fr : obj) {
         od::field f;
         if (auto e = std::move(fr).get(f)) fail_simdjson(e, o);
@@ -786,11 +808,19 @@ Node Reader::object(od::value& v, const PlanNode* p, size_t depth, uint32_t o) {
             continue;  // simdjson skips the value when the iteration moves on
         }
         check_duplicate(ks, k, ko);
+        if (!build_ || (eager_only && !p->is_eager(k))) {
+            const bool was = build_;
+            build_ = false;
+            value(f.value(), cp, depth);
+            build_ = was;
+            continue;
+        }
         Node child = value(f.value(), cp, depth);
         member_stack_.emplace_back(std::string(k), std::move(child));
     }
     path_.pop_back();
     ks.clear();
+    if (!build_) return Node();
     std::vector<Node::Member> members(std::make_move_iterator(member_stack_.begin() + static_cast<ptrdiff_t>(base)),
                                       std::make_move_iterator(member_stack_.end()));
     member_stack_.erase(member_stack_.begin() + static_cast<ptrdiff_t>(base), member_stack_.end());
@@ -804,7 +834,7 @@ Node Reader::array(od::value& v, const PlanNode* p, size_t depth, uint32_t o) {
     if (p) {
         if (!p->elements) {
             // Elements are not wanted: leave the array to simdjson's skip.
-            return Node::array({}, origin(o));
+            return build_ ? Node::array({}, origin(o)) : Node();
         }
         ep = p->element_plan;
     }
@@ -812,22 +842,30 @@ Node Reader::array(od::value& v, const PlanNode* p, size_t depth, uint32_t o) {
     if (auto e = v.get_array().get(arr)) fail_simdjson(e, o);
     size_t base = item_stack_.size();
     path_.push_back(PathSeg{{}, 0, true});
+    const bool lazy = build_ && ep && ep->eager_only;
     for (auto er : arr) {
         od::value ev;
         if (auto e = std::move(er).get(ev)) fail_simdjson(e, o);
         Node child = value(ev, ep, depth);
-        item_stack_.push_back(std::move(child));
+        if (lazy && spans_) {
+            // The element is consumed: the document now stands at the ',' or ']' after it.
+            const char* after = nullptr;
+            if (auto e = doc_->current_location().get(after)) fail_simdjson(e, o);
+            spans_->push_back(ElementSpan{child.origin.offset, off(after)});
+        }
+        if (build_) item_stack_.push_back(std::move(child));
         ++path_.back().index;
     }
     path_.pop_back();
+    if (!build_) return Node();
     std::vector<Node> items(std::make_move_iterator(item_stack_.begin() + static_cast<ptrdiff_t>(base)),
                             std::make_move_iterator(item_stack_.end()));
     item_stack_.erase(item_stack_.begin() + static_cast<ptrdiff_t>(base), item_stack_.end());
     return Node::array(std::move(items), origin(o));
 }
 
-Node Reader::read_root(od::document& doc, const PlanNode* p) {
-    size_t start = bom_length(text_);
+Node Reader::read_root(od::document& doc, const PlanNode* p, size_t start) {
+    doc_ = &doc;
     while (start < text_.size() && is_ws(static_cast<unsigned char>(text_[start]))) ++start;
     uint32_t o = static_cast<uint32_t>(start);
 
@@ -948,7 +986,8 @@ private:
 
 }  // namespace
 
-Node read_json(const SourceRegistry& sources, uint32_t file_id, const Projection* keep, const JsonLimits& limits) {
+Node read_json(const SourceRegistry& sources, uint32_t file_id, const Projection* keep, const JsonLimits& limits,
+               std::vector<ElementSpan>* spans) {
     const SourceFile& file = sources.file(file_id);
     const std::string_view text = file.text();
     if (text.size() >= 0xFFFFFFF0u)
@@ -972,6 +1011,7 @@ Node read_json(const SourceRegistry& sources, uint32_t file_id, const Projection
     std::string_view view(buf, text.size());
 
     Reader reader(file, file_id, view, buf, limits);
+    reader.collect_spans(spans);
     // max_depth only matters to simdjson's development checks; the walk enforces the limit
     // itself and never descends further than max_depth (the offending bracket is not entered).
     od::parser parser;
@@ -985,7 +1025,54 @@ Node read_json(const SourceRegistry& sources, uint32_t file_id, const Projection
     size_t bom = bom_length(view);
     od::document doc;
     if (auto e = parser.iterate(buf + bom, text.size() - bom, cap - bom).get(doc)) reader.fail_simdjson(e, 0);
-    return reader.read_root(doc, root_plan);
+    return reader.read_root(doc, root_plan, bom);
+}
+
+struct ElementReader::Impl {
+    od::parser parser;
+    std::map<const Projection*, std::unique_ptr<Plan>> plans;  // compiled once per projection
+};
+
+ElementReader::ElementReader() : impl_(std::make_unique<Impl>()) {}
+ElementReader::~ElementReader() = default;
+
+Node ElementReader::read(const SourceRegistry& sources, uint32_t file_id, ElementSpan span, const Projection& keep,
+                         const JsonLimits& limits) {
+    const SourceFile& file = sources.file(file_id);
+    const std::string_view text = file.text();
+    if (span.start > span.end || span.end > text.size())
+        throw InputError(file.path(), {}, "input.internal", "an inventory object's bytes are no longer available");
+    const PlanNode* root_plan = nullptr;
+    if (!keep.all) {
+        auto& plan = impl_->plans[&keep];
+        if (!plan) {
+            plan = std::make_unique<Plan>();
+            plan->root = plan->compile(keep, /*whole_root=*/true);
+        }
+        root_plan = plan->root;
+    }
+    const size_t len = span.end - span.start;
+    // The element is followed by the rest of the file and the file's padding, so simdjson
+    // may read past `len` as it needs.
+    PaddedCopy padded;
+    const char* buf = text.data();
+    size_t cap = text.size() + file.padding();
+    if (cap < text.size() + simdjson::SIMDJSON_PADDING) {
+        padded.assign(text);
+        buf = padded.data();
+        cap = padded.capacity();
+    }
+    Reader reader(file, file_id, std::string_view(buf, text.size()), buf, limits);
+    od::parser& parser = impl_->parser;
+    if (parser.capacity() < len || parser.max_depth() < reader.max_depth() + 2) {
+        if (auto e = parser.allocate(len < 64 ? 64 : len, reader.max_depth() + 2)) {
+            if (e == simdjson::MEMALLOC) throw std::bad_alloc();
+            reader.fail_simdjson(e, span.start);
+        }
+    }
+    od::document doc;
+    if (auto e = parser.iterate(buf + span.start, len, cap - span.start).get(doc)) reader.fail_simdjson(e, span.start);
+    return reader.read_root(doc, root_plan, span.start);
 }
 
 }  // namespace opguard

@@ -4,7 +4,9 @@
 // paths a Projection names are materialised, the rest is skipped without building).
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "core/node.hpp"
 #include "core/source.hpp"
@@ -13,10 +15,24 @@ namespace opguard {
 
 // A tree of object keys to keep. "[]" stands for "every element of an array".
 // An entry whose `all` is true keeps the whole subtree below it.
+//
+// An element projection (a "[]" entry) marked `lazy` is checked in full but built only in
+// part: each element that is an object keeps just its `eager` keys (with their projected
+// subtrees), and the element's byte span is reported (ElementSpan) so that the whole
+// element can be read later with read_json_element.
 struct Projection {
     bool all = false;
+    bool lazy = false;
+    std::set<std::string, std::less<>> eager;
     std::map<std::string, Projection, std::less<>> children;
     Projection& child(const std::string& key) { return children[key]; }
+};
+
+// The bytes of one element of a lazy list: [start, end) holds the value (its first byte at
+// start) and the whitespace after it.
+struct ElementSpan {
+    uint32_t start = 0;
+    uint32_t end = 0;
 };
 
 struct JsonLimits {
@@ -28,7 +44,27 @@ struct JsonLimits {
 // everything is materialised. Throws InputError (id "json.syntax", "json.depth",
 // "json.utf8", "json.duplicate-key", "json.number", ...) with file, 1-based line:col and
 // JSON pointer. Duplicate keys inside one object are always an error.
+// The spans of the elements of lazy lists are appended to *spans, in document order.
 Node read_json(const SourceRegistry& sources, uint32_t file_id, const Projection* keep = nullptr,
-               const JsonLimits& limits = {});
+               const JsonLimits& limits = {}, std::vector<ElementSpan>* spans = nullptr);
+
+// Reads one element of a lazy list again, whole (as `keep` projects it, `lazy` ignored), from
+// the text of a file read before with read_json (the text must still be present). Keeps one
+// simdjson parser between calls. The element was checked when the file was read, so errors
+// here are not expected; they are thrown as by read_json. `keep` is compiled once, on first
+// use: it must stay alive and unchanged while the reader is used.
+class ElementReader {
+public:
+    ElementReader();
+    ~ElementReader();
+    ElementReader(const ElementReader&) = delete;
+    ElementReader& operator=(const ElementReader&) = delete;
+    Node read(const SourceRegistry& sources, uint32_t file_id, ElementSpan span, const Projection& keep,
+              const JsonLimits& limits = {});
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace opguard

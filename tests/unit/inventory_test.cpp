@@ -29,7 +29,7 @@ std::optional<Err> load_error(const std::vector<std::string>& paths, const Inven
 }
 
 std::string text_of(const InventoryObject& o, const char* field) {
-    const Node* n = o.value.find(field);
+    const Node* n = o.value().find(field);
     return n ? n->to_text() : "<absent>";
 }
 
@@ -82,8 +82,8 @@ TEST_CASE("samples/fleet: kept fields, the kind member and derived fields", "[in
     CHECK(text_of(*hk, "@kind") == "desktop");
     CHECK(text_of(*hk, "Cpu") == "<absent>");        // not a kept field
     CHECK(text_of(*hk, "Tags") == "<absent>");
-    CHECK(hk->value.find("Disks")->items().size() == 2);
-    CHECK(hk->value.find("Disks")->items()[1].to_json() ==
+    CHECK(hk->value().find("Disks")->items().size() == 2);
+    CHECK(hk->value().find("Disks")->items()[1].to_json() ==
           R"({"DiskCategory":"cloud_auto","DiskId":"d-hk01data","DiskSize":100,"DiskType":"DATA","PerformanceLevel":"PL0"})");
     // region: the OfficeSiteId prefix before '+'; gpu: ecd.graphics.* or GpuCategory > 0.
     CHECK(text_of(*hk, "region") == "cn-hongkong");
@@ -437,5 +437,66 @@ TEST_CASE("bare arrays of Huawei answers: the file name and the id field pick th
         REQUIRE(l->inv.objects("hw_image_check").size() == 2);
         CHECK(text_of(*l->inv.find("hw_image_check", "d-2"), "image_id") == "i-2");
         CHECK(l->inv.find("hw_image_check", "d-2")->pointer == "/1");
+    }
+}
+
+// Objects of a saved response's list are built when first read: loading keeps their id, the
+// field that tells kinds apart and the fields find_all matches on, and checks the rest.
+TEST_CASE("list objects are built on first read, with the same value and positions", "[inventory][lazy]") {
+    TempDir dir;
+    dir.write("inv/describe_snapshots.json",
+              "{\"Snapshots\": [\n"
+              "  {\"SnapshotId\": \"s-1\", \"DesktopId\": \"ecd-a\", \"Status\": \"ACCOMPLISHED\", \"Junk\": [1, {\"x\": 2}]},\n"
+              "  {\"Junk\": 0, \"SnapshotId\": \"s-2\", \"DesktopId\": \"ecd-b\",\n   \"SourceDiskSize\": \"100\", \"Status\": \"PROGRESSING\"}\n"
+              "]}\n");
+    auto l = load({dir.file("inv")});
+    REQUIRE(l->inv.objects("snapshot").size() == 2);
+    const InventoryObject& s1 = l->inv.objects("snapshot")[0];
+    const InventoryObject& s2 = l->inv.objects("snapshot")[1];
+    CHECK(l->inv.built_count() == std::pair<size_t, size_t>{0, 2});
+    // The id and DesktopId (find_all("snapshot", "DesktopId", ...) in the built-in rules)
+    // are there without building.
+    REQUIRE(s2.peek("DesktopId"));
+    CHECK(s2.peek("DesktopId")->as_string() == "ecd-b");
+    CHECK(s2.peek("SnapshotId")->as_string() == "s-2");
+    CHECK_FALSE(s2.built());
+    // Any other field builds the object, in document order, with the kind member last.
+    REQUIRE(s2.peek("Status"));
+    CHECK(s2.built());
+    CHECK_FALSE(s1.built());
+    CHECK(s2.value().to_json() ==
+          R"({"SnapshotId":"s-2","DesktopId":"ecd-b","SourceDiskSize":"100","Status":"PROGRESSING","@kind":"snapshot"})");
+    // Positions are those of the file, not of the object.
+    const SourceFile& f = l->sources.file(s2.file);
+    const Position p = f.position(s2.value().find("Status")->origin.offset);
+    CHECK(p.line == 4);
+    CHECK(p.column == 39);  // the opening quote of "PROGRESSING"
+    CHECK(f.position(s2.value().origin.offset).line == 3);
+    CHECK(text_of(s1, "Junk") == "<absent>");
+    CHECK(s1.built());
+    CHECK(l->inv.built_count() == std::pair<size_t, size_t>{2, 2});
+}
+
+TEST_CASE("an error inside a list object not yet built is found when the file is loaded", "[inventory][lazy][errors]") {
+    TempDir dir;
+    struct Case {
+        const char* element;
+        const char* id;
+        const char* where;
+    };
+    // Status is a kept field but not kept at load: its value is still checked then.
+    const Case cases[] = {
+        {R"({"SnapshotId": "s-1", "Status": "A\qB"})", "json.syntax", "2:37"},  // the backslash
+        {R"({"SnapshotId": "s-1", "Status": 1e999})", "json.number", "2:35"},
+        {R"({"SnapshotId": "s-1", "Status": "A", "Status": "B"})", "json.duplicate-key", "2:40"},  // the second key
+    };
+    for (const auto& c : cases) {
+        INFO(c.element);
+        dir.write("bad.json", std::string("{\"Snapshots\": [\n  ") + c.element + "\n]}\n");
+        auto e = load_error({dir.file("bad.json")});
+        REQUIRE(e);
+        CHECK(e->id == c.id);
+        CHECK(e->where() == c.where);
+        CHECK(e->pointer.rfind("/Snapshots/0", 0) == 0);
     }
 }
