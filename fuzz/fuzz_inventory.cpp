@@ -42,6 +42,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         InventoryOptions io;
         io.kind_override = OPGUARD_FUZZ_KIND;
         Inventory inv = load_inventory(s, paths, b.rules, io);
+        // Every loaded object can be built: what building reads was checked at load time,
+        // so an input error here would be an error the load missed.
+        for (const auto& k : b.rules.resources)
+            for (const auto& o : inv.objects(k.name)) {
+                try {
+                    (void)o.value();
+                } catch (const InputError& e) {
+                    std::fprintf(stderr, "fuzz_inventory: %s %s could not be built after loading: %s\n", k.name.c_str(),
+                                 o.id.c_str(), e.what());
+                    std::abort();
+                }
+            }
         check_and_render(s, plan, inv, b.rules);
     });
 }

@@ -33,8 +33,9 @@ int main(int argc, char** argv) {
 #if defined(OPGUARD_WITH_MIMALLOC)
     // Transparent huge pages for the heap (mimalloc asks with madvise): a large inventory
     // becomes millions of small values, and one fault per 2 MiB instead of per 4 KiB
-    // halves the time of a 100,000-desktop check (bench/ANALYSIS.md).
-    mi_option_set_enabled(mi_option_large_os_pages, true);
+    // halved the time of a 100,000-desktop check on the benchmark machine
+    // (bench/ANALYSIS.md). MIMALLOC_LARGE_OS_PAGES=0 in the environment keeps 4 KiB pages.
+    if (!std::getenv("MIMALLOC_LARGE_OS_PAGES")) mi_option_set_enabled(mi_option_large_os_pages, true);
 #endif
     using namespace opguard::cli;
     CLI::App app{"opguard: checks cloud desktop and instance operation plans before they run"};

@@ -1031,6 +1031,7 @@ Node read_json(const SourceRegistry& sources, uint32_t file_id, const Projection
 struct ElementReader::Impl {
     od::parser parser;
     std::map<const Projection*, std::unique_ptr<Plan>> plans;  // compiled once per projection
+    std::map<uint32_t, std::unique_ptr<PaddedCopy>> copies;    // files without padding, copied once
 };
 
 ElementReader::ElementReader() : impl_(std::make_unique<Impl>()) {}
@@ -1054,13 +1055,16 @@ Node ElementReader::read(const SourceRegistry& sources, uint32_t file_id, Elemen
     const size_t len = span.end - span.start;
     // The element is followed by the rest of the file and the file's padding, so simdjson
     // may read past `len` as it needs.
-    PaddedCopy padded;
     const char* buf = text.data();
     size_t cap = text.size() + file.padding();
     if (cap < text.size() + simdjson::SIMDJSON_PADDING) {
-        padded.assign(text);
-        buf = padded.data();
-        cap = padded.capacity();
+        auto& copy = impl_->copies[file_id];
+        if (!copy) {
+            copy = std::make_unique<PaddedCopy>();
+            copy->assign(text);
+        }
+        buf = copy->data();
+        cap = copy->capacity();
     }
     Reader reader(file, file_id, std::string_view(buf, text.size()), buf, limits);
     od::parser& parser = impl_->parser;
