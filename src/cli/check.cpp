@@ -260,6 +260,11 @@ static int run_check(const CommonOptions& common, const CheckOptions& opt, const
         throw InputError("command line", {}, "usage", "--today takes a date written YYYY-MM-DD; found '" + opt.today + "'");
     const std::string today = opt.today.empty() ? today_utc() : opt.today;
 
+    {
+        std::vector<std::string> inputs = opt.inventory;
+        inputs.push_back(opt.plan);
+        size_heap_pages_for(inputs);
+    }
     StageClock clock(opt.timings);
     CheckState& st = check_state();
     st = CheckState{};  // (one check per process; a fresh state all the same)

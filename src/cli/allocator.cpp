@@ -1,0 +1,71 @@
+// The allocator of the opguard binary: mimalloc when the build links it (OPGUARD_MIMALLOC),
+// asked for 2 MiB pages when a check's inputs are large.
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#if defined(OPGUARD_WITH_MIMALLOC)
+#include <mimalloc.h>
+#endif
+
+#include "cli/commands.hpp"
+
+namespace opguard::cli {
+
+namespace {
+
+// Bytes of the regular files at `paths` (directories: every file below them), counted until
+// `enough` is reached.
+uint64_t input_bytes(const std::vector<std::string>& paths, uint64_t enough) {
+    namespace fs = std::filesystem;
+    uint64_t total = 0;
+    std::error_code ec;
+    for (const auto& p : paths) {
+        if (total >= enough) break;
+        if (fs::is_directory(p, ec)) {
+            for (auto it = fs::recursive_directory_iterator(p, fs::directory_options::skip_permission_denied, ec);
+                 !ec && it != fs::recursive_directory_iterator() && total < enough; it.increment(ec))
+                if (it->is_regular_file(ec)) total += it->file_size(ec);
+        } else if (fs::is_regular_file(p, ec)) {
+            total += fs::file_size(p, ec);
+        }
+    }
+    return total;
+}
+
+}  // namespace
+
+void size_heap_pages_for(const std::vector<std::string>& paths) {
+#if defined(OPGUARD_WITH_MIMALLOC)
+    // A large inventory becomes millions of small values: one page fault per 2 MiB instead of
+    // per 4 KiB halved the time of a 100,000-desktop check on the benchmark machine
+    // (bench/ANALYSIS.md). On a small run the zeroing of whole 2 MiB pages costs more than it
+    // saves, so the pages stay 4 KiB below kLargeInputs. MIMALLOC_LARGE_OS_PAGES in the
+    // environment decides instead, when set (0: never).
+    constexpr uint64_t kLargeInputs = uint64_t(32) << 20;
+    if (std::getenv("MIMALLOC_LARGE_OS_PAGES")) return;
+    if (input_bytes(paths, kLargeInputs) >= kLargeInputs) mi_option_set_enabled(mi_option_large_os_pages, true);
+#else
+    (void)paths;
+#endif
+}
+
+std::string allocator_description() {
+#if defined(OPGUARD_WITH_MIMALLOC)
+    const int v = mi_version();  // e.g. 209 for 2.0.9
+    // Whether malloc itself is mimalloc's (the shared library replaces it when linked first).
+    void* probe = std::malloc(64);
+    const bool serves_malloc = probe && mi_is_in_heap_region(probe);
+    std::free(probe);
+    return "allocator: mimalloc " + std::to_string(v / 100) + "." + std::to_string(v / 10 % 10) + "." +
+           std::to_string(v % 10) + " (2 MiB pages for inputs of 32 MiB or more)" +
+           (serves_malloc ? "" : " (not serving malloc: the C library's malloc is in use)");
+#else
+    return "allocator: the C library's malloc";
+#endif
+}
+
+}  // namespace opguard::cli
