@@ -20,6 +20,7 @@ FileText& FileText::operator=(FileText&& other) noexcept {
     reset();
     owned_ = std::move(other.owned_);
     map_ = std::exchange(other.map_, nullptr);
+    fd_ = std::exchange(other.fd_, -1);
     map_len_ = std::exchange(other.map_len_, 0);
     size_ = std::exchange(other.size_, 0);
     return *this;
@@ -29,8 +30,31 @@ void FileText::drop_resident_pages() const {
     if (map_) ::madvise(const_cast<char*>(map_), map_len_, MADV_DONTNEED);
 }
 
+bool FileText::copy_out(size_t offset, size_t len, char* out) const {
+    if (offset > size() || len > size() - offset) return false;
+    if (!map_) {
+        std::memcpy(out, owned_.data() + offset, len);
+        return true;
+    }
+    if (fd_ < 0) {
+        std::memcpy(out, map_ + offset, len);
+        return true;
+    }
+    while (len > 0) {
+        ssize_t n = ::pread(fd_, out, len, static_cast<off_t>(offset));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        out += n;
+        offset += static_cast<size_t>(n);
+        len -= static_cast<size_t>(n);
+    }
+    return true;
+}
+
 void FileText::reset() {
     if (map_) ::munmap(const_cast<char*>(map_), map_len_);
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
     map_ = nullptr;
     map_len_ = size_ = 0;
     std::string().swap(owned_);
@@ -168,6 +192,7 @@ FileText map_or_read_file(const std::string& path, size_t max_bytes) {
     t.map_ = static_cast<const char*>(area);
     t.map_len_ = len;
     t.size_ = size;
+    t.fd_ = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);  // kept for copy_out (the Closer closes `fd`); without it, copies come from the mapping
     return t;
 }
 

@@ -39,6 +39,11 @@ public:
     // spare capacity otherwise).
     size_t padding() const { return map_ ? map_len_ - size_ : owned_.capacity() - owned_.size(); }
     bool mapped() const { return map_ != nullptr; }
+    size_t size() const { return map_ ? size_ : owned_.size(); }
+    // Copies bytes [offset, offset + len) to `out`: from the file with pread for a mapping
+    // (its pages stay out of this process's resident memory), from the string otherwise.
+    // False when the bytes cannot be read.
+    bool copy_out(size_t offset, size_t len, char* out) const;
     // A mapping's pages leave this process's resident memory (they stay in the page cache
     // and are mapped again when read); nothing for a string.
     void drop_resident_pages() const;
@@ -48,6 +53,7 @@ private:
     friend FileText map_or_read_file(const std::string& path, size_t max_bytes);
     std::string owned_;
     const char* map_ = nullptr;  // the mapping: the file, then zero bytes up to map_len_
+    int fd_ = -1;                // the mapped file, kept open for copy_out
     size_t map_len_ = 0;
     size_t size_ = 0;
 };
@@ -60,6 +66,8 @@ public:
     const std::string& path() const { return path_; }
     std::string_view text() const { return text_.view(); }
     size_t padding() const { return text_.padding(); }
+    size_t size() const { return text_.size(); }
+    bool copy_out(size_t offset, size_t len, char* out) const { return text_.copy_out(offset, len, out); }
     // Releases the text (large inventories are dropped once parsed). Positions stay known
     // only if a position was asked for before; otherwise position() answers {0,0}.
     void release_text();

@@ -569,12 +569,14 @@ struct KeyScratch {
 
 class Reader {
 public:
+    // `text` starts at byte `bias` of the file (0 unless one element is read on its own).
     Reader(const SourceFile& file, uint32_t file_id, std::string_view text, const char* base,
-           const JsonLimits& limits)
+           const JsonLimits& limits, uint32_t bias = 0)
         : file_(file),
           file_id_(file_id),
           text_(text),
           base_(base),
+          bias_(bias),
           limits_(limits),
           max_depth_(limits.max_depth < kDepthCeiling ? limits.max_depth : kDepthCeiling) {}
 
@@ -586,7 +588,7 @@ public:
     [[noreturn, gnu::cold, gnu::noinline]] void fail_at(size_t offset, const char* id, const std::string& message);
 
 private:
-    uint32_t off(const char* p) const { return static_cast<uint32_t>(p - base_); }
+    uint32_t off(const char* p) const { return static_cast<uint32_t>(p - base_) + bias_; }
     Origin origin(uint32_t o) const { return Origin{file_id_, o}; }
 
     void count_value(uint32_t o) {
@@ -633,6 +635,7 @@ private:
     uint32_t file_id_;
     std::string_view text_;
     const char* base_;
+    uint32_t bias_;
     const JsonLimits& limits_;
     size_t max_depth_;  // limits_.max_depth, capped at kDepthCeiling
     size_t count_ = 0;
@@ -665,12 +668,12 @@ void Reader::fail_at(size_t offset, const char* id, const std::string& message) 
 void Reader::fail_simdjson(error_code e, size_t hint_offset) {
     if (e == simdjson::MEMALLOC) throw std::bad_alloc();
     Diagnosis d = Diagnoser(text_, max_depth_).run();
-    if (d.found) throw make_error(file_, d.offset, d.id, d.message, d.pointer);
+    if (d.found) throw make_error(file_, d.offset + bias_, d.id, d.message, d.pointer);
     std::string msg = std::string("found malformed JSON (") + simdjson::error_message(e) + "): expected valid JSON";
     const char* id = (e == simdjson::NUMBER_ERROR || e == simdjson::NUMBER_OUT_OF_RANGE) ? "json.number"
                      : e == simdjson::UTF8_ERROR                                           ? "json.utf8"
                                                                                            : "json.syntax";
-    if (hint_offset > text_.size()) hint_offset = text_.size();
+    if (hint_offset > bias_ + text_.size()) hint_offset = bias_ + text_.size();
     throw make_error(file_, hint_offset, id, msg, pointer());
 }
 
@@ -867,7 +870,7 @@ Node Reader::array(od::value& v, const PlanNode* p, size_t depth, uint32_t o) {
 Node Reader::read_root(od::document& doc, const PlanNode* p, size_t start) {
     doc_ = &doc;
     while (start < text_.size() && is_ws(static_cast<unsigned char>(text_[start]))) ++start;
-    uint32_t o = static_cast<uint32_t>(start);
+    uint32_t o = static_cast<uint32_t>(start) + bias_;
 
     od::json_type type;
     if (auto e = doc.type().get(type)) fail_simdjson(e, o);
@@ -1031,7 +1034,7 @@ Node read_json(const SourceRegistry& sources, uint32_t file_id, const Projection
 struct ElementReader::Impl {
     od::parser parser;
     std::map<const Projection*, std::unique_ptr<Plan>> plans;  // compiled once per projection
-    std::map<uint32_t, std::unique_ptr<PaddedCopy>> copies;    // files without padding, copied once
+    std::vector<char> buffer;                                  // one element plus padding
 };
 
 ElementReader::ElementReader() : impl_(std::make_unique<Impl>()) {}
@@ -1040,8 +1043,8 @@ ElementReader::~ElementReader() = default;
 Node ElementReader::read(const SourceRegistry& sources, uint32_t file_id, ElementSpan span, const Projection& keep,
                          const JsonLimits& limits) {
     const SourceFile& file = sources.file(file_id);
-    const std::string_view text = file.text();
-    if (span.start > span.end || span.end > text.size())
+    const size_t len = span.end - span.start;
+    if (span.start > span.end || span.end > file.size())
         throw InputError(file.path(), {}, "input.internal", "an inventory object's bytes are no longer available");
     const PlanNode* root_plan = nullptr;
     if (!keep.all) {
@@ -1052,21 +1055,15 @@ Node ElementReader::read(const SourceRegistry& sources, uint32_t file_id, Elemen
         }
         root_plan = plan->root;
     }
-    const size_t len = span.end - span.start;
-    // The element is followed by the rest of the file and the file's padding, so simdjson
-    // may read past `len` as it needs.
-    const char* buf = text.data();
-    size_t cap = text.size() + file.padding();
-    if (cap < text.size() + simdjson::SIMDJSON_PADDING) {
-        auto& copy = impl_->copies[file_id];
-        if (!copy) {
-            copy = std::make_unique<PaddedCopy>();
-            copy->assign(text);
-        }
-        buf = copy->data();
-        cap = copy->capacity();
-    }
-    Reader reader(file, file_id, std::string_view(buf, text.size()), buf, limits);
+    // The element's bytes are copied out (pread for a mapped file) rather than read in the
+    // mapping: the mapping's pages were handed back after loading, and reading objects
+    // scattered over the file through it would map most of the file again.
+    std::vector<char>& buf = impl_->buffer;
+    if (buf.size() < len + simdjson::SIMDJSON_PADDING) buf.resize(len + simdjson::SIMDJSON_PADDING);
+    if (!file.copy_out(span.start, len, buf.data()))
+        throw InputError(file.path(), {}, "input.unreadable", "cannot read an inventory object's bytes again");
+    std::memset(buf.data() + len, 0, simdjson::SIMDJSON_PADDING);
+    Reader reader(file, file_id, std::string_view(buf.data(), len), buf.data(), limits, span.start);
     od::parser& parser = impl_->parser;
     if (parser.capacity() < len || parser.max_depth() < reader.max_depth() + 2) {
         if (auto e = parser.allocate(len < 64 ? 64 : len, reader.max_depth() + 2)) {
@@ -1075,8 +1072,8 @@ Node ElementReader::read(const SourceRegistry& sources, uint32_t file_id, Elemen
         }
     }
     od::document doc;
-    if (auto e = parser.iterate(buf + span.start, len, cap - span.start).get(doc)) reader.fail_simdjson(e, span.start);
-    return reader.read_root(doc, root_plan, span.start);
+    if (auto e = parser.iterate(buf.data(), len, buf.size()).get(doc)) reader.fail_simdjson(e, span.start);
+    return reader.read_root(doc, root_plan, 0);
 }
 
 }  // namespace opguard
