@@ -72,6 +72,9 @@ public:
     // (see kKindField); then the derived fields, computed first and written after: `self`
     // must not change while it is read.
     void finish(const ResourceKind& kind, Node& value) const {
+        // The members vector is sized exactly by the reader: make room for the kind and the
+        // derived fields at once (growing it would double it, about 1 KB more per object).
+        if (value.is_object()) value.members().reserve(value.members().size() + 1 + kind.derived.size());
         value.set(kKindField, Node::string(kind.name));
         if (kind.derived.empty()) return;
         NoHost host;
