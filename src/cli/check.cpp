@@ -161,29 +161,24 @@ static std::vector<std::pair<std::string, std::string>> reports(const CLI::App& 
 // by reading its line from the source, while the text is in memory (plans and waiver files
 // are); otherwise the byte column stands.
 static std::function<uint32_t(const Location&)> utf16_columns(const SourceRegistry& sources) {
-    using Lines = std::pair<const SourceFile*, std::vector<size_t>>;  // file, offsets where lines start
-    auto cache = std::make_shared<std::map<std::string, Lines>>();
+    auto cache = std::make_shared<std::map<std::string, const SourceFile*>>();  // path -> file (or none)
     return [&sources, cache](const Location& l) -> uint32_t {
         auto it = cache->find(l.file);
         if (it == cache->end()) {
-            Lines lines{nullptr, {}};
-            for (uint32_t i = 0; i < sources.size() && !lines.first; ++i)
-                if (sources.file(i).path() == l.file) lines.first = &sources.file(i);
-            if (lines.first && !lines.first->text().empty()) {
-                const std::string_view t = lines.first->text();
-                lines.second.push_back(0);
-                for (size_t i = 0; i < t.size(); ++i)
-                    if (t[i] == '\n') lines.second.push_back(i + 1);
-            }
-            it = cache->emplace(l.file, std::move(lines)).first;
+            const SourceFile* found = nullptr;
+            for (uint32_t i = 0; i < sources.size() && !found; ++i)
+                if (sources.file(i).path() == l.file) found = &sources.file(i);
+            if (found && found->text().empty()) found = nullptr;
+            it = cache->emplace(l.file, found).first;
         }
-        const auto& [file, starts] = it->second;
-        if (!file || l.pos.line == 0 || l.pos.line > starts.size()) return l.pos.column;
+        const SourceFile* file = it->second;
+        const std::optional<uint32_t> begin = file ? file->line_offset(l.pos.line) : std::nullopt;
+        if (!begin) return l.pos.column;
         const std::string_view t = file->text();
-        const size_t begin = starts[l.pos.line - 1], end = begin + l.pos.column - 1;
+        const size_t end = size_t{*begin} + l.pos.column - 1;
         if (end > t.size()) return l.pos.column;
         uint32_t units = 0;
-        for (size_t i = begin; i < end; ++i) {
+        for (size_t i = *begin; i < end; ++i) {
             const auto c = static_cast<unsigned char>(t[i]);
             if ((c & 0xC0) == 0x80) continue;  // continuation byte
             units += c >= 0xF0 ? 2 : 1;        // 4-byte sequences are surrogate pairs in UTF-16
@@ -260,8 +255,10 @@ static int run_check(const CommonOptions& common, const CheckOptions& opt, const
         throw InputError("command line", {}, "usage", "--today takes a date written YYYY-MM-DD; found '" + opt.today + "'");
     const std::string today = opt.today.empty() ? today_utc() : opt.today;
 
+    // The inventory's files are listed once: the heap is sized for them, then they are read.
+    const std::vector<std::string> inventory_paths = inventory_files(opt.inventory);
     {
-        std::vector<std::string> inputs = opt.inventory;
+        std::vector<std::string> inputs = inventory_paths;
         inputs.push_back(opt.plan);
         size_heap_pages_for(inputs);
     }
@@ -286,7 +283,7 @@ static int run_check(const CommonOptions& common, const CheckOptions& opt, const
     }
     clock.stage("plan");
     Inventory& inv = st.inventory;
-    inv = load_inventory(sources, opt.inventory, rules, io);
+    inv = load_inventory(sources, inventory_paths, rules, io);
     clock.stage("inventory");
 
     SimulateOptions so;

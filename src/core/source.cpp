@@ -88,6 +88,13 @@ Position SourceFile::position(uint32_t offset) const {
     return Position{static_cast<uint32_t>(line), offset - start + 1};
 }
 
+std::optional<uint32_t> SourceFile::line_offset(uint32_t line) const {
+    if (released_ || line == 0) return std::nullopt;
+    build_lines();
+    if (line > line_starts_.size()) return std::nullopt;
+    return line_starts_[line - 1];
+}
+
 uint32_t SourceRegistry::add(std::string path, std::string text) {
     files_.push_back(std::make_unique<SourceFile>(std::move(path), std::move(text)));
     return static_cast<uint32_t>(files_.size() - 1);

@@ -4,6 +4,7 @@
 // line:col is computed only when a message needs it.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -74,6 +75,8 @@ public:
     // See FileText::drop_resident_pages: the text stays readable.
     void drop_resident_pages() const { text_.drop_resident_pages(); }
     Position position(uint32_t offset) const;
+    // Byte offset where 1-based `line` starts; nullopt past the last line or without text.
+    std::optional<uint32_t> line_offset(uint32_t line) const;
 
 private:
     void build_lines() const;

@@ -36,17 +36,13 @@ public:
     ObjectBuilder(const SourceRegistry& sources, const RuleSet& rules) : sources_(sources), rules_(rules) {}
 
     struct KindPlan {
-        Projection element;                                 // one element, read whole
-        std::set<std::string, std::less<>> eager;           // fields kept before the object is built
+        Projection element;  // one element, read whole; element.eager: the fields kept before it is built
     };
     std::map<const ResourceKind*, KindPlan> plans;
 
     void build(const InventoryObject& o) {
         const KindPlan& plan = plans.at(o.kind);
-        Node value = reader_.read(sources_, o.file, o.span_, plan.element);
-        finish(*o.kind, value);
-        o.value_ = std::move(value);
-        o.built_ = true;
+        set_built(o, reader_.read(sources_, o.file, o.span_, plan.element));
     }
 
     // An object of a lazy list: `eager` holds only its eagerly kept fields.
@@ -57,7 +53,7 @@ public:
         o.builder_ = this;
     }
     // An object read whole (an element of a bare array).
-    void set_built(InventoryObject& o, Node value) const {
+    void set_built(const InventoryObject& o, Node value) const {  // value_, built_: mutable
         finish(*o.kind, value);
         o.value_ = std::move(value);
         o.built_ = true;
@@ -65,7 +61,7 @@ public:
 
     bool eager(const ResourceKind* kind, std::string_view field) const {
         auto it = plans.find(kind);
-        return it != plans.end() && it->second.eager.count(field) != 0;
+        return it != plans.end() && it->second.element.eager.count(field) != 0;
     }
 
     // The kind travels with the value, so an effect can find the object again from a copy
@@ -150,12 +146,10 @@ InventoryObject& Inventory::add(InventoryObject obj) {
     return stored;
 }
 
-namespace {
-
 // Files named on the command line, or the *.json files of a directory (recursively),
 // sorted by path so that the result never depends on the command line's or the directory
 // listing's order.
-std::vector<std::string> expand(const std::vector<std::string>& paths) {
+std::vector<std::string> inventory_files(const std::vector<std::string>& paths) {
     std::vector<std::string> out;
     for (const auto& p : paths) {
         std::error_code ec;
@@ -180,6 +174,8 @@ std::vector<std::string> expand(const std::vector<std::string>& paths) {
     out.erase(std::unique(out.begin(), out.end()), out.end());
     return out;
 }
+
+namespace {
 
 // The list of kind `k` in a saved response: its elements are lazy (built when first read),
 // with the id, the field that tells kinds apart and the fields find_all matches on kept
@@ -234,14 +230,14 @@ Inventory load_inventory(SourceRegistry& sources, const std::vector<std::string>
     // Kinds that share a list path share its projection (the union of their fields), as a
     // list belongs to the first kind that matches.
     for (size_t i = 0; i < rules.resources.size(); ++i)
-        builder.plans[&rules.resources[i]] = ObjectBuilder::KindPlan{*elements[i], elements[i]->eager};
+        builder.plans[&rules.resources[i]] = ObjectBuilder::KindPlan{*elements[i]};
     // A bare array (--cli-query output) holds elements of one kind: keep the union of fields.
     // Its elements are built at once (the kind is known only after reading them).
     Projection& bare = projection.child("[]");
     for (const auto& k : rules.resources)
         for (const auto& f : k.fields) bare.child(f).all = true;
 
-    const std::vector<std::string> files = expand(paths);
+    const std::vector<std::string> files = inventory_files(paths);
     for (const auto& named : options.kind_of_file) {
         const std::string& file_name = named.first;
         if (std::none_of(files.begin(), files.end(), [&](const std::string& f) { return same_file_name(file_name, f); }))
