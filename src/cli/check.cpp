@@ -255,13 +255,7 @@ static int run_check(const CommonOptions& common, const CheckOptions& opt, const
         throw InputError("command line", {}, "usage", "--today takes a date written YYYY-MM-DD; found '" + opt.today + "'");
     const std::string today = opt.today.empty() ? today_utc() : opt.today;
 
-    // The inventory's files are listed once: the heap is sized for them, then they are read.
-    const std::vector<std::string> inventory_paths = inventory_files(opt.inventory);
-    {
-        std::vector<std::string> inputs = inventory_paths;
-        inputs.push_back(opt.plan);
-        size_heap_pages_for(inputs);
-    }
+    use_large_heap_pages();
     StageClock clock(opt.timings);
     CheckState& st = check_state();
     st = CheckState{};  // (one check per process; a fresh state all the same)
@@ -283,7 +277,7 @@ static int run_check(const CommonOptions& common, const CheckOptions& opt, const
     }
     clock.stage("plan");
     Inventory& inv = st.inventory;
-    inv = load_inventory(sources, inventory_paths, rules, io);
+    inv = load_inventory(sources, opt.inventory, rules, io);
     clock.stage("inventory");
 
     SimulateOptions so;

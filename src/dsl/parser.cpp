@@ -4,6 +4,9 @@
 
 #include <boost/spirit/home/x3.hpp>
 
+#include <array>
+#include <cstring>
+
 #include "core/diagnostic.hpp"
 
 namespace x3 = boost::spirit::x3;
@@ -17,16 +20,36 @@ struct file_tag;   // the file index
 struct shift_tag;  // offset of the parsed text inside its file
 struct mark_tag;   // where the construct being built starts (set by `mark`)
 
+// The C locale's white space: what std::isspace accepts there, without the locale lookup.
+constexpr bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+
 // X3 captures the start of a match before skipping; advance past blanks and comments so
 // an origin names the first character of the construct itself.
 It skip_blanks(It p, It end) {
     while (p < end) {
-        if (std::isspace(static_cast<unsigned char>(*p))) { ++p; continue; }
-        if (*p == '#') { while (p < end && *p != '\n') ++p; continue; }
+        if (is_blank(*p)) { ++p; continue; }
+        if (*p == '#') {
+            const void* nl = std::memchr(p, '\n', static_cast<size_t>(end - p));
+            p = nl ? static_cast<It>(nl) : end;
+            continue;
+        }
         break;
     }
     return p;
 }
+
+// The skipper: blanks and '#' comments, in one loop (skip_blanks).
+struct blank_skipper : x3::parser<blank_skipper> {
+    using attribute_type = x3::unused_type;
+    static bool const has_attribute = false;
+    template <typename Iterator, typename Context, typename RContext, typename Attribute>
+    bool parse(Iterator& first, Iterator const& last, Context const&, RContext const&, Attribute&) const {
+        It p = skip_blanks(first, last);
+        if (p == first) return false;
+        first = p;
+        return true;
+    }
+};
 
 // In a semantic action X3 (Boost 1.74) offers where the match ends, not where it starts.
 // `mark` (an eps that has skipped blanks) records the start just before each construct
@@ -77,23 +100,52 @@ ast::ExprPtr binary(ast::Op op, ast::ExprPtr lhs, ast::ExprPtr rhs) {
 
 // ---- lexical pieces ---------------------------------------------------------------
 
-const auto word_char = x3::alnum | x3::char_('_');
+const auto word_char = x3::char_("a-zA-Z0-9_");
+const auto word_start = x3::char_("a-zA-Z_");
 auto kw(const char* w) { return x3::lexeme[x3::lit(w) >> !word_char]; }
 
 const auto reserved = x3::lexeme[(x3::lit("and") | "or" | "not" | "in" | "true" | "false" | "null") >> !word_char];
 
 x3::rule<class ident_r, std::string> const ident = "identifier";
-const auto ident_def = x3::lexeme[!reserved >> (x3::alpha | x3::char_('_')) >> *word_char];
+const auto ident_def = x3::lexeme[x3::raw[!reserved >> word_start >> *word_char]];
 
 x3::rule<class name_r, std::string> const item_name = "a name";
-const auto item_name_def = x3::lexeme[(x3::alpha | x3::char_('_')) >> *(word_char | x3::char_("-."))];
+const auto item_name_def = x3::lexeme[x3::raw[word_start >> *x3::char_("-a-zA-Z0-9_.")]];
 
-struct escape_table : x3::symbols<char> {
-    escape_table() { add("\\\"", '"')("\\\\", '\\')("\\/", '/')("\\n", '\n')("\\t", '\t')("\\r", '\r'); }
-} const escapes;
+// The characters of a string literal up to (not including) its closing quote: runs without
+// escapes are appended whole. Stops at '"', at a line end, at the end of the text, and at a
+// backslash that starts no known escape (the expected '"' then names the place).
+struct string_chars_parser : x3::parser<string_chars_parser> {
+    using attribute_type = std::string;
+    static bool const has_attribute = true;
+    template <typename Iterator, typename Context, typename RContext, typename Attribute>
+    bool parse(Iterator& first, Iterator const& last, Context const&, RContext const&, Attribute& attr) const {
+        It p = first;
+        while (p < last) {
+            It run = p;
+            while (p < last && *p != '"' && *p != '\\' && *p != '\n') ++p;
+            attr.append(run, p);
+            if (p == last || *p != '\\' || p + 1 == last) break;
+            char c;
+            switch (p[1]) {
+                case '"': c = '"'; break;
+                case '\\': c = '\\'; break;
+                case '/': c = '/'; break;
+                case 'n': c = '\n'; break;
+                case 't': c = '\t'; break;
+                case 'r': c = '\r'; break;
+                default: first = p; return true;
+            }
+            attr.push_back(c);
+            p += 2;
+        }
+        first = p;
+        return true;
+    }
+} const string_chars;
 
 x3::rule<class string_r, std::string> const string_lit = "a string";
-const auto string_lit_def = x3::lexeme['"' > *(escapes | (x3::char_ - x3::char_("\"\\\n"))) > '"'];
+const auto string_lit_def = x3::lexeme['"' > string_chars > '"'];
 
 // Plain decimal numbers only: the default policies would read "inf" and "nan" (so the
 // word "inferred" would start with a number).
@@ -120,9 +172,10 @@ x3::rule<class list_r, ast::ExprPtr> const list_lit = "a list";
 x3::rule<class object_r, ast::ExprPtr> const object_lit = "an object";
 x3::rule<class call_r, ast::ExprPtr> const call_expr = "a function call";
 
-const auto assign = [](auto& ctx) { x3::_val(ctx) = x3::_attr(ctx); };
+// The sub-rule's attribute is not read after its action: move, not copy, the pointers.
+const auto assign = [](auto& ctx) { x3::_val(ctx) = std::move(x3::_attr(ctx)); };
 auto fold(ast::Op op) {
-    return [op](auto& ctx) { x3::_val(ctx) = binary(op, x3::_val(ctx), x3::_attr(ctx)); };
+    return [op](auto& ctx) { x3::_val(ctx) = binary(op, std::move(x3::_val(ctx)), std::move(x3::_attr(ctx))); };
 }
 
 const auto expr_def = and_expr[assign] >> *(kw("or") > and_expr[fold(ast::Op::Or)]);
@@ -130,7 +183,7 @@ const auto and_expr_def = not_expr[assign] >> *(kw("and") > not_expr[fold(ast::O
 
 // A run of "not"s (or of "-"s below) is read as a loop and becomes one node that counts
 // them, so a long run cannot exhaust the stack.
-const auto not_word = x3::lexeme[x3::lit("not") >> !word_char >> !(+x3::space >> x3::lit("in") >> !word_char)];
+const auto not_word = x3::lexeme[x3::lit("not") >> !word_char >> !(+x3::char_(" \t\n\r\f\v") >> x3::lit("in") >> !word_char)];
 const auto not_expr_def =
     *(mark >> x3::omit[not_word])[([](auto& ctx) {
         if (!x3::_val(ctx)) x3::_val(ctx) = make(ast::Op::Not, origin_of(ctx)), x3::_val(ctx)->repeat = 0;
@@ -284,7 +337,7 @@ const auto item_def = mark >> item_kind[([](auto& ctx) {
 
 BOOST_SPIRIT_DEFINE(property, item, item_kind)
 
-const auto skipper = x3::space | x3::lexeme['#' >> *(x3::char_ - x3::eol)];
+const blank_skipper skipper;
 
 // What stands at `p`, for "found ..." in messages.
 std::string describe_found(It p, It end) {
@@ -300,26 +353,47 @@ std::string describe_found(It p, It end) {
     return "'" + tok + "'";
 }
 
-// Rejects nesting deeper than the limit before X3 recurses into it.
+// Rejects nesting deeper than the limit before X3 recurses into it. One pass over the
+// text; a byte table sends the common case (nothing to count) straight to the next byte.
 void check_nesting(const SourceFile& f, uint32_t base_offset, std::string_view text, size_t limit, size_t allowance) {
+    enum : uint8_t { Plain, Comment, Quote, Open, Close };
+    static constexpr auto table = [] {
+        std::array<uint8_t, 256> t{};
+        t['#'] = Comment, t['"'] = Quote;
+        t['('] = t['['] = t['{'] = Open;
+        t[')'] = t[']'] = t['}'] = Close;
+        return t;
+    }();
+    const char* p = text.data();
+    const char* const end = p + text.size();
     size_t depth = 0;
-    bool in_string = false, in_comment = false;
-    for (size_t i = 0; i < text.size(); ++i) {
-        char c = text[i];
-        if (in_comment) { if (c == '\n') in_comment = false; continue; }
-        if (in_string) {
-            if (c == '\\') ++i;
-            else if (c == '"' || c == '\n') in_string = false;
-            continue;
-        }
-        if (c == '#') in_comment = true;
-        else if (c == '"') in_string = true;
-        else if (c == '(' || c == '[' || c == '{') {
-            if (++depth > limit + allowance)
-                throw InputError(f.path(), f.position(base_offset + static_cast<uint32_t>(i)), "rules.nesting",
-                                 "brackets nested deeper than " + std::to_string(limit) + " levels");
-        } else if (c == ')' || c == ']' || c == '}') {
-            if (depth > 0) --depth;
+    while (p < end) {
+        switch (table[static_cast<unsigned char>(*p)]) {
+            case Plain: ++p; break;
+            case Comment: {
+                const void* nl = std::memchr(p, '\n', static_cast<size_t>(end - p));
+                p = nl ? static_cast<const char*>(nl) + 1 : end;
+                break;
+            }
+            case Quote:  // to the closing quote or the line's end (an unclosed string is the parser's to report)
+                for (++p; p < end; ++p) {
+                    if (*p == '\\') {  // the escaped byte is skipped too
+                        if (++p == end) break;
+                        continue;
+                    }
+                    if (*p == '"' || *p == '\n') { ++p; break; }
+                }
+                break;
+            case Open:
+                if (++depth > limit + allowance)
+                    throw InputError(f.path(), f.position(base_offset + static_cast<uint32_t>(p - text.data())),
+                                     "rules.nesting", "brackets nested deeper than " + std::to_string(limit) + " levels");
+                ++p;
+                break;
+            case Close:
+                if (depth > 0) --depth;
+                ++p;
+                break;
         }
     }
 }

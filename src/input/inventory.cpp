@@ -146,6 +146,8 @@ InventoryObject& Inventory::add(InventoryObject obj) {
     return stored;
 }
 
+namespace {
+
 // Files named on the command line, or the *.json files of a directory (recursively),
 // sorted by path so that the result never depends on the command line's or the directory
 // listing's order.
@@ -174,8 +176,6 @@ std::vector<std::string> inventory_files(const std::vector<std::string>& paths) 
     out.erase(std::unique(out.begin(), out.end()), out.end());
     return out;
 }
-
-namespace {
 
 // The list of kind `k` in a saved response: its elements are lazy (built when first read),
 // with the id, the field that tells kinds apart and the fields find_all matches on kept

@@ -109,9 +109,4 @@ private:
 Inventory load_inventory(SourceRegistry& sources, const std::vector<std::string>& paths, const RuleSet& rules,
                          const InventoryOptions& options = {});
 
-// The files load_inventory reads for `paths`: files as named, the *.json files below a
-// directory; sorted, each once. Throws InputError for a directory that cannot be listed or
-// holds no .json file.
-std::vector<std::string> inventory_files(const std::vector<std::string>& paths);
-
 }  // namespace opguard

@@ -343,6 +343,21 @@ TEST_CASE("syntax error: a string does not run across lines", "[grammar][errors]
     CHECK(e->message != "expected '\"', found '\"'");
 }
 
+TEST_CASE("string literals: every escape, long runs, and where an unknown escape stops", "[grammar]") {
+    CHECK(expr_of("\"\\/\\t\\r\"") == "\"/\t\r\"");
+    const std::string run(5000, 'x');
+    CHECK(expr_of("\"" + run + "\\n" + run + "\"") == "\"" + run + "\n" + run + "\"");
+    CHECK(expr_of("\"caf\xc3\xa9\"") == "\"caf\xc3\xa9\"");  // bytes beyond ASCII are kept as they are
+    auto e = parse_error("rule x { title = \"ab\\qc\"; }");
+    REQUIRE(e);
+    CHECK(e->id == "rules.syntax");
+    CHECK(e->where() == "1:21");  // the backslash of the unknown escape
+    CHECK(e->message == "expected '\"', found '\\'");
+    auto end = parse_error("rule x { title = \"ab\\");  // a backslash as the file's last byte
+    REQUIRE(end);
+    CHECK(end->where() == "1:21");
+}
+
 // Expectation points whose subject carries a semantic action print X3's mangled type name
 // instead of the rule's name (see the report). These cases assert the intended text.
 TEST_CASE("syntax error: missing value names 'an expression'", "[grammar][errors]") {
@@ -403,6 +418,10 @@ TEST_CASE("nesting counts every kind of bracket, but none inside strings or comm
     std::string quiet = "rule r {\n  # " + std::string(100, '(') + "\n  x = \"" + std::string(100, '[') + "\";\n}";
     auto p = parse(quiet);
     CHECK(show(p->items[0].properties[0].value) == "\"" + std::string(100, '[') + "\"");
+
+    // An escaped quote does not end the string: the brackets after it are still inside.
+    auto q = parse("rule r { x = \"a\\\"" + std::string(100, '{') + "\"; }");
+    CHECK(show(q->items[0].properties[0].value) == "\"a\"" + std::string(100, '{') + "\"");
 }
 
 TEST_CASE("the nesting limit is configurable", "[grammar][nesting]") {
