@@ -255,7 +255,6 @@ static int run_check(const CommonOptions& common, const CheckOptions& opt, const
         throw InputError("command line", {}, "usage", "--today takes a date written YYYY-MM-DD; found '" + opt.today + "'");
     const std::string today = opt.today.empty() ? today_utc() : opt.today;
 
-    use_large_heap_pages();
     StageClock clock(opt.timings);
     CheckState& st = check_state();
     st = CheckState{};  // (one check per process; a fresh state all the same)

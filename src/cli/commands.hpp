@@ -38,8 +38,6 @@ void setup_check(CLI::App& app, CommonOptions& common, CheckOptions& opt, int& r
 
 // The allocator of the binary, for --version (src/cli/allocator.cpp).
 std::string allocator_description();
-// With mimalloc: 2 MiB heap pages from here on (a check calls it before loading anything).
-void use_large_heap_pages();
 void setup_rules(CLI::App& app, CommonOptions& common, int& result);
 
 // "error" | "warning" | "info" (already checked by CLI11) => Severity.
