@@ -1,9 +1,12 @@
 #include "core/node.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <new>
+#include <stdexcept>
 
 namespace opguard {
 
@@ -19,9 +22,18 @@ const char* kind_name(NodeKind k) {
     return "?";
 }
 
-Node::Node(const Node& other)
-    : origin(other.origin), kind_(other.kind_), bool_(other.bool_), number_(other.number_), string_(other.string_),
-      kids_(other.kids_ ? std::make_unique<Children>(*other.kids_) : nullptr) {}
+static_assert(sizeof(Node) <= 48, "a Node is its origin, its kind and one value");
+
+Node::Node(const Node& other) : origin(other.origin), kind_(other.kind_), number_(0) {
+    switch (kind_) {
+        case NodeKind::Null: break;
+        case NodeKind::Bool: bool_ = other.bool_; break;
+        case NodeKind::Number: number_ = other.number_; break;
+        case NodeKind::String: new (&string_) std::string(other.string_); break;
+        case NodeKind::Array:
+        case NodeKind::Object: kids_ = other.kids_ ? new Children(*other.kids_) : nullptr; break;
+    }
+}
 
 Node& Node::operator=(const Node& other) {
     if (this != &other) {
@@ -31,33 +43,68 @@ Node& Node::operator=(const Node& other) {
     return *this;
 }
 
+Node& Node::operator=(Node&& other) noexcept {
+    if (this != &other) {
+        Node moved(std::move(other));  // `other` may live inside this node's children
+        release();
+        origin = moved.origin;
+        kind_ = moved.kind_;
+        take(moved);
+    }
+    return *this;
+}
+
+void Node::take(Node& other) noexcept {
+    switch (kind_) {
+        case NodeKind::Null: number_ = 0; break;
+        case NodeKind::Bool: bool_ = other.bool_; break;
+        case NodeKind::Number: number_ = other.number_; break;
+        case NodeKind::String: new (&string_) std::string(std::move(other.string_)); break;
+        case NodeKind::Array:
+        case NodeKind::Object: kids_ = other.kids_; other.kids_ = nullptr; break;
+    }
+}
+
+void Node::release() noexcept {
+    if (kind_ == NodeKind::String) string_.~basic_string();
+    else if (container()) delete kids_;
+}
+
+const std::string& Node::empty_string() {
+    static const std::string empty;
+    return empty;
+}
+
 Node::Children& Node::kids() {
-    if (!kids_) kids_ = std::make_unique<Children>();
+    if (!container()) throw std::logic_error(std::string("a ") + kind_name(kind_) + " node has no items or members");
+    if (!kids_) kids_ = new Children();
     return *kids_;
 }
 
 const std::vector<Node>& Node::items() const {
     static const std::vector<Node> none;
-    return kids_ ? kids_->items : none;
+    return container() && kids_ ? kids_->items : none;
 }
 
 const std::vector<Node::Member>& Node::members() const {
     static const std::vector<Member> none;
-    return kids_ ? kids_->members : none;
+    return container() && kids_ ? kids_->members : none;
 }
 
+// (A new Node is Null with number_ as its value: a factory switches the kind and then
+// starts the value of that kind.)
 Node Node::boolean(bool b, Origin o) { Node n; n.kind_ = NodeKind::Bool; n.bool_ = b; n.origin = o; return n; }
 Node Node::number(double d, Origin o) { Node n; n.kind_ = NodeKind::Number; n.number_ = d; n.origin = o; return n; }
 Node Node::string(std::string s, Origin o) {
-    Node n; n.kind_ = NodeKind::String; n.string_ = std::move(s); n.origin = o; return n;
+    Node n; n.kind_ = NodeKind::String; new (&n.string_) std::string(std::move(s)); n.origin = o; return n;
 }
 Node Node::array(std::vector<Node> items, Origin o) {
-    Node n; n.kind_ = NodeKind::Array; n.origin = o;
+    Node n; n.kind_ = NodeKind::Array; n.kids_ = nullptr; n.origin = o;
     if (!items.empty()) n.kids().items = std::move(items);
     return n;
 }
 Node Node::object(std::vector<Member> members, Origin o) {
-    Node n; n.kind_ = NodeKind::Object; n.origin = o;
+    Node n; n.kind_ = NodeKind::Object; n.kids_ = nullptr; n.origin = o;
     if (!members.empty()) n.kids().members = std::move(members);
     return n;
 }
@@ -76,7 +123,13 @@ Node* Node::find(std::string_view key) {
 void Node::set(std::string key, Node value) {
     if (kind_ != NodeKind::Object) { *this = object(); }
     if (Node* existing = find(key)) { *existing = std::move(value); return; }
-    kids().members.emplace_back(std::move(key), std::move(value));
+    auto& m = kids().members;
+    // A full vector grows by an eighth (at least 4), not by doubling: most objects are read
+    // with their members counted exactly, and an effect that adds one field (a snapshot's
+    // `deleted`) would otherwise double every touched object (96 bytes a member).
+    // Still geometric, so an object built up by set() costs amortised O(1) per member.
+    if (m.size() == m.capacity()) m.reserve(m.size() + std::max<size_t>(4, m.size() / 8));
+    m.emplace_back(std::move(key), std::move(value));
 }
 
 bool Node::equals(const Node& o) const {

@@ -21,7 +21,7 @@ class Node {
 public:
     using Member = std::pair<std::string, Node>;
 
-    Node() = default;
+    Node() noexcept : number_(0) {}
     static Node null(Origin o = {}) { Node n; n.origin = o; return n; }
     static Node boolean(bool b, Origin o = {});
     static Node number(double d, Origin o = {});
@@ -37,9 +37,12 @@ public:
     bool is_array() const { return kind_ == NodeKind::Array; }
     bool is_object() const { return kind_ == NodeKind::Object; }
 
-    bool as_bool() const { return bool_; }
-    double as_number() const { return number_; }
-    const std::string& as_string() const { return string_; }
+    // The value of a node of that kind; false, 0 or "" for a node of another kind.
+    bool as_bool() const { return kind_ == NodeKind::Bool && bool_; }
+    double as_number() const { return kind_ == NodeKind::Number ? number_ : 0; }
+    const std::string& as_string() const { return kind_ == NodeKind::String ? string_ : empty_string(); }
+    // A list's items, an object's members (empty for other kinds). The non-const forms are
+    // for lists and objects only (std::logic_error otherwise).
     const std::vector<Node>& items() const;
     std::vector<Node>& items() { return kids().items; }
     const std::vector<Member>& members() const;
@@ -64,24 +67,35 @@ public:
 
     Node(const Node& other);
     Node& operator=(const Node& other);
-    Node(Node&&) noexcept = default;
-    Node& operator=(Node&&) noexcept = default;
-    ~Node() = default;
+    // A node moved from keeps its kind, with an empty value.
+    Node(Node&& other) noexcept : origin(other.origin), kind_(other.kind_), number_(0) { take(other); }
+    Node& operator=(Node&& other) noexcept;
+    ~Node() { release(); }
 
 private:
     // Lists and objects keep their children behind one pointer, so a scalar (most of
-    // an inventory) costs 64 bytes and no second allocation.
+    // an inventory) costs 48 bytes and no second allocation.
     struct Children {
         std::vector<Node> items;
         std::vector<Member> members;
     };
     Children& kids();
+    bool container() const { return kind_ == NodeKind::Array || kind_ == NodeKind::Object; }
+    // Moves other's value (of kind_, already equal to other's) into this node's storage,
+    // which holds nothing yet; other keeps its kind with an empty value.
+    void take(Node& other) noexcept;
+    // Frees the value (kind_ unchanged: the storage holds nothing afterwards).
+    void release() noexcept;
+    static const std::string& empty_string();
 
     NodeKind kind_ = NodeKind::Null;
-    bool bool_ = false;
-    double number_ = 0;
-    std::string string_;
-    std::unique_ptr<Children> kids_;
+    // One value at a time, chosen by kind_: a scalar and a string share their bytes.
+    union {
+        bool bool_;
+        double number_;
+        std::string string_;
+        Children* kids_;  // Array and Object; nullptr while empty
+    };
 };
 
 // Writes a JSON string literal (with quotes), escaping as RFC 8259 requires.

@@ -116,8 +116,8 @@ void names(const ast::Expr& e, std::set<std::string>& out) {
 
 void strip(Node& n) {
     n.origin = {};
-    for (auto& i : n.items()) strip(i);
-    for (auto& m : n.members()) strip(m.second);
+    if (n.is_array()) for (auto& i : n.items()) strip(i);
+    if (n.is_object()) for (auto& m : n.members()) strip(m.second);
 }
 
 RuleExplanation::Value value_of(const std::string& name, const std::function<Val()>& f) {

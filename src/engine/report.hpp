@@ -2,6 +2,7 @@
 // Report: everything one run of `opguard check` concluded — predicted outcome of every
 // call and target, findings, effects, and the state of touched resources before and after.
 // Renderers (report/) turn it into text, JSON and the other formats; nothing else does.
+#include <deque>
 #include <optional>
 #include <string>
 #include <vector>
@@ -119,7 +120,7 @@ struct Report {
     size_t rule_count = 0;
     std::vector<CallOutcome> calls;
     std::vector<Finding> findings;
-    std::vector<EffectRecord> effects;
+    std::deque<EffectRecord> effects;  // a deque: hundreds of thousands for a large plan, never copied to grow
     std::vector<ResourceChange> changes;
     std::vector<std::string> summary_parts;  // "3 desktops rebuilt", "4 disks erased (360 GiB)", ...
     std::vector<const Rule*> rules;          // the rules this run evaluated, in rule-set order

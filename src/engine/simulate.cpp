@@ -528,8 +528,8 @@ public:
 
     static void strip_origins(Node& n) {
         n.origin = {};
-        for (auto& i : n.items()) strip_origins(i);
-        for (auto& m : n.members()) strip_origins(m.second);
+        if (n.is_array()) for (auto& i : n.items()) strip_origins(i);
+        if (n.is_object()) for (auto& m : n.members()) strip_origins(m.second);
     }
 
 
@@ -662,7 +662,7 @@ private:
     std::vector<InventoryObject*> touched_order_;
     std::vector<Finding> findings_;
     std::vector<CallOutcome> outcomes_;
-    std::vector<EffectRecord> effects_;
+    std::deque<EffectRecord> effects_;
 };
 
 }  // namespace
