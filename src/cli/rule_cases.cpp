@@ -103,8 +103,17 @@ std::vector<std::string> CaseRun::places(const std::string& rule, const std::str
         if (f.rule->id != rule) continue;
         std::string file = f.location.file.rfind(prefix, 0) == 0 ? f.location.file.substr(prefix.size()) : f.location.file;
         std::string place = file;
-        if (f.location.pos.known()) place += ":" + std::to_string(f.location.pos.line) + ":" + std::to_string(f.location.pos.column);
-        if (!f.target.empty()) place += " (" + f.target + ")";
+        if (f.location.pos.known()) {
+            place += ':';
+            place += std::to_string(f.location.pos.line);
+            place += ':';
+            place += std::to_string(f.location.pos.column);
+        }
+        if (!f.target.empty()) {
+            place += " (";
+            place += f.target;
+            place += ')';
+        }
         out.push_back(std::move(place));
     }
     return out;
