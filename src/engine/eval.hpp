@@ -11,7 +11,7 @@
 
 namespace opguard {
 
-struct InventoryObject;
+class InventoryObject;
 
 class Val {
 public:
