@@ -186,7 +186,7 @@ public:
         std::set<const InventoryObject*> seen;
         for (const InventoryObject* o : f.evidence) {
             if (!seen.insert(o).second) continue;
-            out.push_back({o->kind->name, o->id, sources_.file(o->file).path(), o->pointer});
+            out.push_back({o->kind->name, o->id, sources_.file(o->file).path(), o->pointer()});
         }
         return out;
     }

@@ -27,6 +27,16 @@ public:
     const Node* parameters() override { return nullptr; }
 };
 
+// The JSON pointer of a kind's list in a saved response ("/Desktops").
+std::string list_pointer(const ResourceKind& k) {
+    std::string out;
+    for (const auto& p : k.list_path) {
+        out += '/';
+        out += pointer_token(p);
+    }
+    return out;
+}
+
 }  // namespace
 
 // Builds inventory objects: from their bytes when first read (lazy lists), and for every
@@ -138,11 +148,18 @@ const InventoryObject* Inventory::find(std::string_view kind, std::string_view i
     return const_cast<Inventory*>(this)->find(kind, id);
 }
 
+std::string InventoryObject::pointer() const {
+    std::string out = bare_ ? std::string() : list_pointer(*kind);
+    out += '/';
+    out += std::to_string(element_);
+    return out;
+}
+
 InventoryObject& Inventory::add(InventoryObject obj) {
     auto& list = by_kind_[obj.kind->name];
     list.push_back(std::move(obj));
     InventoryObject& stored = list.back();
-    index_[stored.kind->name][stored.id] = &stored;
+    index_[stored.kind->name][std::string_view(stored.id)] = &stored;
     return stored;
 }
 
@@ -288,9 +305,7 @@ Inventory load_inventory(SourceRegistry& sources, const std::vector<std::string>
                 if (!k.detect_field.empty() && !list->items().empty() && !list->items()[0].find(k.detect_field)) continue;
                 // One list belongs to one kind (the first declared that matches).
                 if (std::any_of(matches.begin(), matches.end(), [&](const Match& m) { return m.list == list; })) continue;
-                std::string ptr;
-                for (const auto& p : k.list_path) ptr += "/" + pointer_token(p);
-                matches.push_back({&k, list, ptr});
+                matches.push_back({&k, list, list_pointer(k)});
             }
         }
         if (matches.empty())
@@ -302,19 +317,21 @@ Inventory load_inventory(SourceRegistry& sources, const std::vector<std::string>
             inv.mark_loaded(m.kind->name);
             size_t index = 0;
             for (Node& el : m.list->items()) {
-                std::string ptr = m.pointer + "/" + std::to_string(index++);
+                const uint32_t element = static_cast<uint32_t>(index++);
+                auto ptr = [&] { return m.pointer + "/" + std::to_string(element); };  // for errors
                 if (!el.is_object())
                     throw InputError(path, where(el), "inventory.shape",
-                                     "expected an object in " + m.kind->name + " list, found " + kind_name(el.kind()), ptr);
+                                     "expected an object in " + m.kind->name + " list, found " + kind_name(el.kind()), ptr());
                 const Node* id = el.find(m.kind->id_field);
                 if (!id || !id->is_string() || id->as_string().empty())
                     throw InputError(path, where(el), "inventory.missing-id",
-                                     m.kind->name + " without a string " + m.kind->id_field, ptr);
+                                     m.kind->name + " without a string " + m.kind->id_field, ptr());
                 InventoryObject obj;
                 obj.kind = m.kind;
                 obj.id = id->as_string();
                 obj.file = fid;
-                obj.pointer = ptr;
+                obj.element_ = element;
+                obj.bare_ = m.list == &root && root.is_array();
                 // The element is moved, not copied: the parsed document is not used again.
                 auto span = std::lower_bound(spans.begin(), spans.end(), el.origin.offset,
                                              [](const ElementSpan& s, uint32_t at) { return s.start < at; });
@@ -337,8 +354,8 @@ Inventory load_inventory(SourceRegistry& sources, const std::vector<std::string>
                     throw InputError(path, where(el), "inventory.conflicting-duplicate",
                                      m.kind->name + " " + obj.id + " appears twice with different contents; the other copy is at " +
                                          pf.path() + (pp.known() ? ":" + std::to_string(pp.line) + ":" + std::to_string(pp.column) : "") +
-                                         " (" + prev->pointer + ")",
-                                     ptr);
+                                         " (" + prev->pointer() + ")",
+                                     ptr());
                 }
                 inv.add(std::move(obj));
             }

@@ -12,6 +12,7 @@
 #include <deque>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -35,7 +36,9 @@ public:
     const ResourceKind* kind = nullptr;
     std::string id;
     uint32_t file = 0;     // source index of the file it came from
-    std::string pointer;   // JSON pointer inside that file
+    // JSON pointer inside that file ("/Desktops/12"), made when asked for (a finding's
+    // evidence): most objects are never cited.
+    std::string pointer() const;
 
     // The kept fields plus the derived ones (and kKindField); engine effects may change it.
     // Built from the file on first use.
@@ -54,11 +57,15 @@ public:
 
 private:
     friend class ObjectBuilder;
+    friend Inventory load_inventory(SourceRegistry&, const std::vector<std::string>&, const RuleSet&,
+                                    const InventoryOptions&);
     void build() const;
     mutable Node value_;       // until built: only the eagerly kept fields
     mutable bool built_ = true;
     ElementSpan span_;         // the element's bytes in `file`, for building it
     ObjectBuilder* builder_ = nullptr;
+    uint32_t element_ = 0;     // its index in its list
+    bool bare_ = false;        // the list is the file's root (a bare array), not kind->list_path
 };
 
 struct InventoryOptions {
@@ -101,7 +108,9 @@ private:
     friend Inventory load_inventory(SourceRegistry&, const std::vector<std::string>&, const RuleSet&,
                                     const InventoryOptions&);
     StringMap<std::deque<InventoryObject>> by_kind_;
-    StringMap<StringMap<InventoryObject*>> index_;
+    // kind => id => object; an id key views the object's own `id` (the deques never move an
+    // object, and an id is not changed after it is added).
+    StringMap<std::unordered_map<std::string_view, InventoryObject*>> index_;
     std::vector<std::string> loaded_;
     std::unique_ptr<ObjectBuilder> builder_;  // builds objects on first use (heap: objects point to it)
 };

@@ -64,10 +64,10 @@ TEST_CASE("samples/fleet: every file's kind is detected and pages merge", "[inve
     REQUIRE(d);
     CHECK(d->kind->name == "desktop");
     CHECK(l->sources.file(d->file).path() == fleet + "/describe_desktops_page2.json");
-    CHECK(d->pointer == "/Desktops/0");
-    CHECK(l->inv.find("desktop", "ecd-hzwin04d2p7w3")->pointer == "/Desktops/3");
-    CHECK(l->inv.find("image", "m-win2022golden")->pointer == "/Images/5");
-    CHECK(l->inv.find("snapshot", "s-hk01sys010")->pointer == "/Snapshots/9");
+    CHECK(d->pointer() == "/Desktops/0");
+    CHECK(l->inv.find("desktop", "ecd-hzwin04d2p7w3")->pointer() == "/Desktops/3");
+    CHECK(l->inv.find("image", "m-win2022golden")->pointer() == "/Images/5");
+    CHECK(l->inv.find("snapshot", "s-hk01sys010")->pointer() == "/Snapshots/9");
     CHECK(l->inv.find("ecd_region", "ap-southeast-1"));
     CHECK_FALSE(l->inv.find("desktop", "m-win2022std"));  // ids are per kind
     CHECK_FALSE(l->inv.find("desktop", "ecd-gone0000000000"));
@@ -130,7 +130,7 @@ TEST_CASE("a duplicate id with the same content merges", "[inventory][duplicates
     const InventoryObject* m1 = l->inv.find("image", "m-1");
     REQUIRE(m1);
     CHECK(l->sources.file(m1->file).path() == dir.file("inv/a.json"));  // the first copy stays
-    CHECK(m1->pointer == "/Images/0");
+    CHECK(m1->pointer() == "/Images/0");
 }
 
 TEST_CASE("a duplicate id with different content is inventory.conflicting-duplicate", "[inventory][duplicates]") {
@@ -222,7 +222,7 @@ TEST_CASE("unknown shapes and bare arrays", "[inventory][errors]") {
         REQUIRE(l->inv.objects("desktop").size() == 1);
         const InventoryObject* d = l->inv.find("desktop", "a");
         REQUIRE(d);
-        CHECK(d->pointer == "/0");
+        CHECK(d->pointer() == "/0");
         CHECK(text_of(*d, "region") == "cn-beijing");
     }
     SECTION("a bare array with --inventory-kind") {
@@ -231,7 +231,7 @@ TEST_CASE("unknown shapes and bare arrays", "[inventory][errors]") {
         o.kind_override = "image";
         auto l = load({dir.file("out.json")}, o);
         CHECK(l->inv.objects("image").size() == 2);
-        CHECK(l->inv.find("image", "m-2")->pointer == "/1");
+        CHECK(l->inv.find("image", "m-2")->pointer() == "/1");
 
         o.kind_override = "gadget";
         auto e = load_error({dir.file("out.json")}, o);
@@ -365,7 +365,7 @@ TEST_CASE("KooCLI CheckDesktopImages output is hw_image_check, one record per de
     const InventoryObject* a = l->inv.find("hw_image_check", "0730042a-b9c7-4279-bb24-d3fd299a2efe");
     REQUIRE(a);
     CHECK(a->kind->name == "hw_image_check");
-    CHECK(a->pointer == "/image_infos/0");
+    CHECK(a->pointer() == "/image_infos/0");
     CHECK(l->sources.file(a->file).path() == dir.file("inv/check_desktop_images.json"));
     CHECK(text_of(*a, "image_id") == "b669106a-1395-4f24-92af-d884c227e558");
     CHECK(text_of(*a, "image_name") == "win-office-2025");
@@ -374,7 +374,7 @@ TEST_CASE("KooCLI CheckDesktopImages output is hw_image_check, one record per de
     CHECK(text_of(*a, "@kind") == "hw_image_check");
     const InventoryObject* b = l->inv.find("hw_image_check", "9d1f3c1e-0000-4e6a-8f00-5b2c7e1d9a77");
     REQUIRE(b);
-    CHECK(b->pointer == "/image_infos/1");
+    CHECK(b->pointer() == "/image_infos/1");
     CHECK(text_of(*b, "image_id") == "3e1c2b7a-5d4f-4a8e-9c0b-1f2e3d4c5b6a");
     CHECK(text_of(*b, "image_name") == "<absent>");
     CHECK(text_of(*b, "os_type") == "Linux");
@@ -404,7 +404,7 @@ TEST_CASE("bare arrays of Huawei answers: the file name and the id field pick th
         REQUIRE(l->inv.objects("hw_image_check").size() == 1);
         const InventoryObject* c = l->inv.find("hw_image_check", "0730042a-b9c7-4279-bb24-d3fd299a2efe");
         REQUIRE(c);
-        CHECK(c->pointer == "/0");
+        CHECK(c->pointer() == "/0");
         CHECK(text_of(*c, "image_id") == "b669106a-1395-4f24-92af-d884c227e558");
     }
     SECTION("--cli-query desktops saved as list_desktops_detail.json") {
@@ -436,7 +436,7 @@ TEST_CASE("bare arrays of Huawei answers: the file name and the id field pick th
         auto l = load({dir.file("out.json")}, o);
         REQUIRE(l->inv.objects("hw_image_check").size() == 2);
         CHECK(text_of(*l->inv.find("hw_image_check", "d-2"), "image_id") == "i-2");
-        CHECK(l->inv.find("hw_image_check", "d-2")->pointer == "/1");
+        CHECK(l->inv.find("hw_image_check", "d-2")->pointer() == "/1");
     }
 }
 
