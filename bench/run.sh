@@ -19,7 +19,7 @@
 #    (c) `jq empty` on the same files: wall time with hyperfine (K runs, median/min/max) and
 #    peak RSS with /usr/bin/time (K more runs), and one `opguard check --timings` run for
 #    the time and memory of each stage; then the small case (samples/, if present) beside
-#    /bin/true;
+#    /bin/true and `opguard --version`;
 # 4. writes bench/RESULTS.md (bench/summarize.py) from the raw results in bench/data/results/,
 #    with the targets of the performance work checked and bench/ANALYSIS.md (the profile:
 #    where the time goes, written by hand) appended.
@@ -230,7 +230,8 @@ for n in "${SIZE_LIST[@]}"; do
   status_line jq "$RES/n$n.jq"
 done
 
-# The small case: the shipped sample beside /bin/true (process start-up dominates).
+# The small case: the shipped sample beside /bin/true (process start-up dominates) and
+# `opguard --version` (starting this binary: loading and relocating its shared libraries).
 printf '%s %s\n' "$SMALL_PLAN" "$SMALL_INVENTORY" >"$RES/small-inputs.txt"
 if [[ ! -f "$SMALL_PLAN" || ! -d "$SMALL_INVENTORY" ]]; then
   echo "skipped: $SMALL_PLAN or $SMALL_INVENTORY/ not present" >"$RES/small.status"
@@ -248,6 +249,7 @@ else
   elif hyperfine -N --warmup 3 --runs "$SMALL_RUNS" --ignore-failure --style basic \
         --export-json "$RES/small.hyperfine.json" \
         "$(printf '%q ' "$OPGUARD" check "$SMALL_PLAN" --inventory "$SMALL_INVENTORY" | sed 's/ $//')" /bin/true \
+        "$(printf '%q ' "$OPGUARD" --version | sed 's/ $//')" \
         >"$RES/small.hyperfine.log" 2>&1; then
     echo ok >"$RES/small.status"
   else

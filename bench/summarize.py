@@ -218,7 +218,8 @@ def main(argv=None) -> int:
     small_plan, _, small_inv = read(os.path.join(res, "small-inputs.txt")).strip().partition(" ")
     if small_status == "ok":
         w(f"`{opguard} check {small_plan} --inventory {small_inv}` beside "
-          "`/bin/true` (hyperfine -N, 3 warm-up runs).\n")
+          "`/bin/true` (starting a process) and `opguard --version` (starting this binary: "
+          "loading and relocating its shared libraries, nothing checked) (hyperfine -N, 3 warm-up runs).\n")
         w("| command | runs | median | min | max | exit codes |")
         w("|---|---:|---:|---:|---:|---|")
         for r in json.loads(read(os.path.join(res, "small.hyperfine.json")))["results"]:
