@@ -132,6 +132,12 @@ void Node::set(std::string key, Node value) {
     m.emplace_back(std::move(key), std::move(value));
 }
 
+void strip_origins(Node& n) {
+    n.origin = {};
+    if (n.is_array()) for (auto& i : n.items()) strip_origins(i);
+    if (n.is_object()) for (auto& m : n.members()) strip_origins(m.second);
+}
+
 bool Node::equals(const Node& o) const {
     if (kind_ != o.kind_) return false;
     switch (kind_) {

@@ -98,6 +98,9 @@ private:
     };
 };
 
+// Clears the origin of `n` and of everything inside it (a value shown apart from its file).
+void strip_origins(Node& n);
+
 // Writes a JSON string literal (with quotes), escaping as RFC 8259 requires.
 void append_json_string(std::string& out, std::string_view s);
 // Formats a number the way JSON and messages show it: integers without a fraction.

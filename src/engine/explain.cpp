@@ -114,17 +114,11 @@ void names(const ast::Expr& e, std::set<std::string>& out) {
         if (a) names(*a, out);
 }
 
-void strip(Node& n) {
-    n.origin = {};
-    if (n.is_array()) for (auto& i : n.items()) strip(i);
-    if (n.is_object()) for (auto& m : n.members()) strip(m.second);
-}
-
 RuleExplanation::Value value_of(const std::string& name, const std::function<Val()>& f) {
     RuleExplanation::Value v{name, Node(), ""};
     try {
         v.value = *f();
-        strip(v.value);
+        strip_origins(v.value);
     } catch (const std::exception& e) {
         v.error = e.what();
     }
@@ -154,7 +148,7 @@ RuleExplanation explain_evaluation(const RuleEvaluation& ev, const RuleSet& rule
             if (it->first != ev.rule.for_var) continue;
             x.loop_var = it->first;
             x.loop_value = *it->second;
-            strip(x.loop_value);
+            strip_origins(x.loop_value);
             break;
         }
     }

@@ -526,12 +526,6 @@ public:
         call_ = nullptr;
     }
 
-    static void strip_origins(Node& n) {
-        n.origin = {};
-        if (n.is_array()) for (auto& i : n.items()) strip_origins(i);
-        if (n.is_object()) for (auto& m : n.members()) strip_origins(m.second);
-    }
-
 
     Report run() {
         // Plan-wide rules: once, when the plan has a call they apply to.

@@ -272,7 +272,7 @@ Inventory load_inventory(SourceRegistry& sources, const std::vector<std::string>
         const SourceFile& file = sources.file(fid);
         auto where = [&](const Node& n) { return file.position(n.origin.offset); };
 
-        struct Match { const ResourceKind* kind; Node* list; std::string pointer; };
+        struct Match { const ResourceKind* kind; Node* list; };
         std::vector<Match> matches;
         if (root.is_array()) {
             const ResourceKind* kind = nullptr;
@@ -297,7 +297,7 @@ Inventory load_inventory(SourceRegistry& sources, const std::vector<std::string>
                 throw InputError(path, where(root), "inventory.bare-array",
                                  "a bare JSON array (--cli-query output) does not say what it lists; name the kind with "
                                  "--inventory-kind KIND=FILE (or KIND for every such file) or put it in the file name (e.g. desktops.json)");
-            matches.push_back({kind, &root, ""});
+            matches.push_back({kind, &root});
         } else if (root.is_object()) {
             for (const auto& k : rules.resources) {
                 Node* list = walk(root, k.list_path);
@@ -305,7 +305,7 @@ Inventory load_inventory(SourceRegistry& sources, const std::vector<std::string>
                 if (!k.detect_field.empty() && !list->items().empty() && !list->items()[0].find(k.detect_field)) continue;
                 // One list belongs to one kind (the first declared that matches).
                 if (std::any_of(matches.begin(), matches.end(), [&](const Match& m) { return m.list == list; })) continue;
-                matches.push_back({&k, list, list_pointer(k)});
+                matches.push_back({&k, list});
             }
         }
         if (matches.empty())
@@ -317,21 +317,20 @@ Inventory load_inventory(SourceRegistry& sources, const std::vector<std::string>
             inv.mark_loaded(m.kind->name);
             size_t index = 0;
             for (Node& el : m.list->items()) {
-                const uint32_t element = static_cast<uint32_t>(index++);
-                auto ptr = [&] { return m.pointer + "/" + std::to_string(element); };  // for errors
+                InventoryObject obj;  // its pointer() also places the errors below
+                obj.kind = m.kind;
+                obj.element_ = static_cast<uint32_t>(index++);
+                obj.bare_ = m.list == &root;
                 if (!el.is_object())
                     throw InputError(path, where(el), "inventory.shape",
-                                     "expected an object in " + m.kind->name + " list, found " + kind_name(el.kind()), ptr());
+                                     "expected an object in " + m.kind->name + " list, found " + kind_name(el.kind()),
+                                     obj.pointer());
                 const Node* id = el.find(m.kind->id_field);
                 if (!id || !id->is_string() || id->as_string().empty())
                     throw InputError(path, where(el), "inventory.missing-id",
-                                     m.kind->name + " without a string " + m.kind->id_field, ptr());
-                InventoryObject obj;
-                obj.kind = m.kind;
+                                     m.kind->name + " without a string " + m.kind->id_field, obj.pointer());
                 obj.id = id->as_string();
                 obj.file = fid;
-                obj.element_ = element;
-                obj.bare_ = m.list == &root && root.is_array();
                 // The element is moved, not copied: the parsed document is not used again.
                 auto span = std::lower_bound(spans.begin(), spans.end(), el.origin.offset,
                                              [](const ElementSpan& s, uint32_t at) { return s.start < at; });
@@ -355,7 +354,7 @@ Inventory load_inventory(SourceRegistry& sources, const std::vector<std::string>
                                      m.kind->name + " " + obj.id + " appears twice with different contents; the other copy is at " +
                                          pf.path() + (pp.known() ? ":" + std::to_string(pp.line) + ":" + std::to_string(pp.column) : "") +
                                          " (" + prev->pointer() + ")",
-                                     ptr());
+                                     obj.pointer());
                 }
                 inv.add(std::move(obj));
             }
