@@ -75,6 +75,14 @@ struct CallDraft {
     Repeats repeats = Repeats::ClientAccepts;
     bool wire_form = true;                               // "Name.N" keys are RPC repeat lists
     Node adapter = Node::object();                       // request.adapter, see above
+    // Time in the plan. `wait`: after sending this call the client waits until the call's
+    // asynchronous work has finished (aliyun --waiter, an OOS action that polls for the final
+    // status); `wait_at` locates what says so. `wait_only`: a step that calls nothing and
+    // waits for the asynchronous work of every earlier call (OOS ACS::WaitFor, a wait step
+    // of opguard's plan); its header and params stay empty.
+    bool wait = false;
+    bool wait_only = false;
+    Origin wait_at;
 
     void set_header(const std::string& key, Node value);
     const Node* header_value(const std::string& key) const;
