@@ -12,6 +12,7 @@
 
 #include "cli/commands.hpp"
 #include "engine/explain.hpp"
+#include "engine/input_text.hpp"
 #include "engine/waivers.hpp"
 #include "opguard.hpp"
 
@@ -20,90 +21,8 @@ namespace opguard::cli {
 namespace {
 
 bool is_stdout(const std::string& path) { return path == "-" || path.empty(); }
-bool is_device(const std::string& path) { return path == "/dev/null" || path == "/dev/stdout" || path == "/dev/stderr"; }
-
-[[noreturn]] void unwritable(const std::string& path, const std::string& why) {
-    throw InputError(is_stdout(path) ? "standard output" : path, {}, "output.unwritable", why);
-}
-
-void write_stream(const std::string& path, const std::string& data) {
-    if (is_stdout(path)) {
-        std::cout << data;
-        std::cout.flush();
-        if (!std::cout) unwritable(path, std::string("writing the report failed: ") + std::strerror(errno));
-        return;
-    }
-    std::ofstream out(path, std::ios::binary);
-    out << data;
-    out.flush();
-    if (!out) unwritable(path, "writing the report failed");
-}
 
 }  // namespace
-
-void write_outputs(const std::vector<OutputJob>& jobs) {
-    namespace fs = std::filesystem;
-    // 1. Every file report is written, as it is rendered, to a temporary file beside its target.
-    std::vector<std::pair<fs::path, fs::path>> staged;  // temporary, target
-    std::vector<std::pair<std::string, std::string>> streams;  // standard output and devices: path, bytes
-    auto discard = [&] {
-        std::error_code ec;
-        for (const auto& [tmp, target] : staged) fs::remove(tmp, ec);
-    };
-    try {
-        for (const auto& job : jobs) {
-            const std::string& path = job.path;
-            if (path == "/dev/null") {  // nothing to stage or keep: render it as a file is, into the device
-                std::ofstream out(path, std::ios::binary);
-                job.produce([&](std::string_view piece) { out.write(piece.data(), static_cast<std::streamsize>(piece.size())); });
-                continue;
-            }
-            if (is_stdout(path) || is_device(path)) {
-                std::string data;
-                job.produce([&](std::string_view piece) { data.append(piece); });
-                streams.emplace_back(path, std::move(data));
-                continue;
-            }
-            fs::path target(path);
-            std::error_code ec;
-            if (fs::is_directory(target, ec)) unwritable(path, "cannot write the report here: it is a directory");
-            fs::path tmp = target;
-            tmp += ".opguard-tmp-" + std::to_string(::getpid());
-            staged.emplace_back(tmp, target);
-            std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-            if (!out) unwritable(path, std::string("cannot write the report here: ") + std::strerror(errno));
-            job.produce([&](std::string_view piece) {
-                out.write(piece.data(), static_cast<std::streamsize>(piece.size()));
-                if (!out) unwritable(path, "writing the report failed");
-            });
-            out.flush();
-            if (!out) unwritable(path, "writing the report failed");
-        }
-        // 2. Standard output and devices (they cannot be staged).
-        for (const auto& [path, data] : streams) write_stream(path, data);
-    } catch (...) {
-        discard();
-        throw;
-    }
-    // 3. Every report is complete: move them into place.
-    for (size_t i = 0; i < staged.size(); ++i) {
-        std::error_code ec;
-        fs::rename(staged[i].first, staged[i].second, ec);
-        if (ec) {
-            for (size_t k = i; k < staged.size(); ++k) fs::remove(staged[k].first, ec);
-            unwritable(staged[i].second.string(), "cannot move the report into place: " + ec.message());
-        }
-    }
-}
-
-void write_outputs(const std::vector<std::pair<std::string, std::string>>& outputs) {
-    std::vector<OutputJob> jobs;
-    for (const auto& [path, data] : outputs)
-        jobs.push_back({path, [&data = data](const Sink& sink) { sink(data); }});
-    write_outputs(jobs);
-}
-
-void write_output(const std::string& path, const std::string& data) { write_outputs({{path, data}}); }
 
 // opguard never writes to its inputs: an --output that names a file this run read (plan,
 // inventory, waivers, rule files) is refused.
@@ -286,6 +205,7 @@ static int run_check(const CommonOptions& common, const CheckOptions& opt, const
     Report& report = st.report;
     report = simulate(sources, plan, inv, rules, so);
     report.explanations = std::move(explanations);
+    report_invalid_utf8(sources, report);  // reports show such bytes as U+FFFD: say where they were
     apply_waivers(report, waivers, today);
     clock.stage("simulate");
     {

@@ -44,7 +44,8 @@ void setup_rules(CLI::App& app, CommonOptions& common, int& result);
 Severity parse_severity(const std::string& s);
 
 // Writes `data` to `path` atomically (a temporary file in the same folder, then rename), so
-// a failed run never leaves a half-written report. "-" is standard output.
+// a failed run never leaves a half-written report. "-" is standard output. What happens to
+// symbolic links, FIFOs and devices: output_files.cpp.
 void write_output(const std::string& path, const std::string& data);
 
 // Writes several (path, data) reports: all of them or none. Files are staged in temporary
@@ -60,5 +61,8 @@ struct OutputJob {
 // write_outputs for reports rendered as they are written: each file report streams into its
 // temporary file; standard output and devices get theirs after every file is complete.
 void write_outputs(const std::vector<OutputJob>& jobs);
+// Gives each closed standard stream (0, 1, 2) /dev/null opened read-only, so no file opguard
+// opens takes its place and writing to it fails with EBADF (output_files.cpp).
+void guard_standard_streams();
 
 }  // namespace opguard::cli

@@ -1,3 +1,4 @@
+#include <csignal>
 #include <iostream>
 #include <string>
 
@@ -6,6 +7,9 @@
 
 int main(int argc, char** argv) {
     using namespace opguard::cli;
+    // A reader that closes the pipe early is a write error (EPIPE, exit 2), not a signal.
+    std::signal(SIGPIPE, SIG_IGN);
+    guard_standard_streams();
     CLI::App app{"opguard: checks cloud desktop and instance operation plans before they run"};
     app.set_version_flag("--version", std::string(OPGUARD_VERSION) + "\n" + allocator_description());
     app.require_subcommand(1);
@@ -27,6 +31,12 @@ int main(int argc, char** argv) {
     } catch (const std::exception& e) {
         std::cerr << "opguard: internal error: " << e.what() << "\n";
         return kExitInternal;
+    }
+    // `rules` commands print to std::cout: a closed or broken standard output is an error there too.
+    std::cout.flush();
+    if (!std::cout) {
+        std::cerr << "standard output: error[output.unwritable]: writing failed\n";
+        return kExitInput;
     }
     return result;
 }

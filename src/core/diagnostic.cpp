@@ -1,5 +1,7 @@
 #include "core/diagnostic.hpp"
 
+#include "core/text_safety.hpp"
+
 namespace opguard {
 
 static std::string compose(const std::string& file, Position pos, const std::string& id, const std::string& message,
@@ -8,7 +10,9 @@ static std::string compose(const std::string& file, Position pos, const std::str
     if (pos.known()) s += ":" + std::to_string(pos.line) + ":" + std::to_string(pos.column);
     s += ": error[" + id + "]: " + message;
     if (!pointer.empty()) s += " (at JSON pointer " + pointer + ")";
-    return s;
+    // File names and quoted input are untrusted: the message is one line of valid UTF-8 with
+    // control characters visible, and cannot be read as a CI workflow command.
+    return displayable(s);
 }
 
 InputError::InputError(std::string file, Position pos, std::string id, std::string message, std::string pointer)

@@ -2,7 +2,8 @@
 // The "could not run" channel: an InputError names the file, the position (1-based
 // line:col, or none), a stable id and a message. The CLI prints it once as
 //   FILE:LINE:COL: error[ID]: MESSAGE (at JSON pointer P)
-// and exits with code 2.
+// and exits with code 2. The printed line is displayable() (core/text_safety.hpp): valid
+// UTF-8, control characters (newlines included) shown as \u00XX, no workflow command.
 #include <stdexcept>
 #include <string>
 

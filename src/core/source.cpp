@@ -108,9 +108,20 @@ uint32_t SourceRegistry::add(std::string path, FileText text) {
 std::string read_file_bytes(const std::string& path, size_t max_bytes) {
     auto fail = [&](const char* id, const std::string& msg) { throw InputError(path, {}, id, msg); };
     auto too_large = [&](const std::string& size) {
-        fail("input.too-large", "file is " + size + " bytes; the limit is " + std::to_string(max_bytes) +
-                                    " bytes (raise it with --max-input-bytes)");
+        fail("input.too-large", "file is " + size + " bytes; the limit for this input is " + std::to_string(max_bytes) +
+                                    " bytes (a fixed limit: README \"Robustness\" lists them)");
     };
+    // Only regular files and pipes are read. A device (/dev/zero, /dev/urandom, a tty) or a
+    // socket is refused before it is opened: reading one could last forever, or until the
+    // size limit, which is gigabytes for an inventory.
+    {
+        struct stat st{};
+        if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode) && !S_ISDIR(st.st_mode))
+            fail("input.not-a-file", std::string("expected a regular file or a pipe, found ") +
+                                         (S_ISCHR(st.st_mode) ? "a character device" : S_ISBLK(st.st_mode) ? "a block device"
+                                                                   : S_ISSOCK(st.st_mode) ? "a socket" : "something else") +
+                                         ": opguard does not read it");
+    }
     // O_NONBLOCK: opening a FIFO that has no writer would otherwise wait forever. It is
     // cleared before reading, so a pipe that has a writer (`<(command)`, /dev/stdin) is read
     // to its end, while one without a writer reads as empty at once.
@@ -127,8 +138,13 @@ std::string read_file_bytes(const std::string& path, size_t max_bytes) {
         ~Closer() { ::close(fd); }
     } closer{fd};
     struct stat st{};
-    if (::fstat(fd, &st) != 0) fail("input.unreadable", std::string("cannot read file: ") + std::strerror(errno));
+    if (::fstat(fd, &st) != 0) {
+        const int err = errno;
+        fail("input.unreadable", std::string("cannot read file: ") + std::strerror(err));
+    }
     if (S_ISDIR(st.st_mode)) fail("input.is-directory", "expected a file, found a directory");
+    if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode))  // replaced between stat() and open()
+        fail("input.not-a-file", "expected a regular file or a pipe: opguard does not read devices or sockets");
     int flags = ::fcntl(fd, F_GETFL);
     if (flags >= 0) ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
     const bool regular = S_ISREG(st.st_mode);
@@ -151,8 +167,9 @@ std::string read_file_bytes(const std::string& path, size_t max_bytes) {
         }
         ssize_t n = ::read(fd, data.data() + have, data.size() - have);
         if (n < 0) {
-            if (errno == EINTR) continue;
-            fail("input.unreadable", std::string("cannot read file: ") + std::strerror(errno));
+            const int err = errno;
+            if (err == EINTR) continue;
+            fail("input.unreadable", std::string("cannot read file: ") + std::strerror(err));
         }
         if (n == 0) break;
         have += static_cast<size_t>(n);

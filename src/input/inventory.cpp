@@ -176,7 +176,20 @@ std::vector<std::string> inventory_files(const std::vector<std::string>& paths) 
             std::vector<std::string> found;
             for (auto it = fs::recursive_directory_iterator(p, fs::directory_options::skip_permission_denied, ec);
                  !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-                if (it->is_regular_file(ec) && it->path().extension() == ".json") found.push_back(it->path().string());
+                if (it->path().extension() != ".json") continue;
+                // Every *.json entry is read, or the run stops: a dangling symbolic link, a
+                // FIFO or a device there is an input error, not a silent skip (README
+                // "Robustness"). A directory named *.json is walked like any other.
+                std::error_code se;
+                const fs::file_status st = it->status(se);
+                if (st.type() == fs::file_type::regular) { found.push_back(it->path().string()); continue; }
+                if (st.type() == fs::file_type::directory) continue;
+                const bool dangling = it->is_symlink(se) && st.type() == fs::file_type::not_found;
+                throw InputError(it->path().string(), {}, "input.not-a-file",
+                                 dangling ? std::string("a dangling symbolic link in inventory directory ") + p +
+                                                ": its target does not exist (remove the link or restore the file)"
+                                          : std::string("not a regular file (a FIFO, device or socket) in inventory directory ") +
+                                                p + ": opguard reads inventory files only");
             }
             if (ec) throw InputError(p, {}, "input.unreadable", "cannot list directory: " + ec.message());
             std::sort(found.begin(), found.end());

@@ -54,7 +54,9 @@ std::string render_github(const Report& r, const RenderOptions&) {
         out += "::" + std::string(cmd) + " " + props + "::" + escape_data(msg) + "\n";
     }
     Counts n = counts(r);
-    out += "opguard: " + r.plan_file + ": " + r.summary() + "\n";
+    // Plain log lines too carry input text (the plan's file name): escaped like data, so
+    // no newline in it can start a line of its own.
+    out += "opguard: " + escape_data(r.plan_file + ": " + r.summary()) + "\n";
     out += "opguard: " + count_line(n) + "\n";
     return out;
 }

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "engine/waivers.hpp"
+#include "core/text_safety.hpp"
 #include "report/common.hpp"
 #include "report/render.hpp"
 
@@ -16,12 +17,20 @@ using namespace report_detail;
 
 namespace {
 
-// Escapes text for XML 1.0 content and attribute values. Control characters XML 1.0
-// cannot carry become U+FFFD.
-std::string xml(const std::string& s) {
+// Escapes text for XML 1.0 content and attribute values. What XML 1.0 cannot carry
+// becomes U+FFFD: C0 controls but tab, LF and CR; invalid UTF-8 (lone surrogates written in
+// UTF-8 among it); the noncharacters U+FFFE and U+FFFF.
+std::string xml(const std::string& raw) {
+    const std::string s = valid_utf8(raw);
     std::string out;
     out.reserve(s.size());
-    for (char ch : s) {
+    for (size_t i = 0; i < s.size(); ++i) {
+        const char ch = s[i];
+        if (ch == '\xEF' && i + 2 < s.size() && s[i + 1] == '\xBF' && (s[i + 2] == '\xBE' || s[i + 2] == '\xBF')) {
+            out += "\xEF\xBF\xBD";
+            i += 2;
+            continue;
+        }
         unsigned char c = static_cast<unsigned char>(ch);
         switch (ch) {
             case '&': out += "&amp;"; break;

@@ -17,15 +17,20 @@ using namespace report_detail;
 
 namespace {
 
-// Plain text: escapes what Markdown would read as markup; newlines become spaces.
+// Plain text: escapes what Markdown would read as markup; newlines become spaces. When the
+// report is posted as a comment, GitHub would turn @name into a mention (a notification to
+// that user or team) and #123 into a link to an issue: a word joiner (U+2060) after '@'
+// and '#' keeps the text as it reads and stops both. (Inline code spans never mention.)
 std::string md(const std::string& s) {
     std::string out;
     for (char c : s) {
         switch (c) {
-            case '\\': case '`': case '*': case '_': case '[': case ']': case '<': case '>': case '|': case '~': case '#':
+            case '@': out += "@\u2060"; break;
+            case '\\': case '`': case '*': case '_': case '[': case ']': case '<': case '>': case '|': case '~':
                 out += '\\';
                 out += c;
                 break;
+            case '#': out += "\\#\u2060"; break;
             case '\n': case '\r': out += ' '; break;
             default: out += c;
         }

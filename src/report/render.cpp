@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <stdexcept>
 
+#include "core/text_safety.hpp"
 #include "report/json_writer.hpp"
 
 namespace opguard {
@@ -25,22 +27,14 @@ const Format kFormats[] = {
 };
 
 // A value from a plan or inventory may hold control characters: on a terminal or in a CI
-// log, ESC starts an escape sequence (colours, cursor moves, hidden text) and NUL or a
-// carriage return hides what precedes it. The text-like formats show them as \u00XX instead.
-// Newlines and tabs are the formats' own layout (each renderer folds those inside values).
-std::string visible_controls(std::string s) {
-    auto bad = [](unsigned char c) { return (c < 0x20 && c != '\n' && c != '\t') || c == 0x7f; };
-    if (std::none_of(s.begin(), s.end(), [&](char c) { return bad(static_cast<unsigned char>(c)); })) return s;
-    std::string out;
-    out.reserve(s.size() + 16);
-    for (char ch : s) {
-        const auto c = static_cast<unsigned char>(ch);
-        if (!bad(c)) { out += ch; continue; }
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "\\u%04x", c);
-        out += buf;
-    }
-    return out;
+// log, ESC (or C1's CSI) starts an escape sequence (colours, cursor moves, hidden text) and
+// NUL or a carriage return hides what precedes it. The text-like formats show them as
+// \u00XX instead. Newlines and tabs are the formats' own layout (each renderer folds those
+// inside values). Text and markdown lines cannot start a GitHub workflow command; the
+// github format escapes its own (github_report.cpp).
+std::string terminal_safe(std::string s, const char* format) {
+    s = visible_controls(s, true);
+    return std::strcmp(format, "github") == 0 ? s : no_workflow_commands(s);
 }
 
 const Format& format_of(const std::string& name) {
@@ -68,18 +62,28 @@ Renderer renderer(const std::string& format) {
 
 std::string render(const Report& report, const std::string& format, const RenderOptions& options) {
     const Format& f = format_of(format);
-    return f.for_terminal ? visible_controls(f.fn(report, options)) : f.fn(report, options);
+    // Every format is valid UTF-8 whatever the input bytes: invalid sequences become U+FFFD
+    // (the report has an input.invalid-utf8 finding saying where they were).
+    std::string out = valid_utf8(f.fn(report, options));
+    return f.for_terminal ? terminal_safe(std::move(out), f.name) : out;
 }
 
 void render_to(const Report& report, const std::string& format, const RenderOptions& options, const Sink& sink) {
     const Format& f = format_of(format);
-    if (f.stream) f.stream(report, options, sink);
-    else sink(render(report, format, options));
+    if (f.stream) {
+        Utf8Filter filter(sink);
+        f.stream(report, options, [&](std::string_view piece) { filter.feed(piece); });
+        filter.finish();
+    } else {
+        sink(render(report, format, options));
+    }
 }
 
 std::string format_location(const Location& l) {
-    if (!l.pos.known()) return l.file;
-    return l.file + ":" + std::to_string(l.pos.line) + ":" + std::to_string(l.pos.column);
+    // A file name may hold any bytes: shown on one line, controls visible.
+    const std::string file = visible_controls(valid_utf8(l.file), false);
+    if (!l.pos.known()) return file;
+    return file + ":" + std::to_string(l.pos.line) + ":" + std::to_string(l.pos.column);
 }
 
 std::string pretty_json(const Node& n) {

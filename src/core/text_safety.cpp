@@ -1,0 +1,172 @@
+#include "core/text_safety.hpp"
+
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+
+namespace opguard {
+
+namespace {
+
+constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
+
+// Length of the valid UTF-8 sequence at s[i]; 0 when none starts there. `*need` gets the
+// length the lead byte asks for when the sequence is only cut short by the end of `s`
+// (0 otherwise), so a streaming caller can wait for the rest.
+size_t sequence_length(std::string_view s, size_t i, size_t* need = nullptr) {
+    if (need) *need = 0;
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) return 1;
+    size_t len;
+    unsigned char lo = 0x80, hi = 0xBF;  // the allowed range of the second byte
+    if (c >= 0xC2 && c <= 0xDF) len = 2;
+    else if (c == 0xE0) { len = 3; lo = 0xA0; }
+    else if (c == 0xED) { len = 3; hi = 0x9F; }  // no surrogates
+    else if (c >= 0xE1 && c <= 0xEF) len = 3;
+    else if (c == 0xF0) { len = 4; lo = 0x90; }
+    else if (c >= 0xF1 && c <= 0xF3) len = 4;
+    else if (c == 0xF4) { len = 4; hi = 0x8F; }
+    else return 0;
+    for (size_t k = 1; k < len; ++k) {
+        if (i + k >= s.size()) {
+            if (need) *need = len;
+            return 0;
+        }
+        const auto b = static_cast<unsigned char>(s[i + k]);
+        if (k == 1 ? (b < lo || b > hi) : (b < 0x80 || b > 0xBF)) return 0;
+    }
+    return len;
+}
+
+// Bytes of the maximal subpart of an invalid sequence at s[i] (at least 1): the lead byte
+// and the continuation bytes that were still possible.
+size_t invalid_length(std::string_view s, size_t i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    size_t len;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) len = 2;
+    else if (c == 0xE0) { len = 3; lo = 0xA0; }
+    else if (c == 0xED) { len = 3; hi = 0x9F; }
+    else if (c >= 0xE1 && c <= 0xEF) len = 3;
+    else if (c == 0xF0) { len = 4; lo = 0x90; }
+    else if (c >= 0xF1 && c <= 0xF3) len = 4;
+    else if (c == 0xF4) { len = 4; hi = 0x8F; }
+    else return 1;
+    size_t k = 1;
+    for (; k < len && i + k < s.size(); ++k) {
+        const auto b = static_cast<unsigned char>(s[i + k]);
+        if (k == 1 ? (b < lo || b > hi) : (b < 0x80 || b > 0xBF)) break;
+    }
+    return k;
+}
+
+bool all_ascii8(const char* p) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    return (w & 0x8080808080808080ull) == 0;
+}
+
+}  // namespace
+
+size_t first_invalid_utf8(std::string_view s) {
+    size_t i = 0;
+    while (i < s.size()) {
+        if (i + 8 <= s.size() && all_ascii8(s.data() + i)) { i += 8; continue; }
+        const size_t n = sequence_length(s, i);
+        if (n == 0) return i;
+        i += n;
+    }
+    return std::string_view::npos;
+}
+
+std::string valid_utf8(std::string_view s) {
+    size_t bad = first_invalid_utf8(s);
+    if (bad == std::string_view::npos) return std::string(s);
+    std::string out(s.substr(0, bad));
+    size_t i = bad;
+    while (i < s.size()) {
+        const size_t n = sequence_length(s, i);
+        if (n) { out.append(s.data() + i, n); i += n; continue; }
+        out += kReplacement;
+        i += invalid_length(s, i);
+    }
+    return out;
+}
+
+void Utf8Filter::feed(std::string_view piece) {
+    std::string joined;
+    if (!carry_.empty()) {
+        joined = carry_;
+        joined.append(piece);
+        carry_.clear();
+        piece = joined;
+    }
+    // Hold back an incomplete sequence at the end (at most 3 bytes).
+    size_t end = piece.size();
+    for (size_t back = 1; back <= 3 && back <= piece.size(); ++back) {
+        const size_t i = piece.size() - back;
+        const auto c = static_cast<unsigned char>(piece[i]);
+        if (c < 0x80) break;
+        if (c >= 0xC0) {
+            size_t need = 0;
+            if (sequence_length(piece, i, &need) == 0 && need > back) end = i;
+            break;
+        }
+    }
+    carry_.assign(piece.substr(end));
+    const std::string_view body = piece.substr(0, end);
+    if (first_invalid_utf8(body) == std::string_view::npos) sink_(body);
+    else sink_(valid_utf8(body));
+}
+
+void Utf8Filter::finish() {
+    if (carry_.empty()) return;
+    const std::string rest = valid_utf8(carry_);
+    carry_.clear();
+    sink_(rest);
+}
+
+std::string visible_controls(std::string_view s, bool keep_layout) {
+    std::string out;
+    out.reserve(s.size());
+    for (size_t i = 0; i < s.size(); ++i) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        unsigned code = 0x100;  // none
+        if ((c < 0x20 && !(keep_layout && (c == '\n' || c == '\t'))) || c == 0x7f) code = c;
+        else if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
+                 static_cast<unsigned char>(s[i + 1]) <= 0x9F)
+            code = static_cast<unsigned char>(s[++i]);
+        if (code == 0x100) { out += static_cast<char>(c); continue; }
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04x", code);
+        out += buf;
+    }
+    return out;
+}
+
+std::string no_workflow_commands(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    size_t start = 0;
+    while (start <= s.size()) {
+        size_t nl = s.find('\n', start);
+        const size_t end = nl == std::string_view::npos ? s.size() : nl;
+        size_t i = start;
+        while (i < end && (s[i] == ' ' || s[i] == '\t')) ++i;
+        if (i + 1 < end && s[i] == ':' && s[i + 1] == ':') {
+            out.append(s.substr(start, i - start));
+            out += "\\u003a";
+            out.append(s.substr(i + 1, end - i - 1));
+        } else {
+            out.append(s.substr(start, end - start));
+        }
+        if (nl == std::string_view::npos) break;
+        out += '\n';
+        start = nl + 1;
+    }
+    return out;
+}
+
+std::string displayable(std::string_view s) { return no_workflow_commands(visible_controls(valid_utf8(s), false)); }
+
+}  // namespace opguard
