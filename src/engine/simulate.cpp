@@ -148,12 +148,42 @@ public:
     }
     std::string plan_file() const { return sources_.file(plan_.file).path(); }
 
+    // An evaluation error (a value of a type the rule did not expect, the step budget) while
+    // checking a call is caused by that call: it is located at the call in the plan, and the
+    // message names the rule or effect and the place in its rule file where evaluation
+    // stopped. An error whose origin is already in the plan or inventory stays there; one
+    // outside any call (a plan-wide rule) is located at the plan file.
+    [[noreturn]] void fail(const EvalError& err) const {
+        const SourceFile& file = sources_.file(err.origin.file);
+        const Position in_rules = file.position(err.origin.offset);
+        if (!is_rule_file(err.origin.file)) throw InputError(file.path(), in_rules, "rules.evaluation", err.what());
+        std::string where = file.path();
+        if (in_rules.known()) where += ":" + std::to_string(in_rules.line) + ":" + std::to_string(in_rules.column);
+        std::string what = rule_now_ ? "rule " + rule_now_->id : effect_now_ ? "effect " + effect_now_->id : std::string("the operation's rules");
+        if (call_) {
+            const Location at = locate(call_->origin);
+            throw InputError(at.file, at.pos, "rules.evaluation",
+                             "checking call " + call_->id + " with " + what + " failed: " + err.what() + " (at " + where + ")");
+        }
+        throw InputError(plan_file(), {}, "rules.evaluation",
+                         "checking the plan with " + what + " failed: " + err.what() + " (at " + where + ")");
+    }
+    bool is_rule_file(uint32_t file) const {
+        if (rule_files_.empty()) {
+            rule_files_.assign(sources_.size(), false);
+            auto mark = [&](Origin o) { if (o.known() && o.file < rule_files_.size()) rule_files_[o.file] = true; };
+            for (const auto& r : rules_.rules) mark(r.origin);
+            for (const auto& e : rules_.effects) mark(e.origin);
+            for (const auto& o : rules_.operations) mark(o.origin);
+        }
+        return file < rule_files_.size() && rule_files_[file];
+    }
+
     Val eval(const ast::ExprPtr& e, Frame& f) {
         try {
             return evaluate(*e, f, *this, rules_);
         } catch (const EvalError& err) {
-            const SourceFile& file = sources_.file(err.origin.file);
-            throw InputError(file.path(), file.position(err.origin.offset), "rules.evaluation", err.what());
+            fail(err);
         }
     }
     // Evaluates an expression that is not owned by a rule file (a let reference built here).
@@ -161,16 +191,14 @@ public:
         try {
             evaluate(e, f, *this, rules_);
         } catch (const EvalError& err) {
-            const SourceFile& file = sources_.file(err.origin.file);
-            throw InputError(file.path(), file.position(err.origin.offset), "rules.evaluation", err.what());
+            fail(err);
         }
     }
     std::string render(const Template& t, Frame& f) {
         try {
             return render_template(t, f, *this, rules_);
         } catch (const EvalError& err) {
-            const SourceFile& file = sources_.file(err.origin.file);
-            throw InputError(file.path(), file.position(err.origin.offset), "rules.evaluation", err.what());
+            fail(err);
         }
     }
 
@@ -202,6 +230,7 @@ public:
     // are removed again before returning.
     std::vector<Fired> run_rule(const Rule& rule, Frame& frame, const Call* call, const Node* target, Origin fallback) {
         std::vector<Fired> fired;
+        rule_now_ = &rule;  // for fail()
         const size_t nlets = frame.lets.size(), nvars = frame.vars.size();
         frame.budget = Frame{}.budget;
         frame.add_lets(rule.lets);
@@ -245,6 +274,7 @@ public:
         }
         frame.lets.erase(frame.lets.begin() + static_cast<std::ptrdiff_t>(nlets), frame.lets.end());
         frame.vars.erase(frame.vars.begin() + static_cast<std::ptrdiff_t>(nvars), frame.vars.end());
+        rule_now_ = nullptr;
         return fired;
     }
 
@@ -314,6 +344,7 @@ public:
         for (const Effect* e : of(call.operation).effects) {
             const Effect& eff = *e;
             if (adapter_.skip_effects.count(eff.id)) continue;
+            effect_now_ = &eff;  // for fail()
             Frame& f = shared;
             f.budget = budget;
             f.add_lets(eff.lets);
@@ -370,6 +401,7 @@ public:
             f.lets.erase(f.lets.begin() + static_cast<std::ptrdiff_t>(op_lets), f.lets.end());
             f.vars.erase(f.vars.begin() + static_cast<std::ptrdiff_t>(op_vars), f.vars.end());
         }
+        effect_now_ = nullptr;
         for (auto& w : writes) {
             touch(*w.obj, w.field);
             Node v = w.value;
@@ -644,6 +676,9 @@ private:
     const RuleSet& rules_;
     const SimulateOptions& options_;
     const Call* call_ = nullptr;
+    const Rule* rule_now_ = nullptr;      // the rule being evaluated (for fail())
+    const Effect* effect_now_ = nullptr;  // the effect being evaluated (for fail())
+    mutable std::vector<bool> rule_files_;  // by source id: a rule file (built on the first error)
     AdapterDirectives adapter_;  // of call_
     Node all_calls_ = Node::array();
     Node prior_calls_ = Node::array();

@@ -5,6 +5,7 @@
 // Everything taken from the plan or inventory is escaped, so a value cannot break a table
 // or inject markup.
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <unordered_set>
 
@@ -19,18 +20,26 @@ namespace {
 
 // Plain text: escapes what Markdown would read as markup; newlines become spaces. When the
 // report is posted as a comment, GitHub would turn @name into a mention (a notification to
-// that user or team) and #123 into a link to an issue: a word joiner (U+2060) after '@'
-// and '#' keeps the text as it reads and stops both. (Inline code spans never mention.)
+// that user or team) and #123 into a link to an issue: a word joiner (U+2060) after an '@'
+// that a name character follows, and after a '#' that a digit follows, keeps the text as it reads and stops both. (Inline code spans never mention.)
 std::string md(const std::string& s) {
     std::string out;
-    for (char c : s) {
+    for (size_t i = 0; i < s.size(); ++i) {
+        const char c = s[i];
         switch (c) {
-            case '@': out += "@\u2060"; break;
+            case '@':
+                out += '@';
+                if (i + 1 < s.size() && (std::isalnum(static_cast<unsigned char>(s[i + 1])) || s[i + 1] == '-' || s[i + 1] == '_'))
+                    out += "\u2060";  // @name (not "$@")
+                break;
             case '\\': case '`': case '*': case '_': case '[': case ']': case '<': case '>': case '|': case '~':
                 out += '\\';
                 out += c;
                 break;
-            case '#': out += "\\#\u2060"; break;
+            case '#':
+                out += "\\#";
+                if (i + 1 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '9') out += "\u2060";  // #123 (not #/pointer)
+                break;
             case '\n': case '\r': out += ' '; break;
             default: out += c;
         }

@@ -38,11 +38,11 @@ mode_t lmode(const std::string& p) {
     return st.st_mode;
 }
 
-std::string opguard() { return shell_quote(OPGUARD_BINARY); }
+std::string opguard_bin() { return shell_quote(OPGUARD_BINARY); }
 
 }  // namespace
 
-TEST_CASE("--output through a symbolic link writes the link's target; the link stays a link", "[output][security]") {
+TEST_CASE("check --output through a symbolic link writes the link's target and the link stays a link", "[output][security]") {
     Dir dir;
     const std::string expected = dir.run("").out;
     REQUIRE(expected.rfind("opguard: plan.json", 0) == 0);
@@ -81,12 +81,12 @@ TEST_CASE("--output through a symbolic link writes the link's target; the link s
     }
 }
 
-TEST_CASE("--output to a FIFO or a character device writes into it; it stays a FIFO or device", "[output][security]") {
+TEST_CASE("check --output to a FIFO or a character device writes into it and it stays one", "[output][security]") {
     Dir dir;
     const std::string expected = dir.run("").out;
     SECTION("a FIFO with a reader gets the report") {
         REQUIRE(::mkfifo(dir.file("fifo").c_str(), 0644) == 0);
-        const int rc = dir.sh("(timeout -s KILL 60 cat fifo > got.txt &) ; timeout -s KILL 60 " + opguard() + " check plan.json" +
+        const int rc = dir.sh("(timeout -s KILL 60 cat fifo > got.txt &) ; timeout -s KILL 60 " + opguard_bin() + " check plan.json" +
                               kInv + " --output fifo > /dev/null 2> err.txt; echo $? > rc.txt; sleep 0.2");
         REQUIRE(rc == 0);
         CHECK(slurp(dir.file("rc.txt")) == "1\n");
@@ -161,7 +161,7 @@ TEST_CASE("two --output naming one file are refused before anything is written",
         CHECK(dir.leftovers().empty());
     }
     SECTION("standard output redirected to the file another --output names") {
-        const int rc = dir.sh(opguard() + " check plan.json" + kInv +
+        const int rc = dir.sh(opguard_bin() + " check plan.json" + kInv +
                               " --format text --format json --output old.json > old-hard.json 2> err.txt; echo $? > rc.txt");
         REQUIRE(rc == 0);
         CHECK(slurp(dir.file("rc.txt")) == "2\n");
@@ -177,14 +177,14 @@ TEST_CASE("two --output naming one file are refused before anything is written",
 TEST_CASE("standard output closed, or a pipe closed early: exit 2 with output.unwritable", "[output][security]") {
     Dir dir;
     SECTION("closed standard output") {
-        REQUIRE(dir.sh(opguard() + " check plan.json" + kInv + " >&- 2> err.txt; echo $? > rc.txt") == 0);
+        REQUIRE(dir.sh(opguard_bin() + " check plan.json" + kInv + " >&- 2> err.txt; echo $? > rc.txt") == 0);
         CHECK(slurp(dir.file("rc.txt")) == "2\n");
         CHECK(slurp(dir.file("err.txt")) ==
               "standard output: error[output.unwritable]: writing the report failed: Bad file descriptor (it is closed)\n");
         CHECK(dir.leftovers().empty());
     }
     SECTION("a reader that has closed the pipe") {
-        REQUIRE(dir.sh("{ " + opguard() + " check plan.json" + kInv + " 2> err.txt; echo $? > rc.txt; } | { exec <&-; true; }") == 0);
+        REQUIRE(dir.sh("{ " + opguard_bin() + " check plan.json" + kInv + " 2> err.txt; echo $? > rc.txt; } | { exec <&-; true; }") == 0);
         CHECK(slurp(dir.file("rc.txt")) == "2\n");
         CHECK(slurp(dir.file("err.txt")).rfind("standard output: error[output.unwritable]: writing the report failed: Broken pipe", 0) == 0);
     }
