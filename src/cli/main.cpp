@@ -4,6 +4,7 @@
 
 #include "cli/commands.hpp"
 #include "core/diagnostic.hpp"
+#include "core/text_safety.hpp"
 
 int main(int argc, char** argv) {
     using namespace opguard::cli;
@@ -29,7 +30,7 @@ int main(int argc, char** argv) {
         std::cerr << opguard::format_input_error(e) << "\n";
         return kExitInput;
     } catch (const std::exception& e) {
-        std::cerr << "opguard: internal error: " << e.what() << "\n";
+        std::cerr << "opguard: internal error: " << opguard::displayable(e.what()) << "\n";
         return kExitInternal;
     }
     // `rules` commands print to std::cout: a closed or broken standard output is an error there too.

@@ -1,6 +1,8 @@
 #include "engine/input_text.hpp"
 
 #include <cstdio>
+#include <set>
+#include <string_view>
 
 #include "core/text_safety.hpp"
 
@@ -25,8 +27,12 @@ const Rule& invalid_utf8_rule() {
 }
 
 void report_invalid_utf8(const SourceRegistry& sources, Report& report) {
+    // Inventory files are JSON, which the JSON reader already refuses unless it is valid
+    // UTF-8; they are the large inputs, whose pages are not brought back to be scanned again.
+    const std::set<std::string_view> inventory(report.inventory_files.begin(), report.inventory_files.end());
     for (uint32_t id = 0; id < sources.size(); ++id) {
         const SourceFile& file = sources.file(id);
+        if (inventory.count(file.path())) continue;
         const std::string_view text = file.text();
         const size_t bad = first_invalid_utf8(text);
         if (bad == std::string_view::npos) continue;
