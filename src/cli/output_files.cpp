@@ -17,11 +17,14 @@
 //
 // Standard output: SIGPIPE is ignored (main.cpp), so a reader that closes the pipe early, or
 // a closed standard output, is the error output.unwritable (exit 2), not a signal.
+// "-", /dev/stdout, /dev/stderr and /dev/fd/N are written to the descriptor opguard
+// inherited, as it is (appending when the shell opened it with >>), never reopened.
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <fcntl.h>
@@ -73,7 +76,8 @@ std::string real_dir(const std::string& user_path, const std::string& dir) {
 
 // Where one report goes, decided before anything is written.
 struct Target {
-    enum Kind { Stdout, File, Direct } kind = File;  // File: staged and renamed; Direct: opened as it is
+    enum Kind { Stream, File, Direct } kind = File;  // Stream: an open descriptor; File: staged and renamed; Direct: opened as it is
+    int fd = -1;           // Stream: standard output (-, /dev/stdout), standard error, /dev/fd/N
     std::string user;      // the path as given on the command line
     std::string real;      // File: absolute path of the file created or replaced; Direct: the path to open
     bool exists = false;   // File: a regular file is there now
@@ -93,52 +97,49 @@ bool same_device_as_null(const struct stat& st) {
 Target resolve(const std::string& user) {
     Target t;
     t.user = user;
-    if (is_stdout(user)) {
-        t.kind = Target::Stdout;
-        struct stat st;
-        if (::fstat(STDOUT_FILENO, &st) == 0 && S_ISREG(st.st_mode)) {
-            t.has_id = true;
-            t.dev = st.st_dev;
-            t.ino = st.st_ino;
-        }
-        return t;
+    // Standard output and the other descriptors opguard inherited are written where they
+    // are (`-o /dev/stdout >> log` appends, as the shell asked), never reopened or replaced.
+    int fd = is_stdout(user) ? STDOUT_FILENO : user == "/dev/stdout" ? STDOUT_FILENO : user == "/dev/stderr" ? STDERR_FILENO : -1;
+    for (const char* prefix : {"/dev/fd/", "/proc/self/fd/"}) {
+        const std::string_view pre(prefix);
+        if (fd < 0 && user.size() > pre.size() && user.compare(0, pre.size(), pre) == 0 &&
+            user.find_first_not_of("0123456789", pre.size()) == std::string::npos && user.size() - pre.size() < 6)
+            fd = std::stoi(user.substr(pre.size()));
     }
-    if (user.back() == '/') unwritable(user, "cannot write the report here: the path names a directory");
-    std::string p = user;
-    for (int hops = 0;; ++hops) {
-        if (hops > 40) unwritable(user, "cannot write the report here: too many levels of symbolic links");
+    if (fd >= 0) {
+        t.kind = Target::Stream;
+        t.fd = fd;
         struct stat st;
-        if (::lstat(p.c_str(), &st) != 0) {
+        if (::fstat(fd, &st) != 0) {
             const int err = errno;
-            if (err != ENOENT) unwritable(user, "cannot write the report here: " + why(err));
-            // Nothing there yet: a new file in an existing directory.
-            t.real = real_dir(user, dir_of(p)) + "/" + base_of(p);
-            return t;
-        }
-        if (S_ISLNK(st.st_mode)) {
-            std::string link(PATH_MAX, '\0');
-            const ssize_t n = ::readlink(p.c_str(), link.data(), link.size());
-            if (n < 0) {
-                const int err = errno;
-                unwritable(user, "cannot follow the symbolic link " + p + ": " + why(err));
-            }
-            link.resize(static_cast<size_t>(n));
-            if (link.empty()) unwritable(user, "cannot follow the symbolic link " + p + ": it is empty");
-            p = link.front() == '/' ? link : dir_of(p) + "/" + link;
-            continue;
+            unwritable(user, "cannot write the report here: " + why(err));
         }
         t.has_id = true;
         t.dev = st.st_dev;
         t.ino = st.st_ino;
+        t.chr = S_ISCHR(st.st_mode);
+        return t;
+    }
+    if (user.back() == '/') unwritable(user, "cannot write the report here: the path names a directory");
+    struct stat st;
+    if (::stat(user.c_str(), &st) == 0) {  // follows every symbolic link, /proc's (/dev/stdout) included
+        t.has_id = true;
+        t.dev = st.st_dev;
+        t.ino = st.st_ino;
         if (S_ISREG(st.st_mode)) {
+            char buf[PATH_MAX];
+            if (!::realpath(user.c_str(), buf)) {
+                const int err = errno;
+                unwritable(user, "cannot write the report here: " + why(err));
+            }
             t.exists = true;
             t.mode = st.st_mode & 0777;
-            t.real = real_dir(user, dir_of(p)) + "/" + base_of(p);
+            t.real = buf;
             return t;
         }
         if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)) {
             t.kind = Target::Direct;
-            t.real = p;
+            t.real = user;
             t.chr = S_ISCHR(st.st_mode);
             t.null_device = same_device_as_null(st);
             return t;
@@ -146,6 +147,30 @@ Target resolve(const std::string& user) {
         const char* what = S_ISDIR(st.st_mode) ? "a directory" : S_ISBLK(st.st_mode) ? "a block device" : S_ISSOCK(st.st_mode) ? "a socket" : "not a regular file";
         unwritable(user, std::string("cannot write the report here: it is ") + what +
                              " (opguard writes reports to regular files, FIFOs and character devices only)");
+    }
+    const int err = errno;
+    if (err != ENOENT) unwritable(user, "cannot write the report here: " + why(err));
+    // Nothing there yet, or a dangling symbolic link: the links are followed by hand to the
+    // name to create, in an existing directory.
+    std::string p = user;
+    for (int hops = 0;; ++hops) {
+        if (hops > 40) unwritable(user, "cannot write the report here: too many levels of symbolic links");
+        if (::lstat(p.c_str(), &st) != 0) {
+            const int e = errno;
+            if (e != ENOENT) unwritable(user, "cannot write the report here: " + why(e));
+            t.real = real_dir(user, dir_of(p)) + "/" + base_of(p);
+            return t;
+        }
+        if (!S_ISLNK(st.st_mode)) unwritable(user, "cannot write the report here: it changed while opguard looked at it");
+        std::string link(PATH_MAX, '\0');
+        const ssize_t n = ::readlink(p.c_str(), link.data(), link.size());
+        if (n < 0) {
+            const int e = errno;
+            unwritable(user, "cannot follow the symbolic link " + p + ": " + why(e));
+        }
+        link.resize(static_cast<size_t>(n));
+        if (link.empty()) unwritable(user, "cannot follow the symbolic link " + p + ": it is empty");
+        p = link.front() == '/' ? link : dir_of(p) + "/" + link;
     }
 }
 
@@ -204,7 +229,7 @@ void write_outputs(const std::vector<OutputJob>& jobs) {
     refuse_conflicts(targets);
 
     std::vector<std::string> staged(jobs.size());           // temporary file per File target
-    std::vector<std::string> held(jobs.size());             // bytes for Stdout and Direct targets
+    std::vector<std::string> held(jobs.size());             // bytes for Stream and Direct targets
     auto discard = [&] {
         for (const auto& tmp : staged)
             if (!tmp.empty()) ::unlink(tmp.c_str());
@@ -260,8 +285,8 @@ void write_outputs(const std::vector<OutputJob>& jobs) {
         //    report is complete.
         for (size_t i = 0; i < jobs.size(); ++i) {
             const Target& t = targets[i];
-            if (t.kind == Target::Stdout) {
-                write_all(STDOUT_FILENO, t.user, held[i]);
+            if (t.kind == Target::Stream) {
+                write_all(t.fd, t.user, held[i]);
             } else if (t.kind == Target::Direct && !t.null_device) {
                 const int fd = open_direct(t);
                 try {

@@ -183,6 +183,21 @@ TEST_CASE("standard output closed, or a pipe closed early: exit 2 with output.un
               "standard output: error[output.unwritable]: writing the report failed: Bad file descriptor (it is closed)\n");
         CHECK(dir.leftovers().empty());
     }
+    SECTION("/dev/stdout and /dev/fd/N are written where they are: appended after >>, never replaced") {
+        const std::string expected = dir.run("--format json").out;
+        dir.write("log.txt", "earlier line\n");
+        dir.write("three.txt", "kept\n");
+        REQUIRE(dir.sh(opguard_bin() + " check plan.json" + kInv + " --format json --output /dev/stdout >> log.txt 2> err.txt; echo $? > rc.txt") == 0);
+        CHECK(slurp(dir.file("rc.txt")) == "1\n");
+        CHECK(slurp(dir.file("log.txt")) == "earlier line\n" + expected);
+        REQUIRE(dir.sh(opguard_bin() + " check plan.json" + kInv + " --format json --output /dev/fd/3 3>> three.txt; echo $? > rc.txt") == 0);
+        CHECK(slurp(dir.file("rc.txt")) == "1\n");
+        CHECK(slurp(dir.file("three.txt")) == "kept\n" + expected);
+        CliRun r = dir.run("--format json --output /dev/fd/7");
+        CHECK(r.exit == 2);
+        CHECK(r.err == "/dev/fd/7: error[output.unwritable]: cannot write the report here: Bad file descriptor (it is closed)\n");
+        CHECK(dir.leftovers().empty());
+    }
     SECTION("a reader that has closed the pipe") {
         REQUIRE(dir.sh("{ " + opguard_bin() + " check plan.json" + kInv + " 2> err.txt; echo $? > rc.txt; } | { exec <&-; true; }") == 0);
         CHECK(slurp(dir.file("rc.txt")) == "2\n");
