@@ -60,19 +60,22 @@ Plan shell_plan(SourceRegistry& sources, uint32_t fid, const RuleSet& rules, boo
     ScriptContext ctx{f.text(), fid, f.path(), &rules, &sources};
     PlanBuilder b(sources, fid, rules, "shell");
     std::map<uint32_t, int> per_line;
-    const ShellCommand* broken = nullptr;  // a command with an unclosed quote that calls no API
-    const std::vector<ShellCommand> commands = split_shell_commands(f.text());
+    bool carried = false;  // the unclosed quote or substitution is in a call (a finding there)
+    const ShellScript script = read_shell_script(f.text(), f.path());
+    if (script.too_deep)
+        throw InputError(f.path(), f.position(*script.too_deep), "plan.shell-depth",
+                         "command substitutions nested more than " + std::to_string(kMaxShellNesting) +
+                             " levels deep here: opguard reads at most " + std::to_string(kMaxShellNesting) + " levels");
+    const std::vector<ShellCommand>& commands = script.commands;
     for (const ShellCommand& cmd : commands) {
         const ShellWord& w = cmd.words[0];
         std::string prog = basename(w.text);
-        if (w.unresolved() || (prog != "aliyun" && prog != "hcloud")) {
-            if (cmd.unterminated) broken = &cmd;
-            continue;
-        }
+        if (w.unresolved() || (prog != "aliyun" && prog != "hcloud")) continue;
         uint32_t line = f.position(w.begin).line;
         int n = ++per_line[line];
         std::string id = "line-" + std::to_string(line) + (n > 1 ? "." + std::to_string(n) : "");
         std::optional<CallDraft> d = prog == "aliyun" ? read_aliyun_command(cmd, ctx, id) : read_hcloud_command(cmd, ctx, id);
+        if (d && cmd.unterminated) carried = true;
         if (d) b.add(std::move(*d));
     }
     if (found) *found = b.size() > 0;
@@ -80,12 +83,16 @@ Plan shell_plan(SourceRegistry& sources, uint32_t fid, const RuleSet& rules, boo
     // and opguard cannot say which they would have been. No finding can hold that (no call
     // is there to carry it), so the script is refused, at the quote. (In an aliyun or hcloud
     // command the same quote is a plan.cli-usage finding on that call.)
-    if (broken && (b.size() > 0 || !found)) {
-        const std::string q(1, broken->unterminated_quote ? broken->unterminated_quote : '"');
-        throw InputError(f.path(), f.position(*broken->unterminated), "plan.shell-syntax",
-                         "the " + q + " opened here is not closed before the end of the file (bash: \"unexpected EOF while "
+    if (script.unterminated && !carried && (b.size() > 0 || !found)) {
+        ShellCommand broken;
+        broken.unterminated_quote = script.unterminated_quote;
+        const std::string q(1, broken.unterminated_quote ? broken.unterminated_quote : '"');
+        const std::string what = unterminated_opening(broken);
+        const bool quote = what == "'" || what == "\"";
+        throw InputError(f.path(), f.position(*script.unterminated), "plan.shell-syntax",
+                         "the " + what + " opened here is not closed before the end of the file (bash: \"unexpected EOF while "
                          "looking for matching `" + q + "'\"): bash runs no command from here on, so opguard cannot tell "
-                         "which API calls after it you meant; close the quote");
+                         "which API calls after it you meant; close the " + std::string(quote ? "quote" : "substitution"));
     }
     if (b.size() == 0 && !found)
         throw InputError(f.path(), {}, "plan.no-calls", "no aliyun or hcloud command that calls an API in this script");
