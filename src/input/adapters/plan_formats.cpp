@@ -83,7 +83,10 @@ Plan shell_plan(SourceRegistry& sources, uint32_t fid, const RuleSet& rules, boo
     // and opguard cannot say which they would have been. No finding can hold that (no call
     // is there to carry it), so the script is refused, at the quote. (In an aliyun or hcloud
     // command the same quote is a plan.cli-usage finding on that call.)
-    if (script.unterminated && !carried && (b.size() > 0 || !found)) {
+    // In auto mode a file with no call is refused as a script only if it names a CLI (else
+    // it may be another format with an apostrophe in it).
+    const bool names_cli = f.text().find("aliyun ") != std::string_view::npos || f.text().find("hcloud ") != std::string_view::npos;
+    if (script.unterminated && !carried && (b.size() > 0 || !found || names_cli)) {
         ShellCommand broken;
         broken.unterminated_quote = script.unterminated_quote;
         const std::string q(1, broken.unterminated_quote ? broken.unterminated_quote : '"');
@@ -294,8 +297,13 @@ Plan load_plan_any(SourceRegistry& sources, const std::string& path, const RuleS
         if (looks_like_oos_template(root, &why)) return oos_plan(sources, fid, root, rules);
         tried.push_back({"oos-template (YAML)", why});
     } catch (const InputError& e) {
-        // A template that says it is one: its YAML error (file:line:col) is the answer.
-        if (says_template) throw;
+        // A template that says it is one: its YAML error (file:line:col) is the answer,
+        // unless it is a script after all (a here-document holding a template).
+        if (says_template) {
+            Plan plan = shell_plan(sources, fid, rules, &found);
+            if (found) return plan;
+            throw;
+        }
         tried.push_back({"oos-template (YAML)", where(e)});
     }
     if (says_template) {

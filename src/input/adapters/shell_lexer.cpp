@@ -539,7 +539,6 @@ private:
             else if (plain(w, "}")) pop_to('{');
             else if (plain(w, "for") || plain(w, "select")) {
                 push('l', w.begin);
-                if (i + 1 < words.size() && name_word(words[i + 1])) changed(words[i + 1].text, words[i + 1].begin);
                 if (i + 1 < words.size() && name_word(words[i + 1]))
                     set_unresolved(words[i + 1].text, words[i + 1].text + " is the variable of the loop at " + at_text(words[i + 1].begin));
                 return;  // a loop header: not a command
