@@ -322,3 +322,22 @@ TEST_CASE("aliyun --waiter marks the call as one the client waits for", "[shell]
     REQUIRE(plain);
     CHECK_FALSE(plain->wait);
 }
+
+TEST_CASE("Terraform plans and --cli-jsonInput files nested 100,000 deep are json.depth errors at the 257th level", "[hostile][formats]") {
+    TempDir dir;
+    const std::string prefix = "{\"format_version\": \"1.2\", \"resource_changes\": [{\"change\": {\"after\": ";
+    const std::string tf = prefix + std::string(100000, '[') + std::string(100000, ']') + "}}]}\n";
+    auto e = read_error(dir, "tfplan.json", tf, "terraform-plan");
+    REQUIRE(e);
+    CHECK(e->id == "json.depth");
+    CHECK(e->where() == "1:" + std::to_string(prefix.size() + 256 - 4 + 1));  // 4 levels before the brackets
+    const std::string body = "{\"body\": {\"desktop_ids\": " + std::string(100000, '[') + std::string(100000, ']') + "}}\n";
+    auto j = read_error(dir, "CheckDesktopImages.json", body, "hcloud-json-input");
+    REQUIRE(j);
+    CHECK(j->id == "json.depth");
+    dir.write("deep-input.json", body);
+    auto s = read_error(dir, "h.sh", "hcloud Workspace CheckDesktopImages --cli-region=cn-north-4 --cli-jsonInput=deep-input.json\n");
+    REQUIRE(s);
+    CHECK(s->id == "json.depth");
+    CHECK(s->file.find("deep-input.json") != std::string::npos);
+}
