@@ -316,6 +316,9 @@ std::optional<CallDraft> read_aliyun_command(const ShellCommand& cmd, const Scri
         }
         if (dry_run_flag(name)) d.dry_run(f.spelled, at);
         if (f.missing_value) continue;
+        // --waiter expr=<JMESPath> to=<value>: the CLI calls the API again until the
+        // expression reaches the value (openapi/waiter.go), so the client waits here.
+        if (name == "waiter" && !f.values.empty()) { d.wait = true; d.wait_at = at; }
         if (name == "region") { region = f.values.at(0); region_spelled = f.spelled; region_at = f.at; continue; }
         if (name == "RegionId") { region_id = f.values.at(0); region_id_spelled = f.spelled; region_id_at = f.at; continue; }
         if (name == "version" || name == "api-version") continue;

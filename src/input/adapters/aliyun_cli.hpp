@@ -10,7 +10,9 @@
 //            (an all-lowercase sub-command): kebab-case action and parameters mapped to the API's
 //            names, --biz-region-id is RegionId, a repeated flag of a list parameter builds the list.
 // Caller flags (--profile, --endpoint, --force, --quiet, --pager, --waiter, --output, --cli-query, ...)
-// are recorded in request.adapter.flags and change nothing; --dryrun, --cli-dry-run,
+// are recorded in request.adapter.flags and change nothing, except that --waiter expr=... to=...
+// sets CallDraft::wait (wait_at: the flag): the CLI repeats the call until the expression
+// reaches the value; --dryrun, --cli-dry-run,
 // --cli-dry-run-json, --estimate-cost and --help make the line send nothing (dry run).
 #include <optional>
 #include <string>

@@ -15,8 +15,10 @@ std::string WordPart::written(std::string_view script) const {
     if (pos == 0) return adapters::written(script, *word);
     // From just after the splitter (--Name=...), so an opening quote is shown.
     uint32_t b = word->offset_of(pos - 1) + 1;
-    if (b >= word->end || word->end > script.size()) return text();
-    return std::string(script.substr(b, word->end - b));
+    std::string why = why_unresolved(*word, b);
+    if (!why.empty()) why = " (" + why + ")";
+    if (b >= word->end || word->end > script.size()) return text() + why;
+    return std::string(script.substr(b, word->end - b)) + why;
 }
 
 uint32_t WordPart::offset() const {

@@ -4,11 +4,15 @@
 
 #include <cctype>
 
+#include "core/diagnostic.hpp"
 #include "input/adapters/aliyun_cli.hpp"
 
 namespace opguard::adapters {
 
 namespace {
+
+// The CLI's call context (openapi/call_context.go): added to an RPC query from the environment.
+bool call_context_parameter(const std::string& k) { return k == "SourceIp" || k == "SecureTransport"; }
 
 // RPC common parameters: not the API's own (Alibaba Cloud RPC signature v1).
 bool common_parameter(const std::string& k) {
@@ -24,18 +28,21 @@ const Node* string_member(const Node& n, const char* k) {
     return v && v->is_string() ? v : nullptr;
 }
 
-Node from_json(const nlohmann::json& j, Origin at) {
+struct TooDeep {};
+
+Node from_json(const nlohmann::json& j, Origin at, size_t depth = 1) {
+    if ((j.is_array() || j.is_object()) && depth > kMaxBodyDepth) throw TooDeep{};
     if (j.is_string()) return Node::string(j.get<std::string>(), at);
     if (j.is_boolean()) return Node::boolean(j.get<bool>(), at);
     if (j.is_number()) return Node::number(j.get<double>(), at);
     if (j.is_array()) {
         Node out = Node::array({}, at);
-        for (const auto& x : j) out.items().push_back(from_json(x, at));
+        for (const auto& x : j) out.items().push_back(from_json(x, at, depth + 1));
         return out;
     }
     if (j.is_object()) {
         Node out = Node::object({}, at);
-        for (auto it = j.begin(); it != j.end(); ++it) out.set(it.key(), from_json(it.value(), at));
+        for (auto it = j.begin(); it != j.end(); ++it) out.set(it.key(), from_json(it.value(), at, depth + 1));
         return out;
     }
     return Node::null(at);
@@ -90,7 +97,7 @@ std::pair<std::string, std::string> product_from_endpoint(const std::string& end
     return {product, region};
 }
 
-void read_dry_run_record(const Node& rec, const std::string& id, PlanBuilder& builder) {
+void read_dry_run_record(const Node& rec, const std::string& id, PlanBuilder& builder, const SourceFile* file) {
     CallDraft d;
     d.id = id;
     d.origin = rec.origin;
@@ -102,12 +109,18 @@ void read_dry_run_record(const Node& rec, const std::string& id, PlanBuilder& bu
     auto [product, region] = endpoint ? product_from_endpoint(endpoint->as_string()) : std::pair<std::string, std::string>{};
     Origin product_at = endpoint ? endpoint->origin : rec.origin;
     if (product.empty() && action) {
-        // No standard endpoint: the product of the only operation in the rules with this action.
+        // No standard endpoint: the product of the only operation in the rules with this
+        // action (and this version, when the record has one).
         const Operation* only = nullptr;
         int n = 0;
-        for (const auto& op : builder.rules().operations)
-            for (const auto& [k, v] : op.match)
-                if (k == "action" && v == action->as_string()) { only = &op; ++n; }
+        for (const auto& op : builder.rules().operations) {
+            bool same_action = false, other_version = false;
+            for (const auto& [k, v] : op.match) {
+                if (k == "action" && v == action->as_string()) same_action = true;
+                if (k == "version" && version && v != version->as_string()) other_version = true;
+            }
+            if (same_action && !other_version) { only = &op; ++n; }
+        }
         if (n == 1)
             for (const auto& [k, v] : only->match)
                 if (k == "product") product = v;
@@ -124,8 +137,15 @@ void read_dry_run_record(const Node& rec, const std::string& id, PlanBuilder& bu
     if (!region.empty()) d.adapter.set("region", Node::string(region, product_at));
     if (endpoint) d.adapter.set("flags", Node::object({{"endpoint", *endpoint}}));
 
+    Node call_context = Node::object();
+    bool has_region_id = false;
     auto add = [&](const std::string& k, const Node& v, const std::string& where) {
         if (common_parameter(k)) return;
+        if (where == "query" && call_context_parameter(k)) { call_context.set(k, v); return; }
+        if (k == "RegionId") {
+            has_region_id = true;
+            if (!d.adapter.find("region") && v.is_string()) d.adapter.set("region", v);  // empty endpoint: the query's
+        }
         RawParam p;
         p.name = k;
         p.value = v;
@@ -141,9 +161,34 @@ void read_dry_run_record(const Node& rec, const std::string& id, PlanBuilder& bu
         const Node* format = string_member(rec, "bodyFormat");
         if (!format || format->as_string() == "form" || format->as_string() == "json") {
             nlohmann::json j = nlohmann::json::parse(body->as_string(), nullptr, false);
-            if (j.is_object())
-                for (auto it = j.begin(); it != j.end(); ++it) add(it.key(), from_json(it.value(), body->origin), "body");
+            try {
+                if (j.is_object())
+                    for (auto it = j.begin(); it != j.end(); ++it) add(it.key(), from_json(it.value(), body->origin), "body");
+            } catch (const TooDeep&) {
+                throw InputError(file ? file->path() : std::string(), file ? file->position(body->origin.offset) : Position{},
+                                 "plan.dry-run-depth",
+                                 "the body of this record nests more than " + std::to_string(kMaxBodyDepth) +
+                                     " levels deep: opguard reads at most " + std::to_string(kMaxBodyDepth) + " levels");
+            }
         }
+    }
+    if (!call_context.members().empty()) d.adapter.set("call_context", std::move(call_context));
+    // The RegionId the SDK adds when it signs: the endpoint's region (see the header).
+    const Operation* op = find_operation(builder.rules(), d.header);
+    if (!has_region_id && op && op->param("RegionId") && !string_member(rec, "pathPattern")) {
+        RawParam p;
+        p.name = "RegionId";
+        p.flag = "the endpoint's region";
+        if (!region.empty()) {
+            p.value = Node::string(region, product_at);
+            p.flag_at = product_at;
+        } else {
+            p.value = Node::string("<profile region>", product_at);
+            p.flag_at = product_at;
+            p.unresolved = true;
+            p.text = "the profile's region (no RegionId in the query and no region in the endpoint)";
+        }
+        d.params.push_back(std::move(p));
     }
     builder.add(std::move(d));
 }

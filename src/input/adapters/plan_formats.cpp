@@ -60,19 +60,22 @@ Plan shell_plan(SourceRegistry& sources, uint32_t fid, const RuleSet& rules, boo
     ScriptContext ctx{f.text(), fid, f.path(), &rules, &sources};
     PlanBuilder b(sources, fid, rules, "shell");
     std::map<uint32_t, int> per_line;
-    const ShellCommand* broken = nullptr;  // a command with an unclosed quote that calls no API
-    const std::vector<ShellCommand> commands = split_shell_commands(f.text());
+    bool carried = false;  // the unclosed quote or substitution is in a call (a finding there)
+    const ShellScript script = read_shell_script(f.text(), f.path());
+    if (script.too_deep)
+        throw InputError(f.path(), f.position(*script.too_deep), "plan.shell-depth",
+                         "command substitutions nested more than " + std::to_string(kMaxShellNesting) +
+                             " levels deep here: opguard reads at most " + std::to_string(kMaxShellNesting) + " levels");
+    const std::vector<ShellCommand>& commands = script.commands;
     for (const ShellCommand& cmd : commands) {
         const ShellWord& w = cmd.words[0];
         std::string prog = basename(w.text);
-        if (w.unresolved() || (prog != "aliyun" && prog != "hcloud")) {
-            if (cmd.unterminated) broken = &cmd;
-            continue;
-        }
+        if (w.unresolved() || (prog != "aliyun" && prog != "hcloud")) continue;
         uint32_t line = f.position(w.begin).line;
         int n = ++per_line[line];
         std::string id = "line-" + std::to_string(line) + (n > 1 ? "." + std::to_string(n) : "");
         std::optional<CallDraft> d = prog == "aliyun" ? read_aliyun_command(cmd, ctx, id) : read_hcloud_command(cmd, ctx, id);
+        if (d && cmd.unterminated) carried = true;
         if (d) b.add(std::move(*d));
     }
     if (found) *found = b.size() > 0;
@@ -80,24 +83,39 @@ Plan shell_plan(SourceRegistry& sources, uint32_t fid, const RuleSet& rules, boo
     // and opguard cannot say which they would have been. No finding can hold that (no call
     // is there to carry it), so the script is refused, at the quote. (In an aliyun or hcloud
     // command the same quote is a plan.cli-usage finding on that call.)
-    if (broken && (b.size() > 0 || !found)) {
-        const std::string q(1, broken->unterminated_quote ? broken->unterminated_quote : '"');
-        throw InputError(f.path(), f.position(*broken->unterminated), "plan.shell-syntax",
-                         "the " + q + " opened here is not closed before the end of the file (bash: \"unexpected EOF while "
+    // In auto mode a file with no call is refused as a script only if it names a CLI (else
+    // it may be another format with an apostrophe in it).
+    const bool names_cli = f.text().find("aliyun ") != std::string_view::npos || f.text().find("hcloud ") != std::string_view::npos;
+    if (script.unterminated && !carried && (b.size() > 0 || !found || names_cli)) {
+        ShellCommand broken;
+        broken.unterminated_quote = script.unterminated_quote;
+        const std::string q(1, broken.unterminated_quote ? broken.unterminated_quote : '"');
+        const std::string what = unterminated_opening(broken);
+        const bool quote = what == "'" || what == "\"";
+        throw InputError(f.path(), f.position(*script.unterminated), "plan.shell-syntax",
+                         "the " + what + " opened here is not closed before the end of the file (bash: \"unexpected EOF while "
                          "looking for matching `" + q + "'\"): bash runs no command from here on, so opguard cannot tell "
-                         "which API calls after it you meant; close the quote");
+                         "which API calls after it you meant; close the " + std::string(quote ? "quote" : "substitution"));
     }
     if (b.size() == 0 && !found)
         throw InputError(f.path(), {}, "plan.no-calls", "no aliyun or hcloud command that calls an API in this script");
     return b.build();
 }
 
+// Moves the origins of a tree read from one segment of a file back into the file.
+void shift_origins(Node& n, uint32_t file, uint32_t delta) {
+    n.origin = Origin{file, n.origin.offset + delta};
+    if (n.is_array())
+        for (auto& i : n.items()) shift_origins(i, file, delta);  // as deep as the JSON reader allows (json.depth)
+    if (n.is_object())
+        for (auto& m : n.members()) shift_origins(m.second, file, delta);
+}
+
 // One record, a JSON array of records, or (when `segments` has several) records printed one
-// after another: each segment is read from a copy of the file blanked outside it, so every
-// position stays the one in the file.
+// after another: each segment is read on its own (a copy of its bytes only, so reading is
+// linear in the file) and its positions are moved back to the file's.
 Plan dry_run_plan(SourceRegistry& sources, uint32_t fid, const Node* root, const std::vector<std::pair<size_t, size_t>>& segments,
                   const RuleSet& rules) {
-    const SourceFile& f = sources.file(fid);
     PlanBuilder b(sources, fid, rules, "cli-dry-run-json");
     std::vector<Node> records;
     if (root) {
@@ -105,22 +123,33 @@ Plan dry_run_plan(SourceRegistry& sources, uint32_t fid, const Node* root, const
         else records.push_back(*root);
     } else {
         for (const auto& [begin, end] : segments) {
-            std::string copy(f.text());
-            for (size_t i = 0; i < copy.size(); ++i)
-                if ((i < begin || i >= end) && copy[i] != '\n') copy[i] = ' ';
-            uint32_t part = sources.add(f.path(), std::move(copy));
-            Node n = read_plan_json(sources, part, rules);
-            if (n.is_array()) records.insert(records.end(), n.items().begin(), n.items().end());
-            else records.push_back(std::move(n));
+            const SourceFile& f = sources.file(fid);
+            const std::string path = f.path();
+            uint32_t part = sources.add(path, std::string(f.text().substr(begin, end - begin)));
+            Node n;
+            try {
+                n = read_plan_json(sources, part, rules);
+            } catch (const InputError& e) {
+                const SourceFile& whole = sources.file(fid);
+                Position base = whole.position(static_cast<uint32_t>(begin)), at = e.position();
+                if (at.known()) at = Position{base.line + at.line - 1, at.line == 1 ? base.column + at.column - 1 : at.column};
+                throw InputError(whole.path(), at, e.id(), e.message(), e.pointer());
+            }
+            sources.file(part).release_text();
+            shift_origins(n, fid, static_cast<uint32_t>(begin));
+            if (n.is_array()) {
+                for (auto& r : n.items()) records.push_back(std::move(r));
+            } else records.push_back(std::move(n));
         }
     }
+    const SourceFile& f = sources.file(fid);
     size_t i = 0;
     for (const Node& r : records) {
         std::string why;
         if (!looks_like_dry_run_record(r, &why))
             throw InputError(f.path(), f.position(r.origin.offset), "plan.format-mismatch",
                              "record " + std::to_string(i + 1) + " is not a --cli-dry-run-json record: " + why);
-        read_dry_run_record(r, "record-" + std::to_string(++i), b);
+        read_dry_run_record(r, "record-" + std::to_string(++i), b, &f);
     }
     return b.build();
 }
@@ -142,6 +171,32 @@ Plan json_input(SourceRegistry& sources, uint32_t fid, const Node& root, const R
     PlanBuilder b(sources, fid, rules, "hcloud-json-input");
     b.add(read_hcloud_json_input(root, fid, f.path(), std::filesystem::path(f.path()).stem().string()));
     return b.build();
+}
+
+// A plan that is not text opguard can read: UTF-16 (with or without a byte order mark),
+// UTF-32, or binary data (a NUL byte). Checked before any reader, so the message says what
+// the file is instead of why no reader fits.
+void check_encoding(const SourceFile& f) {
+    std::string_view t = f.text();
+    auto refuse = [&](uint32_t at, const std::string& what) {
+        throw InputError(f.path(), f.position(at), "plan.encoding", what);
+    };
+    auto starts = [&](std::string_view bom) { return t.substr(0, bom.size()) == bom; };
+    if (starts(std::string_view("\xFF\xFE\0\0", 4)) || starts(std::string_view("\0\0\xFE\xFF", 4)))
+        refuse(0, "UTF-32 text (byte order mark): save the file as UTF-8");
+    if (starts("\xFF\xFE") || starts("\xFE\xFF"))
+        refuse(0, std::string("UTF-16 text (byte order mark ") + (t[0] == '\xFF' ? "FF FE, little-endian" : "FE FF, big-endian") +
+                      "): save the file as UTF-8");
+    const size_t nul = t.find('\0');
+    if (nul == std::string_view::npos) return;
+    // Without a mark: ASCII characters with a NUL byte beside each are UTF-16.
+    size_t even = 0, odd = 0, n = std::min<size_t>(t.size(), 4096);
+    for (size_t i = 0; i < n; ++i)
+        if (t[i] == '\0') ++(i % 2 ? odd : even);
+    if (n >= 4 && (odd * 4 >= n || even * 4 >= n))
+        refuse(0, std::string("UTF-16 text without a byte order mark (") + (odd > even ? "little" : "big") +
+                      "-endian: a NUL byte beside each ASCII character): save the file as UTF-8");
+    refuse(static_cast<uint32_t>(nul), "binary data (a NUL byte at offset " + std::to_string(nul) + "): a plan is a text file");
 }
 
 bool starts_like_json(std::string_view t) {
@@ -188,6 +243,7 @@ Plan load_plan_any(SourceRegistry& sources, const std::string& path, const RuleS
     }
     uint32_t fid = sources.add(path, map_or_read_file(path, kMaxPlanBytes));
     const SourceFile& f = sources.file(fid);
+    check_encoding(f);
 
     if (format == "opguard") return plan_from_node(sources, fid, read_plan_json(sources, fid, rules), rules);
     if (format == "shell") return shell_plan(sources, fid, rules);
@@ -227,19 +283,33 @@ Plan load_plan_any(SourceRegistry& sources, const std::string& path, const RuleS
     }
     tried.push_back({"JSON formats (opguard plan, cli-dry-run-json, hcloud-json-input, oos-template, terraform-plan)",
                      "the file does not start with { or ["});
+    // A template that says it is one goes to the YAML reader; anything else is tried as a
+    // script first (one linear pass), so a script never reaches the YAML parser.
+    const bool says_template = f.text().rfind("FormatVersion:", 0) == 0 || f.text().find("\nFormatVersion:") != std::string::npos;
+    bool found = false;
+    if (!says_template) {
+        Plan plan = shell_plan(sources, fid, rules, &found);
+        if (found) return plan;
+    }
     try {
         Node root = read_yaml(sources, fid);
         std::string why;
         if (looks_like_oos_template(root, &why)) return oos_plan(sources, fid, root, rules);
         tried.push_back({"oos-template (YAML)", why});
     } catch (const InputError& e) {
-        // A template that says it is one: its YAML error (file:line:col) is the answer.
-        if (f.text().rfind("FormatVersion:", 0) == 0 || f.text().find("\nFormatVersion:") != std::string::npos) throw;
+        // A template that says it is one: its YAML error (file:line:col) is the answer,
+        // unless it is a script after all (a here-document holding a template).
+        if (says_template) {
+            Plan plan = shell_plan(sources, fid, rules, &found);
+            if (found) return plan;
+            throw;
+        }
         tried.push_back({"oos-template (YAML)", where(e)});
     }
-    bool found = false;
-    Plan plan = shell_plan(sources, fid, rules, &found);
-    if (found) return plan;
+    if (says_template) {
+        Plan plan = shell_plan(sources, fid, rules, &found);
+        if (found) return plan;
+    }
     tried.push_back({"shell", "no aliyun or hcloud command that calls an API"});
     unknown_format(f.path(), tried);
 }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
+#include <optional>
 
 namespace opguard::adapters {
 
@@ -14,6 +16,13 @@ bool ends_word(char c) {
            c == '<' || c == '>';
 }
 
+// What the script has done to a variable so far.
+struct Variable {
+    enum Kind { Value, Unset, Unresolved } kind = Value;
+    std::string value;
+    std::string why;  // Unresolved: why (names file:line:col)
+};
+
 struct Heredoc {
     std::string delimiter;
     bool strip_tabs = false;
@@ -21,14 +30,25 @@ struct Heredoc {
 
 class Lexer {
 public:
-    Lexer(std::string_view text, std::vector<ShellCommand>& out) : s_(text), out_(out) {}
+    Lexer(std::string_view text, std::string_view path, std::vector<ShellCommand>& out) : s_(text), path_(path), out_(out) {}
+    std::optional<uint32_t> too_deep() const { return too_deep_; }
+    const std::map<uint32_t, std::map<std::string, uint32_t>>& loop_changes() const { return loop_changes_; }
+    void use_loop_changes(const std::map<uint32_t, std::map<std::string, uint32_t>>* loops) { loops_ = loops; }
+    std::optional<uint32_t> open_quote() const {
+        return open_quote_ == std::string_view::npos ? std::nullopt : std::optional<uint32_t>(static_cast<uint32_t>(open_quote_));
+    }
+    char quote_char() const { return quote_char_; }
 
     // Lexes [b, e) of the text; commands go to out_ as they end (nested ones first).
     void run(size_t b, size_t e) {
         std::vector<ShellWord> cmd;
         std::vector<Heredoc> pending;
         auto finish = [&] {
-            if (!cmd.empty()) emit(std::move(cmd));
+            if (!cmd.empty()) {
+                emit(std::move(cmd));
+                prev_term_ = term_;
+            }
+            term_ = ';';
             cmd.clear();
             if (depth_ == 0) cmd_start_ = std::string_view::npos;
         };
@@ -37,7 +57,7 @@ public:
             if (depth_ == 0 && cmd.empty() && cmd_start_ == std::string_view::npos) cmd_start_ = at;
         };
         size_t p = b;
-        while (p < e) {
+        while (p < e && !too_deep_) {
             char c = s_[p];
             if (c == ' ' || c == '\t' || c == '\r') { ++p; continue; }
             if (c == '\\' && p + 1 < e && s_[p + 1] == '\n') { p += 2; continue; }
@@ -54,10 +74,14 @@ public:
             }
             if (c == '&' && p + 1 < e && s_[p + 1] == '>') { starts(p); p = redirect(p, e, pending); continue; }
             if (c == ';' || c == '&' || c == '|' || c == '(' || c == ')') {
+                const bool doubled = (c == '&' || c == '|' || c == ';') && p + 1 < e && s_[p + 1] == c;
+                term_ = c == '&' ? (doubled ? 'a' : '&') : c == '|' ? (doubled ? 'o' : '|') : ';';
                 finish();
                 ++p;
-                if ((c == '&' || c == '|' || c == ';') && p < e && s_[p] == c) ++p;  // && || ;;
-                else if (c == '|' && p < e && s_[p] == '&') ++p;                    // |&
+                if (doubled) ++p;                                              // && || ;;
+                else if (c == '|' && p < e && s_[p] == '&') ++p;               // |&
+                if (depth_ == 0 && c == '(') frames_.emplace_back('(', static_cast<uint32_t>(p - 1));  // a subshell (or a function's "()")
+                if (depth_ == 0 && c == ')' && !frames_.empty() && frames_.back().first == '(') frames_.pop_back();
                 continue;
             }
             if (c == '<' || c == '>') { starts(p); p = redirect(p, e, pending); continue; }
@@ -77,11 +101,17 @@ public:
 private:
     // The commands of a substitution, bounded in depth: a hostile $( $( $( ... ))) must not
     // exhaust the stack; deeper ones stay opaque (their word is unresolved all the same).
-    void nested(size_t b, size_t e) {
-        if (depth_ >= 64 || b >= e) return;
+    // Deeper than kMaxShellNesting: the script is refused (too_deep_, at `open`).
+    void nested(size_t b, size_t e, size_t open) {
+        if (b >= e || too_deep_) return;
+        if (depth_ >= kMaxShellNesting) { too_deep_ = static_cast<uint32_t>(open); return; }
+        const char prev = prev_term_, term = term_;
+        prev_term_ = term_ = ';';
         ++depth_;
         run(b, e);
         --depth_;
+        prev_term_ = prev;
+        term_ = term;
     }
 
     void append(ShellWord& w, char c, size_t at) {
@@ -188,22 +218,30 @@ private:
             return std::min(q + 1, e);
         }
         if (n == '"' && !in_double_quotes) return double_quoted(p + 2, e, w);  // $"..."
-        if (n == '(') {
-            size_t q = match_paren(p + 1, e);
-            bool arithmetic = p + 2 < e && s_[p + 2] == '(';
-            if (!arithmetic) nested(p + 2, q > p + 2 && q <= e && s_[q - 1] == ')' ? q - 1 : q);
+        if (n == '(' || n == '{') {
+            size_t q = n == '(' ? match_paren(p + 1, e) : match_brace(p + 1, e);
+            if (q == kOpen) {  // never closed: like an open quote (bash reads to the end of the file)
+                q = e;
+                append_raw(w, p, q);
+                unterminated(w, p, n == '(' ? ')' : '}');
+                return q;
+            }
+            bool arithmetic = n == '(' && p + 2 < e && s_[p + 2] == '(';
+            if (n == '(' && !arithmetic) nested(p + 2, q - 1, p);
             append_raw(w, p, q);
-            return q;
-        }
-        if (n == '{') {
-            size_t q = match_brace(p + 1, e);
-            append_raw(w, p, q);
+            if (n == '{') w.vars.push_back(brace_ref(p, q, in_double_quotes));
             return q;
         }
         if (is_name_start(n)) {
             size_t q = p + 1;
             while (q < e && is_name_char(s_[q])) ++q;
             append_raw(w, p, q);
+            ShellVarRef r;
+            r.begin = static_cast<uint32_t>(p);
+            r.end = static_cast<uint32_t>(q);
+            r.name = std::string(s_.substr(p + 1, q - p - 1));
+            r.quoted = in_double_quotes;
+            w.vars.push_back(std::move(r));
             return q;
         }
         if (std::isdigit(static_cast<unsigned char>(n)) || n == '@' || n == '*' || n == '#' || n == '?' || n == '$' || n == '!' ||
@@ -218,14 +256,18 @@ private:
     size_t backtick(size_t p, size_t e, ShellWord& w) {
         size_t q = p + 1;
         while (q < e && s_[q] != '`') q += s_[q] == '\\' ? 2 : 1;
-        q = std::min(q, e);
-        nested(p + 1, q);
-        size_t end = std::min(q + 1, e);
-        append_raw(w, p, end);
-        return end;
+        if (q >= e) {  // never closed
+            append_raw(w, p, e);
+            unterminated(w, p, '`');
+            return e;
+        }
+        nested(p + 1, q, p);
+        append_raw(w, p, q + 1);
+        return q + 1;
     }
 
-    // `open` is at '(' (or '{'); returns the offset after the matching ')' (or '}'), or e.
+    static constexpr size_t kOpen = std::string_view::npos;
+    // `open` is at '(' (or '{'); returns the offset after the matching ')' (or '}'), or kOpen.
     size_t match_paren(size_t open, size_t e) const { return match_pair(open, e, '(', ')'); }
     size_t match_brace(size_t open, size_t e) const { return match_pair(open, e, '{', '}'); }
     size_t match_pair(size_t open, size_t e, char opening, char closing) const {
@@ -238,7 +280,7 @@ private:
             if (c == opening) ++depth;
             if (c == closing && --depth == 0) return q + 1;
         }
-        return e;
+        return kOpen;
     }
     // Offset of the closing quote (or e - 1).
     size_t skip_to(size_t q, size_t e, char quote) const {
@@ -263,7 +305,8 @@ private:
             p += 2;
         else if ((s_[p] == '<' || s_[p] == '>') && p + 1 < e && s_[p + 1] == '(') {  // process substitution
             size_t q = match_paren(p + 1, e);
-            nested(p + 2, q > p + 2 && s_[q - 1] == ')' ? q - 1 : q);
+            if (q == kOpen) return e;  // bash: "unexpected EOF"; nothing after it is a command
+            nested(p + 2, q - 1, p);
             return q;
         } else
             p += 1;
@@ -305,18 +348,260 @@ private:
         return i < raw.size() && raw[i] == '=';
     }
 
-    void emit(std::vector<ShellWord> words) {
-        static const char* kKeywords[] = {"if", "then", "elif", "else", "fi", "do", "done", "while", "until", "!", "{", "}", "time", "esac"};
-        static const char* kHeaders[] = {"for", "select", "case", "function"};
+    // ---- variables ------------------------------------------------------------------------
+
+    std::string at_text(size_t offset) const {
+        if (lines_.empty()) {
+            lines_.push_back(0);
+            for (size_t i = 0; i < s_.size(); ++i)
+                if (s_[i] == '\n') lines_.push_back(static_cast<uint32_t>(i + 1));
+        }
+        auto it = std::upper_bound(lines_.begin(), lines_.end(), static_cast<uint32_t>(offset));
+        size_t line = static_cast<size_t>(it - lines_.begin());
+        size_t col = offset - lines_[line - 1] + 1;
+        return (path_.empty() ? std::string("line ") : std::string(path_) + ":") + std::to_string(line) + ":" + std::to_string(col);
+    }
+
+    // ${...} at [p, q): ${X}, ${X:-word}, ${X-word} with a literal word; other forms get no name.
+    ShellVarRef brace_ref(size_t p, size_t q, bool quoted) const {
+        ShellVarRef r;
+        r.begin = static_cast<uint32_t>(p);
+        r.end = static_cast<uint32_t>(q);
+        r.quoted = quoted;
+        std::string_view in = s_.substr(p + 2, q - p - 3);
         size_t i = 0;
+        if (in.empty() || !is_name_start(in[0])) return r;
+        while (i < in.size() && is_name_char(in[i])) ++i;
+        std::string_view rest = in.substr(i);
+        if (!rest.empty()) {
+            if (rest.rfind(":-", 0) == 0) r.op = ":-";
+            else if (rest[0] == '-') r.op = "-";
+            else return r;
+            std::string_view word = rest.substr(r.op.size());
+            if (word.find_first_of("$`'\"\\{}") != std::string_view::npos) return r;
+            r.fallback = std::string(word);
+        }
+        r.name = std::string(in.substr(0, i));
+        return r;
+    }
+
+    // Where the command being emitted runs, when not at the top level of the script.
+    std::string context() const {
+        if (depth_ > 0) return "a command substitution";
+        if (!frames_.empty()) {
+            switch (frames_.back().first) {
+                case 'i': return "an if";
+                case 'l': return "a loop";
+                case 'c': return "a case";
+                case '{': return "a { } group or function body";
+                default: return "a ( ) subshell or function";
+            }
+        }
+        if (prev_term_ == 'a' || prev_term_ == 'o') return "a && / || list";
+        if (prev_term_ == '|' || term_ == '|') return "a pipeline";
+        if (term_ == '&') return "a background command";
+        return "";
+    }
+
+    // The value of one reference, or why there is none.
+    std::optional<std::string> value_of(const ShellVarRef& r, bool split, std::string& why) const {
+        const std::string written(s_.substr(r.begin, r.end - r.begin));
+        if (r.name.empty()) { why = written + " is an expansion opguard does not evaluate"; return std::nullopt; }
+        if (loops_ && depth_ == 0)
+            for (const auto& [kind, start] : frames_) {
+                if (kind != 'l') continue;
+                auto l = loops_->find(start);
+                if (l == loops_->end()) continue;
+                if (auto c = l->second.find(r.name); c != l->second.end()) {
+                    why = r.name + " changes inside the loop at " + at_text(c->second) + ", so its value here is not known";
+                    return std::nullopt;
+                }
+            }
+        auto it = vars_.find(r.name);
+        std::optional<std::string> v;
+        if (it == vars_.end()) {
+            if (!sourced_.empty()) why = r.name + " may be set by " + sourced_;
+            else if (!r.op.empty())
+                why = r.name + " is not assigned in this script: " + written + " is '" + r.fallback + "' unless the environment sets " + r.name;
+            return std::nullopt;  // from the environment: the value as written says it all
+        }
+        const Variable& var = it->second;
+        if (var.kind == Variable::Unresolved) { why = var.why; return std::nullopt; }
+        if (var.kind == Variable::Unset) v = r.op.empty() ? std::string() : r.fallback;
+        else v = r.op == ":-" && var.value.empty() ? r.fallback : var.value;
+        if (split && !r.quoted) {
+            if (v->empty()) { why = written + " is empty and not quoted: bash drops it"; return std::nullopt; }
+            if (v->find_first_of(" \t\n*?[") != std::string::npos) {
+                why = written + " is not quoted and its value has spaces or * ? [: bash splits or globs it";
+                return std::nullopt;
+            }
+        }
+        return v;
+    }
+
+    // Replaces each resolvable reference of `w` by its value (every byte located at the
+    // reference); the others get their `why`. `split`: the word undergoes word splitting
+    // (not an assignment's value).
+    void resolve(ShellWord& w, bool split) {
+        for (auto r = w.vars.rbegin(); r != w.vars.rend(); ++r) {
+            auto x = std::find(w.expansions.begin(), w.expansions.end(), std::make_pair(r->begin, r->end));
+            if (x == w.expansions.end()) continue;  // cut off by an open quote
+            std::string why;
+            std::optional<std::string> v = value_of(*r, split, why);
+            if (!v) { w.why.emplace_back(r->begin, why); continue; }
+            auto k = std::find(w.offsets.begin(), w.offsets.end(), r->begin);
+            const size_t len = r->end - r->begin;
+            const size_t at = static_cast<size_t>(k - w.offsets.begin());
+            if (k == w.offsets.end() || at + len > w.offsets.size()) continue;
+            w.text.replace(at, len, *v);
+            w.offsets.erase(w.offsets.begin() + static_cast<long>(at), w.offsets.begin() + static_cast<long>(at + len));
+            w.offsets.insert(w.offsets.begin() + static_cast<long>(at), v->size(), r->begin);
+            w.expansions.erase(x);
+        }
+        w.vars.clear();
+        std::sort(w.why.begin(), w.why.end());
+    }
+
+    // Pass 1: `name` changes at `at` inside each enclosing loop (a use earlier in the loop
+    // body sees that value on the next iteration).
+    void changed(const std::string& name, uint32_t at) {
+        if (depth_ > 0) return;
+        for (const auto& [kind, start] : frames_)
+            if (kind == 'l') loop_changes_[start].emplace(name, at);
+    }
+
+    void set_unresolved(const std::string& name, std::string why) {
+        Variable& v = vars_[name];
+        v.kind = Variable::Unresolved;
+        v.why = std::move(why);
+        v.value.clear();
+    }
+
+    // The assignment word `w` (already resolved) runs; `where` is context() or "" (top level).
+    void assign(const ShellWord& w, const std::string& where, const char* how) {
+        std::string_view raw = s_.substr(w.begin, w.end - w.begin);
+        size_t i = 0;
+        while (i < raw.size() && is_name_char(raw[i])) ++i;
+        const std::string name(raw.substr(0, i));
+        const bool append = i < raw.size() && raw[i] == '+';
+        changed(name, w.begin);
+        const std::string at = at_text(w.begin);
+        if (how) { set_unresolved(name, name + " is assigned by " + how + " at " + at); return; }
+        if (!where.empty()) { set_unresolved(name, name + " is assigned inside " + where + " at " + at + ", so its value here is not known"); return; }
+        if (raw.back() == '=' && w.end < s_.size() && s_[w.end] == '(') { set_unresolved(name, name + " is assigned an array at " + at); return; }
+        const size_t eq = w.text.find('=');
+        const uint32_t value_from = w.offset_of(eq + 1);
+        bool computed = false;
+        for (const auto& [b, e] : w.expansions) computed = computed || e > value_from;
+        if (computed) { set_unresolved(name, name + " is assigned a value computed when the script runs at " + at); return; }
+        std::string value = w.text.substr(eq + 1);
+        auto it = vars_.find(name);
+        if (append) {
+            if (it == vars_.end() || it->second.kind == Variable::Unresolved) {
+                set_unresolved(name, name + " is appended to at " + at + " and its earlier value is not known");
+                return;
+            }
+            value = it->second.value + value;
+        }
+        Variable& v = vars_[name];
+        v.kind = Variable::Value;
+        v.value = std::move(value);
+        v.why.clear();
+    }
+
+    // A word naming a variable (read X, unset X, for X in).
+    static bool name_word(const ShellWord& w) {
+        return !w.text.empty() && is_name_start(w.text[0]) &&
+               std::all_of(w.text.begin(), w.text.end(), [](char c) { return is_name_char(c); });
+    }
+
+    void pop_to(char kind) {
+        if (depth_ > 0) return;
+        auto it = std::find_if(frames_.rbegin(), frames_.rend(), [&](const auto& f) { return f.first == kind; });
+        if (it != frames_.rend()) frames_.erase(std::next(it).base(), frames_.end());
+    }
+    void push(char kind, uint32_t at) {
+        if (depth_ == 0) frames_.emplace_back(kind, at);
+    }
+
+    void emit(std::vector<ShellWord> words) {
+        // Compound-command keywords first: they open and close the branches and loops that
+        // make an assignment conditional.
+        size_t i = 0;
+        while (i < words.size()) {
+            const ShellWord& w = words[i];
+            if (plain(w, "if")) push('i', w.begin);
+            else if (plain(w, "while") || plain(w, "until")) push('l', w.begin);
+            else if (plain(w, "{")) push('{', w.begin);
+            else if (plain(w, "fi")) pop_to('i');
+            else if (plain(w, "done")) pop_to('l');
+            else if (plain(w, "esac")) pop_to('c');
+            else if (plain(w, "}")) pop_to('{');
+            else if (plain(w, "for") || plain(w, "select")) {
+                push('l', w.begin);
+                if (i + 1 < words.size() && name_word(words[i + 1]))
+                    set_unresolved(words[i + 1].text, words[i + 1].text + " is the variable of the loop at " + at_text(words[i + 1].begin));
+                return;  // a loop header: not a command
+            } else if (plain(w, "case")) { push('c', w.begin); return; }
+            else if (plain(w, "function")) {
+                if (std::any_of(words.begin() + static_cast<long>(i), words.end(), [&](const ShellWord& x) { return plain(x, "{"); })) push('{', w.begin);
+                return;  // a function definition
+            } else if (!(plain(w, "then") || plain(w, "elif") || plain(w, "else") || plain(w, "do") || plain(w, "!") || plain(w, "time")))
+                break;
+            ++i;
+        }
+        if (i >= words.size()) return;
+        const std::string where = context();
+
+        // Assignments and the builtins that change variables. A command of assignments only
+        // (or export/readonly/declare/typeset/local) assigns in the shell, left to right; a
+        // prefix assignment (X=v cmd) only sets the command's environment, and bash expands
+        // the command's words before it.
+        size_t j = i;
+        while (j < words.size() && assignment(words[j])) ++j;
+        const bool declaration = j == i && (plain(words[j], "export") || plain(words[j], "readonly") || plain(words[j], "declare") ||
+                                            plain(words[j], "typeset") || plain(words[j], "local"));
+        if (j == words.size() || declaration) {
+            const char* how = declaration && plain(words[j], "local") ? "`local` (a function's own variable)" : nullptr;
+            for (size_t k = declaration ? j + 1 : i; k < words.size(); ++k) {
+                ShellWord& w = words[k];
+                if (declaration && !w.text.empty() && w.text[0] == '-') {
+                    if (w.text.find_first_not_of("-xrg") != std::string::npos) how = "`declare` with an attribute that changes the value";
+                    continue;
+                }
+                resolve(w, !assignment(w));
+                if (assignment(w)) assign(w, where, how);
+            }
+            return;
+        }
+        for (size_t k = i; k < words.size(); ++k) resolve(words[k], !assignment(words[k]) || k >= j);
+        const ShellWord& first = words[j];
+        if (j == i && (plain(first, "read") || plain(first, "unset") || plain(first, "mapfile") || plain(first, "readarray"))) {
+            const bool unset = plain(first, "unset");
+            for (size_t k = j + 1; k < words.size(); ++k) {
+                const ShellWord& w = words[k];
+                if (!w.text.empty() && w.text[0] == '-') {
+                    if (unset && w.text == "-f") break;  // functions
+                    continue;
+                }
+                if (!name_word(w)) continue;
+                changed(w.text, w.begin);
+                if (unset && where.empty()) vars_[w.text] = Variable{Variable::Unset, "", ""};
+                else if (unset) set_unresolved(w.text, w.text + " is unset inside " + where + " at " + at_text(w.begin) + ", so its value here is not known");
+                else set_unresolved(w.text, w.text + " is read from input at " + at_text(w.begin));
+            }
+        } else if (j == i && (plain(first, "source") || plain(first, ".") || plain(first, "eval"))) {
+            sourced_ = "the `" + first.text + "` at " + at_text(first.begin);
+            for (auto& [name, v] : vars_) set_unresolved(name, name + " may be set by " + sourced_);
+        }
+
+        static const char* kKeywords[] = {"if", "then", "elif", "else", "fi", "do", "done", "while", "until", "!", "{", "}", "time", "esac"};
         while (i < words.size()) {
             const ShellWord& w = words[i];
             bool stripped = false;
             for (const char* k : kKeywords)
                 if (plain(w, k)) { ++i; stripped = true; break; }
             if (stripped) continue;
-            for (const char* k : kHeaders)
-                if (plain(w, k)) return;  // a loop or case header, or a function definition: not a command
             if (assignment(w)) { ++i; continue; }
             if (plain(w, "sudo") || plain(w, "env") || plain(w, "nohup") || plain(w, "command") || plain(w, "exec") ||
                 plain(w, "builtin")) {
@@ -353,8 +638,19 @@ private:
     }
 
     std::string_view s_;
+    std::string_view path_;
     std::vector<ShellCommand>& out_;
     int depth_ = 0;
+    std::optional<uint32_t> too_deep_;
+    mutable std::vector<uint32_t> lines_;          // line starts, for at_text
+    std::vector<std::pair<char, uint32_t>> frames_;  // open compound commands at the top level: i(f) l(oop) c(ase) { (, and where
+    char prev_term_ = ';', term_ = ';';            // what ended the previous command / ends this one: ; & | a(&&) o(||)
+    std::map<std::string, Variable> vars_;
+    // Names each loop (keyed by its keyword's offset) changes, and where first: collected by
+    // pass 1 (loop_changes_), consulted by pass 2 (loops_).
+    std::map<uint32_t, std::map<std::string, uint32_t>> loop_changes_;
+    const std::map<uint32_t, std::map<std::string, uint32_t>>* loops_ = nullptr;
+    std::string sourced_;                          // "the `source` at f:1:1": every variable may be set there
     size_t open_quote_ = std::string_view::npos;  // an unterminated quote (see unterminated())
     char quote_char_ = 0;
     size_t cut_ = std::string_view::npos;          // where the word holding it stops
@@ -364,16 +660,50 @@ private:
 
 }  // namespace
 
-std::vector<ShellCommand> split_shell_commands(std::string_view text) {
-    std::vector<ShellCommand> out;
-    Lexer(text, out).run(0, text.size());
+ShellScript read_shell_script(std::string_view text, std::string_view path) {
+    ShellScript out;
+    // Two passes: the first finds what each loop changes, so that a use inside a loop of a
+    // variable the loop assigns later (i=$((i+1)) after --DesktopId.$i) is not resolved to
+    // the value before the loop.
+    std::vector<ShellCommand> first;
+    Lexer pass1(text, path, first);
+    pass1.run(0, text.size());
+    if (pass1.too_deep()) {
+        out.too_deep = pass1.too_deep();
+        return out;
+    }
+    Lexer lexer(text, path, out.commands);
+    lexer.use_loop_changes(&pass1.loop_changes());
+    lexer.run(0, text.size());
+    out.too_deep = lexer.too_deep();
+    out.unterminated = lexer.open_quote();
+    out.unterminated_quote = lexer.quote_char();
     return out;
+}
+
+std::vector<ShellCommand> split_shell_commands(std::string_view text) { return read_shell_script(text).commands; }
+
+std::string unterminated_opening(const ShellCommand& cmd) {
+    switch (cmd.unterminated_quote) {
+        case ')': return "$(";
+        case '}': return "${";
+        case '`': return "`";
+        case '\'': return "'";
+        default: return "\"";
+    }
 }
 
 std::string unterminated_quote_message(const ShellCommand& cmd) {
     const std::string q(1, cmd.unterminated_quote ? cmd.unterminated_quote : '"');
-    return "the " + q + " opened here is not closed before the end of the file (bash: \"unexpected EOF while looking for matching `" + q +
+    return "the " + unterminated_opening(cmd) + " opened here is not closed before the end of the file (bash: \"unexpected EOF while looking for matching `" + q +
            "'\"), so nothing after it runs either; opguard reads the value only up to the end of this line";
+}
+
+std::string why_unresolved(const ShellWord& w, uint32_t from) {
+    std::string out;
+    for (const auto& [at, why] : w.why)
+        if (at >= from) out += (out.empty() ? "" : "; ") + why;
+    return out;
 }
 
 const ShellWord* word_starting_at(const std::vector<ShellWord>& words, uint32_t at) {
@@ -390,8 +720,10 @@ std::string text_before_expansion(const ShellWord& w) {
 }
 
 std::string written(std::string_view text, const ShellWord& w) {
-    if (w.end <= w.begin || w.end > text.size()) return w.text;
-    return std::string(text.substr(w.begin, w.end - w.begin));
+    std::string why = why_unresolved(w);
+    if (!why.empty()) why = " (" + why + ")";
+    if (w.end <= w.begin || w.end > text.size()) return w.text + why;
+    return std::string(text.substr(w.begin, w.end - w.begin)) + why;
 }
 
 }  // namespace opguard::adapters

@@ -6,8 +6,23 @@
 // ( ) and { } grouping, redirections (dropped), here-documents (skipped), compound-command
 // keywords (if/then/do/...: dropped; for/case/select headers: dropped), and the commands
 // inside $( ... ) and ` ... ` (returned before the command that contains them).
-// Parameter expansions ($VAR, ${...}), command substitutions and arithmetic are kept as
-// written and marked: opguard never runs or guesses them.
+// Command substitutions and arithmetic are kept as written and marked: opguard never runs or
+// guesses them. Shell variables are resolved only where bash's value is certain:
+//   - a straight-line assignment (X=v, export/readonly/declare [-x|-r|-g] X=v; quoted or
+//     not; X+=v; X=$Y of a resolved Y), i.e. one that runs at the top level of the script,
+//     not inside if/while/until/for/select/case, a { } group or function body, a ( )
+//     subshell, a $( ) substitution, a && / || list, a pipeline or a background command,
+//     sets X for every later $X / ${X} / "$X" / ${X:-d} / ${X-d};
+//   - an assignment anywhere else (and `read X`, a for loop variable, `local X=v`, a value
+//     computed when the script runs, an array) makes X unresolved from there on; so does a
+//     `source`/`.`/`eval` for every variable; the word's `why` says which and where;
+//   - a prefix assignment (X=v cmd) only sets X in that command's environment: bash expands
+//     the command's words before, so it resolves nothing;
+//   - `unset X` (straight-line) makes $X empty and ${X:-d} d; a variable the script never
+//     assigned comes from the environment and stays unresolved (${X:-d} too: the
+//     environment may set X);
+//   - an unquoted value that bash would split into words or glob (spaces, * ? [) or that is
+//     empty stays unresolved; other ${...} forms (${#X}, ${X/a/b}, ...) stay unresolved.
 #include <cstdint>
 #include <string>
 #include <optional>
@@ -17,12 +32,25 @@
 
 namespace opguard::adapters {
 
+// A variable reference in a word ($X, ${X}, ${X:-d}, ${X-d}), resolved when its command runs.
+struct ShellVarRef {
+    uint32_t begin = 0, end = 0;  // the expansion as written
+    std::string name;             // "" when the form is not one opguard evaluates
+    std::string op;               // "", ":-" or "-"
+    std::string fallback;         // the literal word after op
+    bool quoted = false;          // inside "..."
+};
+
 struct ShellWord {
     std::string text;                 // the word as the command receives it; expansions kept as written
     std::vector<uint32_t> offsets;    // offsets[i]: offset in the script of text[i] (0-based bytes)
     uint32_t begin = 0;               // the word as written: [begin, end) in the script
     uint32_t end = 0;
-    std::vector<std::pair<uint32_t, uint32_t>> expansions;  // [begin, end) of each $... / `...` in the script
+    std::vector<std::pair<uint32_t, uint32_t>> expansions;  // [begin, end) of each unresolved $... / `...` in the script
+    // Why an unresolved expansion could not be resolved, keyed by the expansion's begin
+    // ("REGION is assigned inside an if at deploy.sh:3:5").
+    std::vector<std::pair<uint32_t, std::string>> why;
+    std::vector<ShellVarRef> vars;    // the lexer's own bookkeeping (cleared once resolved)
     bool unresolved() const { return !expansions.empty(); }
     // Offset in the script of text[i]; `end` for i == text.size().
     uint32_t offset_of(size_t i) const { return i < offsets.size() ? offsets[i] : end; }
@@ -35,18 +63,45 @@ struct ShellCommand {
     // neither this command nor anything after it. `unterminated` is the offset of the opening
     // quote; the word holding it ends at the end of that quote's line (no value spans lines
     // bash never accepted), and nothing after it is read as a command.
+    // The same for a command substitution $( or ` or a parameter expansion ${ that is never
+    // closed (bash: "unexpected EOF while looking for matching `)'").
     std::optional<uint32_t> unterminated;
-    char unterminated_quote = 0;      // '\'' or '"'
+    char unterminated_quote = 0;      // what bash looks for: '\'' or '"' (quotes), ')' for $(, '}' for ${, '`'
 };
+
+// How deep command substitutions ($( ) and ` `, process substitutions) may nest. bash has
+// no such bound; a deeper script is refused (ShellScript::too_deep) rather than read in part.
+inline constexpr int kMaxShellNesting = 64;
+
+struct ShellScript {
+    std::vector<ShellCommand> commands;
+    // Offset of the substitution that opens nesting level kMaxShellNesting + 1; nothing after
+    // it is read.
+    std::optional<uint32_t> too_deep;
+    // The quote or substitution left open (as ShellCommand::unterminated), whether or not a
+    // command holding it was returned (X="... assigns and returns none).
+    std::optional<uint32_t> unterminated;
+    char unterminated_quote = 0;
+};
+
+// `path` only names the file in the `why` of unresolved variables (file:line:col).
+ShellScript read_shell_script(std::string_view text, std::string_view path = {});
 
 // Never throws on odd input: an unterminated quote stops the script there (see above); an
 // unterminated substitution runs to the end of the text.
-std::vector<ShellCommand> split_shell_commands(std::string_view text);
+std::vector<ShellCommand> split_shell_commands(std::string_view text);  // read_shell_script(text).commands
 
-// What bash does with the command's unterminated quote (cmd.unterminated), for a finding there.
+// What bash does with the command's unterminated quote or substitution (cmd.unterminated),
+// for a finding there.
 std::string unterminated_quote_message(const ShellCommand& cmd);
+// What is left open at cmd.unterminated, as written: "'", "\"", "$(", "${", "`".
+std::string unterminated_opening(const ShellCommand& cmd);
 
-// The word's source text as written (quotes included), for messages.
+// Why the expansions of `w` at or after offset `from` are unresolved ("; "-joined), or "".
+std::string why_unresolved(const ShellWord& w, uint32_t from = 0);
+
+// The word's source text as written (quotes included), for messages; followed by why it is
+// unresolved, in parentheses, when the word says.
 std::string written(std::string_view text, const ShellWord& w);
 
 // The word of `words` (in script order, as a ShellCommand holds them) that starts at offset

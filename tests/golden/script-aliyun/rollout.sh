@@ -18,7 +18,7 @@ aliyun ecd RebuildDesktops --region cn-hongkong --RegionId=cn-hangzhou --Desktop
 aliyun ecd rebuild-desktops --api-version 2020-09-30 --region cn-shanghai --biz-region-id cn-shanghai \
     --desktop-id ecd-shwin08h4w9a5 --desktop-id ecd-shlin10k2z5c7 --image-id m-win2022std --profile ops
 
-# Shell variables and command substitutions are not resolved.
+# Variables assigned above on the top level are resolved; command substitutions are not.
 aliyun ecd RebuildDesktops --RegionId "$REGION" --DesktopId.1 ecd-hzwin04d2p7w3 --ImageId "$WIN_IMAGE" --force
 aliyun ecd RebuildDesktops --RegionId cn-hangzhou --DesktopId.1 ecd-hzwin04d2p7w3 --DesktopId.2 "$(cat next-desktop.txt)" --ImageId m-win2022std --force
 
