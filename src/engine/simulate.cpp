@@ -24,8 +24,9 @@ std::string Report::summary() const {
     std::string s = "Plan: ";
     if (summary_parts.empty()) s += "no change";
     for (size_t i = 0; i < summary_parts.size(); ++i) s += (i ? ", " : "") + summary_parts[i];
-    size_t refused_targets = 0, refused_calls = 0;
+    size_t refused_targets = 0, refused_calls = 0, not_modeled = 0;
     for (const auto& c : calls) {
+        if (!c.known) ++not_modeled;  // no operation in the rules: read-only or not, nothing is predicted
         if (c.dry_run) continue;
         if (c.known && !c.accepted) ++refused_calls;  // an unknown call is not predicted, not refused
         for (const auto& t : c.targets) if (t.outcome == "refused") ++refused_targets;
@@ -33,6 +34,7 @@ std::string Report::summary() const {
     std::vector<std::string> tail;
     if (refused_calls) tail.push_back(std::to_string(refused_calls) + (refused_calls == 1 ? " call refused" : " calls refused"));
     if (refused_targets) tail.push_back(std::to_string(refused_targets) + (refused_targets == 1 ? " target refused" : " targets refused"));
+    if (not_modeled) tail.push_back(std::to_string(not_modeled) + (not_modeled == 1 ? " call not modeled" : " calls not modeled"));
     if (!tail.empty()) {
         s += "; ";
         for (size_t i = 0; i < tail.size(); ++i) s += (i ? ", " : "") + tail[i];
@@ -513,9 +515,11 @@ public:
             } else {
                 out.response = Node::object();
             }
-            // Effects, then history, target by target; a call without targets runs them once.
+            // Effects, then history, target by target; an operation that names no targets runs
+            // them once. An operation whose targets come out empty (an optional list parameter
+            // left out) has nothing to act on: no effect on a null target.
             // A dry-run line changes nothing; a conditional step's effects are not predicted.
-            if (target_nodes.empty() && !adapter_.dry_run) apply_effects(call, nullptr);
+            if (target_nodes.empty() && !op->targets && !adapter_.dry_run) apply_effects(call, nullptr);
             for (size_t t = 0; t < target_nodes.size() && !adapter_.dry_run; ++t) {
                 if (out.targets[t].outcome != "accepted") continue;
                 apply_effects(call, target_nodes[t]);
