@@ -390,6 +390,11 @@ public:
             }
             return Val(Node::array(f == Fn::Unique ? std::move(seen) : std::move(rep)));
         }
+        if (f == Fn::AbsentFields) {
+            Val v(host_.absent_fields());
+            charge_value(*v, e);
+            return v;
+        }
         if (f == Fn::FirstWord) {
             Val v = arg(0);
             if (!v->is_string()) return Val();

@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "core/diagnostic.hpp"
+#include "dsl/field_reads.hpp"
 #include "engine/eval.hpp"
 
 namespace opguard {
@@ -138,6 +139,41 @@ public:
             return &prior_calls_;
         }
         return nullptr;
+    }
+    // Per rule, effect and operation that a call of the plan uses, and per inventory field it
+    // reads (dsl/field_reads.hpp): the fields no saved object of a loaded kind has, with
+    // the nearest field that exists. One entry per item and field.
+    Node absent_fields() override {
+        Node out = Node::array();
+        std::set<std::string, std::less<>> ops;
+        for (const auto& c : plan_.calls) if (c.operation) ops.insert(c.operation->name);
+        if (ops.empty()) return out;
+        auto applies = [&](const std::vector<std::string>& list) {
+            return std::any_of(list.begin(), list.end(), [&](const std::string& o) { return o == "*" || ops.count(o); });
+        };
+        auto scan = [&](const std::string& by, const std::vector<FieldRead>& reads) {
+            std::set<std::pair<std::string, std::string>> done;
+            for (const auto& fr : reads) {
+                if (!done.emplace(fr.kind, fr.field).second) continue;
+                const ResourceKind* k = rules_.resource(fr.kind);
+                if (!k || inv_.objects(fr.kind).empty()) continue;
+                // Fields the engine computes or the plan writes are not in saved responses.
+                if (std::find(k->state.begin(), k->state.end(), fr.field) != k->state.end()) continue;
+                if (std::any_of(k->derived.begin(), k->derived.end(), [&](const NamedValue& d) { return d.name == fr.field; })) continue;
+                const auto& names = inv_.field_names(fr.kind);
+                if (names.count(fr.field)) continue;
+                std::string near = field_reads::closest_name(fr.field, std::vector<std::string>(names.begin(), names.end()));
+                out.items().push_back(Node::object({{"by", Node::string(by)},
+                                                    {"kind", Node::string(fr.kind)},
+                                                    {"field", Node::string(fr.field)},
+                                                    {"closest", near.empty() ? Node::null() : Node::string(near)},
+                                                    {"at", Node::string(fr.field, fr.origin)}}));
+            }
+        };
+        for (const auto& op : rules_.operations) if (ops.count(op.name)) scan("operation " + op.name, op.field_reads);
+        for (const auto& r : rules_.rules) if (applies(r.operations)) scan("rule " + r.id, r.field_reads);
+        for (const auto& e : rules_.effects) if (applies(e.operations)) scan("effect " + e.id, e.field_reads);
+        return out;
     }
     const Operation* operation() override { return call_ ? call_->operation : nullptr; }
     const Node* parameters() override { return call_ ? &call_->parameters : nullptr; }
