@@ -113,8 +113,17 @@ TEST_CASE("a --rules rule sees a field no resource lists", "[fail-closed][projec
     REQUIRE(f.size() == 1);
     CHECK(f[0]->target == "ecd-1");
     CHECK(f[0]->message == "ecd-1 is tagged env=prod in group dg-1");
-    CHECK(r->findings("inventory.field-absent").empty());
+    for (const Finding* a : r->findings("inventory.field-absent")) CHECK(a->message.find("rule my.tagged") != 0);
 }
+
+namespace {
+std::vector<const Finding*> absent_of(const Run& r, const std::string& by) {
+    std::vector<const Finding*> out;
+    for (const Finding* f : r.findings("inventory.field-absent"))
+        if (f->message.rfind(by + " reads", 0) == 0) out.push_back(f);
+    return out;
+}
+}  // namespace
 
 TEST_CASE("an object read whole keeps every field of its kind", "[fail-closed][projection]") {
     TempDir dir;
@@ -140,13 +149,13 @@ TEST_CASE("a field no saved object has: one info per rule and field, with the cl
         "  message = \"m\";\n  source = \"test\";\n}\n";
     auto r = run_with(dir, rebuild_plan(), {inv}, rules);
     CHECK(r->findings("my.group").empty());  // it reads null: the misspelling is what the info says
-    auto f = r->findings("inventory.field-absent");
+    auto f = absent_of(*r, "rule my.group");
     REQUIRE(f.size() == 1);
     CHECK(f[0]->rule->severity == Severity::Info);
     CHECK(f[0]->message ==
           "rule my.group reads desktop.DesktopGroupID, but no saved desktop has a field DesktopGroupID, so it reads null "
           "(did you mean DesktopGroupId?)");
-    CHECK(format_location(f[0]->location) == dir.file("extra/extra.rules") + ":7:11");
+    CHECK(format_location(f[0]->location) == dir.file("extra/extra.rules") + ":7:10");
     SECTION("not when no object of the kind was loaded") {
         TempDir d2;
         auto r2 = run_with(d2, rebuild_plan(), {}, rules);
@@ -188,7 +197,7 @@ TEST_CASE("an effect setting a field its kind does not have is a rule-file error
                          "  source = \"test\";\n}\n");
     REQUIRE(e);
     CHECK(e->id == "rules.unknown-field");
-    CHECK(e->where() == "3:15");
+    CHECK(e->where() == "3:7");
     CHECK(e->message.find("resource desktop has no field 'ImageID' (did you mean ImageId?)") == 0);
     SECTION("a write to something that is no inventory object") {
         TempDir d2;
