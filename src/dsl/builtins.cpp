@@ -42,6 +42,8 @@ constexpr BuiltinSpec kBuiltins[] = {
     {Fn::MistypedParams, "mistyped_params", 0, 0, -1, "mistyped_params(): [{name, value, expected}] of parameters of the wrong type"},
     {Fn::Choose, "choose", 3, 3, -1, "choose(condition, a, b): a when condition holds, else b (only that one is evaluated)"},
     {Fn::Ieq, "ieq", 2, 2, -1, "ieq(a, b): equal ignoring ASCII case"},
+    {Fn::AbsentFields, "absent_fields", 0, 0, -1, "absent_fields(): [{by, kind, field, closest, at}] per rule, effect and operation of the plan's calls and field it reads that no saved object of a loaded kind has (closest: the nearest field that exists)"},
+    {Fn::FirstWord, "first_word", 1, 1, -1, "first_word(string): the first word of a CamelCase name, up to the next upper-case ASCII letter (DescribeDesktops => Describe)"},
 };
 }  // namespace
 

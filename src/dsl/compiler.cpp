@@ -5,6 +5,7 @@
 
 #include "core/diagnostic.hpp"
 #include "dsl/builtins.hpp"
+#include "dsl/field_reads.hpp"
 #include "dsl/parser.hpp"
 
 namespace opguard {
@@ -40,6 +41,13 @@ bool Rule::applies_to(const std::string& operation) const {
 
 bool Effect::applies_to(const std::string& operation) const {
     return std::find(operations.begin(), operations.end(), operation) != operations.end();
+}
+
+bool ResourceKind::has_field(std::string_view f) const {
+    if (f == status_field) return true;
+    for (const auto* list : {&fields, &state})
+        if (std::find(list->begin(), list->end(), f) != list->end()) return true;
+    return std::any_of(derived.begin(), derived.end(), [&](const NamedValue& d) { return d.name == f; });
 }
 
 const ResourceKind* RuleSet::resource(std::string_view name) const {
@@ -343,7 +351,7 @@ public:
     }
 
     void add_resource(const ast::Item& item) {
-        check_allowed(item, {"title", "list", "detect", "id", "status", "file_hint", "fields", "source", "let"});
+        check_allowed(item, {"title", "list", "detect", "id", "status", "file_hint", "fields", "state", "source", "let"});
         ResourceKind r;
         r.name = item.name;
         r.origin = item.name_origin;
@@ -365,6 +373,7 @@ public:
         r.file_hint = opt_string(item, "file_hint");
         r.source = opt_string(item, "source");
         r.fields = string_list(require(item, "fields"));
+        if (const auto* p = get(item, "state")) r.state = string_list(*p);
         for (const auto& must : {r.id_field, r.status_field, r.detect_field})
             if (!must.empty() && std::find(r.fields.begin(), r.fields.end(), must) == r.fields.end())
                 r.fields.push_back(must);
@@ -575,6 +584,7 @@ public:
                     }
         for (auto& r : resources_)
             if (auto it = indexed_.find(r.name); it != indexed_.end()) r.indexed_fields.assign(it->second.begin(), it->second.end());
+        analyse_reads();
         RuleSet rs;
         rs.resources = std::move(resources_);
         rs.operations = std::move(operations_);
@@ -582,6 +592,191 @@ public:
         rs.effects = std::move(effects_);
         rs.sets = std::move(sets_);
         return rs;
+    }
+
+    // ---- what the rules read of the inventory (dsl/field_reads.hpp) --------------------
+
+    using Env = field_reads::Env;
+
+    // Types of an operation's lets (they may use each other in any order: two rounds).
+    Env op_env(const Operation& op, field_reads::Collector& c) const {
+        Env env;
+        for (int round = 0; round < 2; ++round)
+            for (const auto& l : op.lets) env[l.name] = c.infer(*l.expr, env);
+        return env;
+    }
+
+    // The names of an operation's lets that are computed per target (use `target`, directly
+    // or through another let).
+    static bool uses(const ast::ExprPtr& e, const std::set<std::string>& names) {
+        if (!e) return false;
+        if (e->op == ast::Op::Var && names.count(e->name)) return true;
+        return std::any_of(e->args.begin(), e->args.end(), [&](const ast::ExprPtr& a) { return uses(a, names); });
+    }
+    static std::set<std::string> per_target(const std::vector<NamedValue>& lets, std::set<std::string> dep) {
+        for (bool grew = true; grew;) {
+            grew = false;
+            for (const auto& l : lets)
+                if (!dep.count(l.name) && uses(l.expr, dep)) { dep.insert(l.name); grew = true; }
+        }
+        return dep;
+    }
+    // First use of a per-target name in `e` (nullptr: none).
+    static const ast::Expr* first_use(const ast::ExprPtr& e, const std::set<std::string>& names) {
+        if (!e) return nullptr;
+        if (e->op == ast::Op::Var && names.count(e->name)) return e.get();
+        for (const auto& a : e->args)
+            if (const ast::Expr* x = first_use(a, names)) return x;
+        return nullptr;
+    }
+
+    // A call- or plan-scope rule runs once per call (or plan), with no target: a name that
+    // is computed per target would silently be null there.
+    void check_scope(const Rule& r) const {
+        if (r.scope == Scope::Target) return;
+        std::set<std::string> dep{"target"};
+        for (const auto& o : r.operations) {
+            if (o == "*") continue;
+            auto d = per_target(operations_[op_names_.at(o)].lets, {"target"});
+            dep.insert(d.begin(), d.end());
+        }
+        for (const auto& l : r.lets) dep.erase(l.name);  // a rule's own let shadows the operation's
+        if (!r.for_var.empty()) dep.erase(r.for_var);
+        dep = per_target(r.lets, dep);
+        std::vector<ast::ExprPtr> exprs{r.for_list, r.when, r.at};
+        for (const auto& l : r.lets) exprs.push_back(l.expr);
+        for (const auto* t : {&r.message, &r.response_message})
+            for (const auto& p : t->parts) exprs.push_back(p.expr);
+        const ast::Expr* worst = nullptr;
+        for (const auto& e : exprs)
+            if (const ast::Expr* x = first_use(e, dep); x && (!worst || x->origin.offset < worst->origin.offset)) worst = x;
+        if (!worst) return;
+        std::string scope = r.scope == Scope::Plan ? "plan" : "call";
+        fail(worst->origin, "rules.target-in-call-scope",
+             "'" + worst->name + "' " + (worst->name == "target" ? "is" : "is computed per target (it uses `target`) and is") +
+                 " null in a " + scope + "-scope rule: rule " + r.id + " runs once per " + scope +
+                 "; write 'scope = target;' to run it per target");
+    }
+
+    // An effect's `set` writes a field of an inventory object: one the kind has.
+    void check_sets(const Effect& e, const Env& env, field_reads::Collector& c) const {
+        for (const auto& [target, value] : e.sets) {
+            field_reads::Type t = c.infer(*target->args[0], env);
+            if (t.kind.empty() || t.list)
+                fail(target->args[0]->origin, "rules.set-target",
+                     "'set' writes a field of one inventory object (lookup(kind, id), or a let or loop variable bound to "
+                     "one); opguard cannot tell which resource kind this is, so the write would be lost");
+            const ResourceKind* k = nullptr;
+            for (const auto& r : resources_) if (r.name == t.kind) k = &r;
+            if (k && !k->has_field(target->name)) {
+                std::vector<std::string> names = k->fields;
+                names.insert(names.end(), k->state.begin(), k->state.end());
+                for (const auto& d : k->derived) names.push_back(d.name);
+                std::string near = field_reads::closest_name(target->name, names);
+                fail(target->origin, "rules.unknown-field",
+                     "resource " + k->name + " has no field '" + target->name + "'" +
+                         (near.empty() ? "" : " (did you mean " + near + "?)") +
+                         "; a field only the plan writes is declared in the resource's 'state' list");
+            }
+        }
+    }
+
+    void analyse_reads() {
+        std::set<std::string, std::less<>> set_names;
+        for (const auto& [n, s] : sets_) set_names.insert(n);
+        field_reads::Collector global;
+        global.kinds = &kind_names_;
+        global.set_names = &set_names;
+        auto fresh = [&] { field_reads::Collector c; c.kinds = &kind_names_; c.set_names = &set_names; return c; };
+        auto merge = [&](const field_reads::Collector& c) {
+            global.reads.insert(global.reads.end(), c.reads.begin(), c.reads.end());
+            global.whole.insert(c.whole.begin(), c.whole.end());
+            global.untyped.insert(c.untyped.begin(), c.untyped.end());
+        };
+        std::map<std::string, Env, std::less<>> envs;
+        for (auto& op : operations_) {
+            auto c = fresh();
+            Env env = op_env(op, c);
+            envs[op.name] = env;
+            for (const auto& l : op.lets) c.visit(*l.expr, env, false);
+            if (op.targets) c.visit(*op.targets, env, true);
+            if (op.response_body) c.visit(*op.response_body, env, true);
+            op.field_reads = c.reads;
+            merge(c);
+        }
+        // Names of the operations an item applies to, typed alike by all of them.
+        auto env_of = [&](const std::vector<std::string>& ops) {
+            Env env;
+            bool first = true;
+            for (const auto& o : ops) {
+                if (o == "*") return Env{};
+                const Env& e = envs.at(o);
+                if (first) { env = e; first = false; continue; }
+                for (auto it = env.begin(); it != env.end();) {
+                    auto other = e.find(it->first);
+                    if (other == e.end()) it = env.erase(it);
+                    else {
+                        if (other->second.kind != it->second.kind || other->second.list != it->second.list) it->second = {};
+                        ++it;
+                    }
+                }
+            }
+            return env;
+        };
+        auto own = [&](field_reads::Collector& c, Env& env, const std::string& for_var, const ast::ExprPtr& for_list,
+                       const std::vector<NamedValue>& lets) {
+            if (for_list) {
+                c.visit(*for_list, env, false);
+                field_reads::Type t = c.infer(*for_list, env);
+                if (!t.kind.empty()) t.list = false;
+                env[for_var] = t;
+            }
+            for (int round = 0; round < 2; ++round)
+                for (const auto& l : lets) env[l.name] = c.infer(*l.expr, env);
+            for (const auto& l : lets) c.visit(*l.expr, env, false);
+        };
+        auto templ_visit = [](field_reads::Collector& c, const Template& t, const Env& env) {
+            for (const auto& p : t.parts) if (p.expr) c.visit(*p.expr, env, true);
+        };
+        for (auto& r : rules_) {
+            check_scope(r);
+            auto c = fresh();
+            Env env = env_of(r.operations);
+            own(c, env, r.for_var, r.for_list, r.lets);
+            if (r.when) c.visit(*r.when, env, false);
+            if (r.at) c.visit(*r.at, env, false);
+            templ_visit(c, r.message, env);
+            templ_visit(c, r.response_message, env);
+            r.field_reads = c.reads;
+            merge(c);
+        }
+        for (auto& e : effects_) {
+            auto c = fresh();
+            Env env = env_of(e.operations);
+            own(c, env, e.for_var, e.for_list, e.lets);
+            for (const auto& x : {e.when, e.status_of}) if (x) c.visit(*x, env, false);
+            for (const auto& x : {e.resource_id, e.size_gib, e.status}) if (x) c.visit(*x, env, true);
+            templ_visit(c, e.detail, env);
+            check_sets(e, env, c);
+            for (const auto& [target, value] : e.sets) {
+                c.visit(*target->args[0], env, false);
+                c.visit(*value, env, true);
+            }
+            e.field_reads = c.reads;
+            merge(c);
+        }
+        // Fields each kind keeps beyond its declared ones.
+        for (auto& k : resources_) {
+            std::set<std::string> extra;
+            for (const auto& fr : global.reads)
+                if (fr.kind == k.name && !k.has_field(fr.field)) extra.insert(fr.field);
+            for (const auto& f : global.untyped)
+                if (!k.has_field(f)) extra.insert(f);
+            for (const auto& f : k.indexed_fields)
+                if (!k.has_field(f)) extra.insert(f);
+            k.read_fields.assign(extra.begin(), extra.end());
+            k.read_whole = global.whole.count(k.name) > 0;
+        }
     }
 
 private:

@@ -32,6 +32,14 @@ struct Template {
     bool empty() const { return parts.empty(); }
 };
 
+// A field of an inventory kind that a rule, effect or operation reads, where it reads it
+// (found by the compiler: `lookup("desktop", id).Tags`, a let or loop variable bound to one).
+struct FieldRead {
+    std::string kind;
+    std::string field;
+    Origin origin;
+};
+
 struct NamedValue {
     std::string name;
     ast::ExprPtr expr;
@@ -49,7 +57,14 @@ struct ResourceKind {
     std::string file_hint;                // file-name fragment for bare-array files (optional)
     std::vector<std::string> fields;      // fields kept from each element
     std::vector<NamedValue> derived;      // computed when an object is first read (see Inventory)
+    std::vector<std::string> state;       // fields only the plan's effects write (not in saved responses)
     std::vector<std::string> indexed_fields;  // fields some find_all(kind, field, ...) matches on (set by the compiler)
+    // Set by the compiler from every loaded rule, effect and operation: the fields they read
+    // (besides `fields`), and whether some expression reads whole objects of this kind (then
+    // the loader keeps every field). The loader keeps fields + read_fields.
+    std::vector<std::string> read_fields;
+    bool read_whole = false;
+    bool has_field(std::string_view f) const;  // in fields, derived or status
     std::string source;
 };
 
@@ -80,6 +95,7 @@ struct Operation {
     std::string verb;                // "rebuilt": how an accepted target is summarised
     bool read_only = false;
     std::string source;
+    std::vector<FieldRead> field_reads;  // by targets, lets and response_body (set by the compiler)
     const ParamSpec* param(std::string_view n) const;
 };
 
@@ -107,6 +123,7 @@ struct Rule {
     std::string source;
     Basis basis = Basis::Documented;
     std::string note;
+    std::vector<FieldRead> field_reads;  // inventory fields it reads (set by the compiler)
     bool applies_to(const std::string& operation) const;
 };
 
@@ -131,6 +148,7 @@ struct Effect {
     Basis basis = Basis::Documented;
     std::string source;
     std::string note;
+    std::vector<FieldRead> field_reads;  // inventory fields it reads (set by the compiler)
     bool applies_to(const std::string& operation) const;
 };
 

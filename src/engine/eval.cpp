@@ -390,6 +390,20 @@ public:
             }
             return Val(Node::array(f == Fn::Unique ? std::move(seen) : std::move(rep)));
         }
+        if (f == Fn::AbsentFields) {
+            Val v(host_.absent_fields());
+            charge_value(*v, e);
+            return v;
+        }
+        if (f == Fn::FirstWord) {
+            Val v = arg(0);
+            if (!v->is_string()) return Val();
+            const std::string& t = v->as_string();
+            charge(t.size() / 64, e);
+            size_t n = t.empty() ? 0 : 1;
+            while (n < t.size() && !(t[n] >= 'A' && t[n] <= 'Z')) ++n;
+            return Val(Node::string(t.substr(0, n)));
+        }
         if (f == Fn::Loaded) return boolean(host_.loaded(str(0)));
         if (f == Fn::Choose) return arg(0)->truthy() ? arg(1) : arg(2);
         if (f == Fn::Ieq) {

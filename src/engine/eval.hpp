@@ -47,6 +47,9 @@ public:
     // A context value the host computes only when an expression asks for it (`calls`,
     // `prior_calls`); nullptr when it has none by that name. Frame variables come first.
     virtual const Node* context(std::string_view /*name*/) { return nullptr; }
+    // absent_fields(): what the plan's rules read that the inventory does not have (see
+    // dsl/builtins.cpp); hosts without a plan answer [].
+    virtual Node absent_fields() { return Node::array(); }
 };
 
 struct Frame {

@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "core/diagnostic.hpp"
+#include "dsl/field_reads.hpp"
 #include "engine/eval.hpp"
 
 namespace opguard {
@@ -24,8 +25,9 @@ std::string Report::summary() const {
     std::string s = "Plan: ";
     if (summary_parts.empty()) s += "no change";
     for (size_t i = 0; i < summary_parts.size(); ++i) s += (i ? ", " : "") + summary_parts[i];
-    size_t refused_targets = 0, refused_calls = 0;
+    size_t refused_targets = 0, refused_calls = 0, not_modeled = 0;
     for (const auto& c : calls) {
+        if (!c.known) ++not_modeled;  // no operation in the rules: read-only or not, nothing is predicted
         if (c.dry_run) continue;
         if (c.known && !c.accepted) ++refused_calls;  // an unknown call is not predicted, not refused
         for (const auto& t : c.targets) if (t.outcome == "refused") ++refused_targets;
@@ -33,6 +35,7 @@ std::string Report::summary() const {
     std::vector<std::string> tail;
     if (refused_calls) tail.push_back(std::to_string(refused_calls) + (refused_calls == 1 ? " call refused" : " calls refused"));
     if (refused_targets) tail.push_back(std::to_string(refused_targets) + (refused_targets == 1 ? " target refused" : " targets refused"));
+    if (not_modeled) tail.push_back(std::to_string(not_modeled) + (not_modeled == 1 ? " call not modeled" : " calls not modeled"));
     if (!tail.empty()) {
         s += "; ";
         for (size_t i = 0; i < tail.size(); ++i) s += (i ? ", " : "") + tail[i];
@@ -136,6 +139,41 @@ public:
             return &prior_calls_;
         }
         return nullptr;
+    }
+    // Per rule, effect and operation that a call of the plan uses, and per inventory field it
+    // reads (dsl/field_reads.hpp): the fields no saved object of a loaded kind has, with
+    // the nearest field that exists. One entry per item and field.
+    Node absent_fields() override {
+        Node out = Node::array();
+        std::set<std::string, std::less<>> ops;
+        for (const auto& c : plan_.calls) if (c.operation) ops.insert(c.operation->name);
+        if (ops.empty()) return out;
+        auto applies = [&](const std::vector<std::string>& list) {
+            return std::any_of(list.begin(), list.end(), [&](const std::string& o) { return o == "*" || ops.count(o); });
+        };
+        auto scan = [&](const std::string& by, const std::vector<FieldRead>& reads) {
+            std::set<std::pair<std::string, std::string>> done;
+            for (const auto& fr : reads) {
+                if (!done.emplace(fr.kind, fr.field).second) continue;
+                const ResourceKind* k = rules_.resource(fr.kind);
+                if (!k || inv_.objects(fr.kind).empty()) continue;
+                // Fields the engine computes or the plan writes are not in saved responses.
+                if (std::find(k->state.begin(), k->state.end(), fr.field) != k->state.end()) continue;
+                if (std::any_of(k->derived.begin(), k->derived.end(), [&](const NamedValue& d) { return d.name == fr.field; })) continue;
+                const auto& names = inv_.field_names(fr.kind);
+                if (names.count(fr.field)) continue;
+                std::string near = field_reads::closest_name(fr.field, std::vector<std::string>(names.begin(), names.end()));
+                out.items().push_back(Node::object({{"by", Node::string(by)},
+                                                    {"kind", Node::string(fr.kind)},
+                                                    {"field", Node::string(fr.field)},
+                                                    {"closest", near.empty() ? Node::null() : Node::string(near)},
+                                                    {"at", Node::string(fr.field, fr.origin)}}));
+            }
+        };
+        for (const auto& op : rules_.operations) if (ops.count(op.name)) scan("operation " + op.name, op.field_reads);
+        for (const auto& r : rules_.rules) if (applies(r.operations)) scan("rule " + r.id, r.field_reads);
+        for (const auto& e : rules_.effects) if (applies(e.operations)) scan("effect " + e.id, e.field_reads);
+        return out;
     }
     const Operation* operation() override { return call_ ? call_->operation : nullptr; }
     const Node* parameters() override { return call_ ? &call_->parameters : nullptr; }
@@ -545,9 +583,11 @@ public:
             } else {
                 out.response = Node::object();
             }
-            // Effects, then history, target by target; a call without targets runs them once.
+            // Effects, then history, target by target; an operation that names no targets runs
+            // them once. An operation whose targets come out empty (an optional list parameter
+            // left out) has nothing to act on: no effect on a null target.
             // A dry-run line changes nothing; a conditional step's effects are not predicted.
-            if (target_nodes.empty() && !adapter_.dry_run) apply_effects(call, nullptr);
+            if (target_nodes.empty() && !op->targets && !adapter_.dry_run) apply_effects(call, nullptr);
             for (size_t t = 0; t < target_nodes.size() && !adapter_.dry_run; ++t) {
                 if (out.targets[t].outcome != "accepted") continue;
                 apply_effects(call, target_nodes[t]);

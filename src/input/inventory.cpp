@@ -131,6 +131,12 @@ Inventory::~Inventory() = default;
 Inventory::Inventory(Inventory&&) noexcept = default;
 Inventory& Inventory::operator=(Inventory&&) noexcept = default;
 
+const std::set<std::string, std::less<>>& Inventory::field_names(std::string_view kind) const {
+    static const std::set<std::string, std::less<>> none;
+    auto it = field_names_.find(kind);
+    return it == field_names_.end() ? none : it->second;
+}
+
 const std::deque<InventoryObject>& Inventory::objects(const std::string& kind) const {
     static const std::deque<InventoryObject> none;
     auto it = by_kind_.find(kind);
@@ -207,6 +213,15 @@ std::vector<std::string> inventory_files(const std::vector<std::string>& paths) 
     return out;
 }
 
+// The fields an object of kind `k` keeps: its declared fields, its status, and every field
+// some loaded rule, effect or operation reads (ResourceKind::read_fields); all of them when
+// some expression reads its objects whole.
+void keep_fields(Projection& p, const ResourceKind& k) {
+    for (const auto& f : k.fields) p.child(f).all = true;
+    for (const auto& f : k.read_fields) p.child(f).all = true;
+    if (k.read_whole) p.rest = true;
+}
+
 // The list of kind `k` in a saved response: its elements are lazy (built when first read),
 // with the id, the field that tells kinds apart and the fields find_all matches on kept
 // from the start. Returns the element's projection.
@@ -214,12 +229,14 @@ Projection& add_path(Projection& root, const ResourceKind& k) {
     Projection* p = &root;
     for (const auto& key : k.list_path) p = &p->child(key);
     p = &p->child("[]");
-    for (const auto& f : k.fields) p->child(f).all = true;
+    keep_fields(*p, k);
     p->lazy = true;
     p->eager.insert(k.id_field);
     if (!k.detect_field.empty()) p->eager.insert(k.detect_field);
     for (const auto& f : k.indexed_fields)
-        if (std::find(k.fields.begin(), k.fields.end(), f) != k.fields.end()) p->eager.insert(f);
+        if (std::find(k.fields.begin(), k.fields.end(), f) != k.fields.end() ||
+            std::find(k.read_fields.begin(), k.read_fields.end(), f) != k.read_fields.end())
+            p->eager.insert(f);
     return *p;
 }
 
@@ -264,8 +281,13 @@ Inventory load_inventory(SourceRegistry& sources, const std::vector<std::string>
     // A bare array (--cli-query output) holds elements of one kind: keep the union of fields.
     // Its elements are built at once (the kind is known only after reading them).
     Projection& bare = projection.child("[]");
-    for (const auto& k : rules.resources)
-        for (const auto& f : k.fields) bare.child(f).all = true;
+    for (const auto& k : rules.resources) keep_fields(bare, k);
+    // Field names seen per element projection, per file (then credited to the kinds found).
+    std::map<Projection*, std::set<std::string, std::less<>>> seen;
+    for (const Projection* e : elements) const_cast<Projection*>(e)->keys_seen = &seen[const_cast<Projection*>(e)];
+    bare.keys_seen = &seen[&bare];
+    std::vector<Projection*> element_of_kind;
+    for (const Projection* e : elements) element_of_kind.push_back(const_cast<Projection*>(e));
 
     const std::vector<std::string> files = inventory_files(paths);
     for (const auto& named : options.kind_of_file) {
@@ -280,6 +302,7 @@ Inventory load_inventory(SourceRegistry& sources, const std::vector<std::string>
         inv.files.push_back(path);
         adapters::reject_cli_text_output(path, sources.file(fid).text());  // a table, not JSON: say so
         std::vector<ElementSpan> spans;  // of the lazy lists' elements, in document order
+        for (auto& [proj, names] : seen) names.clear();
         Node root = read_json(sources, fid, &projection, {}, &spans);
         bool lazy_here = false;
         const SourceFile& file = sources.file(fid);
@@ -328,6 +351,11 @@ Inventory load_inventory(SourceRegistry& sources, const std::vector<std::string>
 
         for (const auto& m : matches) {
             inv.mark_loaded(m.kind->name);
+            {
+                Projection* from = m.list == &root ? &bare : element_of_kind[static_cast<size_t>(m.kind - rules.resources.data())];
+                auto& names = inv.field_names_[m.kind->name];
+                names.insert(seen[from].begin(), seen[from].end());
+            }
             size_t index = 0;
             for (Node& el : m.list->items()) {
                 InventoryObject obj;  // its pointer() also places the errors below

@@ -11,6 +11,7 @@
 // SourceRegistry given to load_inventory must outlive it.
 #include <deque>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -100,6 +101,9 @@ public:
         for (const auto& k : loaded_) if (k == kind) return true;
         return false;
     }
+    // Every top-level field name that some saved object of this kind has, kept or not
+    // (empty when none was loaded).
+    const std::set<std::string, std::less<>>& field_names(std::string_view kind) const;
     std::vector<std::string> files;  // paths read, in order
     // How many objects have been built so far, and how many there are (--timings).
     std::pair<size_t, size_t> built_count() const;
@@ -112,6 +116,7 @@ private:
     // object, and an id is not changed after it is added).
     StringMap<std::unordered_map<std::string_view, InventoryObject*>> index_;
     std::vector<std::string> loaded_;
+    StringMap<std::set<std::string, std::less<>>> field_names_;
     std::unique_ptr<ObjectBuilder> builder_;  // builds objects on first use (heap: objects point to it)
 };
 

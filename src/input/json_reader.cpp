@@ -493,6 +493,8 @@ struct Plan {
         bool elements = false;                // has a "[]" child
         const Node_* element_plan = nullptr;  // its plan (nullptr: keep whole elements)
         bool eager_only = false;              // an element of a lazy list: build only `eager` keys
+        bool keep_rest = false;               // keys not in `keys` are kept whole
+        std::set<std::string, std::less<>>* keys_seen = nullptr;  // Projection::keys_seen
         std::vector<std::string_view> eager;
         std::vector<std::pair<std::string_view, const Node_*>> keys;
         std::unordered_map<std::string_view, const Node_*> index;  // used when keys is large
@@ -532,6 +534,8 @@ struct Plan {
             n->eager_only = true;
             n->eager.assign(p.eager.begin(), p.eager.end());
         }
+        n->keep_rest = p.rest;
+        if (!whole_root) n->keys_seen = p.keys_seen;
         for (const auto& [key, child] : p.children) {
             const Node_* c = child.all ? nullptr : compile(child);
             if (key == "[]") {
@@ -807,7 +811,8 @@ Node Reader::object(od::value& v, const PlanNode* p, size_t depth, uint32_t o) {
         std::string_view k = key(f, ko);
         path_.back().key = k;
         const PlanNode* cp = nullptr;
-        if (p && !p->find(k, &cp)) {
+        if (p && p->keys_seen && p->keys_seen->find(k) == p->keys_seen->end()) p->keys_seen->emplace(k);
+        if (p && !p->find(k, &cp) && !p->keep_rest) {
             continue;  // simdjson skips the value when the iteration moves on
         }
         check_duplicate(ks, k, ko);

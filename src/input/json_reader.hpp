@@ -23,6 +23,10 @@ namespace opguard {
 struct Projection {
     bool all = false;
     bool lazy = false;
+    bool rest = false;  // keys not among `children` are kept whole too (the projection only shapes the named ones)
+    // When set: the key of every member of every object this projection applies to is
+    // added (the fields a saved response has, even those not kept). Not owned.
+    std::set<std::string, std::less<>>* keys_seen = nullptr;
     std::set<std::string, std::less<>> eager;
     std::map<std::string, Projection, std::less<>> children;
     Projection& child(const std::string& key) { return children[key]; }

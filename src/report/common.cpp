@@ -24,6 +24,7 @@ Counts counts(const Report& r) {
     // not refused; a dry-run line sends nothing.
     for (const auto& call : r.calls) {
         c.targets += call.targets.size();
+        if (!call.known) ++c.calls_not_modeled;
         if (call.dry_run) continue;
         if (call.known && !call.accepted) ++c.calls_refused;
         for (const auto& t : call.targets) if (t.outcome == "refused") ++c.targets_refused;

@@ -21,6 +21,7 @@ void summary(JsonWriter& w, const Report& r) {
     w.field("calls", r.calls.size());
     w.field("calls_refused", counts.calls_refused);
     w.field("targets_refused", counts.targets_refused);
+    w.field("calls_not_modeled", counts.calls_not_modeled);
     w.field("errors", r.count(Severity::Error));
     w.field("warnings", r.count(Severity::Warning));
     w.field("infos", r.count(Severity::Info));

@@ -498,7 +498,7 @@ const char* kBase =
     "  params = {Id: \"string!\", Tags: \"list\"};\n"  // 10
     "  targets = call.Id;\n"                          // 11
     "  target_kind = \"thing\";\n"                    // 12
-    "  let t = lookup(\"thing\", target);\n"          // 13
+    "  let t = lookup(\"thing\", call.Id);\n"         // 13
     "}\n";                                            // 14
 
 struct Compiled {

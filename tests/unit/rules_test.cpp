@@ -148,7 +148,7 @@ std::vector<std::string> rules_in(const std::string& file) {
 
 TEST_CASE("the rules this file covers are the rules of the two rule files", "[rules]") {
     std::vector<std::string> covered = {
-        "plan.unknown-operation", "plan.unknown-parameter", "plan.missing-parameter", "plan.wrong-type",
+        "plan.unmodeled-read", "plan.unmodeled-call", "inventory.field-absent", "plan.unknown-parameter", "plan.missing-parameter", "plan.wrong-type",
         "ecd.rebuild.desktop-count", "ecd.rebuild.unknown-image", "ecd.rebuild.image-not-available",
         "ecd.rebuild.operate-type", "ecd.rebuild.language-value", "ecd.rebuild.language-custom-image",
         "ecd.rebuild.after-status", "ecd.rebuild.no-image", "ecd.rebuild.os-change-outside-mainland",
@@ -178,35 +178,34 @@ TEST_CASE("a clean rebuild has no findings", "[rules]") {
 
 // ---- common.rules ------------------------------------------------------------------------
 
-TEST_CASE("plan.unknown-operation", "[rules][common]") {
+TEST_CASE("plan.unmodeled-call", "[rules][common]") {
     SECTION("fires for a call no rule file describes") {
         auto c = plan({"    {\"product\": \"ecs\", \"version\": \"2014-05-26\", \"action\": \"StopInstance\",\n"
                        "     \"parameters\": {\"InstanceId\": \"i-1\", \"Whatever\": 1}}"});
         const Run& r = *c->run;
-        auto f = r.findings("plan.unknown-operation");
+        auto f = r.findings("plan.unmodeled-call");
         REQUIRE(f.size() == 1);
-        CHECK(f[0]->rule->severity == Severity::Warning);
+        CHECK(f[0]->rule->severity == Severity::Error);
         CHECK(f[0]->target.empty());
         CHECK(f[0]->call_id == "call-1");
         CHECK(format_location(f[0]->location) == r.loc("{\"product\""));
         CHECK(format_location(f[0]->location) == r.plan_path + ":3:5");
-        CHECK(f[0]->message == "no rule file describes ecs StopInstance: opguard cannot predict this call");
-        CHECK(rule_ids(r) == std::set<std::string>{"plan.unknown-operation"});  // no parameter checks
+        CHECK(f[0]->message == "no rule file describes ecs StopInstance: opguard cannot tell what this call changes or destroys");
+        CHECK(rule_ids(r) == std::set<std::string>{"plan.unmodeled-call"});  // no parameter checks
         CHECK_FALSE(r.report.calls[0].known);
         CHECK_FALSE(r.report.calls[0].accepted);
         CHECK(r.report.calls[0].label == "ecs 2014-05-26 StopInstance");
-        CHECK(exit_code(r.report, Severity::Error) == 0);
-        CHECK(exit_code(r.report, Severity::Warning) == 1);
+        CHECK(exit_code(r.report, Severity::Error) == 1);
     }
     SECTION("REST calls are named by cloud and path") {
-        auto c = plan({"    {\"cloud\": \"x\", \"service\": \"s\", \"method\": \"GET\", \"path\": \"/v1/things\"}"});
-        auto f = c->run->findings("plan.unknown-operation");
+        auto c = plan({"    {\"cloud\": \"x\", \"service\": \"s\", \"method\": \"POST\", \"path\": \"/v1/things\"}"});
+        auto f = c->run->findings("plan.unmodeled-call");
         REQUIRE(f.size() == 1);
-        CHECK(f[0]->message == "no rule file describes x /v1/things: opguard cannot predict this call");
+        CHECK(f[0]->message == "no rule file describes x POST /v1/things: opguard cannot tell what this call changes or destroys");
     }
     SECTION("does not fire for a described call") {
         auto c = rebuild({kHz, ids("\"d-win\""), img("m-win")});
-        CHECK(c->run->findings("plan.unknown-operation").empty());
+        CHECK(c->run->findings("plan.unmodeled-call").empty());
     }
 }
 
@@ -879,7 +878,7 @@ TEST_CASE("summary: refused calls and targets, and nothing to do", "[rules][summ
 // summary (see the report).
 TEST_CASE("summary: a call no rule file describes is not counted as refused", "[rules][summary]") {
     auto c = plan({"    {\"product\": \"ecs\", \"version\": \"2014-05-26\", \"action\": \"StopInstance\"}"});
-    CHECK(c->run->report.summary() == "Plan: no change.");
+    CHECK(c->run->report.summary() == "Plan: no change; 1 call not modeled.");
 }
 
 // ---- sequences ---------------------------------------------------------------------------

@@ -1,0 +1,225 @@
+// opguard fails closed: calls no rule file models fail the check, rules see every field of a
+// saved response, rule mistakes that would read null are rule-file errors or findings, and
+// an optional list left out acts on nothing.
+#include "test_support.hpp"
+
+#include <algorithm>
+
+#include "report/render.hpp"
+
+using namespace opguard;
+using namespace opguard::test;
+
+namespace {
+
+// Built-in rules plus `extra_rules` (a --rules directory when not empty).
+std::unique_ptr<Run> run_with(const TempDir& dir, const std::string& plan_text, const std::vector<std::string>& inventory,
+                              const std::string& extra_rules = {}) {
+    auto r = std::make_unique<Run>();
+    r->plan_text = plan_text;
+    r->plan_path = dir.write("plan.json", plan_text);
+    RuleSources from{true, {}};
+    if (!extra_rules.empty()) {
+        dir.write("extra/extra.rules", extra_rules);
+        from.dirs.push_back(dir.file("extra"));
+    }
+    r->rules = load_rules(r->sources, from);
+    r->plan = load_plan(r->sources, r->plan_path, r->rules);
+    r->inventory = load_inventory(r->sources, inventory, r->rules);
+    r->report = simulate(r->sources, r->plan, r->inventory, r->rules);
+    return r;
+}
+
+std::optional<Err> rules_error(const TempDir& dir, const std::string& extra_rules) {
+    dir.write("bad/bad.rules", extra_rules);
+    return input_error([&] {
+        SourceRegistry sources;
+        load_rules(sources, RuleSources{true, {dir.file("bad")}});
+    });
+}
+
+const char* kDesktops = R"({"Desktops": [
+  {"DesktopId": "ecd-1", "OfficeSiteId": "cn-hangzhou+dir-1", "DesktopStatus": "Stopped", "OsType": "Windows",
+   "ImageId": "m-1", "DesktopGroupId": "dg-1", "Tags": [{"Key": "env", "Value": "prod"}]},
+  {"DesktopId": "ecd-2", "OfficeSiteId": "cn-hangzhou+dir-1", "DesktopStatus": "Stopped", "OsType": "Windows",
+   "ImageId": "m-1", "DesktopGroupId": "dg-1"}
+]}
+)";
+
+std::string rebuild_plan() {
+    return plan_of({rebuild_call("c1", {"\"RegionId\": \"cn-hangzhou\"", "\"DesktopId\": [\"ecd-1\", \"ecd-2\"]"})});
+}
+
+}  // namespace
+
+TEST_CASE("a call no rule file models fails the check; a read-only one is info", "[fail-closed][unmodeled]") {
+    TempDir dir;
+    std::string plan = plan_of({
+        "    {\"id\": \"del\", \"product\": \"ecd\", \"version\": \"2020-09-30\", \"action\": \"DeleteDesktops\",\n"
+        "     \"parameters\": {\"RegionId\": \"cn-hangzhou\", \"DesktopId\": [\"ecd-1\"]}}",
+        "    {\"id\": \"list\", \"product\": \"ecd\", \"version\": \"2020-09-30\", \"action\": \"DescribeDesktops\"}",
+        "    {\"id\": \"hw\", \"cloud\": \"huaweicloud\", \"service\": \"workspace\", \"method\": \"GET\", \"path\": \"/v2/p/desktops\"}",
+        "    {\"id\": \"hwdel\", \"cloud\": \"huaweicloud\", \"service\": \"workspace\", \"method\": \"DELETE\", \"path\": \"/v2/p/desktops/d\"}",
+    });
+    auto r = run_with(dir, plan, {});
+    auto err = r->findings("plan.unmodeled-call");
+    REQUIRE(err.size() == 2);
+    CHECK(err[0]->rule->severity == Severity::Error);
+    CHECK(err[0]->call_id == "del");
+    CHECK(format_location(err[0]->location) == r->loc("{\"id\": \"del\""));
+    CHECK(err[0]->message == "no rule file describes ecd DeleteDesktops: opguard cannot tell what this call changes or destroys");
+    CHECK(err[1]->call_id == "hwdel");
+    CHECK(err[1]->message == "no rule file describes huaweicloud DELETE /v2/p/desktops/d: opguard cannot tell what this call changes or destroys");
+    auto info = r->findings("plan.unmodeled-read");
+    REQUIRE(info.size() == 2);
+    CHECK(info[0]->rule->severity == Severity::Info);
+    CHECK(info[0]->call_id == "list");
+    CHECK(info[1]->call_id == "hw");
+    CHECK(exit_code(r->report, Severity::Error) == 1);
+    CHECK(r->report.summary() == "Plan: no change; 4 calls not modeled.");
+    std::string json = render(r->report, "json", {});
+    CHECK(json.find("\"calls_not_modeled\": 4") != std::string::npos);
+    std::string md = render(r->report, "markdown", {});
+    CHECK(md.find("4 calls not modeled") != std::string::npos);
+}
+
+TEST_CASE("first_word splits a CamelCase action at its second word", "[fail-closed][unmodeled]") {
+    TempDir dir;
+    // CheckoutDesktop's first word is Checkout, not Check: not read-only.
+    auto r = run_with(dir, plan_of({"    {\"id\": \"co\", \"product\": \"ecd\", \"version\": \"2020-09-30\", \"action\": \"CheckoutDesktop\"}",
+                                    "    {\"id\": \"ck\", \"product\": \"ecd\", \"version\": \"2020-09-30\", \"action\": \"CheckDesktop\"}"}),
+                      {});
+    REQUIRE(r->findings("plan.unmodeled-call").size() == 1);
+    CHECK(r->findings("plan.unmodeled-call")[0]->call_id == "co");
+    REQUIRE(r->findings("plan.unmodeled-read").size() == 1);
+    CHECK(r->findings("plan.unmodeled-read")[0]->call_id == "ck");
+}
+
+TEST_CASE("a --rules rule sees a field no resource lists", "[fail-closed][projection]") {
+    TempDir dir;
+    std::string inv = dir.write("inv/desktops.json", kDesktops);
+    const std::string rules =
+        "rule my.tagged {\n  title = \"t\";\n  severity = warning;\n  operations = [\"ecd.RebuildDesktops\"];\n  scope = target;\n"
+        "  let d = lookup(\"desktop\", target);\n  when = count(d.Tags) > 0;\n"
+        "  message = \"{target} is tagged {join(map(d.Tags, it.Key + '=' + it.Value), ',')} in group {d.DesktopGroupId}\";\n"
+        "  source = \"test\";\n}\n";
+    auto r = run_with(dir, rebuild_plan(), {inv}, rules);
+    const ResourceKind* k = r->rules.resource("desktop");
+    REQUIRE(k);
+    CHECK(std::find(k->read_fields.begin(), k->read_fields.end(), "Tags") != k->read_fields.end());
+    CHECK(std::find(k->read_fields.begin(), k->read_fields.end(), "DesktopGroupId") != k->read_fields.end());
+    CHECK_FALSE(k->read_whole);
+    auto f = r->findings("my.tagged");
+    REQUIRE(f.size() == 1);
+    CHECK(f[0]->target == "ecd-1");
+    CHECK(f[0]->message == "ecd-1 is tagged env=prod in group dg-1");
+    for (const Finding* a : r->findings("inventory.field-absent")) CHECK(a->message.find("rule my.tagged") != 0);
+}
+
+namespace {
+std::vector<const Finding*> absent_of(const Run& r, const std::string& by) {
+    std::vector<const Finding*> out;
+    for (const Finding* f : r.findings("inventory.field-absent"))
+        if (f->message.rfind(by + " reads", 0) == 0) out.push_back(f);
+    return out;
+}
+}  // namespace
+
+TEST_CASE("an object read whole keeps every field of its kind", "[fail-closed][projection]") {
+    TempDir dir;
+    std::string inv = dir.write("inv/desktops.json", kDesktops);
+    const std::string rules =
+        "rule my.whole {\n  title = \"t\";\n  severity = info;\n  operations = [\"ecd.RebuildDesktops\"];\n  scope = target;\n"
+        "  let d = lookup(\"desktop\", target);\n  when = exists(d);\n  message = \"{d}\";\n  source = \"test\";\n}\n";
+    auto r = run_with(dir, rebuild_plan(), {inv}, rules);
+    CHECK(r->rules.resource("desktop")->read_whole);
+    CHECK_FALSE(r->rules.resource("image")->read_whole);
+    auto f = r->findings("my.whole");
+    REQUIRE(f.size() == 2);
+    CHECK(f[0]->message.find("\"Tags\"") != std::string::npos);
+    CHECK(f[0]->message.find("\"DesktopGroupId\":\"dg-1\"") != std::string::npos);
+}
+
+TEST_CASE("a field no saved object has: one info per rule and field, with the closest field", "[fail-closed][field-absent]") {
+    TempDir dir;
+    std::string inv = dir.write("inv/desktops.json", kDesktops);
+    const std::string rules =
+        "rule my.group {\n  title = \"t\";\n  severity = warning;\n  operations = [\"ecd.RebuildDesktops\"];\n  scope = target;\n"
+        "  let d = lookup(\"desktop\", target);\n  when = d.DesktopGroupID == \"dg-1\" or d.DesktopGroupID == \"dg-2\";\n"
+        "  message = \"m\";\n  source = \"test\";\n}\n";
+    auto r = run_with(dir, rebuild_plan(), {inv}, rules);
+    CHECK(r->findings("my.group").empty());  // it reads null: the misspelling is what the info says
+    auto f = absent_of(*r, "rule my.group");
+    REQUIRE(f.size() == 1);
+    CHECK(f[0]->rule->severity == Severity::Info);
+    CHECK(f[0]->message ==
+          "rule my.group reads desktop.DesktopGroupID, but no saved desktop has a field DesktopGroupID, so it reads null "
+          "(did you mean DesktopGroupId?)");
+    CHECK(format_location(f[0]->location) == dir.file("extra/extra.rules") + ":7:10");
+    SECTION("not when no object of the kind was loaded") {
+        TempDir d2;
+        auto r2 = run_with(d2, rebuild_plan(), {}, rules);
+        CHECK(r2->findings("inventory.field-absent").empty());
+    }
+}
+
+TEST_CASE("a call-scope rule reading a per-target let is a rule-file error", "[fail-closed][rules]") {
+    TempDir dir;
+    auto e = rules_error(dir,
+                         "rule my.bad {\n  title = \"t\";\n  severity = warning;\n  operations = [\"ecd.RebuildDesktops\"];\n"
+                         "  when = desktop.DesktopStatus == \"Running\";\n  message = \"m\";\n  source = \"test\";\n}\n");
+    REQUIRE(e);
+    CHECK(e->id == "rules.target-in-call-scope");
+    CHECK(e->file == dir.file("bad/bad.rules"));
+    CHECK(e->where() == "5:10");
+    CHECK(e->message.find("'desktop' is computed per target") != std::string::npos);
+    SECTION("through the rule's own let, and `target` itself") {
+        TempDir d2;
+        auto e2 = rules_error(d2,
+                              "rule my.bad {\n  title = \"t\";\n  severity = warning;\n  operations = [\"ecd.RebuildDesktops\"];\n"
+                              "  let t = target;\n  when = exists(t);\n  message = \"m\";\n  source = \"test\";\n}\n");
+        REQUIRE(e2);
+        CHECK(e2->id == "rules.target-in-call-scope");
+        CHECK(e2->where() == "5:11");
+    }
+    SECTION("the same rule with scope = target compiles") {
+        TempDir d3;
+        CHECK_FALSE(rules_error(d3,
+                                "rule my.ok {\n  title = \"t\";\n  severity = warning;\n  operations = [\"ecd.RebuildDesktops\"];\n"
+                                "  scope = target;\n  when = desktop.DesktopStatus == \"Running\";\n  message = \"m\";\n  source = \"test\";\n}\n"));
+    }
+}
+
+TEST_CASE("an effect setting a field its kind does not have is a rule-file error", "[fail-closed][rules]") {
+    TempDir dir;
+    auto e = rules_error(dir,
+                         "effect my.set {\n  operations = [\"ecd.RebuildDesktops\"];\n  set desktop.ImageID = \"m-2\";\n"
+                         "  source = \"test\";\n}\n");
+    REQUIRE(e);
+    CHECK(e->id == "rules.unknown-field");
+    CHECK(e->where() == "3:7");
+    CHECK(e->message.find("resource desktop has no field 'ImageID' (did you mean ImageId?)") == 0);
+    SECTION("a write to something that is no inventory object") {
+        TempDir d2;
+        auto e2 = rules_error(d2, "effect my.set {\n  operations = [\"ecd.RebuildDesktops\"];\n  set call.ImageId = \"m-2\";\n"
+                                  "  source = \"test\";\n}\n");
+        REQUIRE(e2);
+        CHECK(e2->id == "rules.set-target");
+        CHECK(e2->where() == "3:7");
+    }
+}
+
+TEST_CASE("an optional list parameter left out acts on nothing", "[fail-closed][targets]") {
+    TempDir dir;
+    std::string inv = dir.write("inv/list_image.json",
+                                R"({"Data": [{"ImageId": "img-1", "ImageName": "n", "Status": "Available", "ImageRegionList": ["cn-hangzhou"]}]})");
+    auto r = run_with(dir, plan_of({"    {\"id\": \"d\", \"product\": \"appstream-center\", \"version\": \"2021-09-01\", "
+                                    "\"action\": \"StartTaskForDistributeImage\", \"parameters\": {\"ImageId\": \"img-1\"}}"}),
+                      {inv});
+    REQUIRE(r->report.calls.size() == 1);
+    CHECK(r->report.calls[0].accepted);
+    CHECK(r->report.calls[0].targets.empty());
+    CHECK(r->effects(0).empty());
+    CHECK(r->report.changes.empty());
+    CHECK(r->findings("appstream.distribute.region-list-absent").size() == 1);
+}
