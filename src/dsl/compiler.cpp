@@ -395,7 +395,7 @@ public:
         static const std::vector<std::string> match_keys = {"product", "version", "action", "cloud", "service", "method", "path"};
         std::vector<std::string> allowed = {"title", "params", "targets", "target_kind", "let", "response", "results_field",
                                             "result_id_field", "success_code", "response_body", "success_http", "verb",
-                                            "read_only", "source", "secrets", "target_noun"};
+                                            "read_only", "source", "secrets", "target_noun", "asynchronous"};
         allowed.insert(allowed.end(), match_keys.begin(), match_keys.end());
         check_allowed(item, allowed);
         Operation op;
@@ -450,6 +450,7 @@ public:
         if (const auto* p = get(item, "success_http")) op.success_http = integer(*p);
         op.verb = opt_string(item, "verb", "accepted");
         if (const auto* p = get(item, "read_only")) op.read_only = boolean(*p);
+        if (const auto* p = get(item, "asynchronous")) op.asynchronous = boolean(*p);
         op.source = opt_string(item, "source");
         if (std::any_of(operations_.begin(), operations_.end(), [&](const Operation& o) { return o.name == op.name; }))
             fail(item.name_origin, "rules.duplicate", "operation '" + op.name + "' is defined twice");

@@ -94,6 +94,11 @@ struct Operation {
     int success_http = 200;          // 0: the HTTP status of an accepted call is undocumented
     std::string verb;                // "rebuilt": how an accepted target is summarised
     bool read_only = false;
+    // The cloud answers before the work is done: each effect's status path is
+    // [before, transitional..., final]; after the call its object is in the first
+    // transitional status, and in the final one only once the plan waits for the call
+    // (a call's "wait", a wait step). Without it, a status path's last entry applies at once.
+    bool asynchronous = false;
     std::string source;
     std::vector<FieldRead> field_reads;  // by targets, lets and response_body (set by the compiler)
     const ParamSpec* param(std::string_view n) const;

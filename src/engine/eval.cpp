@@ -84,6 +84,7 @@ public:
     void charge(size_t units, const ast::Expr& e) {
         long n = units > static_cast<size_t>(frame_.budget) ? frame_.budget + 1 : static_cast<long>(units);
         frame_.budget -= n;
+        host_.steps += static_cast<uint64_t>(n);
         if (frame_.budget < 0) throw EvalError(e.origin, "expression evaluation exceeded its step budget");
     }
 
@@ -433,6 +434,14 @@ public:
             Val h(host_.history(str(0), id->as_string()));
             charge_value(*h, e);
             return h;
+        }
+        if (f == Fn::FirstPriorCall) {
+            Val criteria = arg(0);
+            if (!criteria->is_object()) throw EvalError(e.origin, "first_prior_call takes an object {path: value, ...}");
+            charge_value(*criteria, e);
+            Val found(host_.first_prior_call(*criteria));
+            charge_value(*found, e);
+            return found;
         }
         if (f == Fn::Declared) {
             const Operation* op = host_.operation();

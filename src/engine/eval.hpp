@@ -50,6 +50,12 @@ public:
     // absent_fields(): what the plan's rules read that the inventory does not have (see
     // dsl/builtins.cpp); hosts without a plan answer [].
     virtual Node absent_fields() { return Node::array(); }
+    // first_prior_call(criteria): the first call before the current one (any call for a
+    // plan-wide rule) whose record matches every {dotted path: value} of `criteria`, or null.
+    virtual Node first_prior_call(const Node& /*criteria*/) { return Node::null(); }
+    // Evaluation steps charged so far through this host (all frames): a measure of work that
+    // does not depend on the machine.
+    uint64_t steps = 0;
 };
 
 struct Frame {
@@ -65,7 +71,14 @@ struct Frame {
     };
     std::vector<Let> lets;
     std::vector<const InventoryObject*> evidence;           // inventory objects read while evaluating
-    long budget = 2'000'000;                                // steps left; exhaustion is an error
+    // Steps left; exhaustion is an error. Each evaluation of a rule, effect or operation
+    // value starts with `limit` steps: kBaseBudget, and in a check the larger of kBaseBudget
+    // and kStepsPerItem per plan call and inventory object (engine/simulate.cpp), so a rule
+    // that visits every call of a large plan once still fits.
+    static constexpr long kBaseBudget = 2'000'000;
+    static constexpr long kStepsPerItem = 64;
+    long limit = kBaseBudget;
+    long budget = kBaseBudget;
 
     void bind(std::string name, Val v) { vars.emplace_back(std::move(name), std::move(v)); }
     void add_lets(const std::vector<NamedValue>& defs) {

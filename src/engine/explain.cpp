@@ -142,7 +142,7 @@ RuleExplanation explain_evaluation(const RuleEvaluation& ev, const RuleSet& rule
     x.fired = ev.fired;
     // Work on a copy: the real frame's evidence must not see the extra look-ups.
     Frame f = ev.frame;
-    f.budget = 2'000'000;
+    f.budget = f.limit;
     if (!ev.rule.for_var.empty()) {
         for (auto it = f.vars.rbegin(); it != f.vars.rend(); ++it) {
             if (it->first != ev.rule.for_var) continue;

@@ -75,6 +75,16 @@ struct CallOutcome {
     // sends nothing, or a step that runs only under a condition checked when it runs (OOS).
     // No effects, no state change, not in the summary.
     bool dry_run = false;
+    bool wait = false;         // the plan waits after this call until its asynchronous work has finished
+};
+
+// A wait step of the plan (input/plan.hpp WaitStep): not a call, so not in `calls` nor in
+// any count; `waited` names the earlier calls whose asynchronous work was still pending.
+struct WaitOutcome {
+    std::string id;
+    Location location;
+    size_t after = 0;                  // the number of calls before it
+    std::vector<std::string> waited;   // call ids, in plan order
 };
 
 struct EffectRecord {
@@ -119,12 +129,14 @@ struct Report {
     std::vector<std::string> inventory_files;
     size_t rule_count = 0;
     std::vector<CallOutcome> calls;
+    std::vector<WaitOutcome> waits;    // the plan's wait steps, in plan order
     std::vector<Finding> findings;
     std::deque<EffectRecord> effects;  // a deque: hundreds of thousands for a large plan, never copied to grow
     std::vector<ResourceChange> changes;
     std::vector<std::string> summary_parts;  // "3 desktops rebuilt", "4 disks erased (360 GiB)", ...
     std::vector<const Rule*> rules;          // the rules this run evaluated, in rule-set order
     std::vector<RuleExplanation> explanations;  // filled only by `check --explain`
+    uint64_t evaluation_steps = 0;     // rule-language steps the simulation took (not rendered)
 
     // Findings of severity `s` that count (waived ones do not).
     size_t count(Severity s) const;

@@ -88,7 +88,13 @@ struct AdapterDirectives {
 class Simulation : public EvalHost {
 public:
     Simulation(const SourceRegistry& s, const Plan& p, Inventory& i, const RuleSet& r, const SimulateOptions& o)
-        : sources_(s), plan_(p), inv_(i), rules_(r), options_(o) {}
+        : sources_(s), plan_(p), inv_(i), rules_(r), options_(o) {
+        // The step budget of one evaluation grows with the input (see Frame::limit), so a
+        // rule that visits every call or object once fits however large the plan is.
+        const double items = static_cast<double>(p.calls.size()) + static_cast<double>(i.built_count().second);
+        const double limit = std::max(static_cast<double>(Frame::kBaseBudget), static_cast<double>(Frame::kStepsPerItem) * items);
+        budget_ = limit > 1e15 ? static_cast<long>(1e15) : static_cast<long>(limit);
+    }
 
     // ---- EvalHost ------------------------------------------------------------------
     const InventoryObject* lookup(std::string_view kind, std::string_view id, const Node* region) override {
@@ -100,9 +106,21 @@ public:
         }
         return o;
     }
+    // One entry per operation that touched the object, in order of first touch, so its size
+    // is bounded by the rule set, not by the plan: a rule reading it costs the same at the
+    // 10,000th call as at the first.
     Node history(std::string_view kind, std::string_view id) override {
-        auto it = history_.find(std::string(kind) + "\x1f" + std::string(id));
-        return it == history_.end() ? Node::array() : it->second;
+        Node out = Node::array();
+        auto it = history_.find(ObjectKey{std::string(kind), std::string(id)});
+        if (it == history_.end()) return out;
+        for (const HistoryEntry& h : it->second)
+            out.items().push_back(Node::object({{"call", Node::string(h.first_call)},
+                                                {"operation", Node::string(h.operation->name)},
+                                                {"verb", Node::string(h.operation->verb)},
+                                                {"count", Node::number(static_cast<double>(h.count))},
+                                                {"last_call", Node::string(h.last_call)},
+                                                {"pending", Node::boolean(h.pending > 0)}}));
+        return out;
     }
     // Objects of `kind` whose `field` equals `value`, through an index built on first use.
     Node find_all(std::string_view kind, std::string_view field, const Node& value) override {
@@ -175,6 +193,44 @@ public:
         for (const auto& e : rules_.effects) if (applies(e.operations)) scan("effect " + e.id, e.field_reads);
         return out;
     }
+    // An index per set of paths, extended call by call as the plan advances: each call's
+    // record is read once per set, so the rule costs O(1) per call, not O(calls so far).
+    Node first_prior_call(const Node& criteria) override {
+        std::vector<std::string> paths;
+        std::string wanted;
+        std::vector<std::pair<std::string, const Node*>> members;
+        for (const auto& [k, v] : criteria.members()) members.emplace_back(k, &v);
+        std::sort(members.begin(), members.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+        for (const auto& [k, v] : members) {
+            if (!v->is_string() && !v->is_number()) return Node::null();
+            paths.push_back(k);
+            std::string t = v->to_text();
+            wanted += std::to_string(t.size()) + ":" + t + ";";
+        }
+        CallIndex& idx = call_indexes_[paths];
+        const size_t upto = call_ ? call_->index : plan_.calls.size();
+        for (; idx.upto < upto; ++idx.upto) {
+            const Node& record = plan_.calls[idx.upto].record;
+            std::string key;
+            bool ok = true;
+            for (const auto& p : paths) {
+                const Node* n = &record;
+                for (size_t at = 0; n && at <= p.size();) {
+                    size_t dot = p.find('.', at);
+                    if (dot == std::string::npos) dot = p.size();
+                    n = n->is_object() ? n->find(std::string_view(p).substr(at, dot - at)) : nullptr;
+                    at = dot + 1;
+                }
+                if (!n || (!n->is_string() && !n->is_number())) { ok = false; break; }
+                std::string t = n->to_text();
+                key += std::to_string(t.size()) + ":" + t + ";";
+            }
+            if (ok) idx.first.try_emplace(std::move(key), idx.upto);
+        }
+        auto hit = idx.first.find(wanted);
+        if (hit == idx.first.end() || hit->second >= upto) return Node::null();
+        return plan_.calls[hit->second].record;
+    }
     const Operation* operation() override { return call_ ? call_->operation : nullptr; }
     const Node* parameters() override { return call_ ? &call_->parameters : nullptr; }
 
@@ -241,7 +297,7 @@ public:
     }
 
     Frame base_frame(const Call& call) {
-        Frame f;
+        Frame f = fresh_frame();
         f.bind("call", Val(&call.parameters));
         f.bind("request", Val(&call.record));
         return f;
@@ -260,7 +316,105 @@ public:
     struct Fired {
         const Rule* rule;
         std::string message;
+        bool assumes_no_wait = false;
     };
+
+    Frame fresh_frame() const {
+        Frame f;
+        f.limit = f.budget = budget_;
+        return f;
+    }
+
+    // ---- time in the plan ----------------------------------------------------------
+    // An asynchronous call leaves each target in its status path's first transitional
+    // status; the final status is pending until the plan waits (the call's "wait", a wait
+    // step). A finding that fired while an object it read had a pending status is checked
+    // again as if the plan had waited: when it would not fire then, it rests on the
+    // assumption that the plan does not wait, and its message says so and how to declare
+    // the wait.
+    using ObjectKey = std::pair<std::string, std::string>;  // (kind, id)
+    struct PendingStatus {
+        size_t call = 0;       // the call that left the object in transition
+        std::string call_id;
+        Node final;            // the status once its work has finished
+    };
+    struct HistoryEntry {
+        const Operation* operation = nullptr;
+        std::string first_call, last_call;
+        size_t count = 0;
+        size_t pending = 0;    // calls of this operation on the object not waited for
+    };
+
+    std::string assumed_no_wait(const Rule& rule, Frame& f) {
+        if (pending_.empty()) return "";
+        std::vector<std::pair<InventoryObject*, const PendingStatus*>> in_transition;
+        std::set<const InventoryObject*> seen;
+        auto consider = [&](const InventoryObject* o) {
+            if (!seen.insert(o).second) return;
+            auto it = pending_.find(const_cast<InventoryObject*>(o));
+            if (it != pending_.end()) in_transition.emplace_back(it->first, &it->second);
+        };
+        for (const InventoryObject* o : f.evidence) consider(o);
+        for (const auto& l : f.lets) for (const InventoryObject* o : l.evidence) consider(o);
+        if (in_transition.empty()) return "";
+        // Evaluate `when` again with the final statuses, in a copy whose named values are
+        // computed afresh; the objects are restored afterwards.
+        std::vector<Node> saved;
+        for (auto& [o, p] : in_transition) {
+            Node* field = o->value().find(o->kind->status_field);
+            saved.push_back(field ? *field : Node::null());
+            if (field) *field = p->final;
+        }
+        Frame again = f;
+        for (auto& l : again.lets) l = Frame::Let{l.def, std::nullopt, false, {}};
+        again.budget = again.limit;
+        bool still = true;
+        try {
+            still = evaluate(*rule.when, again, *this, rules_)->truthy();
+        } catch (const EvalError&) {
+            still = true;  // cannot tell: no assumption is claimed
+        }
+        for (size_t i = 0; i < in_transition.size(); ++i)
+            if (Node* field = in_transition[i].first->value().find(in_transition[i].first->kind->status_field)) *field = saved[i];
+        if (still) return "";
+        std::vector<std::string> ids;
+        std::sort(in_transition.begin(), in_transition.end(), [](const auto& a, const auto& b) { return a.second->call < b.second->call; });
+        for (auto& [o, p] : in_transition)
+            if (std::find(ids.begin(), ids.end(), p->call_id) == ids.end()) ids.push_back(p->call_id);
+        std::string list;
+        for (size_t i = 0; i < ids.size(); ++i) list += (i ? (i + 1 == ids.size() ? " and " : ", ") : "") + ids[i];
+        return " (assumes the plan does not wait for call " + list + " to finish, which leaves " +
+               (in_transition.size() == 1 ? in_transition[0].first->id + " " + saved[0].to_text()
+                                          : std::to_string(in_transition.size()) + " objects in transition") +
+               "; if it waits, declare the wait: \"wait\": true on that call or a {\"wait\": true} step in an opguard plan, "
+               "--waiter in an aliyun command, an ACS::WaitFor task in an OOS template)";
+    }
+
+    // The plan waits for the work of every call so far (a wait step); returns their ids.
+    std::vector<std::string> wait_for_all() {
+        std::vector<std::pair<size_t, std::string>> calls;
+        for (auto& [o, p] : pending_) {
+            calls.emplace_back(p.call, p.call_id);
+            write_status(*o, p.final);
+        }
+        pending_.clear();
+        for (auto& [key, idx] : unwaited_history_) history_[key][idx].pending = 0;
+        for (const auto& [index, id] : unwaited_history_calls_) calls.emplace_back(index, id);
+        unwaited_history_.clear();
+        unwaited_history_calls_.clear();
+        std::sort(calls.begin(), calls.end());
+        calls.erase(std::unique(calls.begin(), calls.end()), calls.end());
+        std::vector<std::string> ids;
+        for (auto& c : calls) ids.push_back(c.second);
+        return ids;
+    }
+
+    void write_status(InventoryObject& o, const Node& v) {
+        touch(o, o.kind->status_field);
+        Node x = v;
+        x.origin = {};
+        o.value().set(o.kind->status_field, std::move(x));
+    }
 
     // Evaluates one rule in `frame` (its `for` loop included); records findings and returns
     // the refusals it made. The frame is shared by all rules of one call or target, so the
@@ -270,20 +424,21 @@ public:
         std::vector<Fired> fired;
         rule_now_ = &rule;  // for fail()
         const size_t nlets = frame.lets.size(), nvars = frame.vars.size();
-        frame.budget = Frame{}.budget;
+        frame.budget = budget_;
         frame.add_lets(rule.lets);
         auto once = [&](Frame& f, Origin default_at) {
             f.evidence.clear();
             bool fires = eval(rule.when, f)->truthy();
             if (options_.on_rule) options_.on_rule(RuleEvaluation{rule, call, target, f, *this, fires});
             if (!fires) return;
+            std::string assumption = assumed_no_wait(rule, f);
             Finding fd;
             fd.rule = &rule;
             fd.call_index = call ? call->index : plan_.calls.size();
             fd.call_id = call ? call->id : "";
             fd.operation = call && call->operation ? call->operation->name : "";
             fd.target = target && target->is_string() ? target->as_string() : "";
-            fd.message = render(rule.message, f);
+            fd.message = render(rule.message, f) + assumption;
             Origin at = default_at;
             if (rule.at) {
                 Val v = eval(rule.at, f);
@@ -291,7 +446,7 @@ public:
             }
             fd.location = locate(at);
             fd.evidence = cite(f);
-            Fired x{&rule, rule.response_message.empty() ? std::string() : render(rule.response_message, f)};
+            Fired x{&rule, rule.response_message.empty() ? std::string() : render(rule.response_message, f), !assumption.empty()};
             findings_.push_back(std::move(fd));
             fired.push_back(std::move(x));
         };
@@ -362,7 +517,7 @@ public:
     // Effects of one accepted target: all records are computed against the state before
     // any of them writes, then the writes happen.
     void apply_effects(const Call& call, const Node* target) {
-        struct Write { InventoryObject* obj; std::string field; Node value; };
+        struct Write { InventoryObject* obj; std::string field; Node value; std::optional<Node> final; };
         std::vector<Write> writes;
         // The operation's lets are computed once for the target and shared by every effect;
         // an effect's own lets are recomputed per loop element.
@@ -378,7 +533,7 @@ public:
         // Each effect adds its lets (and loop variable) to the shared frame and removes them
         // again, as run_rule does, instead of copying the frame per effect and element.
         const size_t op_lets = shared.lets.size(), op_vars = shared.vars.size();
-        const long budget = shared.budget;
+        const long budget = budget_;
         for (const Effect* e : of(call.operation).effects) {
             const Effect& eff = *e;
             if (adapter_.skip_effects.count(eff.id)) continue;
@@ -408,15 +563,21 @@ public:
                         for (const auto& s : path->items()) rec.status_path.push_back(s.is_null() ? "unknown" : s.to_text());
                     Val obj = eval(eff.status_of, f);
                     if (obj->is_object() && !rec.status_path.empty()) {
-                        if (InventoryObject* o = object_of(obj.get()); o && !o->kind->status_field.empty())
-                            writes.push_back({o, o->kind->status_field, Node::string(rec.status_path.back())});
+                        if (InventoryObject* o = object_of(obj.get()); o && !o->kind->status_field.empty()) {
+                            // An asynchronous operation leaves the object in transition until
+                            // the plan waits (status path [before, transitional..., final]).
+                            if (call.operation->asynchronous && rec.status_path.size() >= 3)
+                                writes.push_back({o, o->kind->status_field, Node::string(rec.status_path[1]), Node::string(rec.status_path.back())});
+                            else
+                                writes.push_back({o, o->kind->status_field, Node::string(rec.status_path.back()), std::nullopt});
+                        }
                     }
                 }
                 for (const auto& [lhs, rhs] : eff.sets) {
                     Val holder = eval(lhs->args[0], f);
                     Val value = eval(rhs, f);
                     if (!holder->is_object()) continue;
-                    if (InventoryObject* o = object_of(holder.get())) writes.push_back({o, lhs->name, *value});
+                    if (InventoryObject* o = object_of(holder.get())) writes.push_back({o, lhs->name, *value, std::nullopt});
                 }
                 if (!rec.verb.empty() || !rec.status_path.empty()) effects_.push_back(std::move(rec));
             };
@@ -445,17 +606,32 @@ public:
             Node v = w.value;
             v.origin = {};
             w.obj->value().set(w.field, std::move(v));
+            // A later write of the status replaces what an earlier call left pending.
+            if (w.field == w.obj->kind->status_field) {
+                if (w.final) pending_[w.obj] = PendingStatus{call.index, call.id, *w.final};
+                else pending_.erase(w.obj);
+            }
         }
     }
 
     void record_history(const Call& call, const Node* target) {
         if (!target || !target->is_string() || call.operation->target_kind.empty()) return;
-        Node entry = Node::object({{"call", Node::string(call.id)},
-                                   {"operation", Node::string(call.operation->name)},
-                                   {"verb", Node::string(call.operation->verb)}});
-        auto& h = history_[call.operation->target_kind + "\x1f" + target->as_string()];
-        if (!h.is_array()) h = Node::array();
-        h.items().push_back(std::move(entry));
+        ObjectKey key{call.operation->target_kind, target->as_string()};
+        auto& entries = history_[key];
+        size_t i = 0;
+        while (i < entries.size() && entries[i].operation != call.operation) ++i;
+        if (i == entries.size()) entries.push_back(HistoryEntry{call.operation, call.id, call.id, 0, 0});
+        HistoryEntry& h = entries[i];
+        h.last_call = call.id;
+        ++h.count;
+        // An asynchronous call's work is pending until the plan waits (a call's own wait
+        // is applied when the call is done, see run_call).
+        if (call.operation->asynchronous && !call.wait) {
+            ++h.pending;
+            unwaited_history_.emplace_back(key, i);
+            if (unwaited_history_calls_.empty() || unwaited_history_calls_.back().first != call.index)
+                unwaited_history_calls_.emplace_back(call.index, call.id);
+        }
     }
 
     static std::string label(const Call& c) {
@@ -594,6 +770,14 @@ public:
                 record_history(call, target_nodes[t]);
             }
         }
+        // "wait": true: the client waits until this call's work has finished.
+        out.wait = call.wait;
+        if (call.wait)
+            for (auto it = pending_.begin(); it != pending_.end();) {
+                if (it->second.call != call.index) { ++it; continue; }
+                write_status(*it->first, it->second.final);
+                it = pending_.erase(it);
+            }
         outcomes_.push_back(std::move(out));
         call_ = nullptr;
     }
@@ -606,10 +790,24 @@ public:
             bool applies = std::any_of(plan_.calls.begin(), plan_.calls.end(),
                                        [&](const Call& c) { return c.operation && rule.applies_to(c.operation->name); });
             if (!applies) continue;
-            Frame f;
+            Frame f = fresh_frame();
             run_rule(rule, f, nullptr, nullptr, Origin{plan_.file, 0});
         }
-        for (const auto& c : plan_.calls) run_call(c);
+        std::vector<WaitOutcome> waits;
+        size_t next_wait = 0;
+        auto waits_before = [&](size_t calls_done) {
+            for (; next_wait < plan_.waits.size() && plan_.waits[next_wait].after <= calls_done; ++next_wait) {
+                const WaitStep& w = plan_.waits[next_wait];
+                waits.push_back(WaitOutcome{w.id, locate(w.origin), w.after, wait_for_all()});
+            }
+        };
+        for (const auto& c : plan_.calls) {
+            waits_before(c.index);
+            run_call(c);
+        }
+        waits_before(plan_.calls.size());
+        // The state after the plan (`changes`) is the state once its work has finished.
+        wait_for_all();
 
         Report r;
         r.plan_file = plan_file();
@@ -617,6 +815,8 @@ public:
         r.rule_count = rules_.rules.size();
         for (const auto& rule : rules_.rules) r.rules.push_back(&rule);
         r.calls = std::move(outcomes_);
+        r.waits = std::move(waits);
+        r.evaluation_steps = steps;
         r.findings = std::move(findings_);
         // Stable order: by call, then by position in the plan, then rule id.
         std::stable_sort(r.findings.begin(), r.findings.end(), [](const Finding& a, const Finding& b) {
@@ -724,7 +924,16 @@ private:
     Node prior_calls_ = Node::array();
     bool all_calls_built_ = false;
     std::unordered_map<const Operation*, ForOperation> for_operation_;
-    StringMap<Node> history_;
+    std::map<ObjectKey, std::vector<HistoryEntry>> history_;
+    std::map<InventoryObject*, PendingStatus> pending_;               // statuses in transition, by object
+    std::vector<std::pair<ObjectKey, size_t>> unwaited_history_;      // history entries with pending work
+    std::vector<std::pair<size_t, std::string>> unwaited_history_calls_;  // (index, id) of calls with pending work
+    long budget_ = Frame::kBaseBudget;
+    struct CallIndex {
+        size_t upto = 0;                                     // calls indexed so far
+        std::unordered_map<std::string, size_t> first;       // values of the paths => first call
+    };
+    std::map<std::vector<std::string>, CallIndex> call_indexes_;
     StringMap<StringMap<std::vector<const InventoryObject*>>> secondary_;
     // Per object the plan changed: each written field's saved value (nullopt: absent).
     std::unordered_map<const InventoryObject*, std::vector<std::pair<std::string, std::optional<Node>>>> originals_;

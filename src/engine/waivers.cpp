@@ -182,7 +182,7 @@ std::vector<Waiver> plan_waivers(const SourceRegistry& sources, const Plan& plan
     std::vector<Waiver> out;
     for (const auto& c : plan.calls) {
         if (c.waivers.is_null() && !c.waivers.origin.known()) continue;
-        for (auto& w : reader.read_list(c.waivers, "/calls/" + std::to_string(c.index) + "/waivers", true, c.index)) {
+        for (auto& w : reader.read_list(c.waivers, "/calls/" + std::to_string(c.entry) + "/waivers", true, c.index)) {
             w.call = c.id;
             out.push_back(std::move(w));
         }

@@ -14,7 +14,7 @@ namespace opguard {
 namespace {
 
 const std::vector<std::string> kCallKeys = {"id", "product", "version", "action", "parameters", "cloud", "service",
-                                            "method", "path", "path_params", "query", "body", "waivers"};
+                                            "method", "path", "path_params", "query", "body", "waivers", "wait"};
 const std::vector<std::string> kHeaderKeys = {"product", "version", "action", "cloud", "service", "method", "path"};
 
 class PlanReader {
@@ -156,10 +156,32 @@ public:
             const Node& c = calls->items()[i];
             std::string ptr = "/calls/" + std::to_string(i);
             if (!c.is_object()) fail(c, "plan.shape", std::string("a call is an object; found ") + kind_name(c.kind()), ptr);
+            const Node* wait = c.find("wait");
+            if (wait && !wait->is_bool())
+                fail(*wait, "plan.shape", std::string("\"wait\" must be true or false; found ") + kind_name(wait->kind()), ptr + "/wait");
+            bool names_api = std::any_of(kHeaderKeys.begin(), kHeaderKeys.end(), [&](const std::string& k) { return c.find(k) != nullptr; });
+            if (wait && wait->as_bool() && !names_api) {
+                // A wait step: {"id": ..., "wait": true} and nothing else.
+                for (const auto& [k, v] : c.members())
+                    if (k != "id" && k != "wait")
+                        fail(v, "plan.unknown-key", "unknown key '" + k + "' in a wait step; a wait step has only id and wait (a call names its API)", ptr + "/" + pointer_token(k));
+                WaitStep w;
+                w.origin = c.origin;
+                w.id = "wait-" + std::to_string(i + 1);
+                if (const Node* id = c.find("id")) {
+                    if (!id->is_string()) fail(*id, "plan.shape", "\"id\" must be a string; found " + std::string(kind_name(id->kind())), ptr + "/id");
+                    w.id = id->as_string();
+                }
+                w.after = plan.calls.size();
+                plan.waits.push_back(std::move(w));
+                continue;
+            }
             Call call;
-            call.index = i;
+            call.index = plan.calls.size();
+            call.entry = i;
             call.origin = c.origin;
             call.id = "call-" + std::to_string(i + 1);
+            if (wait) { call.wait = wait->as_bool(); call.wait_at = wait->origin; }
             Node header = Node::object({}, c.origin);
             for (const auto& [k, v] : c.members()) {
                 if (std::find(kCallKeys.begin(), kCallKeys.end(), k) == kCallKeys.end()) {
@@ -172,6 +194,7 @@ public:
                     fail(v, "plan.shape", "\"" + k + "\" must be a string; found " + kind_name(v.kind()), ptr + "/" + pointer_token(k));
                 if (k == "id") { call.id = v.as_string(); continue; }
                 if (k == "waivers") { call.waivers = v; continue; }  // checked by engine/waivers.cpp
+                if (k == "wait") continue;
                 if (header_key) header.set(k, v);
             }
             bool rpc = c.find("action");
@@ -197,7 +220,7 @@ public:
             redact(call.parameters, call, call.operation, "");
             call.record = header;
             call.record.set("id", Node::string(call.id, c.find("id") ? c.find("id")->origin : c.origin));
-            call.record.set("index", Node::number(static_cast<double>(i)));
+            call.record.set("index", Node::number(static_cast<double>(call.index)));
             call.record.set("operation", call.operation ? Node::string(call.operation->name, c.origin) : Node::null(c.origin));
             call.record.set("parameters", call.parameters);
             call.record.origin = c.origin;

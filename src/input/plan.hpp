@@ -15,7 +15,8 @@ namespace opguard {
 inline constexpr const char* kRedacted = "[redacted]";
 
 struct Call {
-    size_t index = 0;          // 0-based position in the plan
+    size_t index = 0;          // 0-based position among the plan's calls (wait steps not counted)
+    size_t entry = 0;          // 0-based position in the plan's "calls" list (wait steps counted)
     std::string id;            // the plan's "id", or "call-N" (1-based)
     Origin origin;             // the call object
     const Operation* operation = nullptr;  // nullptr: no rule file describes this call
@@ -23,11 +24,24 @@ struct Call {
     Node parameters;           // normalised parameters: `call` in rules
     std::vector<std::string> secret_names;  // parameters whose values were redacted
     Node waivers;              // the call's "waivers" list as written (null when absent); see engine/waivers.hpp
+    bool wait = false;         // "wait": true: the client waits until this call's asynchronous work has finished
+    Origin wait_at;            // where that is written
+};
+
+// A step of the plan that calls nothing and waits until the asynchronous work of every
+// earlier call has finished: {"id": "...", "wait": true} in opguard's plan, an OOS
+// ACS::WaitFor task. It is not a call: it has no index in `calls` (the next call's index
+// is `after`) and no outcome; call ids by position ("call-N") still count it.
+struct WaitStep {
+    std::string id;            // the step's "id", or "wait-N" (N: 1-based position in the plan's list)
+    Origin origin;
+    size_t after = 0;          // the number of calls before it
 };
 
 struct Plan {
     uint32_t file = 0;
     std::vector<Call> calls;
+    std::vector<WaitStep> waits;  // in plan order
 };
 
 struct PlanOptions {

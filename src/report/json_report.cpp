@@ -39,6 +39,7 @@ void call(JsonWriter& w, const CallOutcome& c) {
     location(w, "location", c.location);
     w.field("outcome", !c.known ? "unknown" : c.accepted ? "accepted" : "refused");
     w.field("read_only", c.read_only);
+    if (c.wait) w.field("wait", true);  // only when the plan waits after the call
     w.key("http");
     if (c.http) w.number(c.http); else w.null();
     w.field_or_null("code", c.code);
@@ -156,6 +157,19 @@ void write_json_report(const Report& r, const RenderOptions& options, std::strin
     w.key("calls").begin_array();
     for (const auto& c : r.calls) call(w, c);
     w.end_array();
+    if (!r.waits.empty()) {  // only for a plan with wait steps
+        w.key("waits").begin_array();
+        for (const auto& x : r.waits) {
+            w.begin_object().field("id", x.id);
+            location(w, "location", x.location);
+            w.field("after_calls", x.after);
+            w.key("waited").begin_array();
+            for (const auto& id : x.waited) w.string(id);
+            w.end_array();
+            w.end_object();
+        }
+        w.end_array();
+    }
     w.key("findings").begin_array();
     for (const auto& f : r.findings) finding(w, f);
     w.end_array();

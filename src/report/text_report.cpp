@@ -78,7 +78,23 @@ std::string render_text(const Report& r, const RenderOptions&) {
         line(out, "  explain:");
         for (const RuleExplanation* x : by.explanations[call_index]) explain_lines(*x, out);
     };
+    // A wait step is shown where it stands in the plan: not a call, nothing refused or modeled.
+    size_t next_wait = 0;
+    auto waits_before = [&](size_t calls_done) {
+        for (; next_wait < r.waits.size() && r.waits[next_wait].after <= calls_done; ++next_wait) {
+            const WaitOutcome& w = r.waits[next_wait];
+            std::string what = "nothing pending";
+            if (!w.waited.empty()) {
+                what = "until the work of ";
+                for (size_t i = 0; i < w.waited.size(); ++i) what += (i ? ", " : "") + w.waited[i];
+                what += " has finished";
+            }
+            out += '\n';
+            line(out, "wait " + w.id + ": " + what + "  " + format_location(w.location));
+        }
+    };
     for (const auto& c : r.calls) {
+        waits_before(c.index);
         out += '\n';
         line(out, "call " + std::to_string(c.index + 1) + " " + c.id + ": " + (c.operation.empty() ? c.label : c.operation) + "  " +
                       format_location(c.location));
@@ -90,7 +106,7 @@ std::string render_text(const Report& r, const RenderOptions&) {
                           (c.message.empty() ? "" : " \"" + c.message + "\"") + "; nothing happens");
         } else {
             line(out, "  outcome: " + (c.http ? "HTTP " + std::to_string(c.http) : std::string("accepted, HTTP status undocumented")) +
-                          (c.read_only ? " (read-only)" : ""));
+                          (c.read_only ? " (read-only)" : "") + (c.wait ? "; the plan waits until its work has finished" : ""));
             for (const auto& t : c.targets) {
                 std::string s = "    " + t.id + ": " + t.outcome;
                 if (t.code == "undocumented") s += " (code undocumented)";
@@ -105,6 +121,7 @@ std::string render_text(const Report& r, const RenderOptions&) {
         for (const EffectRecord* e : by.effects[c.index]) line(out, effect_text(*e));
         explanations_of(c.index);
     }
+    waits_before(r.calls.size());
     if (!by.findings[r.calls.size()].empty() || !by.explanations[r.calls.size()].empty()) {
         out += '\n';
         line(out, "plan-wide:");

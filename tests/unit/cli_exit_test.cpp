@@ -146,7 +146,7 @@ TEST_CASE("exit 2: a plan of the wrong shape", "[cli][exit]") {
     CHECK(r.out.empty());
     CHECK(r.err ==
           "plan.json:2:12: error[plan.unknown-key]: unknown key 'param' in a call; expected one of: id, product, version, "
-          "action, parameters, cloud, service, method, path, path_params, query, body, waivers (at JSON pointer /calls/0/param)\n");
+          "action, parameters, cloud, service, method, path, path_params, query, body, waivers, wait (at JSON pointer /calls/0/param)\n");
 }
 
 TEST_CASE("exit 2: a missing inventory file", "[cli][exit]") {

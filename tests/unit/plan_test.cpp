@@ -166,7 +166,7 @@ TEST_CASE("an unknown key in a call is plan.unknown-key with file:line:col and p
     CHECK(e->pointer == "/calls/1/Parameters");
     CHECK(e->message ==
           "unknown key 'Parameters' in a call; expected one of: id, product, version, action, parameters, cloud, service, "
-          "method, path, path_params, query, body, waivers");
+          "method, path, path_params, query, body, waivers, wait");
     CHECK(e->what == dir.file("plan.json") + ":5:21: error[plan.unknown-key]: " + e->message +
                          " (at JSON pointer /calls/1/Parameters)");
 }

@@ -714,9 +714,16 @@ TEST_CASE("ecd.rebuild.image-copy-pending", "[rules][ecd][sequence]") {
     }
 }
 
+// A rebuild call after which the plan waits until the rebuild has finished (same lines as
+// rebuild_call: the key goes on the action's line).
+static std::string waited(std::string call) {
+    const std::string action = "\"action\": \"RebuildDesktops\",";
+    return call.replace(call.find(action), action.size(), action + " \"wait\": true,");
+}
+
 TEST_CASE("ecd.rebuild.rebuilt-twice: the second rebuild of a desktop in one plan", "[rules][ecd][sequence]") {
     SECTION("fires on the second call only, naming the first") {
-        auto c = plan({rebuild_call("first", {kHz, ids("\"d-win\""), img("m-win")}),
+        auto c = plan({waited(rebuild_call("first", {kHz, ids("\"d-win\""), img("m-win")})),
                        rebuild_call("second", {kHz, ids("\"d-lin\", \"d-win\""), img("m-win2")})});
         const Run& r = *c->run;
         auto f = r.findings("ecd.rebuild.rebuilt-twice");
@@ -886,8 +893,8 @@ TEST_CASE("summary: a call no rule file describes is not counted as refused", "[
 TEST_CASE("sequence: each call sees the state the earlier ones leave", "[rules][sequence]") {
     // d-win: Windows -> Linux (data erased, snapshots deleted) -> Windows again (the OS
     // changes back: data erased again; the snapshots are already gone).
-    auto c = plan({rebuild_call("to-linux", {kHz, ids("\"d-win\""), img("m-lin")}),
-                   rebuild_call("back", {kHz, ids("\"d-win\""), img("m-win2")}),
+    auto c = plan({waited(rebuild_call("to-linux", {kHz, ids("\"d-win\""), img("m-lin")})),
+                   waited(rebuild_call("back", {kHz, ids("\"d-win\""), img("m-win2")})),
                    rebuild_call("again", {kHz, ids("\"d-win\"")})});
     const Run& r = *c->run;
     REQUIRE(r.report.calls.size() == 3);

@@ -214,21 +214,34 @@ Node PlanBuilder::assemble(CallDraft& d, const Operation* op) const {
 
 Plan PlanBuilder::build() {
     Node calls = Node::array({}, Origin{file_, 0});
+    // Time in the plan: a draft's `wait` is the call's "wait": true; a `wait_only` draft is a
+    // wait step ({"id", "wait": true}), which plan_from_node keeps apart from the calls.
+    std::vector<CallDraft*> call_drafts;  // plan.calls[i] comes from call_drafts[i]
     for (CallDraft& d : drafts_) {
+        Origin wait_at = d.wait_at.known() ? d.wait_at : d.origin;
+        if (d.wait_only) {
+            Node step = Node::object({}, d.origin);
+            step.set("id", str(d.id, d.origin));
+            step.set("wait", Node::boolean(true, wait_at));
+            calls.items().push_back(std::move(step));
+            continue;
+        }
         const Operation* op = find_operation(rules_, d.header);
         Node params = assemble(d, op);
         Node call = Node::object({}, d.origin);
         call.set("id", str(d.id, d.origin));
         for (const auto& [k, v] : d.header) call.set(k, v);
         call.set("parameters", std::move(params));
+        if (d.wait) call.set("wait", Node::boolean(true, wait_at));
         calls.items().push_back(std::move(call));
+        call_drafts.push_back(&d);
     }
     Node root = Node::object({{"calls", std::move(calls)}}, Origin{file_, 0});
     Plan plan = plan_from_node(sources_, file_, root, rules_);
 
-    for (size_t i = 0; i < plan.calls.size() && i < drafts_.size(); ++i) {
+    for (size_t i = 0; i < plan.calls.size() && i < call_drafts.size(); ++i) {
         Call& call = plan.calls[i];
-        Node adapter = std::move(drafts_[i].adapter);
+        Node adapter = std::move(call_drafts[i]->adapter);
         adapter.set("format", str(format_));
         if (!adapter.find("dry_run")) adapter.set("dry_run", Node::boolean(false));
         // Which rules and effects need an unresolved value: they are skipped for this call
