@@ -214,7 +214,10 @@ Node PlanBuilder::assemble(CallDraft& d, const Operation* op) const {
 
 Plan PlanBuilder::build() {
     Node calls = Node::array({}, Origin{file_, 0});
+    std::vector<CallDraft*> call_drafts;  // plan.calls[i] comes from call_drafts[i]
     for (CallDraft& d : drafts_) {
+        if (d.wait_only) continue;  // a wait step calls nothing (its meaning: the engine's)
+        call_drafts.push_back(&d);
         const Operation* op = find_operation(rules_, d.header);
         Node params = assemble(d, op);
         Node call = Node::object({}, d.origin);
@@ -226,9 +229,9 @@ Plan PlanBuilder::build() {
     Node root = Node::object({{"calls", std::move(calls)}}, Origin{file_, 0});
     Plan plan = plan_from_node(sources_, file_, root, rules_);
 
-    for (size_t i = 0; i < plan.calls.size() && i < drafts_.size(); ++i) {
+    for (size_t i = 0; i < plan.calls.size() && i < call_drafts.size(); ++i) {
         Call& call = plan.calls[i];
-        Node adapter = std::move(drafts_[i].adapter);
+        Node adapter = std::move(call_drafts[i]->adapter);
         adapter.set("format", str(format_));
         if (!adapter.find("dry_run")) adapter.set("dry_run", Node::boolean(false));
         // Which rules and effects need an unresolved value: they are skipped for this call
@@ -299,6 +302,12 @@ Plan PlanBuilder::build() {
                         if (rule.scope != Scope::Plan && rule.id != "plan.cli-usage") add(skip_rules, rule.id);
                     break;
                 }
+        // A placeholder for a task that calls nothing (an OOS loop over an empty list): only
+        // the observation it carries is reported.
+        bool placeholder = adapter.find("placeholder") != nullptr;
+        if (placeholder)
+            for (const Rule& rule : rules_.rules)
+                if (rule.scope != Scope::Plan && rule.id != "plan.loop-not-checked") add(skip_rules, rule.id);
         // A step that runs only under a condition checked when it runs (OOS): its per-target
         // checks and its effects are not predicted; a dry-run line has no effects.
         bool conditional = adapter.find("conditional") != nullptr;
@@ -307,7 +316,7 @@ Plan PlanBuilder::build() {
                 if (rule.scope == Scope::Target && rule.applies_to(call.operation->name) &&
                     std::find(skip_rules.begin(), skip_rules.end(), rule.id) == skip_rules.end())
                     skip_rules.push_back(rule.id);
-        adapter.set("no_effects", Node::boolean(conditional || adapter.find("dry_run")->truthy()));
+        adapter.set("no_effects", Node::boolean(conditional || placeholder || adapter.find("dry_run")->truthy()));
         Node sr = Node::array(), se = Node::array();
         for (const auto& id : skip_rules) sr.items().push_back(str(id));
         for (const auto& id : skip_effects) se.items().push_back(str(id));
