@@ -183,7 +183,7 @@ static int run_check(const CommonOptions& common, const CheckOptions& opt, const
     clock.stage("rules");
     // The plan and the waivers are read before the (larger) inventory so a broken one fails fast.
     Plan& plan = st.plan;
-    plan = load_plan_any(sources, opt.plan, rules, opt.plan_format);
+    plan = load_plan_any(sources, opt.plan, rules, opt.plan_format, opt.parameters);
     std::vector<Waiver> waivers = plan_waivers(sources, plan, rules);
     for (const auto& file : opt.waiver_files)
         for (auto& w : load_waiver_file(sources, file, rules)) waivers.push_back(std::move(w));
@@ -245,6 +245,9 @@ void setup_check(CLI::App& app, CommonOptions& common, CheckOptions& opt, int& r
                     "What the plan file is (default auto: detected from its content): opguard, shell, cli-dry-run-json, "
                     "hcloud-json-input, oos-template or terraform-plan")
         ->check(CLI::IsMember(plan_format_names()));
+    cmd->add_option("--parameters", opt.parameters,
+                    "An OOS template's execution parameters, as aliyun oos StartExecution --Parameters takes them: a JSON "
+                    "object, inline or in a FILE; given values win over Default");
     cmd->add_option("-f,--format", opt.formats,
                     "Output format: text, json, sarif, junit, github or markdown; repeat with --output for several")
         ->check(CLI::IsMember(format_names()))

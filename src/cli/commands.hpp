@@ -25,6 +25,7 @@ struct CheckOptions {
     std::vector<std::string> inventory;
     std::vector<std::string> inventory_kinds;  // --inventory-kind KIND or KIND=FILE
     std::string plan_format = "auto";  // --plan-format (input/adapters/plan_formats.hpp)
+    std::string parameters;            // --parameters FILE|JSON: an OOS template's execution parameters
     std::vector<std::string> formats;
     std::vector<std::string> outputs;
     std::string fail_on = "error";

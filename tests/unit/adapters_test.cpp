@@ -657,7 +657,7 @@ TEST_CASE("OOS YAML: ExecuteApi, built-in ECD actions, Loop.Items, parameter def
     for (const auto& u : un.items()) params.push_back(u.find("param")->as_string() + "@" + l->at(u));
     CHECK(params == std::vector<std::string>{"RegionId@25:19", "DesktopId@26:21", "ImageId@27:18"});
     CHECK(strings(l->param(4, "DesktopId")) == std::vector<std::string>{"ecd-c"});
-    CHECK(un.items()[2].find("text")->as_string() == "{{ imageId }}: template parameter imageId has no Default");
+    CHECK(un.items()[2].find("text")->as_string() == "{{ imageId }}: template parameter imageId has no Default and is not given (--parameters)");
 }
 
 TEST_CASE("OOS JSON template, and the official RebuildDesktop action with nothing resolved", "[adapters][oos]") {

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cctype>
-#include <regex>
+#include <map>
+#include <set>
 
+#include "core/diagnostic.hpp"
 #include "input/adapters/aliyun_cli.hpp"
 
 namespace opguard::adapters {
@@ -15,21 +17,43 @@ std::string lower(std::string s) {
     return s;
 }
 
-std::string trim(const std::string& s) {
+std::string trim(std::string_view s) {
     size_t b = s.find_first_not_of(" \t\r\n");
     if (b == std::string::npos) return "";
     size_t e = s.find_last_not_of(" \t\r\n");
-    return s.substr(b, e - b + 1);
+    return std::string(s.substr(b, e - b + 1));
+}
+
+// The {{ ... }} references of a string, found without std::regex (which recurses once per
+// character and overflows the stack on long values): [begin, end) of each, and its inside.
+struct Ref {
+    size_t begin, end;
+    std::string name;
+};
+std::vector<Ref> references(const std::string& s) {
+    std::vector<Ref> out;
+    size_t i = 0;
+    while ((i = s.find("{{", i)) != std::string::npos) {
+        size_t close = s.find("}}", i + 2);
+        if (close == std::string::npos) break;
+        std::string_view inside(s.data() + i + 2, close - i - 2);
+        if (inside.find('{') != std::string_view::npos || inside.find('}') != std::string_view::npos) { i += 2; continue; }
+        out.push_back({i, close + 2, trim(inside)});
+        i = close + 2;
+    }
+    return out;
 }
 
 // A template value after {{ }} references are resolved. Lists keep their elements apart so
-// that one unresolved element does not hide the others.
+// that one unresolved element does not hide the others. `size`: values and characters, what
+// a copy costs against the expansion budget.
 struct RValue {
     Node value;
     bool unresolved = false;
     std::string text;            // unresolved: as written, with what it depends on
     bool is_list = false;
     std::vector<RValue> items;
+    size_t size = 1;
     Origin origin() const { return value.origin; }
 };
 
@@ -38,119 +62,193 @@ RValue unresolved_value(const std::string& text, Origin at) {
     r.value = Node::string(text, at);
     r.unresolved = true;
     r.text = text;
+    r.size = 1 + text.size();
     return r;
 }
 
+size_t node_size(const Node& n) {
+    if (n.is_string()) return 1 + n.as_string().size();
+    size_t s = 1;
+    if (n.is_array()) for (const auto& i : n.items()) s += node_size(i);
+    if (n.is_object()) for (const auto& [k, v] : n.members()) s += k.size() + node_size(v);
+    return s;
+}
+
+RValue literal(const Node& v) {
+    RValue r;
+    if (v.is_array()) {
+        r.is_list = true;
+        r.value = Node::array({}, v.origin);
+        for (const Node& i : v.items()) {
+            r.items.push_back(literal(i));
+            r.size += r.items.back().size;
+        }
+        return r;
+    }
+    r.value = v;
+    r.size = node_size(v);
+    return r;
+}
+
+Node flatten(const RValue& r) {
+    if (!r.is_list) return r.value;
+    Node out = Node::array({}, r.value.origin);
+    for (const auto& i : r.items) out.items().push_back(flatten(i));
+    return out;
+}
+
+bool in_list(const std::string& la, std::initializer_list<const char*> names) {
+    return std::any_of(names.begin(), names.end(), [&](const char* n) { return la == n; });
+}
+
+// Actions that call nothing that changes a resource (flow control, notifications, waits for
+// time or approval, target selection that only lists resources).
+bool changes_nothing(const std::string& la) {
+    if (in_list(la, {"acs::choice", "acs::sleep", "acs::approve", "acs::notify", "acs::selecttargets"})) return true;
+    return la.rfind("acs::", 0) == 0 && la.size() > 12 && la.compare(la.size() - 7, 7, "trigger") == 0 &&
+           la.find("::", 5) == std::string::npos;  // ACS::TimerTrigger, ACS::EventTrigger, ACS::AlarmTrigger
+}
+
+enum class EcdAction { None, Stop, Start, Reboot, Rebuild };
+EcdAction ecd_action(const std::string& la) {
+    if (la == "acs::ecd::stopdesktop") return EcdAction::Stop;
+    if (la == "acs::ecd::startdesktop") return EcdAction::Start;
+    if (la == "acs::ecd::rebootdesktop") return EcdAction::Reboot;
+    if (la == "acs::ecd::rebuilddesktop") return EcdAction::Rebuild;
+    return EcdAction::None;
+}
+
+
+// One template being expanded: its parameters, the values given for them, and those resolved.
+struct Scope {
+    std::string name;                         // TemplateName; "" for the plan itself
+    const Node* params = nullptr;             // its Parameters mapping
+    std::map<std::string, RValue> given;      // values for its parameters (--parameters, or the parent task's)
+    std::map<std::string, RValue> resolved;   // each parameter resolved once
+    std::set<std::string> resolving;          // a Default that refers back to itself
+    std::string prefix;                       // call ids: "task[1]/" in a nested template
+    std::vector<std::string> chain;           // TemplateNames from the plan down to this one
+};
+
 class OosReader {
 public:
-    OosReader(const Node& root, PlanBuilder& b) : root_(root), b_(b), params_(root.find("Parameters")) {}
+    OosReader(PlanBuilder& b, const OosInput& in) : b_(b), in_(in) {
+        budget_ = kOosExpansionFloor + kOosExpansionFactor * in.input_bytes;
+    }
 
-    void run() {
-        const Node* tasks = root_.find("Tasks");
-        if (!tasks || !tasks->is_array()) return;
-        size_t n = 0;
-        for (const Node& task : tasks->items()) {
-            ++n;
-            if (!task.is_object()) continue;
-            const Node* name = task.find("Name");
-            std::string id = name && name->is_string() ? name->as_string() : "task-" + std::to_string(n);
-            const Node* loop = task.find("Loop");
-            const Node* items = loop && loop->is_object() ? loop->find("Items") : nullptr;
-            if (!items) {
-                item_ = nullptr;
-                emit(task, id);
-                continue;
+    void run(const Node& root) {
+        Scope top;
+        top.params = root.find("Parameters");
+        if (in_.parameters) {
+            const Node& given = *in_.parameters;
+            for (const auto& [k, v] : given.members()) {
+                if (!declares(top.params, k))
+                    fail(v.origin, "oos.unknown-parameter",
+                         "the template declares no parameter '" + k + "'" + declared_list(top.params) +
+                             " (aliyun oos StartExecution refuses an execution with an undeclared parameter)");
+                RValue r = literal(v);
+                charge(r.size, v.origin);
+                top.given.emplace(k, std::move(r));
             }
-            RValue all = resolve(*items, 0);
-            if (!all.is_list) {
-                // Items that cannot be resolved: the task is still checked once, for an unknown item.
-                RValue one = all.unresolved ? all : unresolved_value(items->to_text(), items->origin);
-                if (!all.unresolved) one.text = "Loop.Items " + items->to_text() + " (not a list)";
-                one.text = "an item of " + one.text;
-                item_ = &one;
-                emit(task, id + "[?]");
-                continue;
-            }
-            size_t i = 0;
-            for (RValue& item : all.items) {
-                item_ = &item;
-                emit(task, id + "[" + std::to_string(++i) + "]");
-            }
-            item_ = nullptr;
         }
+        tasks(root, top);
+        for (auto& d : out_) b_.add(std::move(d));
     }
 
 private:
+    // ---- errors and the budget ------------------------------------------------------------
+    [[noreturn]] void fail(Origin at, const std::string& id, const std::string& message) const {
+        const SourceFile& f = b_.sources().file(at.file);
+        throw InputError(f.path(), f.position(at.offset), id, message);
+    }
+
+    void charge(size_t units, Origin at) {
+        used_ += units;
+        if (used_ > budget_)
+            fail(at, "oos.expansion-limit",
+                 "the template's references, loops and nested templates expand beyond " + std::to_string(budget_) +
+                     " values and characters (opguard's limit: " + std::to_string(kOosExpansionFloor) + " + " +
+                     std::to_string(kOosExpansionFactor) + " per byte of the template files and --parameters)");
+    }
+
+    static bool declares(const Node* params, const std::string& name) {
+        return params && params->is_object() && params->find(name);
+    }
+    static std::string declared_list(const Node* params) {
+        if (!params || !params->is_object() || params->members().empty()) return "; it declares none";
+        std::string s;
+        for (const auto& [k, v] : params->members()) s += (s.empty() ? "" : ", ") + k;
+        return "; it declares: " + s;
+    }
+
     // ---- {{ }} references ----------------------------------------------------------------
     RValue resolve(const Node& v, int depth) {
-        if (depth > 16) return unresolved_value(v.to_text() + " (references nest too deep)", v.origin);
+        if (depth > kOosMaxResolveDepth)
+            fail(v.origin, "oos.reference-depth",
+                 "template values and the parameters they refer to nest deeper than " + std::to_string(kOosMaxResolveDepth) +
+                     " levels (opguard's limit)");
         if (v.is_string()) return resolve_string(v, depth);
         if (v.is_array()) {
             RValue r;
             r.is_list = true;
             r.value = Node::array({}, v.origin);
-            for (const Node& i : v.items()) r.items.push_back(resolve(i, depth));
+            for (const Node& i : v.items()) {
+                r.items.push_back(resolve(i, depth + 1));
+                r.size += r.items.back().size;
+            }
             return r;
         }
         if (v.is_object()) {
             if (v.members().size() == 1 && v.members()[0].first.rfind("Fn::", 0) == 0)
-                return unresolved_value(v.members()[0].first + " " + v.members()[0].second.to_json() + " (evaluated by OOS when it runs)", v.origin);
+                return unresolved_value(v.members()[0].first + " (a function OOS evaluates when it runs)", v.origin);
             RValue r;
             r.value = Node::object({}, v.origin);
             for (const auto& [k, x] : v.members()) {
-                RValue m = resolve(x, depth);
-                if (m.unresolved) return unresolved_value(v.to_json() + ": " + m.text, v.origin);
+                RValue m = resolve(x, depth + 1);
+                if (m.unresolved) return unresolved_value("{" + k + ": " + m.text + "}", v.origin);
+                r.size += k.size() + m.size;
                 r.value.set(k, flatten(m));
             }
             return r;
         }
-        RValue r;
-        r.value = v;
-        return r;
-    }
-
-    static Node flatten(const RValue& r) {
-        if (!r.is_list) return r.value;
-        Node out = Node::array({}, r.value.origin);
-        for (const auto& i : r.items) out.items().push_back(flatten(i));
-        return out;
+        return literal(v);
     }
 
     RValue resolve_string(const Node& v, int depth) {
-        static const std::regex kRef(R"(\{\{\s*([^{}]*?)\s*\}\})");
         const std::string& s = v.as_string();
-        std::smatch m;
-        std::string t = trim(s);
-        if (std::regex_match(t, m, kRef)) {
-            RValue r = reference(m[1].str(), v.origin, depth);
+        std::vector<Ref> refs = references(s);
+        if (refs.empty()) {
+            charge(1 + s.size(), v.origin);
+            return literal(v);
+        }
+        if (refs.size() == 1 && trim(s.substr(0, refs[0].begin)).empty() && trim(s.substr(refs[0].end)).empty()) {
+            RValue r = reference(refs[0].name, v.origin, depth);
             if (r.unresolved) {
                 r.text = s + ": " + r.text;
                 r.value = Node::string(s, v.origin);  // the placeholder is the reference as written, where it is used
+                r.size = 1 + s.size() + r.text.size();
             }
+            charge(r.size, v.origin);
             return r;
         }
         std::string out;
-        auto begin = std::sregex_iterator(s.begin(), s.end(), kRef);
         size_t last = 0;
-        for (auto it = begin; it != std::sregex_iterator(); ++it) {
-            out += s.substr(last, static_cast<size_t>(it->position()) - last);
-            RValue r = reference((*it)[1].str(), v.origin, depth);
+        for (const Ref& ref : refs) {
+            out += s.substr(last, ref.begin - last);
+            RValue r = reference(ref.name, v.origin, depth);
             if (r.unresolved || r.is_list) {
                 RValue u = unresolved_value(s + ": " + (r.unresolved ? r.text : "a list inside a string"), v.origin);
                 u.value = Node::string(s, v.origin);
                 return u;
             }
             out += r.value.to_text();
-            last = static_cast<size_t>(it->position() + it->length());
-        }
-        if (last == 0 && begin == std::sregex_iterator()) {
-            RValue r;
-            r.value = v;
-            return r;
+            charge(out.size(), v.origin);
+            last = ref.end;
         }
         out += s.substr(last);
         RValue r;
         r.value = Node::string(out, v.origin);
+        r.size = 1 + out.size();
         return r;
     }
 
@@ -167,12 +265,23 @@ private:
             return unresolved_value(why, at);
         }
         if (name.find('|') != std::string::npos) return unresolved_value("a Jinja filter, applied by OOS when it runs", at);
-        const Node* p = params_ && params_->is_object() ? params_->find(name) : nullptr;
+        Scope& s = *scope_;
+        if (auto it = s.resolved.find(name); it != s.resolved.end()) return it->second;
+        if (auto it = s.given.find(name); it != s.given.end()) return it->second;
+        const Node* p = s.params && s.params->is_object() ? s.params->find(name) : nullptr;
         if (p) {
             const Node* def = p->is_object() ? p->find("Default") : nullptr;
-            if (!def) return unresolved_value("template parameter " + name + " has no Default", at);
+            if (!def) return unresolved_value("template parameter " + name + " has no Default and is not given (--parameters)", at);
+            if (!s.resolving.insert(name).second)
+                return unresolved_value("the Default of template parameter " + name + " refers back to itself", at);
+            // A Default is the template's, not a task's: no loop item applies to it.
+            const RValue* item = item_;
+            item_ = nullptr;
             RValue r = resolve(*def, depth + 1);
+            item_ = item;
+            s.resolving.erase(name);
             if (r.unresolved) r.text = "the default of template parameter " + name + " is " + r.text;
+            s.resolved.emplace(name, r);
             return r;
         }
         if (name.find('.') != std::string::npos) return unresolved_value("the output of an earlier task", at);
@@ -192,6 +301,7 @@ private:
             if (x.unresolved) { p.unresolved = true; p.text = x.text; }
             d.params.push_back(std::move(p));
         };
+        charge(v.size, flag_at);
         if (v.is_list && !v.items.empty()) {
             size_t i = 0;
             for (const RValue& x : v.items) one(name + "." + std::to_string(++i), x);
@@ -200,7 +310,8 @@ private:
         one(name, v);
     }
 
-    CallDraft draft(const Node& task, const std::string& id) const {
+    CallDraft draft(const Node& task, const std::string& id) {
+        charge(1 + id.size(), task.origin);
         CallDraft d;
         d.id = id;
         d.origin = task.origin;
@@ -215,78 +326,286 @@ private:
         d.set_header("action", Node::string(action, at));
     }
 
-    void set_region(CallDraft& d, const RValue& region) {
+    static void set_region(CallDraft& d, const RValue& region) {
         if (!region.unresolved && region.value.is_string()) d.adapter.set("region", region.value);
     }
 
-    void emit(const Node& task, const std::string& id) {
-        const Node* action = task.find("Action");
-        const Node* props = task.find("Properties");
-        if (!action || !action->is_string()) return;
-        std::string a = action->as_string();
-        static const Node kEmpty = Node::object();
-        const Node& pr = props && props->is_object() ? *props : kEmpty;
-        if (lower(a) == "acs::executeapi") {
-            CallDraft d = draft(task, id);
-            const Node* service = pr.find("Service");
-            const Node* api = pr.find("API");
-            RValue s = service ? resolve(*service, 0) : unresolved_value("no Service", action->origin);
-            RValue x = api ? resolve(*api, 0) : unresolved_value("no API", action->origin);
-            header(d, lower(s.value.to_text()), x.value.to_text(), action->origin);
-            if (s.unresolved) d.unresolved("(product)", "Service", s.text, s.origin());
-            if (x.unresolved) d.unresolved("(action)", "API", x.text, x.origin());
-            if (const Node* ps = pr.find("Parameters"); ps && ps->is_object())
-                for (const auto& [k, v] : ps->members()) {
-                    RValue rv = resolve(v, 0);
-                    if (k == "RegionId") set_region(d, rv);
-                    add_param(d, k, rv, "Parameters." + k, v.origin);
-                }
-            b_.add(std::move(d));
-            return;
-        }
-        // The ECD actions of aliyun/oos-templates CloudProductActions/ECD (parameters regionId, desktopId).
-        std::string la = lower(a);
-        bool stop = la == "acs::ecd::stopdesktop", rebuild = la == "acs::ecd::rebuilddesktop", reboot = la == "acs::ecd::rebootdesktop";
-        if (!stop && !rebuild && !reboot) return;
-        const Node* region = pr.find("regionId");
-        const Node* desktop = pr.find("desktopId");
-        RValue rv = region ? resolve(*region, 0) : unresolved_value("regionId not given: its default is {{ ACS::RegionId }}, the region the execution runs in", task.origin);
+    void note(CallDraft& d, const std::string& list, const std::string& message, Origin at) {
+        d.note(list, Node::object({{"message", Node::string(message, at)}}, at));
+    }
+
+    // ACS::ExecuteApi and ACS::CheckFor: the API the task names, as written.
+    void execute_api(const Node& task, const std::string& id, const Node& action, const Node& pr) {
+        CallDraft d = draft(task, id);
+        const Node* service = pr.find("Service");
+        const Node* api = pr.find("API");
+        RValue s = service ? resolve(*service, 0) : unresolved_value("no Service", action.origin);
+        RValue x = api ? resolve(*api, 0) : unresolved_value("no API", action.origin);
+        header(d, lower(s.value.to_text()), x.value.to_text(), action.origin);
+        if (s.unresolved) d.unresolved("(product)", "Service", s.text, s.origin());
+        if (x.unresolved) d.unresolved("(action)", "API", x.text, x.origin());
+        if (const Node* ps = pr.find("Parameters"); ps && ps->is_object())
+            for (const auto& [k, v] : ps->members()) {
+                RValue rv = resolve(v, 0);
+                if (k == "RegionId") set_region(d, rv);
+                add_param(d, k, rv, "Parameters." + k, v.origin);
+            }
+        out_.push_back(std::move(d));
+    }
+
+    // The official ECD actions (parameters regionId, desktopId), their steps as the action's
+    // own template runs them.
+    void ecd(EcdAction kind, const Node& task, const std::string& id, const Node& action, const Node& args, const std::string& where) {
+        const Node* region = args.find("regionId");
+        const Node* desktop = args.find("desktopId");
+        RValue rv = region ? resolve(*region, 0)
+                           : unresolved_value("regionId not given: its default is {{ ACS::RegionId }}, the region the execution runs in", task.origin);
         RValue dv = desktop ? resolve(*desktop, 0) : unresolved_value("desktopId not given (the action has no default)", task.origin);
-        auto call = [&](const std::string& sub_id, const std::string& api) {
-            CallDraft d = draft(task, id + "/" + sub_id);
-            header(d, "ecd", api, action->origin);
+        auto call = [&](const std::string& step, const std::string& api) {
+            CallDraft d = draft(task, id + "/" + step);
+            header(d, "ecd", api, action.origin);
             set_region(d, rv);
-            add_param(d, "RegionId", rv, "Properties.regionId", region ? region->origin : task.origin);
+            add_param(d, "RegionId", rv, where + "regionId", region ? region->origin : task.origin);
             RValue list;
             list.is_list = true;
             list.value = Node::array({}, dv.origin());
             list.items.push_back(dv);
-            add_param(d, "DesktopId", list, "Properties.desktopId", desktop ? desktop->origin : task.origin);
+            list.size += dv.size;
+            add_param(d, "DesktopId", list, where + "desktopId", desktop ? desktop->origin : task.origin);
             return d;
         };
-        if (stop || rebuild) {
-            CallDraft d = call(rebuild ? "stopDesktop" : "StopDesktop", "StopDesktops");
-            Origin at = action->origin;
-            d.note("conditional",
-                   Node::object({{"message", Node::string("ACS::ECD::StopDesktop calls StopDesktops only when the desktop is neither "
-                                                          "Connected nor already Stopped or Stopping (a desktop with a connected user "
-                                                          "is left running): opguard does not predict this step, and checks the "
-                                                          "next one against the desktop as saved",
-                                                          at)}},
-                                at));
-            b_.add(std::move(d));
+        // Each of these actions ends with an ACS::WaitFor on DescribeDesktops until the final
+        // status (Stopped, Running), except RebuildDesktop's rebuild step, which does not wait.
+        auto waits = [&](CallDraft& d) {
+            d.wait = true;
+            d.wait_at = task.origin;
+        };
+        Origin at = action.origin;
+        if (kind == EcdAction::Stop || kind == EcdAction::Rebuild) {
+            CallDraft d = call(kind == EcdAction::Rebuild ? "stopDesktop" : "StopDesktop", "StopDesktops");
+            note(d, "conditional",
+                 "ACS::ECD::StopDesktop calls StopDesktops only when the desktop is neither Connected nor already Stopped or "
+                 "Stopping (a desktop with a connected user is left running): opguard does not predict this step, and checks "
+                 "the next one against the desktop as saved",
+                 at);
+            waits(d);
+            out_.push_back(std::move(d));
         }
-        if (rebuild) b_.add(call("rebuildDesktop", "RebuildDesktops"));
-        if (reboot) b_.add(call("rebootDesktop", "RebootDesktops"));
+        if (kind == EcdAction::Start) {
+            CallDraft d = call("startDesktop", "StartDesktops");
+            note(d, "conditional",
+                 "ACS::ECD::StartDesktop calls StartDesktops only when the desktop is neither Running nor already Starting: "
+                 "opguard does not predict this step, and checks the next one against the desktop as saved",
+                 at);
+            waits(d);
+            out_.push_back(std::move(d));
+        }
+        if (kind == EcdAction::Reboot) {
+            CallDraft d = call("rebootDesktop", "RebootDesktops");
+            waits(d);
+            out_.push_back(std::move(d));
+        }
+        if (kind == EcdAction::Rebuild) out_.push_back(call("rebuildDesktop", "RebuildDesktops"));
     }
 
-    const Node& root_;
+    // An action opguard does not expand: one call that no operation models, located at the task.
+    void unexpanded(const Node& task, const std::string& id, const std::string& action, Origin at, const std::string& why) {
+        CallDraft d = draft(task, id);
+        d.header = unexpanded_header(b_.rules(), action, at);
+        d.adapter.set("oos_action", Node::string(action, at));
+        d.note("unexpanded", Node::object({{"action", Node::string(action, at)}, {"message", Node::string(why, at)}}, at));
+        out_.push_back(std::move(d));
+    }
+
+    void nested(const Node& task, const std::string& id, const Node& action, const Node& pr) {
+        const Node* tn = pr.find("TemplateName");
+        static const Node kEmpty = Node::object();
+        const Node* ps = pr.find("Parameters");
+        const Node& args = ps && ps->is_object() ? *ps : kEmpty;
+        RValue name = tn ? resolve(*tn, 0) : unresolved_value("no TemplateName", action.origin);
+        if (name.unresolved || !name.value.is_string()) {
+            unexpanded(task, id, "ACS::Template", action.origin,
+                       "ACS::Template runs a template opguard cannot name (TemplateName is " + name.text +
+                           "): what it calls is not checked");
+            return;
+        }
+        const std::string n = name.value.as_string();
+        const std::string ln = lower(n);
+        if (EcdAction k = ecd_action(ln); k != EcdAction::None) {
+            ecd(k, task, id, action, args, "Properties.Parameters.");
+            return;
+        }
+        if (ln.rfind("acs::", 0) == 0) {
+            unexpanded(task, id, n, name.origin(),
+                       "ACS::Template runs the OOS action " + n + ", which opguard does not expand: what it calls is not checked");
+            return;
+        }
+        if (scope_->chain.size() >= static_cast<size_t>(kOosMaxTemplateDepth))
+            fail(task.origin, "oos.template-depth",
+                 "ACS::Template nests templates deeper than " + std::to_string(kOosMaxTemplateDepth) + " levels (opguard's limit)");
+        if (std::find(scope_->chain.begin(), scope_->chain.end(), n) != scope_->chain.end()) {
+            std::string path;
+            for (const auto& c : scope_->chain) path += c + " -> ";
+            fail(task.origin, "oos.template-cycle", "ACS::Template runs " + n + ", which is already running: " + path + n);
+        }
+        bool safe = !n.empty() && n[0] != '.' && n.find('/') == std::string::npos && n.find('\\') == std::string::npos;
+        const Node* child = safe && in_.find_template ? in_.find_template(n) : nullptr;
+        if (!child) {
+            unexpanded(task, id, n, name.origin(),
+                       "ACS::Template runs template " + n + ", whose file (" + n + ".yml, .yaml or .json) is not beside the plan: "
+                       "what it calls is not checked; put the template there to have it checked");
+            return;
+        }
+        if (counted_.insert(child->origin.file).second)  // each file's bytes once, however often it runs
+            budget_ += kOosExpansionFactor * b_.sources().file(child->origin.file).text().size();
+        std::string why;
+        if (!looks_like_oos_template(*child, &why)) fail(child->origin, "oos.shape", "template " + n + " (ACS::Template) " + why);
+        Scope s;
+        s.name = n;
+        s.params = child->find("Parameters");
+        s.prefix = id + "/";
+        s.chain = scope_->chain;
+        s.chain.push_back(n);
+        for (const auto& [k, v] : args.members()) {
+            if (!declares(s.params, k))
+                fail(v.origin, "oos.unknown-parameter", "template " + n + " declares no parameter '" + k + "'" + declared_list(s.params));
+            s.given.emplace(k, resolve(v, 0));
+        }
+        const RValue* item = item_;
+        Scope* parent = scope_;
+        item_ = nullptr;
+        tasks(*child, s);
+        item_ = item;
+        scope_ = parent;
+    }
+
+    void task(const Node& t, const std::string& id) {
+        const Node* action = t.find("Action");
+        if (!action || !action->is_string()) fail(t.origin, "oos.shape", "a task needs an Action (a string, such as ACS::ExecuteApi)");
+        const std::string a = action->as_string();
+        const std::string la = lower(a);
+        static const Node kEmpty = Node::object();
+        const Node* props = t.find("Properties");
+        const Node& pr = props && props->is_object() ? *props : kEmpty;
+        if (la == "acs::executeapi" || la == "acs::checkfor") return execute_api(t, id, *action, pr);
+        if (la == "acs::waitfor") {
+            CallDraft d = draft(t, id);
+            d.wait_only = true;
+            d.wait_at = t.origin;
+            out_.push_back(std::move(d));
+            return;
+        }
+        if (la == "acs::template") return nested(t, id, *action, pr);
+        if (EcdAction k = ecd_action(la); k != EcdAction::None) return ecd(k, t, id, *action, pr, "Properties.");
+        if (changes_nothing(la)) return;
+        unexpanded(t, id, a, action->origin, "opguard does not expand the OOS action " + a + ": what it calls is not checked");
+    }
+
+    void loop_note(CallDraft& d, const Node& task, const std::string& name, const std::string& message, Origin at) {
+        d.note("loops", Node::object({{"task", Node::string(name, task.origin)}, {"message", Node::string(message, at)}}, at));
+    }
+
+    void tasks(const Node& root, Scope& scope) {
+        scope_ = &scope;
+        const Node* list = root.find("Tasks");
+        if (!list || !list->is_array()) return;
+        size_t n = 0;
+        for (const Node& t : list->items()) {
+            ++n;
+            if (!t.is_object()) fail(t.origin, "oos.shape", std::string("a task is a mapping; found ") + kind_name(t.kind()));
+            const Node* name = t.find("Name");
+            std::string tn = name && name->is_string() ? name->as_string() : "task-" + std::to_string(n);
+            std::string id = scope.prefix + tn;
+            const Node* loop = t.find("Loop");
+            if (!loop) {
+                item_ = nullptr;
+                task(t, id);
+                continue;
+            }
+            const Node* items = loop->is_object() ? loop->find("Items") : nullptr;
+            RValue all = items ? resolve(*items, 0) : unresolved_value("a Loop without Items", loop->origin);
+            Origin at = items ? items->origin : loop->origin;
+            if (all.is_list && all.items.empty()) {
+                // Nothing runs: a placeholder call carries the warning (it has no effects, and
+                // only the adapter rules apply to it).
+                CallDraft d = draft(t, id + "[]");
+                const Node* action = t.find("Action");
+                std::string a = action && action->is_string() ? action->as_string() : "(no Action)";
+                d.set_header("product", Node::string("oos", at));
+                d.set_header("action", Node::string(a, at));
+                d.adapter.set("placeholder", Node::boolean(true, at));
+                loop_note(d, t, tn,
+                          "task " + tn + " loops over Loop.Items " + (items ? items->to_text() : std::string()) +
+                              ", which is an empty list: it runs nothing, and nothing under it was checked (give the list, "
+                              "for example with --parameters)",
+                          at);
+                out_.push_back(std::move(d));
+                continue;
+            }
+            if (all.is_list) {
+                size_t i = 0;
+                for (RValue& item : all.items) {
+                    item_ = &item;
+                    task(t, id + "[" + std::to_string(++i) + "]");
+                    scope_ = &scope;
+                }
+                item_ = nullptr;
+                continue;
+            }
+            // Items that cannot be resolved: the task is checked once, for an unknown item.
+            RValue one = all.unresolved ? all : unresolved_value("Loop.Items " + all.value.to_text() + " (not a list)", at);
+            std::string why = one.text;
+            one.text = "an item of " + one.text;
+            item_ = &one;
+            size_t before = out_.size();
+            task(t, id + "[?]");
+            scope_ = &scope;
+            item_ = nullptr;
+            std::string message = "task " + tn + " loops over " + why +
+                                  ", which opguard cannot resolve: it is checked once for an unknown item, and nothing that "
+                                  "depends on the items was checked";
+            if (out_.size() > before) {
+                loop_note(out_[before], t, tn, message, at);
+            } else {
+                CallDraft d = draft(t, id + "[?]");
+                d.set_header("product", Node::string("oos", at));
+                d.set_header("action", Node::string(t.find("Action")->to_text(), at));
+                d.adapter.set("placeholder", Node::boolean(true, at));
+                loop_note(d, t, tn, message, at);
+                out_.push_back(std::move(d));
+            }
+        }
+    }
+
     PlanBuilder& b_;
-    const Node* params_;
+    const OosInput& in_;
+    size_t budget_ = 0, used_ = 0;
+    std::set<uint32_t> counted_;  // template files whose size the budget includes
+    Scope* scope_ = nullptr;
     const RValue* item_ = nullptr;
+    std::vector<CallDraft> out_;
 };
 
 }  // namespace
+
+std::vector<std::pair<std::string, Node>> unexpanded_header(const RuleSet& rules, const std::string& action, Origin at) {
+    // ACS::ECS::StopInstance => ecs StopInstance; ACS::Foo => oos Foo.
+    std::vector<std::string> parts;
+    size_t i = 0;
+    while (true) {
+        size_t j = action.find("::", i);
+        parts.push_back(action.substr(i, j == std::string::npos ? std::string::npos : j - i));
+        if (j == std::string::npos) break;
+        i = j + 2;
+    }
+    std::string product = parts.size() >= 3 ? lower(parts[1]) : "oos";
+    std::string api = parts.back().empty() ? action : parts.back();
+    std::vector<std::pair<std::string, Node>> h = {{"product", Node::string(product, at)}, {"action", Node::string(api, at)}};
+    std::vector<std::pair<std::string, Node>> versioned = h;
+    if (std::string v = default_api_version(rules, product, api); !v.empty()) versioned.emplace_back("version", Node::string(v, at));
+    if (find_operation(rules, h) || find_operation(rules, versioned)) h[1].second = Node::string(action, at);
+    return h;
+}
 
 bool looks_like_oos_template(const Node& root, std::string* why) {
     if (!root.is_object()) {
@@ -302,6 +621,6 @@ bool looks_like_oos_template(const Node& root, std::string* why) {
     return true;
 }
 
-void read_oos_template(const Node& root, PlanBuilder& builder) { OosReader(root, builder).run(); }
+void read_oos_template(const Node& root, PlanBuilder& builder, const OosInput& input) { OosReader(builder, input).run(root); }
 
 }  // namespace opguard::adapters

@@ -312,6 +312,12 @@ Plan PlanBuilder::build() {
                         if (rule.scope != Scope::Plan && rule.id != "plan.cli-usage") add(skip_rules, rule.id);
                     break;
                 }
+        // A placeholder for a task that calls nothing (an OOS loop over an empty list): only
+        // the observation it carries is reported.
+        bool placeholder = adapter.find("placeholder") != nullptr;
+        if (placeholder)
+            for (const Rule& rule : rules_.rules)
+                if (rule.scope != Scope::Plan && rule.id != "plan.loop-not-checked") add(skip_rules, rule.id);
         // A step that runs only under a condition checked when it runs (OOS): its per-target
         // checks and its effects are not predicted; a dry-run line has no effects.
         bool conditional = adapter.find("conditional") != nullptr;
@@ -320,7 +326,7 @@ Plan PlanBuilder::build() {
                 if (rule.scope == Scope::Target && rule.applies_to(call.operation->name) &&
                     std::find(skip_rules.begin(), skip_rules.end(), rule.id) == skip_rules.end())
                     skip_rules.push_back(rule.id);
-        adapter.set("no_effects", Node::boolean(conditional || adapter.find("dry_run")->truthy()));
+        adapter.set("no_effects", Node::boolean(conditional || placeholder || adapter.find("dry_run")->truthy()));
         Node sr = Node::array(), se = Node::array();
         for (const auto& id : skip_rules) sr.items().push_back(str(id));
         for (const auto& id : skip_effects) se.items().push_back(str(id));

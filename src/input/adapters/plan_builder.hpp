@@ -34,6 +34,13 @@
 //   missing_force [{product, action, plugin}]: a classic-form command of a product whose API
 //                 metadata the aliyun CLI does not embed (ecd, appstream-center) without --force
 //   conditional   [{message}]: the step runs only under a condition (OOS)
+//   oos_action    OOS: the action of a task opguard does not expand (ACS::ECS::StopInstance, a
+//                 template name of ACS::Template); unexpanded [{action, message}]: why. The call's
+//                 header is unexpanded_header's (oos_template.hpp): no operation models it
+//   loops         [{task, message}]: OOS: a Loop over an empty list (the call is a placeholder)
+//                 or over a list opguard cannot resolve (the first call checked for an unknown item)
+//   placeholder   the call stands for a task that calls nothing (an empty loop): no effects, and
+//                 of the call's rules only plan.loop-not-checked is evaluated
 //   skip_rules, skip_effects   ids the simulator does not evaluate for this call (union of `skipped`;
 //                 for a conditional step also every target-scope rule)
 //   no_effects    the simulator predicts no effect or state change and leaves the call out of the
@@ -103,8 +110,10 @@ public:
     // `file_id` is the original file (already in `sources`); `format` goes to request.adapter.format.
     PlanBuilder(const SourceRegistry& sources, uint32_t file_id, const RuleSet& rules, std::string format);
     const RuleSet& rules() const { return rules_; }
+    const SourceRegistry& sources() const { return sources_; }
     void add(CallDraft draft);
     size_t size() const { return drafts_.size(); }
+    const std::vector<CallDraft>& drafts() const { return drafts_; }  // as added, wait steps included
     // plan_from_node over the drafts, then each call's record gets its `adapter` member.
     Plan build();
 

@@ -154,9 +154,52 @@ Plan dry_run_plan(SourceRegistry& sources, uint32_t fid, const Node* root, const
     return b.build();
 }
 
+bool starts_like_json(std::string_view t);
+
+// --parameters of this run (set by load_plan_any; read only by an OOS template).
+struct TemplateParameters {
+    const std::string* text = nullptr;
+    bool used = false;
+};
+thread_local TemplateParameters* g_parameters = nullptr;
+
 Plan oos_plan(SourceRegistry& sources, uint32_t fid, const Node& root, const RuleSet& rules) {
     PlanBuilder b(sources, fid, rules, "oos-template");
-    read_oos_template(root, b);
+    OosInput in;
+    in.input_bytes = sources.file(fid).text().size();
+    Node given;
+    if (g_parameters && g_parameters->text && !g_parameters->text->empty()) {
+        g_parameters->used = true;
+        const std::string& p = *g_parameters->text;
+        uint32_t pid = starts_like_json(p) ? sources.add("--parameters", std::string(p)) : sources.add(p, map_or_read_file(p, kMaxPlanBytes));
+        given = read_plan_json(sources, pid, rules);
+        in.input_bytes += sources.file(pid).text().size();
+        if (!given.is_object()) {
+            const SourceFile& pf = sources.file(pid);
+            throw InputError(pf.path(), pf.position(given.origin.offset), "oos.parameters",
+                             std::string("the template's parameters are a JSON object {\"name\": value, ...}, as aliyun oos "
+                                         "StartExecution --Parameters takes them; found ") + kind_name(given.kind()));
+        }
+        in.parameters = &given;
+    }
+    // ACS::Template: <TemplateName>.yml, .yaml or .json beside the plan, each read once.
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::path(sources.file(fid).path()).parent_path();
+    std::map<std::string, Node> templates;
+    in.find_template = [&](const std::string& name) -> const Node* {
+        if (auto it = templates.find(name); it != templates.end()) return &it->second;
+        for (const char* ext : {".yml", ".yaml", ".json"}) {
+            fs::path p = dir / (name + ext);
+            std::error_code ec;
+            if (!fs::is_regular_file(p, ec)) continue;
+            uint32_t tid = sources.add(p.string(), map_or_read_file(p.string(), kMaxPlanBytes));
+            const SourceFile& tf = sources.file(tid);
+            Node n = starts_like_json(tf.text()) ? read_plan_json(sources, tid, rules) : read_yaml(sources, tid);
+            return &templates.emplace(name, std::move(n)).first->second;
+        }
+        return nullptr;
+    };
+    read_oos_template(root, b, in);
     return b.build();
 }
 
@@ -234,7 +277,23 @@ const std::vector<std::string>& plan_format_names() {
     return names;
 }
 
-Plan load_plan_any(SourceRegistry& sources, const std::string& path, const RuleSet& rules, const std::string& format) {
+Plan load_plan_in_format(SourceRegistry& sources, const std::string& path, const RuleSet& rules, const std::string& format);
+
+Plan load_plan_any(SourceRegistry& sources, const std::string& path, const RuleSet& rules, const std::string& format,
+                   const std::string& template_parameters) {
+    TemplateParameters params{&template_parameters, false};
+    g_parameters = &params;
+    struct Reset {
+        ~Reset() { g_parameters = nullptr; }
+    } reset;
+    Plan plan = load_plan_in_format(sources, path, rules, format);
+    if (!template_parameters.empty() && !params.used)
+        throw InputError("command line", {}, "usage",
+                         "--parameters gives the parameters of an OOS template's execution, and " + path + " is not an OOS template");
+    return plan;
+}
+
+Plan load_plan_in_format(SourceRegistry& sources, const std::string& path, const RuleSet& rules, const std::string& format) {
     const auto& names = plan_format_names();
     if (std::find(names.begin(), names.end(), format) == names.end()) {
         std::string list;

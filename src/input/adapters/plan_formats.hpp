@@ -27,8 +27,14 @@ namespace opguard {
 // "auto" first, then the names above (the values --plan-format accepts).
 const std::vector<std::string>& plan_format_names();
 
+// `template_parameters` (check --parameters): the parameters of an OOS template's execution,
+// as `aliyun oos StartExecution --Parameters` takes them: a JSON object, inline (text that
+// starts with { or [, located as "--parameters") or in a file; given values win over Default.
+// Given for a plan that is not an OOS template, it is a "usage" error. Nested ACS::Template
+// tasks read their templates from the plan's folder (<TemplateName>.yml, .yaml or .json).
 // Throws InputError (the format's own errors, "plan.unknown-format", "plan.format-mismatch",
-// "plan.no-calls", "usage" for an unknown format name).
-Plan load_plan_any(SourceRegistry& sources, const std::string& path, const RuleSet& rules, const std::string& format = "auto");
+// "plan.no-calls", "oos.parameters", "usage" for an unknown format name).
+Plan load_plan_any(SourceRegistry& sources, const std::string& path, const RuleSet& rules, const std::string& format = "auto",
+                   const std::string& template_parameters = {});
 
 }  // namespace opguard
