@@ -1,5 +1,6 @@
 #include "core/diagnostic.hpp"
 
+#include "core/redact.hpp"
 #include "core/text_safety.hpp"
 
 namespace opguard {
@@ -15,12 +16,14 @@ static std::string compose(const std::string& file, Position pos, const std::str
     return displayable(s);
 }
 
+// Every error message passes through redact_text: whatever a reader quoted, a secret written
+// as name=value, "name": "value", --name value or in a URL's user-info is not printed.
 InputError::InputError(std::string file, Position pos, std::string id, std::string message, std::string pointer)
-    : std::runtime_error(compose(file, pos, id, message, pointer)),
+    : std::runtime_error(compose(file, pos, id, redact_text(message), pointer)),
       file_(std::move(file)),
       pos_(pos),
       id_(std::move(id)),
-      message_(std::move(message)),
+      message_(redact_text(message)),
       pointer_(std::move(pointer)) {}
 
 std::string format_input_error(const InputError& e) { return e.what(); }

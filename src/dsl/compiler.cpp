@@ -344,6 +344,15 @@ public:
         if (it != sets_.end()) {
             if (!may_override)
                 fail(item.name_origin, "rules.duplicate", "set '" + s.name + "' is defined twice");
+            // The secret names are a floor, not a default: a rule file that defines the set
+            // again adds its names to the built-in ones and cannot remove any (SECURITY.md).
+            if (s.name == kSecretParametersSet) {
+                for (const auto& v : s.values.items()) {
+                    const std::string& name = v.as_string();
+                    if (it->second.basis.emplace(name, s.basis[name]).second) it->second.values.items().push_back(v);
+                }
+                return;
+            }
             it->second = std::move(s);
             return;
         }

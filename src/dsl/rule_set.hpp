@@ -157,6 +157,10 @@ struct Effect {
     bool applies_to(const std::string& operation) const;
 };
 
+// The set naming parameters whose values are secrets (rules/common.rules). A rule file that
+// defines it again extends it (compiler.cpp): redaction cannot be switched off by rules.
+inline constexpr const char* kSecretParametersSet = "secret_parameters";
+
 struct NamedSet {
     std::string name;
     Origin origin;

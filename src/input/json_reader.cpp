@@ -16,6 +16,8 @@
 // skipped values to validate them made a 5-of-20-field projection ~40% slower).
 #include "input/json_reader.hpp"
 
+#include "core/redact.hpp"
+
 #include <simdjson.h>
 
 #include <bit>
@@ -659,6 +661,9 @@ private:
 InputError make_error(const SourceFile& file, size_t offset, const std::string& id, const std::string& message,
                       const std::string& pointer) {
     Position pos = file.position(static_cast<uint32_t>(offset));
+    // What the message quotes of the input may be a secret, or part of one, when the error
+    // is inside or beside a secret value: then it quotes nothing (core/redact.hpp).
+    if (excerpt_near_secret(pointer, file.text(), offset)) return InputError(file.path(), pos, id, hide_found_excerpt(message), pointer);
     return InputError(file.path(), pos, id, message, pointer);
 }
 

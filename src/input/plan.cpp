@@ -19,17 +19,8 @@ const std::vector<std::string> kHeaderKeys = {"product", "version", "action", "c
 
 class PlanReader {
 public:
-    PlanReader(const SourceRegistry& s, uint32_t fid, const RuleSet& r) : sources_(s), file_(s.file(fid)), fid_(fid), rules_(r) {
-        // The `secret_parameters` set, lower-cased once (it is asked about every parameter).
-        if (auto set = rules_.sets.find("secret_parameters"); set != rules_.sets.end())
-            for (const auto& v : set->second.values.items())
-                if (v.is_string()) secret_names_.insert(ascii_lower(v.as_string()));
-    }
-
-    static std::string ascii_lower(std::string s) {
-        for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        return s;
-    }
+    PlanReader(const SourceRegistry& s, uint32_t fid, const RuleSet& r)
+        : sources_(s), file_(s.file(fid)), fid_(fid), rules_(r), secrets_(secret_names(r)) {}
 
     [[noreturn]] void fail(const Node& at, const std::string& id, const std::string& msg, const std::string& ptr) const {
         throw InputError(file_.path(), file_.position(at.origin.offset), id, msg, ptr);
@@ -117,29 +108,23 @@ public:
         return nullptr;
     }
 
-    bool is_secret(const std::string& name, const Operation* op) const {
-        if (op) if (const ParamSpec* p = op->param(name); p && p->secret) return true;
-        return !secret_names_.empty() && secret_names_.count(ascii_lower(name)) > 0;
+    bool is_secret(const std::string& name) const {
+        auto it = memo_.find(name);
+        if (it == memo_.end()) it = memo_.emplace(name, secrets_.is_secret(name)).first;
+        return it->second;
     }
 
-    void redact(Node& n, Call& call, const Operation* op, const std::string& name) const {
-        if (is_secret(name, op)) {
+    // Secret values keep their shape (blank_secret: a list stays a list for type checks);
+    // every other value is still searched (nested secrets, a URL's user-info).
+    void redact(Node& n, Call& call, const std::string& name) const {
+        if (!name.empty() && is_secret(name)) {
             call.secret_names.push_back(name);
-            blank(n);
+            blank_secret(n);
             return;
         }
-        if (n.is_object()) for (auto& [k, v] : n.members()) redact(v, call, op, k);
-        if (n.is_array()) for (auto& v : n.items()) redact(v, call, op, name);
-    }
-
-    // Replaces every string and number inside a secret value and keeps its shape, so type
-    // checks still see a list as a list while no secret text survives.
-    static void blank(Node& n) {
-        Origin o = n.origin;
-        if (n.is_string()) n = Node::string(kRedacted, o);
-        else if (n.is_number()) n = Node::number(0, o);
-        else if (n.is_array()) for (auto& v : n.items()) blank(v);
-        else if (n.is_object()) for (auto& [k, v] : n.members()) blank(v);
+        if (n.is_object()) for (auto& [k, v] : n.members()) redact(v, call, k);
+        else if (n.is_array()) for (auto& v : n.items()) redact(v, call, name);
+        else if (n.is_string()) redact_tree(n, secrets_);
     }
 
     Plan read(const Node& root) const {
@@ -217,7 +202,7 @@ public:
             }
             call.parameters = normalise(params, ptr, part_of);
             call.operation = resolve(header);
-            redact(call.parameters, call, call.operation, "");
+            redact(call.parameters, call, "");
             call.record = header;
             call.record.set("id", Node::string(call.id, c.find("id") ? c.find("id")->origin : c.origin));
             call.record.set("index", Node::number(static_cast<double>(call.index)));
@@ -234,7 +219,8 @@ private:
     const SourceFile& file_;
     uint32_t fid_;
     const RuleSet& rules_;
-    std::unordered_set<std::string> secret_names_;  // secret_parameters, lower-cased
+    SecretNames secrets_;
+    mutable std::unordered_map<std::string, bool> memo_;  // names repeat from call to call
 };
 
 }  // namespace
@@ -243,36 +229,34 @@ Plan plan_from_node(const SourceRegistry& sources, uint32_t file_id, const Node&
     return PlanReader(sources, file_id, rules).read(root);
 }
 
-bool is_secret_parameter(std::string_view name, const RuleSet& rules) {
-    auto lower = [](std::string_view v) {
-        std::string out(v);
-        for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        return out;
-    };
-    std::string n = lower(name.substr(0, name.find('.')));  // wire form: Password.1
+SecretNames secret_names(const RuleSet& rules) {
+    SecretNames names;
     if (auto s = rules.sets.find("secret_parameters"); s != rules.sets.end())
         for (const auto& v : s->second.values.items())
-            if (v.is_string() && lower(v.as_string()) == n) return true;
+            if (v.is_string()) names.add(v.as_string());
     for (const auto& op : rules.operations)
         for (const auto& p : op.params)
-            if (p.secret && lower(p.name) == n) return true;
-    return false;
+            if (p.secret) names.add(p.name);
+    return names;
 }
 
+bool is_secret_parameter(std::string_view name, const RuleSet& rules) { return secret_names(rules).is_secret(name); }
+
 Node read_plan_json(const SourceRegistry& sources, uint32_t file_id, const RuleSet& rules) {
+    const SecretNames names = secret_names(rules);
+    Node root;
     try {
-        return read_json(sources, file_id);
+        root = read_json(sources, file_id);
     } catch (const InputError& e) {
-        // A JSON error quotes what it found ("found 'hunter2': expected a JSON value"). Inside
-        // the value of a secret parameter that would print the secret: say where and what
-        // kind of error it is, not what was found.
+        // read_json hides what it found beside a built-in secret name; names the rules add
+        // are known only here. Say where and what kind of error it is, not what was found.
         const std::string& id = e.id();
         if (id != "json.syntax" && id != "json.number" && id != "json.utf8") throw;
         const std::string& ptr = e.pointer();
         for (size_t at = 0; at < ptr.size();) {
             size_t next = ptr.find('/', at + 1);
             std::string_view token = std::string_view(ptr).substr(at + 1, next == std::string::npos ? std::string::npos : next - at - 1);
-            if (is_secret_parameter(token, rules)) {
+            if (names.is_secret(token)) {
                 const char* what = id == "json.number" ? "a malformed number" : id == "json.utf8" ? "invalid UTF-8" : "a JSON syntax error";
                 throw InputError(e.file(), e.position(), id,
                                  "found " + std::string(what) + " in the value of secret parameter " + std::string(token) +
@@ -282,8 +266,14 @@ Node read_plan_json(const SourceRegistry& sources, uint32_t file_id, const RuleS
             if (next == std::string::npos) break;
             at = next;
         }
+        const SourceFile& f = sources.file(file_id);
+        if (auto off = f.line_offset(e.position().line);
+            off && excerpt_near_secret(ptr, f.text(), size_t{*off} + e.position().column - 1, names))
+            throw InputError(e.file(), e.position(), id, hide_found_excerpt(e.message()), ptr);
         throw;
     }
+    redact_tree(root, names);
+    return root;
 }
 
 Plan load_plan(SourceRegistry& sources, const std::string& path, const RuleSet& rules, const PlanOptions& options) {

@@ -2,17 +2,16 @@
 // load_plan: opguard's JSON plan => Plan. The plan's own structure is strict (an unknown
 // key is an input error); parameters are the API's and are checked by rules instead.
 // Repeated parameters in RPC wire form ("DesktopId.1") become lists; secret parameters
-// are redacted as soon as they are read.
+// are redacted as soon as they are read (core/redact.hpp, with the rules' secret names).
 #include <string>
 #include <vector>
 
 #include "core/node.hpp"
+#include "core/redact.hpp"
 #include "core/source.hpp"
 #include "dsl/rule_set.hpp"
 
 namespace opguard {
-
-inline constexpr const char* kRedacted = "[redacted]";
 
 struct Call {
     size_t index = 0;          // 0-based position among the plan's calls (wait steps not counted)
@@ -51,12 +50,16 @@ struct PlanOptions {
 // Throws InputError ("plan.shape", "plan.unknown-key", "plan.param-conflict", json.*).
 Plan load_plan(SourceRegistry& sources, const std::string& path, const RuleSet& rules, const PlanOptions& options = {});
 
-// read_json for a plan: a JSON error inside the value of a secret parameter is reported
-// at its place without quoting the text found there (which would print the secret).
+// read_json for a plan document (opguard's plan and every JSON form an adapter reads),
+// with its secrets hidden before anyone sees the tree (redact_tree with secret_names(rules)).
+// A JSON error inside the value of a secret parameter is reported at its place without
+// quoting the text found there (which would print the secret).
 Node read_plan_json(const SourceRegistry& sources, uint32_t file_id, const RuleSet& rules);
 
-// Whether a parameter's values are secrets: `set secret_parameters` or an operation's
-// `secrets` (names compare case-insensitively; "Password.1" is Password in wire form).
+// The secret names: the built-in ones (core/redact.hpp) plus `set secret_parameters` and
+// every operation's `secrets` (names compare normalised: "Password.1", "--password",
+// "X-Auth-Token" and "x_auth_token" are forms of one name).
+SecretNames secret_names(const RuleSet& rules);
 bool is_secret_parameter(std::string_view name, const RuleSet& rules);
 
 // Builds a Plan from an already parsed plan document (used by the adapters that turn

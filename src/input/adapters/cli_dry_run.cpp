@@ -71,6 +71,7 @@ std::pair<std::string, std::string> product_from_endpoint(const std::string& end
     std::string host = endpoint;
     if (size_t s = host.find("://"); s != std::string::npos) host = host.substr(s + 3);
     if (size_t s = host.find('/'); s != std::string::npos) host.resize(s);
+    if (size_t s = host.rfind('@'); s != std::string::npos) host = host.substr(s + 1);  // user-info
     if (size_t s = host.find(':'); s != std::string::npos) host.resize(s);
     std::vector<std::string> labels;
     size_t b = 0;

@@ -286,7 +286,7 @@ std::optional<CallDraft> read_hcloud_command(const ShellCommand& cmd, const Scri
                              "cannot read the --cli-jsonInput file " + p.string() + ": " + e.message());
         }
         uint32_t fid = ctx.sources->add(p.string(), std::move(bytes));
-        Node root = read_json(*ctx.sources, fid);
+        Node root = read_plan_json(*ctx.sources, fid, *ctx.rules);
         std::string why;
         if (!looks_like_hcloud_json_input(root, &why))
             throw InputError(p.string(), ctx.sources->file(fid).position(root.origin.offset), "plan.hcloud-json-input",

@@ -238,6 +238,7 @@ Plan PlanBuilder::build() {
     }
     Node root = Node::object({{"calls", std::move(calls)}}, Origin{file_, 0});
     Plan plan = plan_from_node(sources_, file_, root, rules_);
+    const SecretNames secrets = secret_names(rules_);
 
     for (size_t i = 0; i < plan.calls.size() && i < call_drafts.size(); ++i) {
         Call& call = plan.calls[i];
@@ -332,6 +333,9 @@ Plan PlanBuilder::build() {
         for (const auto& id : skip_effects) se.items().push_back(str(id));
         adapter.set("skip_rules", std::move(sr));
         adapter.set("skip_effects", std::move(se));
+        // What the adapter recorded as written (flags, endpoints, values it could not
+        // resolve, messages) passes through the same redaction as the parameters.
+        redact_tree(adapter, secrets, /*free_text=*/true);
         call.record.set("adapter", std::move(adapter));
     }
     return plan;

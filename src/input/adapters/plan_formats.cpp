@@ -25,6 +25,13 @@ namespace {
 
 constexpr size_t kMaxPlanBytes = 256 * 1024 * 1024;
 
+// read_yaml for a plan document (an OOS template): its secrets hidden as read_plan_json does.
+Node read_plan_yaml(const SourceRegistry& sources, uint32_t fid, const RuleSet& rules) {
+    Node root = read_yaml(sources, fid);
+    redact_tree(root, secret_names(rules));
+    return root;
+}
+
 // Why one format does not fit; collected for the "tried ..." message.
 struct Attempt {
     std::string format;
@@ -317,7 +324,7 @@ Plan load_plan_in_format(SourceRegistry& sources, const std::string& path, const
         return json_input(sources, fid, root, rules);
     }
     if (format == "oos-template") {
-        Node root = starts_like_json(f.text()) ? read_plan_json(sources, fid, rules) : read_yaml(sources, fid);
+        Node root = starts_like_json(f.text()) ? read_plan_json(sources, fid, rules) : read_plan_yaml(sources, fid, rules);
         std::string why;
         if (!looks_like_oos_template(root, &why)) mismatch(f, &root, format, why);
         return oos_plan(sources, fid, root, rules);
@@ -351,7 +358,7 @@ Plan load_plan_in_format(SourceRegistry& sources, const std::string& path, const
         if (found) return plan;
     }
     try {
-        Node root = read_yaml(sources, fid);
+        Node root = read_plan_yaml(sources, fid, rules);
         std::string why;
         if (looks_like_oos_template(root, &why)) return oos_plan(sources, fid, root, rules);
         tried.push_back({"oos-template (YAML)", why});

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "core/diagnostic.hpp"
+#include "core/redact.hpp"
 
 namespace opguard::adapters {
 
@@ -203,7 +204,10 @@ Node read_yaml(const SourceRegistry& sources, uint32_t file_id) {
         throw InputError(f.path(), e.mark.is_null() ? Position{} : c.position(e.mark), "yaml.depth",
                          "YAML nested deeper than yaml-cpp's limit of " + std::to_string(e.depth()) + " levels");
     } catch (const YAML::Exception& e) {
-        throw InputError(f.path(), e.mark.is_null() ? Position{} : c.position(e.mark), "yaml.syntax", e.msg);
+        // yaml-cpp may quote a character of the input ("unknown escape character: q"): not beside a secret.
+        const bool near = !e.mark.is_null() && e.mark.pos >= 0 && excerpt_near_secret("", f.text(), static_cast<size_t>(e.mark.pos));
+        throw InputError(f.path(), e.mark.is_null() ? Position{} : c.position(e.mark), "yaml.syntax",
+                         near ? "YAML syntax error in or beside a secret value (its text is not shown)" : e.msg);
     }
     return c.convert(root);
 }

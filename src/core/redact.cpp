@@ -1,0 +1,300 @@
+#include "core/redact.hpp"
+
+#include <algorithm>
+#include <unordered_map>
+
+namespace opguard {
+
+namespace {
+
+bool alnum(unsigned char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+// A character of a written name: "--password.N", "X-Auth-Token", "Password.1".
+bool name_char(unsigned char c) { return alnum(c) || c == '_' || c == '-' || c == '.'; }
+bool segment_char(unsigned char c) { return alnum(c) || c == '_' || c == '-'; }
+
+// Removes the user-info of every URL in s ("scheme://user:pass@host" => "scheme://[redacted]@host").
+bool strip_userinfo(std::string& s) {
+    bool changed = false;
+    for (size_t at = s.find("://"); at != std::string::npos; at = s.find("://", at + 3)) {
+        size_t b = at + 3, e = b;
+        while (e < s.size()) {
+            unsigned char c = static_cast<unsigned char>(s[e]);
+            if (c == '/' || c == '?' || c == '#' || c <= ' ' || c == '"' || c == '\'' || c == '<' || c == '>' || c == '\\') break;
+            ++e;
+        }
+        size_t last_at = s.rfind('@', e == 0 ? 0 : e - 1);
+        if (last_at == std::string::npos || last_at < b || last_at >= e) continue;
+        if (s.compare(b, last_at - b, kRedacted) == 0) continue;
+        s.replace(b, last_at - b, kRedacted);
+        changed = true;
+    }
+    return changed;
+}
+
+void apply_mask(Node& value, const Node& mask) {
+    if (mask.is_bool()) {
+        if (mask.truthy()) blank_secret(value);
+    } else if (mask.is_object() && value.is_object()) {
+        for (const auto& [k, m] : mask.members())
+            if (Node* v = value.find(k)) apply_mask(*v, m);
+    } else if (mask.is_array() && value.is_array()) {
+        for (size_t i = 0; i < mask.items().size() && i < value.items().size(); ++i) apply_mask(value.items()[i], mask.items()[i]);
+    }
+}
+
+bool is_one_of(std::string_view k, std::initializer_list<std::string_view> list) {
+    return std::find(list.begin(), list.end(), k) != list.end();
+}
+
+}  // namespace
+
+// ---- names ---------------------------------------------------------------------------------
+
+const std::vector<std::string_view>& builtin_secret_fragments() {
+    static const std::vector<std::string_view> v = {
+        "password", "passwd",    "passphrase",    "pwd",       "secret",     "token",  "credential",
+        "accesskey", "authorization", "signature", "privatekey", "apikey", "cookie", "sessionkey",
+    };
+    return v;
+}
+
+const std::vector<std::string_view>& builtin_not_secret() {
+    // ClientToken: an idempotence token the client makes up (WUYING client RebootDesktops);
+    // rules compare its value (ecd-client.reboot.client-token, ...-reused). NextToken: the
+    // pagination cursor of Describe* calls.
+    static const std::vector<std::string_view> v = {"clienttoken", "nexttoken"};
+    return v;
+}
+
+const SecretNames& builtin_secret_names() {
+    static const SecretNames names;
+    return names;
+}
+
+std::string SecretNames::normalise(std::string_view word) {
+    std::string out;
+    out.reserve(word.size());
+    for (char c : word) {
+        unsigned char u = static_cast<unsigned char>(c);
+        if (!alnum(u)) continue;
+        out += (u >= 'A' && u <= 'Z') ? static_cast<char>(u - 'A' + 'a') : c;
+    }
+    return out;
+}
+
+void SecretNames::add(std::string_view name) {
+    std::string n = normalise(name);
+    if (!n.empty()) added_.insert(std::move(n));
+}
+
+bool SecretNames::segment_secret(const std::string& n) const {
+    if (n.empty() || std::all_of(n.begin(), n.end(), [](char c) { return c >= '0' && c <= '9'; })) return false;
+    if (added_.count(n)) return true;
+    const auto& no = builtin_not_secret();
+    if (std::find(no.begin(), no.end(), n) != no.end()) return false;
+    for (std::string_view f : builtin_secret_fragments())
+        if (n.find(f) != std::string::npos) return true;
+    return false;
+}
+
+bool SecretNames::is_secret(std::string_view name) const {
+    if (name.empty()) return false;
+    if (!added_.empty() && added_.count(normalise(name))) return true;
+    size_t i = 0;
+    while (i < name.size()) {
+        while (i < name.size() && !segment_char(static_cast<unsigned char>(name[i]))) ++i;
+        size_t b = i;
+        while (i < name.size() && segment_char(static_cast<unsigned char>(name[i]))) ++i;
+        if (i > b && segment_secret(normalise(name.substr(b, i - b)))) return true;
+    }
+    return false;
+}
+
+// ---- values --------------------------------------------------------------------------------
+
+void blank_secret(Node& n) {
+    Origin o = n.origin;
+    if (n.is_string()) n = Node::string(kRedacted, o);
+    else if (n.is_number()) n = Node::number(0, o);
+    else if (n.is_array()) for (auto& v : n.items()) blank_secret(v);
+    else if (n.is_object()) for (auto& [k, v] : n.members()) blank_secret(v);
+}
+
+namespace {
+
+// Names repeat from call to call: each is tested once per document.
+struct NameMemo {
+    const SecretNames& names;
+    std::unordered_map<std::string, bool> seen;
+    bool operator()(const std::string& k) {
+        auto it = seen.find(k);
+        if (it == seen.end()) it = seen.emplace(k, names.is_secret(k)).first;
+        return it->second;
+    }
+};
+
+void redact_walk(Node& n, NameMemo& secret, bool free_text) {
+    const SecretNames& names = secret.names;
+    if (n.is_string()) {
+        if (n.as_string().find("://") == std::string::npos && !free_text) return;
+        std::string s = free_text ? redact_text(n.as_string(), names) : n.as_string();
+        if (!free_text && !strip_userinfo(s)) return;
+        if (s != n.as_string()) n = Node::string(std::move(s), n.origin);
+        return;
+    }
+    if (n.is_array()) {
+        for (auto& v : n.items()) redact_walk(v, secret, free_text);
+        return;
+    }
+    if (!n.is_object()) return;
+    // Values the document marks sensitive (Terraform plans: before/after with their masks,
+    // resource values with sensitive_values, outputs and variables with "sensitive": true).
+    for (auto [value, mask] : {std::pair{"after", "after_sensitive"}, std::pair{"before", "before_sensitive"},
+                               std::pair{"values", "sensitive_values"}})
+        if (const Node* m = n.find(mask))
+            if (Node* v = n.find(value)) apply_mask(*v, *m);
+    if (const Node* s = n.find("sensitive"); s && s->is_bool() && s->truthy())
+        if (Node* v = n.find("value")) blank_secret(*v);
+    // A Terraform plan's variable values are secret when its configuration declares them sensitive.
+    if (Node* vars = n.find("variables"); vars && vars->is_object()) {
+        const Node* conf = n.find("configuration");
+        const Node* root_module = conf ? conf->find("root_module") : nullptr;
+        const Node* declared = root_module ? root_module->find("variables") : nullptr;
+        if (declared && declared->is_object())
+            for (auto& [k, v] : vars->members()) {
+                const Node* d = declared->find(k);
+                const Node* s = d ? d->find("sensitive") : nullptr;
+                if (s && s->truthy()) blank_secret(v);
+            }
+    }
+    // {"name": "X-Auth-Token", "value": "..."}: a name/value entry naming a secret.
+    bool entry_secret = false;
+    for (const char* k : {"name", "Name", "key", "Key", "param", "header", "Header"})
+        if (const Node* v = n.find(k); v && v->is_string() && secret(v->as_string())) entry_secret = true;
+    for (auto& [k, v] : n.members()) {
+        if (secret(k) ||
+            (entry_secret && is_one_of(k, {"value", "Value", "default", "Default", "text", "values", "Values"})))
+            blank_secret(v);
+        else
+            redact_walk(v, secret, free_text);
+    }
+}
+
+}  // namespace
+
+void redact_tree(Node& n, const SecretNames& names, bool free_text) {
+    NameMemo memo{names, {}};
+    redact_walk(n, memo, free_text);
+}
+
+std::string redact_text(std::string_view text, const SecretNames& names) {
+    std::string t(text);
+    strip_userinfo(t);
+    const size_t n = t.size();
+    auto at = [&](size_t i) -> unsigned char { return i < n ? static_cast<unsigned char>(t[i]) : 0; };
+    auto blank = [](unsigned char c) { return c == ' ' || c == '\t'; };
+    std::string out;
+    out.reserve(n);
+    size_t i = 0;
+    while (i < n) {
+        if (!name_char(at(i))) {
+            out += t[i++];
+            continue;
+        }
+        size_t j = i;
+        while (j < n && name_char(at(j))) ++j;
+        std::string_view word(t.data() + i, j - i);
+        out.append(word);
+        i = j;
+        if (!names.is_secret(word)) continue;
+        size_t k = j;
+        bool quoted_name = at(k) == '"' || at(k) == '\'';
+        if (quoted_name) ++k;
+        size_t k2 = k;
+        while (k2 < n && blank(at(k2))) ++k2;
+        size_t vb = std::string::npos, ve = 0, resume = 0;
+        unsigned char sep = at(k2);
+        if ((sep == '=' || sep == ':') && t.compare(k2, 3, "://") != 0) {
+            size_t k3 = k2 + 1;
+            while (k3 < n && blank(at(k3))) ++k3;
+            unsigned char q = at(k3);
+            if (q == '"' || q == '\'') {
+                vb = k3 + 1;
+                ve = vb;
+                while (ve < n && at(ve) != q && at(ve) != '\n') ve += at(ve) == '\\' && ve + 1 < n ? 2 : 1;
+                ve = std::min(ve, n);
+            } else {
+                vb = k3;
+                ve = vb;
+                if (sep == ':') {
+                    while (ve < n && at(ve) != '\n' && at(ve) != '\r') ++ve;
+                } else {
+                    while (ve < n && !(at(ve) <= ' ' || at(ve) == ',' || at(ve) == ';' || at(ve) == '&' || at(ve) == ')' ||
+                                       at(ve) == '}' || at(ve) == ']' || at(ve) == '"' || at(ve) == '\''))
+                        ++ve;
+                }
+            }
+        } else if (word[0] == '-' && !quoted_name && k2 > k && k2 < n && at(k2) != '-' && at(k2) != '\n' && at(k2) != '(') {
+            // --name value
+            size_t k3 = k2;
+            unsigned char q = at(k3);
+            if (q == '"' || q == '\'') {
+                vb = k3 + 1;
+                ve = vb;
+                while (ve < n && at(ve) != q) ve += at(ve) == '\\' && ve + 1 < n ? 2 : 1;
+                ve = std::min(ve, n);
+            } else {
+                vb = k3;
+                ve = vb;
+                while (ve < n && at(ve) > ' ') ++ve;
+            }
+        }
+        if (vb == std::string::npos || ve <= vb) continue;
+        std::string_view value(t.data() + vb, ve - vb);
+        if (value == kRedacted) continue;
+        resume = ve;
+        out.append(t, j, vb - j);
+        out += kRedacted;
+        i = resume;
+    }
+    return out;
+}
+
+bool excerpt_near_secret(std::string_view pointer, std::string_view text, size_t offset, const SecretNames& names) {
+    for (size_t b = 0; b < pointer.size();) {
+        size_t e = pointer.find('/', b + 1);
+        std::string_view token = pointer.substr(b + 1, e == std::string_view::npos ? std::string_view::npos : e - b - 1);
+        if (names.is_secret(token)) return true;
+        if (e == std::string_view::npos) break;
+        b = e;
+    }
+    if (offset > text.size()) offset = text.size();
+    size_t from = offset > 512 ? offset - 512 : 0;
+    if (size_t nl = text.rfind('\n', offset == 0 ? 0 : offset - 1); nl != std::string_view::npos && nl + 1 > from && nl < offset)
+        from = nl + 1;
+    // The whole word at offset too: an error inside a name ("Pass\x01word") still names it.
+    size_t to = offset;
+    while (to < text.size() && to < offset + 64 && name_char(static_cast<unsigned char>(text[to]))) ++to;
+    size_t i = from;
+    while (i < to) {
+        while (i < to && !name_char(static_cast<unsigned char>(text[i]))) ++i;
+        size_t b = i;
+        while (i < to && name_char(static_cast<unsigned char>(text[i]))) ++i;
+        if (i > b && names.is_secret(text.substr(b, i - b))) return true;
+    }
+    return false;
+}
+
+std::string hide_found_excerpt(std::string_view message) {
+    size_t cut = message.find(": expected");
+    std::string_view head = message.substr(0, cut);
+    bool quotes = head.find('\'') != std::string_view::npos || head.find("\\u") != std::string_view::npos ||
+                  head.find("U+") != std::string_view::npos || head.find("0x") != std::string_view::npos ||
+                  head.find('"') != std::string_view::npos;
+    if (!quotes) return std::string(message);
+    std::string out = "found text opguard does not show (it is in or beside a secret value)";
+    if (cut != std::string_view::npos) out += message.substr(cut);
+    return out;
+}
+
+}  // namespace opguard

@@ -1,0 +1,365 @@
+// Secrets never reach any output: the one redaction mechanism (core/redact.hpp) keyed on a
+// normalised name, applied where every plan form is read, in the adapters' records, in
+// every error message; user rule files may add secret names and cannot remove any.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+#include "core/redact.hpp"
+#include "test_support.hpp"
+
+using namespace opguard;
+using namespace opguard::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+// ---- the names --------------------------------------------------------------------------------
+
+TEST_CASE("secret names: case-, dash-, underscore-insensitive, wire forms, paths, compounds", "[secrets][names]") {
+    const SecretNames& n = builtin_secret_names();
+    for (const char* name :
+         {"LoginToken", "--login-token", "login_token", "LOGIN-TOKEN", "SessionToken", "--access_key_secret", "AccessKeySecret",
+          "access_key", "AccessKeyId", "--SecretKey", "secret_key", "X-Auth-Token", "x_auth_token", "Authorization", "authorization",
+          "Password", "Password.1", "--password.N", "--password.3", "body.auth.password", "/body/auth/password", "auth[0].password",
+          "NewPassword", "AdminPasswd", "Passphrase", "PrivateKey", "private_key", "ApiKey", "api-key", "Signature", "Cookie",
+          "SecurityToken", "StsToken", "BearerToken", "--cli-secret-key", "--cli-access-key", "--cli-security-token", "Credentials",
+          "DbCredential", "SessionKey"}) {
+        INFO(name);
+        CHECK(n.is_secret(name));
+    }
+    // Ordinary parameters, and the documented exceptions: ClientToken is an idempotence token
+    // whose value the WUYING rules compare (ecd-client.reboot.client-token-reused); NextToken a
+    // pagination cursor.
+    for (const char* name : {"ClientToken", "client-token", "CLIENT_TOKEN", "NextToken", "DesktopId", "DesktopId.1", "Tag.1.Key",
+                             "Tag.1.Value", "SessionId", "SessionType", "RegionId", "KeyPairName", "ImageId", "project_id", "desktop_ids",
+                             "", "1", "--endpoint"}) {
+        INFO(name);
+        CHECK_FALSE(n.is_secret(name));
+    }
+    // Names the rules add are matched exactly (normalised), on any segment.
+    SecretNames more;
+    more.add("MyOpaqueParam");
+    CHECK(more.is_secret("--my-opaque-param"));
+    CHECK(more.is_secret("MyOpaqueParam.2"));
+    CHECK_FALSE(more.is_secret("MyOpaqueParamName"));
+    CHECK(more.is_secret("LoginToken"));  // built-ins stay
+    more.add("ClientToken");              // a rule file may make an exception secret, too
+    CHECK(more.is_secret("ClientToken"));
+}
+
+TEST_CASE("redact_text: URL user-info and the value after a secret name", "[secrets][names]") {
+    CHECK(redact_text("https://admin:pa55@ecd.cn-hangzhou.aliyuncs.com/x") == "https://[redacted]@ecd.cn-hangzhou.aliyuncs.com/x");
+    CHECK(redact_text("--password=hunter2 --RegionId cn-hangzhou") == "--password=[redacted] --RegionId cn-hangzhou");
+    CHECK(redact_text("--login-token LT-1 --x y") == "--login-token [redacted] --x y");
+    CHECK(redact_text("{\"auth\": {\"password\": \"hunter2\", \"user\": \"u\"}}") ==
+          "{\"auth\": {\"password\": \"[redacted]\", \"user\": \"u\"}}");
+    CHECK(redact_text("Authorization: Bearer abc.def\nnext") == "Authorization: [redacted]\nnext");
+    CHECK(redact_text("ClientToken=t-1 DesktopId=ecd-1") == "ClientToken=t-1 DesktopId=ecd-1");
+    // opguard's own words after a name are not a value
+    CHECK(redact_text("secret parameter --access_key_secret (not shown)") == "secret parameter --access_key_secret (not shown)");
+    const std::string once = redact_text("X-Auth-Token: abc https://u:p@h");
+    CHECK(once == "X-Auth-Token: [redacted]");
+    CHECK(redact_text(once) == once);
+}
+
+TEST_CASE("hide_found_excerpt keeps opguard's words and drops the excerpt", "[secrets][names]") {
+    CHECK(hide_found_excerpt("found 'hunter2': expected ',' or '}'") ==
+          "found text opguard does not show (it is in or beside a secret value): expected ',' or '}'");
+    CHECK(hide_found_excerpt("found a string that is never closed: expected '\"'") == "found a string that is never closed: expected '\"'");
+}
+
+// ---- whole runs, every plan form, every format -------------------------------------------------
+
+// Every secret value below has this marker; none may appear in any output.
+const char* const kMark = "ZQX";
+
+// A rule file that redefines secret_parameters (it only adds MyOpaqueParam) and prints every
+// parameter and the adapter's record of every call: what a rule can see is what it can print.
+const char* const kDumpRules = R"(set secret_parameters {
+  title = "A team's own secret names";
+  source = "test";
+  documented = ["MyOpaqueParam"];
+}
+
+rule test.dump {
+  title = "Prints what a rule sees";
+  severity = info;
+  operations = ["*"];
+  when = true;
+  message = "dump {request.id} params {request.parameters} adapter {default(request.adapter, 'none')}";
+  source = "test";
+}
+)";
+
+struct Form {
+    std::string name;
+    std::map<std::string, std::string> files;  // path => content
+    std::string plan;                          // the plan file
+    std::string plan_format;                   // --plan-format, "" for auto
+    std::vector<std::string> ids;              // call ids the report must still name
+    std::vector<std::string> kept;             // values that must survive (not secrets)
+};
+
+std::vector<Form> forms() {
+    std::vector<Form> f;
+    f.push_back({"opguard JSON",
+                 {{"plan.json", R"({"calls": [
+ {"id": "reboot", "product": "ecd", "version": "2020-10-02", "action": "RebootDesktops",
+  "parameters": {"RegionId": "cn-hangzhou", "ClientId": "c-1", "SessionId": "s-1", "DesktopId": ["ecd-hzwin04d2p7w3"],
+   "LoginToken": "ZQX-lt-1", "login-token": "ZQX-lt-2", "--access_key_secret": "ZQX-aks-3", "SecretKey": "ZQX-sk-4",
+   "X-Auth-Token": "ZQX-xat-5", "Authorization": "acs ZQX-auth-6", "Password.1": "ZQX-pw-7", "Password.2": 12345678,
+   "MyOpaqueParam": "ZQX-mine-8", "ClientToken": "keep-client-token-1",
+   "Endpoint": "https://admin:ZQX-userinfo-9@ecd.cn-hangzhou.aliyuncs.com"}},
+ {"id": "hw", "cloud": "huaweicloud", "service": "workspace", "method": "POST", "path": "/v2/{project_id}/desktops/check-images",
+  "path_params": {"project_id": "0b9e5c1d2f3a4b5c6d7e8f9a0b1c2d3e"},
+  "body": {"desktop_ids": ["0730042a-b9c7-4279-bb24-d3fd299a2efe"], "auth": {"password": "ZQX-body-10", "user": "keep-user"}}}
+]}
+)"}},
+                 "plan.json",
+                 "",
+                 {"reboot", "hw"},
+                 {"keep-client-token-1", "keep-user"}});
+    f.push_back({"aliyun classic and plugin lines",
+                 {{"ops.sh",
+                   "#!/bin/sh\n"
+                   "aliyun ecd RebootDesktops --RegionId cn-hangzhou --ClientId c-1 --SessionId s-1 --DesktopId.1 ecd-hzwin04d2p7w3 "
+                   "--LoginToken ZQX-lt-1 --SessionToken \"ZQX-st-2\" --ClientToken keep-client-token-1 --SecretKey ZQX-sk-3 "
+                   "--access_key_secret=ZQX-aks-4 --Password.1 ZQX-pw-5 --MyOpaqueParam ZQX-mine-6 --force "
+                   "--endpoint https://admin:ZQX-userinfo-7@ecd.cn-hangzhou.aliyuncs.com --access-key-id ZQX-akid-8\n"
+                   "aliyun ecd reboot-desktops --region cn-hangzhou --client-id c-1 --session-id s-1 --desktop-id ecd-hzwin04d2p7w3 "
+                   "--login-token ZQX-lt-9 --session-token ZQX-st-10 --client-token keep-client-token-2 "
+                   "--password \"ZQX-pw-11$SUFFIX\"\n"}},
+                 "ops.sh",
+                 "",
+                 {"line-2", "line-3"},
+                 {"keep-client-token-1", "keep-client-token-2"}});
+    f.push_back({"KooCLI lines and a --cli-jsonInput file",
+                 {{"hw.sh",
+                   "hcloud Workspace CheckDesktopImages --cli-region=cn-north-4 --project_id=0b5a1e2f8c9d4e6f8a7b6c5d4e3f2a1b "
+                   "--desktop_ids.1=0730042a-b9c7-4279-bb24-d3fd299a2efe --password.1=ZQX-pw-1 --X-Auth-Token=ZQX-xat-2 "
+                   "--cli-secret-key=ZQX-sk-3 --cli-access-key=ZQX-ak-4 --cli-endpoint=https://u:ZQX-userinfo-5@workspace.example.com\n"
+                   "hcloud Workspace CheckDesktopImages --cli-region=cn-north-4 --cli-jsonInput=in.json\n"},
+                  {"in.json", R"({"header": {"X-Auth-Token": "ZQX-xat-6", "Authorization": "Bearer ZQX-auth-7"},
+ "path": {"project_id": "0b5a1e2f8c9d4e6f8a7b6c5d4e3f2a1b"},
+ "body": {"desktop_ids": ["0730042a-b9c7-4279-bb24-d3fd299a2efe"], "auth": {"password": "ZQX-body-8", "user": "keep-user"}}}
+)"}},
+                 "hw.sh",
+                 "",
+                 {"line-1", "line-2"},
+                 {"keep-user"}});
+    f.push_back({"a --cli-jsonInput file as the plan",
+                 {{"CheckDesktopImages.json", R"({"header": {"X-Auth-Token": "ZQX-xat-1", "Cookie": "sid=ZQX-cookie-2"},
+ "path": {"project_id": "0b5a1e2f8c9d4e6f8a7b6c5d4e3f2a1b"},
+ "body": {"desktop_ids": ["0730042a-b9c7-4279-bb24-d3fd299a2efe"], "user_password": "ZQX-pw-3"}}
+)"}},
+                 "CheckDesktopImages.json",
+                 "hcloud-json-input",
+                 {"CheckDesktopImages"},
+                 {}});
+    f.push_back({"--cli-dry-run-json records",
+                 {{"requests.json", R"({"style": "RPC", "endpoint": "https://ak:ZQX-userinfo-1@ecd.cn-hangzhou.aliyuncs.com", "method": "POST",
+ "headers": {"Authorization": "acs ZQX-auth-2", "x-acs-security-token": "ZQX-sts-3"},
+ "query": {"RegionId": "cn-hangzhou", "DesktopId.1": "ecd-hzwin04d2p7w3", "ClientId": "c-1", "SessionId": "s-1",
+           "LoginToken": "ZQX-lt-4", "SessionToken": "ZQX-st-5", "ClientToken": "keep-client-token-1"},
+ "action": "RebootDesktops", "version": "2020-10-02"}
+{"style": "RPC", "endpoint": "ecd.cn-hangzhou.aliyuncs.com", "method": "POST",
+ "query": {"RegionId": "cn-hangzhou", "DesktopId.1": "ecd-hzwin04d2p7w3", "ImageId": "m-win2022std", "password": "ZQX-pw-6"},
+ "body": "{\"AccessKeySecret\": \"ZQX-aks-7\"}",
+ "action": "RebuildDesktops", "version": "2020-09-30"}
+)"}},
+                 "requests.json",
+                 "",
+                 {"record-1", "record-2"},
+                 {"keep-client-token-1"}});
+    const std::string oos_yaml = R"(FormatVersion: OOS-2019-06-01
+Parameters:
+  regionId:
+    Type: String
+    Default: cn-hangzhou
+  adminPassword:
+    Type: String
+    Default: ZQX-default-1
+  loginToken:
+    Type: String
+    Default: ZQX-default-2
+Tasks:
+  - Name: reboot
+    Action: ACS::ExecuteAPI
+    Properties:
+      Service: ECD
+      API: RebootDesktops
+      Parameters:
+        RegionId: '{{ regionId }}'
+        DesktopId: [ecd-hzwin04d2p7w3]
+        ClientId: c-1
+        SessionId: s-1
+        LoginToken: '{{ loginToken }}'
+        ClientToken: keep-client-token-1
+        Note: '{{ adminPassword }}'
+        SessionToken: ZQX-st-3
+        Endpoint: https://u:ZQX-userinfo-4@ecd.cn-hangzhou.aliyuncs.com
+)";
+    f.push_back({"OOS template (YAML)", {{"template.yml", oos_yaml}}, "template.yml", "", {"reboot"}, {"keep-client-token-1"}});
+    f.push_back({"OOS template (JSON)",
+                 {{"template.json", R"({"FormatVersion": "OOS-2019-06-01",
+ "Parameters": {"regionId": {"Type": "String", "Default": "cn-hangzhou"},
+                "admin_password": {"Type": "String", "Default": "ZQX-default-1"}},
+ "Tasks": [{"Name": "reboot", "Action": "ACS::ExecuteAPI",
+   "Properties": {"Service": "ECD", "API": "RebootDesktops",
+     "Parameters": {"RegionId": "{{ regionId }}", "DesktopId": ["ecd-hzwin04d2p7w3"], "ClientId": "c-1", "SessionId": "s-1",
+                    "LoginToken": "ZQX-lt-2", "Note": "{{ admin_password }}", "ClientToken": "keep-client-token-1"}}}]}
+)"}},
+                 "template.json",
+                 "",
+                 {"reboot"},
+                 {"keep-client-token-1"}});
+    f.push_back({"Terraform plan",
+                 {{"tfplan.json", R"({"format_version": "1.2", "terraform_version": "1.9.8",
+ "variables": {"ak_secret": {"value": "ZQX-var-1"}, "db_pass_word": {"value": "ZQX-var-2"}, "plain": {"value": "keep-plain"}},
+ "resource_changes": [{"address": "alicloud_ecd_desktop.design", "mode": "managed", "type": "alicloud_ecd_desktop",
+   "name": "design", "provider_name": "registry.terraform.io/aliyun/alicloud",
+   "change": {"actions": ["update"],
+     "before": {"id": "ecd-hzwin04d2p7w3", "desktop_name": "hz-win-04", "status": "Running"},
+     "after": {"id": "ecd-hzwin04d2p7w3", "desktop_name": "ZQX-sensitive-4", "status": "Running"},
+     "before_sensitive": {}, "after_sensitive": {"desktop_name": true}, "after_unknown": {}}}],
+ "configuration": {
+   "provider_config": {"alicloud": {"name": "alicloud", "full_name": "registry.terraform.io/aliyun/alicloud",
+     "expressions": {"region": {"constant_value": "cn-hangzhou"}, "access_key": {"constant_value": "ZQX-ak-5"},
+                     "secret_key": {"constant_value": "ZQX-sk-6"}, "security_token": {"references": ["var.ak_secret"]}}}},
+   "root_module": {"variables": {"ak_secret": {"sensitive": true}, "db_pass_word": {}, "plain": {}}}}}
+)"}},
+                 "tfplan.json",
+                 "",
+                 {"alicloud_ecd_desktop.design"},
+                 {}});
+    return f;
+}
+
+void check_clean(const std::string& what, const std::string& text) {
+    INFO(what << ":\n" << text.substr(0, 4000));
+    CHECK(text.find(kMark) == std::string::npos);
+}
+
+TEST_CASE("secrets: every plan form, every format, with and without --explain, a rule file that redefines secret_parameters",
+          "[secrets][forms]") {
+    const std::string inv = " -i " + shell_quote(source_path("samples/fleet")) + " -i " + shell_quote(source_path("samples/huawei"));
+    const std::vector<std::pair<std::string, std::string>> outputs = {
+        {"json", "o.json"}, {"sarif", "o.sarif"}, {"junit", "o.xml"}, {"github", "o.github"}, {"markdown", "o.md"}};
+    for (const Form& form : forms()) {
+        for (const std::string explain : {"", " --explain"}) {
+            TempDir dir;
+            for (const auto& [path, text] : form.files) dir.write(path, text);
+            dir.write("dump.rules", kDumpRules);
+            std::string args = "--rules dump.rules check " + form.plan + inv + explain;
+            if (!form.plan_format.empty()) args += " --plan-format " + form.plan_format;
+            args += " --format text";
+            for (const auto& [f, path] : outputs) args += " --format " + f + " --output " + path;
+            CliRun r = run_opguard(dir.path().string(), args);
+            INFO(form.name << explain << ": exit " << r.exit << "\n" << r.err);
+            CHECK((r.exit == 0 || r.exit == 1));
+            check_clean(form.name + explain + " stdout", r.out);
+            check_clean(form.name + explain + " stderr", r.err);
+            std::string all = r.out;
+            for (const auto& [f, path] : outputs) {
+                const std::string text = slurp(dir.file(path));
+                CHECK(!text.empty());
+                check_clean(form.name + explain + " " + path, text);
+                all += text;
+            }
+            // The calls are still reported, with [redacted] where the secrets were.
+            const std::string json = slurp(dir.file("o.json"));
+            CHECK(json.find("test.dump") != std::string::npos);
+            CHECK(json.find("[redacted]") != std::string::npos);
+            for (const auto& id : form.ids) {
+                INFO("call " << id);
+                CHECK(json.find(id) != std::string::npos);
+            }
+            for (const auto& keep : form.kept) {
+                INFO("kept " << keep);
+                CHECK(json.find(keep) != std::string::npos);
+            }
+        }
+    }
+}
+
+TEST_CASE("secrets: the rule-added name MyOpaqueParam is redacted, the built-in ones still are", "[secrets][rules]") {
+    TempDir dir;
+    dir.write("dump.rules", kDumpRules);
+    dir.write("plan.json", R"({"calls": [{"id": "c1", "product": "ecd", "version": "2020-10-02", "action": "RebootDesktops",
+ "parameters": {"RegionId": "cn-hangzhou", "MyOpaqueParam": "ZQX-mine", "LoginToken": "ZQX-lt", "ClientToken": "keep-ct"}}]})");
+    const std::string inv = " -i " + shell_quote(source_path("samples/fleet"));
+    CliRun with = run_opguard(dir.path().string(), "--rules dump.rules check plan.json --format json" + inv);
+    INFO(with.err);
+    REQUIRE(with.exit <= 1);
+    CHECK(with.out.find("ZQX") == std::string::npos);
+    CHECK(with.out.find("\\\"MyOpaqueParam\\\":\\\"[redacted]\\\"") != std::string::npos);
+    CHECK(with.out.find("\\\"LoginToken\\\":\\\"[redacted]\\\"") != std::string::npos);
+    CHECK(with.out.find("\\\"ClientToken\\\":\\\"keep-ct\\\"") != std::string::npos);
+    // Without the rule file MyOpaqueParam is an ordinary parameter: the rule file added it.
+    dir.write("print.rules", std::string(kDumpRules).substr(std::string(kDumpRules).find("rule test.dump")));
+    CliRun without = run_opguard(dir.path().string(), "--rules print.rules check plan.json --format json" + inv);
+    INFO(without.err);
+    REQUIRE(without.exit <= 1);
+    CHECK(without.out.find("\\\"MyOpaqueParam\\\":\\\"ZQX-mine\\\"") != std::string::npos);
+    CHECK(without.out.find("ZQX-lt") == std::string::npos);
+}
+
+TEST_CASE("secrets: error messages quote no secret, in any plan form", "[secrets][errors]") {
+    struct Case {
+        std::string what;
+        std::map<std::string, std::string> files;
+        std::string plan;
+        std::string id;
+        std::string where;  // file:line:col that the message must name
+    };
+    const std::vector<Case> cases = {
+        {"--cli-jsonInput file: an unquoted password",
+         {{"hw.sh", "hcloud Workspace CheckDesktopImages --cli-region=cn-north-4 --cli-jsonInput=in.json\n"},
+          {"in.json", "{\"body\": {\"auth\": {\"password\": ZQX-pw-1}}}\n"}},
+         "hw.sh", "json.syntax", "in.json:1:32"},
+        {"--cli-jsonInput file: the password on the next line",
+         {{"hw.sh", "hcloud Workspace CheckDesktopImages --cli-region=cn-north-4 --cli-jsonInput=in.json\n"},
+          {"in.json", "{\"body\": {\"auth\": {\"password\":\n  ZQX-pw-2}}}\n"}},
+         "hw.sh", "json.syntax", "in.json:2:3"},
+        {"--cli-jsonInput file: a missing comma after the token",
+         {{"hw.sh", "hcloud Workspace CheckDesktopImages --cli-region=cn-north-4 --cli-jsonInput=in.json\n"},
+          {"in.json", "{\"header\": {\"X-Auth-Token\": \"a\" ZQX-xat-3}}\n"}},
+         "hw.sh", "json.syntax", "in.json:1:33"},
+        {"a Terraform provider's secret_key, unquoted",
+         {{"tfplan.json", "{\"format_version\": \"1.2\", \"configuration\": {\"provider_config\": {\"alicloud\": {\"expressions\":\n"
+                          "  {\"secret_key\": {\"constant_value\": ZQX-sk-4}}}}}}\n"}},
+         "tfplan.json", "json.syntax", "tfplan.json:2:37"},
+        {"a dry-run record: a secret written as a malformed number",
+         {{"requests.json", "{\"action\": \"RebootDesktops\", \"query\": {\"SessionToken\": 0ZQX5}}\n"}},
+         "requests.json", "json.number", "requests.json:1:56"},
+        {"an opguard plan: a secret after a name in another form",
+         {{"plan.json", "{\"calls\": [{\"action\": \"A\", \"parameters\": {\"--access_key_secret\": ZQX-aks-6}}]}\n"}},
+         "plan.json", "json.syntax", "plan.json:1:66"},
+        {"an OOS template (JSON): a bad escape inside a password",
+         {{"t.json", "{\"FormatVersion\": \"OOS-2019-06-01\", \"Parameters\": {\"pw\": {\"Type\": \"String\", \"Default\": \"x\"}},\n"
+                     " \"Tasks\": [{\"Name\": \"t\", \"Action\": \"ACS::ExecuteAPI\", \"Properties\": {\"Parameters\": {\"Password\": \"ZQ\\X7\"}}}]}\n"}},
+         "t.json", "json.syntax", "t.json:2:100"},
+        {"an OOS template (YAML): a bad escape inside a password",
+         {{"t.yml", "FormatVersion: OOS-2019-06-01\nParameters:\n  pw:\n    Type: String\n    Default: \"ZQX\\q\"\nTasks: []\n"}},
+         "t.yml", "yaml.syntax", "t.yml:5:"},
+    };
+    for (const auto& c : cases) {
+        TempDir dir;
+        for (const auto& [path, text] : c.files) dir.write(path, text);
+        for (const std::string explain : {"", " --explain"}) {
+            CliRun r = run_opguard(dir.path().string(), "check " + c.plan + " -i " + shell_quote(source_path("samples/fleet")) + explain +
+                                                            " --format json --output o.json");
+            INFO(c.what << explain << ": " << r.err);
+            CHECK(r.exit == 2);
+            CHECK(r.err.find("error[" + c.id + "]") != std::string::npos);
+            if (!c.where.empty()) CHECK(r.err.find(c.where) != std::string::npos);
+            CHECK(r.err.find("ZQX") == std::string::npos);
+            CHECK(r.err.find("ZQ\\X") == std::string::npos);
+            CHECK(r.out.find("ZQX") == std::string::npos);
+            CHECK_FALSE(fs::exists(dir.file("o.json")));
+        }
+    }
+}
+
+}  // namespace
