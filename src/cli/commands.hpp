@@ -18,6 +18,7 @@ inline constexpr int kExitInternal = 3;  // a bug in opguard: please report it
 struct CommonOptions {
     std::vector<std::string> rule_dirs;
     bool no_builtin_rules = false;
+    bool no_color = false;  // --no-color (NO_COLOR in the environment does the same)
 };
 
 struct CheckOptions {
@@ -32,6 +33,7 @@ struct CheckOptions {
     std::string today;     // YYYY-MM-DD; "" = the current UTC date
     bool explain = false;
     bool timings = false;  // --timings: each stage's wall time on standard error
+    bool quiet = false;    // --quiet: the text report holds the failing findings and the summary
 };
 
 void setup_check(CLI::App& app, CommonOptions& common, CheckOptions& opt, int& result);

@@ -26,6 +26,9 @@ struct RenderOptions {
     // location's byte column into UTF-16 units (the CLI reads the line from the source);
     // without it SARIF carries the byte column (equal on ASCII lines).
     std::function<uint32_t(const Location&)> utf16_column;
+    // --quiet: the text report holds only the failing findings (at or above fail_on, not
+    // waived) and the summary. The other formats ignore it.
+    bool quiet = false;
 };
 
 using Renderer = std::string (*)(const Report&, const RenderOptions&);
@@ -53,6 +56,11 @@ std::string render_sarif(const Report& report, const RenderOptions& options);
 std::string render_junit(const Report& report, const RenderOptions& options);
 std::string render_github(const Report& report, const RenderOptions& options);
 std::string render_markdown(const Report& report, const RenderOptions& options);
+
+// The text report with ANSI colours on its severities and refused outcomes, for a terminal.
+// Works on render()'s output, whose values can never start a line or hold ESC, so only
+// opguard's own words are coloured (text_color.cpp).
+std::string colorize_text(std::string_view text);
 
 // file:line:col (or file alone when the position is unknown).
 std::string format_location(const Location& l);
