@@ -341,7 +341,7 @@ void setup_check(CLI::App& app, CommonOptions& common, CheckOptions& opt, int& r
                     "hcloud-json-input, oos-template or terraform-plan")
         ->check(CLI::IsMember(plan_format_names()));
     cmd->add_option("-f,--format", opt.formats,
-                    "Output format: text, json, sarif, junit, github or markdown; repeat with --output for several")
+                    "Output format: text, json, sarif, junit, github, markdown or gitlab; repeat with --output for several")
         ->check(CLI::IsMember(format_names()))
         ->allow_extra_args(false);  // one value per --format, so each --output pairs with one
     cmd->add_option("-o,--output", opt.outputs, "File for the --format before it (default: standard output)")

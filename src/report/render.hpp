@@ -8,6 +8,7 @@
 //   junit     JUnit XML, one test case per call target   (junit_report.cpp)
 //   github    GitHub Actions workflow commands           (github_report.cpp)
 //   markdown  change-review report for a PR comment      (markdown_report.cpp)
+//   gitlab    GitLab Code Quality issues                 (gitlab_report.cpp)
 #include <functional>
 #include <string>
 #include <string_view>
@@ -56,6 +57,13 @@ std::string render_sarif(const Report& report, const RenderOptions& options);
 std::string render_junit(const Report& report, const RenderOptions& options);
 std::string render_github(const Report& report, const RenderOptions& options);
 std::string render_markdown(const Report& report, const RenderOptions& options);
+std::string render_gitlab(const Report& report, const RenderOptions& options);
+
+// Where the rules are documented (rule_doc.cpp): the project's home page (OPGUARD_HOMEPAGE
+// at build time), a rule's anchor in docs/rules.md, and the URL of that section.
+const std::string& project_homepage();
+std::string rule_anchor(const std::string& rule_id);
+std::string rule_doc_uri(const std::string& rule_id);
 
 // The text report with ANSI colours on its severities and refused outcomes, for a terminal.
 // Works on render()'s output, whose values can never start a line or hold ESC, so only
