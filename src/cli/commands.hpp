@@ -42,6 +42,10 @@ void setup_check(CLI::App& app, CommonOptions& common, CheckOptions& opt, int& r
 std::string allocator_description();
 void setup_rules(CLI::App& app, CommonOptions& common, int& result);
 
+// `rules doc`: the Markdown rule reference (docs/rules.md) of `rules`, with examples from
+// the test cases under `case_dirs` (rules_doc.cpp).
+std::string rules_doc(SourceRegistry& sources, const RuleSet& rules, const std::vector<std::string>& case_dirs);
+
 // "error" | "warning" | "info" (already checked by CLI11) => Severity.
 Severity parse_severity(const std::string& s);
 
