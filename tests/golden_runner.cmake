@@ -1,6 +1,6 @@
 # Runs one golden case in one format: `cmake -P golden_runner.cmake` with
 #   -DOPGUARD=<opguard binary> -DSOURCE_DIR=<repo root> -DCASE_DIR=<tests/golden/CASE>
-#   -DFORMAT=text|json|sarif|junit|github|markdown -DACTUAL_DIR=<where to leave the actual
+#   -DFORMAT=text|json|sarif|junit|github|markdown|gitlab -DACTUAL_DIR=<where to leave the actual
 #   output on a mismatch>
 #
 # A case folder holds:
@@ -16,6 +16,7 @@
 #   expected.xml              standard output of `--format junit`
 #   expected.github           standard output of `--format github`
 #   expected.md               standard output of `--format markdown`
+#   expected.gitlab.json      standard output of `--format gitlab`
 #   expected.exit             the exit code
 #   expected.stderr           standard error (optional; without it stderr must be empty)
 #
@@ -79,6 +80,7 @@ set(ext_sarif sarif)
 set(ext_junit xml)
 set(ext_github github)
 set(ext_markdown md)
+set(ext_gitlab gitlab.json)
 if(NOT DEFINED ext_${FORMAT})
   message(FATAL_ERROR "golden_runner: unknown FORMAT '${FORMAT}'")
 endif()

@@ -1,6 +1,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -168,6 +169,12 @@ static CheckState& check_state() {
 #endif
 }
 
+// Colours only on a terminal, and not when NO_COLOR (any non-empty value) or --no-color says no.
+static bool use_color(const CommonOptions& common) {
+    const char* no_color = std::getenv("NO_COLOR");
+    return !common.no_color && !(no_color && *no_color) && ::isatty(STDOUT_FILENO);
+}
+
 static int run_check(const CommonOptions& common, const CheckOptions& opt, const CLI::App& cmd) {
     const auto wanted = reports(cmd, opt);
     if (!opt.today.empty() && !valid_date(opt.today))
@@ -217,12 +224,18 @@ static int run_check(const CommonOptions& common, const CheckOptions& opt, const
     ro.tool_version = OPGUARD_VERSION;
     ro.fail_on = parse_severity(opt.fail_on);
     ro.utf16_column = utf16_columns(sources);
+    ro.quiet = opt.quiet;
     for (const auto& [format, path] : wanted) refuse_input_as_output(path, sources);
     // All reports are written or none (write_outputs); a file report is streamed to its
     // temporary file as it is rendered.
     std::vector<OutputJob> jobs;
-    for (const auto& [format, path] : wanted)
-        jobs.push_back({path, [&, format = format](const Sink& sink) { render_to(report, format, ro, sink); }});
+    for (const auto& [format, path] : wanted) {
+        const bool color = format == "text" && is_stdout(path) && use_color(common);
+        jobs.push_back({path, [&, format = format, color](const Sink& sink) {
+                            if (color) sink(colorize_text(render(report, format, ro)));
+                            else render_to(report, format, ro, sink);
+                        }});
+    }
     write_outputs(jobs);
     clock.stage("render");
     return exit_code(report, ro.fail_on) ? kExitFindings : kExitOk;
@@ -234,7 +247,9 @@ Severity parse_severity(const std::string& s) {
 
 void setup_check(CLI::App& app, CommonOptions& common, CheckOptions& opt, int& result) {
     auto* cmd = app.add_subcommand("check", "Check a plan of API calls against saved inventory and the rules");
-    cmd->add_option("plan", opt.plan, "The plan: a JSON file of API calls")->required();
+    cmd->add_option("plan", opt.plan,
+                    "The plan: a file of API calls in any form --plan-format names; - reads it from standard input")
+        ->required();
     cmd->add_option("-i,--inventory", opt.inventory, "A saved API response (JSON file) or a directory of them; repeatable")
         ->required();
     cmd->add_option("--inventory-kind", opt.inventory_kinds,
@@ -249,7 +264,7 @@ void setup_check(CLI::App& app, CommonOptions& common, CheckOptions& opt, int& r
                     "An OOS template's execution parameters, as aliyun oos StartExecution --Parameters takes them: a JSON "
                     "object, inline or in a FILE; given values win over Default");
     cmd->add_option("-f,--format", opt.formats,
-                    "Output format: text, json, sarif, junit, github or markdown; repeat with --output for several")
+                    "Output format: text, json, sarif, junit, github, markdown or gitlab; repeat with --output for several")
         ->check(CLI::IsMember(format_names()))
         ->allow_extra_args(false);  // one value per --format, so each --output pairs with one
     cmd->add_option("-o,--output", opt.outputs, "File for the --format before it (default: standard output)")
@@ -259,6 +274,7 @@ void setup_check(CLI::App& app, CommonOptions& common, CheckOptions& opt, int& r
     cmd->add_option("--waivers", opt.waiver_files, "A waiver file (JSON, schemas/waivers.schema.json); repeatable");
     cmd->add_option("--today", opt.today, "The date waivers expire against, YYYY-MM-DD (default: today in UTC)");
     cmd->add_flag("--timings", opt.timings, "Print the wall time and resident memory after each stage (rules, plan, inventory, simulate, render and write) on standard error");
+    cmd->add_flag("-q,--quiet", opt.quiet, "Text report: only the failing findings (at or above --fail-on, not waived) and the summary");
     cmd->add_flag("--explain", opt.explain, "Show, for each rule on each target, whether it fired and the values it compared");
     cmd->callback([&, cmd] { result = run_check(common, opt, *cmd); });
 }

@@ -18,6 +18,7 @@ inline constexpr int kExitInternal = 3;  // a bug in opguard: please report it
 struct CommonOptions {
     std::vector<std::string> rule_dirs;
     bool no_builtin_rules = false;
+    bool no_color = false;  // --no-color (NO_COLOR in the environment does the same)
 };
 
 struct CheckOptions {
@@ -33,6 +34,7 @@ struct CheckOptions {
     std::string today;     // YYYY-MM-DD; "" = the current UTC date
     bool explain = false;
     bool timings = false;  // --timings: each stage's wall time on standard error
+    bool quiet = false;    // --quiet: the text report holds the failing findings and the summary
 };
 
 void setup_check(CLI::App& app, CommonOptions& common, CheckOptions& opt, int& result);
@@ -40,6 +42,10 @@ void setup_check(CLI::App& app, CommonOptions& common, CheckOptions& opt, int& r
 // The allocator of the binary, for --version (src/cli/allocator.cpp).
 std::string allocator_description();
 void setup_rules(CLI::App& app, CommonOptions& common, int& result);
+
+// `rules doc`: the Markdown rule reference (docs/rules.md) of `rules`, with examples from
+// the test cases under `case_dirs` (rules_doc.cpp).
+std::string rules_doc(SourceRegistry& sources, const RuleSet& rules, const std::vector<std::string>& case_dirs);
 
 // "error" | "warning" | "info" (already checked by CLI11) => Severity.
 Severity parse_severity(const std::string& s);

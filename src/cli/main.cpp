@@ -14,9 +14,14 @@ int main(int argc, char** argv) {
     CLI::App app{"opguard: checks cloud desktop and instance operation plans before they run"};
     app.set_version_flag("--version", std::string(OPGUARD_VERSION) + "\n" + allocator_description());
     app.require_subcommand(1);
+    // Global options are accepted after the subcommand too (`check PLAN --rules DIR`):
+    // what a subcommand does not know falls through to here. Subcommands inherit this.
+    app.fallthrough();
     CommonOptions common;
-    app.add_option("--rules", common.rule_dirs, "A directory (or file) of .rules files to add; repeatable");
+    app.add_option("--rules", common.rule_dirs, "A directory (or file) of .rules files to add; repeatable")
+        ->allow_extra_args(false);  // one value per --rules, so `check --rules DIR PLAN` keeps PLAN
     app.add_flag("--no-builtin-rules", common.no_builtin_rules, "Do not load the rules built into opguard");
+    app.add_flag("--no-color", common.no_color, "No colours in the text report (also when NO_COLOR is set; never in files or pipes)");
     CheckOptions check;
     int result = kExitOk;
     setup_check(app, common, check, result);

@@ -257,6 +257,17 @@ void setup_rules(CLI::App& app, CommonOptions& common, int& result) {
         result = run_explain(sources, rules, common, opt);
     });
 
+    static std::string doc_output = "-";
+    auto* doc = cmd->add_subcommand("doc", "Write the Markdown reference of every rule (docs/rules.md), with an example from its test case");
+    doc->add_option("-o,--output", doc_output, "File to write (default: standard output)");
+    doc->add_option("--tests", opt.tests_dirs, "A folder of rule test cases to take the examples from (default: rules/tests)");
+    doc->callback([&result, &common, load] {
+        SourceRegistry sources;
+        RuleSet rules = load(sources);
+        write_output(doc_output, rules_doc(sources, rules, case_dirs(common, opt)));
+        result = kExitOk;
+    });
+
     auto* test = cmd->add_subcommand("test", "Run the rule test cases in DIR (default rules/tests) and check every rule has one");
     test->add_option("dir", opt.test_dir, "Folder of test cases: DIR/<case>/{plan.json or plan.<ext>, expect.json, inventory/}");
     test->add_option("--cover", opt.cover,

@@ -78,23 +78,22 @@ struct Case {
 bool fails(const Finding& f, Severity threshold) { return !f.waived() && at_or_above(f.rule->severity, threshold); }
 
 void write_case(const Case& c, Severity threshold, std::string& out) {
-    out += "    <testcase classname=\"" + xml(c.classname) + "\" name=\"" + xml(c.name) + "\"";
-    if (!c.at.file.empty()) out += " file=\"" + xml(c.at.file) + "\"";
-    if (c.at.pos.known()) out += " line=\"" + std::to_string(c.at.pos.line) + "\"";
+    // The Jenkins JUnit schema (junit-10.xsd) allows a test case only name, classname, time
+    // and group: its place in the plan goes first in <system-out>.
+    out += "    <testcase classname=\"" + xml(c.classname) + "\" name=\"" + xml(c.name) + "\">\n";
     std::vector<const Finding*> failing, other;
     for (const Finding* f : c.findings) (fails(*f, threshold) ? failing : other).push_back(f);
-    if (failing.empty() && other.empty() && c.outcome.empty()) { out += "/>\n"; return; }
-    out += ">\n";
     if (!failing.empty()) {
         std::string body;
         for (const Finding* f : failing) body += finding_block(*f);
         out += "      <failure type=\"" + xml(failing.front()->rule->id) + "\" message=\"" + xml(failing.front()->message) + "\">" +
                xml_text(body) + "</failure>\n";
     }
-    if (!other.empty() || !c.outcome.empty()) {
-        std::string body = c.outcome.empty() ? "" : "predicted: " + c.outcome + "\n";
+    {
+        std::string body = c.at.file.empty() ? "" : "at: " + format_location(c.at) + "\n";
+        if (!c.outcome.empty()) body += "predicted: " + c.outcome + "\n";
         for (const Finding* f : other) body += finding_block(*f);
-        out += "      <system-out>" + xml_text(body) + "</system-out>\n";
+        if (!body.empty()) out += "      <system-out>" + xml_text(body) + "</system-out>\n";
     }
     out += "    </testcase>\n";
 }
@@ -168,7 +167,7 @@ std::string render_junit(const Report& r, const RenderOptions& options) {
     }
     std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
     out += "<testsuites name=\"opguard " + xml(r.plan_file) + "\" tests=\"" + std::to_string(tests) + "\" failures=\"" +
-           std::to_string(failures) + "\" errors=\"0\" skipped=\"0\">\n";
+           std::to_string(failures) + "\" errors=\"0\">\n";
     for (const auto& s : suites) {
         size_t f = 0;
         for (const auto& k : s.cases) f += failed(k);

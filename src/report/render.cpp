@@ -24,6 +24,7 @@ const Format kFormats[] = {
     {"text", render_text, nullptr, true},   {"json", render_json, stream_json}, {"sarif", render_sarif},
     {"junit", render_junit},                {"github", render_github, nullptr, true},
     {"markdown", render_markdown, nullptr, true},
+    {"gitlab", render_gitlab},
 };
 
 // A value from a plan or inventory may hold control characters: on a terminal or in a CI

@@ -8,6 +8,7 @@
 //   junit     JUnit XML, one test case per call target   (junit_report.cpp)
 //   github    GitHub Actions workflow commands           (github_report.cpp)
 //   markdown  change-review report for a PR comment      (markdown_report.cpp)
+//   gitlab    GitLab Code Quality issues                 (gitlab_report.cpp)
 #include <functional>
 #include <string>
 #include <string_view>
@@ -26,6 +27,9 @@ struct RenderOptions {
     // location's byte column into UTF-16 units (the CLI reads the line from the source);
     // without it SARIF carries the byte column (equal on ASCII lines).
     std::function<uint32_t(const Location&)> utf16_column;
+    // --quiet: the text report holds only the failing findings (at or above fail_on, not
+    // waived) and the summary. The other formats ignore it.
+    bool quiet = false;
 };
 
 using Renderer = std::string (*)(const Report&, const RenderOptions&);
@@ -53,6 +57,18 @@ std::string render_sarif(const Report& report, const RenderOptions& options);
 std::string render_junit(const Report& report, const RenderOptions& options);
 std::string render_github(const Report& report, const RenderOptions& options);
 std::string render_markdown(const Report& report, const RenderOptions& options);
+std::string render_gitlab(const Report& report, const RenderOptions& options);
+
+// Where the rules are documented (rule_doc.cpp): the project's home page (OPGUARD_HOMEPAGE
+// at build time), a rule's anchor in docs/rules.md, and the URL of that section.
+const std::string& project_homepage();
+std::string rule_anchor(const std::string& rule_id);
+std::string rule_doc_uri(const std::string& rule_id);
+
+// The text report with ANSI colours on its severities and refused outcomes, for a terminal.
+// Works on render()'s output, whose values can never start a line or hold ESC, so only
+// opguard's own words are coloured (text_color.cpp).
+std::string colorize_text(std::string_view text);
 
 // file:line:col (or file alone when the position is unknown).
 std::string format_location(const Location& l);

@@ -105,6 +105,7 @@ Node descriptor(const Rule& r) {
     return Node::object({{"id", Node::string(r.id)},
                          {"shortDescription", text(r.title)},
                          {"fullDescription", text(r.description.empty() ? r.title : r.description)},
+                         {"helpUri", Node::string(rule_doc_uri(r.id))},
                          {"help", Node::object({{"text", Node::string(help_text(r))}, {"markdown", Node::string(help_markdown(r))}})},
                          {"defaultConfiguration", Node::object({{"level", Node::string(level(r.severity))}})},
                          {"properties", std::move(props)}});
@@ -179,6 +180,7 @@ std::string render_sarif(const Report& r, const RenderOptions& options) {
     Counts n = counts(r);
     Node driver = Node::object({{"name", Node::string("opguard")},
                                 {"version", Node::string(options.tool_version)},
+                                {"informationUri", Node::string(project_homepage())},
                                 {"rules", std::move(rule_nodes)}});
     Node run = Node::object();
     run.set("tool", Node::object({{"driver", std::move(driver)}}));

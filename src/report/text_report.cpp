@@ -64,8 +64,16 @@ std::string effect_text(const EffectRecord& e) {
 
 }  // namespace
 
-std::string render_text(const Report& r, const RenderOptions&) {
+std::string render_text(const Report& r, const RenderOptions& options) {
     std::string out;
+    if (options.quiet) {  // --quiet: the failing findings and the summary, nothing else
+        for (const Finding& f : r.findings)
+            if (!f.waived() && at_or_above(f.rule->severity, options.fail_on)) finding_lines(f, out);
+        if (!out.empty()) out += '\n';
+        line(out, r.summary());
+        line(out, count_line(counts(r)));
+        return out;
+    }
     line(out, "opguard: " + r.plan_file + " (" + std::to_string(r.calls.size()) + (r.calls.size() == 1 ? " call" : " calls") +
                   ") against " + std::to_string(r.inventory_files.size()) + " inventory file" +
                   (r.inventory_files.size() == 1 ? "" : "s") + ", " + std::to_string(r.rule_count) + " rules");

@@ -63,7 +63,7 @@ struct HandReport {
 }  // namespace
 
 TEST_CASE("one factory keyed by format name", "[report]") {
-    CHECK(format_names() == std::vector<std::string>{"text", "json", "sarif", "junit", "github", "markdown"});
+    CHECK(format_names() == std::vector<std::string>{"text", "json", "sarif", "junit", "github", "markdown", "gitlab"});
     for (const auto& name : format_names()) CHECK(renderer(name) != nullptr);
     CHECK(renderer("yaml") == nullptr);
     Report empty;

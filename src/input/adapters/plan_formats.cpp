@@ -32,6 +32,16 @@ Node read_plan_yaml(const SourceRegistry& sources, uint32_t fid, const RuleSet& 
     return root;
 }
 
+// A plan named "-" is read from standard input and is "<stdin>" in every location.
+constexpr const char* kStdinName = "<stdin>";
+std::string read_stdin(size_t max_bytes) {
+    try {
+        return read_file_bytes("/dev/stdin", max_bytes);
+    } catch (const InputError& e) {
+        throw InputError(kStdinName, e.position(), e.id(), e.message(), e.pointer());
+    }
+}
+
 // Why one format does not fit; collected for the "tried ..." message.
 struct Attempt {
     std::string format;
@@ -307,7 +317,7 @@ Plan load_plan_in_format(SourceRegistry& sources, const std::string& path, const
         for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
         throw InputError("command line", {}, "usage", "unknown plan format '" + format + "'; expected one of: " + list);
     }
-    uint32_t fid = sources.add(path, map_or_read_file(path, kMaxPlanBytes));
+    uint32_t fid = path == "-" ? sources.add(kStdinName, read_stdin(kMaxPlanBytes)) : sources.add(path, map_or_read_file(path, kMaxPlanBytes));
     const SourceFile& f = sources.file(fid);
     check_encoding(f);
 

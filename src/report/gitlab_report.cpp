@@ -1,0 +1,62 @@
+// GitLab Code Quality (a JSON array of issues, the subset of the Code Climate format GitLab
+// reads; schemas/gitlab-codequality.schema.json): one issue per finding that is not waived
+// (GitLab has no notion of an accepted finding), at the plan value that causes it.
+// Severities: error -> critical, warning -> minor, info -> info (README "Reports").
+#include <cstdio>
+#include <set>
+
+#include "report/common.hpp"
+#include "report/render.hpp"
+
+namespace opguard {
+
+using namespace report_detail;
+
+namespace {
+
+const char* gitlab_severity(Severity s) {
+    switch (s) {
+        case Severity::Error: return "critical";
+        case Severity::Warning: return "minor";
+        default: return "info";
+    }
+}
+
+// FNV-1a 64 over what identifies a finding (rule, call, target, message), not where it is,
+// so an issue keeps its fingerprint when lines move; `salt` separates two equal findings.
+std::string fingerprint(const Finding& f, unsigned salt) {
+    uint64_t h = 1469598103934665603ull;
+    const std::string salt_text = std::to_string(salt);
+    for (const std::string* s : {&f.rule->id, &f.call_id, &f.target, &f.message, &salt_text}) {
+        for (unsigned char c : *s) { h ^= c; h *= 1099511628211ull; }
+        h ^= 0x1f; h *= 1099511628211ull;
+    }
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+    return buf;
+}
+
+}  // namespace
+
+std::string render_gitlab(const Report& r, const RenderOptions&) {
+    Node issues = Node::array();
+    std::set<std::string> seen;
+    for (const Finding& f : r.findings) {
+        if (f.waived()) continue;
+        std::string fp;
+        for (unsigned salt = 0; fp.empty() || seen.count(fp); ++salt) fp = fingerprint(f, salt);
+        seen.insert(fp);
+        const std::string path = f.location.file.empty() ? r.plan_file : f.location.file;
+        const uint32_t line = f.location.pos.known() ? f.location.pos.line : 1;
+        issues.items().push_back(Node::object({
+            {"description", Node::string(f.message)},
+            {"check_name", Node::string(f.rule->id)},
+            {"fingerprint", Node::string(fp)},
+            {"severity", Node::string(gitlab_severity(f.rule->severity))},
+            {"location", Node::object({{"path", Node::string(path)}, {"lines", Node::object({{"begin", Node::number(line)}})}})},
+        }));
+    }
+    return pretty_json(issues);
+}
+
+}  // namespace opguard
