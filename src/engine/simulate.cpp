@@ -668,6 +668,10 @@ public:
         if (!op) {
             out.accepted = false;
             out.message = "no rule file describes this call; its outcome is not predicted";
+            // A call polled until a condition holds (aliyun --waiter on a Describe call) starts
+            // no work of its own: opguard takes it as the wait for the work pending before it.
+            out.wait = call.wait;
+            if (call.wait) wait_for_all();
             outcomes_.push_back(std::move(out));
             return;
         }
@@ -771,8 +775,11 @@ public:
             }
         }
         // "wait": true: the client waits until this call's work has finished.
+        // A call that starts no asynchronous work of its own (a Describe polled with --waiter)
+        // is taken as the wait for the work pending before it.
         out.wait = call.wait;
-        if (call.wait)
+        if (call.wait && !op->asynchronous) wait_for_all();
+        else if (call.wait)
             for (auto it = pending_.begin(); it != pending_.end();) {
                 if (it->second.call != call.index) { ++it; continue; }
                 write_status(*it->first, it->second.final);

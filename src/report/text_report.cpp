@@ -107,7 +107,7 @@ std::string render_text(const Report& r, const RenderOptions& options) {
         line(out, "call " + std::to_string(c.index + 1) + " " + c.id + ": " + (c.operation.empty() ? c.label : c.operation) + "  " +
                       format_location(c.location));
         if (!c.known) {
-            line(out, "  outcome: unknown (" + c.message + ")");
+            line(out, "  outcome: unknown (" + c.message + ")" + (c.wait ? "; the plan waits here until the work of the calls before it has finished" : ""));
         } else if (!c.accepted) {
             line(out, "  outcome: refused, " + (c.http ? "HTTP " + std::to_string(c.http) : std::string("HTTP status undocumented")) +
                           ", " + (c.code == "undocumented" ? std::string("error code undocumented") : "code " + c.code) +

@@ -48,8 +48,8 @@ TEST_CASE("gitlab: one Code Quality issue per unwaived finding, at its plan line
     CHECK(issues[0]["location"]["lines"]["begin"] == 9);
 }
 
-TEST_CASE("gitlab: waived findings are left out; an empty report is an empty array", "[report][gitlab]") {
-    CliRun g = run_opguard(kSource, "check tests/golden/waivers-pass/plan.json -i samples/fleet --today 2026-06-01 --format gitlab");
+TEST_CASE("gitlab: waived findings are left out: an empty report is an empty array", "[report][gitlab]") {
+    CliRun g = run_opguard(kSource, "check tests/golden/waivers-pass/plan.json -i tests/golden/waivers/inventory --today 2026-06-01 --format gitlab");
     CHECK(g.exit == 0);
     CHECK(g.out == "[]\n");
 }
@@ -69,11 +69,11 @@ TEST_CASE("sarif: informationUri, and helpUri and help for every rule into docs/
     }
 }
 
-TEST_CASE("junit: only the attributes the Jenkins JUnit schema allows; the place goes to system-out", "[report][junit]") {
+TEST_CASE("junit: only the attributes the Jenkins JUnit schema allows: the place goes to system-out", "[report][junit]") {
     CliRun x = run_opguard(kSource, kSample + " --format junit");
     CHECK(x.out.find(" line=\"") == std::string::npos);
     CHECK(x.out.find("<testcase classname=\"hk-ubuntu-2204\" name=\"ecd-hkwin01a7c2k9\">\n") != std::string::npos);
     CHECK(x.out.find("<testsuites name=\"opguard samples/rebuild-plan.json\" tests=\"38\" failures=\"33\" errors=\"0\">\n") !=
           std::string::npos);
-    CHECK(x.out.find("<system-out>at: samples/rebuild-plan.json:9:49\n") != std::string::npos);
+    CHECK(x.out.find("<system-out>at: samples/rebuild-plan.json:9:23\n") != std::string::npos);
 }

@@ -80,7 +80,7 @@ TEST_CASE("bare arrays get their kinds from repeated inventory-kind KIND=FILE op
           "inventory files (give it, or its folder, with --inventory)\n");
 }
 
-TEST_CASE("exit 1: an error finding; --fail-on moves the threshold", "[cli][exit]") {
+TEST_CASE("exit 1: an error finding: --fail-on moves the threshold", "[cli][exit]") {
     TempDir dir;
     write_inventory(dir);
     SECTION("an error") {

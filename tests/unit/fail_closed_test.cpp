@@ -52,7 +52,7 @@ std::string rebuild_plan() {
 
 }  // namespace
 
-TEST_CASE("a call no rule file models fails the check; a read-only one is info", "[fail-closed][unmodeled]") {
+TEST_CASE("a call no rule file models fails the check: a read-only one is info", "[fail-closed][unmodeled]") {
     TempDir dir;
     std::string plan = plan_of({
         "    {\"id\": \"del\", \"product\": \"ecd\", \"version\": \"2020-09-30\", \"action\": \"DeleteDesktops\",\n"

@@ -231,7 +231,7 @@ TEST_CASE("precedence: or < and < not < comparison < sum < term < unary < postfi
     CHECK(expr_of("a >= b") == "(>= a b)");
 }
 
-TEST_CASE("in and not in are comparisons; prefix not still applies to the whole comparison", "[grammar]") {
+TEST_CASE("in and not in are comparisons: prefix not still applies to the whole comparison", "[grammar]") {
     CHECK(expr_of("a in [1, 2]") == "(in a [1 2])");
     CHECK(expr_of("a not in b") == "(not-in a b)");
     CHECK(expr_of("a   not   in b") == "(not-in a b)");
@@ -395,7 +395,7 @@ namespace {
 std::string nested(size_t depth) { return std::string(depth, '(') + "1" + std::string(depth, ')'); }
 }
 
-TEST_CASE("64 nested brackets parse; the 65th is rules.nesting at its own position", "[grammar][nesting]") {
+TEST_CASE("64 nested brackets parse: the 65th is rules.nesting at its own position", "[grammar][nesting]") {
     auto ok = parse("rule r { x = " + nested(64) + "; }");
     CHECK(show(ok->items[0].properties[0].value) == "1");
 

@@ -176,7 +176,7 @@ TEST_CASE("json_reader: long strings, with and without escapes", "[json_reader]"
     CHECK(p->at(p->root.items()[1]) == "1:" + std::to_string(plain.size() + 6));
 }
 
-TEST_CASE("json_reader: \\u0000 inside a string is kept", "[json_reader]") {
+TEST_CASE("json_reader: an escaped NUL (u0000) inside a string is kept", "[json_reader]") {
     auto p = parse(R"({"k\u0000": "a\u0000b"})");
     const Node& r = p->root;
     REQUIRE(r.members().size() == 1);
@@ -488,7 +488,7 @@ TEST_CASE("json_reader: syntax errors", "[json_reader]") {
     }
 }
 
-TEST_CASE("json_reader: a leading UTF-8 byte order mark is ignored; UTF-16 is refused", "[json_reader]") {
+TEST_CASE("json_reader: a leading UTF-8 byte order mark is ignored: UTF-16 is refused", "[json_reader]") {
     auto p = parse("\xEF\xBB\xBF{\"a\": [1]}");
     CHECK(p->root.to_json() == R"({"a":[1]})");
     CHECK(p->at(p->root) == "1:4");  // offsets still count the BOM's bytes

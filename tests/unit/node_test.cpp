@@ -51,7 +51,7 @@ TEST_CASE("a node can be assigned one of its own children", "[node]") {
     CHECK(l.to_json() == "[3]");
 }
 
-TEST_CASE("a scalar's value of another kind reads as empty; its children cannot be changed", "[node]") {
+TEST_CASE("a scalar's value of another kind reads as empty: its children cannot be changed", "[node]") {
     Node n = Node::number(5);
     CHECK(n.as_string().empty());
     CHECK_FALSE(n.as_bool());

@@ -128,7 +128,7 @@ TEST_CASE("an official bulk template whose list defaults to [] warns that nothin
     CHECK(c->report.effects.empty());
 }
 
-TEST_CASE("check --parameters fills the template's parameters; given values win over Default", "[oos][parameters]") {
+TEST_CASE("check --parameters fills the template's parameters: given values win over Default", "[oos][parameters]") {
     TempDir dir;
     std::string path = dir.write("bulk.yml", kBulk);
     auto c = check(path, R"({"regionId": "cn-hangzhou", "desktopIds": ["ecd-hzlin03c9x4t6", "ecd-hzwin04d2p7w3"]})");
@@ -184,7 +184,7 @@ TEST_CASE("bad --parameters is an input error at file:line:col", "[oos][paramete
     CHECK(run_cli(dir, "check bulk.yml -i '" + source_path("samples/fleet") + "' --fail-on warning") == 1);
 }
 
-TEST_CASE("official ECD actions expand to their steps and waits; ACS::WaitFor is a wait step", "[oos][wait]") {
+TEST_CASE("official ECD actions expand to their steps and waits: ACS::WaitFor is a wait step", "[oos][wait]") {
     TempDir dir;
     auto d = drafts(dir, "t.yml",
                     "FormatVersion: OOS-2019-06-01\n"
@@ -256,7 +256,7 @@ TEST_CASE("an action opguard does not expand is an unmodelled call named after i
     CHECK(location(*f[0]) == path + ":4:13");
 }
 
-TEST_CASE("ACS::Template expands a template beside the plan; depth and cycles are bounded", "[oos][nested]") {
+TEST_CASE("ACS::Template expands a template beside the plan: depth and cycles are bounded", "[oos][nested]") {
     TempDir dir;
     dir.write("child-reboot.yml",
               "FormatVersion: OOS-2019-06-01\n"

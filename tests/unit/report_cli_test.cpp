@@ -47,7 +47,7 @@ TEST_CASE("misplaced --output and two reports on standard output are usage error
     CHECK_FALSE(std::filesystem::exists(dir.file("a")));  // nothing written on a usage error
 }
 
-TEST_CASE("waivers and today on the command line: waived findings do not fail the run; bad dates are usage errors", "[cli][waivers]") {
+TEST_CASE("waivers and today on the command line: waived findings do not fail the run: bad dates are usage errors", "[cli][waivers]") {
     Ran strict = run_opguard(kSource, "check tests/golden/waivers-pass/plan.json " + kInventory + " --fail-on warning --today 2026-06-01");
     CHECK(strict.exit == 0);
     CHECK(strict.out.find("0 errors, 0 warnings, 0 info, 2 waived") != std::string::npos);
@@ -104,7 +104,7 @@ TEST_CASE("rules explain: what, why, source, code, operation, and an example fro
     CHECK(unknown.err.find("ecd.rebuild.desktop-status") != std::string::npos);
 }
 
-TEST_CASE("rules test: a case that expected a finding and got none fails; a rule with no case fails", "[cli][rules]") {
+TEST_CASE("rules test: a case that expected a finding and got none fails: a rule with no case fails", "[cli][rules]") {
     TempDir dir;
     dir.write("demo.rules",
               "rule demo.product {\n  title = \"t\";\n  severity = warning;\n  operations = [\"*\"];\n  when = request.product == \"demo\";\n"
@@ -177,7 +177,7 @@ TEST_CASE("rules test: a case's plan.<ext> in another form, and {\"fires\": [pla
     CHECK(two.err.find("error[rules-test.no-plan]: a rule test case has one plan file; found plan.sh, plan.yml") != std::string::npos);
 }
 
-TEST_CASE("SARIF columns are UTF-16 code units; the other formats count bytes", "[cli][report][sarif]") {
+TEST_CASE("SARIF columns are UTF-16 code units: the other formats count bytes", "[cli][report][sarif]") {
     TempDir dir;
     // "设计" is 6 bytes of UTF-8 and 2 UTF-16 code units, before the offending value on its line.
     const std::string plan = "{\"calls\": [\n  {\"id\": \"\xE8\xAE\xBE\xE8\xAE\xA1\", \"product\": \"ecd\", \"version\": \"2020-09-30\", "

@@ -149,7 +149,7 @@ TEST_CASE("GitHub: severity maps to error / warning / notice, waived findings ar
     CHECK(out.find("waived: told (waiver at w.json:2:5)") != std::string::npos);
 }
 
-TEST_CASE("JUnit: one test case per call target; failures follow --fail-on; waived findings never fail", "[report][junit]") {
+TEST_CASE("JUnit: one test case per call target: failures follow --fail-on: waived findings never fail", "[report][junit]") {
     TempDir dir;
     auto run = run_pipeline(dir, mixed_plan(), {source_path(kFleet)});
     auto count = [](const std::string& s, const std::string& what) {

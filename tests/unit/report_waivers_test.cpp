@@ -117,7 +117,7 @@ TEST_CASE("a waived finding stays, marked, and no longer counts toward --fail-on
     CHECK(format_location(f->waiver->location) == run->loc("{\"rule\": \"ecd.rebuild.desktop-running\""));
 }
 
-TEST_CASE("a waiver expiring today still applies; the day after it is reported and no longer applies", "[waivers]") {
+TEST_CASE("a waiver expiring today still applies: the day after it is reported and no longer applies", "[waivers]") {
     TempDir dir;
     auto run = run_pipeline(dir, running_plan("[{\"rule\": \"ecd.rebuild.desktop-running\", \"reason\": \"r\", \"expires\": \"2026-06-01\"}]"),
                             {source_path(kFleet)});
@@ -137,7 +137,7 @@ TEST_CASE("a waiver expiring today still applies; the day after it is reported a
     CHECK(format_location(expired->location) == run->loc("{\"rule\": \"ecd.rebuild.desktop-running\""));
 }
 
-TEST_CASE("waivers match by rule, call id and targets; one that matches nothing is reported", "[waivers]") {
+TEST_CASE("waivers match by rule, call id and targets: one that matches nothing is reported", "[waivers]") {
     TempDir dir;
     auto run = run_pipeline(dir, running_plan(), {source_path(kFleet)});
     Location at{"w.json", {3, 5}};

@@ -112,7 +112,7 @@ TEST_CASE("PlanBuilder: without a wait the second RedeployInstance sees the inst
     CHECK(d->report.effects[0].status_path == std::vector<std::string>{"Running", "Stopping", "Starting", "Running"});
 }
 
-TEST_CASE("PlanBuilder: CallDraft wait is the call's wait; the next call sees the final status", "[time][adapters]") {
+TEST_CASE("PlanBuilder: CallDraft wait is the call's wait: the next call sees the final status", "[time][adapters]") {
     auto d = drafted(true, false);
     REQUIRE(d->plan.calls.size() == 2);
     CHECK(d->plan.calls[0].wait);
@@ -198,7 +198,7 @@ TEST_CASE("JSON plan: redeploy twice without a wait is refused, with a wait acce
     }
 }
 
-TEST_CASE("JSON plan: stop then start without a wait; the desktop is Stopping", "[time][plan]") {
+TEST_CASE("JSON plan: stop then start without a wait: the desktop is Stopping", "[time][plan]") {
     TempDir dir;
     auto power = [](const std::string& id, const std::string& action, const std::string& extra) {
         return "    {\"id\": \"" + id + "\", \"product\": \"ecd\", \"version\": \"2020-09-30\", \"action\": \"" + action + "\"" + extra +

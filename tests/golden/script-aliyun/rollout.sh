@@ -21,7 +21,7 @@ aliyun ecd rebuild-desktops --api-version 2020-09-30 --region cn-shanghai --biz-
 # Variables assigned above on the top level are resolved; command substitutions are not.
 aliyun ecd RebuildDesktops --RegionId "$REGION" --DesktopId.1 ecd-hzwin04d2p7w3 --ImageId "$WIN_IMAGE" --force
 aliyun ecd RebuildDesktops --RegionId cn-hangzhou --DesktopId.1 ecd-hzwin04d2p7w3 --DesktopId.2 "$(cat next-desktop.txt)" --ImageId m-win2022std --force
-
+aliyun ecd DescribeDesktops --RegionId cn-hangzhou --DesktopId.1 ecd-hzwin04d2p7w3 --force --waiter expr='Desktops[0].DesktopStatus' to=Running  # polls: the wait for the work above
 # Dry runs send nothing; chained with && and ;
 aliyun ecd RebuildDesktops --RegionId cn-hangzhou --DesktopId.1 ecd-hzlin03c9x4t6 --ImageId m-ubuntu2204lts --force --cli-dry-run-json > /tmp/req.json && aliyun ecd RebuildDesktops --RegionId ap-southeast-1 --DesktopId.1 ecd-sggpu07g1v6z4 --ImageId m-wingpudesign --force --dryrun; aliyun ecs RedeployInstance --RegionId cn-hangzhou --InstanceId i-bp1redeploy01ok --estimate-cost
 
