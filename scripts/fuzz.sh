@@ -51,6 +51,13 @@ seed opguard_fuzz_plan $(json_inputs | xargs -r grep -l '"calls"') $(find fuzz/s
 seed opguard_fuzz_plan_formats $(json_inputs | xargs -r grep -l -E '"calls"|"style"|"resource_changes"|"FormatVersion"|"body"') \
   $(find samples tests rules -type f \( -name '*.sh' -o -name '*.yml' -o -name '*.yaml' \) | sort) \
   $(find fuzz/seeds/plan_formats -type f 2>/dev/null | sort)
+# The one-format plan targets: the files of their own form (and, for templates, YAML bombs'
+# neighbours come from the corpus libFuzzer grows).
+seed opguard_fuzz_plan_oos_template $(find samples tests rules -type f \( -name '*.yml' -o -name '*.yaml' \) | sort) \
+  $(json_inputs | xargs -r grep -l '"FormatVersion"') $(find fuzz/seeds/oos_template -type f 2>/dev/null | sort)
+seed opguard_fuzz_plan_shell $(find samples tests rules -type f -name '*.sh' | sort) $(find fuzz/seeds/shell -type f 2>/dev/null | sort)
+seed opguard_fuzz_plan_cli_dry_run_json $(json_inputs | xargs -r grep -l '"style"')
+seed opguard_fuzz_plan_terraform_plan $(json_inputs | xargs -r grep -l '"resource_changes"')
 # Each inventory target gets the files that hold its kind's list (rules/*.rules `list`).
 declare -A list_key=(
   [desktop]='"Desktops"' [image]='"Images"' [snapshot]='"Snapshots"' [ecd_region]='"Regions"'
@@ -81,6 +88,8 @@ run_one() {
     return
   fi
   [[ $name == opguard_fuzz_rules ]] && dict=fuzz/rules.dict && max_len=131072
+  [[ $name == opguard_fuzz_plan_oos_template ]] && dict=fuzz/yaml.dict
+  [[ $name == opguard_fuzz_plan_shell ]] && dict=fuzz/shell.dict
   mkdir -p "$build/corpus/$name"
   "$build/fuzz/$name" -max_total_time="$secs" -timeout=30 -rss_limit_mb="$rss" -max_len="$max_len" \
     -dict="$dict" -print_final_stats=1 -artifact_prefix="$root/$build/artifacts/$name-" \
