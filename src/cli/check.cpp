@@ -250,8 +250,11 @@ void setup_check(CLI::App& app, CommonOptions& common, CheckOptions& opt, int& r
     cmd->add_option("plan", opt.plan,
                     "The plan: a file of API calls in any form --plan-format names; - reads it from standard input")
         ->required();
+    // One value per -i (repeat it for several), so `check -i inventory plan.json` does not
+    // take the plan for a second inventory path.
     cmd->add_option("-i,--inventory", opt.inventory, "A saved API response (JSON file) or a directory of them; repeatable")
-        ->required();
+        ->required()
+        ->allow_extra_args(false);
     cmd->add_option("--inventory-kind", opt.inventory_kinds,
                     "Resource kind of bare-array inventory files: KIND for all of them, KIND=FILE for one (repeatable; e.g. "
                     "desktop=out/q1.json)")
@@ -271,7 +274,8 @@ void setup_check(CLI::App& app, CommonOptions& common, CheckOptions& opt, int& r
         ->allow_extra_args(false);
     cmd->add_option("--fail-on", opt.fail_on, "Lowest severity that makes the exit code 1")
         ->check(CLI::IsMember({"error", "warning", "info"}));
-    cmd->add_option("--waivers", opt.waiver_files, "A waiver file (JSON, schemas/waivers.schema.json); repeatable");
+    cmd->add_option("--waivers", opt.waiver_files, "A waiver file (JSON, schemas/waivers.schema.json); repeatable")
+        ->allow_extra_args(false);
     cmd->add_option("--today", opt.today, "The date waivers expire against, YYYY-MM-DD (default: today in UTC)");
     cmd->add_flag("--timings", opt.timings, "Print the wall time and resident memory after each stage (rules, plan, inventory, simulate, render and write) on standard error");
     cmd->add_flag("-q,--quiet", opt.quiet, "Text report: only the failing findings (at or above --fail-on, not waived) and the summary");

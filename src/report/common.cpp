@@ -78,6 +78,21 @@ std::string subject(const Finding& f) {
     return "call " + f.call_id + (f.target.empty() ? "" : ", target " + f.target);
 }
 
+std::string effect_line(const EffectRecord& e) {
+    std::string s;
+    if (!e.status_path.empty() && e.verb.empty()) {
+        s += e.noun + " " + e.id + " status " + status_path(e.status_path);
+    } else {
+        s += e.noun + " " + e.id + " " + e.verb;
+        if (e.size_gib) s += " (" + gib(*e.size_gib) + ")";
+        if (!e.status_path.empty()) s += "; status " + status_path(e.status_path);
+    }
+    if (!e.detail.empty()) s += ": " + e.detail;
+    if (e.effect->basis != Basis::Documented) s += " [" + std::string(basis_name(e.effect->basis)) + "]";
+    if (e.effect->pending) s += " [pending until the cloud's task finishes]";
+    return s;
+}
+
 std::vector<const EffectRecord*> data_loss_effects(const Report& r) {
     std::vector<const EffectRecord*> out;
     for (const auto& e : r.effects)

@@ -40,6 +40,10 @@ std::string rule_meta(const Rule& r);
 std::string waiver_text(const WaiverRef& w);
 // "call hk-1" / "call hk-1, target ecd-x" / "plan" — where a finding belongs.
 std::string subject(const Finding& f);
+// One effect as every format words it: "disk d-1 erased (80 GiB): ... [inferred]",
+// "desktop ecd-x status Running -> Stopping -> Stopped"; the basis is named whenever it is
+// not documented, so an inferred or undocumented prediction reads as one in every format.
+std::string effect_line(const EffectRecord& e);
 // Effects whose effect item says data_loss, in report order.
 std::vector<const EffectRecord*> data_loss_effects(const Report& r);
 // At most `max` bytes of `s` (cut at a UTF-8 boundary) followed by "..." when cut.

@@ -53,6 +53,9 @@ std::string render_github(const Report& r, const RenderOptions&) {
         if (!f.evidence.empty()) msg += "\nevidence: " + evidence_list(f);
         out += "::" + std::string(cmd) + " " + props + "::" + escape_data(msg) + "\n";
     }
+    // What the accepted calls do, as plain log lines (escaped like data: a value cannot start
+    // a workflow command), each with its basis when that is not documented.
+    for (const auto& e : r.effects) out += "opguard: effect of " + escape_data(e.call_id + ": " + effect_line(e)) + "\n";
     Counts n = counts(r);
     // Plain log lines too carry input text (the plan's file name): escaped like data, so
     // no newline in it can start a line of its own.

@@ -73,6 +73,7 @@ struct Case {
     Location at;
     std::string outcome;
     std::vector<const Finding*> findings;
+    std::vector<const EffectRecord*> effects;  // what the call does to this target, in <system-out>
 };
 
 bool fails(const Finding& f, Severity threshold) { return !f.waived() && at_or_above(f.rule->severity, threshold); }
@@ -92,6 +93,7 @@ void write_case(const Case& c, Severity threshold, std::string& out) {
     {
         std::string body = c.at.file.empty() ? "" : "at: " + format_location(c.at) + "\n";
         if (!c.outcome.empty()) body += "predicted: " + c.outcome + "\n";
+        for (const EffectRecord* e : c.effects) body += "effect: " + effect_line(*e) + "\n";
         for (const Finding* f : other) body += finding_block(*f);
         if (!body.empty()) out += "      <system-out>" + xml_text(body) + "</system-out>\n";
     }
@@ -135,7 +137,7 @@ std::string render_junit(const Report& r, const RenderOptions& options) {
             else of_target[f->target].push_back(f);
         }
         if (c.targets.empty()) {
-            Case k{c.id, c.id, c.location, call_outcome(c), call_level};
+            Case k{c.id, c.id, c.location, call_outcome(c), call_level, by.effects[c.index]};
             s.cases.push_back(std::move(k));
         }
         for (const auto& t : c.targets) {
@@ -143,6 +145,8 @@ std::string render_junit(const Report& r, const RenderOptions& options) {
             Case k{c.id, t.id, t.location, call_outcome(c) + "; " + t.id + ": " + target_outcome(t), {}};
             if (auto it = of_target.find(t.id); it != of_target.end()) k.findings = it->second;
             k.findings.insert(k.findings.end(), call_level.begin(), call_level.end());
+            for (const EffectRecord* e : by.effects[c.index])
+                if (e->target == t.id) k.effects.push_back(e);
             s.cases.push_back(std::move(k));
         }
         suites.push_back(std::move(s));
@@ -150,10 +154,10 @@ std::string render_junit(const Report& r, const RenderOptions& options) {
     std::vector<const Finding*> plan_wide;
     Suite waivers{"waivers", {}};
     for (const auto& f : r.findings) {
-        if (notice(f)) waivers.cases.push_back(Case{"waivers", format_location(f.location), f.location, "", {&f}});
+        if (notice(f)) waivers.cases.push_back(Case{"waivers", format_location(f.location), f.location, "", {&f}, {}});
         else if (f.call_index >= r.calls.size()) plan_wide.push_back(&f);
     }
-    if (!plan_wide.empty()) suites.push_back(Suite{"plan", {Case{"plan", "plan-wide findings", {r.plan_file, {}}, "", plan_wide}}});
+    if (!plan_wide.empty()) suites.push_back(Suite{"plan", {Case{"plan", "plan-wide findings", {r.plan_file, {}}, "", plan_wide, {}}}});
     if (!waivers.cases.empty()) suites.push_back(std::move(waivers));
 
     auto failed = [&](const Case& k) {

@@ -167,11 +167,22 @@ std::string render_markdown(const Report& r, const RenderOptions& options) {
             out += " |\n";
         }
     }
-    std::string unsure;
-    for (const auto& e : r.effects)
-        if (!e.effect->data_loss && e.effect->basis == Basis::Undocumented && !e.verb.empty())
-            unsure += "- " + md(e.noun) + " " + code(e.id) + " " + md(e.verb) + " (" + code(e.call_id) + "): " + md(e.detail) + "\n";
+    // The other effects that are not documented: what the documentation does not settle, and
+    // what opguard infers (every inferred prediction is marked as one in every format).
+    std::string unsure, inferred;
+    for (const auto& e : r.effects) {
+        if (e.effect->data_loss || e.effect->basis == Basis::Documented) continue;
+        std::string what = e.verb.empty() ? "status " + status_path(e.status_path) : e.verb;
+        std::string row = "- " + md(e.noun) + " " + code(e.id) + " " + md(what) + " (" + code(e.call_id) + ")" +
+                          (e.detail.empty() ? "" : ": " + md(e.detail)) + "\n";
+        if (e.effect->basis == Basis::Undocumented) {
+            if (!e.verb.empty()) unsure += row;
+        } else {
+            inferred += row;
+        }
+    }
     if (!unsure.empty()) out += "\nWhat the documentation does not settle:\n\n" + unsure;
+    if (!inferred.empty()) out += "\nWhat opguard infers (the documentation does not state it):\n\n" + inferred;
 
     // ---- the other findings, by severity; waived ones last
     auto section = [&](const std::string& title, auto&& pick) {

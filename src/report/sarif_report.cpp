@@ -189,7 +189,19 @@ std::string render_sarif(const Report& r, const RenderOptions& options) {
     run.set("artifacts", std::move(artifacts));
     run.set("columnKind", Node::string("utf16CodeUnits"));
     run.set("results", std::move(results));
+    // What the accepted calls do (SARIF has no place of its own for it): each effect with its
+    // basis, so an inferred or undocumented prediction reads as one here too.
+    Node effects = Node::array();
+    for (const auto& e : r.effects) {
+        Node x = Node::object({{"call", Node::string(e.call_id)},
+                               {"target", Node::string(e.target)},
+                               {"text", Node::string(effect_line(e))},
+                               {"dataLoss", Node::boolean(e.effect->data_loss)},
+                               {"basis", Node::string(basis_name(e.effect->basis))}});
+        effects.items().push_back(std::move(x));
+    }
     run.set("properties", Node::object({{"summary", Node::string(r.summary())},
+                                        {"effects", std::move(effects)},
                                         {"errors", Node::number(static_cast<double>(n.errors))},
                                         {"warnings", Node::number(static_cast<double>(n.warnings))},
                                         {"infos", Node::number(static_cast<double>(n.infos))},

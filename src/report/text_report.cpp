@@ -47,21 +47,6 @@ void explain_lines(const RuleExplanation& x, std::string& out) {
     for (const auto& l : x.lets) line(out, "        let " + l.name + " = " + explained_value(l, 160));
 }
 
-std::string effect_text(const EffectRecord& e) {
-    std::string s = "    ";
-    if (!e.status_path.empty() && e.verb.empty()) {
-        s += e.noun + " " + e.id + " status " + status_path(e.status_path);
-    } else {
-        s += e.noun + " " + e.id + " " + e.verb;
-        if (e.size_gib) s += " (" + gib(*e.size_gib) + ")";
-        if (!e.status_path.empty()) s += "; status " + status_path(e.status_path);
-    }
-    if (!e.detail.empty()) s += ": " + e.detail;
-    if (e.effect->basis != Basis::Documented) s += " [" + std::string(basis_name(e.effect->basis)) + "]";
-    if (e.effect->pending) s += " [pending until the cloud's task finishes]";
-    return s;
-}
-
 }  // namespace
 
 std::string render_text(const Report& r, const RenderOptions& options) {
@@ -126,7 +111,7 @@ std::string render_text(const Report& r, const RenderOptions& options) {
         }
         findings_of(c.index);
         if (!by.effects[c.index].empty()) line(out, "  effects:");
-        for (const EffectRecord* e : by.effects[c.index]) line(out, effect_text(*e));
+        for (const EffectRecord* e : by.effects[c.index]) line(out, "    " + effect_line(*e));
         explanations_of(c.index);
     }
     waits_before(r.calls.size());

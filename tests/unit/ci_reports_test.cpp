@@ -77,3 +77,36 @@ TEST_CASE("junit: only the attributes the Jenkins JUnit schema allows: the place
           std::string::npos);
     CHECK(x.out.find("<system-out>at: samples/rebuild-plan.json:9:23\n") != std::string::npos);
 }
+
+TEST_CASE("an inferred effect reads as inferred in every format that shows effects", "[report][effects]") {
+    const std::string inferred = "desktop ecd-hklin02b3m8q1 status Stopped -> Rebuilding -> Stopped: image m-ubuntu2004 -> m-ubuntu2204lts (Linux) [inferred]";
+    CliRun text = run_opguard(kSource, kSample);
+    CHECK(text.out.find("    " + inferred + "\n") != std::string::npos);
+    CliRun junit = run_opguard(kSource, kSample + " --format junit");
+    std::string in_xml = inferred;  // as XML text: ">" escaped
+    for (size_t at = 0; (at = in_xml.find('>', at)) != std::string::npos;) in_xml.replace(at, 1, "&gt;");
+    CHECK(junit.out.find("effect: " + in_xml + "\n") != std::string::npos);
+    // A documented effect carries no basis mark.
+    CHECK(junit.out.find("effect: disk d-hk02sys erased (80 GiB): system disk of ecd-hklin02b3m8q1 (cloud_auto) re-initialised from image m-ubuntu2204lts\n") !=
+          std::string::npos);
+    CliRun github = run_opguard(kSource, kSample + " --format github");
+    CHECK(github.out.find("opguard: effect of hk-ubuntu-2204: " + inferred + "\n") != std::string::npos);
+    CliRun markdown = run_opguard(kSource, kSample + " --format markdown");
+    CHECK(markdown.out.find("What opguard infers (the documentation does not state it):\n\n- desktop `ecd-hklin02b3m8q1` status Stopped -\\> Rebuilding -\\> Stopped (`hk-ubuntu-2204`)") !=
+          std::string::npos);
+    CliRun sarif = run_opguard(kSource, kSample + " --format sarif");
+    const json effects = json::parse(sarif.out)["runs"][0]["properties"]["effects"];
+    bool found = false;
+    for (const auto& e : effects)
+        if (e["target"] == "ecd-hklin02b3m8q1" && e["call"] == "hk-ubuntu-2204" && e["basis"] == "inferred") {
+            found = true;
+            CHECK(e["text"] == inferred);
+            CHECK(e["dataLoss"] == false);
+        }
+    CHECK(found);
+    const json report = json::parse(run_opguard(kSource, kSample + " --format json").out);
+    bool in_json = false;
+    for (const auto& e : report["effects"])
+        if (e.value("target", "") == "ecd-hklin02b3m8q1" && e.value("basis", "") == "inferred") in_json = true;
+    CHECK(in_json);
+}

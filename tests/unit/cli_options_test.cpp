@@ -77,6 +77,23 @@ TEST_CASE("global options are accepted after the subcommand", "[cli][options]") 
     CHECK(contains(list_all.out, "ecd.rebuild.desktop-status"));
 }
 
+TEST_CASE("check: -i and --waivers take one value each: the plan may follow them", "[cli][options]") {
+    TempDir dir;
+    write_case(dir);
+    dir.write("waivers.json", "{\"waivers\": [{\"rule\": \"ecd.rebuild.unknown-image\", \"reason\": \"r\"}]}\n");
+    CliRun plan_last = shell(dir, "$OPGUARD check -i inv plan.json");
+    CliRun plan_first = shell(dir, "$OPGUARD check plan.json -i inv");
+    CHECK(plan_last.exit == 1);
+    CHECK(plan_last.err.empty());
+    CHECK(plan_last.out == plan_first.out);
+    CHECK(contains(plan_last.out, "error[ecd.rebuild.unknown-image] plan.json:"));
+    // After --waivers too: the plan is not read as a second waiver file.
+    CliRun after_waivers = shell(dir, "$OPGUARD check -i inv --waivers waivers.json plan.json");
+    CHECK(after_waivers.err.empty());
+    CHECK(contains(after_waivers.out, "error[ecd.rebuild.unknown-image] plan.json:"));
+    CHECK(contains(after_waivers.out, "[waived]"));
+}
+
 TEST_CASE("check - reads the plan from standard input, named <stdin>, its format detected", "[cli][options][stdin]") {
     TempDir dir;
     write_case(dir);

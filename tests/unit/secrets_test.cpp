@@ -245,7 +245,8 @@ TEST_CASE("secrets: every plan form, every format, with and without --explain, a
           "[secrets][forms]") {
     const std::string inv = " -i " + shell_quote(source_path("samples/fleet")) + " -i " + shell_quote(source_path("samples/huawei"));
     const std::vector<std::pair<std::string, std::string>> outputs = {
-        {"json", "o.json"}, {"sarif", "o.sarif"}, {"junit", "o.xml"}, {"github", "o.github"}, {"markdown", "o.md"}};
+        {"json", "o.json"}, {"sarif", "o.sarif"}, {"junit", "o.xml"}, {"github", "o.github"}, {"markdown", "o.md"},
+        {"gitlab", "o.gitlab.json"}};
     for (const Form& form : forms()) {
         for (const std::string explain : {"", " --explain"}) {
             TempDir dir;
