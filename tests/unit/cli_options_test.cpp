@@ -9,20 +9,8 @@ using namespace opguard::test;
 
 namespace {
 
-// Runs the shell `script` in `dir` with $OPGUARD set to the binary; standard input is what
-// the script gives it.
-CliRun shell(const TempDir& dir, const std::string& script) {
-    TempDir io;
-    const std::string out = io.file("out"), err = io.file("err");
-    const std::string cmd = "cd " + shell_quote(dir.path().string()) + " && OPGUARD=" + shell_quote(OPGUARD_BINARY) +
-                            " timeout -s KILL 120 sh -c " + shell_quote(script) + " >" + shell_quote(out) + " 2>" + shell_quote(err);
-    const int status = std::system(cmd.c_str());
-    CliRun r;
-    r.exit = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = slurp(out);
-    r.err = slurp(err);
-    return r;
-}
+// Runs the shell `script` in `dir` with $OPGUARD set to the binary.
+CliRun shell(const TempDir& dir, const std::string& script) { return run_script(dir.path().string(), script); }
 
 // A missing image (error, call c1) and a running desktop (warning ecd.rebuild.desktop-running, call c2).
 void write_case(const TempDir& dir) {

@@ -213,18 +213,30 @@ struct CliRun {
 // "NAME=value ..." or empty), with standard input empty, killed after `limit_s` seconds so a
 // hang fails the test instead of stalling the suite. Its output goes to a private temporary
 // directory, so `cwd` holds nothing the run did not write itself.
-inline CliRun run_opguard(const std::string& cwd, const std::string& args, const std::string& env = "", int limit_s = 300) {
+// Runs the shell command line `command` in `cwd` with its standard output and error captured
+// in a private temporary directory (what run_opguard and run_script share).
+inline CliRun run_captured(const std::string& cwd, const std::string& command) {
     TempDir io;
     const std::string out = io.file("out"), err = io.file("err");
-    const std::string cmd = "cd " + shell_quote(cwd) + " && " + env + " timeout -s KILL " + std::to_string(limit_s) + " " +
-                            shell_quote(OPGUARD_BINARY) + " " + args + " >" + shell_quote(out) + " 2>" + shell_quote(err) +
-                            " </dev/null";
+    const std::string cmd = "cd " + shell_quote(cwd) + " && " + command + " >" + shell_quote(out) + " 2>" + shell_quote(err);
     const int status = std::system(cmd.c_str());
     CliRun r;
     r.exit = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     r.out = slurp(out);
     r.err = slurp(err);
     return r;
+}
+
+inline CliRun run_opguard(const std::string& cwd, const std::string& args, const std::string& env = "", int limit_s = 300) {
+    return run_captured(cwd, env + " timeout -s KILL " + std::to_string(limit_s) + " " + shell_quote(OPGUARD_BINARY) + " " + args +
+                                 " </dev/null");
+}
+
+// Runs the sh `script` in `cwd` with $OPGUARD set to the binary, killed after `limit_s`
+// seconds; its standard input is what the script gives it (pipes, here-documents).
+inline CliRun run_script(const std::string& cwd, const std::string& script, int limit_s = 120) {
+    return run_captured(cwd, "OPGUARD=" + shell_quote(OPGUARD_BINARY) + " timeout -s KILL " + std::to_string(limit_s) + " sh -c " +
+                                 shell_quote(script));
 }
 
 }  // namespace opguard::test
