@@ -42,7 +42,7 @@ std::string joined(const std::vector<std::string>& v, const std::string& sep) {
     return s;
 }
 
-const char* scope_name(Scope s) { return s == Scope::Plan ? "plan" : s == Scope::Call ? "call" : "target"; }
+const char* scope_name(Scope s) { return s == Scope::Plan ? "plan" : s == Scope::Call ? "call" : s == Scope::Effect ? "effect" : "target"; }
 const char* refusal_name(Refusal r) { return r == Refusal::Call ? "call" : r == Refusal::Target ? "target" : "none"; }
 
 int run_list(const SourceRegistry& sources, const RuleSet& rules, const std::string& format) {

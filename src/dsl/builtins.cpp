@@ -27,6 +27,8 @@ constexpr BuiltinSpec kBuiltins[] = {
     {Fn::Map, "map", 2, 2, 1, "map(list, expression): expression for each element"},
     {Fn::CountIf, "count_if", 2, 2, 1, "count_if(list, predicate)"},
     {Fn::Sum, "sum", 1, 1, -1, "sum(list): sum of the numbers (numeric strings count)"},
+    {Fn::Min, "min", 1, 1, -1, "min(list): the least of the numbers (numeric strings count), null when there is none"},
+    {Fn::Max, "max", 1, 1, -1, "max(list): the greatest of the numbers (numeric strings count), null when there is none"},
     {Fn::First, "first", 1, 1, -1, "first(list): first element or null"},
     {Fn::Join, "join", 2, 2, -1, "join(list, separator)"},
     {Fn::Concat, "concat", 2, 2, -1, "concat(list, list)"},

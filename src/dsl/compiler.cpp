@@ -68,6 +68,27 @@ const Rule* RuleSet::rule(std::string_view id) const {
 
 namespace {
 
+// `near` when it is a plausible misspelling of `name` (ASCII case ignored, at most a third of
+// its letters differ, at least one may; names of three letters or more), else "": a
+// did-you-mean only when it helps.
+std::string close_enough(const std::string& name, const std::string& near) {
+    if (near.empty() || name.size() < 3) return std::string();
+    auto low = [](std::string x) { for (auto& c : x) if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a'); return x; };
+    const std::string a = low(name), b = low(near);
+    std::vector<size_t> row(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= b.size(); ++j) {
+            size_t up = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diag = up;
+        }
+    }
+    return row[b.size()] <= std::max<size_t>(1, a.size() / 3) ? near : std::string();
+}
+
 // Names every expression may use, besides lets, loop variables and sets.
 const std::set<std::string, std::less<>> kContextNames = {"call", "request", "target", "calls", "prior_calls"};
 
@@ -250,11 +271,28 @@ public:
                 if (names.has(e->name) || kContextNames.count(e->name) || sets_.count(e->name) ||
                     std::find(extra.begin(), extra.end(), e->name) != extra.end())
                     return;
-                fail(e->origin, "rules.unknown-name", "unknown name '" + e->name + "'");
+                if (e->name == "effect" || e->name == "effects")
+                    fail(e->origin, "rules.name-out-of-scope",
+                         "'" + e->name + "' is bound only in " +
+                             (e->name == "effect" ? std::string("'scope = effect;' rules (once per predicted effect)")
+                                                  : std::string("'scope = effect;' rules and 'scope = plan;' rules without 'operations' (run after the simulation)")));
+                {
+                    std::vector<std::string> known(names.names.begin(), names.names.end());
+                    known.insert(known.end(), extra.begin(), extra.end());
+                    for (const auto& n : kContextNames) known.push_back(n);
+                    for (const auto& [n, v] : sets_) known.push_back(n);
+                    std::string near = close_enough(e->name, field_reads::closest_name(e->name, known));
+                    fail(e->origin, "rules.unknown-name", "unknown name '" + e->name + "'" + (near.empty() ? "" : " (did you mean " + near + "?)"));
+                }
             }
             case ast::Op::Call: {
                 const BuiltinSpec* b = find_builtin(e->name);
-                if (!b) fail(e->origin, "rules.unknown-function", "unknown function '" + e->name + "'");
+                if (!b) {
+                    std::vector<std::string> fns;
+                    for (const BuiltinSpec* x = builtins_begin(); x != builtins_end(); ++x) fns.emplace_back(x->name);
+                    std::string near = close_enough(e->name, field_reads::closest_name(e->name, fns));
+                    fail(e->origin, "rules.unknown-function", "unknown function '" + e->name + "'" + (near.empty() ? "" : " (did you mean " + near + "?)"));
+                }
                 e->fn = static_cast<uint8_t>(b->fn);
                 int n = static_cast<int>(e->args.size());
                 if (n < b->min_args || n > b->max_args)
@@ -507,12 +545,18 @@ public:
         r.description = opt_string(item, "description");
         std::string sev = word(require(item, "severity"), {"error", "warning", "info"});
         r.severity = sev == "error" ? Severity::Error : sev == "warning" ? Severity::Warning : Severity::Info;
-        r.operations = operations_of(item);
         if (const auto* p = get(item, "scope")) {
-            std::string s = word(*p, {"plan", "call", "target"});
-            r.scope = s == "plan" ? Scope::Plan : s == "call" ? Scope::Call : Scope::Target;
+            std::string s = word(*p, {"plan", "call", "target", "effect"});
+            r.scope = s == "plan" ? Scope::Plan : s == "call" ? Scope::Call : s == "effect" ? Scope::Effect : Scope::Target;
         }
-        Names names = names_for(r.operations);
+        // A plan- or effect-scope rule may leave `operations` out: a policy over the whole
+        // plan, run after the simulation (Rule::after_plan).
+        if (r.scope == Scope::Call || r.scope == Scope::Target || get(item, "operations")) r.operations = operations_of(item);
+        // An effect-scope rule sees the effect's call and target, not its operation's lets
+        // (those are computed per call as the plan runs).
+        Names names = r.scope == Scope::Effect ? Names{} : names_for(r.operations);
+        if (r.after_plan()) names.names.insert("effects");
+        if (r.scope == Scope::Effect) names.names.insert("effect");
         std::vector<std::string> extra;
         loop_and_lets(item, names, r.for_var, r.for_list, r.lets);
         r.when = require(item, "when").value;
@@ -524,6 +568,9 @@ public:
         }
         if (r.refuses == Refusal::Target && r.scope != Scope::Target)
             fail(get(item, "refuses")->value->origin, "rules.type", "'refuses = target' needs 'scope = target'");
+        if (r.refuses != Refusal::None && r.after_plan())
+            fail(get(item, "refuses")->value->origin, "rules.type",
+                 "a rule evaluated after the simulation (scope = effect, or scope = plan without operations) reports; it cannot refuse a call");
         if (r.refuses != Refusal::None && r.severity != Severity::Error)
             fail(get(item, "refuses")->value->origin, "rules.type", "only error rules refuse a call or target");
         if (const auto* p = get(item, "http")) r.http = integer(*p);
@@ -643,7 +690,7 @@ public:
     // A call- or plan-scope rule runs once per call (or plan), with no target: a name that
     // is computed per target would silently be null there.
     void check_scope(const Rule& r) const {
-        if (r.scope == Scope::Target) return;
+        if (r.scope == Scope::Target || r.scope == Scope::Effect) return;  // an effect-scope rule sees its effect's target
         std::set<std::string> dep{"target"};
         for (const auto& o : r.operations) {
             if (o == "*") continue;

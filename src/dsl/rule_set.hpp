@@ -104,7 +104,11 @@ struct Operation {
     const ParamSpec* param(std::string_view n) const;
 };
 
-enum class Scope : uint8_t { Plan, Call, Target };
+// Plan: once per plan. With `operations`, before the calls run (when some call is of one of
+// them); without, after the simulation, seeing `calls` and the predicted `effects` (a policy).
+// Effect: after the simulation, once per predicted effect (`effect` bound), of the listed
+// operations' calls (every effect when `operations` is left out).
+enum class Scope : uint8_t { Plan, Call, Target, Effect };
 enum class Refusal : uint8_t { None, Call, Target };
 
 struct Rule {
@@ -113,8 +117,10 @@ struct Rule {
     std::string title;
     std::string description;
     Severity severity = Severity::Error;
-    std::vector<std::string> operations;  // operation names, or "*"
+    std::vector<std::string> operations;  // operation names, or "*"; empty: a plan- or effect-scope policy over every call
     Scope scope = Scope::Call;
+    // Evaluated after the simulation (scope effect, or scope plan without operations).
+    bool after_plan() const { return scope == Scope::Effect || (scope == Scope::Plan && operations.empty()); }
     std::string for_var;                  // optional iteration
     ast::ExprPtr for_list;
     std::vector<NamedValue> lets;

@@ -360,6 +360,13 @@ public:
             for (const Node* x : each(*list, e)) if (auto n = number_of(*x, e)) s += *n;
             return Val(Node::number(s));
         }
+        if (f == Fn::Min || f == Fn::Max) {
+            std::optional<double> best;
+            Val list = arg(0);
+            for (const Node* x : each(*list, e))
+                if (auto n = number_of(*x, e); n && !std::isnan(*n) && (!best || (f == Fn::Min ? *n < *best : *n > *best))) best = n;
+            return best ? Val(Node::number(*best)) : Val();
+        }
         if (f == Fn::First) {
             Val v = arg(0);
             if (v->is_array()) return v->items().empty() ? Val() : keep(v, &v->items()[0]);

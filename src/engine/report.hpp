@@ -92,6 +92,7 @@ struct EffectRecord {
     size_t call_index = 0;
     std::string call_id;
     std::string target;
+    Origin target_origin;        // where the plan names the target (unknown: no target)
     std::string noun;
     std::string verb;
     std::string id;

@@ -151,6 +151,7 @@ public:
             }
             return &all_calls_;
         }
+        if (name == "effects") return effects_built_ ? &effects_node_ : nullptr;
         if (name == "prior_calls") {
             auto& items = prior_calls_.items();
             for (size_t i = items.size(); i < call_->index; ++i) items.push_back(plan_.calls[i].record);
@@ -548,6 +549,7 @@ public:
                 rec.call_index = call.index;
                 rec.call_id = call.id;
                 rec.target = target && target->is_string() ? target->as_string() : "";
+                if (target) rec.target_origin = target->origin;
                 rec.noun = eff.noun;
                 rec.verb = eff.verb;
                 if (eff.resource_id) rec.id = eval(eff.resource_id, f)->to_text();
@@ -815,6 +817,8 @@ public:
         waits_before(plan_.calls.size());
         // The state after the plan (`changes`) is the state once its work has finished.
         wait_for_all();
+        call_ = nullptr;
+        run_policies();
 
         Report r;
         r.plan_file = plan_file();
@@ -856,6 +860,82 @@ public:
         }
         summarise(r);
         return r;
+    }
+
+    // ---- policies: rules over the predicted outcome -----------------------------------
+    // An object as the inventory saved it: its current value with the fields the plan wrote
+    // put back (originals_).
+    Node saved_state(const InventoryObject& o) const {
+        Node v = o.value();
+        auto it = originals_.find(&o);
+        if (it == originals_.end()) return v;
+        for (const auto& [field, before] : it->second) {
+            if (before) v.set(field, *before);
+            else if (v.is_object()) {
+                auto& m = v.members();
+                m.erase(std::remove_if(m.begin(), m.end(), [&](const auto& kv) { return kv.first == field; }), m.end());
+            }
+        }
+        return v;
+    }
+
+    // `effects`: one object per predicted effect, in the order they were predicted.
+    void build_effects() {
+        effects_node_ = Node::array();
+        for (const EffectRecord& rec : effects_) {
+            const Call& c = plan_.calls[rec.call_index];
+            const std::string& kind = c.operation ? c.operation->target_kind : std::string();
+            const InventoryObject* o = !kind.empty() && !rec.target.empty() ? inv_.find(kind, rec.target) : nullptr;
+            Node status = Node::array();
+            for (const auto& st : rec.status_path) status.items().push_back(Node::string(st));
+            effects_node_.items().push_back(Node::object({
+                {"call", Node::string(rec.call_id)},
+                {"operation", Node::string(c.operation ? c.operation->name : "")},
+                {"target", rec.target.empty() ? Node::null() : Node::string(rec.target, rec.target_origin)},
+                {"kind", kind.empty() ? Node::null() : Node::string(kind)},
+                {"effect", Node::string(rec.effect->id)},
+                {"noun", Node::string(rec.noun)},
+                {"verb", Node::string(rec.verb)},
+                {"id", rec.id.empty() ? Node::null() : Node::string(rec.id)},
+                {"size_gib", rec.size_gib ? Node::number(*rec.size_gib) : Node::null()},
+                {"data_loss", Node::boolean(rec.effect->data_loss)},
+                {"basis", Node::string(basis_name(rec.effect->basis))},
+                {"pending", Node::boolean(rec.effect->pending)},
+                {"status_path", std::move(status)},
+                {"detail", Node::string(rec.detail)},
+                {"object", o ? saved_state(*o) : Node::null()},
+                {"final", o ? o->value() : Node::null()},
+            }));
+        }
+        effects_built_ = true;
+    }
+
+    // Rules evaluated once the plan has run: `scope = plan` without operations, once, at the
+    // plan's first call; `scope = effect`, once per effect, at its call and target.
+    void run_policies() {
+        if (std::none_of(rules_.rules.begin(), rules_.rules.end(), [](const Rule& r) { return r.after_plan(); })) return;
+        build_effects();
+        const Origin plan_at = plan_.calls.empty() ? Origin{plan_.file, 0} : plan_.calls.front().origin;
+        for (const auto& rule : rules_.rules) {
+            if (rule.scope == Scope::Plan && rule.after_plan()) {
+                Frame f = fresh_frame();
+                run_rule(rule, f, nullptr, nullptr, plan_at);
+            } else if (rule.scope == Scope::Effect) {
+                for (size_t i = 0; i < effects_.size(); ++i) {
+                    const EffectRecord& rec = effects_[i];
+                    const Call& c = plan_.calls[rec.call_index];
+                    if (!rule.operations.empty() && !(c.operation && rule.applies_to(c.operation->name))) continue;
+                    if (AdapterDirectives::of(c).skip_rules.count(rule.id)) continue;
+                    call_ = &c;
+                    Frame f = base_frame(c);
+                    const Node& e = effects_node_.items()[i];
+                    f.bind("effect", Val(&e));
+                    f.bind("target", Val(e.find("target")));
+                    run_rule(rule, f, &c, e.find("target"), rec.target_origin.known() ? rec.target_origin : c.origin);
+                    call_ = nullptr;
+                }
+            }
+        }
     }
 
     void summarise(Report& r) {
@@ -930,6 +1010,8 @@ private:
     Node all_calls_ = Node::array();
     Node prior_calls_ = Node::array();
     bool all_calls_built_ = false;
+    Node effects_node_ = Node::array();  // `effects` of policies (run_policies)
+    bool effects_built_ = false;
     std::unordered_map<const Operation*, ForOperation> for_operation_;
     std::map<ObjectKey, std::vector<HistoryEntry>> history_;
     std::map<InventoryObject*, PendingStatus> pending_;               // statuses in transition, by object

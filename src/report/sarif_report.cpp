@@ -97,7 +97,7 @@ Node descriptor(const Rule& r) {
     props.set("source", Node::string(r.source));
     props.set("basis", Node::string(basis_name(r.basis)));
     props.set("operations", std::move(ops));
-    props.set("scope", Node::string(r.scope == Scope::Plan ? "plan" : r.scope == Scope::Call ? "call" : "target"));
+    props.set("scope", Node::string(r.scope == Scope::Plan ? "plan" : r.scope == Scope::Call ? "call" : r.scope == Scope::Effect ? "effect" : "target"));
     props.set("refuses", Node::string(r.refuses == Refusal::Call ? "call" : r.refuses == Refusal::Target ? "target" : "none"));
     if (!r.code.empty()) props.set("code", Node::string(r.code));
     if (r.http) props.set("http", Node::number(r.http));
