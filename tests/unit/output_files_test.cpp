@@ -199,7 +199,10 @@ TEST_CASE("standard output closed, or a pipe closed early: exit 2 with output.un
         CHECK(dir.leftovers().empty());
     }
     SECTION("a reader that has closed the pipe") {
-        REQUIRE(dir.sh("{ " + opguard_bin() + " check plan.json" + kInv + " 2> err.txt; echo $? > rc.txt; } | { exec <&-; true; }") == 0);
+        // The writer starts only once the reader has closed its end (the file `closed`), so
+        // the report meets a closed pipe however the machine schedules the two sides.
+        REQUIRE(dir.sh("rm -f closed; { while [ ! -e closed ]; do sleep 0.01; done; " + opguard_bin() + " check plan.json" + kInv +
+                       " 2> err.txt; echo $? > rc.txt; } | { exec <&-; : > closed; }") == 0);
         CHECK(slurp(dir.file("rc.txt")) == "2\n");
         CHECK(slurp(dir.file("err.txt")).rfind("standard output: error[output.unwritable]: writing the report failed: Broken pipe", 0) == 0);
     }
