@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
     int result = kExitOk;
     setup_check(app, common, check, result);
     setup_rules(app, common, result);
+    setup_shell_support(app, result);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
