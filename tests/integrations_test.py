@@ -3,7 +3,7 @@
 
   github-actions  the `run:` of the "Check the plan" step of integrations/github-actions/opguard.yml,
                   in a checkout laid out as the workflow lays it out (plans-repo/ and opguard/);
-  pre-commit      the `entry:` of integrations/pre-commit/.pre-commit-hooks.yaml, on the plan files
+  pre-commit      the `entry:` of .pre-commit-hooks.yaml (repository root), on the plan files
                   its `files:` pattern selects.
 
 usage: integrations_test.py github-actions|pre-commit SOURCE_DIR OPGUARD_BINARY WORK_DIR
@@ -104,14 +104,21 @@ def github_actions(src, binary, work):
 
 
 def pre_commit(src, binary, work):
-    hooks = yaml.safe_load(open(os.path.join(src, "integrations", "pre-commit", ".pre-commit-hooks.yaml")))
+    hooks = yaml.safe_load(open(os.path.join(src, ".pre-commit-hooks.yaml")))
     hook = next(h for h in hooks if h["id"] == "opguard")
     check(hook["language"] == "script" and hook.get("pass_filenames", True), "the hook is a script that receives file names")
     repo = layout(src, work)
     pattern = re.compile(hook["files"])
-    staged = ["plans/rollout.json", "plans/quiet.json", "plans/broken.json", "README.md"]
+    staged = ["plans/rollout.json", "plans/quiet.json", "plans/broken.json", "README.md",
+              "ops/plans/rebuild.sh", "plans/hz/rollout.bash", "plans/oos/rebuild.yml", "plans/oos/rebuild.yaml",
+              "plans/requests.json", "infra/tfplan.json", "infra/prod.tfplan.json",
+              "inventory/describe_desktops.json", ".github/workflows/ci.yml", "scripts/build.sh", "package.json",
+              "infra/main.tf", "plans/notes.md"]
     selected = [f for f in staged if pattern.search(f)]
-    check(selected == ["plans/rollout.json", "plans/quiet.json", "plans/broken.json"], "`files:` selects the plan files only")
+    check(selected == ["plans/rollout.json", "plans/quiet.json", "plans/broken.json", "ops/plans/rebuild.sh",
+                       "plans/hz/rollout.bash", "plans/oos/rebuild.yml", "plans/oos/rebuild.yaml", "plans/requests.json",
+                       "infra/tfplan.json", "infra/prod.tfplan.json"],
+          "`files:` selects every plan form (JSON, dry-run records, scripts, OOS templates, Terraform plans) and nothing else")
     entry = os.path.join(work, "opguard", hook["entry"])  # pre-commit runs a script entry from the hook repo
     env = dict(os.environ)
     env["OPGUARD"] = binary
@@ -123,6 +130,9 @@ def pre_commit(src, binary, work):
     check(p.returncode == 1 and "error[ecd.rebuild.desktop-status] plans/rollout.json:9:39 (ecd-t-starting)" in p.stdout,
           "a plan with an error blocks the commit, naming plans/rollout.json:9:39")
     check("waived: user told in #it-ops" in p.stdout, "the hook uses opguard-waivers.json when it exists")
+    env_missing = dict(env, OPGUARD="/nonexistent/opguard")
+    p = run(f"'{entry}' plans/quiet.json", repo, env_missing)
+    check(p.returncode == 2 and "'/nonexistent/opguard' not found" in p.stderr, "a missing opguard is one clear message, exit 2")
     p = run(f"'{entry}' plans/rollout.json plans/broken.json", repo, env)
     check(p.returncode == 2 and "plans/broken.json:2:75" in p.stderr, "an unreadable plan blocks the commit with exit 2")
 
