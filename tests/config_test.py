@@ -72,6 +72,10 @@ def main():
         p = run(*args, config=other, name="other.yaml")
         check(p.returncode == 1 and "state after the plan" not in p.stdout and p.stdout.rstrip().endswith("2 waived"),
               f"{' '.join(args)}: plan and quiet from the file ({p.returncode} {p.stderr.strip()})")
+    p = run("check", "--config", "other.yaml", "--quiet=false", name="other.yaml")
+    check(p.returncode == 1 and "state after the plan" in p.stdout, "--quiet=false on the command line turns the file's quiet off")
+    p = run("config", "--config", "other.yaml", "--quiet=false", name="other.yaml")
+    check("quiet: false  # command line (replaces other.yaml:3:1)" in p.stdout, "opguard config shows quiet=false from the command line")
     p = run("check", "--config", "other.yaml", "-q", "plan.json", "-i", "inventory", name="other.yaml")
     check(p.returncode == 1, "a list option given last on the command line does not swallow the file's plan")
 

@@ -315,7 +315,7 @@ int print_config(const std::vector<std::string>& check_args, const AppBuilder& b
         std::string origin;
         if (o->count() > 0) {
             const auto& results = o->results();
-            if (is_flag(o)) value = "true";
+            if (is_flag(o)) value = o->as<bool>() ? "true" : "false";  // --quiet=false counts too
             else if (is_list(o)) {
                 value = "[";
                 for (size_t i = 0; i < results.size(); ++i) value += (i ? ", " : "") + results[i];
