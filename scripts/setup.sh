@@ -13,6 +13,9 @@ packages=(
   catch2
   python3-jsonschema
   python3-yaml              # tests: run the GitHub Actions workflow's and pre-commit hook's commands
+  dpkg-dev                  # cpack -G DEB: dpkg-shlibdeps writes the package's Depends
+  zsh fish                  # tests: the shell completions are parsed by their shells
+  pre-commit                # tests: the pre-commit hook run by the real pre-commit (try-repo, remote repo)
   libxml2-utils             # tests: xmllint validates the JUnit reports against the Jenkins schema (junit-10.xsd)
 )
 # Optional tools, only for scripts/fuzz.sh (libFuzzer needs clang): bash scripts/setup.sh --fuzz

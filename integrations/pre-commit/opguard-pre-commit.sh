@@ -1,6 +1,7 @@
 #!/bin/sh
 # pre-commit hook: checks every staged plan file with opguard before it is committed.
-# pre-commit passes the plan files as arguments (see .pre-commit-hooks.yaml beside this).
+# pre-commit passes the plan files as arguments (see .pre-commit-hooks.yaml at the
+# repository root). pre-commit cannot build opguard: it must be installed (README "Installing").
 # Each plan is checked against the saved inventory; findings print as
 #   FILE:LINE:COL error[rule] ... (the text report), and the commit is refused when a plan
 # has a finding at or above OPGUARD_FAIL_ON that no waiver covers, or cannot be read.
@@ -14,6 +15,10 @@
 # 2 unreadable input, 3 opguard bug).
 set -u
 opguard=${OPGUARD:-opguard}
+if ! command -v "$opguard" >/dev/null 2>&1; then
+  echo "opguard-pre-commit: '$opguard' not found: install opguard (cmake --install, or the .deb: README \"Installing\") or set OPGUARD to its path" >&2
+  exit 2
+fi
 inventory=${OPGUARD_INVENTORY:-inventory}
 waivers=${OPGUARD_WAIVERS:-opguard-waivers.json}
 worst=0

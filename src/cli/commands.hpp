@@ -42,6 +42,8 @@ void setup_check(CLI::App& app, CommonOptions& common, CheckOptions& opt, int& r
 // The allocator of the binary, for --version (src/cli/allocator.cpp).
 std::string allocator_description();
 void setup_rules(CLI::App& app, CommonOptions& common, int& result);
+// `man` and `completion bash|zsh|fish`, written from the whole of `app` (shell_support.cpp).
+void setup_shell_support(CLI::App& app, int& result);
 
 // `rules doc`: the Markdown rule reference (docs/rules.md) of `rules`, with examples from
 // the test cases under `case_dirs` (rules_doc.cpp).

@@ -1,33 +1,58 @@
+#include <algorithm>
 #include <csignal>
 #include <iostream>
 #include <string>
 
 #include "cli/commands.hpp"
+#include "cli/config_file.hpp"
 #include "core/diagnostic.hpp"
 #include "core/text_safety.hpp"
 
-int main(int argc, char** argv) {
-    using namespace opguard::cli;
-    // A reader that closes the pipe early is a write error (EPIPE, exit 2), not a signal.
-    std::signal(SIGPIPE, SIG_IGN);
-    guard_standard_streams();
-    CLI::App app{"opguard: checks cloud desktop and instance operation plans before they run"};
+namespace {
+
+using namespace opguard::cli;
+
+// opguard's whole command line. Built once for the run, and again by the configuration file
+// reader to see what a command line sets (config_file.cpp).
+void build_app(CLI::App& app, AppState& st) {
     app.set_version_flag("--version", std::string(OPGUARD_VERSION) + "\n" + allocator_description());
     app.require_subcommand(1);
     // Global options are accepted after the subcommand too (`check PLAN --rules DIR`):
     // what a subcommand does not know falls through to here. Subcommands inherit this.
     app.fallthrough();
-    CommonOptions common;
+    CommonOptions& common = st.common;
     app.add_option("--rules", common.rule_dirs, "A directory (or file) of .rules files to add; repeatable")
         ->allow_extra_args(false);  // one value per --rules, so `check --rules DIR PLAN` keeps PLAN
     app.add_flag("--no-builtin-rules", common.no_builtin_rules, "Do not load the rules built into opguard");
     app.add_flag("--no-color", common.no_color, "No colours in the text report (also when NO_COLOR is set; never in files or pipes)");
-    CheckOptions check;
-    int result = kExitOk;
-    setup_check(app, common, check, result);
-    setup_rules(app, common, result);
+    // Read before parsing (config_file.cpp); defined here so --help, the manual and completions show them.
+    static std::string config_file;
+    static bool no_config = false;
+    app.add_option("--config", config_file, "The configuration file of check (default: .opguard.yaml in the working directory, when it exists)");
+    app.add_flag("--no-config", no_config, "Read no configuration file");
+    setup_check(app, common, st.check, st.result);
+    setup_rules(app, common, st.result);
+    setup_shell_support(app, st.result);
+    auto* config = app.add_subcommand("config", "Print the effective settings of check (configuration file and command line) and where each came from");
+    config->prefix_command();  // everything after `config` is check's command line
+    config->fallthrough(false);
+    config->callback([config, &st] { st.result = print_config(config->remaining(), build_app); });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    // A reader that closes the pipe early is a write error (EPIPE, exit 2), not a signal.
+    std::signal(SIGPIPE, SIG_IGN);
+    guard_standard_streams();
+    CLI::App app{"opguard: checks cloud desktop and instance operation plans before they run"};
+    app.name(argc > 0 ? argv[0] : "opguard");
+    AppState st;
+    build_app(app, st);
     try {
-        app.parse(argc, argv);
+        ConfigResult cfg = apply_config(std::vector<std::string>(argv + (argc > 0 ? 1 : 0), argv + argc), build_app);
+        std::reverse(cfg.args.begin(), cfg.args.end());
+        app.parse(cfg.args);
     } catch (const CLI::ParseError& e) {
         int code = app.exit(e);
         return code == 0 ? kExitOk : kExitInput;
@@ -44,5 +69,5 @@ int main(int argc, char** argv) {
         std::cerr << "standard output: error[output.unwritable]: writing failed\n";
         return kExitInput;
     }
-    return result;
+    return st.result;
 }

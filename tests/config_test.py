@@ -1,0 +1,143 @@
+#!/usr/bin/env python3
+"""The configuration file of `check` (.opguard.yaml, --config, --no-config) and `opguard config`.
+
+usage: config_test.py SOURCE_DIR OPGUARD_BINARY WORK_DIR
+Runs opguard in a temporary folder holding a plan, its inventory and waivers (the golden case
+`waivers`), with configuration files written by each check; asserts exit codes, the reports
+written, error ids and file:line:col, and `opguard config`'s values and origins.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+failures = []
+
+
+def check(cond, what):
+    print(("ok: " if cond else "FAIL: ") + what)
+    if not cond:
+        failures.append(what)
+
+
+def main():
+    src, binary, work = sys.argv[1:4]
+    shutil.rmtree(work, ignore_errors=True)
+    case = os.path.join(src, "tests", "golden", "waivers")
+    shutil.copytree(os.path.join(case, "inventory"), os.path.join(work, "inventory"))
+    shutil.copy(os.path.join(case, "plan.json"), work)
+    shutil.copy(os.path.join(case, "waivers.json"), work)
+    env = dict(os.environ, NO_COLOR="1")
+
+    def run(*args, config=None, name=".opguard.yaml"):
+        path = os.path.join(work, name)
+        if config is not None:
+            with open(path, "w") as f:
+                f.write(config)
+        elif os.path.exists(os.path.join(work, ".opguard.yaml")) and name == ".opguard.yaml":
+            os.remove(os.path.join(work, ".opguard.yaml"))
+        return subprocess.run([binary, *args], cwd=work, env=env, capture_output=True, text=True)
+
+    # Without a configuration: what the same command line does.
+    base = run("check", "plan.json", "-i", "inventory", "--waivers", "waivers.json", "--format", "json")
+    check(base.returncode == 1, "baseline: exit 1")
+
+    # The file alone supplies inventory, waivers, format/output pairs, fail-on.
+    cfg = ("inventory: inventory\n"
+           "waivers: [waivers.json]\n"
+           "fail-on: warning\n"
+           "format: [json, junit]\n"
+           "output: [report.json, report.xml]\n")
+    p = run("check", "plan.json", config=cfg)
+    check(p.returncode == 1 and p.stdout == "", f"settings from .opguard.yaml: exit 1, reports to files ({p.stderr})")
+    report = open(os.path.join(work, "report.json")).read() if os.path.exists(os.path.join(work, "report.json")) else ""
+    check(report == base.stdout, "the JSON report equals the one the command line alone gives")
+    check(os.path.exists(os.path.join(work, "report.xml")), "format/output pairs in order: report.xml written too")
+
+    # The command line wins: a scalar replaced, a list replaced (not extended), format+output as one.
+    p = run("check", "plan.json", "--fail-on", "error", "--format", "text", config=cfg)
+    check(p.returncode == 1 and "1 error, " in p.stdout, "command line --format text replaces the file's format/output pairs")
+    p = run("check", "plan.json", "--waivers", "none.json", config=cfg)
+    check(p.returncode == 2 and "none.json" in p.stderr, "a list option on the command line replaces the file's list")
+    p = run("check", "plan.json", "--no-config", "-i", "inventory")
+    check(p.returncode == 1 and p.stdout.rstrip().endswith(", 1 waived"), "--no-config reads no file (only the plan's own waiver, not waivers.json)")
+    p = run("check", "plan.json", "--no-config")
+    check(p.returncode == 2 and "--inventory is required" in p.stderr, "--no-config: inventory must come from the command line")
+
+    # Flags and the plan; --config FILE before or after the subcommand, and =FILE.
+    other = "inventory: inventory\nplan: plan.json\nquiet: true\nwaivers: waivers.json\n"
+    run("check", config=None)
+    for args in (["--config", "other.yaml", "check"], ["check", "--config", "other.yaml"], ["check", "--config=other.yaml", "-i", "inventory"]):
+        p = run(*args, config=other, name="other.yaml")
+        check(p.returncode == 1 and "state after the plan" not in p.stdout and p.stdout.rstrip().endswith("2 waived"),
+              f"{' '.join(args)}: plan and quiet from the file ({p.returncode} {p.stderr.strip()})")
+    p = run("check", "--config", "other.yaml", "--quiet=false", name="other.yaml")
+    check(p.returncode == 1 and "state after the plan" in p.stdout, "--quiet=false on the command line turns the file's quiet off")
+    p = run("config", "--config", "other.yaml", "--quiet=false", name="other.yaml")
+    check("quiet: false  # command line (replaces other.yaml:3:1)" in p.stdout, "opguard config shows quiet=false from the command line")
+    p = run("check", "--config", "other.yaml", "-q", "plan.json", "-i", "inventory", name="other.yaml")
+    check(p.returncode == 1, "a list option given last on the command line does not swallow the file's plan")
+
+    # Errors: one message at file:line:col with a stable id, exit 2.
+    cases = [
+        ("inventory: inventory\nfail_on: warning\n", ".opguard.yaml:2:1: error[config.unknown-key]: unknown key 'fail_on' (did you mean 'fail-on'?)"),
+        ("inventory: inventory\nwaiver: w.json\n", ".opguard.yaml:2:1: error[config.unknown-key]: unknown key 'waiver' (did you mean 'waivers'?)"),
+        ("inventory: inventory\nhelp: true\n", ".opguard.yaml:2:1: error[config.unknown-key]: unknown key 'help'"),
+        ("inventory: inventory\nfail-on: fatal\n", ".opguard.yaml:2:10: error[config.invalid-value]: 'fail-on': --fail-on: fatal not in {error,warning,info}"),
+        ("inventory: inventory\nformat:\n  - json\n  - pdf\n", ".opguard.yaml:3:3: error[config.invalid-value]: 'format': --format: pdf not in"),
+        ("inventory: inventory\nfail-on: [warning]\n", ".opguard.yaml:2:10: error[config.wrong-type]: 'fail-on' takes one value, a string"),
+        ("inventory: {a: b}\n", ".opguard.yaml:1:12: error[config.wrong-type]: 'inventory' takes a string or a list of strings"),
+        ("inventory: [[a]]\n", ".opguard.yaml:1:13: error[config.wrong-type]: 'inventory' takes a list of strings"),
+        ("inventory: inventory\nquiet: maybe\n", ".opguard.yaml:2:8: error[config.wrong-type]: 'quiet' is a flag: true or false"),
+        ("- inventory\n", ".opguard.yaml:1:1: error[config.wrong-type]: the configuration is a mapping of option names to values"),
+        ("inventory: inventory\ninventory: x\n", ".opguard.yaml:2:1: error[config.duplicate-key]: key 'inventory' given twice"),
+        ("inventory: [inventory\n", ".opguard.yaml:2:1: error[config.syntax]: not valid YAML"),
+        ("inventory: inventory\ntoday: 2026-13-45\n", "usage"),
+    ]
+    for text, expected in cases:
+        p = run("check", "plan.json", config=text)
+        first = p.stderr.splitlines()[0] if p.stderr else ""
+        check(p.returncode == 2 and expected in first and len(p.stderr.splitlines()) == 1 and p.stdout == "",
+              f"{text.strip()!r} -> exit 2, one line: {expected} (got {p.returncode}: {p.stderr.strip()})")
+    p = run("check", "plan.json", "--config", "missing.yaml")
+    check(p.returncode == 2 and p.stderr.startswith("missing.yaml: error[config.unreadable]"), "a missing --config file: exit 2")
+    # A broken .opguard.yaml does not concern other commands.
+    p = run("rules", "list", "--format", "json", config="nonsense: [\n")
+    check(p.returncode == 0 and json.loads(p.stdout)["rules"], "rules list ignores .opguard.yaml")
+
+    # opguard config: every setting, its value and where it came from.
+    p = run("config", "plan.json", "--fail-on", "error", "-f", "text", config=cfg)
+    lines = dict(l.split(": ", 1) for l in p.stdout.splitlines() if not l.startswith("#"))
+    check(p.returncode == 0 and p.stdout.startswith("# The effective settings of `opguard check`; configuration file: .opguard.yaml\n"),
+          "opguard config names the file")
+    check(lines.get("fail-on") == "error  # command line (replaces .opguard.yaml:3:1)", "fail-on: the command line's, replacing line 3")
+    check(lines.get("format") == "[text]  # command line (replaces .opguard.yaml:4:1)", "format: the command line's")
+    check(lines.get("output") == "[]  # command line (replaces .opguard.yaml:5:1)", "output: replaced with format")
+    check(lines.get("inventory") == "[inventory]  # .opguard.yaml:1:1", "inventory: from the file, line 1")
+    check(lines.get("waivers") == "[waivers.json]  # .opguard.yaml:2:1", "waivers: from the file, line 2")
+    check(lines.get("plan") == "plan.json  # command line", "plan: from the command line")
+    check(lines.get("plan-format") == "auto  # default" and lines.get("quiet") == "false  # default", "defaults say so")
+    p = run("config", "--config", "other.yaml", name="other.yaml")
+    lines = dict(l.split(": ", 1) for l in p.stdout.splitlines() if not l.startswith("#"))
+    check(lines.get("quiet") == "true  # other.yaml:3:1" and lines.get("plan") == "plan.json  # other.yaml:2:1",
+          "opguard config --config FILE reads that file")
+    p = run("config", "--no-config", config=cfg)
+    check("configuration file: none" in p.stdout and "inventory: []  # default" in p.stdout, "opguard config --no-config")
+    p = run("config", config="fail-on: nope\n")
+    check(p.returncode == 2 and ".opguard.yaml:1:10: error[config.invalid-value]" in p.stderr, "opguard config reports a bad file too")
+    # Every key `opguard config` lists is accepted in the file (the options of check, generically).
+    p = run("config", config="inventory: inventory\n")
+    keys = [l.split(":")[0] for l in p.stdout.splitlines() if not l.startswith("#")]
+    check({"inventory", "fail-on", "format", "output", "waivers", "today", "plan-format", "parameters", "rules",
+           "inventory-kind", "quiet", "explain", "timings", "no-color", "no-builtin-rules", "plan"} <= set(keys), f"keys: {keys}")
+
+    if failures:
+        print(f"{len(failures)} check(s) failed")
+        return 1
+    print("ok")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
