@@ -869,7 +869,8 @@ public:
         Node v = o.value();
         auto it = originals_.find(&o);
         if (it == originals_.end()) return v;
-        for (const auto& [field, before] : it->second) {
+        for (const auto& [field_name, before] : it->second) {
+            const std::string& field = field_name;  // a structured binding cannot be captured (clang 14)
             if (before) v.set(field, *before);
             else if (v.is_object()) {
                 auto& m = v.members();
