@@ -142,7 +142,7 @@ std::string render_junit(const Report& r, const RenderOptions& options) {
         }
         for (const auto& t : c.targets) {
             // The target's own findings first (they name the failure), then its call's.
-            Case k{c.id, t.id, t.location, call_outcome(c) + "; " + t.id + ": " + target_outcome(t), {}};
+            Case k{c.id, t.id, t.location, call_outcome(c) + "; " + t.id + ": " + target_outcome(t), {}, {}};
             if (auto it = of_target.find(t.id); it != of_target.end()) k.findings = it->second;
             k.findings.insert(k.findings.end(), call_level.begin(), call_level.end());
             for (const EffectRecord* e : by.effects[c.index])
