@@ -12,13 +12,7 @@ import shutil
 import subprocess
 import sys
 
-failures = []
-
-
-def check(cond, what):
-    print(("ok: " if cond else "FAIL: ") + what)
-    if not cond:
-        failures.append(what)
+from checks import check, finish  # noqa: E402
 
 
 def main():
@@ -132,11 +126,7 @@ def main():
     check({"inventory", "fail-on", "format", "output", "waivers", "today", "plan-format", "parameters", "rules",
            "inventory-kind", "quiet", "explain", "timings", "no-color", "no-builtin-rules", "plan"} <= set(keys), f"keys: {keys}")
 
-    if failures:
-        print(f"{len(failures)} check(s) failed")
-        return 1
-    print("ok")
-    return 0
+    return finish()
 
 
 if __name__ == "__main__":

@@ -18,13 +18,7 @@ import shutil
 import subprocess
 import sys
 
-failures = []
-
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what)
+from checks import check, failures, finish  # noqa: E402
 
 
 def run(cmd, **kw):
@@ -207,11 +201,7 @@ def test_deb(source, build, work):
 def main():
     mode, source, build, work = sys.argv[1:5]
     {"install": test_install, "deb": test_deb}[mode](source, build, work)
-    if failures:
-        print(f"{len(failures)} check(s) failed")
-        return 1
-    print("ok")
-    return 0
+    return finish()
 
 
 if __name__ == "__main__":

@@ -19,13 +19,7 @@ import shutil
 import subprocess
 import sys
 
-failures = []
-
-
-def check(cond, what):
-    print(("ok: " if cond else "FAIL: ") + what)
-    if not cond:
-        failures.append(what)
+from checks import check, finish  # noqa: E402
 
 
 def run(cmd, cwd, env):
@@ -143,11 +137,7 @@ def main():
     p = run(GIT + ["log", "--format=%s", "-1"], repo, env)
     check(p.stdout.strip() == "pre-commit configuration", "nothing was committed")
 
-    if failures:
-        print(f"{len(failures)} check(s) failed")
-        return 1
-    print("ok")
-    return 0
+    return finish()
 
 
 if __name__ == "__main__":

@@ -20,13 +20,7 @@ import subprocess
 import sys
 
 SKIP = 77
-failures = []
-
-
-def check(cond, what):
-    print(("ok: " if cond else "FAIL: ") + what)
-    if not cond:
-        failures.append(what)
+from checks import check, finish  # noqa: E402
 
 
 def skip(why):
@@ -128,7 +122,4 @@ const { $OpenApiUtil } = require('@alicloud/openapi-core');
 
 
 main()
-if failures:
-    print(f"{len(failures)} check(s) failed")
-    sys.exit(1)
-print("all checks passed")
+sys.exit(finish())
