@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include <nlohmann/json.hpp>
+
 #include "report/render.hpp"
 
 using namespace opguard;
@@ -222,4 +224,35 @@ TEST_CASE("an optional list parameter left out acts on nothing", "[fail-closed][
     CHECK(r->effects(0).empty());
     CHECK(r->report.changes.empty());
     CHECK(r->findings("appstream.distribute.region-list-absent").size() == 1);
+}
+
+TEST_CASE("a Terraform change of a resource type opguard does not map is an unmodeled call, never dropped", "[fail-closed][terraform]") {
+    TempDir dir;
+    const std::string plan =
+        "{\"format_version\": \"1.2\", \"resource_changes\": [\n"
+        " {\"address\": \"alicloud_instance.web\", \"mode\": \"managed\", \"type\": \"alicloud_instance\", \"provider_name\": \"registry.terraform.io/aliyun/alicloud\",\n"
+        "  \"change\": {\"actions\": [\"delete\"], \"before\": {\"id\": \"i-1\"}, \"after\": null}},\n"
+        " {\"address\": \"alicloud_ecs_disk.data\", \"mode\": \"managed\", \"type\": \"alicloud_ecs_disk\", \"provider_name\": \"registry.terraform.io/aliyun/alicloud\",\n"
+        "  \"change\": {\"actions\": [\"delete\", \"create\"], \"before\": {\"id\": \"d-1\"}, \"after\": {}}},\n"
+        " {\"address\": \"alicloud_vpc.main\", \"mode\": \"managed\", \"type\": \"alicloud_vpc\", \"provider_name\": \"registry.terraform.io/aliyun/alicloud\",\n"
+        "  \"change\": {\"actions\": [\"no-op\"], \"before\": {\"id\": \"vpc-1\"}, \"after\": {\"id\": \"vpc-1\"}}},\n"
+        " {\"address\": \"data.alicloud_images.all\", \"mode\": \"data\", \"type\": \"alicloud_images\",\n"
+        "  \"change\": {\"actions\": [\"read\"], \"before\": null, \"after\": {}}}\n"
+        "]}\n";
+    dir.write("tfplan.json", plan);
+    CliRun r = run_opguard(dir.path().string(), "check tfplan.json -i " + shell_quote(source_path("samples/fleet")) + " --format json");
+    CHECK(r.exit == 1);
+    const auto report = nlohmann::json::parse(r.out);
+    REQUIRE(report["calls"].size() == 2);  // the no-op and the data source read change nothing
+    CHECK(report["calls"][0]["id"] == "alicloud_instance.web");
+    CHECK(report["calls"][1]["id"] == "alicloud_ecs_disk.data");
+    std::vector<std::string> places;
+    for (const auto& f : report["findings"])
+        if (f["rule"] == "plan.unmodeled-call") places.push_back(f["location"]["line"].dump() + ":" + f["location"]["column"].dump());
+    CHECK(places == std::vector<std::string>{"2:14", "4:14"});  // each at its address
+    CHECK(report["summary"]["calls_not_modeled"] == 2);
+    CliRun text = run_opguard(dir.path().string(), "check tfplan.json -i " + shell_quote(source_path("samples/fleet")));
+    CHECK(text.out.find("no rule file describes alicloud delete alicloud_instance: opguard cannot tell what this call changes or destroys") !=
+          std::string::npos);
+    CHECK(text.out.find("no rule file describes alicloud delete+create alicloud_ecs_disk") != std::string::npos);
 }

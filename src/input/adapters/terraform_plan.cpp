@@ -35,6 +35,7 @@ public:
                 for (const auto& x : a->items()) if (x.is_string()) actions.push_back(x.as_string());
             if (type->as_string() == "alicloud_ecd_desktop") alicloud(actions);
             else if (type->as_string() == "huaweicloud_workspace_desktop") huawei(actions);
+            else not_mapped(type->as_string(), actions);
             for (size_t i = 0; i < calls_.size(); ++i) {
                 if (calls_.size() > 1) calls_[i].id += ":" + suffixes_[i];
                 b_.add(std::move(calls_[i]));
@@ -134,6 +135,29 @@ private:
                 }
         }
         return nullptr;
+    }
+
+    // ---- every other resource type ------------------------------------------------------------
+    // A change opguard does not map to API calls is never dropped: it becomes one call that no
+    // rule file describes ("alicloud delete alicloud_instance"), which the unmodeled-call rule
+    // reports, so a plan that deletes or replaces a resource opguard cannot see does not pass.
+    // Only "no-op" and "read" change nothing.
+    void not_mapped(const std::string& type, const std::vector<std::string>& actions) {
+        std::string what;
+        for (const auto& a : actions) {
+            if (a == "no-op" || a == "read") continue;
+            what += (what.empty() ? "" : "+") + a;
+        }
+        if (what.empty()) return;
+        std::string provider = "terraform";
+        if (const Node* pn = member(rc_, "provider_name"); pn && pn->is_string() && !pn->as_string().empty()) {
+            const std::string& full = pn->as_string();
+            provider = full.substr(full.rfind('/') + 1);
+        }
+        CallDraft d = draft();
+        d.set_header("product", Node::string(provider, at_));
+        d.set_header("action", Node::string(what + " " + type, at_));
+        push(std::move(d));
     }
 
     // ---- alicloud_ecd_desktop ---------------------------------------------------------------
