@@ -141,8 +141,10 @@ std::vector<Setting> read_settings(const std::string& path, const std::map<std::
     std::vector<std::string> names;
     for (const auto& [k, v] : keys) names.push_back(k);
     for (auto it = root.begin(); it != root.end(); ++it) {
-        const YAML::Node& k = it->first;
-        const YAML::Node& v = it->second;
+        // Copies: a yaml-cpp map iterator hands out a temporary pair, so a reference to its
+        // members would dangle (AddressSanitizer: stack-use-after-scope).
+        const YAML::Node k = it->first;
+        const YAML::Node v = it->second;
         if (!k.IsScalar()) throw InputError(path, at(k.Mark()), "config.wrong-type", "a key is an option name");
         const std::string key = k.Scalar();
         auto found = keys.find(key);
