@@ -76,7 +76,7 @@ Plan shell_plan(SourceRegistry& sources, uint32_t fid, const RuleSet& rules, boo
     const SourceFile& f = sources.file(fid);
     ScriptContext ctx{f.text(), fid, f.path(), &rules, &sources};
     PlanBuilder b(sources, fid, rules, "shell");
-    std::map<uint32_t, int> per_line;
+    std::map<std::pair<uint32_t, uint32_t>, int> per_line;  // (line, loop iteration) => commands so far
     bool carried = false;  // the unclosed quote or substitution is in a call (a finding there)
     const ShellScript script = read_shell_script(f.text(), f.path());
     if (script.too_deep)
@@ -89,8 +89,10 @@ Plan shell_plan(SourceRegistry& sources, uint32_t fid, const RuleSet& rules, boo
         std::string prog = basename(w.text);
         if (w.unresolved() || (prog != "aliyun" && prog != "hcloud")) continue;
         uint32_t line = f.position(w.begin).line;
-        int n = ++per_line[line];
-        std::string id = "line-" + std::to_string(line) + (n > 1 ? "." + std::to_string(n) : "");
+        int n = ++per_line[{line, cmd.iteration}];
+        // line-37, the second command on a line line-37.2, a loop's third word line-37[3].
+        std::string id = "line-" + std::to_string(line) + (cmd.iteration ? "[" + std::to_string(cmd.iteration) + "]" : "") +
+                         (n > 1 ? "." + std::to_string(n) : "");
         std::optional<CallDraft> d = prog == "aliyun" ? read_aliyun_command(cmd, ctx, id) : read_hcloud_command(cmd, ctx, id);
         if (d && cmd.unterminated) carried = true;
         if (d) b.add(std::move(*d));

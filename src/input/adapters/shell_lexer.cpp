@@ -538,9 +538,14 @@ private:
             else if (plain(w, "esac")) pop_to('c');
             else if (plain(w, "}")) pop_to('{');
             else if (plain(w, "for") || plain(w, "select")) {
+                std::optional<std::vector<std::string>> items;
+                if (plain(w, "for") && !unroll_ && depth_ == 0) items = literal_items(words, i);  // before the loop's frame opens
                 push('l', w.begin);
-                if (i + 1 < words.size() && name_word(words[i + 1]))
-                    set_unresolved(words[i + 1].text, words[i + 1].text + " is the variable of the loop at " + at_text(words[i + 1].begin));
+                if (i + 1 < words.size() && name_word(words[i + 1])) {
+                    const std::string why = words[i + 1].text + " is the variable of the loop at " + at_text(words[i + 1].begin);
+                    set_unresolved(words[i + 1].text, why);
+                    if (items) unroll_ = Unroll{w.begin, words[i + 1].text, why, std::move(*items), {}, {}, 0, 0, false, sourced_};
+                }
                 return;  // a loop header: not a command
             } else if (plain(w, "case")) { push('c', w.begin); return; }
             else if (plain(w, "function")) {
@@ -550,7 +555,103 @@ private:
                 break;
             ++i;
         }
+        if (unroll_ && !frame_open(unroll_->start)) flush_unroll();
         if (i >= words.size()) return;
+        if (!unroll_) {
+            emit_command(std::move(words), i, out_);
+            return;
+        }
+        // In the body of a loop over literal words: the command as it reads with the loop's
+        // variable unresolved (used if the loop is not unrolled after all), then once per word.
+        Unroll& u = *unroll_;
+        emit_command(words, i, u.fallback);
+        if (u.overflow) return;
+        // The bytes the copies hold: the command's words once per word of the list, plus each
+        // list word once (a bound on what the variable adds to its copy).
+        size_t bytes = 0;
+        for (size_t k = i; k < words.size(); ++k) bytes += words[k].text.size() + 1;
+        bytes *= u.items.size();
+        for (const auto& item : u.items) bytes += item.size();
+        if (u.commands + u.items.size() > kMaxUnrolledCommands || u.bytes + bytes > kMaxUnrolledBytes || sourced_ != u.sourced) {
+            u.overflow = true;  // too many commands, or a `source`/`eval` in the body may change the variable
+            u.per_item.clear();
+            return;
+        }
+        u.per_item.resize(u.items.size());
+        for (size_t k = 0; k < u.items.size(); ++k) {
+            vars_[u.name] = Variable{Variable::Value, u.items[k], ""};
+            emit_command(words, i, u.per_item[k]);
+        }
+        u.commands += u.items.size();
+        u.bytes += bytes;
+        set_unresolved(u.name, u.why);
+    }
+
+    // The body of a loop over literal words ends: its commands, once per word in order (or,
+    // when the loop was too large to unroll, once with the variable unresolved).
+    void flush_unroll() {
+        Unroll u = std::move(*unroll_);
+        unroll_.reset();
+        if (u.overflow || u.per_item.empty()) {
+            const std::string more = u.why + " (a loop over " + std::to_string(u.items.size()) + " words whose body has " +
+                                     std::to_string(u.fallback.size()) + " commands: more than the " +
+                                     std::to_string(kMaxUnrolledCommands) + " commands or " +
+                                     std::to_string(kMaxUnrolledBytes >> 20) + " MiB of words opguard unrolls)";
+            for (ShellCommand& c : u.fallback) {
+                if (u.overflow)
+                    for (ShellWord& w : c.words)
+                        for (auto& [at, why] : w.why)
+                            if (why == u.why) why = more;
+                out_.push_back(std::move(c));
+            }
+            return;
+        }
+        for (size_t k = 0; k < u.per_item.size(); ++k)
+            for (ShellCommand& c : u.per_item[k]) {
+                c.iteration = static_cast<uint32_t>(k + 1);
+                out_.push_back(std::move(c));
+            }
+    }
+
+    // The words of `for NAME in WORDS` when bash's list is certain: each word literal or
+    // resolved; an unquoted resolved variable splits on blanks (default IFS only); no glob
+    // or brace expansion. None when the list is not certain or empty (the body is then read
+    // once, the variable unresolved).
+    std::optional<std::vector<std::string>> literal_items(const std::vector<ShellWord>& words, size_t i) {
+        if (i + 2 >= words.size() || !name_word(words[i + 1]) || !plain(words[i + 2], "in")) return std::nullopt;
+        if (vars_.count("IFS")) return std::nullopt;
+        std::vector<std::string> items;
+        for (size_t k = i + 3; k < words.size(); ++k) {
+            ShellWord w = words[k];
+            const bool splits = std::any_of(w.vars.begin(), w.vars.end(), [](const ShellVarRef& r) { return !r.quoted; });
+            resolve(w, false);
+            if (w.unresolved() || w.text.find_first_of("*?[{}") != std::string::npos) return std::nullopt;
+            if (!splits) {
+                items.push_back(w.text);
+            } else {
+                const std::string_view written = s_.substr(w.begin, w.end - w.begin);
+                if (written.find_first_of("'\\\"") != std::string_view::npos) return std::nullopt;  // quoted parts do not split
+                size_t p = 0;
+                while (p < w.text.size()) {
+                    p = w.text.find_first_not_of(" \t\n", p);
+                    if (p == std::string::npos) break;
+                    size_t q = w.text.find_first_of(" \t\n", p);
+                    if (q == std::string::npos) q = w.text.size();
+                    items.push_back(w.text.substr(p, q - p));
+                    p = q;
+                }
+            }
+        }
+        if (items.empty()) return std::nullopt;  // runs nothing: read once, so its calls are still seen
+        return items;
+    }
+
+    bool frame_open(uint32_t start) const {
+        return std::any_of(frames_.begin(), frames_.end(), [&](const auto& f) { return f.first == 'l' && f.second == start; });
+    }
+
+    // One simple command (words[i..]: keywords stripped) into `into`.
+    void emit_command(std::vector<ShellWord> words, size_t i, std::vector<ShellCommand>& into) {
         const std::string where = context();
 
         // Assignments and the builtins that change variables. A command of assignments only
@@ -634,8 +735,33 @@ private:
             c.unterminated_quote = quote_char_;
             quote_reported_ = true;
         }
-        out_.push_back(std::move(c));
+        into.push_back(std::move(c));
     }
+
+public:
+    // The end of the script: a loop left open (bash: "syntax error: unexpected end of file")
+    // is read once, its variable unresolved.
+    void finish_script() {
+        if (unroll_) {
+            unroll_->overflow = false;
+            unroll_->per_item.clear();
+            flush_unroll();
+        }
+    }
+
+private:
+    struct Unroll {
+        uint32_t start = 0;                              // the `for` keyword (its frame)
+        std::string name, why;                           // the variable; why it is unresolved outside
+        std::vector<std::string> items;
+        std::vector<std::vector<ShellCommand>> per_item;
+        std::vector<ShellCommand> fallback;              // the body read once, the variable unresolved
+        size_t commands = 0;                             // commands unrolled so far
+        size_t bytes = 0;                                // and the bytes of their words (a bound, not exact)
+        bool overflow = false;
+        std::string sourced;                             // sourced_ when the loop began
+    };
+    std::optional<Unroll> unroll_;
 
     std::string_view s_;
     std::string_view path_;
@@ -668,6 +794,7 @@ ShellScript read_shell_script(std::string_view text, std::string_view path) {
     std::vector<ShellCommand> first;
     Lexer pass1(text, path, first);
     pass1.run(0, text.size());
+    pass1.finish_script();
     if (pass1.too_deep()) {
         out.too_deep = pass1.too_deep();
         return out;
@@ -675,6 +802,7 @@ ShellScript read_shell_script(std::string_view text, std::string_view path) {
     Lexer lexer(text, path, out.commands);
     lexer.use_loop_changes(&pass1.loop_changes());
     lexer.run(0, text.size());
+    lexer.finish_script();
     out.too_deep = lexer.too_deep();
     out.unterminated = lexer.open_quote();
     out.unterminated_quote = lexer.quote_char();

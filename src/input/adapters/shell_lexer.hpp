@@ -13,7 +13,11 @@
 //     not inside if/while/until/for/select/case, a { } group or function body, a ( )
 //     subshell, a $( ) substitution, a && / || list, a pipeline or a background command,
 //     sets X for every later $X / ${X} / "$X" / ${X:-d} / ${X-d};
-//   - an assignment anywhere else (and `read X`, a for loop variable, `local X=v`, a value
+//   - `for X in WORDS; do BODY; done` where every word is literal or resolved (an unquoted
+//     resolved $V splits on blanks; no glob, brace expansion or IFS change): BODY's commands
+//     are returned once per word, in bash's order, with X set to the word (bounded by
+//     kMaxUnrolledCommands and kMaxUnrolledBytes);
+//   - an assignment anywhere else (and `read X`, any other for loop variable, `local X=v`, a value
 //     computed when the script runs, an array) makes X unresolved from there on; so does a
 //     `source`/`.`/`eval` for every variable; the word's `why` says which and where;
 //   - a prefix assignment (X=v cmd) only sets X in that command's environment: bash expands
@@ -67,11 +71,21 @@ struct ShellCommand {
     // closed (bash: "unexpected EOF while looking for matching `)'").
     std::optional<uint32_t> unterminated;
     char unterminated_quote = 0;      // what bash looks for: '\'' or '"' (quotes), ')' for $(, '}' for ${, '`'
+    // A command of the body of a `for NAME in WORDS` loop whose words are all literal (or
+    // resolved): the body is returned once per word, in the order bash runs it, NAME set to
+    // the word; `iteration` is the word's 1-based position (0: not in such a loop).
+    uint32_t iteration = 0;
 };
 
 // How deep command substitutions ($( ) and ` `, process substitutions) may nest. bash has
 // no such bound; a deeper script is refused (ShellScript::too_deep) rather than read in part.
 inline constexpr int kMaxShellNesting = 64;
+
+// How far a `for NAME in WORDS` loop over literal words is unrolled: at most this many
+// commands in all (words x commands of the body), and at most this many bytes of their
+// words. A larger loop is read once with NAME unresolved, and the warning says why.
+inline constexpr size_t kMaxUnrolledCommands = 20000;
+inline constexpr size_t kMaxUnrolledBytes = size_t{16} << 20;
 
 struct ShellScript {
     std::vector<ShellCommand> commands;

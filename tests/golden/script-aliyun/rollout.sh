@@ -41,7 +41,7 @@ echo "aliyun ecd RebuildDesktops --RegionId cn-hangzhou" >> rollout.log
 
 # A loop counter as a list index, flags passed through from the caller, a flag ECS does not
 # have (refused by the CLI without --force), and a classic ecd line without --force.
-for i in 1 2; do
+for i in $(seq 1 2); do
   aliyun ecd RebuildDesktops --RegionId cn-hangzhou --DesktopId.$i ecd-hzlin03c9x4t6 --ImageId m-ubuntu2204lts --force
 done
 aliyun ecd StopDesktops --RegionId cn-hangzhou --DesktopId.1 ecd-hzwin04d2p7w3 --force "$@"

@@ -23,7 +23,7 @@ hcloud Workspace CheckDesktopImages --cli-region=cn-north-4 --project_id=0b5a1e2
 # The --cli-jsonInput file written with ./ (shown as tests/golden/script-hcloud/check-finance.json),
 # a loop counter as a list index, and flags passed through from the caller
 hcloud Workspace CheckDesktopImages --cli-region=cn-north-4 --cli-jsonInput=./check-finance.json
-for i in 1 2; do
+for i in $(seq 1 2); do
   hcloud Workspace CheckDesktopImages --cli-region=cn-north-4 --project_id=0b5a1e2f8c9d4e6f8a7b6c5d4e3f2a1b --desktop_ids.$i=0730042a-b9c7-4279-bb24-d3fd299a2efe
 done
 hcloud Workspace CheckDesktopImages --cli-region=cn-north-4 --project_id=0b5a1e2f8c9d4e6f8a7b6c5d4e3f2a1b --desktop_ids.1=0730042a-b9c7-4279-bb24-d3fd299a2efe "$@"
