@@ -639,8 +639,15 @@ public:
     static std::string label(const Call& c) {
         const Node& r = c.record;
         auto s = [&](const char* k) { const Node* n = r.find(k); return n && n->is_string() ? n->as_string() : std::string(); };
-        if (!s("action").empty()) return s("product") + " " + s("version") + " " + s("action");
-        return s("cloud") + " " + s("service") + " " + s("method") + " " + s("path");
+        // The parts the call gives, one space between them (no gap where one is missing).
+        auto join = [](std::initializer_list<std::string> parts) {
+            std::string out;
+            for (const auto& p : parts)
+                if (!p.empty()) out += (out.empty() ? "" : " ") + p;
+            return out;
+        };
+        if (!s("action").empty()) return join({s("product"), s("version"), s("action")});
+        return join({s("cloud"), s("service"), s("method"), s("path")});
     }
 
     void run_call(const Call& call) {

@@ -89,10 +89,32 @@ public:
         return Node::object(std::move(ordered), params.origin);
     }
 
-    const Operation* resolve(const Node& header) const {
+    // The operation a call's header names. An RPC call without "version" (an SDK client
+    // carries it, so plans written from SDK code often leave it out) names the operation
+    // when exactly one version of product+action is modeled; with several, none (the call is
+    // unmodeled, and plan.unmodeled-call says the version is missing).
+    const Operation* resolve(Node& header) const {
+        if (const Operation* op = match(header, false)) return op;
+        if (header.find("version") || !header.find("action")) return nullptr;
+        std::vector<Node> versions;
+        const Operation* op = match(header, true, &versions);
+        const Origin at = header.find("action")->origin;
+        if (op)
+            header.set("version", versions.at(0));
+        else if (versions.size() > 1)  // for plan.unmodeled-call's message
+            header.set("modeled_versions", Node::array(std::move(versions), at));
+        return op;
+    }
+
+    // `any_version`: a match key "version" is not compared; then only a unique operation counts.
+    // `versions` gets the version of each operation that matches.
+    const Operation* match(const Node& header, bool any_version, std::vector<Node>* versions = nullptr) const {
+        const Operation* found = nullptr;
+        int matched = 0;
         for (const auto& op : rules_.operations) {
             bool ok = true;
             for (const auto& [k, v] : op.match) {
+                if (any_version && k == "version") continue;
                 const Node* h = header.find(k);
                 if (!h || !h->is_string()) { ok = false; break; }
                 // Products and clouds are case-insensitive in the CLIs (ecs / Ecs).
@@ -103,9 +125,15 @@ public:
                 }
                 if (a != b) { ok = false; break; }
             }
-            if (ok) return &op;
+            if (!ok) continue;
+            if (!any_version) return &op;
+            found = &op;
+            ++matched;
+            if (versions)
+                for (const auto& [k, v] : op.match)
+                    if (k == "version") versions->push_back(Node::string(v, header.find("action")->origin));
         }
-        return nullptr;
+        return matched == 1 ? found : nullptr;  // several versions are modeled: which one is meant is not known
     }
 
     bool is_secret(const std::string& name) const {

@@ -314,7 +314,33 @@ TEST_CASE("operation resolution: product is case-insensitive, version and action
     CHECK(name(3) == "-");  // other version
     CHECK(name(4) == "-");  // actions are case-sensitive
     CHECK(name(5) == "-");  // other product
-    CHECK(name(6) == "-");  // no version
+    // No version: the one modeled version of ecd RebuildDesktops (2020-09-30), filled in.
+    CHECK(name(6) == "ecd.RebuildDesktops");
+    CHECK(l->plan.calls[6].record.find("version")->as_string() == "2020-09-30");
+    CHECK(l->plan.calls[6].record.find("modeled_versions") == nullptr);
+}
+
+TEST_CASE("operation resolution: a call without a version of an action modeled in several versions is unmodeled, and says so",
+          "[plan][resolve]") {
+    TempDir dir;
+    // ecd RebootDesktops: the administrator API (2020-09-30) and the WUYING client API (2020-10-02).
+    const std::string plan = "{\"calls\": [{\"product\": \"ecd\", \"action\": \"RebootDesktops\",\n"
+                             "  \"parameters\": {\"RegionId\": \"cn-hangzhou\", \"DesktopId\": [\"ecd-a\"]}}]}";
+    auto l = load(dir, plan);
+    REQUIRE(l->plan.calls.size() == 1);
+    CHECK(l->plan.calls[0].operation == nullptr);
+    const Node* versions = l->plan.calls[0].record.find("modeled_versions");
+    REQUIRE(versions);
+    REQUIRE(versions->items().size() == 2);
+    CHECK(versions->items()[0].as_string() == "2020-09-30");
+    CHECK(versions->items()[1].as_string() == "2020-10-02");
+    dir.write("reboot.json", plan);
+    dir.write("inv/d.json", "{\"Desktops\": []}");
+    auto r = run_opguard(dir.path().string(), "check reboot.json --inventory inv");
+    CHECK(r.exit == 1);
+    CHECK(r.out.find("call 1 call-1: ecd RebootDesktops  reboot.json:1:12\n") != std::string::npos);  // no gap for the missing version
+    CHECK(r.out.find("error[plan.unmodeled-call] reboot.json:1:12\n      no rule file describes ecd RebootDesktops without a version (the "
+                     "rules describe versions 2020-09-30, 2020-10-02: add \"version\" to the call)") != std::string::npos);
 }
 
 // Conflicts are always reported under "/calls/N/parameters/..." even when the parameter
