@@ -34,6 +34,8 @@
 //   missing_force [{product, action, plugin}]: a classic-form command of a product whose API
 //                 metadata the aliyun CLI does not embed (ecd, appstream-center) without --force
 //   conditional   [{message}]: the step runs only under a condition (OOS)
+//   wrappers      [{wrapper, message}]: shell: xargs, parallel, find -exec, watch or a function of
+//                 the script runs the CLI command, maybe several times or not at all (shell_wrappers.hpp)
 //   oos_action    OOS: the action of a task opguard does not expand (ACS::ECS::StopInstance, a
 //                 template name of ACS::Template); unexpanded [{action, message}]: why. The call's
 //                 header is unexpanded_header's (oos_template.hpp): no operation models it

@@ -13,6 +13,7 @@
 #include "input/adapters/oos_template.hpp"
 #include "input/adapters/plan_builder.hpp"
 #include "input/adapters/shell_lexer.hpp"
+#include "input/adapters/shell_wrappers.hpp"
 #include "input/adapters/terraform_plan.hpp"
 #include "input/adapters/yaml_reader.hpp"
 #include "input/json_reader.hpp"
@@ -84,19 +85,25 @@ Plan shell_plan(SourceRegistry& sources, uint32_t fid, const RuleSet& rules, boo
                          "command substitutions nested more than " + std::to_string(kMaxShellNesting) +
                              " levels deep here: opguard reads at most " + std::to_string(kMaxShellNesting) + " levels");
     const std::vector<ShellCommand>& commands = script.commands;
-    for (const ShellCommand& cmd : commands) {
-        const ShellWord& w = cmd.words[0];
-        std::string prog = basename(w.text);
-        if (w.unresolved() || (prog != "aliyun" && prog != "hcloud")) continue;
-        uint32_t line = f.position(w.begin).line;
-        int n = ++per_line[{line, cmd.iteration}];
-        // line-37, the second command on a line line-37.2, a loop's third word line-37[3].
-        std::string id = "line-" + std::to_string(line) + (cmd.iteration ? "[" + std::to_string(cmd.iteration) + "]" : "") +
-                         (n > 1 ? "." + std::to_string(n) : "");
-        std::optional<CallDraft> d = prog == "aliyun" ? read_aliyun_command(cmd, ctx, id) : read_hcloud_command(cmd, ctx, id);
-        if (d && cmd.unterminated) carried = true;
-        if (d) b.add(std::move(*d));
-    }
+    for (const ShellCommand& line_cmd : commands)
+        // The CLI commands the line runs: itself, or through xargs, bash -c, a function, ...
+        for (const CliInvocation& inv : cli_invocations(line_cmd, f.path())) {
+            const ShellCommand& cmd = inv.command;
+            const ShellWord& w = cmd.words[0];
+            const std::string prog = basename(w.text);
+            uint32_t line = f.position(w.begin).line;
+            int n = ++per_line[{line, cmd.iteration}];
+            // line-37, the second command on a line line-37.2, a loop's third word line-37[3].
+            std::string id = "line-" + std::to_string(line) + (cmd.iteration ? "[" + std::to_string(cmd.iteration) + "]" : "") +
+                             (n > 1 ? "." + std::to_string(n) : "");
+            std::optional<CallDraft> d = prog == "aliyun" ? read_aliyun_command(cmd, ctx, id) : read_hcloud_command(cmd, ctx, id);
+            if (d && cmd.unterminated) carried = true;
+            if (d && !inv.message.empty()) {
+                const Origin at{fid, inv.wrapper_at};
+                d->note("wrappers", Node::object({{"wrapper", Node::string(inv.wrapper, at)}, {"message", Node::string(inv.message, at)}}, at));
+            }
+            if (d) b.add(std::move(*d));
+        }
     if (found) *found = b.size() > 0;
     // bash stops at a quote it never sees closed: the API calls written after it never run,
     // and opguard cannot say which they would have been. No finding can hold that (no call

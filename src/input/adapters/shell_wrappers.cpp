@@ -1,0 +1,253 @@
+#include "input/adapters/shell_wrappers.hpp"
+
+#include <algorithm>
+#include <set>
+
+namespace opguard::adapters {
+
+namespace {
+
+std::string base_name(const std::string& word) {
+    size_t slash = word.rfind('/');
+    return slash == std::string::npos ? word : word.substr(slash + 1);
+}
+
+bool names_cli(const ShellWord& w) {
+    if (w.unresolved()) return false;
+    const std::string b = base_name(w.text);
+    return b == "aliyun" || b == "hcloud";
+}
+
+// A word that holds a script naming the CLI (`bash -c "aliyun ecs ..."`).
+bool mentions_cli(const ShellWord& w) {
+    for (const char* cli : {"aliyun", "hcloud"}) {
+        size_t p = 0;
+        while ((p = w.text.find(cli, p)) != std::string::npos) {
+            const size_t e = p + std::string_view(cli).size();
+            const bool starts = p == 0 || std::string_view(" \t\n;&|(/`").find(w.text[p - 1]) != std::string_view::npos;
+            const bool ends = e == w.text.size() || std::string_view(" \t\n;&|)").find(w.text[e]) != std::string_view::npos;
+            if (starts && ends) return true;
+            p = e;
+        }
+    }
+    return false;
+}
+
+// Programs that may name the CLI in their words but never run it.
+const std::set<std::string>& non_runners() {
+    static const std::set<std::string> s = {
+        "echo", "printf", "logger", "which", "type", "whereis", "hash", "man", "info", "alias", "unalias", "complete",
+        "compgen", "test", "[", "[[", "chmod", "chown", "chgrp", "cp", "mv", "ln", "rm", "install", "ls", "stat", "file",
+        "cat", "tee", "grep", "egrep", "fgrep", "sed", "awk", "head", "tail", "curl", "wget", "tar", "unzip", "gzip",
+        "sha256sum", "sha1sum", "md5sum", "basename", "dirname", "realpath", "readlink", "mkdir", "touch", "apt",
+        "apt-get", "yum", "dnf", "apk", "brew", "pip", "pip3", "npm", "snap", "export", "declare", "typeset", "local",
+        "readonly", "unset", "read", "return", "exit", "trap", ":", "true", "false", "printenv", "set", "shift", "wait",
+        "kill", "pkill", "pgrep", "ps", "jq", "yq", "tr", "cut", "sort", "uniq", "wc", "diff", "date", "sleep"};
+    return s;
+}
+
+// Wrappers that run the command once, with the words as written.
+const std::set<std::string>& transparent() {
+    static const std::set<std::string> s = {"nice", "ionice", "stdbuf", "setsid", "taskset", "chrt", "flock", "unbuffer",
+                                            "chronic", "caffeinate", "proxychains", "proxychains4", "torsocks", "doas",
+                                            "ifne", "eatmydata"};
+    return s;
+}
+
+const std::set<std::string>& shells() {
+    static const std::set<std::string> s = {"bash", "sh", "dash", "zsh", "ksh", "ash", "mksh", "su", "runuser"};
+    return s;
+}
+
+// Marks text[pos, pos + len) of `w` as a value opguard cannot know, saying why.
+void mark_unresolved(ShellWord& w, size_t pos, size_t len, const std::string& why) {
+    if (len == 0 || pos + len > w.text.size()) return;
+    const uint32_t b = w.offset_of(pos), e = w.offset_of(pos + len - 1) + 1;
+    w.expansions.emplace_back(b, e);
+    w.why.emplace_back(b, why);
+    std::sort(w.why.begin(), w.why.end());
+}
+
+// Every occurrence of `placeholder` in the words (from the CLI's name on) is unresolved.
+void mark_placeholders(ShellCommand& c, const std::string& placeholder, const std::string& why) {
+    if (placeholder.empty()) return;
+    for (ShellWord& w : c.words) {
+        size_t p = 0;
+        while ((p = w.text.find(placeholder, p)) != std::string::npos) {
+            mark_unresolved(w, p, placeholder.size(), why);
+            p += placeholder.size();
+        }
+    }
+}
+
+// GNU parallel's replacement strings: {} {.} {/} {//} {/.} {#} {%} {1} {2.} ...
+void mark_parallel_placeholders(ShellCommand& c, const std::string& why) {
+    for (ShellWord& w : c.words)
+        for (size_t p = w.text.find('{'); p != std::string::npos; p = w.text.find('{', p + 1)) {
+            size_t q = w.text.find('}', p);
+            if (q == std::string::npos) break;
+            const std::string inner = w.text.substr(p + 1, q - p - 1);
+            if (inner.size() <= 4 && inner.find_first_not_of("0123456789./#%") == std::string::npos)
+                mark_unresolved(w, p, q - p + 1, why);
+        }
+}
+
+// A word standing for what the wrapper adds at the end of the command (xargs' input items).
+ShellWord appended(uint32_t at, const std::string& text, const std::string& why) {
+    ShellWord w;
+    w.text = text;
+    w.begin = w.end = at;
+    w.expansions.emplace_back(at, at);
+    w.why.emplace_back(at, why);
+    return w;
+}
+
+class Collector {
+public:
+    Collector(std::string_view path, std::vector<CliInvocation>& out) : path_(path), out_(out) {}
+
+    void command(const ShellCommand& cmd, int depth, const std::string& outer_wrapper, uint32_t outer_at) {
+        const auto& words = cmd.words;
+        if (words.empty()) return;
+        if (names_cli(words[0])) {
+            out_.push_back({cmd, outer_wrapper, "", outer_at});
+            return;
+        }
+        if (words[0].unresolved()) return;
+        const std::string prog = base_name(words[0].text);
+        if (non_runners().count(prog)) return;
+        const bool shell = shells().count(prog) > 0;
+        if ((shell || prog == "eval" || prog == "ssh") && depth < kMaxWrapperDepth) {
+            if (const ShellWord* script = script_word(cmd, prog)) {
+                nested(*script, depth, outer_wrapper.empty() ? (prog == "eval" ? prog : prog + (prog == "ssh" ? "" : " -c")) : outer_wrapper,
+                       outer_wrapper.empty() ? words[0].begin : outer_at);
+                return;
+            }
+        }
+        size_t k = 1;
+        while (k < words.size() && !names_cli(words[k])) ++k;
+        if (k == words.size()) return;
+        CliInvocation inv;
+        inv.command.words.assign(words.begin() + static_cast<long>(k), words.end());
+        inv.command.unterminated = cmd.unterminated;
+        inv.command.unterminated_quote = cmd.unterminated_quote;
+        inv.command.iteration = cmd.iteration;
+        inv.wrapper = prog;
+        inv.wrapper_at = words[0].begin;
+        const std::string cli = base_name(words[k].text);
+        if (transparent().count(prog) || shell || prog == "ssh" || prog == "eval") inv.message.clear();
+        else if (prog == "xargs") xargs(cmd, k, inv, cli);
+        else if (prog == "parallel") {
+            cut_at(inv.command, {":::", "::::", ":::+", "::::+"});
+            mark_parallel_placeholders(inv.command, "parallel replaces it with each input item when the script runs");
+            inv.message = "parallel runs this " + cli + " command once per input item (" + std::to_string(k) +
+                          " words before it are parallel's own), with values opguard does not see: it is checked once, as written";
+        } else if (prog == "find") {
+            cut_at(inv.command, {";", "+"});
+            mark_placeholders(inv.command, "{}", "find replaces {} with each file it finds when the script runs");
+            inv.message = "find -exec runs this " + cli + " command once per file found, or not at all: it is checked once, as written";
+        } else if (prog == "watch") {
+            inv.message = "watch runs this " + cli + " command again and again until it is stopped: it is checked once";
+        } else {
+            inv.message = "`" + words[0].text + "` runs this " + cli + " command: opguard does not know what `" + words[0].text +
+                          "` does with it (a function of the script or another program may run it several times, change its words, "
+                          "or not run it at all); it is checked once, as written";
+        }
+        out_.push_back(std::move(inv));
+    }
+
+private:
+    void xargs(const ShellCommand& cmd, size_t k, CliInvocation& inv, const std::string& cli) {
+        // The replace string: -I STR, -iSTR / -i ({}), --replace[=STR].
+        std::string replace;
+        for (size_t i = 1; i < k; ++i) {
+            const std::string& t = cmd.words[i].text;
+            if (t == "-I" && i + 1 < k) replace = cmd.words[i + 1].text;
+            else if (t.rfind("-I", 0) == 0 && t.size() > 2) replace = t.substr(2);
+            else if (t == "-i" || t == "--replace") replace = "{}";
+            else if (t.rfind("-i", 0) == 0 && t.size() > 2) replace = t.substr(2);
+            else if (t.rfind("--replace=", 0) == 0) replace = t.substr(10);
+        }
+        const std::string why = "xargs puts in the items it reads from its input when the script runs";
+        if (!replace.empty()) {
+            mark_placeholders(inv.command, replace, why);
+        } else {
+            const uint32_t at = inv.command.words.back().end;
+            inv.command.words.push_back(appended(at, "(input items)", "xargs appends the items it reads from its input here when the script runs"));
+        }
+        inv.message = "xargs runs this " + cli + " command once per item or batch of items it reads from its input, with values "
+                      "opguard does not see: it is checked once, as written";
+    }
+
+    static void cut_at(ShellCommand& c, std::initializer_list<const char*> markers) {
+        for (size_t i = 1; i < c.words.size(); ++i)
+            for (const char* m : markers)
+                if (c.words[i].text == m && !c.words[i].unresolved()) {
+                    c.words.resize(i);
+                    return;
+                }
+    }
+
+    // The word holding the script: after -c (or -lc, -ec, ...) for shells, the one word of
+    // eval, the command of ssh (its first word after the host that names the CLI).
+    static const ShellWord* script_word(const ShellCommand& cmd, const std::string& prog) {
+        const auto& w = cmd.words;
+        if (prog == "eval") {
+            for (size_t i = 1; i < w.size(); ++i)
+                if (mentions_cli(w[i])) return &w[i];
+            return nullptr;
+        }
+        if (prog == "ssh") {
+            for (size_t i = 1; i < w.size(); ++i)
+                if (mentions_cli(w[i]) && !names_cli(w[i])) return &w[i];
+            return nullptr;
+        }
+        for (size_t i = 1; i + 1 < w.size(); ++i) {
+            const std::string& t = w[i].text;
+            if (t.size() >= 2 && t[0] == '-' && t[1] != '-' && t.find('c') != std::string::npos) return mentions_cli(w[i + 1]) ? &w[i + 1] : nullptr;
+        }
+        return nullptr;
+    }
+
+    // The script in `holder` (its text after the shell removed quotes), read as a script; each
+    // word moved back to where its bytes are in the file.
+    void nested(const ShellWord& holder, int depth, const std::string& wrapper, uint32_t at) {
+        ShellScript inner = read_shell_script(holder.text, path_);
+        if (inner.too_deep || holder.text.empty()) return;
+        // Where the holder's text ends in the file (before its closing quote).
+        const uint32_t text_end = holder.offset_of(holder.text.size() - 1) + 1;
+        for (ShellCommand& c : inner.commands) {
+            for (ShellWord& w : c.words) {
+                for (auto& o : w.offsets) o = holder.offset_of(o);
+                w.begin = holder.offset_of(w.begin);
+                w.end = w.end >= holder.text.size() ? text_end : holder.offset_of(w.end);
+                for (auto& [b, e] : w.expansions) {
+                    b = holder.offset_of(b);
+                    e = e >= holder.text.size() ? text_end : holder.offset_of(e);
+                }
+                for (auto& [o, why] : w.why) o = holder.offset_of(o);
+            }
+            if (c.unterminated) c.unterminated = holder.offset_of(*c.unterminated);
+            // A value the outer shell left unresolved ("... $ID" in double quotes) is still
+            // written as $ID in the script: the outer shell's reason is the one that holds.
+            for (ShellWord& w : c.words)
+                for (auto& [o, why] : w.why)
+                    for (const auto& [ho, hwhy] : holder.why)
+                        if (ho == o) why = hwhy;
+            command(c, depth + 1, wrapper, at);
+        }
+    }
+
+    std::string_view path_;
+    std::vector<CliInvocation>& out_;
+};
+
+}  // namespace
+
+std::vector<CliInvocation> cli_invocations(const ShellCommand& cmd, std::string_view path) {
+    std::vector<CliInvocation> out;
+    Collector(path, out).command(cmd, 0, "", 0);
+    return out;
+}
+
+}  // namespace opguard::adapters

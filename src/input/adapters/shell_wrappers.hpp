@@ -1,0 +1,39 @@
+#pragma once
+// cli_invocations: one simple command of a script => the aliyun / hcloud CLI commands it
+// runs, directly or through another command. A script that runs the CLI through xargs,
+// parallel, find -exec, watch, `bash -c "..."`, `ssh host '...'`, `eval`, or a function of
+// its own (`retry aliyun ecs DeleteInstance ...`) still calls the cloud: such a call must be
+// checked like any other, never dropped because the line does not start with `aliyun`.
+//
+//   - words-as-command runners: the CLI command is the words from the first word named
+//     `aliyun` / `hcloud` on. Wrappers that run it once as written (nice, ionice, stdbuf,
+//     setsid, taskset, chrt, flock, unbuffer, chronic, caffeinate, proxychains) say nothing;
+//     the others say how they may run it (`message`): xargs and parallel once per input item,
+//     find -exec once per file, watch repeatedly, an unknown program or a function of the
+//     script in ways opguard does not know. Their placeholders ({}, xargs -I STR) and the
+//     items xargs appends are unresolved words.
+//   - shells: `bash|sh|dash|zsh|ksh|su|runuser ... -c SCRIPT`, `eval 'SCRIPT'`,
+//     `ssh [options] host 'SCRIPT'`: SCRIPT is read as a script, its words located in the
+//     original file; it runs once.
+//   - programs that only name the CLI (echo, printf, which, chmod, cp, curl, ...) run nothing.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "input/adapters/shell_lexer.hpp"
+
+namespace opguard::adapters {
+
+struct CliInvocation {
+    ShellCommand command;       // from the CLI's name on, every word located in the script
+    std::string wrapper;        // "" (the line is the CLI command) or what runs it: "xargs", "bash -c", "retry"
+    std::string message;        // how the wrapper may run it; "" when it runs it once as written
+    uint32_t wrapper_at = 0;    // offset of the wrapper's first word
+};
+
+// How deep `bash -c` / `eval` / `ssh` strings are read inside one another.
+inline constexpr int kMaxWrapperDepth = 4;
+
+std::vector<CliInvocation> cli_invocations(const ShellCommand& cmd, std::string_view path);
+
+}  // namespace opguard::adapters
