@@ -131,6 +131,21 @@ TEST_CASE("a finding of a rule looping over a list written in the rule file is l
   source = "s";
   basis = documented;
 }
+set windows_set {
+  title = "t";
+  source = "s";
+  documented = ["x", "y"];
+}
+rule org.set-loop {
+  title = "t";
+  severity = info;
+  scope = plan;
+  for w in windows_set;
+  when = w == "y";
+  message = "set value {w}";
+  source = "s";
+  basis = documented;
+}
 rule org.at-literal {
   title = "t";
   severity = warning;
@@ -146,6 +161,7 @@ rule org.at-literal {
     dir.write("inv/desktops.json", kInventory);
     CliRun r = run_opguard(dir.path().string(), "check plan.json --inventory inv --rules policy");
     CHECK(r.out.find("error[org.window] plan.json:2:3\n      window b\n") != std::string::npos);
+    CHECK(r.out.find("info[org.set-loop] plan.json:2:3\n      set value y\n") != std::string::npos);
     CHECK(r.out.find("warning[org.at-literal] plan.json:2:3\n") != std::string::npos);
     CHECK(r.out.find("windows.rules:") == std::string::npos);
 }
