@@ -206,6 +206,7 @@ static int run_check(const CommonOptions& common, const CheckOptions& opt, const
     clock.stage("inventory");
 
     SimulateOptions so;
+    so.today = today;  // rules read it as `today`
     std::vector<RuleExplanation> explanations;
     if (opt.explain)
         so.on_rule = [&](const RuleEvaluation& ev) { explanations.push_back(explain_evaluation(ev, rules, plan.calls.size())); };
@@ -276,7 +277,7 @@ void setup_check(CLI::App& app, CommonOptions& common, CheckOptions& opt, int& r
         ->check(CLI::IsMember({"error", "warning", "info"}));
     cmd->add_option("--waivers", opt.waiver_files, "A waiver file (JSON, schemas/waivers.schema.json); repeatable")
         ->allow_extra_args(false);
-    cmd->add_option("--today", opt.today, "The date waivers expire against, YYYY-MM-DD (default: today in UTC)");
+    cmd->add_option("--today", opt.today, "The date waivers expire against and rules read as `today`, YYYY-MM-DD (default: today in UTC)");
     cmd->add_flag("--timings", opt.timings, "Print the wall time and resident memory after each stage (rules, plan, inventory, simulate, render and write) on standard error");
     cmd->add_flag("-q,--quiet", opt.quiet, "Text report: only the failing findings (at or above --fail-on, not waived) and the summary");
     cmd->add_flag("--explain", opt.explain, "Show, for each rule on each target, whether it fired and the values it compared");

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "core/diagnostic.hpp"
+#include "engine/waivers.hpp"
 #include "input/json_reader.hpp"
 #include "opguard.hpp"
 
@@ -65,6 +66,18 @@ std::vector<RuleCase> find_rule_cases(SourceRegistry& sources, const std::string
         for (const auto& [rule, v] : root.members()) {
             std::string ptr = "/" + pointer_token(rule);
             if (rule == "$comment" || rule == "description") continue;
+            if (rule == "options") {
+                // How the case is run: the options of `check` a case may set.
+                if (!v.is_object()) fail(v, "rules-test.expect", "\"options\" is an object, e.g. {\"today\": \"2026-12-24\"}; found " + v.to_json(), ptr);
+                for (const auto& [key, value] : v.members()) {
+                    if (key != "today")
+                        fail(value, "rules-test.expect", "unknown option '" + key + "'; a case's options are: today", ptr + "/" + pointer_token(key));
+                    if (!value.is_string() || !valid_date(value.as_string()))
+                        fail(value, "rules-test.expect", "\"today\" is a date written YYYY-MM-DD; found " + value.to_json(), ptr + "/today");
+                    c.today = value.as_string();
+                }
+                continue;
+            }
             if (!rules.rule(rule)) fail(v, "rules-test.unknown-rule", "no rule '" + rule + "' in the rule set", ptr);
             Expectation e{rule, "", {path, file.position(v.origin.offset)}, {}};
             if (v.is_string() && (v.as_string() == "fires" || v.as_string() == "does-not-fire" || v.as_string() == "not-applicable")) {
@@ -127,6 +140,7 @@ CaseRun run_rule_case(SourceRegistry& sources, const RuleSet& rules, const RuleC
     // (a `for` over an empty list evaluates nothing, yet the rule applied). Calls no rule
     // file describes get only call-scope "*" rules, as in the simulator.
     SimulateOptions so;
+    so.today = c.today;
     so.on_rule = [&](const RuleEvaluation& ev) { run.applicable.insert(ev.rule.id); };
     run.report = simulate(sources, plan, inv, rules, so);
     for (const auto& r : rules.rules)

@@ -7,6 +7,8 @@
 //                             plan.json is there it is the plan, whatever else is
 //   DIR/<case>/expect.json    {"<rule id>": "fires" | "does-not-fire" | "not-applicable"
 //                                         | {"fires": ["plan.sh:7:93", "plan.sh:9:1 (ecd-x)", ...]}, ...}
+//                             plus, optionally, "options": {"today": "YYYY-MM-DD"}: the date
+//                             rules read as `today` (as `check --today`; default: today in UTC)
 //   DIR/<case>/inventory/     saved API responses (optional; without it DIR/inventory/ is
 //                             used when it exists, else the case has no inventory)
 //
@@ -40,6 +42,7 @@ struct RuleCase {
     std::string plan;
     std::vector<std::string> inventory;
     std::vector<Expectation> expect;
+    std::string today;  // expect.json "options": {"today": ...}; "" = today in UTC
 };
 
 struct CaseRun {

@@ -21,7 +21,7 @@ struct RulesOptions {
     std::string list_format = "text";
     std::string explain_id;
     std::vector<std::string> tests_dirs;
-    std::string test_dir = "rules/tests";
+    std::string test_dir;  // "" = the default case folders (test_dirs)
     std::vector<std::string> cover;
 };
 
@@ -170,9 +170,48 @@ int run_explain(SourceRegistry& sources, const RuleSet& rules, const CommonOptio
     return kExitOk;
 }
 
-int run_tests(SourceRegistry& sources, const RuleSet& rules, const RulesOptions& opt) {
-    std::vector<RuleCase> cases = find_rule_cases(sources, opt.test_dir, rules);
-    std::cout << "opguard rules test: " << cases.size() << " case" << (cases.size() == 1 ? "" : "s") << " in " << opt.test_dir << "\n";
+// The folder a --rules argument names: itself, or the folder of a single rule file.
+fs::path rules_folder(const std::string& arg) {
+    std::error_code ec;
+    fs::path p = fs::path(arg).lexically_normal();
+    if (!p.has_filename()) p = p.parent_path();  // "docs/policies/"
+    if (!fs::is_directory(p, ec)) p = p.parent_path();
+    return p.empty() ? fs::path(".") : p;
+}
+
+// The case folders `rules test` runs: DIR when given; else, with --rules, the `tests` folder
+// beside each rule folder (a policy folder's cases live in it, as rules/tests beside rules/);
+// else rules/tests.
+std::vector<std::string> test_dirs(const CommonOptions& common, const RulesOptions& opt) {
+    if (!opt.test_dir.empty()) return {opt.test_dir};
+    if (common.rule_dirs.empty()) return {"rules/tests"};
+    std::vector<std::string> out;
+    for (const auto& d : common.rule_dirs) {
+        std::string t = (rules_folder(d) / "tests").string();
+        if (std::find(out.begin(), out.end(), t) == out.end()) out.push_back(t);
+    }
+    return out;
+}
+
+// Whether rule file `path` is one --rules loaded: a file of a --rules folder, or the file
+// itself (paths as load_rules registered them).
+bool from_rule_dirs(const std::string& path, const std::vector<std::string>& rule_dirs) {
+    fs::path p = fs::path(path).lexically_normal();
+    for (const auto& d : rule_dirs) {
+        std::error_code ec;
+        fs::path n = fs::path(d).lexically_normal();
+        if (!n.has_filename()) n = n.parent_path();
+        if (fs::is_directory(n, ec) ? p.parent_path() == n : p == n) return true;
+    }
+    return false;
+}
+
+int run_tests(SourceRegistry& sources, const RuleSet& rules, const CommonOptions& common, const RulesOptions& opt) {
+    const std::vector<std::string> dirs = test_dirs(common, opt);
+    std::vector<RuleCase> cases;
+    for (const auto& d : dirs)
+        for (auto& c : find_rule_cases(sources, d, rules)) cases.push_back(std::move(c));
+    std::cout << "opguard rules test: " << cases.size() << " case" << (cases.size() == 1 ? "" : "s") << " in " << joined(dirs, ", ") << "\n";
     size_t passed = 0, failed = 0;
     std::set<std::string> fired_somewhere;
     for (const auto& c : cases) {
@@ -210,15 +249,31 @@ int run_tests(SourceRegistry& sources, const RuleSet& rules, const RulesOptions&
                           << (f.target.empty() ? "" : " (" + f.target + ")") << "\n";
         }
     }
-    // Coverage: every rule needs a case in which it fires (as expected).
+    // Coverage: every rule needs a case in which it fires (as expected). --cover FILE limits
+    // that to the rules of those files; without it, --rules limits it to the rules loaded
+    // from there (a policy folder answers for its own rules; the built-in rules' cases are
+    // rules/tests).
+    const bool policy_only = opt.cover.empty() && !common.rule_dirs.empty();
     std::vector<const Rule*> uncovered_required, uncovered_other;
+    size_t required_total = 0, covered_required = 0;
     for (const auto& r : rules.rules) {
-        if (fired_somewhere.count(r.id)) continue;
-        bool required = opt.cover.empty() || std::find(opt.cover.begin(), opt.cover.end(), rule_file(sources, r)) != opt.cover.end();
+        bool required = policy_only ? r.origin.known() && from_rule_dirs(sources.file(r.origin.file).path(), common.rule_dirs)
+                                    : opt.cover.empty() || std::find(opt.cover.begin(), opt.cover.end(), rule_file(sources, r)) != opt.cover.end();
+        required_total += required;
+        if (fired_somewhere.count(r.id)) {
+            covered_required += required;
+            continue;
+        }
         (required ? uncovered_required : uncovered_other).push_back(&r);
     }
     size_t covered = rules.rules.size() - uncovered_required.size() - uncovered_other.size();
-    std::cout << "coverage: " << covered << " of " << rules.rules.size() << " rules fire in a case that expects it\n";
+    if (policy_only && required_total < rules.rules.size()) {
+        std::cout << "coverage: " << covered_required << " of " << required_total << " rules of " << joined(common.rule_dirs, ", ")
+                  << " fire in a case that expects it (" << rules.rules.size() - required_total
+                  << " built-in rules not required here: their cases are rules/tests)\n";
+    } else {
+        std::cout << "coverage: " << covered << " of " << rules.rules.size() << " rules fire in a case that expects it\n";
+    }
     auto list = [&](const std::vector<const Rule*>& v, const std::string& what) {
         if (v.empty()) return;
         std::cout << what << "\n";
@@ -226,6 +281,7 @@ int run_tests(SourceRegistry& sources, const RuleSet& rules, const RulesOptions&
         for (const Rule* r : v) w = std::max(w, r->id.size());
         for (const Rule* r : v) std::cout << "  " << r->id << std::string(w - r->id.size() + 2, ' ') << defined_at(sources, *r) << "\n";
     };
+    if (policy_only) uncovered_other.clear();  // the built-in rules: rules/tests' business
     list(uncovered_required, "uncovered (no case expects these to fire; the run fails):");
     list(uncovered_other, "uncovered, outside --cover (reported only):");
     std::cout << passed << " passed, " << failed << " failed\n";
@@ -268,15 +324,18 @@ void setup_rules(CLI::App& app, CommonOptions& common, int& result) {
         result = kExitOk;
     });
 
-    auto* test = cmd->add_subcommand("test", "Run the rule test cases in DIR (default rules/tests) and check every rule has one");
-    test->add_option("dir", opt.test_dir, "Folder of test cases: DIR/<case>/{plan.json or plan.<ext>, expect.json, inventory/}");
+    auto* test = cmd->add_subcommand("test", "Run the rule test cases in DIR (default rules/tests, or DIR/tests of --rules DIR) and check every rule has one");
+    test->add_option("dir", opt.test_dir,
+                     "Folder of test cases: DIR/<case>/{plan.json or plan.<ext>, expect.json, inventory/} "
+                     "(default: the tests folder beside each --rules folder, else rules/tests)");
     test->add_option("--cover", opt.cover,
                      "Require a firing case only for the rules of this rule file (file name, e.g. common.rules); repeatable. "
-                     "Rules of other files are still listed when uncovered");
-    test->callback([&result, load] {
+                     "Rules of other files are still listed when uncovered. Default: the rules of the --rules files, "
+                     "or with no --rules every rule");
+    test->callback([&result, &common, load] {
         SourceRegistry sources;
         RuleSet rules = load(sources);
-        result = run_tests(sources, rules, opt);
+        result = run_tests(sources, rules, common, opt);
     });
 }
 

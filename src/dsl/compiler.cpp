@@ -89,8 +89,9 @@ std::string close_enough(const std::string& name, const std::string& near) {
     return row[b.size()] <= std::max<size_t>(1, a.size() / 3) ? near : std::string();
 }
 
-// Names every expression may use, besides lets, loop variables and sets.
-const std::set<std::string, std::less<>> kContextNames = {"call", "request", "target", "calls", "prior_calls"};
+// Names every expression may use, besides lets, loop variables and sets (`today`: the
+// check's date, YYYY-MM-DD, see SimulateOptions::today).
+const std::set<std::string, std::less<>> kContextNames = {"call", "request", "target", "calls", "prior_calls", "today"};
 
 class Compiler {
 public:

@@ -58,7 +58,8 @@ Type Collector::infer(const ast::Expr& e, const Env& env) const {
         case ast::Op::Literal: return Type::of_plan();
         case ast::Op::Var: {
             if (auto it = env.find(e.name); it != env.end()) return it->second;
-            if (e.name == "call" || e.name == "request" || e.name == "target" || e.name == "calls" || e.name == "prior_calls")
+            if (e.name == "call" || e.name == "request" || e.name == "target" || e.name == "calls" || e.name == "prior_calls" ||
+                e.name == "today")
                 return Type::of_plan();
             if (set_names && set_names->count(e.name)) return Type::of_plan();
             return {};

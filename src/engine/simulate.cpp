@@ -9,6 +9,7 @@
 #include "core/diagnostic.hpp"
 #include "dsl/field_reads.hpp"
 #include "engine/eval.hpp"
+#include "engine/waivers.hpp"
 
 namespace opguard {
 
@@ -152,6 +153,10 @@ public:
             return &all_calls_;
         }
         if (name == "effects") return effects_built_ ? &effects_node_ : nullptr;
+        if (name == "today") {
+            if (today_.is_null()) today_ = Node::string(options_.today.empty() ? today_utc() : options_.today);
+            return &today_;
+        }
         if (name == "prior_calls") {
             auto& items = prior_calls_.items();
             for (size_t i = items.size(); i < call_->index; ++i) items.push_back(plan_.calls[i].record);
@@ -236,6 +241,13 @@ public:
     const Node* parameters() override { return call_ ? &call_->parameters : nullptr; }
 
     // ---- helpers -------------------------------------------------------------------
+    // Whether `e` is a value written in the rule files (a literal, list or object, or a
+    // set's name): its elements' origins are places in a rule file, so a finding looping
+    // over it (`for w in [{...}]`) or pointing at it (`at = "..."`) stays at its default place.
+    bool written_in_rules(const ast::Expr& e) const {
+        return e.op == ast::Op::Literal || e.op == ast::Op::List || e.op == ast::Op::Object ||
+               (e.op == ast::Op::Var && rules_.sets.count(e.name));
+    }
     Location locate(Origin o) const {
         if (!o.known()) return {plan_file(), {}};
         const SourceFile& f = sources_.file(o.file);
@@ -443,7 +455,7 @@ public:
             Origin at = default_at;
             if (rule.at) {
                 Val v = eval(rule.at, f);
-                if (v->origin.known()) at = v->origin;
+                if (v->origin.known() && !written_in_rules(*rule.at)) at = v->origin;
             }
             fd.location = locate(at);
             fd.evidence = cite(f);
@@ -453,6 +465,7 @@ public:
         };
         if (rule.for_list) {
             Val list = eval(rule.for_list, frame);
+            const bool literal = written_in_rules(*rule.for_list);
             std::vector<const Node*> els;
             if (list->is_array()) for (const auto& i : list->items()) els.push_back(&i);
             else if (!list->is_null()) els.push_back(list.get());
@@ -461,7 +474,7 @@ public:
                 frame.bind(rule.for_var, Val(list, el));
                 // The rule's lets may use the loop variable: recompute them per element.
                 for (size_t i = nlets; i < frame.lets.size(); ++i) frame.lets[i] = Frame::Let{frame.lets[i].def, std::nullopt, false, {}};
-                once(frame, el->origin.known() ? el->origin : fallback);
+                once(frame, el->origin.known() && !literal ? el->origin : fallback);
             }
         } else {
             once(frame, fallback);
@@ -1013,9 +1026,10 @@ private:
     const Call* call_ = nullptr;
     const Rule* rule_now_ = nullptr;      // the rule being evaluated (for fail())
     const Effect* effect_now_ = nullptr;  // the effect being evaluated (for fail())
-    mutable std::vector<bool> rule_files_;  // by source id: a rule file (built on the first error)
+    mutable std::vector<bool> rule_files_;  // by source id: a rule file (built when first asked)
     AdapterDirectives adapter_;  // of call_
     Node all_calls_ = Node::array();
+    Node today_;  // `today`, made when a rule first reads it
     Node prior_calls_ = Node::array();
     bool all_calls_built_ = false;
     Node effects_node_ = Node::array();  // `effects` of policies (run_policies)

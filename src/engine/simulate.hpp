@@ -26,6 +26,9 @@ struct RuleEvaluation {
 struct SimulateOptions {
     // Called after each evaluation of a rule's `when` (used by `check --explain`).
     std::function<void(const RuleEvaluation&)> on_rule;
+    // The date rules read as `today` (YYYY-MM-DD, as `check --today` gives it); "" = the
+    // current date in UTC. Only rules that read `today` depend on it.
+    std::string today;
 };
 
 // Takes the inventory by reference because accepted calls change it (the state for later

@@ -1,0 +1,167 @@
+// A policy author's workflow (docs/policies.md): `rules test --rules DIR` runs DIR/tests and
+// requires a firing case for DIR's own rules only; rules read the check's date as `today`
+// (`check --today`, a case's "options": {"today": ...}); a finding of a plan-scope rule that
+// loops over a list written in the rule file is located at the plan, not in the rule file.
+// Runs OPGUARD_BINARY.
+#include "test_support.hpp"
+
+using namespace opguard;
+using namespace opguard::test;
+
+namespace {
+
+const char* kRule = R"(rule org.%ID% {
+  title = "t";
+  severity = error;
+  scope = plan;
+  when = %WHEN%;
+  message = "%MESSAGE%";
+  source = "s";
+  basis = documented;
+}
+)";
+
+std::string rule(const std::string& id, const std::string& when, const std::string& message = "m") {
+    std::string s = kRule;
+    s.replace(s.find("%ID%"), 4, id);
+    s.replace(s.find("%WHEN%"), 6, when);
+    s.replace(s.find("%MESSAGE%"), 9, message);
+    return s;
+}
+
+const char* kPlan = "{\"calls\": [\n  {\"id\": \"c1\", \"product\": \"demo\", \"action\": \"Go\"}\n]}\n";
+const char* kInventory = "{\"Desktops\": []}\n";
+
+}  // namespace
+
+TEST_CASE("rules test --rules DIR: DIR/tests by default, and only DIR's rules need a case", "[cli][rules][policies]") {
+    TempDir dir;
+    dir.write("policy/a.rules", rule("covered", "count(calls) > 0"));
+    dir.write("policy/b.rules", "# second file\n" + rule("uncovered", "false"));
+    dir.write("policy/tests/hit/plan.json", kPlan);
+    dir.write("policy/tests/hit/expect.json", "{\"org.covered\": \"fires\", \"org.uncovered\": \"does-not-fire\"}\n");
+
+    CliRun r = run_opguard(dir.path().string(), "rules test --rules policy");
+    CHECK(r.exit == 1);  // org.uncovered has no case in which it fires
+    CHECK(r.err.empty());
+    CHECK(r.out.rfind("opguard rules test: 1 case in policy/tests\nok    hit (2 expectations)\n", 0) == 0);
+    CHECK(r.out.find("coverage: 1 of 2 rules of policy fire in a case that expects it (") != std::string::npos);
+    // By id, with where it is defined (the rule's name: line 2, column 6, of b.rules).
+    CHECK(r.out.find("uncovered (no case expects these to fire; the run fails):\n  org.uncovered  policy/b.rules:2:6\n") != std::string::npos);
+    CHECK(r.out.find("org.covered  ") == std::string::npos);
+    // The built-in rules are rules/tests' business: not required, not listed.
+    CHECK(r.out.find("ecd.rebuild.desktop-status") == std::string::npos);
+    CHECK(r.out.find("outside --cover") == std::string::npos);
+    CHECK(r.out.find("0 passed") == std::string::npos);
+    CHECK(r.out.find("1 passed, 0 failed") != std::string::npos);
+
+    // A trailing slash and an explicit case folder say the same.
+    CliRun slash = run_opguard(dir.path().string(), "rules test policy/tests --rules policy/");
+    CHECK(slash.exit == 1);
+    CHECK(slash.out.find("uncovered (no case expects these to fire; the run fails):\n  org.uncovered  policy/b.rules:2:6\n") != std::string::npos);
+
+    // With a case for it, the folder passes.
+    dir.write("policy/tests/never/plan.json", "{\"calls\": []}\n");
+    dir.write("policy/tests/never/expect.json", "{\"org.uncovered\": \"fires\"}\n");
+    dir.write("policy/b.rules", "# second file\n" + rule("uncovered", "count(calls) == 0"));
+    CliRun ok = run_opguard(dir.path().string(), "rules test --rules policy");
+    CHECK(ok.exit == 0);
+    CHECK(ok.out.find("coverage: 2 of 2 rules of policy fire in a case that expects it") != std::string::npos);
+    CHECK(ok.out.find("2 passed, 0 failed") != std::string::npos);
+
+    // --cover keeps its meaning: only that file's rules are required, the others listed.
+    fs::remove_all(dir.file("policy/tests/never"));
+    dir.write("policy/b.rules", "# second file\n" + rule("uncovered", "false"));
+    CliRun cover = run_opguard(dir.path().string(), "--no-builtin-rules rules test --rules policy --cover a.rules");
+    CHECK(cover.exit == 0);
+    CHECK(cover.out.find("uncovered, outside --cover (reported only):\n  org.uncovered  policy/b.rules:2:6\n") != std::string::npos);
+
+    // A policy folder without tests/ beside it: a usage error naming the folder looked for.
+    dir.write("bare/a.rules", rule("bare", "true"));
+    CliRun bare = run_opguard(dir.path().string(), "rules test --rules bare");
+    CHECK(bare.exit == 2);
+    CHECK(bare.err.rfind("bare/tests: error[rules-test.no-directory]", 0) == 0);
+}
+
+TEST_CASE("rules read the check's date as `today`: --today, a case's options, else today in UTC", "[cli][policies][today]") {
+    TempDir dir;
+    dir.write("policy/freeze.rules", rule("freeze", "today >= \"2026-12-20\" and today <= \"2027-01-04\"", "today is {today}"));
+    dir.write("plan.json", kPlan);
+    dir.write("inv/desktops.json", kInventory);
+    CliRun in = run_opguard(dir.path().string(), "check plan.json --inventory inv --rules policy --today 2026-12-24");
+    CHECK(in.exit == 1);
+    CHECK(in.out.find("error[org.freeze] plan.json:2:3\n      today is 2026-12-24\n") != std::string::npos);
+    CliRun out = run_opguard(dir.path().string(), "check plan.json --inventory inv --rules policy --today 2027-01-05");
+    CHECK(out.out.find("org.freeze") == std::string::npos);
+    // Without --today: the current date in UTC (the rule prints it).
+    dir.write("policy/freeze.rules", rule("freeze", "true", "today is {today}"));
+    CliRun now = run_opguard(dir.path().string(), "check plan.json --inventory inv --rules policy");
+    CHECK(now.out.find("today is " + today_utc()) != std::string::npos);
+
+    // A rule test case sets the date in expect.json.
+    dir.write("policy/freeze.rules", rule("freeze", "today == \"2026-12-24\""));
+    dir.write("policy/tests/eve/plan.json", kPlan);
+    dir.write("policy/tests/eve/expect.json", "{\n  \"options\": {\"today\": \"2026-12-24\"},\n  \"org.freeze\": \"fires\"\n}\n");
+    dir.write("policy/tests/after/plan.json", kPlan);
+    dir.write("policy/tests/after/expect.json", "{\n  \"options\": {\"today\": \"2026-12-25\"},\n  \"org.freeze\": \"does-not-fire\"\n}\n");
+    CliRun cases = run_opguard(dir.path().string(), "rules test --rules policy");
+    CHECK(cases.exit == 0);
+    CHECK(cases.out.find("ok    after (1 expectation)\nok    eve (1 expectation)\n") != std::string::npos);
+
+    // A bad date or an unknown option: one located error, exit 2.
+    dir.write("policy/tests/eve/expect.json", "{\n  \"options\": {\"today\": \"24.12.2026\"},\n  \"org.freeze\": \"fires\"\n}\n");
+    CliRun bad = run_opguard(dir.path().string(), "rules test --rules policy");
+    CHECK(bad.exit == 2);
+    CHECK(bad.err.rfind("policy/tests/eve/expect.json:2:24: error[rules-test.expect]: \"today\" is a date written YYYY-MM-DD; found \"24.12.2026\"", 0) == 0);
+    dir.write("policy/tests/eve/expect.json", "{\n  \"options\": {\"now\": \"2026-12-24T10:00Z\"},\n  \"org.freeze\": \"fires\"\n}\n");
+    CliRun unknown = run_opguard(dir.path().string(), "rules test --rules policy");
+    CHECK(unknown.exit == 2);
+    CHECK(unknown.err.rfind("policy/tests/eve/expect.json:2:22: error[rules-test.expect]: unknown option 'now'", 0) == 0);
+}
+
+TEST_CASE("a finding of a rule looping over a list written in the rule file is located at the plan", "[cli][policies]") {
+    TempDir dir;
+    dir.write("policy/windows.rules", R"(rule org.window {
+  title = "t";
+  severity = error;
+  scope = plan;
+  for w in [{name: "a", from: "2026-01-01"}, {name: "b", from: "2026-02-01"}];
+  when = w.name == "b";
+  message = "window {w.name}";
+  source = "s";
+  basis = documented;
+}
+set windows_set {
+  title = "t";
+  source = "s";
+  documented = ["x", "y"];
+}
+rule org.set-loop {
+  title = "t";
+  severity = info;
+  scope = plan;
+  for w in windows_set;
+  when = w == "y";
+  message = "set value {w}";
+  source = "s";
+  basis = documented;
+}
+rule org.at-literal {
+  title = "t";
+  severity = warning;
+  operations = ["*"];
+  when = true;
+  at = "a literal";
+  message = "at a literal";
+  source = "s";
+  basis = documented;
+}
+)");
+    dir.write("plan.json", kPlan);
+    dir.write("inv/desktops.json", kInventory);
+    CliRun r = run_opguard(dir.path().string(), "check plan.json --inventory inv --rules policy");
+    CHECK(r.out.find("error[org.window] plan.json:2:3\n      window b\n") != std::string::npos);
+    CHECK(r.out.find("info[org.set-loop] plan.json:2:3\n      set value y\n") != std::string::npos);
+    CHECK(r.out.find("warning[org.at-literal] plan.json:2:3\n") != std::string::npos);
+    CHECK(r.out.find("windows.rules:") == std::string::npos);
+}
