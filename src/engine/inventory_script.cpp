@@ -168,6 +168,15 @@ std::string inventory_script(const SourceRegistry& sources, const Plan& plan, co
             note(where(sources, call) + ": no rule file describes this call; nothing is saved for it");
             continue;
         }
+        // List elements an adapter could not see ($id in a loop) are not in the call's lists.
+        if (const Node* a = call.record.find("adapter"))
+            if (const Node* u = a->find("unresolved"); u && u->is_array())
+                for (const auto& e : u->items())
+                    if (const Node* el = e.find("element"); el && el->truthy()) {
+                        const Node* t = e.find("text");
+                        note(where(sources, call) + ": a list element opguard cannot know (" +
+                             displayable(t && t->is_string() ? t->as_string() : std::string("?")) + ") is left out; save its object by hand");
+                    }
         for (const auto& l : op->lets) kinds_read(l.expr, kinds_named);
         if (!op->target_kind.empty()) kinds_named.insert(op->target_kind);
         LookupRecorder host(call);

@@ -69,7 +69,10 @@ const char* kShellPlan =
     "aliyun ecs RedeployInstance --region cn-beijing --InstanceId i-bj1 --ForceStop false\n"
     "aliyun ecs RedeployInstance --RegionId \"$REGION\" --InstanceId i-var\n"
     "hcloud Workspace CheckDesktopImages --cli-region=cn-north-4 --desktop_ids.1=hw-d1 --desktop_ids.2=hw-d2\n"
-    "hcloud Workspace CheckDesktopImages --desktop_ids.1=hw-d3\n";
+    "hcloud Workspace CheckDesktopImages --desktop_ids.1=hw-d3\n"
+    "for id in $(cat ids.txt); do\n"
+    "  aliyun ecd StopDesktops --RegionId cn-hangzhou --DesktopId.1 \"$id\" --force\n"
+    "done\n";
 
 // Stand-ins for the two clients: they answer the Describe/List calls for exactly the ids
 // they are given, shaped as `aliyun ... --pager` and KooCLI write them, and log every call.
@@ -223,6 +226,9 @@ TEST_CASE("inventory: a shell-script plan gives aliyun commands and an hcloud pa
                       "needed by call line-6 at " + plan + ":6:1.\n# Put the region in place of REGION and run:\n"
                       "# hcloud Workspace ListDesktopsDetail --cli-region=REGION --desktop_id.1=hw-d3 > "
                       "'saved inv/Workspace-ListDesktopsDetail-REGION-1.json'\n") != std::string::npos);
+    // A list element a loop supplies is not known: said, not guessed.
+    CHECK(script.find("\n# call line-8 at " + plan + ":8:3: a list element opguard cannot know (\"$id\" (id is the variable of the loop at " +
+                      plan + ":7:5)) is left out; save its object by hand\n") != std::string::npos);
     CHECK(script.rfind("#!/bin/sh\n", 0) == 0);
     CHECK(script.find("\nset -eu\nmkdir -p 'saved inv'\n") != std::string::npos);
     const std::string saved = dir.write("save.sh", script);
