@@ -15,6 +15,7 @@ struct InventoryOptions {
     std::string dir = "inventory";
     std::string plan_format = "auto";
     std::string parameters;
+    std::vector<std::string> inventory;  // responses saved so far
 };
 
 int run_inventory(const CommonOptions& common, const InventoryOptions& opt) {
@@ -25,6 +26,11 @@ int run_inventory(const CommonOptions& common, const InventoryOptions& opt) {
     InventoryScriptOptions so;
     so.dir = opt.dir;
     so.plan_path = opt.plan;
+    Inventory saved;
+    if (!opt.inventory.empty()) {
+        saved = load_inventory(sources, opt.inventory, rules);
+        so.inventory = &saved;
+    }
     std::cout << inventory_script(sources, plan, rules, so);
     return kExitOk;
 }
@@ -38,6 +44,10 @@ void setup_inventory(CLI::App& app, CommonOptions& common, int& result) {
     cmd->add_option("plan", opt.plan, "The plan, in any form check reads; - reads it from standard input")->required();
     cmd->add_option("-o,--output-dir", opt.dir,
                     "The directory the script saves the responses in, for check --inventory DIR (default: inventory)");
+    cmd->add_option("-i,--inventory", opt.inventory,
+                    "Responses saved so far (a JSON file or a directory; repeatable): the rules read them, so objects found "
+                    "through saved ones (the image a saved desktop runs) are named too")
+        ->allow_extra_args(false);
     cmd->add_option("--plan-format", opt.plan_format,
                     "What the plan file is (default auto: detected from its content), as for check")
         ->check(CLI::IsMember(plan_format_names()));

@@ -32,24 +32,38 @@ public:
         std::string kind, id;
         std::optional<std::string> region;  // the lookup's own region argument, when it has one
     };
-    explicit LookupRecorder(const Call& call) : call_(call) {}
+    LookupRecorder(const Call& call, const Inventory* inventory) : call_(call), inv_(inventory) {}
     std::vector<Seen> seen;
 
+    // Recorded, then answered from the responses saved so far (as check answers it).
     const InventoryObject* lookup(std::string_view kind, std::string_view id, const Node* region) override {
         Seen s{std::string(kind), std::string(id), std::nullopt};
         if (region && region->is_string()) s.region = region->as_string();
         seen.push_back(std::move(s));
-        return nullptr;
+        const InventoryObject* o = inv_ ? inv_->find(kind, id) : nullptr;
+        if (o && region && !region->is_null()) {
+            const Node* r = o->value().find("region");
+            if (!r || !values_equal(*r, *region)) return nullptr;
+        }
+        return o;
     }
     Node history(std::string_view, std::string_view) override { return Node::array(); }
-    Node find_all(std::string_view, std::string_view, const Node&) override { return Node::array(); }
-    // Every kind counts as given, so lets that look only when a kind was saved look too.
-    bool loaded(std::string_view) override { return true; }
+    Node find_all(std::string_view kind, std::string_view field, const Node& value) override {
+        Node out = Node::array();
+        if (!inv_ || (!value.is_string() && !value.is_number())) return out;
+        for (const auto& o : inv_->objects(std::string(kind)))
+            if (const Node* f = o.peek(field); f && f->to_text() == value.to_text()) out.items().push_back(o.value());
+        return out;
+    }
+    // Without saved responses every kind counts as given, so lets that look only when a
+    // kind was saved look too.
+    bool loaded(std::string_view kind) override { return inv_ ? inv_->loaded(kind) : true; }
     const Operation* operation() override { return call_.operation; }
     const Node* parameters() override { return &call_.parameters; }
 
 private:
     const Call& call_;
+    const Inventory* inv_;
 };
 
 // Kinds an expression names as the literal first argument of lookup or find_all.
@@ -179,7 +193,7 @@ std::string inventory_script(const SourceRegistry& sources, const Plan& plan, co
                     }
         for (const auto& l : op->lets) kinds_read(l.expr, kinds_named);
         if (!op->target_kind.empty()) kinds_named.insert(op->target_kind);
-        LookupRecorder host(call);
+        LookupRecorder host(call, options.inventory);
         auto frame_for = [&](const Node* target) {
             Frame f;
             f.bind("call", Val(&call.parameters));
@@ -324,7 +338,8 @@ std::string inventory_script(const SourceRegistry& sources, const Plan& plan, co
         if (!kinds_with_ids.count(k) && rules.resource(k)) later.push_back(k);
     if (!later.empty()) {
         out += "\n# Read by the rules through other saved objects, so not named by the plan alone (save them too";
-        out += " for the checks that read them):";
+        out += " for the checks that read them; once the others are saved, opguard inventory " + displayable(shell_word(options.plan_path)) +
+               " --inventory " + displayable(shell_word(options.dir)) + " names those it can):";
         for (const auto& k : later) {
             const Listing* l = rules.listing_of(k);
             out += "\n#   " + k;

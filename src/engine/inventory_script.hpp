@@ -10,11 +10,13 @@
 // spelled; the engine names no API. Commands are grouped by listing and region, ids sorted
 // and chunked by the listing's max_ids; output is deterministic. What cannot be known from
 // the plan alone (an unknown region, an unresolved id, a kind no listing covers, objects
-// the rules reach only through other saved objects) is said in comments.
+// the rules reach only through other saved objects) is said in comments; given the
+// responses saved so far, the lookups read them and name those objects as well.
 #include <string>
 
 #include "core/source.hpp"
 #include "dsl/rule_set.hpp"
+#include "input/inventory.hpp"
 #include "input/plan.hpp"
 
 namespace opguard {
@@ -22,6 +24,9 @@ namespace opguard {
 struct InventoryScriptOptions {
     std::string dir = "inventory";  // where the script writes the responses (check --inventory DIR)
     std::string plan_path;          // the plan as given, named in the script's comments
+    // Responses saved already (inventory --inventory DIR): lookups read them, so objects the
+    // rules reach through saved ones (the image a saved desktop runs) get their ids too.
+    const Inventory* inventory = nullptr;
 };
 
 std::string inventory_script(const SourceRegistry& sources, const Plan& plan, const RuleSet& rules,

@@ -177,7 +177,8 @@ TEST_CASE("inventory: a JSON plan gives one aliyun command per product and regio
         "#   i-hz1 (call redeploy at " + plan + ":7:5)\n"
         "#   i-nowhere (call redeploy-where at " + plan + ":9:5)\n"
         "\n"
-        "# Read by the rules through other saved objects, so not named by the plan alone (save them too for the checks that read them):\n"
+        "# Read by the rules through other saved objects, so not named by the plan alone (save them too for the checks that read them; "
+        "once the others are saved, opguard inventory " + plan + " --inventory inventory names those it can):\n"
         "#   ecs_event\n"
         "#   snapshot\n";
     CHECK(script == expected);
@@ -365,4 +366,32 @@ TEST_CASE("inventory: ids from the plan cannot break out of the script", "[inven
     dir.write("save.sh", r.out);
     const CliRun n = run_captured(dir.path().string(), "sh -n save.sh");
     CHECK(n.exit == 0);
+}
+
+TEST_CASE("inventory: with the responses saved so far, objects found through them are named", "[inventory-cmd]") {
+    TempDir dir;
+    // A rebuild onto each desktop's own image (no ImageId, as the OOS RebuildDesktop action
+    // does it): which images depends on the saved desktops.
+    dir.write("plan.json", plan_of({rebuild_call("c1", {"\"RegionId\": \"cn-hangzhou\"", "\"DesktopId\": [\"ecd-hz01\"]"})}));
+    dir.write("saved/ecd-DescribeDesktops-cn-hangzhou-1.json",
+              "{\"Desktops\": [{\"DesktopId\": \"ecd-hz01\", \"OfficeSiteId\": \"cn-hangzhou+dir-1\", \"ImageId\": \"m-current\","
+              " \"DesktopStatus\": \"Stopped\", \"OsType\": \"Windows\"}]}\n");
+    const CliRun first = run_opguard(dir.path().string(), "inventory plan.json -o saved");
+    REQUIRE(first.exit == 0);
+    CHECK(first.out.find("aliyun ecd DescribeImages") == std::string::npos);
+    CHECK(first.out.find("\n# Read by the rules through other saved objects, so not named by the plan alone (save them too for the "
+                         "checks that read them; once the others are saved, opguard inventory plan.json --inventory saved names those "
+                         "it can):\n#   app_image\n#   image (ECD DescribeImages)\n#   snapshot\n") != std::string::npos);
+    const CliRun second = run_opguard(dir.path().string(), "inventory plan.json -o saved --inventory saved");
+    REQUIRE(second.exit == 0);
+    CHECK(second.out.find("\naliyun ecd DescribeDesktops --RegionId cn-hangzhou --DesktopId.1 ecd-hz01 --force --pager 'path=Desktops[]' > "
+                          "saved/ecd-DescribeDesktops-cn-hangzhou-1.json\n") != std::string::npos);
+    CHECK(second.out.find("\naliyun ecd DescribeImages --RegionId cn-hangzhou --ImageId.1 m-current --force --pager 'path=Images[]' > "
+                          "saved/ecd-DescribeImages-cn-hangzhou-1.json\n") != std::string::npos);
+    CHECK(second.out.find("#   image (ECD DescribeImages)") == std::string::npos);
+    // A broken saved file is the usual inventory error.
+    dir.write("broken/x.json", "{\"Desktops\": [}");
+    const CliRun bad = run_opguard(dir.path().string(), "inventory plan.json --inventory broken");
+    CHECK(bad.exit == 2);
+    CHECK(bad.err.find("broken/x.json:1:15: error[json.") != std::string::npos);
 }
