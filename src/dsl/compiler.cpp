@@ -675,6 +675,9 @@ public:
                 else if (k == "limit") l.page_limit = integer(v);
                 else fail(v.key_origin, "rules.unknown-property", "unknown key '" + k + "' in page; expected one of: limit_flag, limit, offset_flag, total_field");
             }
+            // The field is matched by a sed expression in the script: a plain name only.
+            if (l.page_total_field.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos)
+                fail(p->value->origin, "rules.type", "page.total_field is a field name of letters, digits and _");
             if (l.page_limit_flag.empty() || l.page_offset_flag.empty() || l.page_total_field.empty() || l.page_limit < 1)
                 fail(p->value->origin, "rules.missing-property", "'page' needs limit_flag, limit (1 or more), offset_flag and total_field");
             if (!l.pager.empty()) fail(p->value->origin, "rules.duplicate", "a listing pages with 'pager' or with 'page', not both");

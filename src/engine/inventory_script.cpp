@@ -297,7 +297,7 @@ std::string inventory_script(const SourceRegistry& sources, const Plan& plan, co
                     out += "offset=0\n";
                     out += "while :; do\n";
                     out += "  " + cmd + " " + flag(l, l.page_limit_flag, std::to_string(l.page_limit)) + " " +
-                           (l.flag_form == "equals" ? l.page_offset_flag + "=\"$offset\"" : l.page_offset_flag + " \"$offset\"") +
+                           (l.flag_form == "equals" ? shell_word(l.page_offset_flag + "=") : shell_word(l.page_offset_flag) + " ") + "\"$offset\"" +
                            " > " + file + "\n";
                     out += "  total=$(sed -n 's/.*\"" + l.page_total_field + "\"[^0-9]*\\([0-9][0-9]*\\).*/\\1/p' " + file +
                            " | head -n 1)\n";

@@ -321,6 +321,13 @@ TEST_CASE("inventory: a listing in a rule file is checked like every item", "[in
     CHECK(e->id == "rules.type");
     CHECK(e->where() == "5:13");
     CHECK(e->message == "'id_form' must be one of repeat, json, comma; found 'csv'");
+    // The total field is spliced into a sed expression of the script: a plain name only.
+    const std::string bad_total = "listing x.List {\n  resource = \"snapshot\";\n  command = [\"hcloud\"];\n  id_flag = \"--id\";\n"
+                                  "  page = {limit_flag: \"--limit\", limit: 5, offset_flag: \"--offset\", total_field: \"n'/p\"};\n  source = \"s\";\n}\n";
+    e = compile(bad_total);
+    REQUIRE(e);
+    CHECK(e->id == "rules.type");
+    CHECK(e->where() == "5:10");
 }
 
 TEST_CASE("inventory: a listing in a --rules file replaces the built-in one", "[inventory-cmd]") {
