@@ -7,6 +7,7 @@
 //   Plan + Inventory + RuleSet ──simulate──> Report (outcomes, findings, effects)
 //   Report + waivers (plan calls, --waivers files) ──apply_waivers──> Report (waived marked)
 //   Report ──render(format)──> text | json | sarif | junit | github | markdown
+//   Plan + RuleSet (listings) ──inventory_script──> shell script that saves the inventory (`opguard inventory`)
 //
 // Errors that stop a run ("could not run": unreadable or malformed input, bad rule files)
 // are InputError exceptions carrying file:line:col; findings about the plan are data in
@@ -15,6 +16,7 @@
 #include "dsl/compiler.hpp"      // compile_rules:   parsed rule files     => RuleSet
 #include "dsl/parser.hpp"        // parse_rule_file: rule text             => ast::Item list
 #include "engine/simulate.hpp"   // simulate:        plan + inventory      => Report
+#include "engine/inventory_script.hpp"  // inventory_script: plan + listings => the script that saves what check reads
 #include "engine/waivers.hpp"    // apply_waivers:   Report + waivers      => waived findings, notices
 #include "input/inventory.hpp"   // load_inventory:  saved API responses   => Inventory
 #include "input/plan.hpp"        // load_plan:       plan JSON             => Plan

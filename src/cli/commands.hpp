@@ -42,6 +42,8 @@ void setup_check(CLI::App& app, CommonOptions& common, CheckOptions& opt, int& r
 // The allocator of the binary, for --version (src/cli/allocator.cpp).
 std::string allocator_description();
 void setup_rules(CLI::App& app, CommonOptions& common, int& result);
+// `inventory PLAN`: the script that saves what check needs for PLAN (inventory_cmd.cpp).
+void setup_inventory(CLI::App& app, CommonOptions& common, int& result);
 // `man` and `completion bash|zsh|fish`, written from the whole of `app` (shell_support.cpp).
 void setup_shell_support(CLI::App& app, int& result);
 

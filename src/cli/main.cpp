@@ -32,6 +32,7 @@ void build_app(CLI::App& app, AppState& st) {
     app.add_flag("--no-config", no_config, "Read no configuration file");
     setup_check(app, common, st.check, st.result);
     setup_rules(app, common, st.result);
+    setup_inventory(app, common, st.result);
     setup_shell_support(app, st.result);
     auto* config = app.add_subcommand("config", "Print the effective settings of check (configuration file and command line) and where each came from");
     config->prefix_command();  // everything after `config` is check's command line

@@ -60,6 +60,11 @@ const Operation* RuleSet::operation(std::string_view name) const {
         if (o.name == name) return &o;
     return nullptr;
 }
+const Listing* RuleSet::listing_of(std::string_view resource) const {
+    for (const auto& l : listings)
+        if (l.resource == resource) return &l;
+    return nullptr;
+}
 const Rule* RuleSet::rule(std::string_view id) const {
     for (const auto& r : rules)
         if (r.id == id) return &r;
@@ -627,10 +632,67 @@ public:
         effects_.push_back(std::move(e));
     }
 
+    // A user's --rules file (may_override) may list a kind again: its listing replaces the
+    // built-in one (another spelling, another command).
+    void add_listing(const ast::Item& item, bool may_override) {
+        check_allowed(item, {"title", "resource", "command", "options", "region_flag", "region", "id_flag", "id_form",
+                             "max_ids", "flag_form", "pager", "page", "source", "note"});
+        Listing l;
+        l.name = item.name;
+        l.origin = item.name_origin;
+        l.title = opt_string(item, "title");
+        const auto& res = require(item, "resource");
+        l.resource = literal_string(res);
+        if (!kind_names_.count(l.resource)) fail(res.value->origin, "rules.unknown-kind", "unknown resource kind '" + l.resource + "'");
+        auto same = std::find_if(listings_.begin(), listings_.end(), [&](const Listing& x) { return x.resource == l.resource; });
+        if (same != listings_.end() && !may_override)
+            fail(res.value->origin, "rules.duplicate", "resource '" + l.resource + "' has a listing already");
+        l.command = string_list(require(item, "command"));
+        if (l.command.empty()) fail(require(item, "command").value->origin, "rules.type", "'command' names at least the client");
+        if (const auto* p = get(item, "options")) l.options = string_list(*p);
+        l.region_flag = opt_string(item, "region_flag");
+        if (const auto* p = get(item, "region")) {
+            Names names;
+            std::vector<std::string> extra;
+            check_expr(p->value, names, extra);
+            l.region = p->value;
+        }
+        if (!l.region_flag.empty() && !l.region)
+            fail(item.name_origin, "rules.missing-property", "listing " + l.name + " has a region_flag and needs 'region' (a call's region)");
+        l.id_flag = literal_string(require(item, "id_flag"));
+        if (const auto* p = get(item, "id_form")) l.id_form = word(*p, {"repeat", "json", "comma"});
+        if (const auto* p = get(item, "max_ids")) l.max_ids = integer(*p);
+        if (const auto* p = get(item, "flag_form")) l.flag_form = word(*p, {"space", "equals"});
+        if (const auto* p = get(item, "pager")) l.pager = string_list(*p);
+        if (const auto* p = get(item, "page")) {
+            if (p->value->op != ast::Op::Object)
+                fail(p->value->origin, "rules.type", "'page' takes {limit_flag: \"--limit\", limit: 500, offset_flag: \"--offset\", total_field: \"total_count\"}");
+            for (size_t i = 0; i < p->value->keys.size(); ++i) {
+                const std::string& k = p->value->keys[i];
+                const ast::Property v{ast::PropertyForm::Plain, "page." + k, p->value->args[i]->origin, nullptr, p->value->args[i]};
+                if (k == "limit_flag") l.page_limit_flag = literal_string(v);
+                else if (k == "offset_flag") l.page_offset_flag = literal_string(v);
+                else if (k == "total_field") l.page_total_field = literal_string(v);
+                else if (k == "limit") l.page_limit = integer(v);
+                else fail(v.key_origin, "rules.unknown-property", "unknown key '" + k + "' in page; expected one of: limit_flag, limit, offset_flag, total_field");
+            }
+            // The field is matched by a sed expression in the script: a plain name only.
+            if (l.page_total_field.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos)
+                fail(p->value->origin, "rules.type", "page.total_field is a field name of letters, digits and _");
+            if (l.page_limit_flag.empty() || l.page_offset_flag.empty() || l.page_total_field.empty() || l.page_limit < 1)
+                fail(p->value->origin, "rules.missing-property", "'page' needs limit_flag, limit (1 or more), offset_flag and total_field");
+            if (!l.pager.empty()) fail(p->value->origin, "rules.duplicate", "a listing pages with 'pager' or with 'page', not both");
+        }
+        l.source = literal_string(require(item, "source"));
+        l.note = opt_string(item, "note");
+        if (same != listings_.end()) *same = std::move(l);
+        else listings_.push_back(std::move(l));
+    }
+
     RuleSet compile(const std::vector<ParsedRuleFile>& files) {
         // Sets and resources first, then operations, then rules and effects, so order of
         // files and items does not matter.
-        for (const char* pass : {"set", "resource", "operation", "rule", "effect"})
+        for (const char* pass : {"set", "resource", "operation", "rule", "effect", "listing"})
             for (const auto& f : files)
                 for (const auto& item : f.items)
                     if (item.kind == pass) {
@@ -638,6 +700,7 @@ public:
                         else if (item.kind == "resource") add_resource(item);
                         else if (item.kind == "operation") add_operation(item);
                         else if (item.kind == "rule") add_rule(item);
+                        else if (item.kind == "listing") add_listing(item, f.may_override);
                         else add_effect(item);
                     }
         for (auto& r : resources_)
@@ -649,6 +712,7 @@ public:
         rs.rules = std::move(rules_);
         rs.effects = std::move(effects_);
         rs.sets = std::move(sets_);
+        rs.listings = std::move(listings_);
         return rs;
     }
 
@@ -844,6 +908,7 @@ private:
     std::map<std::string, size_t, std::less<>> op_names_;
     std::vector<Rule> rules_;
     std::vector<Effect> effects_;
+    std::vector<Listing> listings_;
     std::map<std::string, NamedSet, std::less<>> sets_;
     std::set<std::string, std::less<>> kind_names_;
     mutable std::map<std::string, std::set<std::string>, std::less<>> indexed_;  // (check_expr is const) find_all(kind, field, ...) with literal kind and field

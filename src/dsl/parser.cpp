@@ -298,7 +298,7 @@ BOOST_SPIRIT_DEFINE(expr, and_expr, not_expr, cmp_expr, sum_expr, term_expr, una
 // ---- items and properties ------------------------------------------------------------
 
 x3::rule<class property_r, ast::Property> const property = "a property (name = value;)";
-x3::rule<class item_r, ast::Item> const item = "an item: resource, operation, rule, effect or set";
+x3::rule<class item_r, ast::Item> const item = "an item: resource, operation, rule, effect, set or listing";
 
 const auto key_action = [](auto& ctx) {
     x3::_val(ctx).key = x3::_attr(ctx);
@@ -321,9 +321,9 @@ const auto plain_property = mark >> ident[key_action] > '=' > expr[value_action]
 
 const auto property_def = for_property | let_property | set_property | plain_property;
 
-x3::rule<class item_kind_r, std::string> const item_kind = "an item: resource, operation, rule, effect or set";
+x3::rule<class item_kind_r, std::string> const item_kind = "an item: resource, operation, rule, effect, set or listing";
 const auto item_kind_def = x3::lexeme[(x3::string("resource") | x3::string("operation") | x3::string("rule") |
-                                   x3::string("effect") | x3::string("set")) >> !word_char];
+                                   x3::string("effect") | x3::string("set") | x3::string("listing")) >> !word_char];
 
 const auto item_def = mark >> item_kind[([](auto& ctx) {
                           x3::_val(ctx).kind = x3::_attr(ctx);
@@ -403,7 +403,7 @@ void check_nesting(const SourceFile& f, uint32_t base_offset, std::string_view t
 std::string readable(const std::string& which) {
     if (which.find("boost") == std::string::npos) return which;
     static const std::pair<const char*, const char*> names[] = {
-        {"item_kind_r", "an item: resource, operation, rule, effect or set"},
+        {"item_kind_r", "an item: resource, operation, rule, effect, set or listing"},
         {"property_r", "a property (name = value;)"},
         {"object_key_r", "a key"},
         {"name_r", "a name"},
@@ -460,7 +460,7 @@ std::vector<ast::Item> parse_rule_file(const SourceRegistry& sources, uint32_t f
                              std::to_string(limits.max_bytes));
     check_nesting(f, 0, f.text(), limits.max_nesting, 1);  // +1: the item's own braces
     std::vector<ast::Item> items;
-    run_parser(sources, file_id, 0, f.text(), *item, items, "an item (resource, operation, rule, effect or set)");
+    run_parser(sources, file_id, 0, f.text(), *item, items, "an item (resource, operation, rule, effect, set or listing)");
     return items;
 }
 

@@ -104,6 +104,31 @@ struct Operation {
     const ParamSpec* param(std::string_view n) const;
 };
 
+// How to save the objects of one resource kind with a command-line client (`opguard
+// inventory` writes these commands): which command lists them by id, how the ids, the
+// region and the pages are spelled. Declared in rule files as `listing NAME { ... }`.
+struct Listing {
+    std::string name;
+    Origin origin;
+    std::string title;
+    std::string resource;                 // the kind its response holds
+    std::vector<std::string> command;     // the words that start the command: {"aliyun", "ecd", "DescribeDesktops"}
+    std::vector<std::string> options;     // words after the ids and region ({"--force"})
+    std::string region_flag;              // "--RegionId"; empty: the command takes no region
+    ast::ExprPtr region;                  // a call's region, evaluated in its frame (call, request, target)
+    std::string id_flag;                  // "--DesktopId"
+    std::string id_form = "repeat";       // repeat: --X.1 a --X.2 b | json: --X '["a","b"]' | comma: --X a,b
+    int max_ids = 0;                      // ids per command (0: not documented, all in one)
+    std::string flag_form = "space";      // space: --Name value | equals: --Name=value
+    std::vector<std::string> pager;       // words that make the client merge every page ({"--pager", "path=Desktops[]"})
+    // Without a pager: the script loops over pages, `limit` objects at a time, until `offset`
+    // reaches the response's `total_field`.
+    std::string page_limit_flag, page_offset_flag, page_total_field;
+    int page_limit = 0;
+    std::string source;
+    std::string note;
+};
+
 // Plan: once per plan. With `operations`, before the calls run (when some call is of one of
 // them); without, after the simulation, seeing `calls` and the predicted `effects` (a policy).
 // Effect: after the simulation, once per predicted effect (`effect` bound), of the listed
@@ -181,10 +206,12 @@ struct RuleSet {
     std::vector<Rule> rules;
     std::vector<Effect> effects;
     std::map<std::string, NamedSet, std::less<>> sets;
+    std::vector<Listing> listings;
 
     const ResourceKind* resource(std::string_view name) const;
     const Operation* operation(std::string_view name) const;
     const Rule* rule(std::string_view id) const;
+    const Listing* listing_of(std::string_view resource) const;  // nullptr: no listing names that kind
 };
 
 }  // namespace opguard
