@@ -17,6 +17,7 @@
 #   --floor         use this parse floor instead of building bench/build/floor
 #   --out           where the results go (default bench/data/results)
 #   --data          where generated inputs are kept between runs (default bench/data)
+#   --summarize DIR only write DIR/summary.md again from the raw results in DIR/raw
 #   --quick         a smoke run of this script: N = 100, 1 pair, 2 sample pairs. It checks
 #                   that every command runs and that opguard's totals equal the hand-written
 #                   checker's; its times say nothing (ctest runs it, label bench)
@@ -28,19 +29,22 @@
 # running, one after the other, the simdjson parse floor (bench/floor.cpp) on the same files,
 # `opguard check --format json --output /dev/null`, and the node checker: wall time
 # (bash's EPOCHREALTIME), user and system time and peak RSS (/usr/bin/time). Each pair gives
-# the ratios opguard/floor and checker/opguard; the median of the per-pair ratios is reported
-# with their min and max, so that a machine that slows down during the run moves both sides of
-# a ratio. The time exponent between consecutive sizes comes from the median walls. Last, K
+# the ratios opguard/floor and checker/opguard, of wall time and of CPU time (user + system:
+# on a busy machine the walls include waiting for a core); the median of the per-pair ratios
+# is reported with their min and max, so that a machine that slows down during the run moves
+# both sides of a ratio. The time exponent between consecutive sizes comes from the median
+# walls (and CPU times). Last, K
 # pairs of `opguard --version` and the shipped sample check (samples/rebuild-plan.json,
 # samples/fleet).
 #
 # Writes OUT/summary.md (the tables) and OUT/raw/ (one line per run). bench/RESULTS.md is
 # written by hand from summary.md. Without node the checker's column says "skipped: node not
-# found" and the bench still runs. Exit status: 0 when every run worked and the totals agree,
-# 1 when a run failed or the totals differ, 2 on a usage or setup error.
+# found" and the bench still runs (BENCH_NODE=PATH picks the node binary, BENCH_NODE=none
+# skips it). Exit status: 0 when every run worked and the totals agree, 1 when a run failed
+# or the totals differ, 2 on a usage or setup error.
 set -euo pipefail
 
-usage() { sed -n '2,41p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; }
 log() { printf '[bench] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 2; }
 
@@ -56,6 +60,7 @@ FLOOR=""
 OUT=""
 DATA=""
 QUICK=0
+SUMMARIZE=""
 
 while [[ $# -gt 0 ]]; do
   arg=$1
@@ -63,12 +68,13 @@ while [[ $# -gt 0 ]]; do
     --*=*) set -- "${arg%%=*}" "${arg#*=}" "${@:2}"; continue ;;
   esac
   case "$arg" in
-    --sizes|--shapes|--pairs|--sample-pairs|--seed|--timeout|--opguard|--floor|--out|--data)
+    --sizes|--shapes|--pairs|--sample-pairs|--seed|--timeout|--opguard|--floor|--out|--data|--summarize)
       [[ $# -ge 2 ]] || die "$arg needs a value"
       case "$arg" in
         --sizes) SIZES=$2 ;; --shapes) SHAPES=$2 ;; --pairs) PAIRS=$2 ;;
         --sample-pairs) SAMPLE_PAIRS=$2 ;; --seed) SEED=$2 ;; --timeout) TIMEOUT=$2 ;;
         --opguard) OPGUARD=$2 ;; --floor) FLOOR=$2 ;; --out) OUT=$2 ;; --data) DATA=$2 ;;
+        --summarize) SUMMARIZE=$2 ;;
       esac
       shift 2 ;;
     --quick) QUICK=1; shift ;;
@@ -89,6 +95,10 @@ fi
 [[ "$SAMPLE_PAIRS" =~ ^[1-9][0-9]*$ ]] || die "--sample-pairs must be a positive integer"
 [[ "$SEED" =~ ^[0-9]+$ ]] || die "--seed must be a non-negative integer"
 [[ "$TIMEOUT" =~ ^[1-9][0-9]*$ ]] || die "--timeout must be a positive integer"
+if [[ -n "$SUMMARIZE" ]]; then
+  [[ -f "$SUMMARIZE/raw/params.txt" ]] || die "$SUMMARIZE/raw/params.txt not found: not a results folder of bench/run.sh"
+  SUMMARIZE_ONLY=1
+fi
 IFS=',' read -r -a SIZE_LIST <<<"$SIZES"
 IFS=',' read -r -a SHAPE_LIST <<<"$SHAPES"
 
@@ -102,10 +112,22 @@ cd "$ROOT"
 
 for tool in python3 timeout; do command -v "$tool" >/dev/null || die "$tool is required"; done
 [[ -x /usr/bin/time ]] || die "/usr/bin/time is required (Debian: apt-get install -y time)"
-NODE=$(command -v node || command -v nodejs || true)
+# BENCH_NODE: the node binary for bench/checker.js (default: node or nodejs on PATH); "none"
+# skips the checker as a machine without node does.
+NODE_SKIP="skipped: node not found"
+if [[ "${BENCH_NODE:-}" == none ]]; then
+  NODE=""; NODE_SKIP="skipped: BENCH_NODE=none"
+elif [[ -n "${BENCH_NODE:-}" ]]; then
+  [[ -x "$BENCH_NODE" ]] || die "BENCH_NODE=$BENCH_NODE is not an executable"
+  NODE=$BENCH_NODE
+else
+  NODE=$(command -v node || command -v nodejs || true)
+fi
 
+if [[ -z "${SUMMARIZE_ONLY:-}" ]]; then
 rm -rf "$OUT"
 mkdir -p "$OUT/raw"
+printf '%s %s %s\n' "$PAIRS" "$SAMPLE_PAIRS" "$QUICK" >"$OUT/raw/params.txt"
 {
   printf 'bash bench/run.sh'
   for a in "${ORIGINAL_ARGS[@]+"${ORIGINAL_ARGS[@]}"}"; do
@@ -216,8 +238,8 @@ for shape in "${SHAPE_LIST[@]}"; do
           match="checker failed"; FAILED=1
         fi
       else
-        match="skipped: node not found"
-        log "node not found: the hand-written checker is skipped"
+        match=$NODE_SKIP
+        log "the hand-written checker is $NODE_SKIP"
       fi
       python3 bench/report_totals.py "$OUT/raw/$key.report.json" >"$OUT/raw/$key.totals.json"
       # Stage times and memory of one run (standard error of --timings).
@@ -251,10 +273,15 @@ for (( i = 1; i <= SAMPLE_PAIRS; i++ )); do
 done
 printf '%s "%s"\n' "$sample_ok" "$sample_load" >"$OUT/raw/sample.txt"
 
-python3 - "$OUT" "$PAIRS" "$SAMPLE_PAIRS" "$QUICK" <<'PY'
+fi  # not --summarize
+
+summarize() {
+python3 - "$1" <<'PY'
 import json, math, os, shlex, statistics, sys
-out, pairs, sample_pairs, quick = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4] == "1"
+out = sys.argv[1]
 raw = os.path.join(out, "raw")
+pairs, sample_pairs, quick = open(os.path.join(raw, "params.txt")).read().split()
+pairs, sample_pairs, quick = int(pairs), int(sample_pairs), quick == "1"
 
 def runs(name):
     p = os.path.join(raw, name + ".tsv")
@@ -286,8 +313,8 @@ if quick:
 lines.append(f"Each row: one checked run (opguard's totals against the checker's), then {pairs} pairs of "
              "floor, opguard, node checker run one after the other. Ratios are taken per pair: median [min–max].")
 lines.append("")
-lines.append("| shape | N | input MB | load avg before | floor | opguard | opguard / floor | node checker | checker / opguard | opguard peak RSS | RSS / input | totals |")
-lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
+lines.append("| shape | N | input MB | load avg before | floor | opguard | opguard / floor | CPU: opguard / floor | node checker | checker / opguard | CPU: checker / opguard | opguard peak RSS | RSS / input | totals |")
+lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 medians = {}
 for row in open(os.path.join(raw, "rows.txt")):
     key, shape, n, nbytes, ok, load, match = shlex.split(row)
@@ -297,28 +324,36 @@ for row in open(os.path.join(raw, "rows.txt")):
     r_og = [og[i]["wall"] / fl[i]["wall"] for i in range(k) if fl[i]["wall"] > 0]
     k2 = min(len(og), len(ck))
     r_ck = [ck[i]["wall"] / og[i]["wall"] for i in range(k2) if og[i]["wall"] > 0]
+    cpu = lambda r: r["user"] + r["sys"]
+    c_og = [cpu(og[i]) / cpu(fl[i]) for i in range(k) if cpu(fl[i]) > 0]
+    c_ck = [cpu(ck[i]) / cpu(og[i]) for i in range(k2) if cpu(og[i]) > 0]
     rss = max((r["rss"] for r in og), default=0) * 1024
     medians[(shape, n)] = (statistics.median([r["wall"] for r in og]) if og else None,
-                           statistics.median([r["wall"] for r in fl]) if fl else None)
+                           statistics.median([r["wall"] for r in fl]) if fl else None,
+                           statistics.median([cpu(r) for r in og]) if og else None)
     status = "" if ok == "1" else " (a run FAILED)"
     lines.append(f"| {shape} | {n:,} | {nbytes / 1e6:.1f} | {load} | {spread([r['wall'] for r in fl], s)} | "
-                 f"{spread([r['wall'] for r in og], s)} | **{spread(r_og, x)}** | "
+                 f"{spread([r['wall'] for r in og], s)} | **{spread(r_og, x)}** | {spread(c_og, x)} | "
                  f"{spread([r['wall'] for r in ck], s) if ck else match if match.startswith('skipped') else '—'} | "
-                 f"{spread(r_ck, x) if r_ck else '—'} | {rss / 2**20:,.0f} MiB | {rss / nbytes:.2f}x | {match}{status} |")
+                 f"{spread(r_ck, x) if r_ck else '—'} | {spread(c_ck, x) if c_ck else '—'} | "
+                 f"{rss / 2**20:,.0f} MiB | {rss / nbytes:.2f}x | {match}{status} |")
 lines.append("")
 lines.append("checker / opguard above 1 means opguard is faster than the hand-written checker.")
+lines.append("CPU: the same ratios of user + system time (/usr/bin/time, 10 ms resolution): on a machine "
+             "busy with other work the walls include waiting for a core, the CPU times do not.")
 lines.append("Peak RSS: the largest of opguard's timed runs (/usr/bin/time %M), divided by the bytes of all input files.")
 lines.append("")
-lines.append("Time exponent between consecutive sizes, log(t2/t1) / log(N2/N1) of the median walls:")
+lines.append("Time exponent between consecutive sizes, log(t2/t1) / log(N2/N1) of the median walls (and of opguard's median CPU time):")
 lines.append("")
 for shape in sorted({k[0] for k in medians}):
     ns = sorted(n for (sh, n) in medians if sh == shape)
     for a, b in zip(ns, ns[1:]):
-        (oa, fa), (ob, fb) = medians[(shape, a)], medians[(shape, b)]
+        (oa, fa, ca), (ob, fb, cb) = medians[(shape, a)], medians[(shape, b)]
         if oa and ob and fa and fb:
             e = math.log(ob / oa) / math.log(b / a)
             ef = math.log(fb / fa) / math.log(b / a)
-            lines.append(f"- {shape} {a:,} → {b:,}: opguard **{e:.2f}**, floor {ef:.2f}")
+            ec = f"{math.log(cb / ca) / math.log(b / a):.2f}" if ca and cb else "—"
+            lines.append(f"- {shape} {a:,} → {b:,}: opguard **{e:.2f}** (CPU {ec}), floor {ef:.2f}")
 lines.append("")
 sample_ok, sample_load = shlex.split(open(os.path.join(raw, "sample.txt")).read())
 ver, chk = runs("sample.version"), runs("sample.check")
@@ -335,5 +370,8 @@ text = "\n".join(lines) + "\n"
 open(os.path.join(out, "summary.md"), "w").write(text)
 print(text)
 PY
+}
+[[ -z "${SUMMARIZE_ONLY:-}" ]] || { summarize "$SUMMARIZE" >/dev/null; log "rewrote $SUMMARIZE/summary.md"; exit 0; }
+summarize "$OUT"
 log "results: $OUT/summary.md"
 exit "$FAILED"

@@ -85,6 +85,17 @@ if node:
     check(r.returncode == 2 and "checker: call hz-windows-2022: parameter DesktopId.1 is not one this checker models" in r.stderr,
           f"checker.js refuses a plan shape it does not model (exit 2): {r.returncode} {r.stderr!r}")
 
+# Without node the checker is skipped, with a message in its column, and the bench still runs.
+env = dict(os.environ, BENCH_NODE="none")
+r = run(["bash", "bench/run.sh", "--quick", "--shapes", "compact", "--sample-pairs", "1", "--opguard", opguard, "--floor", floor,
+         "--out", os.path.join(work, "no-node"), "--data", data], env=env)
+check(r.returncode == 0, f"run.sh --quick with BENCH_NODE=none exits 0 (got {r.returncode})")
+check("the hand-written checker is skipped: BENCH_NODE=none" in r.stderr, "it says the checker is skipped")
+p = os.path.join(work, "no-node", "summary.md")
+row = next((l for l in open(p).read().splitlines() if l.startswith("| compact | 100 |")), "") if os.path.exists(p) else ""
+check(row.rstrip().endswith("| skipped: BENCH_NODE=none |") and "| skipped: BENCH_NODE=none | — |" in row,
+      f"the compact row names the skip in the checker's column: {row[-80:]!r}")
+
 # Fewer than 5 pairs is refused outside --quick.
 r = run(["bash", "bench/run.sh", "--pairs", "3", "--opguard", opguard, "--floor", floor, "--out", os.path.join(work, "x")])
 check(r.returncode == 2 and "--pairs must be >= 5" in r.stderr, f"--pairs 3 is refused with exit 2: {r.returncode}")
