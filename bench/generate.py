@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Seeded generator of benchmark inputs for opguard.
 
-    python3 bench/generate.py --desktops N --seed S --out DIR
+    python3 bench/generate.py --desktops N --seed S --out DIR [--compact]
 
 writes, for a fleet of N cloud desktops:
 
@@ -19,6 +19,13 @@ The inventory files use the response shapes of shared/domain/cloud-apis.md secti
 2.4, 2.6, 2.7 and 2.9, serialised the way the `aliyun` CLI saves them: keys sorted, tab
 indentation, non-ASCII text as raw UTF-8 (the CLI is written in Go, whose encoder does not
 escape it), one trailing newline.
+
+With --compact the same fleet and plan (the same seed draws the same objects) are written the
+way an API client that keeps its response bytes would store them: no indentation or spaces,
+and each inventory object only with the fields the API returns for what opguard's built-in
+resource declarations name (`fields = [...]` in rules/*.rules, COMPACT_FIELDS below); the
+envelope (RequestId, TotalCount, ...) is kept. That is the shape with few unused bytes: the
+default shape is mostly indentation and fields nothing reads.
 
 Between 10 % and 30 % of the plan's targets break a rule on purpose (wrong region, unknown
 desktop/image/instance, unavailable image, OS change outside the Chinese mainland, GPU
@@ -925,6 +932,45 @@ def make_plan(g: Gen, fleet: Fleet, n: int) -> tuple[dict, list]:
 # Output
 # --------------------------------------------------------------------------------------------
 
+# --compact: the fields kept per inventory list, as the built-in resource declarations name
+# them (rules/ecd_resources.rules, ecs_redeploy_instance.rules, appstream_distribute_image.rules).
+COMPACT_FIELDS = {
+    "Desktops": ["DesktopId", "DesktopName", "DesktopStatus", "OsType", "Platform", "ImageId", "GpuCategory",
+                 "GpuCount", "DesktopType", "Disks", "OfficeSiteId", "ConnectionStatus", "ManagementFlag",
+                 "ChargeType", "ExpiredTime"],
+    "Images": ["ImageId", "Name", "ImageType", "OsType", "Platform", "GpuCategory", "Status", "SupportedLanguages",
+               "Size", "DataDiskSize", "ProtocolType", "SessionType"],
+    "Snapshots": ["SnapshotId", "SnapshotName", "DesktopId", "SourceDiskType", "SourceDiskSize", "SnapshotType",
+                  "Status", "DiskStatus", "CreationTime"],
+    "Instance": ["InstanceId", "InstanceName", "RegionId", "ZoneId", "Status", "InstanceType", "InstanceTypeFamily",
+                 "OperationLocks", "DedicatedHostAttribute", "DedicatedInstanceAttribute", "LocalStorageAmount",
+                 "LocalStorageCapacity", "InstanceChargeType", "ExpiredTime"],
+    "InstanceSystemEventType": ["EventId", "InstanceId", "EventType", "EventCycleStatus", "NotBefore", "Reason",
+                                "ImpactLevel"],
+    "Data": ["ImageId", "ImageName", "ImageType", "Status", "ImageRegionList", "ImageRegionDistributeList",
+             "VersionId", "LatestVersionId", "OnlineVersionId", "VolumeEncryptionEnabled", "OsType", "ProductType"],
+}
+
+
+def project(doc):
+    """--compact: every list named in COMPACT_FIELDS keeps only those fields of its objects."""
+    if isinstance(doc, dict):
+        out = {}
+        for key, value in doc.items():
+            if key in COMPACT_FIELDS and isinstance(value, list):
+                keep = COMPACT_FIELDS[key]
+                out[key] = [{k: o[k] for k in keep if k in o} for o in value]
+            else:
+                out[key] = project(value)
+        return out
+    return doc
+
+
+def compact_json(obj) -> bytes:
+    """No whitespace at all, keys sorted, raw UTF-8, no trailing newline."""
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
 def cli_json(obj) -> bytes:
     """The `aliyun` CLI's way of saving a response: sorted keys, tabs, raw UTF-8, newline."""
     return (json.dumps(obj, sort_keys=True, indent="\t", ensure_ascii=False) + "\n").encode("utf-8")
@@ -942,6 +988,8 @@ def main(argv=None) -> int:
     ap.add_argument("--desktops", type=int, required=True, help="number of desktops N (>= 1)")
     ap.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     ap.add_argument("--out", required=True, help="output directory")
+    ap.add_argument("--compact", action="store_true",
+                    help="no whitespace; inventory objects only with the fields the rules' resources name")
     args = ap.parse_args(argv)
     if args.desktops < 1:
         ap.error("--desktops must be >= 1")
@@ -954,9 +1002,13 @@ def main(argv=None) -> int:
 
     sizes = {}
     for name, doc in docs.items():
-        sizes[f"inventory/{name}"] = write(os.path.join(args.out, "inventory", name), cli_json(doc))
+        data = compact_json(project(doc)) if args.compact else cli_json(doc)
+        sizes[f"inventory/{name}"] = write(os.path.join(args.out, "inventory", name), data)
     # The plan is opguard's own format: insertion order kept (id first), two-space indent.
-    plan_bytes = (json.dumps(plan, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    if args.compact:
+        plan_bytes = json.dumps(plan, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    else:
+        plan_bytes = (json.dumps(plan, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     sizes["plan.json"] = write(os.path.join(args.out, "plan.json"), plan_bytes)
 
     desktop_targets = sum(len(c["parameters"]["DesktopId"]) for c in plan["calls"] if c["action"] == "RebuildDesktops")
@@ -970,7 +1022,7 @@ def main(argv=None) -> int:
         kinds[base] = kinds.get(base, 0) + 1
     manifest = {
         "generator": "bench/generate.py",
-        "desktops": n, "seed": args.seed,
+        "desktops": n, "seed": args.seed, "shape": "compact" if args.compact else "cli",
         "counts": {
             "desktops": len(fleet.desktops), "images": len(fleet.images),
             "snapshots": len(fleet.snapshots), "instances": len(fleet.instances),

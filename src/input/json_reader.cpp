@@ -500,6 +500,22 @@ struct Plan {
         std::vector<std::string_view> eager;
         std::vector<std::pair<std::string_view, const Node_*>> keys;
         std::unordered_map<std::string_view, const Node_*> index;  // used when keys is large
+        // What was decided for the key at each member position of the objects read so far:
+        // the objects of one list nearly always have the same keys in the same order, so the
+        // next object's key at that position is compared once with the remembered one
+        // instead of being looked up in `keys`, `eager` and `keys_seen` again.
+        struct Seen {
+            std::string key;
+            bool known = false;  // a decision is stored (an empty key is a key too)
+            bool projected = false;
+            bool eager = false;
+            const Node_* child = nullptr;
+        };
+        mutable std::vector<Seen> seen_at;  // at most kSeenPositions entries
+        // The keys at positions below `verified` passed the duplicate check together in one
+        // object (each key against those before it): an object with these same keys there
+        // needs no check up to that position. A changed entry of seen_at lowers it.
+        mutable size_t verified = 0;
 
         bool is_eager(std::string_view key) const {
             for (const auto& k : eager)
@@ -553,6 +569,7 @@ struct Plan {
     }
 };
 using PlanNode = Plan::Node_;
+constexpr size_t kSeenPositions = 256;  // member positions whose key decisions PlanNode::seen_at keeps
 
 struct PathSeg {
     std::string_view key;  // points into the input or simdjson's string buffer
@@ -809,6 +826,7 @@ Node Reader::object(od::value& v, const PlanNode* p, size_t depth, uint32_t o) {
     path_.push_back(PathSeg{});
     // An element of a lazy list builds its eager keys and only checks the others.
     const bool eager_only = build_ && p && p->eager_only;
+    size_t position = 0;
     for (auto fr : obj) {
         od::field f;
         if (auto e = std::move(fr).get(f)) fail_simdjson(e, o);
@@ -816,12 +834,55 @@ Node Reader::object(od::value& v, const PlanNode* p, size_t depth, uint32_t o) {
         std::string_view k = key(f, ko);
         path_.back().key = k;
         const PlanNode* cp = nullptr;
-        if (p && p->keys_seen && p->keys_seen->find(k) == p->keys_seen->end()) p->keys_seen->emplace(k);
-        if (p && !p->find(k, &cp) && !p->keep_rest) {
+        bool projected = true, eager = true, known_unique = false;
+        PlanNode::Seen* seen = nullptr;
+        if (p) {
+            // The same key at this position as in an earlier object: the same decisions.
+            // Positions past kSeenPositions are decided each time (a hostile object with
+            // millions of keys does not grow the memo).
+            if (position < kSeenPositions) {
+                if (position >= p->seen_at.size()) p->seen_at.resize(position + 1);
+                seen = &p->seen_at[position];
+            }
+            if (seen && seen->known && seen->key == k) {
+                projected = seen->projected;
+                eager = seen->eager;
+                cp = seen->child;
+                known_unique = position < p->verified;
+            } else {
+                if (p->keys_seen && p->keys_seen->find(k) == p->keys_seen->end()) p->keys_seen->emplace(k);
+                projected = p->find(k, &cp) || p->keep_rest;
+                eager = p->is_eager(k);
+                if (seen) {
+                    seen->key.assign(k);
+                    seen->known = true;
+                    seen->projected = projected;
+                    seen->eager = eager;
+                    seen->child = cp;
+                    if (p->verified > position) p->verified = position;
+                }
+            }
+        }
+        // Past this position without a duplicate: the keys of seen_at up to here are this
+        // object's (each position either matched or was rewritten above).
+        auto passed = [&] {
+            if (seen && p->verified == position) p->verified = position + 1;
+            ++position;
+        };
+        if (!projected) {
+            passed();
             continue;  // simdjson skips the value when the iteration moves on
         }
-        check_duplicate(ks, k, ko);
-        if (!build_ || (eager_only && !p->is_eager(k))) {
+        if (known_unique) {
+            // This object's keys so far are those of an object that passed the check.
+            if (ks.hashed) ks.index.emplace(k, static_cast<uint32_t>(ks.keys.size()));
+            ks.keys.push_back(k);
+            ks.offsets.push_back(ko);
+        } else {
+            check_duplicate(ks, k, ko);
+        }
+        passed();
+        if (!build_ || (eager_only && !eager)) {
             const bool was = build_;
             build_ = false;
             value(f.value(), cp, depth);

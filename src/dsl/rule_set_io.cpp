@@ -1,0 +1,331 @@
+#include "dsl/rule_set_io.hpp"
+
+#include <cstring>
+#include <stdexcept>
+
+#include "dsl/builtin_rules.hpp"
+
+namespace opguard {
+
+namespace {
+
+constexpr char kMagic[8] = {'o', 'p', 'g', 'r', 'u', 'l', 'e', '2'};
+
+class Writer {
+public:
+    Writer(uint32_t first, uint32_t count) : first_(first), count_(count) {}
+    std::string out;
+
+    void u(uint64_t v) {
+        while (v >= 0x80) { out.push_back(static_cast<char>((v & 0x7f) | 0x80)); v >>= 7; }
+        out.push_back(static_cast<char>(v));
+    }
+    void b(bool v) { u(v ? 1 : 0); }
+    void s(const std::string& v) { u(v.size()); out.append(v); }
+    void d(double v) { char buf[8]; std::memcpy(buf, &v, 8); out.append(buf, 8); }
+    void strings(const std::vector<std::string>& v) { u(v.size()); for (const auto& x : v) s(x); }
+    void origin(const Origin& o) {
+        if (!o.known()) { u(0); return; }
+        if (o.file < first_ || o.file - first_ >= count_) throw std::logic_error("rule origin outside the built-in files");
+        u(o.file - first_ + 1);
+        u(o.offset);
+    }
+    void node(const Node& n) {
+        u(static_cast<uint8_t>(n.kind()));
+        origin(n.origin);
+        switch (n.kind()) {
+            case NodeKind::Null: break;
+            case NodeKind::Bool: b(n.as_bool()); break;
+            case NodeKind::Number: d(n.as_number()); break;
+            case NodeKind::String: s(n.as_string()); break;
+            case NodeKind::Array: u(n.items().size()); for (const auto& i : n.items()) node(i); break;
+            case NodeKind::Object:
+                u(n.members().size());
+                for (const auto& [k, v] : n.members()) { s(k); node(v); }
+                break;
+        }
+    }
+    void expr(const ast::ExprPtr& e) {
+        if (!e) { u(0); return; }
+        u(1);
+        u(static_cast<uint8_t>(e->op));
+        origin(e->origin);
+        node(e->literal);
+        s(e->name);
+        u(e->args.size());
+        for (const auto& a : e->args) expr(a);
+        strings(e->keys);
+        u(e->depth);
+        u(e->repeat);
+        u(e->fn);
+    }
+    void named(const std::vector<NamedValue>& v) { u(v.size()); for (const auto& x : v) { s(x.name); expr(x.expr); } }
+    void reads(const std::vector<FieldRead>& v) { u(v.size()); for (const auto& x : v) { s(x.kind); s(x.field); origin(x.origin); } }
+    void templ(const Template& t) {
+        u(t.parts.size());
+        for (const auto& p : t.parts) { s(p.text); expr(p.expr); }
+        s(t.source_text);
+    }
+
+private:
+    uint32_t first_, count_;
+};
+
+class Reader {
+public:
+    Reader(std::string_view in, const std::vector<uint32_t>& ids) : p_(in.data()), end_(in.data() + in.size()), ids_(ids) {}
+    bool ok = true;
+
+    uint64_t u() {
+        uint64_t v = 0;
+        for (int shift = 0; shift < 64; shift += 7) {
+            if (p_ >= end_) { ok = false; return 0; }
+            auto c = static_cast<uint8_t>(*p_++);
+            v |= static_cast<uint64_t>(c & 0x7f) << shift;
+            if (!(c & 0x80)) return v;
+        }
+        ok = false;
+        return 0;
+    }
+    size_t count() {
+        uint64_t n = u();
+        if (n > static_cast<uint64_t>(end_ - p_)) { ok = false; return 0; }  // every element takes a byte
+        return static_cast<size_t>(n);
+    }
+    bool b() { return u() != 0; }
+    std::string s() {
+        size_t n = count();
+        if (!ok) return {};
+        std::string v(p_, n);
+        p_ += n;
+        return v;
+    }
+    double d() {
+        if (end_ - p_ < 8) { ok = false; return 0; }
+        double v;
+        std::memcpy(&v, p_, 8);
+        p_ += 8;
+        return v;
+    }
+    std::vector<std::string> strings() {
+        std::vector<std::string> v(count());
+        for (auto& x : v) x = s();
+        return v;
+    }
+    Origin origin() {
+        uint64_t f = u();
+        if (f == 0) return {};
+        if (f > ids_.size()) { ok = false; return {}; }
+        return Origin{ids_[f - 1], static_cast<uint32_t>(u())};
+    }
+    Node node(int depth = 0) {
+        if (depth > 512) { ok = false; return {}; }
+        auto kind = static_cast<NodeKind>(u());
+        Origin o = origin();
+        switch (kind) {
+            case NodeKind::Null: return Node::null(o);
+            case NodeKind::Bool: return Node::boolean(b(), o);
+            case NodeKind::Number: return Node::number(d(), o);
+            case NodeKind::String: return Node::string(s(), o);
+            case NodeKind::Array: {
+                std::vector<Node> items(count());
+                for (auto& i : items) { i = node(depth + 1); if (!ok) break; }
+                return Node::array(std::move(items), o);
+            }
+            case NodeKind::Object: {
+                std::vector<Node::Member> members(count());
+                for (auto& m : members) { m.first = s(); m.second = node(depth + 1); if (!ok) break; }
+                return Node::object(std::move(members), o);
+            }
+        }
+        ok = false;
+        return {};
+    }
+    ast::ExprPtr expr(int depth = 0) {
+        if (u() == 0 || !ok) return nullptr;
+        if (depth > 1024) { ok = false; return nullptr; }
+        auto e = std::make_shared<ast::Expr>();
+        e->op = static_cast<ast::Op>(u());
+        e->origin = origin();
+        e->literal = node();
+        e->name = s();
+        e->args.resize(count());
+        for (auto& a : e->args) { a = expr(depth + 1); if (!ok) break; }
+        e->keys = strings();
+        e->depth = static_cast<uint32_t>(u());
+        e->repeat = static_cast<uint32_t>(u());
+        e->fn = static_cast<uint8_t>(u());
+        return e;
+    }
+    std::vector<NamedValue> named() {
+        std::vector<NamedValue> v(count());
+        for (auto& x : v) { x.name = s(); x.expr = expr(); }
+        return v;
+    }
+    std::vector<FieldRead> reads() {
+        std::vector<FieldRead> v(count());
+        for (auto& x : v) { x.kind = s(); x.field = s(); x.origin = origin(); }
+        return v;
+    }
+    Template templ() {
+        Template t;
+        t.parts.resize(count());
+        for (auto& p : t.parts) { p.text = s(); p.expr = expr(); }
+        t.source_text = s();
+        return t;
+    }
+    bool at_end() const { return p_ == end_; }
+    std::string_view take(size_t n) {
+        if (static_cast<size_t>(end_ - p_) < n) { ok = false; return {}; }
+        std::string_view v(p_, n);
+        p_ += n;
+        return v;
+    }
+
+private:
+    const char* p_;
+    const char* end_;
+    const std::vector<uint32_t>& ids_;
+};
+
+}  // namespace
+
+uint64_t builtin_rules_hash() {
+    // Eight bytes at a time (FNV-1a's prime on 64-bit words, with a rotation): this runs on
+    // every check, over about 80 KB.
+    uint64_t h = 0xcbf29ce484222325ull;
+    auto word = [&h](uint64_t w) {
+        h = (h ^ w) * 0x100000001b3ull;
+        h ^= h >> 29;
+    };
+    auto mix = [&](std::string_view s) {
+        word(s.size());
+        size_t i = 0;
+        for (; i + 8 <= s.size(); i += 8) {
+            uint64_t w;
+            std::memcpy(&w, s.data() + i, 8);
+            word(w);
+        }
+        uint64_t tail = 0;
+        std::memcpy(&tail, s.data() + i, s.size() - i);
+        word(tail);
+    };
+    for (const auto& f : builtin_rule_files()) { mix(f.name); mix(f.text); }
+    return h;
+}
+
+std::string serialize_rule_set(const RuleSet& r, uint64_t text_hash, uint32_t first_file, uint32_t file_count) {
+    Writer w(first_file, file_count);
+    w.out.append(kMagic, sizeof kMagic);
+    w.u(text_hash);
+    w.u(file_count);
+    w.u(r.resources.size());
+    for (const auto& k : r.resources) {
+        w.s(k.name); w.origin(k.origin); w.s(k.title); w.strings(k.list_path); w.s(k.detect_field); w.s(k.id_field);
+        w.s(k.status_field); w.s(k.file_hint); w.strings(k.fields); w.named(k.derived); w.strings(k.state);
+        w.strings(k.indexed_fields); w.strings(k.read_fields); w.b(k.read_whole); w.s(k.source);
+    }
+    w.u(r.operations.size());
+    for (const auto& o : r.operations) {
+        w.s(o.name); w.origin(o.origin); w.s(o.title);
+        w.u(o.match.size());
+        for (const auto& [k, v] : o.match) { w.s(k); w.s(v); }
+        w.u(o.params.size());
+        for (const auto& p : o.params) { w.s(p.name); w.s(p.type); w.b(p.required); w.b(p.secret); }
+        w.expr(o.targets); w.s(o.target_kind); w.s(o.target_noun); w.named(o.lets); w.s(o.response);
+        w.s(o.results_field); w.s(o.result_id_field); w.s(o.success_code); w.expr(o.response_body);
+        w.u(static_cast<uint32_t>(o.success_http)); w.s(o.verb); w.b(o.read_only); w.b(o.asynchronous); w.s(o.source);
+        w.reads(o.field_reads);
+    }
+    w.u(r.rules.size());
+    for (const auto& x : r.rules) {
+        w.s(x.id); w.origin(x.origin); w.s(x.title); w.s(x.description); w.u(static_cast<uint8_t>(x.severity));
+        w.strings(x.operations); w.u(static_cast<uint8_t>(x.scope)); w.s(x.for_var); w.expr(x.for_list);
+        w.named(x.lets); w.expr(x.when); w.expr(x.at); w.u(static_cast<uint8_t>(x.refuses));
+        w.u(static_cast<uint32_t>(x.http)); w.s(x.code); w.templ(x.response_message); w.templ(x.message);
+        w.s(x.source); w.u(static_cast<uint8_t>(x.basis)); w.s(x.note); w.reads(x.field_reads);
+    }
+    w.u(r.effects.size());
+    for (const auto& e : r.effects) {
+        w.s(e.id); w.origin(e.origin); w.strings(e.operations); w.s(e.for_var); w.expr(e.for_list); w.named(e.lets);
+        w.expr(e.when); w.s(e.noun); w.s(e.verb); w.expr(e.resource_id); w.expr(e.size_gib); w.templ(e.detail);
+        w.expr(e.status_of); w.expr(e.status);
+        w.u(e.sets.size());
+        for (const auto& [lhs, rhs] : e.sets) { w.expr(lhs); w.expr(rhs); }
+        w.b(e.data_loss); w.b(e.pending); w.u(static_cast<uint8_t>(e.basis)); w.s(e.source); w.s(e.note);
+        w.reads(e.field_reads);
+    }
+    w.u(r.sets.size());
+    for (const auto& [key, set] : r.sets) {
+        w.s(key); w.s(set.name); w.origin(set.origin); w.node(set.values);
+        w.u(set.basis.size());
+        for (const auto& [v, basis] : set.basis) { w.s(v); w.u(static_cast<uint8_t>(basis)); }
+        w.s(set.source);
+    }
+    return std::move(w.out);
+}
+
+bool deserialize_rule_set(std::string_view data, uint64_t text_hash, const std::vector<uint32_t>& file_ids, RuleSet& out) {
+    Reader rd(data, file_ids);
+    if (rd.take(sizeof kMagic) != std::string_view(kMagic, sizeof kMagic) || !rd.ok) return false;
+    if (rd.u() != text_hash || rd.u() != file_ids.size() || !rd.ok) return false;
+    RuleSet r;
+    r.resources.resize(rd.count());
+    for (auto& k : r.resources) {
+        k.name = rd.s(); k.origin = rd.origin(); k.title = rd.s(); k.list_path = rd.strings(); k.detect_field = rd.s();
+        k.id_field = rd.s(); k.status_field = rd.s(); k.file_hint = rd.s(); k.fields = rd.strings(); k.derived = rd.named();
+        k.state = rd.strings(); k.indexed_fields = rd.strings(); k.read_fields = rd.strings(); k.read_whole = rd.b();
+        k.source = rd.s();
+        if (!rd.ok) return false;
+    }
+    r.operations.resize(rd.count());
+    for (auto& o : r.operations) {
+        o.name = rd.s(); o.origin = rd.origin(); o.title = rd.s();
+        o.match.resize(rd.count());
+        for (auto& [k, v] : o.match) { k = rd.s(); v = rd.s(); }
+        o.params.resize(rd.count());
+        for (auto& p : o.params) { p.name = rd.s(); p.type = rd.s(); p.required = rd.b(); p.secret = rd.b(); }
+        o.targets = rd.expr(); o.target_kind = rd.s(); o.target_noun = rd.s(); o.lets = rd.named(); o.response = rd.s();
+        o.results_field = rd.s(); o.result_id_field = rd.s(); o.success_code = rd.s(); o.response_body = rd.expr();
+        o.success_http = static_cast<int>(rd.u()); o.verb = rd.s(); o.read_only = rd.b(); o.asynchronous = rd.b();
+        o.source = rd.s(); o.field_reads = rd.reads();
+        if (!rd.ok) return false;
+    }
+    r.rules.resize(rd.count());
+    for (auto& x : r.rules) {
+        x.id = rd.s(); x.origin = rd.origin(); x.title = rd.s(); x.description = rd.s();
+        x.severity = static_cast<Severity>(rd.u()); x.operations = rd.strings(); x.scope = static_cast<Scope>(rd.u());
+        x.for_var = rd.s(); x.for_list = rd.expr(); x.lets = rd.named(); x.when = rd.expr(); x.at = rd.expr();
+        x.refuses = static_cast<Refusal>(rd.u()); x.http = static_cast<int>(rd.u()); x.code = rd.s();
+        x.response_message = rd.templ(); x.message = rd.templ(); x.source = rd.s();
+        x.basis = static_cast<Basis>(rd.u()); x.note = rd.s(); x.field_reads = rd.reads();
+        if (!rd.ok) return false;
+    }
+    r.effects.resize(rd.count());
+    for (auto& e : r.effects) {
+        e.id = rd.s(); e.origin = rd.origin(); e.operations = rd.strings(); e.for_var = rd.s(); e.for_list = rd.expr();
+        e.lets = rd.named(); e.when = rd.expr(); e.noun = rd.s(); e.verb = rd.s(); e.resource_id = rd.expr();
+        e.size_gib = rd.expr(); e.detail = rd.templ(); e.status_of = rd.expr(); e.status = rd.expr();
+        e.sets.resize(rd.count());
+        for (auto& [lhs, rhs] : e.sets) { lhs = rd.expr(); rhs = rd.expr(); }
+        e.data_loss = rd.b(); e.pending = rd.b(); e.basis = static_cast<Basis>(rd.u()); e.source = rd.s(); e.note = rd.s();
+        e.field_reads = rd.reads();
+        if (!rd.ok) return false;
+    }
+    for (size_t n = rd.count(), i = 0; i < n && rd.ok; ++i) {
+        std::string key = rd.s();
+        NamedSet set;
+        set.name = rd.s(); set.origin = rd.origin(); set.values = rd.node();
+        for (size_t m = rd.count(), j = 0; j < m && rd.ok; ++j) {
+            std::string v = rd.s();
+            set.basis.emplace(std::move(v), static_cast<Basis>(rd.u()));
+        }
+        set.source = rd.s();
+        r.sets.emplace(std::move(key), std::move(set));
+    }
+    if (!rd.ok || !rd.at_end()) return false;
+    out = std::move(r);
+    return true;
+}
+
+}  // namespace opguard

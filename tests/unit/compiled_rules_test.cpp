@@ -1,0 +1,139 @@
+// The built-in rules compiled at build time (dsl/rule_set_io.hpp): the form in the binary is
+// what parsing and compiling rules/ gives now, it reads back to the same rule set with the
+// same origins, a stale or damaged form is refused, and --rules still compiles with the
+// built-in texts.
+#include "dsl/builtin_rules.hpp"
+#include "dsl/compiler.hpp"
+#include "dsl/parser.hpp"
+#include "dsl/rule_set_io.hpp"
+#include "test_support.hpp"
+
+using namespace opguard;
+using namespace opguard::test;
+
+namespace {
+
+// The built-in rules parsed and compiled from their texts, as before the compiled form.
+RuleSet parse_builtin(SourceRegistry& sources, uint32_t& first) {
+    std::vector<ParsedRuleFile> files;
+    first = static_cast<uint32_t>(sources.size());
+    for (const auto& f : builtin_rule_files()) {
+        uint32_t id = sources.add(f.name, f.text);
+        files.push_back({id, parse_rule_file(sources, id), false});
+    }
+    return compile_rules(sources, files);
+}
+
+const Rule& rule(const RuleSet& rs, const std::string& id) {
+    const Rule* r = rs.rule(id);
+    REQUIRE(r != nullptr);
+    return *r;
+}
+
+}  // namespace
+
+TEST_CASE("the binary's compiled built-in rules are rules/ compiled now", "[compiled_rules]") {
+    REQUIRE(&compiled_builtin_rules != nullptr);
+    SourceRegistry sources;
+    uint32_t first = 0;
+    RuleSet parsed = parse_builtin(sources, first);
+    const auto count = static_cast<uint32_t>(builtin_rule_files().size());
+    CHECK(serialize_rule_set(parsed, builtin_rules_hash(), first, count) == compiled_builtin_rules());
+}
+
+TEST_CASE("load_rules with only the built-in rules reads the compiled form: same rules, same origins", "[compiled_rules]") {
+    SourceRegistry a, b;
+    uint32_t first = 0;
+    RuleSet parsed = parse_builtin(a, first);
+    RuleSet loaded = load_rules(b, RuleSources{true, {}});
+    const auto count = static_cast<uint32_t>(builtin_rule_files().size());
+    REQUIRE(b.size() == count);  // the texts are registered, in the same order
+    CHECK(serialize_rule_set(loaded, builtin_rules_hash(), 0, count) == serialize_rule_set(parsed, builtin_rules_hash(), first, count));
+    REQUIRE(loaded.rules.size() == parsed.rules.size());
+    REQUIRE(loaded.effects.size() == parsed.effects.size());
+
+    // A rule's place and its message template, read back.
+    const Rule& r = rule(loaded, "ecd.rebuild.desktop-status");
+    CHECK(r.severity == Severity::Error);
+    CHECK(r.refuses == Refusal::Target);
+    CHECK(r.code == "IncorrectDesktopStatus");
+    REQUIRE(r.origin.known());
+    CHECK(b.file(r.origin.file).path() == "builtin/ecd_rebuild_desktops.rules");
+    const std::string text = slurp(source_path("rules/ecd_rebuild_desktops.rules"));
+    Position want = position_of(text, "ecd.rebuild.desktop-status {");  // a rule's origin is its name
+    Position got = b.file(r.origin.file).position(r.origin.offset);
+    CHECK(got.line == want.line);
+    CHECK(got.column == want.column);
+    CHECK(r.message.source_text == rule(parsed, "ecd.rebuild.desktop-status").message.source_text);
+    REQUIRE(r.when);
+    CHECK(r.when->origin.file == r.origin.file);
+    CHECK(r.when->origin.offset == rule(parsed, "ecd.rebuild.desktop-status").when->origin.offset);
+    // A set and its bases.
+    auto mainland = loaded.sets.find("mainland_regions");
+    REQUIRE(mainland != loaded.sets.end());
+    CHECK(mainland->second.basis.at("cn-hangzhou") == Basis::Documented);
+    CHECK(mainland->second.basis.at("cn-fuzhou") == Basis::Inferred);
+}
+
+TEST_CASE("a compiled form from other texts, damaged or cut short is not used", "[compiled_rules]") {
+    const std::string_view blob = compiled_builtin_rules();
+    const auto count = builtin_rule_files().size();
+    std::vector<uint32_t> ids;
+    for (uint32_t i = 0; i < count; ++i) ids.push_back(i);
+    RuleSet out;
+    REQUIRE(deserialize_rule_set(blob, builtin_rules_hash(), ids, out));
+    CHECK(serialize_rule_set(out, builtin_rules_hash(), 0, static_cast<uint32_t>(count)) == blob);  // reads back exactly
+
+    RuleSet untouched;
+    CHECK_FALSE(deserialize_rule_set(blob, builtin_rules_hash() + 1, ids, untouched));  // other texts
+    std::vector<uint32_t> fewer(ids.begin(), ids.end() - 1);
+    CHECK_FALSE(deserialize_rule_set(blob, builtin_rules_hash(), fewer, untouched));  // other files
+    CHECK_FALSE(deserialize_rule_set(blob.substr(0, blob.size() - 1), builtin_rules_hash(), ids, untouched));
+    CHECK_FALSE(deserialize_rule_set(blob.substr(0, blob.size() / 2), builtin_rules_hash(), ids, untouched));
+    std::string extra(blob);
+    extra.push_back('\0');
+    CHECK_FALSE(deserialize_rule_set(extra, builtin_rules_hash(), ids, untouched));
+    std::string magic(blob);
+    magic[0] = 'X';
+    CHECK_FALSE(deserialize_rule_set(magic, builtin_rules_hash(), ids, untouched));
+    CHECK(untouched.rules.empty());
+
+    // The hash changes with any byte of the texts.
+    CHECK(builtin_rules_hash() == builtin_rules_hash());
+}
+
+TEST_CASE("a --rules folder is compiled together with the built-in texts", "[compiled_rules]") {
+    TempDir dir;
+    dir.write("extra/mine.rules", R"(rule mine.rebuild.named {
+  title = "A rebuild names its image";
+  severity = warning;
+  operations = ["ecd.RebuildDesktops"];
+  when = missing(call.ImageId);
+  message = "no image";
+  source = "team policy";
+  basis = inferred;
+}
+)");
+    SourceRegistry sources;
+    RuleSet rs = load_rules(sources, RuleSources{true, {dir.file("extra")}});
+    SourceRegistry plain;
+    RuleSet builtin = load_rules(plain, RuleSources{true, {}});
+    CHECK(rs.rules.size() == builtin.rules.size() + 1);
+    const Rule& mine = rule(rs, "mine.rebuild.named");
+    CHECK(sources.file(mine.origin.file).path() == dir.file("extra/mine.rules"));
+    CHECK(sources.file(mine.origin.file).position(mine.origin.offset).line == 1);
+    CHECK(rule(rs, "ecd.rebuild.desktop-status").code == "IncorrectDesktopStatus");
+    // An unknown operation in the user's file is still caught by compiling everything.
+    dir.write("bad/bad.rules", R"(rule bad.one {
+  title = "x";
+  severity = warning;
+  operations = ["ecd.NoSuchCall"];
+  when = true;
+  message = "x";
+  source = "x";
+  basis = inferred;
+}
+)");
+    SourceRegistry s2;
+    CHECK_THROWS_AS(load_rules(s2, RuleSources{true, {dir.file("bad")}}), InputError);
+}
