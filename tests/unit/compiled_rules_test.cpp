@@ -51,6 +51,15 @@ TEST_CASE("load_rules with only the built-in rules reads the compiled form: same
     CHECK(serialize_rule_set(loaded, builtin_rules_hash(), 0, count) == serialize_rule_set(parsed, builtin_rules_hash(), first, count));
     REQUIRE(loaded.rules.size() == parsed.rules.size());
     REQUIRE(loaded.effects.size() == parsed.effects.size());
+    // Listings (what `opguard inventory` prints) come back too.
+    REQUIRE(loaded.listings.size() == parsed.listings.size());
+    REQUIRE_FALSE(loaded.listings.empty());
+    const Listing* desktops = loaded.listing_of("desktop");
+    REQUIRE(desktops != nullptr);
+    CHECK(desktops->command == std::vector<std::string>{"aliyun", "ecd", "DescribeDesktops"});
+    CHECK(desktops->max_ids == parsed.listing_of("desktop")->max_ids);
+    CHECK(desktops->pager == parsed.listing_of("desktop")->pager);
+    CHECK(desktops->region != nullptr);
 
     // A rule's place and its message template, read back.
     const Rule& r = rule(loaded, "ecd.rebuild.desktop-status");
