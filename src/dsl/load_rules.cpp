@@ -7,13 +7,17 @@
 namespace opguard {
 
 RuleSet load_rules(SourceRegistry& sources, const RuleSources& from) {
+    // Every syntax and semantic error of every file is collected, then all are reported.
+    RuleErrors errors(sources);
     std::vector<ParsedRuleFile> files;
-    if (from.builtin) {
-        for (const auto& f : builtin_rule_files()) {
-            uint32_t id = sources.add(f.name, f.text);
-            files.push_back({id, parse_rule_file(sources, id), false});
-        }
-    }
+    bool complete = true;
+    auto parse = [&](uint32_t id, bool may_override) {
+        ParsedItems parsed = parse_rule_items(sources, id, errors);
+        complete = complete && parsed.complete;
+        files.push_back({id, std::move(parsed.items), may_override, std::move(parsed.broken)});
+    };
+    if (from.builtin)
+        for (const auto& f : builtin_rule_files()) parse(sources.add(f.name, f.text), false);
     for (const auto& dir : from.dirs) {
         std::error_code ec;
         std::vector<std::string> paths;
@@ -26,12 +30,14 @@ RuleSet load_rules(SourceRegistry& sources, const RuleSources& from) {
         } else {
             paths.push_back(dir);
         }
-        for (const auto& p : paths) {
-            uint32_t id = sources.add(p, read_file_bytes(p, RuleParseLimits{}.max_bytes));
-            files.push_back({id, parse_rule_file(sources, id), true});
-        }
+        for (const auto& p : paths) parse(sources.add(p, read_file_bytes(p, RuleParseLimits{}.max_bytes)), true);
     }
-    return compile_rules(sources, files);
+    // A file not read at all (too large, nested too deep) defines names nobody can know:
+    // compiling the others would report each of their uses as unknown.
+    RuleSet rules;
+    if (complete) rules = compile_rules(sources, files, errors);
+    errors.throw_if_any();
+    return rules;
 }
 
 }  // namespace opguard
