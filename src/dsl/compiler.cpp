@@ -604,7 +604,9 @@ public:
         // A plan- or effect-scope rule may leave `operations` out: a policy over the whole
         // plan, run after the simulation (Rule::after_plan).
         bool dropped = false;
-        if (r.scope == Scope::Call || r.scope == Scope::Target || get(item, "operations")) r.operations = operations_of(item, dropped);
+        // (A scope that is not one of the words is reported already, not missing operations too.)
+        if ((scope_known && (r.scope == Scope::Call || r.scope == Scope::Target)) || get(item, "operations"))
+            r.operations = operations_of(item, dropped);
         // An effect-scope rule sees the effect's call and target, not its operation's lets
         // (those are computed per call as the plan runs).
         Names names = r.scope == Scope::Effect ? Names{} : names_for(r.operations);

@@ -32,7 +32,7 @@ RuleSet load_rules(SourceRegistry& sources, const RuleSources& from) {
         }
         for (const auto& p : paths) parse(sources.add(p, read_file_bytes(p, RuleParseLimits{}.max_bytes)), true);
     }
-    // A file not read at all (too large, nested too deep) defines names nobody can know:
+    // A file not read at all (too large) defines names nobody can know:
     // compiling the others would report each of their uses as unknown.
     RuleSet rules;
     if (complete) rules = compile_rules(sources, files, errors);

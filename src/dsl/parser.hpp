@@ -24,7 +24,7 @@ struct ParsedItems {
     // Names of the items with a syntax error ("rule x { ..." read as far as its name), so the
     // compiler does not also call every use of them unknown.
     std::vector<std::string> broken;
-    bool complete = true;  // false: the file was not read at all (too large, nested too deep)
+    bool complete = true;  // false: the file was not read at all (too large)
 };
 
 // Parses file `file_id`, every item it can. A syntax error goes to `errors` (id

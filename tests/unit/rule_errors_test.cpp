@@ -136,6 +136,13 @@ TEST_CASE("did you mean: names, functions, properties, fields, kinds and operati
     };
     CHECK(r.lines == want);
 
+    SECTION("a misspelt scope is one error, not a missing 'operations' as well") {
+        const std::string text = "rule my.scope { title = \"t\"; severity = info; scope = pln; when = true; message = \"m\"; source = \"s\"; }\n";
+        Reported s = load_errors({dir.write("scope.rules", text)});
+        CHECK(s.lines == std::vector<std::string>{at("scope.rules", text, "pln") +
+                                                  " rules.type 'scope' must be one of plan, call, target, effect; found 'pln' (did "
+                                                  "you mean 'plan'?)"});
+    }
     SECTION("no suggestion when nothing is close") {
         const std::string far = "rule my.far { title = \"t\"; severity = error; operations = [\"ecd.StopDesktops\"]; "
                                 "when = zzzzzz(1); message = \"m\"; source = \"s\"; }\n";
