@@ -240,13 +240,20 @@ public:
                     else if (d == '{') ++depth;
                     else if (d == '}') { if (depth == 0) break; --depth; }
                 }
-                if (close >= raw.size() || raw[close] != '}')
-                    fail(Origin{origin.file, static_cast<uint32_t>(i)}, "rules.syntax", "'{' in a message is not closed by '}' (write '{{' for a literal brace)");
+                if (close >= raw.size() || raw[close] != '}') {
+                    // The rest of the message cannot be split into holes: it is left out.
+                    report(Origin{origin.file, static_cast<uint32_t>(i)}, "rules.syntax", "'{' in a message is not closed by '}' (write '{{' for a literal brace)");
+                    break;
+                }
                 std::string inner(raw.substr(i + 1, close - i - 1));
                 // Inside holes strings are written with single quotes; turn them into double.
                 std::replace(inner.begin(), inner.end(), '\'', '"');
                 flush();
-                t.parts.push_back({"", parse_expression(sources_, origin.file, static_cast<uint32_t>(i + 1), inner)});
+                try {
+                    t.parts.push_back({"", parse_expression(sources_, origin.file, static_cast<uint32_t>(i + 1), inner)});
+                } catch (const InputError& e) {  // a hole that does not parse; the others are still read
+                    errors_.add(origin.file, e);
+                }
                 i = close + 1;
                 continue;
             }

@@ -342,10 +342,10 @@ BOOST_SPIRIT_DEFINE(property, item, item_kind)
 
 const blank_skipper skipper;
 
-// What stands at `p`, for "found ..." in messages.
-std::string describe_found(It p, It end) {
+// What stands at `p`, for "found ..." in messages; `end_name` names the end of the text.
+std::string describe_found(It p, It end, const char* end_name = "the end of the file") {
     p = skip_blanks(p, end);
-    if (p >= end) return "the end of the file";
+    if (p >= end) return end_name;
     It q = p;
     if (std::isalnum(static_cast<unsigned char>(*q)) || *q == '_') {
         while (q < end && (std::isalnum(static_cast<unsigned char>(*q)) || *q == '_' || *q == '.' || *q == '-')) ++q;
@@ -436,7 +436,8 @@ struct SyntaxFailure {
 // entirely. Returns why it failed, or nothing.
 template <typename Parser, typename Attr>
 std::optional<SyntaxFailure> run_parser(It base, uint32_t file_id, uint32_t shift, It& first, It last, It text_end,
-                                        const Parser& p, Attr& attr, const char* expected, bool whole) {
+                                        const Parser& p, Attr& attr, const char* expected, bool whole,
+                                        const char* end_name = "the end of the file") {
     It mark_slot = first;
     auto grammar = x3::with<base_tag>(base)[x3::with<file_tag>(file_id)[x3::with<shift_tag>(shift)[
         x3::with<mark_tag>(std::ref(mark_slot))[p]]]];
@@ -444,7 +445,7 @@ std::optional<SyntaxFailure> run_parser(It base, uint32_t file_id, uint32_t shif
         bool ok = x3::phrase_parse(first, last, grammar, skipper, attr);
         if (!ok || (whole && skip_blanks(first, last) != last)) {
             It at = skip_blanks(first, last);
-            return SyntaxFailure{at, "rules.syntax", std::string("expected ") + expected + ", found " + describe_found(at, text_end),
+            return SyntaxFailure{at, "rules.syntax", std::string("expected ") + expected + ", found " + describe_found(at, text_end, end_name),
                                  at == last, false};
         }
     } catch (const x3::expectation_failure<It>& e) {
@@ -453,7 +454,7 @@ std::optional<SyntaxFailure> run_parser(It base, uint32_t file_id, uint32_t shif
         // not the next token.
         const bool in_string = which == "'\"'";
         It at = in_string ? e.where() : skip_blanks(e.where(), last);
-        std::string found = in_string && at < text_end && *at == '\n' ? std::string("the end of the line") : describe_found(at, text_end);
+        std::string found = in_string && at < text_end && *at == '\n' ? std::string("the end of the line") : describe_found(at, text_end, end_name);
         return SyntaxFailure{at, "rules.syntax", "expected " + which + ", found " + found, skip_blanks(at, last) == last, in_string};
     } catch (const TooDeep& d) {
         return SyntaxFailure{base + (d.origin.offset - shift), "rules.nesting",
@@ -621,7 +622,8 @@ ast::ExprPtr parse_expression(const SourceRegistry& sources, uint32_t file_id, u
     ast::ExprPtr e;
     It first = text.data();
     const It last = first + text.size();
-    if (auto failure = run_parser(text.data(), file_id, offset, first, last, last, expr, e, "the end of the expression", true))
+    if (auto failure = run_parser(text.data(), file_id, offset, first, last, last, expr, e, "the end of the expression", true,
+                                  "the end of the expression"))
         throw InputError(f.path(), f.position(offset + static_cast<uint32_t>(failure->at - text.data())), failure->id,
                          failure->message);
     return e;

@@ -292,3 +292,23 @@ TEST_CASE("the errors printed are bounded: the first 50, then how many more", "[
         CHECK(run.err.find("opguard: 199950 more errors in rule files not shown (the first 50 are)\n") != std::string::npos);
     }
 }
+
+TEST_CASE("every hole of a message template is checked, each error at its place", "[rule-errors]") {
+    TempDir dir;
+    const std::string text =
+        "rule t.one {\n"
+        "  title = \"t\"; severity = error; operations = [\"ecd.StopDesktops\"]; scope = target;\n"
+        "  when = exists(desktop);\n"
+        "  message = \"desktop {target.} is {desktp.DesktopStatus}, {lenn(target)} and {nope\";\n"
+        "  source = \"s\";\n"
+        "}\n";
+    Reported r = load_errors({dir.write("holes.rules", text)});
+    const std::vector<std::string> want = {
+        at("holes.rules", text, "} is") + " rules.syntax expected identifier, found the end of the expression",
+        at("holes.rules", text, "desktp") + " rules.unknown-name unknown name 'desktp' (did you mean 'desktop'?)",
+        at("holes.rules", text, "lenn") + " rules.unknown-function unknown function 'lenn' (did you mean 'len'?)",
+        at("holes.rules", text, "{nope") +
+            " rules.syntax '{' in a message is not closed by '}' (write '{{' for a literal brace)",
+    };
+    CHECK(r.lines == want);
+}
