@@ -1,5 +1,5 @@
-// libFuzzer target: a rule file from anyone. parse_rule_file + compile_rules with the
-// built-in rules; when it compiles, the sample plan is checked against the sample inventory
+// libFuzzer target: a rule file from anyone. parse_rule_items + compile_rules with the
+// built-in rules, every error collected; when it compiles, the sample plan is checked against the sample inventory
 // with the resulting rule set and rendered in every format (so the evaluator runs the
 // fuzzed expressions too, under its step budget).
 //
@@ -23,7 +23,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         SourceRegistry s;
         add_builtins(s);
         uint32_t id = s.add("fuzz.rules", std::string(reinterpret_cast<const char*>(data), size));
-        ParsedRuleFile mine{id, parse_rule_file(s, id), true};
+        // As load_rules does: syntax errors are collected, and what parsed is compiled all the
+        // same (recovery and the compiler on partial items are fuzzed too).
+        RuleErrors errors(s);
+        ParsedItems parsed = parse_rule_items(s, id, errors);
+        if (!parsed.complete) errors.throw_if_any();
+        ParsedRuleFile mine{id, std::move(parsed.items), true, std::move(parsed.broken)};
         std::set<std::pair<std::string, std::string>> defined;
         for (const auto& item : mine.items) defined.emplace(item.kind, item.name);
         std::vector<ParsedRuleFile> files;
@@ -33,7 +38,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             if (!clash) files.push_back(f);
         }
         files.push_back(std::move(mine));
-        RuleSet rules = compile_rules(s, files);
+        RuleSet rules = compile_rules(s, files, errors);
+        errors.throw_if_any();
         Plan plan = load_plan(s, plans[size % 2], rules);
         Inventory inv = load_inventory(s, inventory, rules);
         check_and_render(s, plan, inv, rules);

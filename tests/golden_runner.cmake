@@ -1,7 +1,11 @@
 # Runs one golden case in one format: `cmake -P golden_runner.cmake` with
 #   -DOPGUARD=<opguard binary> -DSOURCE_DIR=<repo root> -DCASE_DIR=<tests/golden/CASE>
 #   -DFORMAT=text|json|sarif|junit|github|markdown|gitlab -DACTUAL_DIR=<where to leave the actual
-#   output on a mismatch>
+#   output on a mismatch> [-DEXTRA_RULES=<rule file>]
+#
+# With EXTRA_RULES the case runs with `--rules <rule file>` added and must still print what
+# its expected files hold (a rule for another operation changes no report); such a run
+# never writes expected files.
 #
 # A case folder holds:
 #   plan.json                 the plan (or plan.txt: one path relative to the repo root)
@@ -86,6 +90,11 @@ if(NOT DEFINED ext_${FORMAT})
 endif()
 set(expected_out "${CASE_DIR}/expected.${ext_${FORMAT}}")
 
+set(run_name "${case_name}")
+if(DEFINED EXTRA_RULES)
+  list(APPEND extra_args --rules "${EXTRA_RULES}")
+  set(run_name "${case_name}.unrelated-rule")
+endif()
 set(command "${OPGUARD}" check "${plan}" ${inventory_args} ${extra_args} --format "${FORMAT}")
 execute_process(
   COMMAND ${command}
@@ -95,6 +104,9 @@ execute_process(
   RESULT_VARIABLE actual_exit)
 list(JOIN command " " command_line)
 
+if("$ENV{OPGUARD_GOLDEN_UPDATE}" STREQUAL "1" AND DEFINED EXTRA_RULES)
+  return()
+endif()
 if("$ENV{OPGUARD_GOLDEN_UPDATE}" STREQUAL "1")
   file(WRITE "${expected_out}" "${actual_out}")
   file(WRITE "${CASE_DIR}/expected.exit" "${actual_exit}\n")
@@ -124,9 +136,9 @@ function(compare what expected actual)
   if(NOT missing AND want STREQUAL actual)
     return()
   endif()
-  set(actual_file "${ACTUAL_DIR}/${case_name}.${FORMAT}.${what}")
+  set(actual_file "${ACTUAL_DIR}/${run_name}.${FORMAT}.${what}")
   file(WRITE "${actual_file}" "${actual}")
-  message("---- golden ${case_name} (${FORMAT}): ${what} differs; actual output (also in ${actual_file}):")
+  message("---- golden ${run_name} (${FORMAT}): ${what} differs; actual output (also in ${actual_file}):")
   message("${actual}")
   if(missing)
     set(failures "${failures}${what}: ${expected} is missing (write it with OPGUARD_GOLDEN_UPDATE=1)\n" PARENT_SCOPE)
@@ -158,5 +170,5 @@ if(NOT want_exit STREQUAL actual_exit)
 endif()
 
 if(NOT failures STREQUAL "")
-  message(FATAL_ERROR "golden ${case_name} (${FORMAT}) failed:\n${failures}command (in ${SOURCE_DIR}): ${command_line}")
+  message(FATAL_ERROR "golden ${run_name} (${FORMAT}) failed:\n${failures}command (in ${SOURCE_DIR}): ${command_line}")
 endif()

@@ -73,39 +73,37 @@ const Rule* RuleSet::rule(std::string_view id) const {
 
 namespace {
 
-// `near` when it is a plausible misspelling of `name` (ASCII case ignored, at most a third of
-// its letters differ, at least one may; names of three letters or more), else "": a
-// did-you-mean only when it helps.
-std::string close_enough(const std::string& name, const std::string& near) {
-    if (near.empty() || name.size() < 3) return std::string();
-    auto low = [](std::string x) { for (auto& c : x) if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a'); return x; };
-    const std::string a = low(name), b = low(near);
-    std::vector<size_t> row(b.size() + 1);
-    for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-    for (size_t i = 1; i <= a.size(); ++i) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= b.size(); ++j) {
-            size_t up = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-            diag = up;
-        }
-    }
-    return row[b.size()] <= std::max<size_t>(1, a.size() / 3) ? near : std::string();
-}
-
 // Names every expression may use, besides lets, loop variables and sets (`today`: the
 // check's date, YYYY-MM-DD, see SimulateOptions::today).
 const std::set<std::string, std::less<>> kContextNames = {"call", "request", "target", "calls", "prior_calls", "today"};
 
+// Thrown by Compiler::fail once the error is recorded: the step it is in stops, the
+// compiler goes on with the next one.
+struct StepFailed {};
+
 class Compiler {
 public:
-    Compiler(const SourceRegistry& sources) : sources_(sources) {}
+    Compiler(const SourceRegistry& sources, RuleErrors& errors) : sources_(sources), errors_(errors) {}
 
+    // Records an error and goes on.
+    void report(Origin o, const std::string& id, const std::string& msg) const { errors_.add(o, id, msg); }
+    // Records an error and abandons the step (see attempt).
     [[noreturn]] void fail(Origin o, const std::string& id, const std::string& msg) const {
-        const SourceFile& f = sources_.file(o.file);
-        throw InputError(f.path(), f.position(o.offset), id, msg);
+        report(o, id, msg);
+        throw StepFailed{};
     }
+    // Runs one step of compiling an item (a property, a check); an error in it ends only it.
+    template <typename F>
+    void attempt(F&& step) const {
+        try {
+            step();
+        } catch (const StepFailed&) {
+        } catch (const InputError& e) {  // a message template's expression did not parse
+            errors_.add(file_, e);
+        }
+    }
+    // A name that is unknown only because the item defining it has a syntax error.
+    bool broken(const std::string& name) const { return broken_.count(name) > 0; }
 
     // ---- property access -------------------------------------------------------------
 
@@ -120,21 +118,23 @@ public:
             if (p.form != ast::PropertyForm::Plain) {
                 std::string form = p.form == ast::PropertyForm::Let ? "let" : p.form == ast::PropertyForm::For ? "for" : "set";
                 if (std::find(allowed.begin(), allowed.end(), form) == allowed.end())
-                    fail(p.key_origin, "rules.unknown-property",
-                         "'" + form + "' is not allowed in " + item.kind + " " + item.name);
-                if (p.form == ast::PropertyForm::For && !seen.insert("for").second)
-                    fail(p.key_origin, "rules.duplicate", "'for' given twice in " + item.kind + " " + item.name);
+                    report(p.key_origin, "rules.unknown-property",
+                           "'" + form + "' is not allowed in " + item.kind + " " + item.name);
+                else if (p.form == ast::PropertyForm::For && !seen.insert("for").second)
+                    report(p.key_origin, "rules.duplicate", "'for' given twice in " + item.kind + " " + item.name);
                 continue;
             }
             if (std::find(allowed.begin(), allowed.end(), p.key) == allowed.end()) {
                 std::string list;
+                std::vector<std::string> keys;
                 for (const auto& a : allowed)
-                    if (a != "let" && a != "for" && a != "set") list += (list.empty() ? "" : ", ") + a;
-                fail(p.key_origin, "rules.unknown-property",
-                     "unknown property '" + p.key + "' in " + item.kind + " " + item.name + "; expected one of: " + list);
+                    if (a != "let" && a != "for" && a != "set") list += (list.empty() ? "" : ", ") + a, keys.push_back(a);
+                report(p.key_origin, "rules.unknown-property",
+                       "unknown property '" + p.key + "' in " + item.kind + " " + item.name + did_you_mean(p.key, keys) +
+                           "; expected one of: " + list);
+            } else if (!seen.insert(p.key).second) {
+                report(p.key_origin, "rules.duplicate", "property '" + p.key + "' given twice in " + item.kind + " " + item.name);
             }
-            if (!seen.insert(p.key).second)
-                fail(p.key_origin, "rules.duplicate", "property '" + p.key + "' given twice in " + item.kind + " " + item.name);
         }
     }
 
@@ -169,7 +169,7 @@ public:
             std::string list;
             for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
             std::string found = w.empty() ? "an expression" : "'" + w + "'";
-            fail(p.value->origin, "rules.type", "'" + p.key + "' must be one of " + list + "; found " + found);
+            fail(p.value->origin, "rules.type", "'" + p.key + "' must be one of " + list + "; found " + found + did_you_mean(w, allowed));
         }
         return w;
     }
@@ -246,13 +246,20 @@ public:
                     else if (d == '{') ++depth;
                     else if (d == '}') { if (depth == 0) break; --depth; }
                 }
-                if (close >= raw.size() || raw[close] != '}')
-                    fail(Origin{origin.file, static_cast<uint32_t>(i)}, "rules.syntax", "'{' in a message is not closed by '}' (write '{{' for a literal brace)");
+                if (close >= raw.size() || raw[close] != '}') {
+                    // The rest of the message cannot be split into holes: it is left out.
+                    report(Origin{origin.file, static_cast<uint32_t>(i)}, "rules.syntax", "'{' in a message is not closed by '}' (write '{{' for a literal brace)");
+                    break;
+                }
                 std::string inner(raw.substr(i + 1, close - i - 1));
                 // Inside holes strings are written with single quotes; turn them into double.
                 std::replace(inner.begin(), inner.end(), '\'', '"');
                 flush();
-                t.parts.push_back({"", parse_expression(sources_, origin.file, static_cast<uint32_t>(i + 1), inner)});
+                try {
+                    t.parts.push_back({"", parse_expression(sources_, origin.file, static_cast<uint32_t>(i + 1), inner)});
+                } catch (const InputError& e) {  // a hole that does not parse; the others are still read
+                    errors_.add(origin.file, e);
+                }
                 i = close + 1;
                 continue;
             }
@@ -267,7 +274,8 @@ public:
 
     struct Names {
         std::set<std::string, std::less<>> names;
-        bool has(std::string_view n) const { return names.count(n) > 0; }
+        bool any = false;  // every name passes: the item's operations are not all known
+        bool has(std::string_view n) const { return any || names.count(n) > 0; }
     };
 
     void check_expr(const ast::ExprPtr& e, const Names& names, std::vector<std::string>& extra) const {
@@ -275,10 +283,10 @@ public:
         switch (e->op) {
             case ast::Op::Var: {
                 if (names.has(e->name) || kContextNames.count(e->name) || sets_.count(e->name) ||
-                    std::find(extra.begin(), extra.end(), e->name) != extra.end())
+                    std::find(extra.begin(), extra.end(), e->name) != extra.end() || broken(e->name))
                     return;
                 if (e->name == "effect" || e->name == "effects")
-                    fail(e->origin, "rules.name-out-of-scope",
+                    return report(e->origin, "rules.name-out-of-scope",
                          "'" + e->name + "' is bound only in " +
                              (e->name == "effect" ? std::string("'scope = effect;' rules (once per predicted effect)")
                                                   : std::string("'scope = effect;' rules and 'scope = plan;' rules without 'operations' (run after the simulation)")));
@@ -287,8 +295,7 @@ public:
                     known.insert(known.end(), extra.begin(), extra.end());
                     for (const auto& n : kContextNames) known.push_back(n);
                     for (const auto& [n, v] : sets_) known.push_back(n);
-                    std::string near = close_enough(e->name, field_reads::closest_name(e->name, known));
-                    fail(e->origin, "rules.unknown-name", "unknown name '" + e->name + "'" + (near.empty() ? "" : " (did you mean " + near + "?)"));
+                    return report(e->origin, "rules.unknown-name", "unknown name '" + e->name + "'" + did_you_mean(e->name, known));
                 }
             }
             case ast::Op::Call: {
@@ -296,20 +303,25 @@ public:
                 if (!b) {
                     std::vector<std::string> fns;
                     for (const BuiltinSpec* x = builtins_begin(); x != builtins_end(); ++x) fns.emplace_back(x->name);
-                    std::string near = close_enough(e->name, field_reads::closest_name(e->name, fns));
-                    fail(e->origin, "rules.unknown-function", "unknown function '" + e->name + "'" + (near.empty() ? "" : " (did you mean " + near + "?)"));
+                    report(e->origin, "rules.unknown-function", "unknown function '" + e->name + "'" + did_you_mean(e->name, fns));
+                    // Its arguments are checked all the same (`it` allowed: it may have been any(...)).
+                    extra.push_back("it");
+                    for (const auto& a : e->args) check_expr(a, names, extra);
+                    extra.pop_back();
+                    return;
                 }
                 e->fn = static_cast<uint8_t>(b->fn);
                 int n = static_cast<int>(e->args.size());
                 if (n < b->min_args || n > b->max_args)
-                    fail(e->origin, "rules.arity", "'" + e->name + "' takes " + std::to_string(b->min_args) +
+                    report(e->origin, "rules.arity", "'" + e->name + "' takes " + std::to_string(b->min_args) +
                                                        (b->max_args != b->min_args ? " to " + std::to_string(b->max_args) : "") +
                                                        (b->max_args == 1 ? " argument" : " arguments") + "; found " +
                                                        std::to_string(n) + " (" + std::string(b->doc) + ")");
                 if ((e->name == "lookup" || e->name == "history" || e->name == "loaded" || e->name == "find_all") && !e->args.empty() &&
                     e->args[0]->op == ast::Op::Literal && e->args[0]->literal.is_string() &&
-                    !kind_names_.count(e->args[0]->literal.as_string()))
-                    fail(e->args[0]->origin, "rules.unknown-kind", "unknown resource kind '" + e->args[0]->literal.as_string() + "'");
+                    !kind_names_.count(e->args[0]->literal.as_string()) && !broken(e->args[0]->literal.as_string()))
+                    report(e->args[0]->origin, "rules.unknown-kind", "unknown resource kind '" + e->args[0]->literal.as_string() + "'" +
+                                                                         did_you_mean(e->args[0]->literal.as_string(), kinds()));
                 if (e->name == "find_all" && n >= 2 && e->args[0]->op == ast::Op::Literal && e->args[0]->literal.is_string() &&
                     e->args[1]->op == ast::Op::Literal && e->args[1]->literal.is_string())
                     indexed_[e->args[0]->literal.as_string()].insert(e->args[1]->literal.as_string());
@@ -354,8 +366,10 @@ public:
         for (const auto& p : item.properties) {
             if (p.form != ast::PropertyForm::Let) continue;
             check_expr(p.value, names, extra);
-            if (!names.names.insert(p.key).second)
-                fail(p.key_origin, "rules.duplicate", "'" + p.key + "' is defined twice");
+            if (!names.names.insert(p.key).second) {
+                report(p.key_origin, "rules.duplicate", "'" + p.key + "' is defined twice");
+                continue;
+            }
             out.push_back({p.key, p.value});
         }
         return out;
@@ -367,27 +381,33 @@ public:
         return nullptr;
     }
 
+    std::vector<std::string> kinds() const { return {kind_names_.begin(), kind_names_.end()}; }
+
     // ---- items ---------------------------------------------------------------------
+    // Each item is compiled step by step (attempt): an error ends the step it is in, and the
+    // item is still defined, so its uses elsewhere are not reported as unknown as well.
 
     void add_set(const ast::Item& item, bool may_override) {
         check_allowed(item, {"source", "documented", "inferred", "title"});
         NamedSet s;
         s.name = item.name;
         s.origin = item.name_origin;
-        s.source = opt_string(item, "source");
+        attempt([&] { s.source = opt_string(item, "source"); });
         s.values = Node::array();
         for (const char* key : {"documented", "inferred"}) {
-            if (const auto* p = get(item, key)) {
-                for (auto& v : string_list(*p)) {
-                    s.basis[v] = std::string(key) == "documented" ? Basis::Documented : Basis::Inferred;
-                    s.values.items().push_back(Node::string(v));
+            attempt([&] {
+                if (const auto* p = get(item, key)) {
+                    for (auto& v : string_list(*p)) {
+                        s.basis[v] = std::string(key) == "documented" ? Basis::Documented : Basis::Inferred;
+                        s.values.items().push_back(Node::string(v));
+                    }
                 }
-            }
+            });
         }
         auto it = sets_.find(s.name);
         if (it != sets_.end()) {
             if (!may_override)
-                fail(item.name_origin, "rules.duplicate", "set '" + s.name + "' is defined twice");
+                return report(item.name_origin, "rules.duplicate", "set '" + s.name + "' is defined twice");
             // The secret names are a floor, not a default: a rule file that defines the set
             // again adds its names to the built-in ones and cannot remove any (SECURITY.md).
             if (s.name == kSecretParametersSet) {
@@ -408,25 +428,28 @@ public:
         ResourceKind r;
         r.name = item.name;
         r.origin = item.name_origin;
-        r.title = opt_string(item, "title");
-        std::string list = literal_string(require(item, "list"));
-        if (list.size() < 3 || list.substr(list.size() - 2) != "[]")
-            fail(require(item, "list").value->origin, "rules.type", "'list' is a path ending in [], such as \"Instances.Instance[]\"");
-        list.resize(list.size() - 2);
-        size_t pos = 0;
-        while (!list.empty()) {
-            size_t dot = list.find('.', pos);
-            r.list_path.push_back(list.substr(pos, dot - pos));
-            if (dot == std::string::npos) break;
-            pos = dot + 1;
-        }
-        r.detect_field = opt_string(item, "detect");
-        r.id_field = literal_string(require(item, "id"));
-        r.status_field = opt_string(item, "status");
-        r.file_hint = opt_string(item, "file_hint");
-        r.source = opt_string(item, "source");
-        r.fields = string_list(require(item, "fields"));
-        if (const auto* p = get(item, "state")) r.state = string_list(*p);
+        kind_names_.insert(r.name);
+        attempt([&] { r.title = opt_string(item, "title"); });
+        attempt([&] {
+            std::string list = literal_string(require(item, "list"));
+            if (list.size() < 3 || list.substr(list.size() - 2) != "[]")
+                fail(require(item, "list").value->origin, "rules.type", "'list' is a path ending in [], such as \"Instances.Instance[]\"");
+            list.resize(list.size() - 2);
+            size_t pos = 0;
+            while (!list.empty()) {
+                size_t dot = list.find('.', pos);
+                r.list_path.push_back(list.substr(pos, dot - pos));
+                if (dot == std::string::npos) break;
+                pos = dot + 1;
+            }
+        });
+        attempt([&] { r.detect_field = opt_string(item, "detect"); });
+        attempt([&] { r.id_field = literal_string(require(item, "id")); });
+        attempt([&] { r.status_field = opt_string(item, "status"); });
+        attempt([&] { r.file_hint = opt_string(item, "file_hint"); });
+        attempt([&] { r.source = opt_string(item, "source"); });
+        attempt([&] { r.fields = string_list(require(item, "fields")); });
+        attempt([&] { if (const auto* p = get(item, "state")) r.state = string_list(*p); });
         for (const auto& must : {r.id_field, r.status_field, r.detect_field})
             if (!must.empty() && std::find(r.fields.begin(), r.fields.end(), must) == r.fields.end())
                 r.fields.push_back(must);
@@ -435,12 +458,11 @@ public:
         for (const auto& p : item.properties) {
             if (p.form != ast::PropertyForm::Let) continue;
             if (std::find(r.fields.begin(), r.fields.end(), p.key) != r.fields.end())
-                fail(p.key_origin, "rules.duplicate", "derived field '" + p.key + "' has the name of a kept field");
+                report(p.key_origin, "rules.duplicate", "derived field '" + p.key + "' has the name of a kept field");
         }
         r.derived = lets(item, names);
-        kind_names_.insert(r.name);
         if (std::any_of(resources_.begin(), resources_.end(), [&](const ResourceKind& k) { return k.name == r.name; }))
-            fail(item.name_origin, "rules.duplicate", "resource '" + r.name + "' is defined twice");
+            return report(item.name_origin, "rules.duplicate", "resource '" + r.name + "' is defined twice");
         resources_.push_back(std::move(r));
     }
 
@@ -454,70 +476,98 @@ public:
         Operation op;
         op.name = item.name;
         op.origin = item.name_origin;
-        op.title = opt_string(item, "title");
+        attempt([&] { op.title = opt_string(item, "title"); });
         for (const auto& k : match_keys)
-            if (const auto* p = get(item, k)) op.match.emplace_back(k, literal_string(*p));
-        if (op.match.empty()) fail(item.name_origin, "rules.missing-property", "operation " + op.name + " needs product/version/action or cloud/service/method/path");
-        const auto& params = require(item, "params");
-        if (params.value->op != ast::Op::Object)
-            fail(params.value->origin, "rules.type", "'params' takes an object: {Name: \"string!\", ...}");
-        static const std::vector<std::string> types = {"string", "boolean", "integer", "number", "list", "object"};
-        for (size_t i = 0; i < params.value->keys.size(); ++i) {
-            const auto& v = params.value->args[i];
-            if (v->op != ast::Op::Literal || !v->literal.is_string())
-                fail(v->origin, "rules.type", "a parameter's type is a string such as \"string!\" or \"list\"");
-            std::string t = v->literal.as_string();
-            ParamSpec ps;
-            ps.name = params.value->keys[i];
-            if (!t.empty() && t.back() == '!') { ps.required = true; t.pop_back(); }
-            if (std::find(types.begin(), types.end(), t) == types.end())
-                fail(v->origin, "rules.type", "unknown parameter type '" + t + "'; expected string, boolean, integer, number, list or object (with ! when required)");
-            ps.type = t;
-            op.params.push_back(ps);
-        }
-        if (const auto* p = get(item, "secrets")) {
-            for (auto& s : string_list(*p)) {
-                auto it = std::find_if(op.params.begin(), op.params.end(), [&](const ParamSpec& ps) { return ps.name == s; });
-                if (it == op.params.end()) fail(p->value->origin, "rules.unknown-name", "secret '" + s + "' is not a parameter of " + op.name);
-                it->secret = true;
+            attempt([&] { if (const auto* p = get(item, k)) op.match.emplace_back(k, literal_string(*p)); });
+        if (op.match.empty() && std::none_of(match_keys.begin(), match_keys.end(), [&](const std::string& k) { return get(item, k); }))
+            report(item.name_origin, "rules.missing-property", "operation " + op.name + " needs product/version/action or cloud/service/method/path");
+        attempt([&] {
+            const auto& params = require(item, "params");
+            if (params.value->op != ast::Op::Object)
+                fail(params.value->origin, "rules.type", "'params' takes an object: {Name: \"string!\", ...}");
+            static const std::vector<std::string> types = {"string", "boolean", "integer", "number", "list", "object"};
+            for (size_t i = 0; i < params.value->keys.size(); ++i) {
+                attempt([&] {
+                    const auto& v = params.value->args[i];
+                    if (v->op != ast::Op::Literal || !v->literal.is_string())
+                        fail(v->origin, "rules.type", "a parameter's type is a string such as \"string!\" or \"list\"");
+                    std::string t = v->literal.as_string();
+                    ParamSpec ps;
+                    ps.name = params.value->keys[i];
+                    if (!t.empty() && t.back() == '!') { ps.required = true; t.pop_back(); }
+                    if (std::find(types.begin(), types.end(), t) == types.end())
+                        fail(v->origin, "rules.type", "unknown parameter type '" + t + "'" + did_you_mean(t, types) +
+                                                          "; expected string, boolean, integer, number, list or object (with ! when required)");
+                    ps.type = t;
+                    op.params.push_back(ps);
+                });
             }
-        }
+        });
+        attempt([&] {
+            if (const auto* p = get(item, "secrets")) {
+                for (auto& s : string_list(*p)) {
+                    auto it = std::find_if(op.params.begin(), op.params.end(), [&](const ParamSpec& ps) { return ps.name == s; });
+                    if (it == op.params.end()) {
+                        std::vector<std::string> params;
+                        for (const auto& ps : op.params) params.push_back(ps.name);
+                        report(p->value->origin, "rules.unknown-name", "secret '" + s + "' is not a parameter of " + op.name + did_you_mean(s, params));
+                        continue;
+                    }
+                    it->secret = true;
+                }
+            }
+        });
         Names names;
         std::vector<std::string> extra;
         if (const auto* p = get(item, "targets")) { check_expr(p->value, names, extra); op.targets = p->value; }
-        op.target_kind = opt_string(item, "target_kind");
-    op.target_noun = opt_string(item, "target_noun");
-        if (!op.target_kind.empty() && !kind_names_.count(op.target_kind))
-            fail(get(item, "target_kind")->value->origin, "rules.unknown-kind", "unknown resource kind '" + op.target_kind + "'");
+        attempt([&] { op.target_kind = opt_string(item, "target_kind"); });
+        attempt([&] { op.target_noun = opt_string(item, "target_noun"); });
+        if (!op.target_kind.empty() && !kind_names_.count(op.target_kind) && !broken(op.target_kind))
+            report(get(item, "target_kind")->value->origin, "rules.unknown-kind",
+                   "unknown resource kind '" + op.target_kind + "'" + did_you_mean(op.target_kind, kinds()));
         op.lets = lets(item, names);
         op.response = "single";
-        if (const auto* p = get(item, "response")) op.response = word(*p, {"per_target", "single", "body"});
-        op.results_field = opt_string(item, "results_field");
-        op.result_id_field = opt_string(item, "result_id_field");
-        op.success_code = opt_string(item, "success_code", "Success");
+        attempt([&] { if (const auto* p = get(item, "response")) op.response = word(*p, {"per_target", "single", "body"}); });
+        attempt([&] { op.results_field = opt_string(item, "results_field"); });
+        attempt([&] { op.result_id_field = opt_string(item, "result_id_field"); });
+        attempt([&] { op.success_code = opt_string(item, "success_code", "Success"); });
         if (const auto* p = get(item, "response_body")) { check_expr(p->value, names, extra); op.response_body = p->value; }
         if (op.response == "per_target" && (op.results_field.empty() || op.result_id_field.empty()))
-            fail(item.name_origin, "rules.missing-property", "a per_target response needs results_field and result_id_field");
+            report(item.name_origin, "rules.missing-property", "a per_target response needs results_field and result_id_field");
         if (op.response == "body" && !op.response_body)
-            fail(item.name_origin, "rules.missing-property", "a body response needs response_body");
-        if (const auto* p = get(item, "success_http")) op.success_http = integer(*p);
-        op.verb = opt_string(item, "verb", "accepted");
-        if (const auto* p = get(item, "read_only")) op.read_only = boolean(*p);
-        if (const auto* p = get(item, "asynchronous")) op.asynchronous = boolean(*p);
-        op.source = opt_string(item, "source");
-        if (std::any_of(operations_.begin(), operations_.end(), [&](const Operation& o) { return o.name == op.name; }))
-            fail(item.name_origin, "rules.duplicate", "operation '" + op.name + "' is defined twice");
+            report(item.name_origin, "rules.missing-property", "a body response needs response_body");
+        attempt([&] { if (const auto* p = get(item, "success_http")) op.success_http = integer(*p); });
+        attempt([&] { op.verb = opt_string(item, "verb", "accepted"); });
+        attempt([&] { if (const auto* p = get(item, "read_only")) op.read_only = boolean(*p); });
+        attempt([&] { if (const auto* p = get(item, "asynchronous")) op.asynchronous = boolean(*p); });
+        attempt([&] { op.source = opt_string(item, "source"); });
+        if (op_names_.count(op.name))
+            return report(item.name_origin, "rules.duplicate", "operation '" + op.name + "' is defined twice");
         op_names_[op.name] = operations_.size();
         operations_.push_back(std::move(op));
     }
 
-    std::vector<std::string> operations_of(const ast::Item& item) const {
-        const auto& p = require(item, "operations");
-        auto ops = string_list(p);
-        if (ops.empty()) fail(p.value->origin, "rules.type", "'operations' names at least one operation");
-        for (size_t i = 0; i < ops.size(); ++i)
-            if (ops[i] != "*" && !op_names_.count(ops[i]))
-                fail(p.value->args[i]->origin, "rules.unknown-operation", "unknown operation '" + ops[i] + "'");
+    // The operations an item names; `dropped` is set when some could not be used (unknown,
+    // or broken by a syntax error), so names their lets define cannot be checked.
+    std::vector<std::string> operations_of(const ast::Item& item, bool& dropped) const {
+        std::vector<std::string> ops;
+        attempt([&] {
+            const auto& p = require(item, "operations");
+            auto all = string_list(p);
+            if (all.empty()) fail(p.value->origin, "rules.type", "'operations' names at least one operation");
+            for (size_t i = 0; i < all.size(); ++i) {
+                if (all[i] == "*" || op_names_.count(all[i])) {
+                    ops.push_back(all[i]);
+                    continue;
+                }
+                dropped = true;
+                if (broken(all[i])) continue;
+                std::vector<std::string> known;
+                for (const auto& [name, index] : op_names_) known.push_back(name);
+                report(p.value->args[i]->origin, "rules.unknown-operation", "unknown operation '" + all[i] + "'" + did_you_mean(all[i], known));
+            }
+        });
+        if (!get(item, "operations")) dropped = true;
         return ops;
     }
 
@@ -547,48 +597,67 @@ public:
         Rule r;
         r.id = item.name;
         r.origin = item.name_origin;
-        r.title = literal_string(require(item, "title"));
-        r.description = opt_string(item, "description");
-        std::string sev = word(require(item, "severity"), {"error", "warning", "info"});
-        r.severity = sev == "error" ? Severity::Error : sev == "warning" ? Severity::Warning : Severity::Info;
-        if (const auto* p = get(item, "scope")) {
-            std::string s = word(*p, {"plan", "call", "target", "effect"});
-            r.scope = s == "plan" ? Scope::Plan : s == "call" ? Scope::Call : s == "effect" ? Scope::Effect : Scope::Target;
-        }
+        attempt([&] { r.title = literal_string(require(item, "title")); });
+        attempt([&] { r.description = opt_string(item, "description"); });
+        bool severity_known = false;
+        attempt([&] {
+            std::string sev = word(require(item, "severity"), {"error", "warning", "info"});
+            r.severity = sev == "error" ? Severity::Error : sev == "warning" ? Severity::Warning : Severity::Info;
+            severity_known = true;
+        });
+        bool scope_known = true;
+        attempt([&] {
+            if (const auto* p = get(item, "scope")) {
+                scope_known = false;
+                std::string s = word(*p, {"plan", "call", "target", "effect"});
+                r.scope = s == "plan" ? Scope::Plan : s == "call" ? Scope::Call : s == "effect" ? Scope::Effect : Scope::Target;
+                scope_known = true;
+            }
+        });
         // A plan- or effect-scope rule may leave `operations` out: a policy over the whole
         // plan, run after the simulation (Rule::after_plan).
-        if (r.scope == Scope::Call || r.scope == Scope::Target || get(item, "operations")) r.operations = operations_of(item);
+        bool dropped = false;
+        // (A scope that is not one of the words is reported already, not missing operations too.)
+        if ((scope_known && (r.scope == Scope::Call || r.scope == Scope::Target)) || get(item, "operations"))
+            r.operations = operations_of(item, dropped);
         // An effect-scope rule sees the effect's call and target, not its operation's lets
         // (those are computed per call as the plan runs).
         Names names = r.scope == Scope::Effect ? Names{} : names_for(r.operations);
+        names.any = (dropped && r.scope != Scope::Effect) || !scope_known;
         if (r.after_plan()) names.names.insert("effects");
         if (r.scope == Scope::Effect) names.names.insert("effect");
         std::vector<std::string> extra;
         loop_and_lets(item, names, r.for_var, r.for_list, r.lets);
-        r.when = require(item, "when").value;
-        check_expr(r.when, names, extra);
+        attempt([&] {
+            r.when = require(item, "when").value;
+            check_expr(r.when, names, extra);
+        });
         if (const auto* p = get(item, "at")) { r.at = p->value; check_expr(r.at, names, extra); }
-        if (const auto* p = get(item, "refuses")) {
+        attempt([&] {
+            const auto* p = get(item, "refuses");
+            if (!p) return;
             std::string s = word(*p, {"none", "call", "target"});
             r.refuses = s == "none" ? Refusal::None : s == "call" ? Refusal::Call : Refusal::Target;
-        }
-        if (r.refuses == Refusal::Target && r.scope != Scope::Target)
-            fail(get(item, "refuses")->value->origin, "rules.type", "'refuses = target' needs 'scope = target'");
-        if (r.refuses != Refusal::None && r.after_plan())
-            fail(get(item, "refuses")->value->origin, "rules.type",
-                 "a rule evaluated after the simulation (scope = effect, or scope = plan without operations) reports; it cannot refuse a call");
-        if (r.refuses != Refusal::None && r.severity != Severity::Error)
-            fail(get(item, "refuses")->value->origin, "rules.type", "only error rules refuse a call or target");
-        if (const auto* p = get(item, "http")) r.http = integer(*p);
-        r.code = opt_string(item, "code");
-        if (const auto* p = get(item, "response_message")) { r.response_message = templ(*p); check_template(r.response_message, names); }
-        r.message = templ(require(item, "message"));
-        check_template(r.message, names);
-        r.source = literal_string(require(item, "source"));
-        r.basis = basis(item);
-        r.note = opt_string(item, "note");
-        if (std::any_of(rules_.begin(), rules_.end(), [&](const Rule& x) { return x.id == r.id; }))
-            fail(item.name_origin, "rules.duplicate", "rule id '" + r.id + "' is used twice");
+            if (r.refuses == Refusal::Target && r.scope != Scope::Target && scope_known)
+                fail(p->value->origin, "rules.type", "'refuses = target' needs 'scope = target'");
+            if (r.refuses != Refusal::None && r.after_plan())
+                fail(p->value->origin, "rules.type",
+                     "a rule evaluated after the simulation (scope = effect, or scope = plan without operations) reports; it cannot refuse a call");
+            if (r.refuses != Refusal::None && r.severity != Severity::Error && severity_known)
+                fail(p->value->origin, "rules.type", "only error rules refuse a call or target");
+        });
+        attempt([&] { if (const auto* p = get(item, "http")) r.http = integer(*p); });
+        attempt([&] { r.code = opt_string(item, "code"); });
+        attempt([&] { if (const auto* p = get(item, "response_message")) { r.response_message = templ(*p); check_template(r.response_message, names); } });
+        attempt([&] { r.message = templ(require(item, "message")); check_template(r.message, names); });
+        attempt([&] { r.source = literal_string(require(item, "source")); });
+        attempt([&] { r.basis = basis(item); });
+        attempt([&] { r.note = opt_string(item, "note"); });
+        if (rule_ids_.count(r.id))
+            return report(item.name_origin, "rules.duplicate", "rule id '" + r.id + "' is used twice");
+        rule_ids_.insert(r.id);
+        // A rule whose scope or operations are uncertain is not checked further (analyse_reads).
+        if (!scope_known || dropped) unchecked_rules_.insert(r.id);
         rules_.push_back(std::move(r));
     }
 
@@ -598,37 +667,47 @@ public:
         Effect e;
         e.id = item.name;
         e.origin = item.name_origin;
-        e.operations = operations_of(item);
-        if (std::find(e.operations.begin(), e.operations.end(), "*") != e.operations.end())
-            fail(item.name_origin, "rules.type", "an effect names its operations; '*' is for rules");
+        bool dropped = false;
+        e.operations = operations_of(item, dropped);
+        if (std::find(e.operations.begin(), e.operations.end(), "*") != e.operations.end()) {
+            report(item.name_origin, "rules.type", "an effect names its operations; '*' is for rules");
+            e.operations.erase(std::remove(e.operations.begin(), e.operations.end(), "*"), e.operations.end());
+            dropped = true;
+        }
         Names names = names_for(e.operations);
+        names.any = dropped;
         std::vector<std::string> extra;
         loop_and_lets(item, names, e.for_var, e.for_list, e.lets);
         if (const auto* p = get(item, "when")) { e.when = p->value; check_expr(e.when, names, extra); }
-        e.noun = opt_string(item, "noun");
-        e.verb = opt_string(item, "verb");
+        attempt([&] { e.noun = opt_string(item, "noun"); });
+        attempt([&] { e.verb = opt_string(item, "verb"); });
         if (const auto* p = get(item, "id")) { e.resource_id = p->value; check_expr(e.resource_id, names, extra); }
         if (const auto* p = get(item, "size_gib")) { e.size_gib = p->value; check_expr(e.size_gib, names, extra); }
-        if (const auto* p = get(item, "detail")) { e.detail = templ(*p); check_template(e.detail, names); }
+        attempt([&] { if (const auto* p = get(item, "detail")) { e.detail = templ(*p); check_template(e.detail, names); } });
         if (const auto* p = get(item, "status_of")) { e.status_of = p->value; check_expr(e.status_of, names, extra); }
         if (const auto* p = get(item, "status")) { e.status = p->value; check_expr(e.status, names, extra); }
-        if (e.status && !e.status_of) fail(item.name_origin, "rules.missing-property", "an effect with 'status' needs 'status_of'");
+        if (e.status && !e.status_of) report(item.name_origin, "rules.missing-property", "an effect with 'status' needs 'status_of'");
         if (!e.verb.empty() && (e.noun.empty() || !e.resource_id))
-            fail(item.name_origin, "rules.missing-property", "an effect with a verb needs 'noun' and 'id'");
+            report(item.name_origin, "rules.missing-property", "an effect with a verb needs 'noun' and 'id'");
         for (const auto& p : item.properties) {
             if (p.form != ast::PropertyForm::Set) continue;
-            if (p.target->op != ast::Op::Member) fail(p.target->origin, "rules.type", "'set' writes a field: set object.Field = value;");
+            if (p.target->op != ast::Op::Member) {
+                report(p.target->origin, "rules.type", "'set' writes a field: set object.Field = value;");
+                continue;
+            }
             check_expr(p.target, names, extra);
             check_expr(p.value, names, extra);
             e.sets.emplace_back(p.target, p.value);
         }
-        if (const auto* p = get(item, "data_loss")) e.data_loss = boolean(*p);
-        if (const auto* p = get(item, "pending")) e.pending = boolean(*p);
-        e.basis = basis(item);
-        e.source = literal_string(require(item, "source"));
-        e.note = opt_string(item, "note");
-        if (std::any_of(effects_.begin(), effects_.end(), [&](const Effect& x) { return x.id == e.id; }))
-            fail(item.name_origin, "rules.duplicate", "effect id '" + e.id + "' is used twice");
+        attempt([&] { if (const auto* p = get(item, "data_loss")) e.data_loss = boolean(*p); });
+        attempt([&] { if (const auto* p = get(item, "pending")) e.pending = boolean(*p); });
+        attempt([&] { e.basis = basis(item); });
+        attempt([&] { e.source = literal_string(require(item, "source")); });
+        attempt([&] { e.note = opt_string(item, "note"); });
+        if (effect_ids_.count(e.id))
+            return report(item.name_origin, "rules.duplicate", "effect id '" + e.id + "' is used twice");
+        effect_ids_.insert(e.id);
+        if (dropped) unchecked_effects_.insert(e.id);
         effects_.push_back(std::move(e));
     }
 
@@ -643,7 +722,8 @@ public:
         l.title = opt_string(item, "title");
         const auto& res = require(item, "resource");
         l.resource = literal_string(res);
-        if (!kind_names_.count(l.resource)) fail(res.value->origin, "rules.unknown-kind", "unknown resource kind '" + l.resource + "'");
+        if (!kind_names_.count(l.resource))
+            fail(res.value->origin, "rules.unknown-kind", "unknown resource kind '" + l.resource + "'" + did_you_mean(l.resource, kinds()));
         auto same = std::find_if(listings_.begin(), listings_.end(), [&](const Listing& x) { return x.resource == l.resource; });
         if (same != listings_.end() && !may_override)
             fail(res.value->origin, "rules.duplicate", "resource '" + l.resource + "' has a listing already");
@@ -690,17 +770,19 @@ public:
     }
 
     RuleSet compile(const std::vector<ParsedRuleFile>& files) {
+        for (const auto& f : files) broken_.insert(f.broken.begin(), f.broken.end());
         // Sets and resources first, then operations, then rules and effects, so order of
         // files and items does not matter.
         for (const char* pass : {"set", "resource", "operation", "rule", "effect", "listing"})
             for (const auto& f : files)
                 for (const auto& item : f.items)
                     if (item.kind == pass) {
+                        file_ = f.file_id;
                         if (item.kind == "set") add_set(item, f.may_override);
                         else if (item.kind == "resource") add_resource(item);
                         else if (item.kind == "operation") add_operation(item);
                         else if (item.kind == "rule") add_rule(item);
-                        else if (item.kind == "listing") add_listing(item, f.may_override);
+                        else if (item.kind == "listing") attempt([&] { add_listing(item, f.may_override); });  // an error drops the listing
                         else add_effect(item);
                     }
         for (auto& r : resources_)
@@ -784,20 +866,20 @@ public:
     void check_sets(const Effect& e, const Env& env, field_reads::Collector& c) const {
         for (const auto& [target, value] : e.sets) {
             field_reads::Type t = c.infer(*target->args[0], env);
-            if (t.kind.empty() || t.list)
-                fail(target->args[0]->origin, "rules.set-target",
+            if (t.kind.empty() || t.list) {
+                report(target->args[0]->origin, "rules.set-target",
                      "'set' writes a field of one inventory object (lookup(kind, id), or a let or loop variable bound to "
                      "one); opguard cannot tell which resource kind this is, so the write would be lost");
+                continue;
+            }
             const ResourceKind* k = nullptr;
             for (const auto& r : resources_) if (r.name == t.kind) k = &r;
             if (k && !k->has_field(target->name)) {
                 std::vector<std::string> names = k->fields;
                 names.insert(names.end(), k->state.begin(), k->state.end());
                 for (const auto& d : k->derived) names.push_back(d.name);
-                std::string near = field_reads::closest_name(target->name, names);
-                fail(target->origin, "rules.unknown-field",
-                     "resource " + k->name + " has no field '" + target->name + "'" +
-                         (near.empty() ? "" : " (did you mean " + near + "?)") +
+                report(target->origin, "rules.unknown-field",
+                     "resource " + k->name + " has no field '" + target->name + "'" + did_you_mean(target->name, names) +
                          "; a field only the plan writes is declared in the resource's 'state' list");
             }
         }
@@ -861,7 +943,7 @@ public:
             for (const auto& p : t.parts) if (p.expr) c.visit(*p.expr, env, true);
         };
         for (auto& r : rules_) {
-            check_scope(r);
+            if (!unchecked_rules_.count(r.id)) attempt([&] { file_ = r.origin.file; check_scope(r); });
             auto c = fresh();
             Env env = env_of(r.operations);
             own(c, env, r.for_var, r.for_list, r.lets);
@@ -879,7 +961,7 @@ public:
             for (const auto& x : {e.when, e.status_of}) if (x) c.visit(*x, env, false);
             for (const auto& x : {e.resource_id, e.size_gib, e.status}) if (x) c.visit(*x, env, true);
             templ_visit(c, e.detail, env);
-            check_sets(e, env, c);
+            if (!unchecked_effects_.count(e.id)) check_sets(e, env, c);
             for (const auto& [target, value] : e.sets) {
                 c.visit(*target->args[0], env, false);
                 c.visit(*value, env, true);
@@ -903,6 +985,11 @@ public:
 
 private:
     const SourceRegistry& sources_;
+    RuleErrors& errors_;
+    uint32_t file_ = 0;                  // the file of the item being compiled
+    std::set<std::string> broken_;       // names of items with a syntax error
+    std::set<std::string> rule_ids_, effect_ids_;
+    std::set<std::string> unchecked_rules_, unchecked_effects_;  // their scope or operations are not known
     std::vector<ResourceKind> resources_;
     std::vector<Operation> operations_;
     std::map<std::string, size_t, std::less<>> op_names_;
@@ -916,9 +1003,16 @@ private:
 
 }  // namespace
 
-RuleSet compile_rules(const SourceRegistry& sources, const std::vector<ParsedRuleFile>& files) {
-    Compiler c(sources);
+RuleSet compile_rules(const SourceRegistry& sources, const std::vector<ParsedRuleFile>& files, RuleErrors& errors) {
+    Compiler c(sources, errors);
     return c.compile(files);
+}
+
+RuleSet compile_rules(const SourceRegistry& sources, const std::vector<ParsedRuleFile>& files) {
+    RuleErrors errors(sources);
+    RuleSet rules = compile_rules(sources, files, errors);
+    errors.throw_if_any();
+    return rules;
 }
 
 }  // namespace opguard

@@ -8,7 +8,15 @@
 namespace opguard {
 
 RuleSet load_rules(SourceRegistry& sources, const RuleSources& from) {
+    // Every syntax and semantic error of every file is collected, then all are reported.
+    RuleErrors errors(sources);
     std::vector<ParsedRuleFile> files;
+    bool complete = true;
+    auto parse = [&](uint32_t id, bool may_override) {
+        ParsedItems parsed = parse_rule_items(sources, id, errors);
+        complete = complete && parsed.complete;
+        files.push_back({id, std::move(parsed.items), may_override, std::move(parsed.broken)});
+    };
     // Only the built-in rules: the binary carries them compiled (rule_set_io.hpp). Their texts
     // are registered as before, so that every origin names the same file:line:col; a compiled
     // form from other texts than the embedded ones is not used (the texts are parsed).
@@ -18,14 +26,9 @@ RuleSet load_rules(SourceRegistry& sources, const RuleSources& from) {
         for (const auto& f : builtin_rule_files()) ids.push_back(sources.add(f.name, f.text));
         RuleSet compiled;
         if (deserialize_rule_set(compiled_builtin_rules(), builtin_rules_hash(), ids, compiled)) return compiled;
-        for (uint32_t id : ids) files.push_back({id, parse_rule_file(sources, id), false});
-        return compile_rules(sources, files);
-    }
-    if (from.builtin) {
-        for (const auto& f : builtin_rule_files()) {
-            uint32_t id = sources.add(f.name, f.text);
-            files.push_back({id, parse_rule_file(sources, id), false});
-        }
+        for (uint32_t id : ids) parse(id, false);
+    } else if (from.builtin) {
+        for (const auto& f : builtin_rule_files()) parse(sources.add(f.name, f.text), false);
     }
     for (const auto& dir : from.dirs) {
         std::error_code ec;
@@ -39,12 +42,14 @@ RuleSet load_rules(SourceRegistry& sources, const RuleSources& from) {
         } else {
             paths.push_back(dir);
         }
-        for (const auto& p : paths) {
-            uint32_t id = sources.add(p, read_file_bytes(p, RuleParseLimits{}.max_bytes));
-            files.push_back({id, parse_rule_file(sources, id), true});
-        }
+        for (const auto& p : paths) parse(sources.add(p, read_file_bytes(p, RuleParseLimits{}.max_bytes)), true);
     }
-    return compile_rules(sources, files);
+    // A file not read at all (too large) defines names nobody can know:
+    // compiling the others would report each of their uses as unknown.
+    RuleSet rules;
+    if (complete) rules = compile_rules(sources, files, errors);
+    errors.throw_if_any();
+    return rules;
 }
 
 }  // namespace opguard

@@ -4,8 +4,11 @@
 
 #include <boost/spirit/home/x3.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
+#include <iterator>
+#include <optional>
 
 #include "core/diagnostic.hpp"
 
@@ -339,10 +342,10 @@ BOOST_SPIRIT_DEFINE(property, item, item_kind)
 
 const blank_skipper skipper;
 
-// What stands at `p`, for "found ..." in messages.
-std::string describe_found(It p, It end) {
+// What stands at `p`, for "found ..." in messages; `end_name` names the end of the text.
+std::string describe_found(It p, It end, const char* end_name = "the end of the file") {
     p = skip_blanks(p, end);
-    if (p >= end) return "the end of the file";
+    if (p >= end) return end_name;
     It q = p;
     if (std::isalnum(static_cast<unsigned char>(*q)) || *q == '_') {
         while (q < end && (std::isalnum(static_cast<unsigned char>(*q)) || *q == '_' || *q == '.' || *q == '-')) ++q;
@@ -417,58 +420,212 @@ std::string readable(const std::string& which) {
     return "valid syntax";
 }
 
+// Why the grammar stopped: where, the error id and the message. `at_end`: it wanted more
+// where the text it was given ends; `in_string`: a string literal was not closed.
+struct SyntaxFailure {
+    It at;
+    std::string id;
+    std::string message;
+    bool at_end = false;
+    bool in_string = false;
+};
+
+// Parses [first, last) with `p` into `attr`; `first` moves past what was read. `base` is the
+// first byte of the parsed text, at offset `shift` of file `file_id`; `text_end` ends that
+// text (what "found ..." describes may lie past `last`). `whole`: [first, last) must be read
+// entirely. Returns why it failed, or nothing.
 template <typename Parser, typename Attr>
-void run_parser(const SourceRegistry& sources, uint32_t file_id, uint32_t shift, std::string_view text,
-                const Parser& p, Attr& attr, const char* expected_at_end) {
-    const SourceFile& f = sources.file(file_id);
-    It begin = text.data();
-    It first = begin;
-    It last = begin + text.size();
-    It mark_slot = begin;
-    auto grammar = x3::with<base_tag>(begin)[x3::with<file_tag>(file_id)[x3::with<shift_tag>(shift)[
+std::optional<SyntaxFailure> run_parser(It base, uint32_t file_id, uint32_t shift, It& first, It last, It text_end,
+                                        const Parser& p, Attr& attr, const char* expected, bool whole,
+                                        const char* end_name = "the end of the file") {
+    It mark_slot = first;
+    auto grammar = x3::with<base_tag>(base)[x3::with<file_tag>(file_id)[x3::with<shift_tag>(shift)[
         x3::with<mark_tag>(std::ref(mark_slot))[p]]]];
-    auto at_offset = [&](It at) { return f.position(shift + static_cast<uint32_t>(at - begin)); };
     try {
         bool ok = x3::phrase_parse(first, last, grammar, skipper, attr);
-        if (!ok || first != last) {
+        if (!ok || (whole && skip_blanks(first, last) != last)) {
             It at = skip_blanks(first, last);
-            throw InputError(f.path(), at_offset(at), "rules.syntax",
-                             std::string("expected ") + expected_at_end + ", found " + describe_found(at, last));
+            return SyntaxFailure{at, "rules.syntax", std::string("expected ") + expected + ", found " + describe_found(at, text_end, end_name),
+                                 at == last, false};
         }
     } catch (const x3::expectation_failure<It>& e) {
         std::string which = readable(e.which());
         // Inside a string (a missing closing quote) the place is where the string stops,
         // not the next token.
-        It at = which == "'\"'" ? e.where() : skip_blanks(e.where(), last);
-        std::string found = which == "'\"'" ? (at < last && *at == '\n' ? std::string("the end of the line") : describe_found(at, last))
-                                             : describe_found(at, last);
-        throw InputError(f.path(), at_offset(at), "rules.syntax", "expected " + which + ", found " + found);
+        const bool in_string = which == "'\"'";
+        It at = in_string ? e.where() : skip_blanks(e.where(), last);
+        std::string found = in_string && at < text_end && *at == '\n' ? std::string("the end of the line") : describe_found(at, text_end, end_name);
+        return SyntaxFailure{at, "rules.syntax", "expected " + which + ", found " + found, skip_blanks(at, last) == last, in_string};
     } catch (const TooDeep& d) {
-        throw InputError(f.path(), f.position(d.origin.offset), "rules.nesting",
-                         "expression nested deeper than " + std::to_string(kMaxExpressionDepth) +
-                             " levels (operator chains and member paths count)");
+        return SyntaxFailure{base + (d.origin.offset - shift), "rules.nesting",
+                             "expression nested deeper than " + std::to_string(kMaxExpressionDepth) +
+                                 " levels (operator chains and member paths count)",
+                             false, false};
     }
+    return std::nullopt;
+}
+
+// ---- recovery -------------------------------------------------------------------------
+
+constexpr bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
+constexpr bool is_word(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+// When an item header starts at `p` ("rule NAME {", the brace maybe on a later line), its
+// name; else "". `want_brace`: the '{' must follow (what tells the `set` item from the
+// `set x.y = ...;` property).
+std::string item_header(It p, It end, bool want_brace) {
+    static constexpr std::string_view kinds[] = {"resource", "operation", "rule", "effect", "set", "listing"};
+    for (std::string_view k : kinds) {
+        if (static_cast<size_t>(end - p) <= k.size() || std::string_view(p, k.size()) != k || !is_space(p[k.size()])) continue;
+        It q = p + k.size();
+        while (q < end && is_space(*q)) ++q;
+        It name = q;
+        if (q == end || !(is_word(*q) && !(*q >= '0' && *q <= '9'))) return {};
+        while (q < end && (is_word(*q) || *q == '-' || *q == '.')) ++q;
+        std::string n(name, q);
+        if (!want_brace) return n;
+        q = skip_blanks(q, end);
+        return q < end && *q == '{' ? n : std::string();
+    }
+    return {};
+}
+
+// Where the next item starts: the first line after the one `p` is on whose first word (after
+// blanks) begins an item header; `end` when there is none. Strings and comments end at
+// the line's end, so a line start is always outside them.
+It next_item_start(It p, It end) {
+    for (;;) {
+        const void* nl = std::memchr(p, '\n', static_cast<size_t>(end - p));
+        if (!nl) return end;
+        p = static_cast<It>(nl) + 1;
+        It q = p;
+        while (q < end && is_space(*q)) ++q;
+        if (q < end && (*q == 'r' || *q == 'o' || *q == 'e' || *q == 's') && !item_header(q, end, true).empty()) return q;
+    }
+}
+
+// The brackets of [p, last), outside strings and comments: those still open at `last`,
+// and where the first '{' closes (nullptr: not before `last`). A '}' closes the innermost
+// '{' (brackets left open inside it are dropped); ')' and ']' close only their own kind.
+struct Brackets {
+    std::vector<It> open;
+    It item_close = nullptr;
+};
+Brackets scan_brackets(It p, It last) {
+    Brackets b;
+    while (p < last) {
+        const char c = *p;
+        if (c == '#') {
+            const void* nl = std::memchr(p, '\n', static_cast<size_t>(last - p));
+            p = nl ? static_cast<It>(nl) : last;
+            continue;
+        }
+        if (c == '"') {
+            for (++p; p < last && *p != '"' && *p != '\n'; ++p)
+                if (*p == '\\' && p + 1 < last && p[1] != '\n') ++p;
+            if (p < last && *p == '"') ++p;
+            continue;
+        }
+        if (c == '{' || c == '(' || c == '[') {
+            b.open.push_back(p);
+        } else if (c == '}') {
+            auto it = std::find_if(b.open.rbegin(), b.open.rend(), [](It o) { return *o == '{'; });
+            if (it != b.open.rend()) {
+                b.open.erase(std::prev(it.base()), b.open.end());
+                if (b.open.empty()) {
+                    b.item_close = p;
+                    return b;
+                }
+            }
+        } else if ((c == ')' || c == ']') && !b.open.empty() && *b.open.back() == (c == ')' ? '(' : '[')) {
+            b.open.pop_back();
+        }
+        ++p;
+    }
+    return b;
 }
 
 }  // namespace
 
-std::vector<ast::Item> parse_rule_file(const SourceRegistry& sources, uint32_t file_id, const RuleParseLimits& limits) {
+ParsedItems parse_rule_items(const SourceRegistry& sources, uint32_t file_id, RuleErrors& errors, const RuleParseLimits& limits) {
+    ParsedItems out;
     const SourceFile& f = sources.file(file_id);
-    if (f.text().size() > limits.max_bytes)
-        throw InputError(f.path(), {}, "rules.too-large",
-                         "rule file is " + std::to_string(f.text().size()) + " bytes; the limit is " +
-                             std::to_string(limits.max_bytes));
-    check_nesting(f, 0, f.text(), limits.max_nesting, 1);  // +1: the item's own braces
-    std::vector<ast::Item> items;
-    run_parser(sources, file_id, 0, f.text(), *item, items, "an item (resource, operation, rule, effect, set or listing)");
-    return items;
+    try {
+        if (f.text().size() > limits.max_bytes)
+            throw InputError(f.path(), {}, "rules.too-large",
+                             "rule file is " + std::to_string(f.text().size()) + " bytes; the limit is " +
+                                 std::to_string(limits.max_bytes));
+    } catch (const InputError& e) {
+        errors.add(file_id, e);
+        out.complete = false;
+        return out;
+    }
+    const It base = f.text().data();
+    const It end = base + f.text().size();
+    auto origin = [&](It at) { return Origin{file_id, static_cast<uint32_t>(at - base)}; };
+    for (It p = skip_blanks(base, end); p < end; p = skip_blanks(p, end)) {
+        // The grammar sees this item's text only: a missing '}' shows where the next item starts.
+        const It region_end = next_item_start(p, end);
+        try {
+            // Before X3 recurses into the item (an unclosed item counts only once).
+            check_nesting(f, static_cast<uint32_t>(p - base), std::string_view(p, static_cast<size_t>(region_end - p)),
+                          limits.max_nesting, 1);  // +1: the item's own braces
+        } catch (const InputError& e) {
+            errors.add(file_id, e);
+            if (std::string name = item_header(p, end, false); !name.empty()) out.broken.push_back(std::move(name));
+            p = region_end;
+            continue;
+        }
+        ast::Item parsed;
+        It first = p;
+        auto failure = run_parser(base, file_id, 0, first, region_end, end, item, parsed,
+                                  "an item (resource, operation, rule, effect, set or listing)", false);
+        if (!failure) {
+            out.items.push_back(std::move(parsed));
+            p = first;
+            continue;
+        }
+        if (std::string name = item_header(p, end, false); !name.empty()) out.broken.push_back(std::move(name));
+        const Brackets b = scan_brackets(p, region_end);
+        const std::string until = region_end == end ? std::string("the end of the file")
+                                                    : "the next item (line " + std::to_string(f.position(origin(region_end).offset).line) + ")";
+        auto unclosed = [&](It o) {
+            const char close = *o == '{' ? '}' : *o == '(' ? ')' : ']';
+            errors.add(origin(o), "rules.unclosed", std::string("'") + *o + "' is not closed: no '" + close + "' before " + until);
+        };
+        if (failure->at_end && !failure->in_string && !b.open.empty()) {
+            // The text ran out with brackets open: the error is where each one opens.
+            for (It o : b.open) unclosed(o);
+        } else {
+            errors.add(origin(failure->at), failure->id, failure->message);
+            // The item is not closed before the next one either: said once, at its brace
+            // (brackets inside it may be open only because of the error above).
+            if (!failure->at_end && !failure->in_string && !b.item_close && !b.open.empty() && *b.open.front() == '{') unclosed(b.open.front());
+        }
+        p = b.item_close ? b.item_close + 1 : region_end;
+    }
+    return out;
+}
+
+std::vector<ast::Item> parse_rule_file(const SourceRegistry& sources, uint32_t file_id, const RuleParseLimits& limits) {
+    RuleErrors errors(sources);
+    ParsedItems parsed = parse_rule_items(sources, file_id, errors, limits);
+    errors.throw_if_any();
+    return std::move(parsed.items);
 }
 
 ast::ExprPtr parse_expression(const SourceRegistry& sources, uint32_t file_id, uint32_t offset, std::string_view text) {
     const SourceFile& f = sources.file(file_id);
     check_nesting(f, offset, text, RuleParseLimits{}.max_nesting, 0);
     ast::ExprPtr e;
-    run_parser(sources, file_id, offset, text, expr, e, "the end of the expression");
+    It first = text.data();
+    const It last = first + text.size();
+    if (auto failure = run_parser(text.data(), file_id, offset, first, last, last, expr, e, "the end of the expression", true,
+                                  "the end of the expression"))
+        throw InputError(f.path(), f.position(offset + static_cast<uint32_t>(failure->at - text.data())), failure->id,
+                         failure->message);
     return e;
 }
 

@@ -128,14 +128,17 @@ struct RuleExplanation {
 struct Report {
     std::string plan_file;
     std::vector<std::string> inventory_files;
-    size_t rule_count = 0;
+    size_t rule_count = 0;                   // rules.size()
     std::vector<CallOutcome> calls;
     std::vector<WaitOutcome> waits;    // the plan's wait steps, in plan order
     std::vector<Finding> findings;
     std::deque<EffectRecord> effects;  // a deque: hundreds of thousands for a large plan, never copied to grow
     std::vector<ResourceChange> changes;
     std::vector<std::string> summary_parts;  // "3 desktops rebuilt", "4 disks erased (360 GiB)", ...
-    std::vector<const Rule*> rules;          // the rules this run evaluated, in rule-set order
+    // The rules that apply to this plan, in rule-set order: those of an operation some call
+    // is of, those for every call ('*') when there is a call, and whole-plan policies. A rule
+    // for another operation is not among them, so adding one changes no report of this plan.
+    std::vector<const Rule*> rules;
     std::vector<RuleExplanation> explanations;  // filled only by `check --explain`
     uint64_t evaluation_steps = 0;     // rule-language steps the simulation took (not rendered)
 

@@ -843,8 +843,19 @@ public:
         Report r;
         r.plan_file = plan_file();
         r.inventory_files = inv_.files;
-        r.rule_count = rules_.rules.size();
-        for (const auto& rule : rules_.rules) r.rules.push_back(&rule);
+        // Only the rules that apply to this plan: a rule added for another operation leaves
+        // every report of this plan as it was.
+        std::set<std::string, std::less<>> operations;
+        for (const auto& c : plan_.calls)
+            if (c.operation) operations.insert(c.operation->name);
+        for (const auto& rule : rules_.rules) {
+            bool applies = rule.operations.empty() ||  // a policy over the whole plan
+                           std::any_of(rule.operations.begin(), rule.operations.end(), [&](const std::string& o) {
+                               return o == "*" ? !plan_.calls.empty() : operations.count(o) > 0;
+                           });
+            if (applies) r.rules.push_back(&rule);
+        }
+        r.rule_count = r.rules.size();
         r.calls = std::move(outcomes_);
         r.waits = std::move(waits);
         r.evaluation_steps = steps;

@@ -83,7 +83,7 @@ std::string render_markdown(const Report& r, const RenderOptions& options) {
     out += "## opguard: " + plural(n.calls_refused, "call", "calls") + " refused, " + plural(n.targets_refused, "target", "targets") +
            " refused, " + plural(n.errors, "error", "errors") + ", " + plural(n.warnings, "warning", "warnings") + "\n\n";
     out += "Plan " + code(r.plan_file) + ": " + plural(n.calls, "call", "calls") + ", checked against " +
-           plural(r.inventory_files.size(), "inventory file", "inventory files") + " and " + plural(r.rule_count, "rule", "rules") +
+           plural(r.inventory_files.size(), "inventory file", "inventory files") + " and " + plural(r.rule_count, "rule that applies", "rules that apply") +
            ". The check " + verdict + " at `--fail-on " + severity_name(options.fail_on) + "`.\n\n";
     out += "| calls | calls refused | targets | targets refused | errors | warnings | info | waived |\n";
     out += "|---:|---:|---:|---:|---:|---:|---:|---:|\n";

@@ -1,5 +1,5 @@
 // SARIF 2.1.0 (OASIS), as code-scanning services read it: one run; tool.driver.rules lists
-// every rule of the run (id, title, description, help with basis and source, default
+// the rules its results reference (id, title, description, help with basis and source, default
 // level); each finding is a result at file:line:col of the offending plan value, with
 // the inventory facts it rests on as related locations. Waived findings carry a
 // suppression (inSource for a waiver written in the plan, external for a --waivers file).
@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <map>
+#include <set>
 
 #include "report/common.hpp"
 #include "report/render.hpp"
@@ -114,10 +115,15 @@ Node descriptor(const Rule& r) {
 }  // namespace
 
 std::string render_sarif(const Report& r, const RenderOptions& options) {
-    // Rules: the run's rule set in its order, then pseudo-rules (waivers) as findings use them.
-    std::vector<const Rule*> rules = r.rules;
+    // Rules: those a result references, in rule-set order, then pseudo-rules (waivers) as
+    // results use them. Rules without a result are left out, so adding a rule changes only
+    // the reports where it fires.
+    std::set<std::string> referenced;
+    for (const auto& f : r.findings) referenced.insert(f.rule->id);
+    std::vector<const Rule*> rules;
     std::map<std::string, size_t> index;
-    for (size_t i = 0; i < rules.size(); ++i) index.emplace(rules[i]->id, i);
+    for (const Rule* rule : r.rules)
+        if (referenced.count(rule->id) && index.emplace(rule->id, rules.size()).second) rules.push_back(rule);
     for (const auto& f : r.findings)
         if (index.emplace(f.rule->id, rules.size()).second) rules.push_back(f.rule);
     Node rule_nodes = Node::array();

@@ -61,7 +61,7 @@ std::string render_text(const Report& r, const RenderOptions& options) {
     }
     line(out, "opguard: " + r.plan_file + " (" + std::to_string(r.calls.size()) + (r.calls.size() == 1 ? " call" : " calls") +
                   ") against " + std::to_string(r.inventory_files.size()) + " inventory file" +
-                  (r.inventory_files.size() == 1 ? "" : "s") + ", " + std::to_string(r.rule_count) + " rules");
+                  (r.inventory_files.size() == 1 ? "" : "s") + ", " + std::to_string(r.rule_count) + (r.rule_count == 1 ? " rule applies" : " rules apply"));
     const ByCall by = by_call(r);
     auto findings_of = [&](size_t call_index) {
         for (const Finding* f : by.findings[call_index]) finding_lines(*f, out);

@@ -183,10 +183,12 @@ TEST_CASE("exit 2: a malformed rule file given with --rules", "[cli][exit]") {
     }
     SECTION("a semantic error") {
         dir.write("extra.rules",
-                  "rule my.rule {\n  title = \"t\";\n  severity = error;\n  operations = [\"ecd.RebuildDesktop\"];\n}\n");
+                  "rule my.rule {\n  title = \"t\";\n  severity = error;\n  operations = [\"ecd.RebuildDesktop\"];\n"
+                  "  when = true;\n  message = \"m\";\n  source = \"s\";\n}\n");
         CliResult r = opguard_cli(dir, "--rules extra.rules check plan.json -i inv");
         CHECK(r.exit == 2);
-        CHECK(r.err == "extra.rules:4:17: error[rules.unknown-operation]: unknown operation 'ecd.RebuildDesktop'\n");
+        CHECK(r.err == "extra.rules:4:17: error[rules.unknown-operation]: unknown operation 'ecd.RebuildDesktop' (did you mean "
+                        "'ecd.RebuildDesktops'?)\n");
     }
     SECTION("a directory without rule files") {
         dir.mkdir("norules");

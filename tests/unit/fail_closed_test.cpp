@@ -200,7 +200,7 @@ TEST_CASE("an effect setting a field its kind does not have is a rule-file error
     REQUIRE(e);
     CHECK(e->id == "rules.unknown-field");
     CHECK(e->where() == "3:7");
-    CHECK(e->message.find("resource desktop has no field 'ImageID' (did you mean ImageId?)") == 0);
+    CHECK(e->message.find("resource desktop has no field 'ImageID' (did you mean 'ImageId'?)") == 0);
     SECTION("a write to something that is no inventory object") {
         TempDir d2;
         auto e2 = rules_error(d2, "effect my.set {\n  operations = [\"ecd.RebuildDesktops\"];\n  set call.ImageId = \"m-2\";\n"

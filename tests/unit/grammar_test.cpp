@@ -289,11 +289,12 @@ TEST_CASE("syntax errors name file, line:col, what was expected and what was fou
         CHECK(e->where() == "1:21");
         CHECK(e->message == "expected ';', found '='");
     }
-    SECTION("missing closing brace of the item") {
+    SECTION("missing closing brace of the item: reported where it opens") {
         auto e = parse_error("rule x {\n  a = 1;\n");
         REQUIRE(e);
-        CHECK(e->where() == "3:1");
-        CHECK(e->message == "expected '}', found the end of the file");
+        CHECK(e->id == "rules.unclosed");
+        CHECK(e->where() == "1:8");
+        CHECK(e->message == "'{' is not closed: no '}' before the end of the file");
     }
     SECTION("trailing comma in a call") {
         auto e = parse_error("rule x { a = f(1,); }");
@@ -746,7 +747,7 @@ TEST_CASE("compile error: duplicate set unless the later file may override", "[c
 
 TEST_CASE("compile error: unknown operation in a rule", "[compile][errors]") {
     auto e = compile_error(rule_text("svc.r",
-                                     "  title = \"t\";\n  severity = error;\n  operations = [\"svc.Do\", \"svc.Nope\"];\n"));
+                                     "  title = \"t\";\n  severity = error;\n  operations = [\"svc.Do\", \"svc.Nope\"];\n" "  when = true;\n  message = \"m\";\n  source = \"s\";\n"));
     REQUIRE(e);
     CHECK(e->id == "rules.unknown-operation");
     CHECK(e->where() == "18:27");
@@ -757,7 +758,7 @@ TEST_CASE("compile error: unknown name in an expression", "[compile][errors]") {
     SECTION("in when") {
         auto e = compile_error(rule_text("svc.r",
                                          "  title = \"t\";\n  severity = error;\n  operations = [\"svc.Do\"];\n"
-                                         "  when = exists(t) and exists(nothing.here);\n"));
+                                         "  when = exists(t) and exists(nothing.here);\n" "  message = \"m\";\n  source = \"s\";\n"));
         REQUIRE(e);
         CHECK(e->id == "rules.unknown-name");
         CHECK(e->where() == "19:31");
@@ -765,7 +766,7 @@ TEST_CASE("compile error: unknown name in an expression", "[compile][errors]") {
     }
     SECTION("an operation's let is not visible to a rule for every operation") {
         auto e = compile_error(rule_text("svc.r",
-                                         "  title = \"t\";\n  severity = error;\n  operations = [\"*\"];\n  when = exists(t);\n"));
+                                         "  title = \"t\";\n  severity = error;\n  operations = [\"*\"];\n  when = exists(t);\n" "  message = \"m\";\n  source = \"s\";\n"));
         REQUIRE(e);
         CHECK(e->id == "rules.unknown-name");
         CHECK(e->where() == "19:17");
@@ -785,7 +786,7 @@ TEST_CASE("compile error: unknown name in an expression", "[compile][errors]") {
 TEST_CASE("compile error: wrong number of arguments and unknown functions", "[compile][errors]") {
     auto e = compile_error(rule_text("svc.r",
                                      "  title = \"t\";\n  severity = error;\n  operations = [\"svc.Do\"];\n"
-                                     "  when = true and count(call.Id, 2) > 0;\n"));
+                                     "  when = true and count(call.Id, 2) > 0;\n" "  message = \"m\";\n  source = \"s\";\n"));
     REQUIRE(e);
     CHECK(e->id == "rules.arity");
     CHECK(e->where() == "19:19");
@@ -794,7 +795,7 @@ TEST_CASE("compile error: wrong number of arguments and unknown functions", "[co
 
     auto e2 = compile_error(rule_text("svc.r",
                                       "  title = \"t\";\n  severity = error;\n  operations = [\"svc.Do\"];\n"
-                                      "  when = exists(lookup(\"thing\"));\n"));
+                                      "  when = exists(lookup(\"thing\"));\n" "  message = \"m\";\n  source = \"s\";\n"));
     REQUIRE(e2);
     CHECK(e2->id == "rules.arity");
     CHECK(e2->where() == "19:17");
@@ -804,7 +805,7 @@ TEST_CASE("compile error: wrong number of arguments and unknown functions", "[co
 
     auto e3 = compile_error(rule_text("svc.r",
                                       "  title = \"t\";\n  severity = error;\n  operations = [\"svc.Do\"];\n"
-                                      "  when = nope(1);\n"));
+                                      "  when = nope(1);\n" "  message = \"m\";\n  source = \"s\";\n"));
     REQUIRE(e3);
     CHECK(e3->id == "rules.unknown-function");
     CHECK(e3->where() == "19:10");
@@ -812,7 +813,7 @@ TEST_CASE("compile error: wrong number of arguments and unknown functions", "[co
 
     auto e4 = compile_error(rule_text("svc.r",
                                       "  title = \"t\";\n  severity = error;\n  operations = [\"svc.Do\"];\n"
-                                      "  when = exists(lookup(\"gadget\", call.Id));\n"));
+                                      "  when = exists(lookup(\"gadget\", call.Id));\n" "  message = \"m\";\n  source = \"s\";\n"));
     REQUIRE(e4);
     CHECK(e4->id == "rules.unknown-kind");
     CHECK(e4->where() == "19:24");
@@ -823,7 +824,7 @@ TEST_CASE("compile error: wrong number of arguments and unknown functions", "[co
 TEST_CASE("compile error: arity message uses the singular for one argument", "[compile][errors]") {
     auto e = compile_error(rule_text("svc.r",
                                      "  title = \"t\";\n  severity = error;\n  operations = [\"svc.Do\"];\n"
-                                     "  when = count(call.Id, 2);\n"));
+                                     "  when = count(call.Id, 2);\n" "  message = \"m\";\n  source = \"s\";\n"));
     REQUIRE(e);
     CHECK(e->message.rfind("'count' takes 1 argument; found 2", 0) == 0);
 }
@@ -902,7 +903,7 @@ TEST_CASE("compile error: values of the wrong type", "[compile][errors]") {
         CHECK(e->id == "rules.type");
         CHECK(e->where() == "10:34");
         CHECK(e->message ==
-              "unknown parameter type 'lst'; expected string, boolean, integer, number, list or object (with ! when required)");
+              "unknown parameter type 'lst' (did you mean 'list'?); expected string, boolean, integer, number, list or object (with ! when required)");
     }
 }
 

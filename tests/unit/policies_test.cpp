@@ -170,12 +170,12 @@ TEST_CASE("misspelt names and functions in a policy get a did-you-mean", "[polic
     REQUIRE(e);
     CHECK(e->id == "rules.unknown-name");
     CHECK(e->where() == "3:10");
-    CHECK(e->message == "unknown name 'efect' (did you mean effect?)");
+    CHECK(e->message == "unknown name 'efect' (did you mean 'effect'?)");
     auto f = policy_error("rule org.x {\n  title = \"x\"; severity = info; scope = plan;\n  when = sun(map(effects, it.size_gib)) > 1; message = \"m\"; source = \"s\"; basis = documented;\n}\n");
     REQUIRE(f);
     CHECK(f->id == "rules.unknown-function");
     CHECK(f->where() == "3:10");
-    CHECK(f->message == "unknown function 'sun' (did you mean sum?)");
+    CHECK(f->message == "unknown function 'sun' (did you mean 'sum'?)");
 }
 
 TEST_CASE("a policy cannot refuse, and a plan policy has no target", "[policies][errors]") {
