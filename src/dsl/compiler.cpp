@@ -101,6 +101,13 @@ public:
         throw InputError(f.path(), f.position(o.offset), id, msg);
     }
 
+    // "file:line:col" of an origin, for messages that name another definition.
+    std::string where(Origin o) const {
+        const SourceFile& f = sources_.file(o.file);
+        const Position p = f.position(o.offset);
+        return f.path() + (p.known() ? ":" + std::to_string(p.line) + ":" + std::to_string(p.column) : "");
+    }
+
     // ---- property access -------------------------------------------------------------
 
     struct Props {
@@ -364,34 +371,51 @@ public:
     // ---- items ---------------------------------------------------------------------
 
     void add_set(const ast::Item& item, bool may_override) {
-        check_allowed(item, {"source", "documented", "inferred", "title"});
+        check_allowed(item, {"source", "documented", "inferred", "title", "redefine"});
         NamedSet s;
         s.name = item.name;
         s.origin = item.name_origin;
         s.source = opt_string(item, "source");
         s.values = Node::array();
+        std::map<std::string, Origin> value_origin;
         for (const char* key : {"documented", "inferred"}) {
             if (const auto* p = get(item, key)) {
                 for (auto& v : string_list(*p)) {
                     s.basis[v] = std::string(key) == "documented" ? Basis::Documented : Basis::Inferred;
                     s.values.items().push_back(Node::string(v));
                 }
+                for (const auto& e : p->value->args) value_origin.emplace(e->literal.as_string(), e->origin);
             }
         }
+        if (const auto* p = get(item, "redefine")) {
+            const std::string w = word(*p, {"replace", "narrow", "extend"});
+            s.redefine = w == "narrow" ? Redefine::Narrow : w == "extend" ? Redefine::Extend : Redefine::Replace;
+        }
+        // The secret names are a floor, not a default, whatever the set says (SECURITY.md).
+        if (s.name == kSecretParametersSet) s.redefine = Redefine::Extend;
         auto it = sets_.find(s.name);
         if (it != sets_.end()) {
             if (!may_override)
                 fail(item.name_origin, "rules.duplicate", "set '" + s.name + "' is defined twice");
-            // The secret names are a floor, not a default: a rule file that defines the set
-            // again adds its names to the built-in ones and cannot remove any (SECURITY.md).
-            if (s.name == kSecretParametersSet) {
+            NamedSet& first = it->second;
+            // A --rules file may not weaken a set its first definition protects: an extended
+            // set only gains names, a narrowed one only loses values.
+            if (first.redefine == Redefine::Extend) {
                 for (const auto& v : s.values.items()) {
                     const std::string& name = v.as_string();
-                    if (it->second.basis.emplace(name, s.basis[name]).second) it->second.values.items().push_back(v);
+                    if (first.basis.emplace(name, s.basis[name]).second) first.values.items().push_back(v);
                 }
                 return;
             }
-            it->second = std::move(s);
+            if (first.redefine == Redefine::Narrow) {
+                for (const auto& v : s.values.items())
+                    if (!first.basis.count(v.as_string()))
+                        fail(value_origin.at(v.as_string()), "rules.weakens",
+                             "set '" + s.name + "' (" + where(first.origin) + ", redefine = narrow) may only be narrowed by a --rules file: '" +
+                                 v.as_string() + "' is not one of its values, and adding it would weaken opguard's checks");
+                s.redefine = Redefine::Narrow;
+            }
+            first = std::move(s);
             return;
         }
         sets_.emplace(s.name, std::move(s));
@@ -537,7 +561,7 @@ public:
 
     void add_rule(const ast::Item& item) {
         check_allowed(item, {"title", "description", "severity", "operations", "scope", "for", "let", "when", "at", "refuses",
-                             "http", "code", "response_message", "message", "source", "basis", "note"});
+                             "http", "code", "response_message", "message", "source", "basis", "note", "locked"});
         Rule r;
         r.id = item.name;
         r.origin = item.name_origin;
@@ -581,8 +605,13 @@ public:
         r.source = literal_string(require(item, "source"));
         r.basis = basis(item);
         r.note = opt_string(item, "note");
-        if (std::any_of(rules_.begin(), rules_.end(), [&](const Rule& x) { return x.id == r.id; }))
-            fail(item.name_origin, "rules.duplicate", "rule id '" + r.id + "' is used twice");
+        if (const auto* p = get(item, "locked")) r.locked = boolean(*p);
+        // A rule cannot be defined again, by a --rules file either: a policy adds rules, it
+        // never replaces one (say, a built-in guard with a weaker one).
+        for (const Rule& x : rules_)
+            if (x.id == r.id)
+                fail(item.name_origin, "rules.duplicate", "rule id '" + r.id + "' is used twice (first at " + where(x.origin) +
+                                                              "); a rule file adds rules, it cannot redefine one");
         rules_.push_back(std::move(r));
     }
 
