@@ -6,6 +6,8 @@
 //   plan file ──load_plan(RuleSet)──> Plan
 //   Plan + Inventory + RuleSet ──simulate──> Report (outcomes, findings, effects)
 //   Report + waivers (plan calls, --waivers files) ──apply_waivers──> Report (waived marked)
+//   --skip-rule / --severity ──resolve_overrides(RuleSet)──> overrides: severities into the
+//     RuleSet before simulate, skipped rules' findings out of the Report after apply_waivers
 //   Report ──render(format)──> text | json | sarif | junit | github | markdown
 //
 // Errors that stop a run ("could not run": unreadable or malformed input, bad rule files)
@@ -16,6 +18,7 @@
 #include "dsl/parser.hpp"        // parse_rule_file: rule text             => ast::Item list
 #include "engine/simulate.hpp"   // simulate:        plan + inventory      => Report
 #include "engine/waivers.hpp"    // apply_waivers:   Report + waivers      => waived findings, notices
+#include "engine/overrides.hpp"  // resolve_overrides, apply_overrides: --skip-rule, --severity => Report.overrides
 #include "input/inventory.hpp"   // load_inventory:  saved API responses   => Inventory
 #include "input/plan.hpp"        // load_plan:       plan JSON             => Plan
 #include "input/adapters/plan_formats.hpp"  // load_plan_any: plan JSON, shell script, dry-run records, OOS template, Terraform plan => Plan
