@@ -219,6 +219,16 @@ TEST_CASE("locked rules cannot be skipped or lowered by a run option, raising th
     }
 }
 
+TEST_CASE("rules explain says a rule is locked", "[overrides][locked]") {
+    const CliRun locked = in_source("rules explain plan.unmodeled-call");
+    CHECK(locked.exit == 0);
+    CHECK(has(locked.out, "\n  severity:   error\n  locked:     check --skip-rule / --severity cannot skip or lower it; only a "
+                          "waiver accepts a finding\n  applies to: every call"));
+    const CliRun plain = in_source("rules explain ecd.rebuild.desktop-status");
+    CHECK(plain.exit == 0);
+    CHECK_FALSE(has(plain.out, "locked:"));
+}
+
 TEST_CASE("a policy file's own rule can be locked", "[overrides][locked][policies]") {
     TempDir dir;
     dir.write("policy/org.rules", R"(rule org.no-prod {
