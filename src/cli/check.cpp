@@ -185,7 +185,16 @@ static std::vector<OverrideRequest> override_requests(const CheckOptions& opt) {
             Location origin{"command line", {}};
             if (from_file != opt.config_positions.end() && i < from_file->second.size())
                 origin = Location{opt.config_file, from_file->second[i]};
-            out.push_back({action, values[i], origin});
+            // A comma-separated list, as Checkov's --skip-check takes one (rule ids have no commas).
+            const std::string& v = values[i];
+            for (size_t from = 0;;) {
+                const size_t comma = v.find(',', from);
+                std::string item = v.substr(from, comma == std::string::npos ? std::string::npos : comma - from);
+                const size_t b = item.find_first_not_of(' '), e = item.find_last_not_of(' ');
+                out.push_back({action, b == std::string::npos ? std::string() : item.substr(b, e - b + 1), origin});
+                if (comma == std::string::npos) break;
+                from = comma + 1;
+            }
         }
     };
     add(opt.skip_rules, "skip-rule", RuleOverride::Action::Skip);
@@ -302,12 +311,14 @@ void setup_check(CLI::App& app, CommonOptions& common, CheckOptions& opt, int& r
     cmd->add_flag("-q,--quiet", opt.quiet, "Text report: only the failing findings (at or above --fail-on, not waived) and the summary");
     cmd->add_flag("--explain", opt.explain, "Show, for each rule on each target, whether it fired and the values it compared");
     cmd->add_option("--skip-rule", opt.skip_rules,
-                    "Leave out the findings of a rule for this run (shown as an override in every report); repeatable. "
-                    "Locked rules (plan.unmodeled-call, ...) cannot be skipped")
+                    "Leave out the findings of a rule for this run (shown as an override in every report); repeatable, "
+                    "or RULE,RULE. Locked rules (plan.unmodeled-call, ...) cannot be skipped")
+        ->type_name("RULE")
         ->allow_extra_args(false);
     cmd->add_option("--severity", opt.severities,
-                    "RULE=LEVEL: the rule's severity for this run (error, warning or info; shown in every report); repeatable. "
-                    "Locked rules cannot be lowered")
+                    "The rule's severity for this run (LEVEL: error, warning or info; shown in every report); repeatable, "
+                    "or RULE=LEVEL,RULE=LEVEL. Locked rules cannot be lowered")
+        ->type_name("RULE=LEVEL")
         ->allow_extra_args(false);
     cmd->callback([&, cmd] { result = run_check(common, opt, *cmd); });
 }

@@ -181,6 +181,17 @@ std::vector<Setting> read_settings(const std::string& path, const std::map<std::
                 s.values.push_back(scalar_text(item));
                 s.item_pos.push_back(at(item.Mark()));
             }
+        } else if (v.IsMap() && is_list(o) && o->get_type_name().find('=') != std::string::npos) {
+            // An option whose values are KEY=VALUE pairs (its type name says so: RULE=LEVEL)
+            // also takes a mapping, in the order written (severity: {RULE: LEVEL}).
+            for (auto item = v.begin(); item != v.end(); ++item) {
+                const YAML::Node ik = item->first;
+                const YAML::Node iv = item->second;
+                if (!ik.IsScalar() || !iv.IsScalar())
+                    throw InputError(path, at(ik.Mark()), "config.wrong-type", "'" + key + "' as a mapping takes KEY: VALUE strings");
+                s.values.push_back(scalar_text(ik) + "=" + scalar_text(iv));
+                s.item_pos.push_back(at(ik.Mark()));
+            }
         } else {
             throw InputError(path, s.value_pos, "config.wrong-type",
                              "'" + key + "' takes " + (is_list(o) ? "a string or a list of strings" : "one value, a string"));

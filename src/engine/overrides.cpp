@@ -45,7 +45,8 @@ std::string origin_text(const Location& l) {
 const char* option_of(RuleOverride::Action a) { return a == RuleOverride::Action::Skip ? "--skip-rule" : "--severity"; }
 
 [[noreturn]] void fail(const OverrideRequest& q, const std::string& id, const std::string& message) {
-    throw InputError(q.origin.file, q.origin.pos, id, std::string(option_of(q.action)) + " " + q.text + ": " + message);
+    throw InputError(q.origin.file, q.origin.pos, id,
+                     std::string(option_of(q.action)) + (q.text.empty() ? "" : " " + q.text) + ": " + message);
 }
 
 }  // namespace
@@ -66,7 +67,7 @@ std::vector<RuleOverride> resolve_overrides(const std::vector<OverrideRequest>& 
         } else {
             o.rule = q.text;
         }
-        if (o.rule.empty()) fail(q, "overrides.syntax", "no rule id given");
+        if (o.rule.empty()) fail(q, "overrides.syntax", "no rule id given (an empty value, or an empty item of a comma-separated list)");
         const Rule* rule = rules.rule(o.rule);
         if (!rule) {
             const std::string near = near_id(o.rule, rules);

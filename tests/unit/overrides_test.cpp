@@ -168,7 +168,10 @@ TEST_CASE("bad --skip-rule / --severity values are input errors on the command l
     CHECK(error_of("--severity ecd.rebuild.desktop-status=fatal") ==
           "command line: error[overrides.level]: --severity ecd.rebuild.desktop-status=fatal: 'fatal' is not a severity: error, "
           "warning or info");
-    CHECK(error_of("--severity =info") == "command line: error[overrides.syntax]: --severity =info: no rule id given");
+    CHECK(error_of("--severity =info") == "command line: error[overrides.syntax]: --severity =info: no rule id given (an empty value, "
+                                          "or an empty item of a comma-separated list)");
+    CHECK(error_of("--skip-rule plan.wrong-type,") == "command line: error[overrides.syntax]: --skip-rule: no rule id given (an empty "
+                                                      "value, or an empty item of a comma-separated list)");
     CHECK(error_of("--skip-rule ecd.rebuild.desktop-status --severity ecd.rebuild.desktop-status=info") ==
           "command line: error[overrides.conflict]: --severity ecd.rebuild.desktop-status=info: rule ecd.rebuild.desktop-status is "
           "already skipped by command line");
@@ -179,6 +182,21 @@ TEST_CASE("bad --skip-rule / --severity values are input errors on the command l
     const CliRun twice = in_source(kCase + " --skip-rule ecd.rebuild.desktop-status --skip-rule ecd.rebuild.desktop-status");
     CHECK(twice.exit == 0);
     CHECK(has(twice.out, "overrides:\n  " + kSkipLine + "\n\n"));
+}
+
+TEST_CASE("a value may be a comma-separated list, as Checkov's --skip-check takes", "[overrides][text]") {
+    const CliRun r = in_source(kCase + " --skip-rule ecd.rebuild.desktop-status,plan.wrong-type" +
+                               " --severity 'ecd.rebuild.desktop-connected=error, ecd.rebuild.desktop-running=info'");
+    CHECK(r.exit == 1);
+    CHECK(has(r.out, "overrides:\n"
+                     "  severity ecd.rebuild.desktop-connected warning -> error (command line)\n"
+                     "  severity ecd.rebuild.desktop-running warning -> info (command line)\n"
+                     "  " + kSkipLine + "\n"
+                     "  skip plan.wrong-type (command line): 0 findings not reported\n\n"));
+    const CliRun typo = in_source(kCase + " --skip-rule plan.wrong-type,ecd.rebuild.desktop-stats");
+    CHECK(typo.exit == 2);
+    CHECK(has(typo.err, "command line: error[overrides.unknown-rule]: --skip-rule ecd.rebuild.desktop-stats: no rule "
+                        "'ecd.rebuild.desktop-stats' in the rule set (did you mean ecd.rebuild.desktop-status?)"));
 }
 
 TEST_CASE("locked rules cannot be skipped or lowered by a run option, raising them is allowed", "[overrides][locked]") {
@@ -293,6 +311,34 @@ TEST_CASE(".opguard.yaml: skip-rule and severity lists, their origins in every r
     CHECK(first_line(both.err) ==
           ".opguard.yaml:4:12: error[overrides.conflict]: --severity ecd.rebuild.desktop-connected=error: rule "
           "ecd.rebuild.desktop-connected is already skipped by command line");
+}
+
+TEST_CASE(".opguard.yaml: severity as a mapping of rule to level", "[overrides][config]") {
+    TempDir dir;
+    const std::string plan = source_path("tests/golden/waivers/plan.json");
+    const std::string inv = source_path("tests/golden/waivers/inventory");
+    const std::string yaml = "today: 2026-06-01\nseverity:\n  ecd.rebuild.desktop-status: warning\n  ecd.rebuild.desktop-connected: info\n";
+    dir.write(".opguard.yaml", yaml);
+    const std::string args = shell_quote(plan) + " -i " + shell_quote(inv);
+    const CliRun r = run_opguard(dir.path().string(), "check " + args);
+    CHECK(r.exit == 0);
+    CHECK(has(r.out, "overrides:\n"
+                     "  severity ecd.rebuild.desktop-connected warning -> info (.opguard.yaml:4:3)\n"
+                     "  severity ecd.rebuild.desktop-status error -> warning (.opguard.yaml:3:3)\n\n"));
+    const CliRun c = run_opguard(dir.path().string(), "config " + args);
+    CHECK(has(c.out, "\nseverity: [ecd.rebuild.desktop-status=warning, ecd.rebuild.desktop-connected=info]  # .opguard.yaml:2:1\n"));
+    // A mapping's value is one level, not a structure.
+    dir.write(".opguard.yaml", "severity:\n  ecd.rebuild.desktop-status: [warning]\n");
+    const CliRun bad = run_opguard(dir.path().string(), "check " + args);
+    CHECK(bad.exit == 2);
+    CHECK(first_line(bad.err) == ".opguard.yaml:2:3: error[config.wrong-type]: 'severity' as a mapping takes KEY: VALUE strings");
+    // An unknown rule in the mapping is located at its key.
+    dir.write(".opguard.yaml", "severity:\n  ecd.rebuild.desktop-status: warning\n  ecd.rebuild.desktop-runing: info\n");
+    const CliRun typo = run_opguard(dir.path().string(), "check " + args);
+    CHECK(typo.exit == 2);
+    CHECK(first_line(typo.err).rfind(".opguard.yaml:3:3: error[overrides.unknown-rule]: --severity ecd.rebuild.desktop-runing=info: no "
+                                     "rule 'ecd.rebuild.desktop-runing' in the rule set (did you mean ecd.rebuild.desktop-running?)",
+                                     0) == 0);
 }
 
 TEST_CASE(".opguard.yaml: a bad override names its line and column in the file", "[overrides][config][errors]") {
