@@ -6,6 +6,8 @@
 //   plan file ──load_plan(RuleSet)──> Plan
 //   Plan + Inventory + RuleSet ──simulate──> Report (outcomes, findings, effects)
 //   Report + waivers (plan calls, --waivers files) ──apply_waivers──> Report (waived marked)
+//   --skip-rule / --severity ──resolve_overrides(RuleSet)──> overrides: severities into the
+//     RuleSet before simulate, skipped rules' findings out of the Report after apply_waivers
 //   Report ──render(format)──> text | json | sarif | junit | github | markdown
 //   Plan + RuleSet (listings) ──inventory_script──> shell script that saves the inventory (`opguard inventory`)
 //
@@ -18,6 +20,7 @@
 #include "engine/simulate.hpp"   // simulate:        plan + inventory      => Report
 #include "engine/inventory_script.hpp"  // inventory_script: plan + listings => the script that saves what check reads
 #include "engine/waivers.hpp"    // apply_waivers:   Report + waivers      => waived findings, notices
+#include "engine/overrides.hpp"  // resolve_overrides, apply_overrides: --skip-rule, --severity => Report.overrides
 #include "input/inventory.hpp"   // load_inventory:  saved API responses   => Inventory
 #include "input/plan.hpp"        // load_plan:       plan JSON             => Plan
 #include "input/adapters/plan_formats.hpp"  // load_plan_any: plan JSON, shell script, dry-run records, OOS template, Terraform plan => Plan

@@ -175,6 +175,33 @@ static bool use_color(const CommonOptions& common) {
     return !common.no_color && !(no_color && *no_color) && ::isatty(STDOUT_FILENO);
 }
 
+// --skip-rule and --severity values with where each was written: the command line, or the
+// configuration file's line:col when the key came from there.
+static std::vector<OverrideRequest> override_requests(const CheckOptions& opt) {
+    std::vector<OverrideRequest> out;
+    auto add = [&](const std::vector<std::string>& values, const char* key, RuleOverride::Action action) {
+        auto from_file = opt.config_positions.find(key);
+        for (size_t i = 0; i < values.size(); ++i) {
+            Location origin{"command line", {}};
+            if (from_file != opt.config_positions.end() && i < from_file->second.size())
+                origin = Location{opt.config_file, from_file->second[i]};
+            // A comma-separated list, as Checkov's --skip-check takes one (rule ids have no commas).
+            const std::string& v = values[i];
+            for (size_t from = 0;;) {
+                const size_t comma = v.find(',', from);
+                std::string item = v.substr(from, comma == std::string::npos ? std::string::npos : comma - from);
+                const size_t b = item.find_first_not_of(' '), e = item.find_last_not_of(' ');
+                out.push_back({action, b == std::string::npos ? std::string() : item.substr(b, e - b + 1), origin});
+                if (comma == std::string::npos) break;
+                from = comma + 1;
+            }
+        }
+    };
+    add(opt.skip_rules, "skip-rule", RuleOverride::Action::Skip);
+    add(opt.severities, "severity", RuleOverride::Action::Severity);
+    return out;
+}
+
 static int run_check(const CommonOptions& common, const CheckOptions& opt, const CLI::App& cmd) {
     const auto wanted = reports(cmd, opt);
     if (!opt.today.empty() && !valid_date(opt.today))
@@ -187,6 +214,8 @@ static int run_check(const CommonOptions& common, const CheckOptions& opt, const
     SourceRegistry& sources = st.sources;
     RuleSet& rules = st.rules;
     rules = load_rules(sources, RuleSources{!common.no_builtin_rules, common.rule_dirs});
+    std::vector<RuleOverride> overrides = resolve_overrides(override_requests(opt), rules);
+    apply_severity_overrides(rules, overrides);
     clock.stage("rules");
     // The plan and the waivers are read before the (larger) inventory so a broken one fails fast.
     Plan& plan = st.plan;
@@ -215,6 +244,7 @@ static int run_check(const CommonOptions& common, const CheckOptions& opt, const
     report.explanations = std::move(explanations);
     report_invalid_utf8(sources, report);  // reports show such bytes as U+FFFD: say where they were
     apply_waivers(report, waivers, today);
+    apply_overrides(report, std::move(overrides));
     clock.stage("simulate");
     {
         const auto [built, total] = inv.built_count();
@@ -281,6 +311,16 @@ void setup_check(CLI::App& app, CommonOptions& common, CheckOptions& opt, int& r
     cmd->add_flag("--timings", opt.timings, "Print the wall time and resident memory after each stage (rules, plan, inventory, simulate, render and write) on standard error");
     cmd->add_flag("-q,--quiet", opt.quiet, "Text report: only the failing findings (at or above --fail-on, not waived) and the summary");
     cmd->add_flag("--explain", opt.explain, "Show, for each rule on each target, whether it fired and the values it compared");
+    cmd->add_option("--skip-rule", opt.skip_rules,
+                    "Leave out the findings of a rule for this run (shown as an override in every report); repeatable, "
+                    "or RULE,RULE. Locked rules (plan.unmodeled-call, ...) cannot be skipped")
+        ->type_name("RULE")
+        ->allow_extra_args(false);
+    cmd->add_option("--severity", opt.severities,
+                    "The rule's severity for this run (LEVEL: error, warning or info; shown in every report); repeatable, "
+                    "or RULE=LEVEL,RULE=LEVEL. Locked rules cannot be lowered")
+        ->type_name("RULE=LEVEL")
+        ->allow_extra_args(false);
     cmd->callback([&, cmd] { result = run_check(common, opt, *cmd); });
 }
 

@@ -4,6 +4,7 @@
 #include "dsl/rule_set.hpp"
 #include "report/render.hpp"
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,12 @@ struct CheckOptions {
     bool explain = false;
     bool timings = false;  // --timings: each stage's wall time on standard error
     bool quiet = false;    // --quiet: the text report holds the failing findings and the summary
+    std::vector<std::string> skip_rules;  // --skip-rule ID
+    std::vector<std::string> severities;  // --severity ID=LEVEL
+    // Set by main from the configuration file (config_file.hpp), not by an option: the file
+    // read, and for each key taken from it, the line:col of each of its values.
+    std::string config_file;
+    std::map<std::string, std::vector<Position>> config_positions;
 };
 
 void setup_check(CLI::App& app, CommonOptions& common, CheckOptions& opt, int& result);

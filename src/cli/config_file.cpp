@@ -117,6 +117,7 @@ struct Setting {
     std::vector<std::string> values;  // the flag's "true"/"false", the option's values
     Position key_pos;
     Position value_pos;
+    std::vector<Position> item_pos;  // each value's line:col
 };
 
 std::string scalar_text(const YAML::Node& n) { return n.Scalar(); }
@@ -164,7 +165,7 @@ std::vector<Setting> read_settings(const std::string& path, const std::map<std::
         if (!seen.insert(key).second)
             throw InputError(path, at(k.Mark()), "config.duplicate-key", "key '" + key + "' given twice");
         const CLI::Option* o = found->second.option;
-        Setting s{key, {}, at(k.Mark()), at(v.Mark())};
+        Setting s{key, {}, at(k.Mark()), at(v.Mark()), {}};
         if (is_flag(o)) {
             bool b = false;
             if (!v.IsScalar() || !YAML::convert<bool>::decode(v, b))
@@ -172,11 +173,24 @@ std::vector<Setting> read_settings(const std::string& path, const std::map<std::
             s.values.push_back(b ? "true" : "false");
         } else if (v.IsScalar()) {
             s.values.push_back(scalar_text(v));
+            s.item_pos.push_back(s.value_pos);
         } else if (v.IsSequence() && is_list(o)) {
             for (const auto& item : v) {
                 if (!item.IsScalar())
                     throw InputError(path, at(item.Mark()), "config.wrong-type", "'" + key + "' takes a list of strings");
                 s.values.push_back(scalar_text(item));
+                s.item_pos.push_back(at(item.Mark()));
+            }
+        } else if (v.IsMap() && is_list(o) && o->get_type_name().find('=') != std::string::npos) {
+            // An option whose values are KEY=VALUE pairs (its type name says so: RULE=LEVEL)
+            // also takes a mapping, in the order written (severity: {RULE: LEVEL}).
+            for (auto item = v.begin(); item != v.end(); ++item) {
+                const YAML::Node ik = item->first;
+                const YAML::Node iv = item->second;
+                if (!ik.IsScalar() || !iv.IsScalar())
+                    throw InputError(path, at(ik.Mark()), "config.wrong-type", "'" + key + "' as a mapping takes KEY: VALUE strings");
+                s.values.push_back(scalar_text(ik) + "=" + scalar_text(iv));
+                s.item_pos.push_back(at(ik.Mark()));
             }
         } else {
             throw InputError(path, s.value_pos, "config.wrong-type",
@@ -268,6 +282,7 @@ ConfigResult apply_config(const std::vector<std::string>& args_in, const AppBuil
         if (group_of(s.key) != s.key) pairs[s.key] = &s;  // format, output: interleaved below
         else for (auto& a : arguments(s, k)) (k.positional ? positionals : inserted).push_back(a);
         r.origins[s.key] = *file + ":" + std::to_string(s.key_pos.line) + ":" + std::to_string(s.key_pos.column);
+        r.value_positions[s.key] = s.item_pos;
     }
     // Each --output follows its --format, as on the command line: format[i] then output[i].
     if (!pairs.empty()) {

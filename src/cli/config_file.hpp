@@ -24,6 +24,9 @@ struct ConfigResult {
     std::vector<std::string> args;  // the command line with --config/--no-config removed and the file's settings added
     std::string file;               // the configuration file read, "" for none
     std::map<std::string, std::string> origins;  // key -> "FILE:LINE:COL", "command line", ...
+    // For each key whose values come from the file: the line:col of each value, in order
+    // (a list's items; a scalar's one value).
+    std::map<std::string, std::vector<Position>> value_positions;
 };
 
 // Command-line arguments (without the program name) => the arguments to parse. Reads the

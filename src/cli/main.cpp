@@ -52,6 +52,9 @@ int main(int argc, char** argv) {
     build_app(app, st);
     try {
         ConfigResult cfg = apply_config(std::vector<std::string>(argv + (argc > 0 ? 1 : 0), argv + argc), build_app);
+        // Where the file's values were written, for errors and reports that name them (--skip-rule, --severity).
+        st.check.config_file = cfg.file;
+        st.check.config_positions = cfg.value_positions;
         std::reverse(cfg.args.begin(), cfg.args.end());
         app.parse(cfg.args);
     } catch (const CLI::ParseError& e) {

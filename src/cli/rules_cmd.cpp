@@ -110,6 +110,7 @@ int run_explain(SourceRegistry& sources, const RuleSet& rules, const CommonOptio
     std::string out = r->id + ": " + r->title + "\n";
     out += "  defined at: " + defined_at(sources, *r) + "\n";
     out += "  severity:   " + std::string(severity_name(r->severity)) + "\n";
+    if (r->locked) out += "  locked:     check --skip-rule / --severity cannot skip or lower it; only a waiver accepts a finding\n";
     out += "  applies to: ";
     for (size_t i = 0; i < r->operations.size(); ++i) {
         const std::string& o = r->operations[i];

@@ -105,6 +105,13 @@ public:
     // A name that is unknown only because the item defining it has a syntax error.
     bool broken(const std::string& name) const { return broken_.count(name) > 0; }
 
+    // "file:line:col" of an origin, for messages that name another definition.
+    std::string where(Origin o) const {
+        const SourceFile& f = sources_.file(o.file);
+        const Position p = f.position(o.offset);
+        return f.path() + (p.known() ? ":" + std::to_string(p.line) + ":" + std::to_string(p.column) : "");
+    }
+
     // ---- property access -------------------------------------------------------------
 
     struct Props {
@@ -388,12 +395,13 @@ public:
     // item is still defined, so its uses elsewhere are not reported as unknown as well.
 
     void add_set(const ast::Item& item, bool may_override) {
-        check_allowed(item, {"source", "documented", "inferred", "title"});
+        check_allowed(item, {"source", "documented", "inferred", "title", "redefine"});
         NamedSet s;
         s.name = item.name;
         s.origin = item.name_origin;
         attempt([&] { s.source = opt_string(item, "source"); });
         s.values = Node::array();
+        std::map<std::string, Origin> value_origin;
         for (const char* key : {"documented", "inferred"}) {
             attempt([&] {
                 if (const auto* p = get(item, key)) {
@@ -401,23 +409,45 @@ public:
                         s.basis[v] = std::string(key) == "documented" ? Basis::Documented : Basis::Inferred;
                         s.values.items().push_back(Node::string(v));
                     }
+                    for (const auto& e : p->value->args) value_origin.emplace(e->literal.as_string(), e->origin);
                 }
             });
         }
+        attempt([&] {
+            if (const auto* p = get(item, "redefine")) {
+                const std::string w = word(*p, {"replace", "narrow", "extend"});
+                s.redefine = w == "narrow" ? Redefine::Narrow : w == "extend" ? Redefine::Extend : Redefine::Replace;
+            }
+        });
+        // The secret names are a floor, not a default, whatever the set says (SECURITY.md).
+        if (s.name == kSecretParametersSet) s.redefine = Redefine::Extend;
         auto it = sets_.find(s.name);
         if (it != sets_.end()) {
             if (!may_override)
                 return report(item.name_origin, "rules.duplicate", "set '" + s.name + "' is defined twice");
-            // The secret names are a floor, not a default: a rule file that defines the set
-            // again adds its names to the built-in ones and cannot remove any (SECURITY.md).
-            if (s.name == kSecretParametersSet) {
+            NamedSet& first = it->second;
+            // A --rules file may not weaken a set its first definition protects: an extended
+            // set only gains names, a narrowed one only loses values.
+            if (first.redefine == Redefine::Extend) {
                 for (const auto& v : s.values.items()) {
                     const std::string& name = v.as_string();
-                    if (it->second.basis.emplace(name, s.basis[name]).second) it->second.values.items().push_back(v);
+                    if (first.basis.emplace(name, s.basis[name]).second) first.values.items().push_back(v);
                 }
                 return;
             }
-            it->second = std::move(s);
+            if (first.redefine == Redefine::Narrow) {
+                bool weakens = false;
+                for (const auto& v : s.values.items())
+                    if (!first.basis.count(v.as_string())) {
+                        weakens = true;
+                        report(value_origin.at(v.as_string()), "rules.weakens",
+                               "set '" + s.name + "' (" + where(first.origin) + ", redefine = narrow) may only be narrowed by a --rules file: '" +
+                                   v.as_string() + "' is not one of its values, and adding it would weaken opguard's checks");
+                    }
+                if (weakens) return;  // the built-in set stays
+                s.redefine = Redefine::Narrow;
+            }
+            first = std::move(s);
             return;
         }
         sets_.emplace(s.name, std::move(s));
@@ -593,7 +623,7 @@ public:
 
     void add_rule(const ast::Item& item) {
         check_allowed(item, {"title", "description", "severity", "operations", "scope", "for", "let", "when", "at", "refuses",
-                             "http", "code", "response_message", "message", "source", "basis", "note"});
+                             "http", "code", "response_message", "message", "source", "basis", "note", "locked"});
         Rule r;
         r.id = item.name;
         r.origin = item.name_origin;
@@ -653,8 +683,16 @@ public:
         attempt([&] { r.source = literal_string(require(item, "source")); });
         attempt([&] { r.basis = basis(item); });
         attempt([&] { r.note = opt_string(item, "note"); });
-        if (rule_ids_.count(r.id))
-            return report(item.name_origin, "rules.duplicate", "rule id '" + r.id + "' is used twice");
+        attempt([&] { if (const auto* p = get(item, "locked")) r.locked = boolean(*p); });
+        // A rule cannot be defined again, by a --rules file either: a policy adds rules, it
+        // never replaces one (say, a built-in guard with a weaker one).
+        if (rule_ids_.count(r.id)) {
+            std::string first;
+            for (const Rule& x : rules_)
+                if (x.id == r.id) first = " (first at " + where(x.origin) + ")";
+            return report(item.name_origin, "rules.duplicate",
+                          "rule id '" + r.id + "' is used twice" + first + "; a rule file adds rules, it cannot redefine one");
+        }
         rule_ids_.insert(r.id);
         // A rule whose scope or operations are uncertain is not checked further (analyse_reads).
         if (!scope_known || dropped) unchecked_rules_.insert(r.id);

@@ -159,6 +159,10 @@ struct Rule {
     std::string source;
     Basis basis = Basis::Documented;
     std::string note;
+    // `locked = true;`: the rule exists so that opguard fails closed (a call it cannot model,
+    // a value or loop it cannot check). A run option (check --skip-rule, --severity) may not
+    // skip it or lower its severity; only a waiver, which names the finding, accepts one.
+    bool locked = false;
     std::vector<FieldRead> field_reads;  // inventory fields it reads (set by the compiler)
     bool applies_to(const std::string& operation) const;
 };
@@ -192,12 +196,19 @@ struct Effect {
 // defines it again extends it (compiler.cpp): redaction cannot be switched off by rules.
 inline constexpr const char* kSecretParametersSet = "secret_parameters";
 
+// What a --rules file that defines a set again does to it (`redefine = ...;` on the set
+// as first defined): replace it (the default), narrow it (its values must all be values of
+// the set already: for sets whose values make opguard trust a call more, such as
+// read_only_verbs) or extend it (its values are added, none removed: secret_parameters).
+enum class Redefine : uint8_t { Replace, Narrow, Extend };
+
 struct NamedSet {
     std::string name;
     Origin origin;
     Node values;                          // array of strings
     std::map<std::string, Basis> basis;   // per value
     std::string source;
+    Redefine redefine = Redefine::Replace;
 };
 
 struct RuleSet {

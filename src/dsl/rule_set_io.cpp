@@ -198,9 +198,9 @@ private:
 static_assert(sizeof(ResourceKind) == 384, "ResourceKind changed: serialize the new member");
 static_assert(sizeof(Operation) == 472, "Operation changed: serialize the new member");
 static_assert(sizeof(ParamSpec) == 72, "ParamSpec changed: serialize the new member");
-static_assert(sizeof(Rule) == 496, "Rule changed: serialize the new member");
+static_assert(sizeof(Rule) == 504, "Rule changed: serialize the new member");
 static_assert(sizeof(Effect) == 456, "Effect changed: serialize the new member");
-static_assert(sizeof(NamedSet) == 168, "NamedSet changed: serialize the new member");
+static_assert(sizeof(NamedSet) == 176, "NamedSet changed: serialize the new member");
 static_assert(sizeof(Listing) == 496, "Listing changed: serialize the new member");
 static_assert(sizeof(RuleSet) == 5 * 24 + 48, "RuleSet changed: serialize the new member");
 #endif
@@ -258,7 +258,7 @@ std::string serialize_rule_set(const RuleSet& r, uint64_t text_hash, uint32_t fi
         w.strings(x.operations); w.u(static_cast<uint8_t>(x.scope)); w.s(x.for_var); w.expr(x.for_list);
         w.named(x.lets); w.expr(x.when); w.expr(x.at); w.u(static_cast<uint8_t>(x.refuses));
         w.u(static_cast<uint32_t>(x.http)); w.s(x.code); w.templ(x.response_message); w.templ(x.message);
-        w.s(x.source); w.u(static_cast<uint8_t>(x.basis)); w.s(x.note); w.reads(x.field_reads);
+        w.s(x.source); w.u(static_cast<uint8_t>(x.basis)); w.s(x.note); w.reads(x.field_reads); w.b(x.locked);
     }
     w.u(r.effects.size());
     for (const auto& e : r.effects) {
@@ -275,7 +275,7 @@ std::string serialize_rule_set(const RuleSet& r, uint64_t text_hash, uint32_t fi
         w.s(key); w.s(set.name); w.origin(set.origin); w.node(set.values);
         w.u(set.basis.size());
         for (const auto& [v, basis] : set.basis) { w.s(v); w.u(static_cast<uint8_t>(basis)); }
-        w.s(set.source);
+        w.s(set.source); w.u(static_cast<uint8_t>(set.redefine));
     }
     w.u(r.listings.size());
     for (const auto& l : r.listings) {
@@ -320,7 +320,7 @@ bool deserialize_rule_set(std::string_view data, uint64_t text_hash, const std::
         x.for_var = rd.s(); x.for_list = rd.expr(); x.lets = rd.named(); x.when = rd.expr(); x.at = rd.expr();
         x.refuses = static_cast<Refusal>(rd.u()); x.http = static_cast<int>(rd.u()); x.code = rd.s();
         x.response_message = rd.templ(); x.message = rd.templ(); x.source = rd.s();
-        x.basis = static_cast<Basis>(rd.u()); x.note = rd.s(); x.field_reads = rd.reads();
+        x.basis = static_cast<Basis>(rd.u()); x.note = rd.s(); x.field_reads = rd.reads(); x.locked = rd.b();
         if (!rd.ok) return false;
     }
     r.effects.resize(rd.count());
@@ -343,6 +343,7 @@ bool deserialize_rule_set(std::string_view data, uint64_t text_hash, const std::
             set.basis.emplace(std::move(v), static_cast<Basis>(rd.u()));
         }
         set.source = rd.s();
+        set.redefine = static_cast<Redefine>(rd.u());
         r.sets.emplace(std::move(key), std::move(set));
     }
     r.listings.resize(rd.ok ? rd.count() : 0);

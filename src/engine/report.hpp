@@ -125,6 +125,18 @@ struct RuleExplanation {
     std::vector<Value> lets;      // let name => value
 };
 
+// A per-run change to the rule set (check --skip-rule, --severity, or the same keys of
+// .opguard.yaml), shown in every report format so a reviewer sees it (engine/overrides.hpp).
+struct RuleOverride {
+    enum class Action : uint8_t { Skip, Severity };
+    std::string rule;
+    Action action = Action::Skip;
+    Severity from = Severity::Error;  // the rule's own severity
+    Severity to = Severity::Error;    // Severity: the severity of this run; Skip: == from
+    Location origin;                  // {"command line", unknown} or the configuration file's line:col
+    size_t findings = 0;              // Skip: the findings of the rule this run did not report
+};
+
 struct Report {
     std::string plan_file;
     std::vector<std::string> inventory_files;
@@ -140,6 +152,7 @@ struct Report {
     // for another operation is not among them, so adding one changes no report of this plan.
     std::vector<const Rule*> rules;
     std::vector<RuleExplanation> explanations;  // filled only by `check --explain`
+    std::vector<RuleOverride> overrides;        // by rule id; empty without --skip-rule / --severity
     uint64_t evaluation_steps = 0;     // rule-language steps the simulation took (not rendered)
 
     // Findings of severity `s` that count (waived ones do not).

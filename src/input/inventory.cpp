@@ -9,6 +9,7 @@
 #include "engine/eval.hpp"
 #include "input/adapters/inventory_text.hpp"
 #include "input/json_reader.hpp"
+#include "input/plan.hpp"  // secret_names
 
 namespace opguard {
 
@@ -43,7 +44,8 @@ std::string list_pointer(const ResourceKind& k) {
 // object the finishing touches (kKindField and the derived fields).
 class ObjectBuilder {
 public:
-    ObjectBuilder(const SourceRegistry& sources, const RuleSet& rules) : sources_(sources), rules_(rules) {}
+    ObjectBuilder(const SourceRegistry& sources, const RuleSet& rules)
+        : sources_(sources), rules_(rules), secrets_(secret_names(rules)) {}
 
     struct KindPlan {
         Projection element;  // one element, read whole; element.eager: the fields kept before it is built
@@ -57,6 +59,7 @@ public:
 
     // An object of a lazy list: `eager` holds only its eagerly kept fields.
     void set_lazy(InventoryObject& o, Node eager, ElementSpan span) {
+        redact_tree(eager, secrets_);
         o.value_ = std::move(eager);
         o.built_ = false;
         o.span_ = span;
@@ -78,6 +81,9 @@ public:
     // (see kKindField); then the derived fields, computed first and written after: `self`
     // must not change while it is read.
     void finish(const ResourceKind& kind, Node& value) const {
+        // A saved response may hold secrets (a Password, a token): hidden as the plan's are,
+        // before any rule, policy, explanation or derived field can read them.
+        redact_tree(value, secrets_);
         // The members vector is sized exactly by the reader: make room for the kind and the
         // derived fields at once (growing it would double it, about 1 KB more per object).
         if (value.is_object()) value.members().reserve(value.members().size() + 1 + kind.derived.size());
@@ -100,6 +106,7 @@ public:
 private:
     const SourceRegistry& sources_;
     const RuleSet& rules_;
+    SecretNames secrets_;
     ElementReader reader_;
 };
 

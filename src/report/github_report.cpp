@@ -4,6 +4,7 @@
 // can end a command early or start another. Severity error -> error, warning -> warning,
 // info -> notice; a waived finding is a notice that says so. The summary follows as plain
 // log lines.
+#include "engine/overrides.hpp"
 #include "report/common.hpp"
 #include "report/render.hpp"
 
@@ -38,6 +39,14 @@ std::string escape_property(const std::string& s) {
 
 std::string render_github(const Report& r, const RenderOptions&) {
     std::string out;
+    // --skip-rule / --severity first, as notices: the annotations below are what is left.
+    for (const RuleOverride& o : r.overrides) {
+        std::string props = "title=" + escape_property("opguard override " + o.rule);
+        if (o.origin.pos.known())
+            props = "file=" + escape_property(o.origin.file) + ",line=" + std::to_string(o.origin.pos.line) +
+                    ",col=" + std::to_string(o.origin.pos.column) + "," + props;
+        out += "::notice " + props + "::" + escape_data(override_text(o)) + "\n";
+    }
     for (const auto& f : r.findings) {
         const char* cmd = f.waived() ? "notice" : f.rule->severity == Severity::Error ? "error"
                                               : f.rule->severity == Severity::Warning ? "warning" : "notice";

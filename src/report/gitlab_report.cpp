@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <set>
 
+#include "engine/overrides.hpp"
 #include "report/common.hpp"
 #include "report/render.hpp"
 
@@ -54,6 +55,27 @@ std::string render_gitlab(const Report& r, const RenderOptions&) {
             {"fingerprint", Node::string(fp)},
             {"severity", Node::string(gitlab_severity(f.rule->severity))},
             {"location", Node::object({{"path", Node::string(path)}, {"lines", Node::object({{"begin", Node::number(line)}})}})},
+        }));
+    }
+    // --skip-rule / --severity: an info issue each, at the configuration file's line when the
+    // override was written there (else the plan's first line), so the merge request shows it.
+    for (const RuleOverride& o : r.overrides) {
+        Finding key;  // what identifies the override, for its fingerprint
+        static const Rule override_rule = [] { Rule x; x.id = "opguard.override"; return x; }();
+        key.rule = &override_rule;
+        key.call_id = o.rule;
+        key.message = o.action == RuleOverride::Action::Skip ? "skip" : std::string("severity ") + severity_name(o.to);
+        std::string fp;
+        for (unsigned salt = 0; fp.empty() || seen.count(fp); ++salt) fp = fingerprint(key, salt);
+        seen.insert(fp);
+        const bool in_file = o.origin.pos.known();
+        issues.items().push_back(Node::object({
+            {"description", Node::string(override_text(o))},
+            {"check_name", Node::string("opguard.override")},
+            {"fingerprint", Node::string(fp)},
+            {"severity", Node::string("info")},
+            {"location", Node::object({{"path", Node::string(in_file ? o.origin.file : r.plan_file)},
+                                       {"lines", Node::object({{"begin", Node::number(in_file ? o.origin.pos.line : 1)}})}})},
         }));
     }
     return pretty_json(issues);

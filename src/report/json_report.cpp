@@ -170,6 +170,20 @@ void write_json_report(const Report& r, const RenderOptions& options, std::strin
         }
         w.end_array();
     }
+    if (!r.overrides.empty()) {  // only when --skip-rule / --severity changed the rule set
+        w.key("overrides").begin_array();
+        for (const auto& o : r.overrides) {
+            const bool skip = o.action == RuleOverride::Action::Skip;
+            w.begin_object().field("rule", o.rule).field("action", skip ? "skip" : "severity");
+            w.field("from", severity_name(o.from));
+            w.key("to");
+            if (skip) w.null(); else w.string(severity_name(o.to));
+            w.field("origin", format_location(o.origin));
+            if (skip) w.field("findings_not_reported", o.findings);
+            w.end_object();
+        }
+        w.end_array();
+    }
     w.key("findings").begin_array();
     for (const auto& f : r.findings) finding(w, f);
     w.end_array();

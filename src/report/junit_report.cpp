@@ -6,6 +6,7 @@
 // predicted outcome go to <system-out>. No timestamps: the same inputs give the same bytes.
 #include <map>
 
+#include "engine/overrides.hpp"
 #include "engine/waivers.hpp"
 #include "core/text_safety.hpp"
 #include "report/common.hpp"
@@ -172,11 +173,21 @@ std::string render_junit(const Report& r, const RenderOptions& options) {
     std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
     out += "<testsuites name=\"opguard " + xml(r.plan_file) + "\" tests=\"" + std::to_string(tests) + "\" failures=\"" +
            std::to_string(failures) + "\" errors=\"0\">\n";
+    // --skip-rule / --severity: a property of every suite (the Jenkins schema has properties
+    // on suites only), so whichever suite a reviewer opens shows that the verdict was changed.
+    std::string properties;
+    if (!r.overrides.empty()) {
+        properties = "    <properties>\n";
+        for (const RuleOverride& o : r.overrides)
+            properties += "      <property name=\"opguard.override\" value=\"" + xml(override_text(o)) + "\"/>\n";
+        properties += "    </properties>\n";
+    }
     for (const auto& s : suites) {
         size_t f = 0;
         for (const auto& k : s.cases) f += failed(k);
         out += "  <testsuite name=\"" + xml(s.name) + "\" tests=\"" + std::to_string(s.cases.size()) + "\" failures=\"" +
                std::to_string(f) + "\" errors=\"0\" skipped=\"0\">\n";
+        out += properties;
         for (const auto& k : s.cases) write_case(k, options.fail_on, out);
         out += "  </testsuite>\n";
     }

@@ -9,6 +9,7 @@
 #include <map>
 #include <unordered_set>
 
+#include "engine/overrides.hpp"
 #include "report/common.hpp"
 #include "report/render.hpp"
 
@@ -91,6 +92,11 @@ std::string render_markdown(const Report& r, const RenderOptions& options) {
            std::to_string(n.targets_refused) + " | " + std::to_string(n.errors) + " | " + std::to_string(n.warnings) + " | " +
            std::to_string(n.infos) + " | " + std::to_string(n.waived) + " |\n\n";
     out += md(r.summary()) + "\n";
+    // The rules this run skipped or gave another severity: right under the counts they change.
+    if (!r.overrides.empty()) {
+        out += "\n### Overrides of this run\n\n";
+        for (const RuleOverride& o : r.overrides) out += "- " + md(override_text(o)) + "\n";
+    }
 
     // ---- refused calls and targets, with the findings that refuse them
     const ByCall by = by_call(r);

@@ -65,12 +65,14 @@ std::string fingerprint(const Finding& f) {
     return buf;
 }
 
-std::string help_text(const Rule& r) {
+// `sev`: the rule's own severity (a --severity override changes r.severity for the run; the
+// descriptor keeps the default and the invocation's ruleConfigurationOverrides says what changed).
+std::string help_text(const Rule& r, Severity sev) {
     std::string ops;
     for (const auto& o : r.operations) ops += (ops.empty() ? "" : ", ") + o;
     std::string s = r.title + ".";
     if (!r.description.empty()) s += " " + r.description;
-    s += "\nSeverity: " + std::string(severity_name(r.severity)) + ". Operations: " + ops + ".";
+    s += "\nSeverity: " + std::string(severity_name(sev)) + ". Operations: " + ops + ".";
     if (r.refuses != Refusal::None)
         s += "\nThe cloud refuses the " + std::string(r.refuses == Refusal::Call ? "whole call" : "target") + ": " + cloud_answer(r) + ".";
     s += "\nBasis: " + std::string(basis_name(r.basis)) + ". Source: " + r.source;
@@ -78,12 +80,12 @@ std::string help_text(const Rule& r) {
     return s;
 }
 
-std::string help_markdown(const Rule& r) {
+std::string help_markdown(const Rule& r, Severity sev) {
     std::string ops;
     for (const auto& o : r.operations) ops += (ops.empty() ? "" : ", ") + ("`" + o + "`");
     std::string s = "**" + r.title + "**";
     if (!r.description.empty()) s += "\n\n" + r.description;
-    s += "\n\n- Severity: " + std::string(severity_name(r.severity)) + "\n- Operations: " + ops;
+    s += "\n\n- Severity: " + std::string(severity_name(sev)) + "\n- Operations: " + ops;
     if (r.refuses != Refusal::None)
         s += "\n- The cloud refuses the " + std::string(r.refuses == Refusal::Call ? "whole call" : "target") + ": " + cloud_answer(r);
     s += "\n- Basis: " + std::string(basis_name(r.basis)) + "\n- Source: " + r.source;
@@ -91,7 +93,7 @@ std::string help_markdown(const Rule& r) {
     return s;
 }
 
-Node descriptor(const Rule& r) {
+Node descriptor(const Rule& r, Severity sev) {
     Node props = Node::object();
     Node ops = Node::array();
     for (const auto& o : r.operations) ops.items().push_back(Node::string(o));
@@ -107,27 +109,33 @@ Node descriptor(const Rule& r) {
                          {"shortDescription", text(r.title)},
                          {"fullDescription", text(r.description.empty() ? r.title : r.description)},
                          {"helpUri", Node::string(rule_doc_uri(r.id))},
-                         {"help", Node::object({{"text", Node::string(help_text(r))}, {"markdown", Node::string(help_markdown(r))}})},
-                         {"defaultConfiguration", Node::object({{"level", Node::string(level(r.severity))}})},
+                         {"help", Node::object({{"text", Node::string(help_text(r, sev))}, {"markdown", Node::string(help_markdown(r, sev))}})},
+                         {"defaultConfiguration", Node::object({{"level", Node::string(level(sev))}})},
                          {"properties", std::move(props)}});
 }
 
 }  // namespace
 
 std::string render_sarif(const Report& r, const RenderOptions& options) {
-    // Rules: those a result references, in rule-set order, then pseudo-rules (waivers) as
-    // results use them. Rules without a result are left out, so adding a rule changes only
-    // the reports where it fires.
+    // Rules: those a result or a --skip-rule / --severity override references, in rule-set
+    // order, then pseudo-rules (waivers) as results use them. Rules without either are left
+    // out, so adding a rule changes only the reports where it fires.
     std::set<std::string> referenced;
     for (const auto& f : r.findings) referenced.insert(f.rule->id);
+    for (const RuleOverride& o : r.overrides) referenced.insert(o.rule);
     std::vector<const Rule*> rules;
     std::map<std::string, size_t> index;
     for (const Rule* rule : r.rules)
         if (referenced.count(rule->id) && index.emplace(rule->id, rules.size()).second) rules.push_back(rule);
     for (const auto& f : r.findings)
         if (index.emplace(f.rule->id, rules.size()).second) rules.push_back(f.rule);
+    std::map<std::string, Severity> own;  // rule id => its severity before a --severity override
+    for (const RuleOverride& o : r.overrides) own.emplace(o.rule, o.from);
     Node rule_nodes = Node::array();
-    for (const Rule* rule : rules) rule_nodes.items().push_back(descriptor(*rule));
+    for (const Rule* rule : rules) {
+        auto it = own.find(rule->id);
+        rule_nodes.items().push_back(descriptor(*rule, it != own.end() ? it->second : rule->severity));
+    }
 
     Node results = Node::array();
     for (const auto& f : r.findings) {
@@ -190,8 +198,29 @@ std::string render_sarif(const Report& r, const RenderOptions& options) {
                                 {"rules", std::move(rule_nodes)}});
     Node run = Node::object();
     run.set("tool", Node::object({{"driver", std::move(driver)}}));
-    run.set("invocations", Node::array({Node::object({{"executionSuccessful", Node::boolean(true)},
-                                                      {"exitCode", Node::number(exit_code(r, options.fail_on))}})}));
+    Node invocation = Node::object({{"executionSuccessful", Node::boolean(true)},
+                                    {"exitCode", Node::number(exit_code(r, options.fail_on))}});
+    // --skip-rule / --severity: SARIF's own construct, one configuration override per rule
+    // (a skipped rule is disabled, a changed one has its level), with where it was written.
+    if (!r.overrides.empty()) {
+        Node list = Node::array();
+        for (const RuleOverride& o : r.overrides) {
+            const bool skip = o.action == RuleOverride::Action::Skip;
+            Node props = Node::object({{"origin", Node::string(format_location(o.origin))}});
+            if (skip) props.set("findingsNotReported", Node::number(static_cast<double>(o.findings)));
+            // The descriptor's index when the rule is among the run's (a rule of no operation of
+            // this plan is not listed: its id alone names it).
+            Node ref = Node::object({{"id", Node::string(o.rule)}});
+            if (auto at = index.find(o.rule); at != index.end()) ref.set("index", Node::number(static_cast<double>(at->second)));
+            list.items().push_back(Node::object(
+                {{"descriptor", std::move(ref)},
+                 {"configuration", skip ? Node::object({{"enabled", Node::boolean(false)}})
+                                        : Node::object({{"level", Node::string(level(o.to))}})},
+                 {"properties", std::move(props)}}));
+        }
+        invocation.set("ruleConfigurationOverrides", std::move(list));
+    }
+    run.set("invocations", Node::array({std::move(invocation)}));
     run.set("artifacts", std::move(artifacts));
     run.set("columnKind", Node::string("utf16CodeUnits"));
     run.set("results", std::move(results));

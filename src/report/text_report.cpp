@@ -1,6 +1,7 @@
 // The terminal report: per call, the predicted answer, the findings (with the inventory
 // facts they rest on, and waivers), the effects and, with --explain, every rule's values;
 // then the summary line. Stable order, one idea per line.
+#include "engine/overrides.hpp"
 #include "report/common.hpp"
 #include "report/render.hpp"
 
@@ -35,6 +36,13 @@ void finding_lines(const Finding& f, std::string& out) {
     if (f.waiver) line(out, "      " + waiver_text(*f.waiver));
 }
 
+// The run's --skip-rule / --severity overrides, one a line (nothing without any).
+void override_lines(const Report& r, std::string& out) {
+    if (r.overrides.empty()) return;
+    line(out, "overrides:");
+    for (const RuleOverride& o : r.overrides) line(out, "  " + override_text(o));
+}
+
 void explain_lines(const RuleExplanation& x, std::string& out) {
     std::string head = "    " + x.rule->id;
     if (!x.target.empty()) head += " [" + x.target + "]";
@@ -55,6 +63,7 @@ std::string render_text(const Report& r, const RenderOptions& options) {
         for (const Finding& f : r.findings)
             if (!f.waived() && at_or_above(f.rule->severity, options.fail_on)) finding_lines(f, out);
         if (!out.empty()) out += '\n';
+        override_lines(r, out);
         line(out, r.summary());
         line(out, count_line(counts(r)));
         return out;
@@ -62,6 +71,7 @@ std::string render_text(const Report& r, const RenderOptions& options) {
     line(out, "opguard: " + r.plan_file + " (" + std::to_string(r.calls.size()) + (r.calls.size() == 1 ? " call" : " calls") +
                   ") against " + std::to_string(r.inventory_files.size()) + " inventory file" +
                   (r.inventory_files.size() == 1 ? "" : "s") + ", " + std::to_string(r.rule_count) + (r.rule_count == 1 ? " rule applies" : " rules apply"));
+    override_lines(r, out);
     const ByCall by = by_call(r);
     auto findings_of = [&](size_t call_index) {
         for (const Finding* f : by.findings[call_index]) finding_lines(*f, out);

@@ -678,7 +678,7 @@ TEST_CASE("compile error: unknown property lists the expected ones", "[compile][
     CHECK(e->where() == "22:3");
     CHECK(e->message ==
           "unknown property 'colour' in rule svc.r; expected one of: title, description, severity, operations, scope, "
-          "when, at, refuses, http, code, response_message, message, source, basis, note");
+          "when, at, refuses, http, code, response_message, message, source, basis, note, locked");
 
     auto e2 = compile_error("effect svc.e {\n  operations = [\"svc.Do\"];\n  source = \"s\";\n  severity = error;\n}\n");
     REQUIRE(e2);
@@ -708,7 +708,7 @@ TEST_CASE("compile error: duplicate rule id, across files too", "[compile][error
     REQUIRE(e);
     CHECK(e->id == "rules.duplicate");
     CHECK(e->where() == "23:6");  // the second rule's name
-    CHECK(e->message == "rule id 'svc.r' is used twice");
+    CHECK(e->message == "rule id 'svc.r' is used twice (first at f0.rules:15:6); a rule file adds rules, it cannot redefine one");
 
     SourceRegistry sources;
     auto files = parse_files(sources, {std::string(kBase) + good_rule(), "\n" + good_rule()});

@@ -83,7 +83,7 @@ TEST_CASE("every error of a rule file is reported, in order, with file:line:col,
         at("my.rules", t, "lenn") + " rules.unknown-function unknown function 'lenn' (did you mean 'len'?)",
         at("my.rules", t, "mesage") +
             " rules.unknown-property unknown property 'mesage' in rule my.one (did you mean 'message'?); expected one of: title, "
-            "description, severity, operations, scope, when, at, refuses, http, code, response_message, message, source, basis, note",
+            "description, severity, operations, scope, when, at, refuses, http, code, response_message, message, source, basis, note, locked",
         // the syntax error in my.two: parsing goes on at my.three
         at("my.rules", t, "severity", "\"Two\"") + " rules.syntax expected ';', found 'severity'",
         at("my.rules", t, "\"ecd.StopDesktop\"") +
@@ -96,7 +96,8 @@ TEST_CASE("every error of a rule file is reported, in order, with file:line:col,
         at("my.rules", t, "desktop.ImageID") +
             " rules.unknown-field resource desktop has no field 'ImageID' (did you mean 'ImageId'?); a field only the plan "
             "writes is declared in the resource's 'state' list",
-        at("my.rules", t, "my.three", "rule my.three {\n  title = \"again\"") + " rules.duplicate rule id 'my.three' is used twice",
+        at("my.rules", t, "my.three", "rule my.three {\n  title = \"again\"") + " rules.duplicate rule id 'my.three' is used twice (first at " +
+            path + ":" + lc(position_of(t, "my.three")) + "); a rule file adds rules, it cannot redefine one",
     };
     CHECK(r.lines == want);
     CHECK(r.total == want.size());
@@ -127,7 +128,7 @@ TEST_CASE("did you mean: names, functions, properties, fields, kinds and operati
         at("dym.rules", text, "\"desktp\"") + " rules.unknown-kind unknown resource kind 'desktp' (did you mean 'desktop'?)",
         at("dym.rules", text, "mesage") +
             " rules.unknown-property unknown property 'mesage' in rule my.names (did you mean 'message'?); expected one of: title, "
-            "description, severity, operations, scope, when, at, refuses, http, code, response_message, message, source, basis, note",
+            "description, severity, operations, scope, when, at, refuses, http, code, response_message, message, source, basis, note, locked",
         at("dym.rules", text, "documentd") +
             " rules.type 'basis' must be one of documented, inferred, undocumented; found 'documentd' (did you mean 'documented'?)",
         at("dym.rules", text, "desktop.DesktopStatuss") +
@@ -261,7 +262,7 @@ TEST_CASE("errors in two --rules files are all reported, exit code 2, one line e
           at("b.rules", b, "b.two") + ": error[rules.missing-property]: rule b.two needs a 'message' property\n" +
           at("b.rules", b, "mesage") + ": error[rules.unknown-property]: unknown property 'mesage' in rule b.two (did you mean 'message'?); expected "
           "one of: title, description, severity, operations, scope, when, at, refuses, http, code, response_message, message, "
-          "source, basis, note\n");
+          "source, basis, note, locked\n");
 }
 
 TEST_CASE("the errors printed are bounded: the first 50, then how many more", "[rule-errors][hostile]") {
