@@ -23,6 +23,7 @@
 #include <sstream>
 
 #include "core/diagnostic.hpp"
+#include "core/suggest.hpp"
 
 namespace opguard::cli {
 
@@ -37,21 +38,6 @@ bool not_a_key(const std::string& name) {
 
 Position at(const YAML::Mark& m) {
     return m.is_null() ? Position{} : Position{static_cast<uint32_t>(m.line + 1), static_cast<uint32_t>(m.column + 1)};
-}
-
-size_t edit_distance(const std::string& a, const std::string& b) {
-    std::vector<size_t> row(b.size() + 1);
-    for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-    for (size_t i = 1; i <= a.size(); ++i) {
-        size_t prev = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= b.size(); ++j) {
-            const size_t cur = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] == b[j - 1] ? 0 : 1)});
-            prev = cur;
-        }
-    }
-    return row[b.size()];
 }
 
 // A key of the configuration: the option it sets and on which command.

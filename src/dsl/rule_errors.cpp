@@ -1,5 +1,7 @@
 #include "dsl/rule_errors.hpp"
 
+#include "core/suggest.hpp"
+
 #include <algorithm>
 #include <tuple>
 
@@ -72,23 +74,11 @@ std::string did_you_mean(const std::string& name, const std::vector<std::string>
     const size_t limit = std::max<size_t>(1, a.size() / 3);
     std::string best;
     size_t best_distance = limit + 1;
-    std::vector<size_t> row;
     for (const auto& c : candidates) {
         const std::string b = low(c);
         if (c == name || (b.size() > a.size() ? b.size() - a.size() : a.size() - b.size()) >= best_distance) continue;
-        row.assign(b.size() + 1, 0);
-        for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-        for (size_t i = 1; i <= a.size(); ++i) {
-            size_t diag = row[0];
-            row[0] = i;
-            for (size_t j = 1; j <= b.size(); ++j) {
-                size_t up = row[j];
-                row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-                diag = up;
-            }
-        }
-        if (row[b.size()] < best_distance) {  // ties go to the first candidate
-            best_distance = row[b.size()];
+        if (const size_t d = edit_distance(a, b); d < best_distance) {  // ties go to the first candidate
+            best_distance = d;
             best = c;
         }
     }

@@ -4,25 +4,11 @@
 #include <map>
 
 #include "core/diagnostic.hpp"
+#include "core/suggest.hpp"
 
 namespace opguard {
 
 namespace {
-
-size_t distance(const std::string& a, const std::string& b) {
-    std::vector<size_t> row(b.size() + 1);
-    for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-    for (size_t i = 1; i <= a.size(); ++i) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= b.size(); ++j) {
-            const size_t up = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-            diag = up;
-        }
-    }
-    return row[b.size()];
-}
 
 // The rule id nearest to `id` when it is a plausible misspelling (at most a quarter of its
 // characters differ, at least two may), else "".
@@ -30,7 +16,7 @@ std::string near_id(const std::string& id, const RuleSet& rules) {
     std::string best;
     size_t best_d = std::max<size_t>(2, id.size() / 4) + 1;
     for (const auto& r : rules.rules) {
-        const size_t d = distance(id, r.id);
+        const size_t d = edit_distance(id, r.id);
         if (d < best_d) best_d = d, best = r.id;
     }
     return best;

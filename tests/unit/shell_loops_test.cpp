@@ -3,22 +3,16 @@
 // with its variable unresolved, and the warning says why.
 #include <catch2/catch.hpp>
 
-#include "input/adapters/plan_formats.hpp"
 #include "input/adapters/shell_lexer.hpp"
-#include "test_support.hpp"
+#include "script_plan.hpp"
 
 using namespace opguard;
 using namespace opguard::test;
 
 namespace {
 
-struct Script {
-    SourceRegistry sources;
-    RuleSet rules;
-    Plan plan;
-    std::string path, text;
-    std::string at(const Node& n) const { return lc(sources.file(n.origin.file).position(n.origin.offset)); }
-    const Node* param(size_t call, const std::string& name) const { return plan.calls.at(call).parameters.find(name); }
+// The script's calls: their ids, the first DesktopId element, why DesktopId (or `param`) is unresolved.
+struct Script : ScriptPlan {
     std::string desktop(size_t call) const {
         const Node* d = param(call, "DesktopId");
         if (!d) return "<none>";
@@ -29,24 +23,10 @@ struct Script {
         for (const auto& c : plan.calls) out.push_back(c.id);
         return out;
     }
-    // The `why` of the unresolved `param` (DesktopId: its element) of `call`, or "".
-    std::string why(size_t call, const std::string& param = "DesktopId") const {
-        const Node* un = plan.calls.at(call).record.find("adapter")->find("unresolved");
-        if (!un) return "";
-        for (const auto& u : un->items())
-            if (u.find("param")->as_string().rfind(param, 0) == 0) return u.find("text")->as_string();
-        return "";
-    }
+    std::string why(size_t call, const std::string& p = "DesktopId") const { return unresolved_field(call, p); }
 };
 
-std::unique_ptr<Script> read(const TempDir& dir, const std::string& name, const std::string& text) {
-    auto r = std::make_unique<Script>();
-    r->text = text;
-    r->path = dir.write(name, text);
-    r->rules = load_rules(r->sources, RuleSources{true, {}});
-    r->plan = load_plan_any(r->sources, r->path, r->rules, "auto");
-    return r;
-}
+std::unique_ptr<Script> read(const TempDir& dir, const std::string& name, const std::string& text) { return read_plan<Script>(dir, name, text); }
 
 const std::string kStop = "aliyun ecd StopDesktops --force --RegionId cn-hangzhou --DesktopId.1 \"$d\"";
 const std::string kRebuild = "aliyun ecd RebuildDesktops --force --RegionId cn-hangzhou --ImageId m-x --DesktopId.1 \"$d\"";

@@ -9,39 +9,17 @@
 #include "input/adapters/aliyun_cli.hpp"
 #include "input/adapters/plan_formats.hpp"
 #include "input/adapters/shell_lexer.hpp"
-#include "test_support.hpp"
+#include "script_plan.hpp"
 
 using namespace opguard;
 using namespace opguard::test;
 
 namespace {
 
-struct Read {
-    SourceRegistry sources;
-    RuleSet rules;
-    Plan plan;
-    std::string path, text;
-    std::string at(const Node& n) const { return lc(sources.file(n.origin.file).position(n.origin.offset)); }
-    std::string where(const std::string& needle, const std::string& after = {}) const { return lc(position_of(text, needle, after)); }
-    const Node* param(size_t call, const std::string& name) const { return plan.calls.at(call).parameters.find(name); }
-    const Node& adapter(size_t call) const { return *plan.calls.at(call).record.find("adapter"); }
-    // The unresolved entry of `param` on `call`, or nullptr.
-    const Node* unresolved(size_t call, const std::string& name) const {
-        const Node* un = adapter(call).find("unresolved");
-        if (!un) return nullptr;
-        for (const auto& u : un->items())
-            if (u.find("param")->as_string() == name) return &u;
-        return nullptr;
-    }
-};
+using Read = ScriptPlan;
 
 std::unique_ptr<Read> read(const TempDir& dir, const std::string& name, const std::string& text, const std::string& format = "auto") {
-    auto r = std::make_unique<Read>();
-    r->text = text;
-    r->path = dir.write(name, text);
-    r->rules = load_rules(r->sources, RuleSources{true, {}});
-    r->plan = load_plan_any(r->sources, r->path, r->rules, format);
-    return r;
+    return read_plan(dir, name, text, format);
 }
 
 std::optional<Err> read_error(const TempDir& dir, const std::string& name, const std::string& text, const std::string& format = "auto") {
