@@ -58,7 +58,7 @@ std::vector<RuleOverride> resolve_overrides(const std::vector<OverrideRequest>& 
         if (!rule) {
             const std::string near = near_id(o.rule, rules);
             fail(q, "overrides.unknown-rule",
-                 "no rule '" + o.rule + "' in the rule set" + (near.empty() ? "" : " (did you mean " + near + "?)") +
+                 "no rule '" + o.rule + "' in the rule set" + (near.empty() ? "" : " (did you mean '" + near + "'?)") +
                      "; see `opguard rules list`");
         }
         o.from = o.to = rule->severity;

@@ -158,7 +158,7 @@ TEST_CASE("bad --skip-rule / --severity values are input errors on the command l
     };
     CHECK(error_of("--skip-rule ecd.rebuild.desktop-stat") ==
           "command line: error[overrides.unknown-rule]: --skip-rule ecd.rebuild.desktop-stat: no rule 'ecd.rebuild.desktop-stat' in "
-          "the rule set (did you mean ecd.rebuild.desktop-status?); see `opguard rules list`");
+          "the rule set (did you mean 'ecd.rebuild.desktop-status'?); see `opguard rules list`");
     CHECK(error_of("--severity no.such-rule=info") ==
           "command line: error[overrides.unknown-rule]: --severity no.such-rule=info: no rule 'no.such-rule' in the rule set; see "
           "`opguard rules list`");
@@ -196,7 +196,7 @@ TEST_CASE("a value may be a comma-separated list, as Checkov's --skip-check take
     const CliRun typo = in_source(kCase + " --skip-rule plan.wrong-type,ecd.rebuild.desktop-stats");
     CHECK(typo.exit == 2);
     CHECK(has(typo.err, "command line: error[overrides.unknown-rule]: --skip-rule ecd.rebuild.desktop-stats: no rule "
-                        "'ecd.rebuild.desktop-stats' in the rule set (did you mean ecd.rebuild.desktop-status?)"));
+                        "'ecd.rebuild.desktop-stats' in the rule set (did you mean 'ecd.rebuild.desktop-status'?)"));
 }
 
 TEST_CASE("locked rules cannot be skipped or lowered by a run option, raising them is allowed", "[overrides][locked]") {
@@ -337,7 +337,7 @@ TEST_CASE(".opguard.yaml: severity as a mapping of rule to level", "[overrides][
     const CliRun typo = run_opguard(dir.path().string(), "check " + args);
     CHECK(typo.exit == 2);
     CHECK(first_line(typo.err).rfind(".opguard.yaml:3:3: error[overrides.unknown-rule]: --severity ecd.rebuild.desktop-runing=info: no "
-                                     "rule 'ecd.rebuild.desktop-runing' in the rule set (did you mean ecd.rebuild.desktop-running?)",
+                                     "rule 'ecd.rebuild.desktop-runing' in the rule set (did you mean 'ecd.rebuild.desktop-running'?)",
                                      0) == 0);
 }
 
@@ -353,7 +353,7 @@ TEST_CASE(".opguard.yaml: a bad override names its line and column in the file",
     };
     CHECK(error_of("skip-rule:\n  - ecd.rebuild.desktop-status\n  - ecd.rebuild.desktop-runing\n") ==
           ".opguard.yaml:3:5: error[overrides.unknown-rule]: --skip-rule ecd.rebuild.desktop-runing: no rule "
-          "'ecd.rebuild.desktop-runing' in the rule set (did you mean ecd.rebuild.desktop-running?); see `opguard rules list`");
+          "'ecd.rebuild.desktop-runing' in the rule set (did you mean 'ecd.rebuild.desktop-running'?); see `opguard rules list`");
     CHECK(error_of("skip-rule: plan.unmodeled-call\n").rfind(
               ".opguard.yaml:1:12: error[overrides.locked]: --skip-rule plan.unmodeled-call: rule plan.unmodeled-call is locked", 0) == 0);
     CHECK(error_of("severity:\n  - ecd.rebuild.desktop-status=warning\n  - plan.wrong-type\n") ==
