@@ -171,6 +171,18 @@ std::string sh_quote(const std::string& s) {
     return out + "'";
 }
 
+// The arms of a `case "$command $option"` that set `var` to "value" and the option's choices
+// for every option that takes a value, then the default arm (bash and zsh completion alike).
+void write_value_cases(std::ostream& out, const std::vector<CommandInfo>& cmds, const std::string& indent, const std::string& var) {
+    for (const auto& c : cmds)
+        for (const auto& o : c.options) {
+            if (o.value.empty()) continue;
+            for (const auto& n : o.names)
+                out << indent << sh_quote(c.path + " " + n) << ") " << var << "=" << sh_quote("value " + join(o.choices, " ")) << " ;;\n";
+        }
+    out << indent << "*) " << var << "= ;;\n";
+}
+
 std::string bash_completion(const CLI::App& root) {
     const auto cmds = commands_of(root);
     std::ostringstream b;
@@ -194,13 +206,8 @@ std::string bash_completion(const CLI::App& root) {
     b << "    *) REPLY= ;;\n  esac\n}\n";
     // "value" when the option takes a value, plus its choices if it has them.
     b << "_opguard_option_value() {\n  case \"$1 $2\" in\n";
-    for (const auto& c : cmds)
-        for (const auto& o : c.options) {
-            if (o.value.empty()) continue;
-            for (const auto& n : o.names)
-                b << "    " << sh_quote(c.path + " " + n) << ") REPLY=" << sh_quote("value " + join(o.choices, " ")) << " ;;\n";
-        }
-    b << "    *) REPLY= ;;\n  esac\n}\n";
+    write_value_cases(b, cmds, "    ", "REPLY");
+    b << "  esac\n}\n";
     b << R"(_opguard() {
   local cur=${COMP_WORDS[COMP_CWORD]} path= word i skip=0
   COMPREPLY=()
@@ -279,13 +286,8 @@ std::string zsh_completion(const CLI::App& root) {
     }
     z << "      *) opts=() ;;\n    esac\n  }\n";
     z << "  _opguard_value() {\n    case \"$1 $2\" in\n";
-    for (const auto& c : cmds)
-        for (const auto& o : c.options) {
-            if (o.value.empty()) continue;
-            for (const auto& n : o.names)
-                z << "      " << sh_quote(c.path + " " + n) << ") reply=" << sh_quote("value " + join(o.choices, " ")) << " ;;\n";
-        }
-    z << "      *) reply= ;;\n    esac\n  }\n";
+    write_value_cases(z, cmds, "      ", "reply");
+    z << "    esac\n  }\n";
     z << R"(  for ((i = 2; i < CURRENT; i++)); do
     word=${words[i]}
     if ((skip)); then skip=0; continue; fi
