@@ -126,3 +126,33 @@ TEST_CASE("shell wrappers: a check of a script that deletes through xargs fails,
     CHECK(r.out.find("error[plan.unmodeled-call] w.sh:1:26\n") != std::string::npos);
     CHECK(r.out.find("warning[plan.cli-wrapper] w.sh:1:15\n      xargs runs this aliyun command once per item or batch") != std::string::npos);
 }
+
+TEST_CASE("shell wrappers: strings nested deeper than opguard reads refuse the script there, never drop its calls",
+          "[shell][wrappers][hostile]") {
+    TempDir dir;
+    // bash -c 'bash -c '\''...'\''': each level one more string inside the last.
+    std::string s = "aliyun ecs DeleteInstance --InstanceId i-1";
+    for (int i = 0; i < adapters::kMaxWrapperDepth; ++i) s = "bash -c " + shell_quote(s);
+    auto read4 = read(dir, "four.sh", s + "\n");  // at the bound: read, located
+    REQUIRE(read4->plan.calls.size() == 1);
+    CHECK(action(*read4, 0) == "DeleteInstance");
+    CHECK(read4->at(read4->record(0).find("parameters")->find("InstanceId")->items().empty()
+                        ? *read4->record(0).find("parameters")->find("InstanceId")
+                        : read4->record(0).find("parameters")->find("InstanceId")->items().at(0)) == read4->where("i-1"));
+    const std::string five = "bash -c " + shell_quote(s) + "\n";
+    SourceRegistry sources;
+    RuleSet rules = load_rules(sources, RuleSources{true, {}});
+    const std::string p5 = dir.write("five.sh", five);
+    auto e = input_error([&] { load_plan_any(sources, p5, rules, "shell"); });
+    REQUIRE(e);
+    CHECK(e->id == "plan.shell-depth");
+    CHECK(e->message.find("at most 4 strings inside one another") != std::string::npos);
+    // Substitutions nested too deep inside one string.
+    std::string deep = "aliyun ecs DeleteInstance --InstanceId i-2";
+    for (int i = 0; i < adapters::kMaxShellNesting + 1; ++i) deep = "$(" + deep + ")";
+    const std::string p6 = dir.write("deep.sh", "bash -c " + shell_quote("echo " + deep) + "\n");
+    auto d = input_error([&] { load_plan_any(sources, p6, rules, "shell"); });
+    REQUIRE(d);
+    CHECK(d->id == "plan.shell-depth");
+    CHECK(d->where() == "1:" + std::to_string(10 + 5 + 2 * adapters::kMaxShellNesting));
+}

@@ -85,9 +85,10 @@ Plan shell_plan(SourceRegistry& sources, uint32_t fid, const RuleSet& rules, boo
                          "command substitutions nested more than " + std::to_string(kMaxShellNesting) +
                              " levels deep here: opguard reads at most " + std::to_string(kMaxShellNesting) + " levels");
     const std::vector<ShellCommand>& commands = script.commands;
+    std::optional<uint32_t> wrapped_too_deep;
     for (const ShellCommand& line_cmd : commands)
         // The CLI commands the line runs: itself, or through xargs, bash -c, a function, ...
-        for (const CliInvocation& inv : cli_invocations(line_cmd, f.path())) {
+        for (const CliInvocation& inv : cli_invocations(line_cmd, f.path(), &wrapped_too_deep)) {
             const ShellCommand& cmd = inv.command;
             const ShellWord& w = cmd.words[0];
             const std::string prog = basename(w.text);
@@ -104,6 +105,11 @@ Plan shell_plan(SourceRegistry& sources, uint32_t fid, const RuleSet& rules, boo
             }
             if (d) b.add(std::move(*d));
         }
+    if (wrapped_too_deep)
+        throw InputError(f.path(), f.position(*wrapped_too_deep), "plan.shell-depth",
+                         "a script in a string (bash -c, su -c, ssh, eval) nested deeper than opguard reads here (at most " +
+                             std::to_string(kMaxWrapperDepth) + " strings inside one another, " + std::to_string(kMaxShellNesting) +
+                             " levels of substitutions): the commands it runs cannot be checked");
     if (found) *found = b.size() > 0;
     // bash stops at a quote it never sees closed: the API calls written after it never run,
     // and opguard cannot say which they would have been. No finding can hold that (no call

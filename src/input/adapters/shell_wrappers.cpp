@@ -1,6 +1,7 @@
 #include "input/adapters/shell_wrappers.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 namespace opguard::adapters {
@@ -24,8 +25,9 @@ bool mentions_cli(const ShellWord& w) {
         size_t p = 0;
         while ((p = w.text.find(cli, p)) != std::string::npos) {
             const size_t e = p + std::string_view(cli).size();
-            const bool starts = p == 0 || std::string_view(" \t\n;&|(/`").find(w.text[p - 1]) != std::string_view::npos;
-            const bool ends = e == w.text.size() || std::string_view(" \t\n;&|)").find(w.text[e]) != std::string_view::npos;
+            // (Quotes too: in `bash -c "sh -c 'aliyun ...'"` the name follows a quote.)
+            const bool starts = p == 0 || std::string_view(" \t\n;&|(/`'\"").find(w.text[p - 1]) != std::string_view::npos;
+            const bool ends = e == w.text.size() || std::string_view(" \t\n;&|)'\"").find(w.text[e]) != std::string_view::npos;
             if (starts && ends) return true;
             p = e;
         }
@@ -117,8 +119,13 @@ public:
         const std::string prog = base_name(words[0].text);
         if (non_runners().count(prog)) return;
         const bool shell = shells().count(prog) > 0;
-        if ((shell || prog == "eval" || prog == "ssh") && depth < kMaxWrapperDepth) {
+        if (shell || prog == "eval" || prog == "ssh") {
             if (const ShellWord* script = script_word(cmd, prog)) {
+                // Deeper than opguard reads: said (too_deep), never dropped.
+                if (depth >= kMaxWrapperDepth) {
+                    if (!too_deep_) too_deep_ = script->begin;
+                    return;
+                }
                 nested(*script, depth, outer_wrapper.empty() ? (prog == "eval" ? prog : prog + (prog == "ssh" ? "" : " -c")) : outer_wrapper,
                        outer_wrapper.empty() ? words[0].begin : outer_at);
                 return;
@@ -213,7 +220,11 @@ private:
     // word moved back to where its bytes are in the file.
     void nested(const ShellWord& holder, int depth, const std::string& wrapper, uint32_t at) {
         ShellScript inner = read_shell_script(holder.text, path_);
-        if (inner.too_deep || holder.text.empty()) return;
+        if (holder.text.empty()) return;
+        if (inner.too_deep) {  // substitutions nested too deep inside the string: said, never dropped
+            if (!too_deep_) too_deep_ = holder.offset_of(*inner.too_deep);
+            return;
+        }
         // Where the holder's text ends in the file (before its closing quote).
         const uint32_t text_end = holder.offset_of(holder.text.size() - 1) + 1;
         for (ShellCommand& c : inner.commands) {
@@ -238,15 +249,21 @@ private:
         }
     }
 
+public:
+    std::optional<uint32_t> too_deep_;  // where the first string nested deeper than opguard reads is
+
+private:
     std::string_view path_;
     std::vector<CliInvocation>& out_;
 };
 
 }  // namespace
 
-std::vector<CliInvocation> cli_invocations(const ShellCommand& cmd, std::string_view path) {
+std::vector<CliInvocation> cli_invocations(const ShellCommand& cmd, std::string_view path, std::optional<uint32_t>* too_deep) {
     std::vector<CliInvocation> out;
-    Collector(path, out).command(cmd, 0, "", 0);
+    Collector c(path, out);
+    c.command(cmd, 0, "", 0);
+    if (too_deep && c.too_deep_ && !*too_deep) *too_deep = c.too_deep_;
     return out;
 }
 

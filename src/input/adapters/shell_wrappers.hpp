@@ -16,6 +16,7 @@
 //     `ssh [options] host 'SCRIPT'`: SCRIPT is read as a script, its words located in the
 //     original file; it runs once.
 //   - programs that only name the CLI (echo, printf, which, chmod, cp, curl, ...) run nothing.
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,6 +35,9 @@ struct CliInvocation {
 // How deep `bash -c` / `eval` / `ssh` strings are read inside one another.
 inline constexpr int kMaxWrapperDepth = 4;
 
-std::vector<CliInvocation> cli_invocations(const ShellCommand& cmd, std::string_view path);
+// `too_deep` (when given and not yet set) gets the offset of the first such string nested
+// deeper than kMaxWrapperDepth, or of substitutions nested deeper than kMaxShellNesting inside
+// one: the caller refuses the script there (its calls cannot be read, and are never dropped).
+std::vector<CliInvocation> cli_invocations(const ShellCommand& cmd, std::string_view path, std::optional<uint32_t>* too_deep = nullptr);
 
 }  // namespace opguard::adapters
