@@ -103,6 +103,31 @@ struct EmbeddedApi {
 const EmbeddedApi* embedded_api(const std::string& product, const std::string& api) {
     static const EmbeddedApi kApis[] = {
         {"ecs", "RedeployInstance", {"ForceStop", "InstanceId"}, {}, "aliyun-openapi-meta metadatas/ecs/RedeployInstance.json"},
+        {"ecs", "StartInstance", {"DryRun", "InitLocalDisk", "InstanceId"}, {}, "aliyun-openapi-meta metadatas/ecs/StartInstance.json"},
+        {"ecs", "StartInstances", {"BatchOptimization", "DryRun", "InstanceId", "RegionId"}, {"InstanceId"},
+         "aliyun-openapi-meta metadatas/ecs/StartInstances.json"},
+        {"ecs", "StopInstance", {"ConfirmStop", "DryRun", "ForceStop", "Hibernate", "InstanceId", "StoppedMode"}, {},
+         "aliyun-openapi-meta metadatas/ecs/StopInstance.json"},
+        {"ecs", "StopInstances", {"BatchOptimization", "DryRun", "ForceStop", "InstanceId", "RegionId", "StoppedMode"}, {"InstanceId"},
+         "aliyun-openapi-meta metadatas/ecs/StopInstances.json"},
+        {"ecs", "RebootInstance", {"DryRun", "ForceStop", "InstanceId"}, {}, "aliyun-openapi-meta metadatas/ecs/RebootInstance.json"},
+        {"ecs", "RebootInstances", {"BatchOptimization", "DryRun", "ForceReboot", "InstanceId", "RegionId"}, {"InstanceId"},
+         "aliyun-openapi-meta metadatas/ecs/RebootInstances.json"},
+        {"ecs", "DeleteInstance", {"DryRun", "Force", "ForceStop", "InstanceId", "TerminateSubscription"}, {},
+         "aliyun-openapi-meta metadatas/ecs/DeleteInstance.json"},
+        {"ecs", "DeleteInstances", {"ClientToken", "DryRun", "Force", "ForceStop", "InstanceId", "RegionId", "TerminateSubscription"},
+         {"InstanceId"}, "aliyun-openapi-meta metadatas/ecs/DeleteInstances.json"},
+        {"ecs", "ReplaceSystemDisk",
+         {"Architecture", "Arn", "ClientToken", "DiskId", "EncryptAlgorithm", "Encrypted", "ImageId", "InstanceId", "KMSKeyId",
+          "KeyPairName", "Password", "PasswordInherit", "Platform", "SecurityEnhancementStrategy", "SystemDisk.Size",
+          "UseAdditionalService"},
+         {"Arn"}, "aliyun-openapi-meta metadatas/ecs/ReplaceSystemDisk.json"},
+        {"ecs", "ResetDisk", {"DiskId", "DryRun", "SnapshotId"}, {}, "aliyun-openapi-meta metadatas/ecs/ResetDisk.json"},
+        {"ecs", "ResetDisks", {"Disk", "DryRun", "RegionId"}, {"Disk"}, "aliyun-openapi-meta metadatas/ecs/ResetDisks.json"},
+        {"ecs", "ReInitDisk", {"AutoStartInstance", "DiskId", "KeyPairName", "Password", "SecurityEnhancementStrategy"}, {},
+         "aliyun-openapi-meta metadatas/ecs/ReInitDisk.json"},
+        {"ecs", "DeleteDisk", {"DiskId"}, {}, "aliyun-openapi-meta metadatas/ecs/DeleteDisk.json"},
+        {"ecs", "DeleteSnapshot", {"Force", "SnapshotId"}, {}, "aliyun-openapi-meta metadatas/ecs/DeleteSnapshot.json"},
     };
     for (const auto& a : kApis)
         if (product == a.product && api == a.api) return &a;
