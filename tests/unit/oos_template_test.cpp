@@ -224,8 +224,8 @@ TEST_CASE("an action opguard does not expand is an unmodelled call named after i
                     "FormatVersion: OOS-2019-06-01\n"
                     "Tasks:\n"
                     "  - Name: stopWeb\n"
-                    "    Action: ACS::ECS::StopInstance\n"
-                    "    Properties: {instanceId: i-1}\n"
+                    "    Action: ACS::ECS::DeleteImage\n"
+                    "    Properties: {imageId: m-1}\n"
                     "  - Name: redeploy\n"
                     "    Action: ACS::ECS::RedeployInstance\n"
                     "  - Name: select\n"
@@ -241,7 +241,7 @@ TEST_CASE("an action opguard does not expand is an unmodelled call named after i
     for (const auto& x : d->b->drafts())
         got.push_back(x.id + " [" + header_of(x) + "] " + x.adapter.find("oos_action")->to_text() + " @" + d->at(x.origin));
     CHECK(got == std::vector<std::string>{
-                     "stopWeb [product=ecs action=StopInstance] ACS::ECS::StopInstance @3:5",
+                     "stopWeb [product=ecs action=DeleteImage] ACS::ECS::DeleteImage @3:5",
                      // ecs RedeployInstance is modelled: the action stays the OOS action, unmodelled.
                      "redeploy [product=ecs action=ACS::ECS::RedeployInstance] ACS::ECS::RedeployInstance @6:5",
                      "command [product=oos action=RunCommand] ACS::RunCommand @12:5",

@@ -266,7 +266,7 @@ TEST_CASE("secret parameters are redacted as soon as the plan is read", "[plan][
                              ",\n   \"parameters\": {\"RegionId\": \"cn-hangzhou\", \"LoginToken\": \"tok-123\", "
                              "\"password\": \"hunter2\", \"Extra\": {\"AccessKeySecret\": \"ak\", \"Keep\": \"k\"}, "
                              "\"SessionToken.1\": \"s1\", \"SessionToken.2\": \"s2\"}},\n"
-                             "  {\"product\": \"ecs\", \"version\": \"2014-05-26\", \"action\": \"StartInstance\", "
+                             "  {\"product\": \"ecs\", \"version\": \"2014-05-26\", \"action\": \"ModifyInstanceSpec\", "
                              "\"query\": {\"LoginToken\": \"tok-456\"}}\n]}\n";
     auto l = load(dir, text);
     const Call& c = l->plan.calls[0];

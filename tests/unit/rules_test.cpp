@@ -180,7 +180,7 @@ TEST_CASE("a clean rebuild has no findings", "[rules]") {
 
 TEST_CASE("plan.unmodeled-call", "[rules][common]") {
     SECTION("fires for a call no rule file describes") {
-        auto c = plan({"    {\"product\": \"ecs\", \"version\": \"2014-05-26\", \"action\": \"StopInstance\",\n"
+        auto c = plan({"    {\"product\": \"ecs\", \"version\": \"2014-05-26\", \"action\": \"ModifyInstanceSpec\",\n"
                        "     \"parameters\": {\"InstanceId\": \"i-1\", \"Whatever\": 1}}"});
         const Run& r = *c->run;
         auto f = r.findings("plan.unmodeled-call");
@@ -190,11 +190,11 @@ TEST_CASE("plan.unmodeled-call", "[rules][common]") {
         CHECK(f[0]->call_id == "call-1");
         CHECK(format_location(f[0]->location) == r.loc("{\"product\""));
         CHECK(format_location(f[0]->location) == r.plan_path + ":3:5");
-        CHECK(f[0]->message == "no rule file describes ecs StopInstance: opguard cannot tell what this call changes or destroys");
+        CHECK(f[0]->message == "no rule file describes ecs ModifyInstanceSpec: opguard cannot tell what this call changes or destroys");
         CHECK(rule_ids(r) == std::set<std::string>{"plan.unmodeled-call"});  // no parameter checks
         CHECK_FALSE(r.report.calls[0].known);
         CHECK_FALSE(r.report.calls[0].accepted);
-        CHECK(r.report.calls[0].label == "ecs 2014-05-26 StopInstance");
+        CHECK(r.report.calls[0].label == "ecs 2014-05-26 ModifyInstanceSpec");
         CHECK(exit_code(r.report, Severity::Error) == 1);
     }
     SECTION("REST calls are named by cloud and path") {
@@ -884,7 +884,7 @@ TEST_CASE("summary: refused calls and targets, and nothing to do", "[rules][summ
 // A call no rule describes has outcome "unknown" (JSON) but is counted as refused in the
 // summary (see the report).
 TEST_CASE("summary: a call no rule file describes is not counted as refused", "[rules][summary]") {
-    auto c = plan({"    {\"product\": \"ecs\", \"version\": \"2014-05-26\", \"action\": \"StopInstance\"}"});
+    auto c = plan({"    {\"product\": \"ecs\", \"version\": \"2014-05-26\", \"action\": \"ModifyInstanceSpec\"}"});
     CHECK(c->run->report.summary() == "Plan: no change; 1 call not modeled.");
 }
 

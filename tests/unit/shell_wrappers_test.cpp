@@ -119,7 +119,7 @@ TEST_CASE("shell wrappers: naming the CLI is not running it", "[shell][wrappers]
 
 TEST_CASE("shell wrappers: a check of a script that deletes through xargs fails, never passes as 'no change'", "[shell][wrappers][fail-closed]") {
     TempDir dir;
-    dir.write("w.sh", "cat ids.txt | xargs -I{} aliyun ecs DeleteInstance --InstanceId {} --Force true\n");
+    dir.write("w.sh", "cat ids.txt | xargs -I{} aliyun ecs DeleteImage --ImageId {} --Force true\n");
     dir.write("inv/d.json", "{\"Desktops\": []}");
     auto r = run_opguard(dir.path().string(), "check w.sh --inventory inv");
     CHECK(r.exit == 1);
