@@ -1,0 +1,45 @@
+// ECS DescribeDisks / DescribeSnapshots / DescribeImages beside ECD DescribeImages /
+// DescribeSnapshots: the kinds are told apart by the shape of the saved response (ECS wraps
+// its lists, Images.Image[]; ECD does not, Images[]), never by file name alone.
+#include <catch2/catch.hpp>
+
+#include "test_support.hpp"
+
+using namespace opguard;
+using namespace opguard::test;
+
+TEST_CASE("ECS disks, snapshots and images load beside ECD images and snapshots, told apart by shape", "[inventory][ecs]") {
+    TempDir dir;
+    // File names that say nothing, so only the shape decides.
+    dir.write("a.json", R"({"Images": [{"ImageId": "m-ecdwin01", "OsType": "Windows", "Status": "Available"}], "RequestId": "r1"})");
+    dir.write("b.json", R"({"Images": {"Image": [{"ImageId": "m-ecsalinux01", "OSType": "linux", "Status": "Available", "Size": 40}]},
+                            "PageNumber": 1, "PageSize": 10, "RegionId": "cn-hangzhou", "RequestId": "r2", "TotalCount": 1})");
+    dir.write("c.json", R"({"Snapshots": [{"SnapshotId": "s-ecd01", "DesktopId": "ecd-1", "SourceDiskType": "SYSTEM"}], "RequestId": "r3"})");
+    dir.write("d.json", R"({"Snapshots": {"Snapshot": [{"SnapshotId": "s-ecs01", "SourceDiskId": "d-ecs01", "SnapshotType": "auto",
+                            "Status": "accomplished", "Usage": "none"}]}, "RequestId": "r4", "TotalCount": 1})");
+    dir.write("e.json", R"({"Disks": {"Disk": [{"DiskId": "d-ecs01", "InstanceId": "i-1", "Type": "data", "Size": 100,
+                            "Status": "In_use", "DeleteWithInstance": true}]}, "RequestId": "r5", "TotalCount": 1})");
+    SourceRegistry sources;
+    const RuleSet rules = load_rules(sources, RuleSources{true, {}});
+    const Inventory inv = load_inventory(sources, {dir.path().string()}, rules, {});
+
+    REQUIRE(inv.objects("image").size() == 1);
+    CHECK(inv.objects("image")[0].id == "m-ecdwin01");
+    REQUIRE(inv.objects("ecs_image").size() == 1);
+    CHECK(inv.objects("ecs_image")[0].id == "m-ecsalinux01");
+    CHECK(inv.find("ecs_image", "m-ecsalinux01")->pointer() == "/Images/Image/0");
+    CHECK_FALSE(inv.find("image", "m-ecsalinux01"));
+    CHECK_FALSE(inv.find("ecs_image", "m-ecdwin01"));
+
+    REQUIRE(inv.objects("snapshot").size() == 1);
+    CHECK(inv.objects("snapshot")[0].id == "s-ecd01");
+    REQUIRE(inv.objects("ecs_snapshot").size() == 1);
+    CHECK(inv.find("ecs_snapshot", "s-ecs01")->pointer() == "/Snapshots/Snapshot/0");
+    CHECK_FALSE(inv.find("snapshot", "s-ecs01"));
+
+    REQUIRE(inv.objects("disk").size() == 1);
+    const InventoryObject* disk = inv.find("disk", "d-ecs01");
+    REQUIRE(disk);
+    CHECK(disk->pointer() == "/Disks/Disk/0");
+    CHECK(sources.file(disk->file).path() == dir.file("e.json"));
+}
