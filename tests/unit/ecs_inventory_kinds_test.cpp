@@ -43,3 +43,22 @@ TEST_CASE("ECS disks, snapshots and images load beside ECD images and snapshots,
     CHECK(disk->pointer() == "/Disks/Disk/0");
     CHECK(sources.file(disk->file).path() == dir.file("e.json"));
 }
+
+TEST_CASE("opguard inventory writes the ECS DescribeDisks, DescribeSnapshots and DescribeImages commands the rules need", "[inventory][ecs][listing]") {
+    TempDir dir;
+    dir.write("plan.json", R"({"calls": [
+  {"id": "os", "product": "ecs", "version": "2014-05-26", "action": "ReplaceSystemDisk",
+   "parameters": {"RegionId": "cn-hangzhou", "InstanceId": "i-bp1web000001", "ImageId": "m-bp1img01"}},
+  {"id": "reset", "product": "ecs", "version": "2014-05-26", "action": "ResetDisk",
+   "parameters": {"RegionId": "cn-hangzhou", "DiskId": "d-bp1dat01", "SnapshotId": "s-bp1dat01"}}
+]})");
+    const CliRun r = run_opguard(dir.path().string(), "inventory plan.json");
+    CHECK(r.exit == 0);
+    CHECK(r.out.find("aliyun ecs DescribeDisks --RegionId cn-hangzhou --DiskIds '[\"d-bp1dat01\"]' --pager 'path=Disks.Disk[]'") !=
+          std::string::npos);
+    CHECK(r.out.find("aliyun ecs DescribeSnapshots --RegionId cn-hangzhou --SnapshotIds '[\"s-bp1dat01\"]' --pager "
+                     "'path=Snapshots.Snapshot[]'") != std::string::npos);
+    CHECK(r.out.find("aliyun ecs DescribeImages --RegionId cn-hangzhou --ImageId m-bp1img01 --pager 'path=Images.Image[]'") !=
+          std::string::npos);
+    CHECK(r.out.find("aliyun ecs DescribeInstances --RegionId cn-hangzhou --InstanceIds '[\"i-bp1web000001\"]'") != std::string::npos);
+}
