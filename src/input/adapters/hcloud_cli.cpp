@@ -20,6 +20,9 @@ constexpr HuaweiOperation kOperations[] = {
     {"workspace", "BatchRebuildDesktopsSystemDisk", "POST", "/v2/{project_id}/desktops/rebuild"},
     {"workspace", "CreateDesktop", "POST", "/v2/{project_id}/desktops"},
     {"workspace", "DeleteDesktop", "DELETE", "/v2/{project_id}/desktops/{desktop_id}"},
+    // After DeleteDesktop: a --cli-jsonInput file is named after the last operation its name contains.
+    {"workspace", "BatchDeleteDesktops", "POST", "/v2/{project_id}/desktops/batch-delete"},
+    {"workspace", "BatchRunDesktops", "POST", "/v2/{project_id}/desktops/action"},
 };
 
 std::string lower(std::string s) {
