@@ -327,3 +327,21 @@ TEST_CASE("client spellings: a syntax error is located and the next item still r
     CHECK(e->id == "rules.duplicate");
     CHECK(e->message == "product aliyun.ENS is defined twice (first at a.rules:2:9)");
 }
+
+TEST_CASE("a --cli-jsonInput file is named after the longest route its name contains, in any declaration order", "[client-spellings][hcloud]") {
+    TempDir dir;
+    const std::string rules_dir = dir.mkdir("r");
+    // The longer name first: the shorter one, declared later, is contained in it.
+    dir.write("r/nova.rules",
+              "route hcloud.ecs.NovaListServersDetails { method = \"GET\"; path = \"/v2.1/{project_id}/servers/detail\"; source = \"test fixture\"; }\n"
+              "route hcloud.ecs.NovaListServers { method = \"GET\"; path = \"/v2.1/{project_id}/servers\"; source = \"test fixture\"; }\n");
+    SourceRegistry sources;
+    RuleSet rules = load_rules(sources, RuleSources{true, {rules_dir}});
+    const std::string body = "{\"path\": {\"project_id\": \"p1\"}}\n";
+    Plan detail = load_plan_any(sources, dir.write("nova-list-servers-details.json", body), rules, "hcloud-json-input");
+    REQUIRE(detail.calls.size() == 1);
+    CHECK(detail.calls[0].record.find("path")->as_string() == "/v2.1/{project_id}/servers/detail");
+    Plan plain = load_plan_any(sources, dir.write("NovaListServers.json", body), rules, "hcloud-json-input");
+    REQUIRE(plain.calls.size() == 1);
+    CHECK(plain.calls[0].record.find("path")->as_string() == "/v2.1/{project_id}/servers");
+}

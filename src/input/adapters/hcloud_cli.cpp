@@ -322,9 +322,17 @@ std::optional<CallDraft> read_hcloud_command(const ShellCommand& cmd, const Scri
 CallDraft read_hcloud_json_input(const Node& root, uint32_t file, const std::string& path, const std::string& id,
                                  const RuleSet& rules) {
     std::string name = alnum_lower(std::filesystem::path(path).stem().string());
+    // The longest route name the file name contains (BatchDeleteDesktops.json names
+    // BatchDeleteDesktops, not DeleteDesktop), whatever the order the rule files declare them in.
     const HuaweiOperation* known = nullptr;
-    for (const auto& o : rules.routes)
-        if (o.client == kClient && name.find(alnum_lower(o.name)) != std::string::npos) known = &o;
+    size_t known_length = 0;
+    for (const auto& o : rules.routes) {
+        const std::string n = alnum_lower(o.name);
+        if (o.client == kClient && n.size() > known_length && name.find(n) != std::string::npos) {
+            known = &o;
+            known_length = n.size();
+        }
+    }
     if (!known) {
         std::string ops;
         for (const auto& o : rules.routes)

@@ -32,8 +32,9 @@ void set_huawei_header(CallDraft& d, const HuaweiOperation& op, Origin at);
 std::optional<CallDraft> read_hcloud_command(const ShellCommand& cmd, const ScriptContext& ctx, const std::string& id);
 
 // A --cli-jsonInput file given as the plan itself. Its operation is named by the file name
-// (e.g. CheckDesktopImages.json, workspace-check-desktop-images.json), one of the routes of
-// `rules`; throws InputError "plan.hcloud-json-input" when the name does not say it.
+// (e.g. CheckDesktopImages.json, workspace-check-desktop-images.json): the longest name of a
+// route of `rules` that it contains, ASCII letters and digits compared without case; throws
+// InputError "plan.hcloud-json-input" when it contains none.
 CallDraft read_hcloud_json_input(const Node& root, uint32_t file, const std::string& path, const std::string& id,
                                  const RuleSet& rules);
 
