@@ -1,6 +1,7 @@
 #include "dsl/compiler.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 #include "core/diagnostic.hpp"
@@ -63,6 +64,33 @@ const Operation* RuleSet::operation(std::string_view name) const {
 const Listing* RuleSet::listing_of(std::string_view resource) const {
     for (const auto& l : listings)
         if (l.resource == resource) return &l;
+    return nullptr;
+}
+namespace {
+bool same_ascii_case_insensitive(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           });
+}
+}  // namespace
+const Client* RuleSet::client(std::string_view name) const {
+    for (const auto& c : clients)
+        if (c.name == name) return &c;
+    return nullptr;
+}
+const ClientProduct* RuleSet::product(std::string_view client, std::string_view name) const {
+    for (const auto& p : products)
+        if (p.client == client && same_ascii_case_insensitive(p.name, name)) return &p;
+    return nullptr;
+}
+const ClientApi* RuleSet::client_api(std::string_view client, std::string_view product, std::string_view api) const {
+    for (const auto& a : client_apis)
+        if (a.client == client && same_ascii_case_insensitive(a.product, product) && a.api == api) return &a;
+    return nullptr;
+}
+const ClientRoute* RuleSet::route(std::string_view client, std::string_view service, std::string_view name) const {
+    for (const auto& r : routes)
+        if (r.client == client && same_ascii_case_insensitive(r.service, service) && r.name == name) return &r;
     return nullptr;
 }
 const Rule* RuleSet::rule(std::string_view id) const {
@@ -807,11 +835,132 @@ public:
         else listings_.push_back(std::move(l));
     }
 
+    // ---- client spellings (rule_set.hpp Client, ClientProduct, ClientApi, ClientRoute) ------
+    // The item's name is dotted: CLIENT[.PRODUCT|.SERVICE][.NAME]; its parts, after checking
+    // their count and that the client is declared.
+    std::vector<std::string> client_item_name(const ast::Item& item, size_t parts, const char* form) const {
+        std::vector<std::string> out;
+        size_t b = 0;
+        while (true) {
+            size_t d = item.name.find('.', b);
+            out.push_back(item.name.substr(b, d == std::string::npos ? std::string::npos : d - b));
+            if (d == std::string::npos) break;
+            b = d + 1;
+        }
+        if (out.size() != parts || std::any_of(out.begin(), out.end(), [](const std::string& x) { return x.empty(); }))
+            fail(item.name_origin, "rules.type", item.kind + " " + item.name + ": the name is " + form);
+        if (item.kind != "client" && !std::any_of(clients_.begin(), clients_.end(), [&](const Client& c) { return c.name == out[0]; })) {
+            std::vector<std::string> names;
+            for (const auto& c : clients_) names.push_back(c.name);
+            fail(item.name_origin, "rules.unknown-name", "unknown client '" + out[0] + "'" + did_you_mean(out[0], names) +
+                                                            " in " + item.kind + " " + item.name + " (declare it with `client " + out[0] + " { ... }`)");
+        }
+        return out;
+    }
+
+    // Adds `x` to `list`, or, from a user's --rules file (may_override), replaces the item of
+    // the same key; a second definition among the built-in files is an error.
+    template <typename T, typename Same>
+    void add_or_replace(std::vector<T>& list, T x, const ast::Item& item, bool may_override, Same same) {
+        auto it = std::find_if(list.begin(), list.end(), same);
+        if (it == list.end()) return list.push_back(std::move(x));
+        if (!may_override) fail(item.name_origin, "rules.duplicate", item.kind + " " + item.name + " is defined twice (first at " + where(it->origin) + ")");
+        *it = std::move(x);
+    }
+
+    void add_client_item(const ast::Item& item, bool may_override) {
+        if (item.kind == "client") {
+            check_allowed(item, {"title", "local_commands", "cloud", "source"});
+            Client c;
+            c.name = client_item_name(item, 1, "the client's command, such as aliyun")[0];
+            c.origin = item.name_origin;
+            c.title = opt_string(item, "title");
+            if (const auto* p = get(item, "local_commands")) c.local_commands = string_list(*p);
+            c.cloud = opt_string(item, "cloud");
+            c.source = literal_string(require(item, "source"));
+            const std::string key = c.name;
+            add_or_replace(clients_, std::move(c), item, may_override, [&](const Client& x) { return x.name == key; });
+        } else if (item.kind == "product") {
+            check_allowed(item, {"version", "api_metadata", "source"});
+            auto parts = client_item_name(item, 2, "CLIENT.PRODUCT, such as aliyun.ecd");
+            ClientProduct p;
+            p.client = parts[0];
+            p.name = parts[1];
+            p.origin = item.name_origin;
+            p.version = opt_string(item, "version");
+            if (const auto* v = get(item, "api_metadata")) p.api_metadata = boolean(*v);
+            p.source = literal_string(require(item, "source"));
+            add_or_replace(products_, std::move(p), item, may_override, [&](const ClientProduct& x) {
+                return x.client == parts[0] && same_ascii_case_insensitive(x.name, parts[1]);
+            });
+        } else if (item.kind == "cli_api") {
+            check_allowed(item, {"params", "repeat_lists", "source"});
+            auto parts = client_item_name(item, 3, "CLIENT.PRODUCT.API, such as aliyun.ecs.RedeployInstance");
+            ClientApi a;
+            a.client = parts[0];
+            a.product = parts[1];
+            a.api = parts[2];
+            a.origin = item.name_origin;
+            a.params = string_list(require(item, "params"));
+            if (const auto* p = get(item, "repeat_lists")) a.repeat_lists = string_list(*p);
+            a.source = literal_string(require(item, "source"));
+            add_or_replace(client_apis_, std::move(a), item, may_override, [&](const ClientApi& x) {
+                return x.client == parts[0] && same_ascii_case_insensitive(x.product, parts[1]) && x.api == parts[2];
+            });
+        } else {
+            check_allowed(item, {"operation", "method", "path", "source"});
+            auto parts = client_item_name(item, 3, "CLIENT.SERVICE.NAME, such as hcloud.workspace.DeleteDesktop");
+            ClientRoute r;
+            r.client = parts[0];
+            r.service = parts[1];
+            r.name = parts[2];
+            r.origin = item.name_origin;
+            for (const auto& c : clients_)
+                if (c.name == r.client) r.cloud = c.cloud;
+            const auto* op = get(item, "operation");
+            const auto* method = get(item, "method");
+            const auto* path = get(item, "path");
+            if (op && (method || path))
+                fail((method ? method : path)->key_origin, "rules.duplicate",
+                     "route " + item.name + " names an operation: its method and path come from the operation's match");
+            if (op) {
+                r.operation = literal_string(*op);
+                auto at = op_names_.find(r.operation);
+                if (at == op_names_.end()) {
+                    if (broken(r.operation)) throw StepFailed{};
+                    std::vector<std::string> names;
+                    for (const auto& [n, i] : op_names_) names.push_back(n);
+                    fail(op->value->origin, "rules.unknown-operation", "unknown operation '" + r.operation + "'" + did_you_mean(r.operation, names));
+                }
+                std::string service;
+                for (const auto& [k, v] : operations_[at->second].match) {
+                    if (k == "cloud") r.cloud = v;
+                    else if (k == "service") service = v;
+                    else if (k == "method") r.method = v;
+                    else if (k == "path") r.path = v;
+                }
+                if (r.method.empty() || r.path.empty())
+                    fail(op->value->origin, "rules.type", "operation " + r.operation + " has no method and path: a route names a REST operation");
+                if (!same_ascii_case_insensitive(service, r.service))
+                    fail(op->value->origin, "rules.type", "operation " + r.operation + " is of service '" + service + "', not '" + r.service + "'");
+            } else {
+                if (!method || !path)
+                    fail(item.name_origin, "rules.missing-property", "route " + item.name + " needs 'operation' (a modeled operation) or 'method' and 'path'");
+                r.method = literal_string(*method);
+                r.path = literal_string(*path);
+            }
+            r.source = literal_string(require(item, "source"));
+            add_or_replace(routes_, std::move(r), item, may_override, [&](const ClientRoute& x) {
+                return x.client == parts[0] && same_ascii_case_insensitive(x.service, parts[1]) && x.name == parts[2];
+            });
+        }
+    }
+
     RuleSet compile(const std::vector<ParsedRuleFile>& files) {
         for (const auto& f : files) broken_.insert(f.broken.begin(), f.broken.end());
         // Sets and resources first, then operations, then rules and effects, so order of
         // files and items does not matter.
-        for (const char* pass : {"set", "resource", "operation", "rule", "effect", "listing"})
+        for (const char* pass : {"set", "resource", "operation", "rule", "effect", "listing", "client", "product", "cli_api", "route"})
             for (const auto& f : files)
                 for (const auto& item : f.items)
                     if (item.kind == pass) {
@@ -821,6 +970,8 @@ public:
                         else if (item.kind == "operation") add_operation(item);
                         else if (item.kind == "rule") add_rule(item);
                         else if (item.kind == "listing") attempt([&] { add_listing(item, f.may_override); });  // an error drops the listing
+                        else if (item.kind == "client" || item.kind == "product" || item.kind == "cli_api" || item.kind == "route")
+                            attempt([&] { add_client_item(item, f.may_override); });  // an error drops the item
                         else add_effect(item);
                     }
         for (auto& r : resources_)
@@ -833,6 +984,10 @@ public:
         rs.effects = std::move(effects_);
         rs.sets = std::move(sets_);
         rs.listings = std::move(listings_);
+        rs.clients = std::move(clients_);
+        rs.products = std::move(products_);
+        rs.client_apis = std::move(client_apis_);
+        rs.routes = std::move(routes_);
         return rs;
     }
 
@@ -1034,6 +1189,10 @@ private:
     std::vector<Rule> rules_;
     std::vector<Effect> effects_;
     std::vector<Listing> listings_;
+    std::vector<Client> clients_;
+    std::vector<ClientProduct> products_;
+    std::vector<ClientApi> client_apis_;
+    std::vector<ClientRoute> routes_;
     std::map<std::string, NamedSet, std::less<>> sets_;
     std::set<std::string, std::less<>> kind_names_;
     mutable std::map<std::string, std::set<std::string>, std::less<>> indexed_;  // (check_expr is const) find_all(kind, field, ...) with literal kind and field

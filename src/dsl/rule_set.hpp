@@ -129,6 +129,51 @@ struct Listing {
     std::string note;
 };
 
+// How a command-line client's lines are read, beyond the operations they call (declared in
+// rule files as `client NAME { ... }`; the adapters in src/input/adapters read it).
+struct Client {
+    std::string name;                         // the command: "aliyun", "hcloud"
+    Origin origin;
+    std::string title;
+    std::vector<std::string> local_commands;  // first arguments that call no cloud API ("configure", "help", ...)
+    std::string cloud;                        // the call header's cloud of its REST calls ("huaweicloud"); empty: none
+    std::string source;
+};
+
+// A product as a client knows it: `product aliyun.ecd { ... }` (client "aliyun", name "ecd").
+struct ClientProduct {
+    std::string client;
+    std::string name;                         // as the command line writes it: "ecd", "appstream-center"
+    Origin origin;
+    std::string version;                      // the API version the client calls when the line gives none ("": not known)
+    bool api_metadata = true;                 // false: the client embeds no metadata of the product's APIs
+    std::string source;
+};
+
+// The metadata of one API that a client embeds and checks a line against: `cli_api
+// aliyun.ecs.RedeployInstance { ... }`. Without --force the aliyun CLI's classic form accepts
+// only these parameter flags (the exact name, or <Name>.<anything> of a repeat list).
+struct ClientApi {
+    std::string client, product, api;         // "aliyun", "ecs", "RedeployInstance"
+    Origin origin;
+    std::vector<std::string> params;          // parameter names, in the metadata's order
+    std::vector<std::string> repeat_lists;    // parameters written <Name>.N
+    std::string source;
+};
+
+// The name under which a client calls a REST operation: `route hcloud.workspace.DeleteDesktop
+// { ... }` (KooCLI: hcloud <service> <name>). A modeled operation is named by `operation`
+// (its method and path come from its match); another one gives method and path itself, so
+// that a call of it is named the way the SDKs name it.
+struct ClientRoute {
+    std::string client, service, name;        // "hcloud", "workspace", "DeleteDesktop"
+    Origin origin;
+    std::string operation;                    // the operation item it names ("": none, not modeled)
+    std::string cloud;                        // from the operation's match, else the client's cloud
+    std::string method, path;                 // from the operation's match, or given
+    std::string source;
+};
+
 // Plan: once per plan. With `operations`, before the calls run (when some call is of one of
 // them); without, after the simulation, seeing `calls` and the predicted `effects` (a policy).
 // Effect: after the simulation, once per predicted effect (`effect` bound), of the listed
@@ -218,11 +263,23 @@ struct RuleSet {
     std::vector<Effect> effects;
     std::map<std::string, NamedSet, std::less<>> sets;
     std::vector<Listing> listings;
+    // Client spellings (what src/input/adapters reads): clients, their products, the API
+    // metadata they embed, the names of REST operations.
+    std::vector<Client> clients;
+    std::vector<ClientProduct> products;
+    std::vector<ClientApi> client_apis;
+    std::vector<ClientRoute> routes;
 
     const ResourceKind* resource(std::string_view name) const;
     const Operation* operation(std::string_view name) const;
     const Rule* rule(std::string_view id) const;
     const Listing* listing_of(std::string_view resource) const;  // nullptr: no listing names that kind
+    // nullptr when none is declared. A product and a service compare case-insensitively
+    // (ASCII), as the clients read them; an API's and a route's name exactly.
+    const Client* client(std::string_view name) const;
+    const ClientProduct* product(std::string_view client, std::string_view product) const;
+    const ClientApi* client_api(std::string_view client, std::string_view product, std::string_view api) const;
+    const ClientRoute* route(std::string_view client, std::string_view service, std::string_view name) const;
 };
 
 }  // namespace opguard

@@ -9,7 +9,7 @@ namespace opguard {
 
 namespace {
 
-constexpr char kMagic[8] = {'o', 'p', 'g', 'r', 'u', 'l', 'e', '2'};
+constexpr char kMagic[8] = {'o', 'p', 'g', 'r', 'u', 'l', 'e', '3'};
 
 class Writer {
 public:
@@ -202,7 +202,11 @@ static_assert(sizeof(Rule) == 504, "Rule changed: serialize the new member");
 static_assert(sizeof(Effect) == 456, "Effect changed: serialize the new member");
 static_assert(sizeof(NamedSet) == 176, "NamedSet changed: serialize the new member");
 static_assert(sizeof(Listing) == 496, "Listing changed: serialize the new member");
-static_assert(sizeof(RuleSet) == 5 * 24 + 48, "RuleSet changed: serialize the new member");
+static_assert(sizeof(Client) == 160, "Client changed: serialize the new member");
+static_assert(sizeof(ClientProduct) == 144, "ClientProduct changed: serialize the new member");
+static_assert(sizeof(ClientApi) == 184, "ClientApi changed: serialize the new member");
+static_assert(sizeof(ClientRoute) == 264, "ClientRoute changed: serialize the new member");
+static_assert(sizeof(RuleSet) == 9 * 24 + 48, "RuleSet changed: serialize the new member");
 #endif
 
 uint64_t builtin_rules_hash() {
@@ -284,6 +288,24 @@ std::string serialize_rule_set(const RuleSet& r, uint64_t text_hash, uint32_t fi
         w.s(l.flag_form); w.strings(l.pager); w.s(l.page_limit_flag); w.s(l.page_offset_flag); w.s(l.page_total_field);
         w.u(static_cast<uint32_t>(l.page_limit)); w.s(l.source); w.s(l.note);
     }
+    w.u(r.clients.size());
+    for (const auto& c : r.clients) {
+        w.s(c.name); w.origin(c.origin); w.s(c.title); w.strings(c.local_commands); w.s(c.cloud); w.s(c.source);
+    }
+    w.u(r.products.size());
+    for (const auto& p : r.products) {
+        w.s(p.client); w.s(p.name); w.origin(p.origin); w.s(p.version); w.b(p.api_metadata); w.s(p.source);
+    }
+    w.u(r.client_apis.size());
+    for (const auto& a : r.client_apis) {
+        w.s(a.client); w.s(a.product); w.s(a.api); w.origin(a.origin); w.strings(a.params); w.strings(a.repeat_lists);
+        w.s(a.source);
+    }
+    w.u(r.routes.size());
+    for (const auto& x : r.routes) {
+        w.s(x.client); w.s(x.service); w.s(x.name); w.origin(x.origin); w.s(x.operation); w.s(x.cloud); w.s(x.method);
+        w.s(x.path); w.s(x.source);
+    }
     return std::move(w.out);
 }
 
@@ -353,6 +375,30 @@ bool deserialize_rule_set(std::string_view data, uint64_t text_hash, const std::
         l.max_ids = static_cast<int>(rd.u()); l.flag_form = rd.s(); l.pager = rd.strings(); l.page_limit_flag = rd.s();
         l.page_offset_flag = rd.s(); l.page_total_field = rd.s(); l.page_limit = static_cast<int>(rd.u()); l.source = rd.s();
         l.note = rd.s();
+        if (!rd.ok) return false;
+    }
+    r.clients.resize(rd.ok ? rd.count() : 0);
+    for (auto& c : r.clients) {
+        c.name = rd.s(); c.origin = rd.origin(); c.title = rd.s(); c.local_commands = rd.strings(); c.cloud = rd.s();
+        c.source = rd.s();
+        if (!rd.ok) return false;
+    }
+    r.products.resize(rd.ok ? rd.count() : 0);
+    for (auto& p : r.products) {
+        p.client = rd.s(); p.name = rd.s(); p.origin = rd.origin(); p.version = rd.s(); p.api_metadata = rd.b();
+        p.source = rd.s();
+        if (!rd.ok) return false;
+    }
+    r.client_apis.resize(rd.ok ? rd.count() : 0);
+    for (auto& a : r.client_apis) {
+        a.client = rd.s(); a.product = rd.s(); a.api = rd.s(); a.origin = rd.origin(); a.params = rd.strings();
+        a.repeat_lists = rd.strings(); a.source = rd.s();
+        if (!rd.ok) return false;
+    }
+    r.routes.resize(rd.ok ? rd.count() : 0);
+    for (auto& x : r.routes) {
+        x.client = rd.s(); x.service = rd.s(); x.name = rd.s(); x.origin = rd.origin(); x.operation = rd.s(); x.cloud = rd.s();
+        x.method = rd.s(); x.path = rd.s(); x.source = rd.s();
         if (!rd.ok) return false;
     }
     if (!rd.ok || !rd.at_end()) return false;

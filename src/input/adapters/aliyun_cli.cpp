@@ -78,62 +78,27 @@ std::string lower(std::string s) {
     return s;
 }
 
-// Sub-commands of the CLI that call no cloud API.
-bool not_an_api(const std::string& product) {
-    static const char* kLocal[] = {"configure", "plugin", "oss", "ossutil", "help", "version", "auto-completion", "completion"};
-    return std::any_of(std::begin(kLocal), std::end(kLocal), [&](const char* k) { return product == k; });
+// The client's name in rule files (`client aliyun`, `product aliyun.ecd`, `cli_api aliyun.ecs.X`).
+constexpr const char* kClient = "aliyun";
+
+// Sub-commands of the CLI that call no cloud API (rule files: client aliyun, local_commands).
+bool not_an_api(const RuleSet& rules, const std::string& product) {
+    const Client* c = rules.client(kClient);
+    return c && std::find(c->local_commands.begin(), c->local_commands.end(), product) != c->local_commands.end();
 }
 
-// Products the aliyun CLI embeds no API metadata for (aliyun-openapi-meta products.json:
-// "type": "raw", "apis": [], real-clients.md §1.2): its classic form needs --force.
-bool no_embedded_apis(const std::string& product) { return product == "ecd" || product == "appstream-center"; }
-
-// APIs whose metadata the aliyun CLI embeds (aliyun-openapi-meta metadatas/<product>/<Api>.json,
-// commit 2563691c, as pinned by aliyun-cli eadd68d9): without --force the classic form accepts
-// only these parameter flags (openapi/rpc.go RpcInvoker.Prepare, meta/api.go FindParameter:
-// the exact name, or <Name>.<anything> for a RepeatList). Other APIs of these products are not
-// listed here and not checked.
-struct EmbeddedApi {
-    const char* product;
-    const char* api;
-    std::vector<std::string> params;
-    std::vector<std::string> repeat_lists;
-    const char* source;
-};
-const EmbeddedApi* embedded_api(const std::string& product, const std::string& api) {
-    static const EmbeddedApi kApis[] = {
-        {"ecs", "RedeployInstance", {"ForceStop", "InstanceId"}, {}, "aliyun-openapi-meta metadatas/ecs/RedeployInstance.json"},
-        {"ecs", "StartInstance", {"DryRun", "InitLocalDisk", "InstanceId"}, {}, "aliyun-openapi-meta metadatas/ecs/StartInstance.json"},
-        {"ecs", "StartInstances", {"BatchOptimization", "DryRun", "InstanceId", "RegionId"}, {"InstanceId"},
-         "aliyun-openapi-meta metadatas/ecs/StartInstances.json"},
-        {"ecs", "StopInstance", {"ConfirmStop", "DryRun", "ForceStop", "Hibernate", "InstanceId", "StoppedMode"}, {},
-         "aliyun-openapi-meta metadatas/ecs/StopInstance.json"},
-        {"ecs", "StopInstances", {"BatchOptimization", "DryRun", "ForceStop", "InstanceId", "RegionId", "StoppedMode"}, {"InstanceId"},
-         "aliyun-openapi-meta metadatas/ecs/StopInstances.json"},
-        {"ecs", "RebootInstance", {"DryRun", "ForceStop", "InstanceId"}, {}, "aliyun-openapi-meta metadatas/ecs/RebootInstance.json"},
-        {"ecs", "RebootInstances", {"BatchOptimization", "DryRun", "ForceReboot", "InstanceId", "RegionId"}, {"InstanceId"},
-         "aliyun-openapi-meta metadatas/ecs/RebootInstances.json"},
-        {"ecs", "DeleteInstance", {"DryRun", "Force", "ForceStop", "InstanceId", "TerminateSubscription"}, {},
-         "aliyun-openapi-meta metadatas/ecs/DeleteInstance.json"},
-        {"ecs", "DeleteInstances", {"ClientToken", "DryRun", "Force", "ForceStop", "InstanceId", "RegionId", "TerminateSubscription"},
-         {"InstanceId"}, "aliyun-openapi-meta metadatas/ecs/DeleteInstances.json"},
-        {"ecs", "ReplaceSystemDisk",
-         {"Architecture", "Arn", "ClientToken", "DiskId", "EncryptAlgorithm", "Encrypted", "ImageId", "InstanceId", "KMSKeyId",
-          "KeyPairName", "Password", "PasswordInherit", "Platform", "SecurityEnhancementStrategy", "SystemDisk.Size",
-          "UseAdditionalService"},
-         {"Arn"}, "aliyun-openapi-meta metadatas/ecs/ReplaceSystemDisk.json"},
-        {"ecs", "ResetDisk", {"DiskId", "DryRun", "SnapshotId"}, {}, "aliyun-openapi-meta metadatas/ecs/ResetDisk.json"},
-        {"ecs", "ResetDisks", {"Disk", "DryRun", "RegionId"}, {"Disk"}, "aliyun-openapi-meta metadatas/ecs/ResetDisks.json"},
-        {"ecs", "ReInitDisk", {"AutoStartInstance", "DiskId", "KeyPairName", "Password", "SecurityEnhancementStrategy"}, {},
-         "aliyun-openapi-meta metadatas/ecs/ReInitDisk.json"},
-        {"ecs", "DeleteDisk", {"DiskId"}, {}, "aliyun-openapi-meta metadatas/ecs/DeleteDisk.json"},
-        {"ecs", "DeleteSnapshot", {"Force", "SnapshotId"}, {}, "aliyun-openapi-meta metadatas/ecs/DeleteSnapshot.json"},
-    };
-    for (const auto& a : kApis)
-        if (product == a.product && api == a.api) return &a;
-    return nullptr;
+// Products the aliyun CLI embeds no API metadata for (rule files: product aliyun.X with
+// api_metadata = false): its classic form needs --force.
+bool no_embedded_apis(const RuleSet& rules, const std::string& product) {
+    const ClientProduct* p = rules.product(kClient, product);
+    return p && !p->api_metadata;
 }
-bool embedded_accepts(const EmbeddedApi& a, const std::string& name) {
+
+// APIs whose metadata the aliyun CLI embeds (rule files: cli_api aliyun.PRODUCT.API): without
+// --force the classic form accepts only their parameter flags (openapi/rpc.go
+// RpcInvoker.Prepare, meta/api.go FindParameter: the exact name, or <Name>.<anything> for a
+// RepeatList). APIs without such an item are not checked.
+bool embedded_accepts(const ClientApi& a, const std::string& name) {
     if (std::find(a.params.begin(), a.params.end(), name) != a.params.end()) return true;
     return std::any_of(a.repeat_lists.begin(), a.repeat_lists.end(),
                        [&](const std::string& l) { return name.size() > l.size() && name.compare(0, l.size() + 1, l + ".") == 0; });
@@ -189,11 +154,8 @@ std::string kebab_to_pascal(std::string_view s) {
 }
 
 std::string default_api_version(const RuleSet& rules, const std::string& product, const std::string& action) {
-    // The CLI's product metadata (aliyun-openapi-meta products.json, as pinned by aliyun-cli, 2026-04-21).
-    static const std::map<std::string, std::string> kDefaults = {
-        {"ecd", "2020-09-30"}, {"ecs", "2014-05-26"}, {"appstream-center", "2021-09-01"}};
-    auto it = kDefaults.find(lower(product));
-    if (it != kDefaults.end()) return it->second;
+    // The CLI's product metadata (rule files: product aliyun.X, version).
+    if (const ClientProduct* p = rules.product(kClient, product); p && !p->version.empty()) return p->version;
     std::string found;
     for (const auto& op : rules.operations) {
         std::string p, a, v;
@@ -268,7 +230,7 @@ std::optional<CallDraft> read_aliyun_command(const ShellCommand& cmd, const Scri
         const KnownFlag* k = n ? known(n) : nullptr;
         return k ? k->mode : FlagMode::Once;
     });
-    if (args.positionals.empty() || not_an_api(args.positionals[0]->text)) return std::nullopt;
+    if (args.positionals.empty() || not_an_api(*ctx.rules, args.positionals[0]->text)) return std::nullopt;
     if (args.positionals.size() < 2) return std::nullopt;  // `aliyun ecd`: help for a product
 
     CallDraft d;
@@ -429,11 +391,11 @@ std::optional<CallDraft> read_aliyun_command(const ShellCommand& cmd, const Scri
         else unseen.push_back({f->spelled, "a flag whose name is computed when the script runs", f->at});
     }
     const bool force = std::any_of(args.flags.begin(), args.flags.end(), [](const CliFlag& f) { return !f.name_unresolved && f.name == "force"; });
-    // Classic form of ecd / appstream-center without --force: the CLI has no metadata for the
+    // Classic form of a product without API metadata (ecd, appstream-center) without --force: the CLI has no metadata for the
     // API and stops before sending anything (inferred from its source, real-clients.md §1.2).
     const std::string lproduct = lower(product.text);
     const bool needs_force = !plugin && !roa && !force && !cmd.unterminated && !product.unresolved() && !api.unresolved() &&
-                             no_embedded_apis(lproduct);
+                             no_embedded_apis(*ctx.rules, lproduct);
     if (needs_force) {
         Origin at{file, api.begin};
         d.note("missing_force", Node::object({{"product", Node::string(lproduct, at)},
@@ -448,9 +410,9 @@ std::optional<CallDraft> read_aliyun_command(const ShellCommand& cmd, const Scri
     }
     // The classic form of an API whose metadata the CLI embeds (ECS) checks every parameter
     // flag against it unless --force is given; not when a word opguard cannot see may hold --force.
-    const EmbeddedApi* embedded = !plugin && !roa && !force && unseen.empty() && !cmd.unterminated && !api.unresolved()
-                                      ? embedded_api(lproduct, api.text)
-                                      : nullptr;
+    const ClientApi* embedded = !plugin && !roa && !force && unseen.empty() && !cmd.unterminated && !api.unresolved()
+                                    ? ctx.rules->client_api(kClient, lproduct, api.text)
+                                    : nullptr;
 
     // API parameters.
     auto declared_list = [&](const std::string& n) {

@@ -4,26 +4,19 @@
 #include <cctype>
 #include <filesystem>
 #include <map>
+#include <set>
 
 #include "core/diagnostic.hpp"
 #include "input/adapters/cli_args.hpp"
 #include "input/json_reader.hpp"
+#include "opguard.hpp"
 
 namespace opguard::adapters {
 
 namespace {
 
-// Huawei Cloud Workspace v2 (huaweicloud-sdk-go-v3 services/workspace/v2 workspace_meta.go).
-constexpr HuaweiOperation kOperations[] = {
-    {"workspace", "CheckDesktopImages", "POST", "/v2/{project_id}/desktops/check-images"},
-    {"workspace", "ListDesktopsDetail", "GET", "/v2/{project_id}/desktops/detail"},
-    {"workspace", "BatchRebuildDesktopsSystemDisk", "POST", "/v2/{project_id}/desktops/rebuild"},
-    {"workspace", "CreateDesktop", "POST", "/v2/{project_id}/desktops"},
-    {"workspace", "DeleteDesktop", "DELETE", "/v2/{project_id}/desktops/{desktop_id}"},
-    // After DeleteDesktop: a --cli-jsonInput file is named after the last operation its name contains.
-    {"workspace", "BatchDeleteDesktops", "POST", "/v2/{project_id}/desktops/batch-delete"},
-    {"workspace", "BatchRunDesktops", "POST", "/v2/{project_id}/desktops/action"},
-};
+// The client's name in rule files (`client hcloud`, `route hcloud.SERVICE.NAME`).
+constexpr const char* kClient = "hcloud";
 
 std::string lower(std::string s) {
     for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -37,15 +30,10 @@ std::string alnum_lower(const std::string& s) {
     return out;
 }
 
-const HuaweiOperation* find_op(const std::string& service, const std::string& operation) {
-    for (const auto& o : kOperations)
-        if (lower(service) == o.service && operation == o.operation) return &o;
-    return nullptr;
-}
-
-bool local_command(const std::string& s) {
-    static const char* kLocal[] = {"configure", "version", "help", "meta", "update", "log", "auto-complete", "init"};
-    return std::any_of(std::begin(kLocal), std::end(kLocal), [&](const char* k) { return lower(s) == k; });
+// The client's own commands (rule files: client hcloud, local_commands), ASCII case ignored.
+bool local_command(const RuleSet& rules, const std::string& s) {
+    const Client* c = rules.client(kClient);
+    return c && std::any_of(c->local_commands.begin(), c->local_commands.end(), [&](const std::string& k) { return lower(s) == k; });
 }
 
 bool digits(const std::string& s) {
@@ -92,9 +80,9 @@ std::vector<std::string> split_dots(const std::string& s) {
     return out;
 }
 
-void set_rest_header(CallDraft& d, const std::string& service, const std::string& operation, Origin service_at, Origin op_at,
-                     const HuaweiOperation* known) {
-    d.set_header("cloud", Node::string("huaweicloud", service_at));
+void set_rest_header(CallDraft& d, const std::string& cloud, const std::string& service, const std::string& operation,
+                     Origin service_at, Origin op_at, const HuaweiOperation* known) {
+    d.set_header("cloud", Node::string(known ? known->cloud : cloud, service_at));
     d.set_header("service", Node::string(lower(service), service_at));
     // A known operation is named by its method and path (how the rules match REST calls);
     // another one only by its name.
@@ -124,9 +112,20 @@ void merge_json_input(CallDraft& d, const Node& root) {
 
 }  // namespace
 
-const HuaweiOperation* huawei_operation(const std::string& service, const std::string& operation) { return find_op(service, operation); }
+const HuaweiOperation* huawei_operation(const RuleSet& rules, const std::string& service, const std::string& operation) {
+    return rules.route(kClient, service, operation);
+}
 
-void set_huawei_header(CallDraft& d, const HuaweiOperation& op, Origin at) { set_rest_header(d, op.service, op.operation, at, at, &op); }
+const HuaweiOperation* huawei_operation(const std::string& service, const std::string& operation) {
+    // The built-in rules, loaded once, for a caller that has no RuleSet at hand.
+    static SourceRegistry sources;
+    static const RuleSet builtin = load_rules(sources, RuleSources{});
+    return huawei_operation(builtin, service, operation);
+}
+
+void set_huawei_header(CallDraft& d, const HuaweiOperation& op, Origin at) {
+    set_rest_header(d, op.cloud, op.service, op.name, at, at, &op);
+}
 
 bool looks_like_hcloud_json_input(const Node& root, std::string* why) {
     if (!root.is_object() || root.members().empty()) {
@@ -152,7 +151,7 @@ std::optional<CallDraft> read_hcloud_command(const ShellCommand& cmd, const Scri
         if (name == "dryrun" || name == "skeleton" || name == "debug" || name == "help" || name == "h") return FlagMode::None;
         return FlagMode::Once;
     });
-    if (args.positionals.size() < 2 || local_command(args.positionals[0]->text)) return std::nullopt;
+    if (args.positionals.size() < 2 || local_command(*ctx.rules, args.positionals[0]->text)) return std::nullopt;
     const ShellWord& service = *args.positionals[0];
     const ShellWord& opword = *args.positionals[1];
     std::string operation = opword.text, version;
@@ -160,7 +159,8 @@ std::optional<CallDraft> read_hcloud_command(const ShellCommand& cmd, const Scri
         version = operation.substr(slash + 1);
         operation.resize(slash);
     }
-    const HuaweiOperation* known = find_op(service.text, operation);
+    const HuaweiOperation* known = huawei_operation(*ctx.rules, service.text, operation);
+    const Client* client = ctx.rules->client(kClient);
 
     CallDraft d;
     d.id = id;
@@ -168,7 +168,8 @@ std::optional<CallDraft> read_hcloud_command(const ShellCommand& cmd, const Scri
     d.wire_form = false;
     d.repeats = Repeats::ClientAccepts;
     d.adapter.set("client", Node::string("hcloud"));
-    set_rest_header(d, service.text, operation, Origin{file, service.begin}, Origin{file, opword.begin}, known);
+    set_rest_header(d, client ? client->cloud : std::string(), service.text, operation, Origin{file, service.begin},
+                    Origin{file, opword.begin}, known);
     if (!version.empty()) d.set_header("version", Node::string(version, Origin{file, opword.begin}));
     if (service.unresolved()) d.unresolved("(service)", "the service", written(ctx.text, service), Origin{file, service.begin});
     if (opword.unresolved()) d.unresolved("(action)", "the operation", written(ctx.text, opword), Origin{file, opword.begin});
@@ -297,7 +298,7 @@ std::optional<CallDraft> read_hcloud_command(const ShellCommand& cmd, const Scri
         merge_json_input(d, root);
     }
     // --project_id defaults to the project of the profile's region (or --cli-project-id).
-    if (known && std::string(known->path).find("{project_id}") != std::string::npos &&
+    if (known && known->path.find("{project_id}") != std::string::npos &&
         std::none_of(d.params.begin(), d.params.end(), [](const RawParam& p) { return p.name == "project_id"; })) {
         RawParam p;
         p.name = "project_id";
@@ -319,14 +320,26 @@ std::optional<CallDraft> read_hcloud_command(const ShellCommand& cmd, const Scri
     return d;
 }
 
-CallDraft read_hcloud_json_input(const Node& root, uint32_t file, const std::string& path, const std::string& id) {
+CallDraft read_hcloud_json_input(const Node& root, uint32_t file, const std::string& path, const std::string& id,
+                                 const RuleSet& rules) {
     std::string name = alnum_lower(std::filesystem::path(path).stem().string());
+    // The longest route name the file name contains (BatchDeleteDesktops.json names
+    // BatchDeleteDesktops, not DeleteDesktop), whatever the order the rule files declare them in.
     const HuaweiOperation* known = nullptr;
-    for (const auto& o : kOperations)
-        if (name.find(alnum_lower(o.operation)) != std::string::npos) known = &o;
+    size_t known_length = 0;
+    for (const auto& o : rules.routes) {
+        const std::string n = alnum_lower(o.name);
+        if (o.client == kClient && n.size() > known_length && name.find(n) != std::string::npos) {
+            known = &o;
+            known_length = n.size();
+        }
+    }
     if (!known) {
+        std::set<std::string> names;  // sorted: the message does not depend on the order of the rule files
+        for (const auto& o : rules.routes)
+            if (o.client == kClient) names.insert(o.name);
         std::string ops;
-        for (const auto& o : kOperations) ops += (ops.empty() ? "" : ", ") + std::string(o.operation);
+        for (const auto& n : names) ops += (ops.empty() ? "" : ", ") + n;
         throw InputError(path, {}, "plan.hcloud-json-input",
                          "a KooCLI --cli-jsonInput file does not say which operation it is for; name the file after it "
                          "(one of: " + ops + "), or check the hcloud line that uses it");
@@ -336,7 +349,7 @@ CallDraft read_hcloud_json_input(const Node& root, uint32_t file, const std::str
     d.origin = root.origin;
     d.wire_form = false;
     d.adapter.set("client", Node::string("hcloud"));
-    set_rest_header(d, known->service, known->operation, Origin{file, 0}, Origin{file, 0}, known);
+    set_rest_header(d, known->cloud, known->service, known->name, Origin{file, 0}, Origin{file, 0}, known);
     merge_json_input(d, root);
     return d;
 }

@@ -244,7 +244,7 @@ Plan terraform(SourceRegistry& sources, uint32_t fid, const Node& root, const Ru
 Plan json_input(SourceRegistry& sources, uint32_t fid, const Node& root, const RuleSet& rules) {
     const SourceFile& f = sources.file(fid);
     PlanBuilder b(sources, fid, rules, "hcloud-json-input");
-    b.add(read_hcloud_json_input(root, fid, f.path(), std::filesystem::path(f.path()).stem().string()));
+    b.add(read_hcloud_json_input(root, fid, f.path(), std::filesystem::path(f.path()).stem().string(), rules));
     return b.build();
 }
 
