@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 
 #include "core/diagnostic.hpp"
@@ -981,6 +982,11 @@ public:
         // (call index, target) pairs that some effect record names.
         std::set<std::pair<size_t, std::string_view>> affected;
         for (const auto& e : r.effects) affected.emplace(e.call_index, e.target);
+        // (call index, target, noun, verb) of the effects that the effect tally below counts:
+        // a target whose own effect says the same ("snapshot deleted") is counted there once.
+        std::set<std::tuple<size_t, std::string_view, std::string_view, std::string_view>> told;
+        for (const auto& e : r.effects)
+            if (!e.verb.empty() && e.id == e.target) told.emplace(e.call_index, e.target, e.noun, e.verb);
         for (const auto& c : r.calls) {
             if (!c.accepted || !c.known || c.dry_run) continue;
             const Operation* op = rules_.operation(c.operation);
@@ -996,6 +1002,7 @@ public:
             for (const auto& t : c.targets) {
                 if (t.outcome != "accepted") continue;
                 if (has_effects && !affected.count({c.index, t.id})) continue;
+                if (told.count({c.index, t.id, noun, op->verb})) continue;
                 std::string key = noun + "\x1f" + op->verb;
                 noun_of_key[key] = noun;
                 verb_of_key[key] = op->verb;

@@ -57,7 +57,7 @@ std::string rebuild_plan() {
 TEST_CASE("a call no rule file models fails the check: a read-only one is info", "[fail-closed][unmodeled]") {
     TempDir dir;
     std::string plan = plan_of({
-        "    {\"id\": \"del\", \"product\": \"ecd\", \"version\": \"2020-09-30\", \"action\": \"DeleteDesktops\",\n"
+        "    {\"id\": \"del\", \"product\": \"ecd\", \"version\": \"2020-09-30\", \"action\": \"DeleteDesktopGroup\",\n"
         "     \"parameters\": {\"RegionId\": \"cn-hangzhou\", \"DesktopId\": [\"ecd-1\"]}}",
         "    {\"id\": \"list\", \"product\": \"ecd\", \"version\": \"2020-09-30\", \"action\": \"DescribeDesktops\"}",
         "    {\"id\": \"hw\", \"cloud\": \"huaweicloud\", \"service\": \"workspace\", \"method\": \"GET\", \"path\": \"/v2/p/desktops\"}",
@@ -69,7 +69,7 @@ TEST_CASE("a call no rule file models fails the check: a read-only one is info",
     CHECK(err[0]->rule->severity == Severity::Error);
     CHECK(err[0]->call_id == "del");
     CHECK(format_location(err[0]->location) == r->loc("{\"id\": \"del\""));
-    CHECK(err[0]->message == "no rule file describes ecd DeleteDesktops: opguard cannot tell what this call changes or destroys");
+    CHECK(err[0]->message == "no rule file describes ecd DeleteDesktopGroup: opguard cannot tell what this call changes or destroys");
     CHECK(err[1]->call_id == "hwdel");
     CHECK(err[1]->message == "no rule file describes huaweicloud DELETE /v2/p/desktops/d: opguard cannot tell what this call changes or destroys");
     auto info = r->findings("plan.unmodeled-read");
