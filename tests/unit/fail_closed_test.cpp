@@ -42,7 +42,7 @@ std::optional<Err> rules_error(const TempDir& dir, const std::string& extra_rule
 
 const char* kDesktops = R"({"Desktops": [
   {"DesktopId": "ecd-1", "OfficeSiteId": "cn-hangzhou+dir-1", "DesktopStatus": "Stopped", "OsType": "Windows",
-   "ImageId": "m-1", "DesktopGroupId": "dg-1", "Tags": [{"Key": "env", "Value": "prod"}]},
+   "ImageId": "m-1", "DesktopGroupId": "dg-1", "PolicyGroupId": "pg-1", "Tags": [{"Key": "env", "Value": "prod"}]},
   {"DesktopId": "ecd-2", "OfficeSiteId": "cn-hangzhou+dir-1", "DesktopStatus": "Stopped", "OsType": "Windows",
    "ImageId": "m-1", "DesktopGroupId": "dg-1"}
 ]}
@@ -103,18 +103,18 @@ TEST_CASE("a --rules rule sees a field no resource lists", "[fail-closed][projec
     const std::string rules =
         "rule my.tagged {\n  title = \"t\";\n  severity = warning;\n  operations = [\"ecd.RebuildDesktops\"];\n  scope = target;\n"
         "  let d = lookup(\"desktop\", target);\n  when = count(d.Tags) > 0;\n"
-        "  message = \"{target} is tagged {join(map(d.Tags, it.Key + '=' + it.Value), ',')} in group {d.DesktopGroupId}\";\n"
+        "  message = \"{target} is tagged {join(map(d.Tags, it.Key + '=' + it.Value), ',')} in policy group {d.PolicyGroupId}\";\n"
         "  source = \"test\";\n}\n";
     auto r = run_with(dir, rebuild_plan(), {inv}, rules);
     const ResourceKind* k = r->rules.resource("desktop");
     REQUIRE(k);
     CHECK(std::find(k->read_fields.begin(), k->read_fields.end(), "Tags") != k->read_fields.end());
-    CHECK(std::find(k->read_fields.begin(), k->read_fields.end(), "DesktopGroupId") != k->read_fields.end());
+    CHECK(std::find(k->read_fields.begin(), k->read_fields.end(), "PolicyGroupId") != k->read_fields.end());
     CHECK_FALSE(k->read_whole);
     auto f = r->findings("my.tagged");
     REQUIRE(f.size() == 1);
     CHECK(f[0]->target == "ecd-1");
-    CHECK(f[0]->message == "ecd-1 is tagged env=prod in group dg-1");
+    CHECK(f[0]->message == "ecd-1 is tagged env=prod in policy group pg-1");
     for (const Finding* a : r->findings("inventory.field-absent")) CHECK(a->message.find("rule my.tagged") != 0);
 }
 
