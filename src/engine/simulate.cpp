@@ -427,7 +427,24 @@ public:
         touch(o, o.kind->status_field);
         Node x = v;
         x.origin = {};
-        o.value().set(o.kind->status_field, std::move(x));
+        write_field(o, o.kind->status_field, std::move(x));
+    }
+
+    // Every write of the plan to an inventory object goes here, so that find_all's indexes
+    // follow it: a desktop rebuilt onto another image is found by its new ImageId, no longer
+    // by the old one (an index built before the write would otherwise answer from the
+    // saved value). Bucket order stays deterministic: a moved object goes last.
+    void write_field(InventoryObject& o, const std::string& field, Node v) {
+        auto idx = secondary_.find(o.kind->name + "\x1f" + field);
+        if (idx != secondary_.end()) {
+            if (const Node* before = o.value().find(field)) {
+                auto bucket = idx->second.find(before->to_text());
+                if (bucket != idx->second.end())
+                    bucket->second.erase(std::remove(bucket->second.begin(), bucket->second.end(), &o), bucket->second.end());
+            }
+            idx->second[v.to_text()].push_back(&o);
+        }
+        o.value().set(field, std::move(v));
     }
 
     // Evaluates one rule in `frame` (its `for` loop included); records findings and returns
@@ -621,7 +638,7 @@ public:
             touch(*w.obj, w.field);
             Node v = w.value;
             v.origin = {};
-            w.obj->value().set(w.field, std::move(v));
+            write_field(*w.obj, w.field, std::move(v));
             // A later write of the status replaces what an earlier call left pending.
             if (w.field == w.obj->kind->status_field) {
                 if (w.final) pending_[w.obj] = PendingStatus{call.index, call.id, *w.final};
