@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 
 #include "core/diagnostic.hpp"
@@ -426,7 +427,24 @@ public:
         touch(o, o.kind->status_field);
         Node x = v;
         x.origin = {};
-        o.value().set(o.kind->status_field, std::move(x));
+        write_field(o, o.kind->status_field, std::move(x));
+    }
+
+    // Every write of the plan to an inventory object goes here, so that find_all's indexes
+    // follow it: a desktop rebuilt onto another image is found by its new ImageId, no longer
+    // by the old one (an index built before the write would otherwise answer from the
+    // saved value). Bucket order stays deterministic: a moved object goes last.
+    void write_field(InventoryObject& o, const std::string& field, Node v) {
+        auto idx = secondary_.find(o.kind->name + "\x1f" + field);
+        if (idx != secondary_.end()) {
+            if (const Node* before = o.value().find(field)) {
+                auto bucket = idx->second.find(before->to_text());
+                if (bucket != idx->second.end())
+                    bucket->second.erase(std::remove(bucket->second.begin(), bucket->second.end(), &o), bucket->second.end());
+            }
+            idx->second[v.to_text()].push_back(&o);
+        }
+        o.value().set(field, std::move(v));
     }
 
     // Evaluates one rule in `frame` (its `for` loop included); records findings and returns
@@ -620,7 +638,7 @@ public:
             touch(*w.obj, w.field);
             Node v = w.value;
             v.origin = {};
-            w.obj->value().set(w.field, std::move(v));
+            write_field(*w.obj, w.field, std::move(v));
             // A later write of the status replaces what an earlier call left pending.
             if (w.field == w.obj->kind->status_field) {
                 if (w.final) pending_[w.obj] = PendingStatus{call.index, call.id, *w.final};
@@ -981,6 +999,11 @@ public:
         // (call index, target) pairs that some effect record names.
         std::set<std::pair<size_t, std::string_view>> affected;
         for (const auto& e : r.effects) affected.emplace(e.call_index, e.target);
+        // (call index, target, noun, verb) of the effects that the effect tally below counts:
+        // a target whose own effect says the same ("snapshot deleted") is counted there once.
+        std::set<std::tuple<size_t, std::string_view, std::string_view, std::string_view>> told;
+        for (const auto& e : r.effects)
+            if (!e.verb.empty() && e.id == e.target) told.emplace(e.call_index, e.target, e.noun, e.verb);
         for (const auto& c : r.calls) {
             if (!c.accepted || !c.known || c.dry_run) continue;
             const Operation* op = rules_.operation(c.operation);
@@ -996,6 +1019,7 @@ public:
             for (const auto& t : c.targets) {
                 if (t.outcome != "accepted") continue;
                 if (has_effects && !affected.count({c.index, t.id})) continue;
+                if (told.count({c.index, t.id, noun, op->verb})) continue;
                 std::string key = noun + "\x1f" + op->verb;
                 noun_of_key[key] = noun;
                 verb_of_key[key] = op->verb;

@@ -42,7 +42,7 @@ std::optional<Err> rules_error(const TempDir& dir, const std::string& extra_rule
 
 const char* kDesktops = R"({"Desktops": [
   {"DesktopId": "ecd-1", "OfficeSiteId": "cn-hangzhou+dir-1", "DesktopStatus": "Stopped", "OsType": "Windows",
-   "ImageId": "m-1", "DesktopGroupId": "dg-1", "Tags": [{"Key": "env", "Value": "prod"}]},
+   "ImageId": "m-1", "DesktopGroupId": "dg-1", "PolicyGroupId": "pg-1", "Tags": [{"Key": "env", "Value": "prod"}]},
   {"DesktopId": "ecd-2", "OfficeSiteId": "cn-hangzhou+dir-1", "DesktopStatus": "Stopped", "OsType": "Windows",
    "ImageId": "m-1", "DesktopGroupId": "dg-1"}
 ]}
@@ -57,7 +57,7 @@ std::string rebuild_plan() {
 TEST_CASE("a call no rule file models fails the check: a read-only one is info", "[fail-closed][unmodeled]") {
     TempDir dir;
     std::string plan = plan_of({
-        "    {\"id\": \"del\", \"product\": \"ecd\", \"version\": \"2020-09-30\", \"action\": \"DeleteDesktops\",\n"
+        "    {\"id\": \"del\", \"product\": \"ecd\", \"version\": \"2020-09-30\", \"action\": \"DeleteDesktopGroup\",\n"
         "     \"parameters\": {\"RegionId\": \"cn-hangzhou\", \"DesktopId\": [\"ecd-1\"]}}",
         "    {\"id\": \"list\", \"product\": \"ecd\", \"version\": \"2020-09-30\", \"action\": \"DescribeDesktops\"}",
         "    {\"id\": \"hw\", \"cloud\": \"huaweicloud\", \"service\": \"workspace\", \"method\": \"GET\", \"path\": \"/v2/p/desktops\"}",
@@ -69,7 +69,7 @@ TEST_CASE("a call no rule file models fails the check: a read-only one is info",
     CHECK(err[0]->rule->severity == Severity::Error);
     CHECK(err[0]->call_id == "del");
     CHECK(format_location(err[0]->location) == r->loc("{\"id\": \"del\""));
-    CHECK(err[0]->message == "no rule file describes ecd DeleteDesktops: opguard cannot tell what this call changes or destroys");
+    CHECK(err[0]->message == "no rule file describes ecd DeleteDesktopGroup: opguard cannot tell what this call changes or destroys");
     CHECK(err[1]->call_id == "hwdel");
     CHECK(err[1]->message == "no rule file describes huaweicloud DELETE /v2/p/desktops/d: opguard cannot tell what this call changes or destroys");
     auto info = r->findings("plan.unmodeled-read");
@@ -103,18 +103,18 @@ TEST_CASE("a --rules rule sees a field no resource lists", "[fail-closed][projec
     const std::string rules =
         "rule my.tagged {\n  title = \"t\";\n  severity = warning;\n  operations = [\"ecd.RebuildDesktops\"];\n  scope = target;\n"
         "  let d = lookup(\"desktop\", target);\n  when = count(d.Tags) > 0;\n"
-        "  message = \"{target} is tagged {join(map(d.Tags, it.Key + '=' + it.Value), ',')} in group {d.DesktopGroupId}\";\n"
+        "  message = \"{target} is tagged {join(map(d.Tags, it.Key + '=' + it.Value), ',')} in policy group {d.PolicyGroupId}\";\n"
         "  source = \"test\";\n}\n";
     auto r = run_with(dir, rebuild_plan(), {inv}, rules);
     const ResourceKind* k = r->rules.resource("desktop");
     REQUIRE(k);
     CHECK(std::find(k->read_fields.begin(), k->read_fields.end(), "Tags") != k->read_fields.end());
-    CHECK(std::find(k->read_fields.begin(), k->read_fields.end(), "DesktopGroupId") != k->read_fields.end());
+    CHECK(std::find(k->read_fields.begin(), k->read_fields.end(), "PolicyGroupId") != k->read_fields.end());
     CHECK_FALSE(k->read_whole);
     auto f = r->findings("my.tagged");
     REQUIRE(f.size() == 1);
     CHECK(f[0]->target == "ecd-1");
-    CHECK(f[0]->message == "ecd-1 is tagged env=prod in group dg-1");
+    CHECK(f[0]->message == "ecd-1 is tagged env=prod in policy group pg-1");
     for (const Finding* a : r->findings("inventory.field-absent")) CHECK(a->message.find("rule my.tagged") != 0);
 }
 
