@@ -5,7 +5,8 @@
 // Grammar (EBNF; '#' starts a comment to the end of the line):
 //   file      = { item } ;
 //   item      = kind name "{" { property } "}" ;
-//   kind      = "resource" | "operation" | "rule" | "effect" | "set" | "listing" ;
+//   kind      = "resource" | "operation" | "rule" | "effect" | "set" | "listing"
+//             | "oos_action" | "terraform_resource" ;
 //   name      = letter { letter | digit | "_" | "-" | "." } ;
 //   property  = "for" ident "in" expr ";"          (iterate: bind ident to each element)
 //             | "let" ident "=" expr ";"           (a named value, computed when first used)
@@ -66,7 +67,7 @@ struct Property {
 };
 
 struct Item {
-    std::string kind;      // resource | operation | rule | effect | set | listing
+    std::string kind;      // resource | operation | rule | effect | set | listing | oos_action | terraform_resource
     std::string name;
     Origin origin;         // the kind keyword
     Origin name_origin;
