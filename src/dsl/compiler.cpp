@@ -984,7 +984,7 @@ public:
         a.origin = item.name_origin;
         const auto& act = require(item, "action");
         a.action = literal_string(act);
-        if (a.action.rfind("ACS::", 0) != 0 || a.action.size() <= 5)
+        if (lower_ascii(a.action).rfind("acs::", 0) != 0 || a.action.size() <= 5)
             fail(act.value->origin, "rules.type", "'action' is an OOS action name: \"ACS::PRODUCT::Name\"");
         auto same = std::find_if(oos_actions_.begin(), oos_actions_.end(), [&](const OosAction& x) { return lower_ascii(x.action) == lower_ascii(a.action); });
         if (same != oos_actions_.end() && !may_override)

@@ -384,3 +384,30 @@ TEST_CASE("a misspelt item kind names the new kinds too", "[client-forms][rule-e
     REQUIRE(got.size() == 1);
     CHECK(got[0] == "k.rules:1:1 rules.syntax expected an item (resource, operation, rule, effect, set, listing, oos_action or terraform_resource), found 'oos_actoin'");
 }
+
+TEST_CASE("among the built-in rules an OOS action or a resource type is declared once", "[client-forms][rule-errors]") {
+    // Two built-in files (may_override false) declaring the same action and type.
+    SourceRegistry sources;
+    const std::string one =
+        "oos_action a { action = \"ACS::ECS::AttachDisk\"; parameters = {}; calls = []; source = \"s\"; }\n"
+        "terraform_resource alicloud_foo { product = \"ecs\"; source = \"s\"; }\n";
+    const std::string two =
+        "oos_action b { action = \"acs::ecs::attachdisk\"; parameters = {}; calls = []; source = \"s\"; }\n"
+        "terraform_resource alicloud_foo { product = \"ecs\"; source = \"s\"; }\n";
+    uint32_t f1 = sources.add("builtin/one.rules", one);
+    uint32_t f2 = sources.add("builtin/two.rules", two);
+    std::vector<ParsedRuleFile> files = {{f1, parse_rule_file(sources, f1), false}, {f2, parse_rule_file(sources, f2), false}};
+    RuleErrors errors(sources);
+    compile_rules(sources, files, errors);
+    std::vector<std::string> got;
+    try {
+        errors.throw_if_any();
+    } catch (const RuleErrorList& e) {
+        for (const auto& x : e.errors()) got.push_back(x.file() + ":" + lc(x.position()) + " " + x.id() + " " + x.message());
+    }
+    CHECK(got == std::vector<std::string>{
+                     "builtin/two.rules:" + lc(position_of(two, "\"acs::ecs")) +
+                         " rules.duplicate OOS action acs::ecs::attachdisk is declared already, at builtin/one.rules:1:12",
+                     "builtin/two.rules:" + lc(position_of(two, "alicloud_foo")) +
+                         " rules.duplicate terraform_resource alicloud_foo is declared already, at builtin/one.rules:2:20"});
+}
