@@ -6,7 +6,8 @@
 //   file      = { item } ;
 //   item      = kind name "{" { property } "}" ;
 //   kind      = "resource" | "operation" | "rule" | "effect" | "set" | "listing"
-//             | "client" | "product" | "cli_api" | "route" ;   (client spellings: rule_set.hpp)
+//             | "client" | "product" | "cli_api" | "route"     (client spellings: rule_set.hpp)
+//             | "oos_action" | "terraform_resource" ;
 //   name      = letter { letter | digit | "_" | "-" | "." } ;
 //   property  = "for" ident "in" expr ";"          (iterate: bind ident to each element)
 //             | "let" ident "=" expr ";"           (a named value, computed when first used)
@@ -68,6 +69,7 @@ struct Property {
 
 struct Item {
     std::string kind;      // resource | operation | rule | effect | set | listing | client | product | cli_api | route
+                           // | oos_action | terraform_resource
     std::string name;
     Origin origin;         // the kind keyword
     Origin name_origin;

@@ -93,6 +93,16 @@ const ClientRoute* RuleSet::route(std::string_view client, std::string_view serv
         if (r.client == client && same_ascii_case_insensitive(r.service, service) && r.name == name) return &r;
     return nullptr;
 }
+const OosAction* RuleSet::oos_action(std::string_view action) const {
+    for (const auto& a : oos_actions)
+        if (same_ascii_case_insensitive(a.action, action)) return &a;
+    return nullptr;
+}
+const TerraformResource* RuleSet::terraform_resource(std::string_view type) const {
+    for (const auto& r : terraform_resources)
+        if (r.name == type) return &r;
+    return nullptr;
+}
 const Rule* RuleSet::rule(std::string_view id) const {
     for (const auto& r : rules)
         if (r.id == id) return &r;
@@ -858,6 +868,98 @@ public:
         return out;
     }
 
+    // ---- client forms: oos_action and terraform_resource items ---------------------------
+
+    // What a call's parameter sources may name: an OOS action's parameters, or Terraform's
+    // before / after attributes and provider settings.
+    struct SourceNames {
+        const std::vector<std::pair<std::string, Node>>* oos = nullptr;  // nullptr: Terraform
+    };
+
+    static std::string lower_ascii(std::string s) {
+        for (auto& c : s) if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        return s;
+    }
+
+    // Where the key of an object member is written: the last `key` before its value (the
+    // syntax tree keeps only the value's place).
+    Origin key_origin(Origin value, const std::string& key) const {
+        const std::string_view raw = sources_.file(value.file).text();
+        size_t at = value.offset <= raw.size() ? raw.rfind(key, value.offset) : std::string_view::npos;
+        return at == std::string_view::npos ? value : Origin{value.file, static_cast<uint32_t>(at)};
+    }
+
+    // "before.x" / "after.x" / "provider.x" from a member path, or "" when `e` is none.
+    static std::string attr_path(const ast::ExprPtr& e) {
+        if (!e || e->op != ast::Op::Member || e->args.size() != 1 || e->args[0]->op != ast::Op::Var) return {};
+        return e->args[0]->name + "." + e->name;
+    }
+
+    void param_source(const ast::ExprPtr& e, ParamSource& p, const SourceNames& names) const {
+        if (e->op == ast::Op::Call) {
+            static const std::vector<std::string> fns = {"if_set", "translate"};
+            if (e->name == "if_set" && e->args.size() == 1 && !p.if_set) {
+                p.if_set = true;
+                return param_source(e->args[0], p, names);
+            }
+            if (e->name == "translate" && e->args.size() == 2) {
+                const auto& m = e->args[1];
+                if (m->op != ast::Op::Object) fail(m->origin, "rules.type", "translate(value, {From: \"To\", ...}) takes an object of values");
+                Node obj = Node::object({}, m->origin);
+                for (size_t i = 0; i < m->keys.size(); ++i) {
+                    if (m->args[i]->op != ast::Op::Literal) fail(m->args[i]->origin, "rules.type", "translate: each value is a constant");
+                    obj.set(m->keys[i], m->args[i]->literal);
+                }
+                p.translate = std::move(obj);
+                return param_source(e->args[0], p, names);
+            }
+            if (std::find(fns.begin(), fns.end(), e->name) == fns.end())
+                fail(e->origin, "rules.unknown-function", "unknown function '" + e->name + "' in a parameter's source" + did_you_mean(e->name, fns) + "; expected if_set(source) or translate(source, {From: \"To\"})");
+            fail(e->origin, "rules.arity", "'" + e->name + "' takes " + (e->name == "if_set" ? "one source (once)" : "a source and an object"));
+        }
+        if (e->op == ast::Op::List) {
+            if (e->args.size() != 1 || p.as_list) fail(e->origin, "rules.type", "a list source names one value: [source]");
+            p.as_list = true;
+            return param_source(e->args[0], p, names);
+        }
+        if (e->op == ast::Op::Literal) {
+            p.constant = e->literal;
+            return;
+        }
+        if (names.oos) {
+            std::vector<std::string> known;
+            for (const auto& [n, d] : *names.oos) known.push_back(n);
+            if (e->op == ast::Op::Var) {
+                if (std::find(known.begin(), known.end(), e->name) == known.end())
+                    fail(e->origin, "rules.unknown-name", "'" + e->name + "' is not a parameter of this action" + did_you_mean(e->name, known) + " (declare it in 'parameters')");
+                p.from = e->name;
+                return;
+            }
+            fail(e->origin, "rules.type", "a parameter's source is one of the action's parameters, a constant, [source] or if_set(source)");
+        }
+        std::string path = attr_path(e);
+        static const std::vector<std::string> roots = {"before", "after", "provider"};
+        std::string root = path.substr(0, path.find('.'));
+        if (path.empty() || std::find(roots.begin(), roots.end(), root) == roots.end()) {
+            std::string found = e->op == ast::Op::Var ? e->name : root;
+            fail(e->origin, "rules.type", "a parameter's source is before.ATTRIBUTE, after.ATTRIBUTE, provider.SETTING, a constant, [source], if_set(source) or translate(source, {...})" +
+                     (found.empty() ? std::string() : did_you_mean(found, roots)));
+        }
+        p.from = path;
+    }
+
+    std::vector<ParamSource> param_sources(const ast::ExprPtr& e, const SourceNames& names) const {
+        if (e->op != ast::Op::Object) fail(e->origin, "rules.type", "'params' takes an object: {ApiName: source, ...}");
+        std::vector<ParamSource> out;
+        for (size_t i = 0; i < e->keys.size(); ++i) {
+            ParamSource p;
+            p.name = e->keys[i];
+            param_source(e->args[i], p, names);
+            out.push_back(std::move(p));
+        }
+        return out;
+    }
+
     // Adds `x` to `list`, or, from a user's --rules file (may_override), replaces the item of
     // the same key; a second definition among the built-in files is an error.
     template <typename T, typename Same>
@@ -956,11 +1058,136 @@ public:
         }
     }
 
+    // `before.x == "v" and after.y != true`
+    void conditions(const ast::ExprPtr& e, std::vector<AttrCondition>& out) const {
+        if (e->op == ast::Op::And) {
+            for (const auto& a : e->args) conditions(a, out);
+            return;
+        }
+        if ((e->op == ast::Op::Eq || e->op == ast::Op::Ne) && e->args.size() == 2) {
+            std::string path = attr_path(e->args[0]);
+            std::string root = path.substr(0, path.find('.'));
+            if ((root == "before" || root == "after") && e->args[1]->op == ast::Op::Literal) {
+                out.push_back({path, e->args[1]->literal, e->op == ast::Op::Eq});
+                return;
+            }
+        }
+        fail(e->origin, "rules.type", "a condition compares before.ATTRIBUTE or after.ATTRIBUTE with a constant (== or !=), joined by 'and'");
+    }
+
+    std::vector<ClientCall> client_calls(const ast::Property& prop, const SourceNames& names, const std::string& product) const {
+        if (prop.value->op != ast::Op::List) fail(prop.value->origin, "rules.type", "'" + prop.key + "' takes a list of calls: [{api: \"...\", params: {...}}, ...]");
+        const std::vector<std::string> allowed = names.oos
+            ? std::vector<std::string>{"task", "product", "api", "params", "conditional", "wait"}
+            : std::vector<std::string>{"api", "params", "changed", "only_if", "skip_if", "conditional", "wait"};
+        std::vector<ClientCall> out;
+        for (const auto& c : prop.value->args) {
+            if (c->op != ast::Op::Object) fail(c->origin, "rules.type", "a call is an object: {api: \"...\", params: {...}}");
+            ClientCall call;
+            call.origin = c->origin;
+            call.product = product;
+            for (size_t i = 0; i < c->keys.size(); ++i) {
+                const std::string& k = c->keys[i];
+                const ast::Property v{ast::PropertyForm::Plain, k, key_origin(c->args[i]->origin, k), nullptr, c->args[i]};
+                if (std::find(allowed.begin(), allowed.end(), k) == allowed.end()) {
+                    std::string list;
+                    for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+                    fail(v.key_origin, "rules.unknown-property", "unknown key '" + k + "' in a call of " + prop.key + did_you_mean(k, allowed) + "; expected one of: " + list);
+                }
+                if (k == "task") call.step = literal_string(v);
+                else if (k == "product") call.product = literal_string(v);
+                else if (k == "api") call.api = literal_string(v);
+                else if (k == "params") call.params = param_sources(v.value, names);
+                else if (k == "changed") call.changed = string_list(v);
+                else if (k == "only_if") conditions(v.value, call.only_if);
+                else if (k == "skip_if") conditions(v.value, call.skip_if);
+                else if (k == "conditional") call.conditional = literal_string(v);
+                else if (k == "wait") call.wait = boolean(v);
+            }
+            if (call.api.empty()) fail(c->origin, "rules.missing-property", "a call of " + prop.key + " needs 'api'");
+            if (call.product.empty()) fail(c->origin, "rules.missing-property", "a call of " + prop.key + " needs 'product'");
+            if (names.oos && call.step.empty()) fail(c->origin, "rules.missing-property", "a call of an oos_action needs 'task' (the task of the action's template that makes it)");
+            if (prop.key == "update" && call.changed.empty())
+                fail(c->origin, "rules.missing-property", "a call of 'update' needs 'changed' (the attributes whose change makes it)");
+            out.push_back(std::move(call));
+        }
+        return out;
+    }
+
+    // A user's --rules file (may_override) may declare an action or a resource type again:
+    // its declaration replaces the built-in one.
+    void add_oos_action(const ast::Item& item, bool may_override) {
+        check_allowed(item, {"action", "parameters", "calls", "source", "note"});
+        OosAction a;
+        a.name = item.name;
+        a.origin = item.name_origin;
+        const auto& act = require(item, "action");
+        a.action = literal_string(act);
+        if (lower_ascii(a.action).rfind("acs::", 0) != 0 || a.action.size() <= 5)
+            fail(act.value->origin, "rules.type", "'action' is an OOS action name: \"ACS::PRODUCT::Name\"");
+        auto same = std::find_if(oos_actions_.begin(), oos_actions_.end(), [&](const OosAction& x) { return lower_ascii(x.action) == lower_ascii(a.action); });
+        if (same != oos_actions_.end() && !may_override)
+            fail(act.value->origin, "rules.duplicate", "OOS action " + a.action + " is declared already, at " + where(same->origin));
+        const auto& ps = require(item, "parameters");
+        if (ps.value->op != ast::Op::Object) fail(ps.value->origin, "rules.type", "'parameters' takes an object: {name: Default, ...} (null: no default)");
+        for (size_t i = 0; i < ps.value->keys.size(); ++i) {
+            const auto& d = ps.value->args[i];
+            if (d->op != ast::Op::Literal) fail(d->origin, "rules.type", "a parameter's Default is a constant (null: none)");
+            a.parameters.emplace_back(ps.value->keys[i], d->literal);
+        }
+        SourceNames names;
+        names.oos = &a.parameters;
+        a.calls = client_calls(require(item, "calls"), names, "");
+        a.source = literal_string(require(item, "source"));
+        a.note = opt_string(item, "note");
+        if (same != oos_actions_.end()) *same = std::move(a);
+        else oos_actions_.push_back(std::move(a));
+    }
+
+    void add_terraform_resource(const ast::Item& item, bool may_override) {
+        check_allowed(item, {"header", "product", "region", "params", "missing", "delete", "create", "update", "source", "note"});
+        TerraformResource r;
+        r.name = item.name;
+        r.origin = item.name_origin;
+        auto same = std::find_if(terraform_resources_.begin(), terraform_resources_.end(), [&](const TerraformResource& x) { return x.name == r.name; });
+        if (same != terraform_resources_.end() && !may_override)
+            fail(item.name_origin, "rules.duplicate", "terraform_resource " + r.name + " is declared already, at " + where(same->origin));
+        if (const auto* p = get(item, "header")) r.header = word(*p, {"aliyun", "huaweicloud"});
+        r.product = literal_string(require(item, "product"));
+        SourceNames names;
+        if (const auto* p = get(item, "region")) {
+            if (p->value->op != ast::Op::List) fail(p->value->origin, "rules.type", "'region' takes a list: [after.region, provider.region]");
+            for (const auto& e : p->value->args) {
+                ParamSource s;
+                param_source(e, s, names);
+                if (s.from.empty() || s.as_list || s.if_set || !s.translate.is_null())
+                    fail(e->origin, "rules.type", "'region' lists before.ATTRIBUTE, after.ATTRIBUTE or provider.SETTING");
+                r.region.push_back(s.from);
+            }
+        }
+        if (const auto* p = get(item, "params")) r.params = param_sources(p->value, names);
+        if (const auto* p = get(item, "missing")) {
+            if (p->value->op != ast::Op::Object) fail(p->value->origin, "rules.type", "'missing' takes an object: {Param: \"why it is not in the plan\"}");
+            for (size_t i = 0; i < p->value->keys.size(); ++i) {
+                const ast::Property v{ast::PropertyForm::Plain, "missing." + p->value->keys[i], p->value->args[i]->origin, nullptr, p->value->args[i]};
+                r.missing.emplace_back(p->value->keys[i], literal_string(v));
+            }
+        }
+        if (const auto* p = get(item, "delete")) r.on_delete = client_calls(*p, names, r.product);
+        if (const auto* p = get(item, "create")) r.on_create = client_calls(*p, names, r.product);
+        if (const auto* p = get(item, "update")) r.on_update = client_calls(*p, names, r.product);
+        r.source = literal_string(require(item, "source"));
+        r.note = opt_string(item, "note");
+        if (same != terraform_resources_.end()) *same = std::move(r);
+        else terraform_resources_.push_back(std::move(r));
+    }
+
     RuleSet compile(const std::vector<ParsedRuleFile>& files) {
         for (const auto& f : files) broken_.insert(f.broken.begin(), f.broken.end());
         // Sets and resources first, then operations, then rules and effects, so order of
         // files and items does not matter.
-        for (const char* pass : {"set", "resource", "operation", "rule", "effect", "listing", "client", "product", "cli_api", "route"})
+        for (const char* pass : {"set", "resource", "operation", "rule", "effect", "listing", "client", "product", "cli_api", "route",
+                                 "oos_action", "terraform_resource"})
             for (const auto& f : files)
                 for (const auto& item : f.items)
                     if (item.kind == pass) {
@@ -972,6 +1199,8 @@ public:
                         else if (item.kind == "listing") attempt([&] { add_listing(item, f.may_override); });  // an error drops the listing
                         else if (item.kind == "client" || item.kind == "product" || item.kind == "cli_api" || item.kind == "route")
                             attempt([&] { add_client_item(item, f.may_override); });  // an error drops the item
+                        else if (item.kind == "oos_action") attempt([&] { add_oos_action(item, f.may_override); });
+                        else if (item.kind == "terraform_resource") attempt([&] { add_terraform_resource(item, f.may_override); });
                         else add_effect(item);
                     }
         for (auto& r : resources_)
@@ -988,6 +1217,8 @@ public:
         rs.products = std::move(products_);
         rs.client_apis = std::move(client_apis_);
         rs.routes = std::move(routes_);
+        rs.oos_actions = std::move(oos_actions_);
+        rs.terraform_resources = std::move(terraform_resources_);
         return rs;
     }
 
@@ -1193,6 +1424,8 @@ private:
     std::vector<ClientProduct> products_;
     std::vector<ClientApi> client_apis_;
     std::vector<ClientRoute> routes_;
+    std::vector<OosAction> oos_actions_;
+    std::vector<TerraformResource> terraform_resources_;
     std::map<std::string, NamedSet, std::less<>> sets_;
     std::set<std::string, std::less<>> kind_names_;
     mutable std::map<std::string, std::set<std::string>, std::less<>> indexed_;  // (check_expr is const) find_all(kind, field, ...) with literal kind and field

@@ -301,7 +301,7 @@ BOOST_SPIRIT_DEFINE(expr, and_expr, not_expr, cmp_expr, sum_expr, term_expr, una
 // ---- items and properties ------------------------------------------------------------
 
 x3::rule<class property_r, ast::Property> const property = "a property (name = value;)";
-x3::rule<class item_r, ast::Item> const item = "an item: resource, operation, rule, effect, set, listing, client, product, cli_api or route";
+x3::rule<class item_r, ast::Item> const item = "an item: resource, operation, rule, effect, set, listing, client, product, cli_api, route, oos_action or terraform_resource";
 
 const auto key_action = [](auto& ctx) {
     x3::_val(ctx).key = x3::_attr(ctx);
@@ -324,10 +324,11 @@ const auto plain_property = mark >> ident[key_action] > '=' > expr[value_action]
 
 const auto property_def = for_property | let_property | set_property | plain_property;
 
-x3::rule<class item_kind_r, std::string> const item_kind = "an item: resource, operation, rule, effect, set, listing, client, product, cli_api or route";
+x3::rule<class item_kind_r, std::string> const item_kind = "an item: resource, operation, rule, effect, set, listing, client, product, cli_api, route, oos_action or terraform_resource";
 const auto item_kind_def = x3::lexeme[(x3::string("resource") | x3::string("operation") | x3::string("rule") |
                                    x3::string("effect") | x3::string("set") | x3::string("listing") | x3::string("client") |
-                                   x3::string("product") | x3::string("cli_api") | x3::string("route")) >> !word_char];
+                                   x3::string("product") | x3::string("cli_api") | x3::string("route") | x3::string("oos_action") |
+                                   x3::string("terraform_resource")) >> !word_char];
 
 const auto item_def = mark >> item_kind[([](auto& ctx) {
                           x3::_val(ctx).kind = x3::_attr(ctx);
@@ -407,7 +408,7 @@ void check_nesting(const SourceFile& f, uint32_t base_offset, std::string_view t
 std::string readable(const std::string& which) {
     if (which.find("boost") == std::string::npos) return which;
     static const std::pair<const char*, const char*> names[] = {
-        {"item_kind_r", "an item: resource, operation, rule, effect, set, listing, client, product, cli_api or route"},
+        {"item_kind_r", "an item: resource, operation, rule, effect, set, listing, client, product, cli_api, route, oos_action or terraform_resource"},
         {"property_r", "a property (name = value;)"},
         {"object_key_r", "a key"},
         {"name_r", "a name"},
@@ -478,7 +479,7 @@ constexpr bool is_word(char c) {
 // `set x.y = ...;` property).
 std::string item_header(It p, It end, bool want_brace) {
     static constexpr std::string_view kinds[] = {"resource", "operation", "rule",    "effect", "set",
-                                                 "listing",  "client",    "product", "cli_api", "route"};
+                                                 "listing",  "client",    "product", "cli_api", "route", "oos_action", "terraform_resource"};
     for (std::string_view k : kinds) {
         if (static_cast<size_t>(end - p) <= k.size() || std::string_view(p, k.size()) != k || !is_space(p[k.size()])) continue;
         It q = p + k.size();
@@ -504,7 +505,7 @@ It next_item_start(It p, It end) {
         p = static_cast<It>(nl) + 1;
         It q = p;
         while (q < end && is_space(*q)) ++q;
-        if (q < end && (*q == 'r' || *q == 'o' || *q == 'e' || *q == 's' || *q == 'l' || *q == 'c' || *q == 'p') &&
+        if (q < end && (*q == 'r' || *q == 'o' || *q == 'e' || *q == 's' || *q == 'l' || *q == 'c' || *q == 'p' || *q == 't') &&
             !item_header(q, end, true).empty())
             return q;
     }
@@ -585,7 +586,7 @@ ParsedItems parse_rule_items(const SourceRegistry& sources, uint32_t file_id, Ru
         ast::Item parsed;
         It first = p;
         auto failure = run_parser(base, file_id, 0, first, region_end, end, item, parsed,
-                                  "an item (resource, operation, rule, effect, set, listing, client, product, cli_api or route)", false);
+                                  "an item (resource, operation, rule, effect, set, listing, client, product, cli_api, route, oos_action or terraform_resource)", false);
         if (!failure) {
             out.items.push_back(std::move(parsed));
             p = first;

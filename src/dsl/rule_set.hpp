@@ -174,6 +174,71 @@ struct ClientRoute {
     std::string source;
 };
 
+// ---- How clients spell calls: OOS actions and Terraform resources (input adapters) ------
+
+// Where one parameter of a call comes from. Written in a rule file as `Name: source` inside a
+// call's `params`: an OOS action's parameter (`instanceId`), a Terraform attribute
+// (`before.id`, `after.image_id`), a provider setting (`provider.region`), a constant
+// ("PostPaid", true), `[source]` (a one-element list), `if_set(source)` (left out when the
+// value is null or "") and `translate(source, {From: "To"})` (a value found among the keys
+// is replaced).
+struct ParamSource {
+    std::string name;       // the API's parameter: "DesktopId", "DesktopId.1", "RegionId"
+    std::string from;       // "instanceId" / "before.id" / "provider.region"; empty: `constant`
+    Node constant;
+    bool as_list = false;
+    bool if_set = false;
+    Node translate;         // object (empty: none)
+};
+
+// An attribute condition of a Terraform call: `before.payment_type == "Subscription"`.
+struct AttrCondition {
+    std::string attr;       // "before.x" / "after.x"
+    Node value;
+    bool equal = true;      // false: !=
+};
+
+// One API call that an OOS action or a Terraform change makes, in the order it makes them.
+struct ClientCall {
+    std::string step;       // OOS: the task of the action's own template that makes it (the call id's suffix)
+    std::string product;    // OOS: the API's product ("ecs"); Terraform: the resource's
+    std::string api;        // the API's action: "StopInstance"
+    std::vector<ParamSource> params;
+    std::vector<std::string> changed;         // Terraform update: made when one of these attributes changes
+    std::vector<AttrCondition> only_if;       // made only when all hold
+    std::vector<AttrCondition> skip_if;       // not made when all hold
+    std::string conditional;  // the call depends on state opguard does not predict (request.adapter.conditional)
+    bool wait = false;        // the client waits until the call's work is done
+    Origin origin;
+};
+
+// An OOS action that runs its own template (ACS::ECS::StopInstance): its parameters and the
+// calls it makes. Declared as `oos_action NAME { action = "ACS::..."; ... }`.
+struct OosAction {
+    std::string name;
+    Origin origin;
+    std::string action;                                    // as OOS spells it: "ACS::ECS::StopInstance"
+    std::vector<std::pair<std::string, Node>> parameters;  // name => Default (null: none)
+    std::vector<ClientCall> calls;
+    std::string source;
+    std::string note;
+};
+
+// The calls a Terraform provider makes for a change of one resource type. Declared as
+// `terraform_resource TYPE { ... }`.
+struct TerraformResource {
+    std::string name;                  // the resource type: "alicloud_instance"
+    Origin origin;
+    std::string header = "aliyun";     // aliyun: product, version, action | huaweicloud: the service's operation
+    std::string product;
+    std::vector<std::string> region;   // where each call's region comes from, the first found
+    std::vector<ParamSource> params;   // parameters every call starts with
+    std::vector<std::pair<std::string, std::string>> missing;  // parameter => why, when its provider setting is not in the plan
+    std::vector<ClientCall> on_delete, on_create, on_update;
+    std::string source;
+    std::string note;
+};
+
 // Plan: once per plan. With `operations`, before the calls run (when some call is of one of
 // them); without, after the simulation, seeing `calls` and the predicted `effects` (a policy).
 // Effect: after the simulation, once per predicted effect (`effect` bound), of the listed
@@ -269,6 +334,8 @@ struct RuleSet {
     std::vector<ClientProduct> products;
     std::vector<ClientApi> client_apis;
     std::vector<ClientRoute> routes;
+    std::vector<OosAction> oos_actions;
+    std::vector<TerraformResource> terraform_resources;
 
     const ResourceKind* resource(std::string_view name) const;
     const Operation* operation(std::string_view name) const;
@@ -280,6 +347,8 @@ struct RuleSet {
     const ClientProduct* product(std::string_view client, std::string_view product) const;
     const ClientApi* client_api(std::string_view client, std::string_view product, std::string_view api) const;
     const ClientRoute* route(std::string_view client, std::string_view service, std::string_view name) const;
+    const OosAction* oos_action(std::string_view action) const;  // by its OOS spelling, case-insensitive
+    const TerraformResource* terraform_resource(std::string_view type) const;
 };
 
 }  // namespace opguard

@@ -9,7 +9,7 @@ namespace opguard {
 
 namespace {
 
-constexpr char kMagic[8] = {'o', 'p', 'g', 'r', 'u', 'l', 'e', '3'};
+constexpr char kMagic[8] = {'o', 'p', 'g', 'r', 'u', 'l', 'e', '4'};
 
 class Writer {
 public:
@@ -61,6 +61,21 @@ public:
     }
     void named(const std::vector<NamedValue>& v) { u(v.size()); for (const auto& x : v) { s(x.name); expr(x.expr); } }
     void reads(const std::vector<FieldRead>& v) { u(v.size()); for (const auto& x : v) { s(x.kind); s(x.field); origin(x.origin); } }
+    void sources(const std::vector<ParamSource>& v) {
+        u(v.size());
+        for (const auto& p : v) { s(p.name); s(p.from); node(p.constant); b(p.as_list); b(p.if_set); node(p.translate); }
+    }
+    void conditions(const std::vector<AttrCondition>& v) {
+        u(v.size());
+        for (const auto& c : v) { s(c.attr); node(c.value); b(c.equal); }
+    }
+    void calls(const std::vector<ClientCall>& v) {
+        u(v.size());
+        for (const auto& c : v) {
+            s(c.step); s(c.product); s(c.api); sources(c.params); strings(c.changed); conditions(c.only_if);
+            conditions(c.skip_if); s(c.conditional); b(c.wait); origin(c.origin);
+        }
+    }
     void templ(const Template& t) {
         u(t.parts.size());
         for (const auto& p : t.parts) { s(p.text); expr(p.expr); }
@@ -167,6 +182,25 @@ public:
         for (auto& x : v) { x.kind = s(); x.field = s(); x.origin = origin(); }
         return v;
     }
+    std::vector<ParamSource> sources() {
+        std::vector<ParamSource> v(count());
+        for (auto& p : v) { p.name = s(); p.from = s(); p.constant = node(); p.as_list = b(); p.if_set = b(); p.translate = node(); }
+        return v;
+    }
+    std::vector<AttrCondition> conditions() {
+        std::vector<AttrCondition> v(count());
+        for (auto& c : v) { c.attr = s(); c.value = node(); c.equal = b(); }
+        return v;
+    }
+    std::vector<ClientCall> calls() {
+        std::vector<ClientCall> v(count());
+        for (auto& c : v) {
+            c.step = s(); c.product = s(); c.api = s(); c.params = sources(); c.changed = strings(); c.only_if = conditions();
+            c.skip_if = conditions(); c.conditional = s(); c.wait = b(); c.origin = origin();
+            if (!ok) break;
+        }
+        return v;
+    }
     Template templ() {
         Template t;
         t.parts.resize(count());
@@ -206,7 +240,12 @@ static_assert(sizeof(Client) == 160, "Client changed: serialize the new member")
 static_assert(sizeof(ClientProduct) == 144, "ClientProduct changed: serialize the new member");
 static_assert(sizeof(ClientApi) == 184, "ClientApi changed: serialize the new member");
 static_assert(sizeof(ClientRoute) == 264, "ClientRoute changed: serialize the new member");
-static_assert(sizeof(RuleSet) == 9 * 24 + 48, "RuleSet changed: serialize the new member");
+static_assert(sizeof(ParamSource) == 168, "ParamSource changed: serialize the new member");
+static_assert(sizeof(AttrCondition) == 88, "AttrCondition changed: serialize the new member");
+static_assert(sizeof(ClientCall) == 240, "ClientCall changed: serialize the new member");
+static_assert(sizeof(OosAction) == 184, "OosAction changed: serialize the new member");
+static_assert(sizeof(TerraformResource) == 312, "TerraformResource changed: serialize the new member");
+static_assert(sizeof(RuleSet) == 11 * 24 + 48, "RuleSet changed: serialize the new member");
 #endif
 
 uint64_t builtin_rules_hash() {
@@ -306,6 +345,20 @@ std::string serialize_rule_set(const RuleSet& r, uint64_t text_hash, uint32_t fi
         w.s(x.client); w.s(x.service); w.s(x.name); w.origin(x.origin); w.s(x.operation); w.s(x.cloud); w.s(x.method);
         w.s(x.path); w.s(x.source);
     }
+    w.u(r.oos_actions.size());
+    for (const auto& a : r.oos_actions) {
+        w.s(a.name); w.origin(a.origin); w.s(a.action);
+        w.u(a.parameters.size());
+        for (const auto& [n, d] : a.parameters) { w.s(n); w.node(d); }
+        w.calls(a.calls); w.s(a.source); w.s(a.note);
+    }
+    w.u(r.terraform_resources.size());
+    for (const auto& t : r.terraform_resources) {
+        w.s(t.name); w.origin(t.origin); w.s(t.header); w.s(t.product); w.strings(t.region); w.sources(t.params);
+        w.u(t.missing.size());
+        for (const auto& [n, why] : t.missing) { w.s(n); w.s(why); }
+        w.calls(t.on_delete); w.calls(t.on_create); w.calls(t.on_update); w.s(t.source); w.s(t.note);
+    }
     return std::move(w.out);
 }
 
@@ -399,6 +452,23 @@ bool deserialize_rule_set(std::string_view data, uint64_t text_hash, const std::
     for (auto& x : r.routes) {
         x.client = rd.s(); x.service = rd.s(); x.name = rd.s(); x.origin = rd.origin(); x.operation = rd.s(); x.cloud = rd.s();
         x.method = rd.s(); x.path = rd.s(); x.source = rd.s();
+        if (!rd.ok) return false;
+    }
+    r.oos_actions.resize(rd.ok ? rd.count() : 0);
+    for (auto& a : r.oos_actions) {
+        a.name = rd.s(); a.origin = rd.origin(); a.action = rd.s();
+        a.parameters.resize(rd.count());
+        for (auto& [n, d] : a.parameters) { n = rd.s(); d = rd.node(); }
+        a.calls = rd.calls(); a.source = rd.s(); a.note = rd.s();
+        if (!rd.ok) return false;
+    }
+    r.terraform_resources.resize(rd.ok ? rd.count() : 0);
+    for (auto& t : r.terraform_resources) {
+        t.name = rd.s(); t.origin = rd.origin(); t.header = rd.s(); t.product = rd.s(); t.region = rd.strings();
+        t.params = rd.sources();
+        t.missing.resize(rd.count());
+        for (auto& [n, why] : t.missing) { n = rd.s(); why = rd.s(); }
+        t.on_delete = rd.calls(); t.on_create = rd.calls(); t.on_update = rd.calls(); t.source = rd.s(); t.note = rd.s();
         if (!rd.ok) return false;
     }
     if (!rd.ok || !rd.at_end()) return false;

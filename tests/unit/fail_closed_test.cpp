@@ -230,9 +230,9 @@ TEST_CASE("a Terraform change of a resource type opguard does not map is an unmo
     TempDir dir;
     const std::string plan =
         "{\"format_version\": \"1.2\", \"resource_changes\": [\n"
-        " {\"address\": \"alicloud_instance.web\", \"mode\": \"managed\", \"type\": \"alicloud_instance\", \"provider_name\": \"registry.terraform.io/aliyun/alicloud\",\n"
+        " {\"address\": \"alicloud_nas_file_system.share\", \"mode\": \"managed\", \"type\": \"alicloud_nas_file_system\", \"provider_name\": \"registry.terraform.io/aliyun/alicloud\",\n"
         "  \"change\": {\"actions\": [\"delete\"], \"before\": {\"id\": \"i-1\"}, \"after\": null}},\n"
-        " {\"address\": \"alicloud_ecs_disk.data\", \"mode\": \"managed\", \"type\": \"alicloud_ecs_disk\", \"provider_name\": \"registry.terraform.io/aliyun/alicloud\",\n"
+        " {\"address\": \"alicloud_oss_bucket.logs\", \"mode\": \"managed\", \"type\": \"alicloud_oss_bucket\", \"provider_name\": \"registry.terraform.io/aliyun/alicloud\",\n"
         "  \"change\": {\"actions\": [\"delete\", \"create\"], \"before\": {\"id\": \"d-1\"}, \"after\": {}}},\n"
         " {\"address\": \"alicloud_vpc.main\", \"mode\": \"managed\", \"type\": \"alicloud_vpc\", \"provider_name\": \"registry.terraform.io/aliyun/alicloud\",\n"
         "  \"change\": {\"actions\": [\"no-op\"], \"before\": {\"id\": \"vpc-1\"}, \"after\": {\"id\": \"vpc-1\"}}},\n"
@@ -244,15 +244,15 @@ TEST_CASE("a Terraform change of a resource type opguard does not map is an unmo
     CHECK(r.exit == 1);
     const auto report = nlohmann::json::parse(r.out);
     REQUIRE(report["calls"].size() == 2);  // the no-op and the data source read change nothing
-    CHECK(report["calls"][0]["id"] == "alicloud_instance.web");
-    CHECK(report["calls"][1]["id"] == "alicloud_ecs_disk.data");
+    CHECK(report["calls"][0]["id"] == "alicloud_nas_file_system.share");
+    CHECK(report["calls"][1]["id"] == "alicloud_oss_bucket.logs");
     std::vector<std::string> places;
     for (const auto& f : report["findings"])
         if (f["rule"] == "plan.unmodeled-call") places.push_back(f["location"]["line"].dump() + ":" + f["location"]["column"].dump());
     CHECK(places == std::vector<std::string>{"2:14", "4:14"});  // each at its address
     CHECK(report["summary"]["calls_not_modeled"] == 2);
     CliRun text = run_opguard(dir.path().string(), "check tfplan.json -i " + shell_quote(source_path("samples/fleet")));
-    CHECK(text.out.find("no rule file describes alicloud delete alicloud_instance: opguard cannot tell what this call changes or destroys") !=
+    CHECK(text.out.find("no rule file describes alicloud delete alicloud_nas_file_system: opguard cannot tell what this call changes or destroys") !=
           std::string::npos);
-    CHECK(text.out.find("no rule file describes alicloud delete+create alicloud_ecs_disk") != std::string::npos);
+    CHECK(text.out.find("no rule file describes alicloud delete+create alicloud_oss_bucket") != std::string::npos);
 }

@@ -269,13 +269,13 @@ TEST_CASE("syntax errors name file, line:col, what was expected and what was fou
         REQUIRE(e);
         CHECK(e->id == "rules.syntax");
         CHECK(e->where() == "3:4");
-        CHECK(e->message == "expected an item (resource, operation, rule, effect, set, listing, client, product, cli_api or route), found 'rulex'");
+        CHECK(e->message == "expected an item (resource, operation, rule, effect, set, listing, client, product, cli_api, route, oos_action or terraform_resource), found 'rulex'");
     }
     SECTION("second item broken") {
         auto e = parse_error("rule a { x = 1; }\nrulle b { }\n");
         REQUIRE(e);
         CHECK(e->where() == "2:1");
-        CHECK(e->message == "expected an item (resource, operation, rule, effect, set, listing, client, product, cli_api or route), found 'rulle'");
+        CHECK(e->message == "expected an item (resource, operation, rule, effect, set, listing, client, product, cli_api, route, oos_action or terraform_resource), found 'rulle'");
     }
     SECTION("unterminated string") {
         auto e = parse_error("rule x { title = \"abc");

@@ -223,9 +223,9 @@ TEST_CASE("an action opguard does not expand is an unmodelled call named after i
     auto d = drafts(dir, "t.yml",
                     "FormatVersion: OOS-2019-06-01\n"
                     "Tasks:\n"
-                    "  - Name: stopWeb\n"
-                    "    Action: ACS::ECS::DeleteImage\n"
-                    "    Properties: {imageId: m-1}\n"
+                    "  - Name: attachWeb\n"
+                    "    Action: ACS::ECS::AttachDisk\n"
+                    "    Properties: {instanceId: i-1}\n"
                     "  - Name: redeploy\n"
                     "    Action: ACS::ECS::RedeployInstance\n"
                     "  - Name: select\n"
@@ -241,13 +241,13 @@ TEST_CASE("an action opguard does not expand is an unmodelled call named after i
     for (const auto& x : d->b->drafts())
         got.push_back(x.id + " [" + header_of(x) + "] " + x.adapter.find("oos_action")->to_text() + " @" + d->at(x.origin));
     CHECK(got == std::vector<std::string>{
-                     "stopWeb [product=ecs action=DeleteImage] ACS::ECS::DeleteImage @3:5",
+                     "attachWeb [product=ecs action=AttachDisk] ACS::ECS::AttachDisk @3:5",
                      // ecs RedeployInstance is modelled: the action stays the OOS action, unmodelled.
                      "redeploy [product=ecs action=ACS::ECS::RedeployInstance] ACS::ECS::RedeployInstance @6:5",
                      "command [product=oos action=RunCommand] ACS::RunCommand @12:5",
                      "other [product=oos action=ACS-ECS-BulkyStopInstances] ACS-ECS-BulkyStopInstances @14:5"});
     // Through the whole check: each is a call no operation models, with the observation.
-    std::string path = dir.write("u.yml", "FormatVersion: OOS-2019-06-01\nTasks:\n  - Name: stopWeb\n    Action: ACS::ECS::StopInstance\n");
+    std::string path = dir.write("u.yml", "FormatVersion: OOS-2019-06-01\nTasks:\n  - Name: attachWeb\n    Action: ACS::ECS::AttachDisk\n");
     auto c = check(path);
     REQUIRE(c->plan.calls.size() == 1);
     CHECK_FALSE(c->plan.calls[0].operation);

@@ -9,7 +9,6 @@
 #include "core/diagnostic.hpp"
 #include "input/adapters/cli_args.hpp"
 #include "input/json_reader.hpp"
-#include "opguard.hpp"
 
 namespace opguard::adapters {
 
@@ -114,13 +113,6 @@ void merge_json_input(CallDraft& d, const Node& root) {
 
 const HuaweiOperation* huawei_operation(const RuleSet& rules, const std::string& service, const std::string& operation) {
     return rules.route(kClient, service, operation);
-}
-
-const HuaweiOperation* huawei_operation(const std::string& service, const std::string& operation) {
-    // The built-in rules, loaded once, for a caller that has no RuleSet at hand.
-    static SourceRegistry sources;
-    static const RuleSet builtin = load_rules(sources, RuleSources{});
-    return huawei_operation(builtin, service, operation);
 }
 
 void set_huawei_header(CallDraft& d, const HuaweiOperation& op, Origin at) {

@@ -23,8 +23,6 @@ namespace opguard::adapters {
 using HuaweiOperation = ClientRoute;
 // The route of KooCLI's `hcloud <service> <operation>` in `rules`; nullptr: none.
 const HuaweiOperation* huawei_operation(const RuleSet& rules, const std::string& service, const std::string& operation);
-// The same in the built-in rules (loaded once), for a caller that has no RuleSet at hand.
-const HuaweiOperation* huawei_operation(const std::string& service, const std::string& operation);
 // cloud, service, method and path of `op`, all located at `at`.
 void set_huawei_header(CallDraft& d, const HuaweiOperation& op, Origin at);
 

@@ -109,16 +109,6 @@ bool changes_nothing(const std::string& la) {
            la.find("::", 5) == std::string::npos;  // ACS::TimerTrigger, ACS::EventTrigger, ACS::AlarmTrigger
 }
 
-enum class EcdAction { None, Stop, Start, Reboot, Rebuild };
-EcdAction ecd_action(const std::string& la) {
-    if (la == "acs::ecd::stopdesktop") return EcdAction::Stop;
-    if (la == "acs::ecd::startdesktop") return EcdAction::Start;
-    if (la == "acs::ecd::rebootdesktop") return EcdAction::Reboot;
-    if (la == "acs::ecd::rebuilddesktop") return EcdAction::Rebuild;
-    return EcdAction::None;
-}
-
-
 // One template being expanded: its parameters, the values given for them, and those resolved.
 struct Scope {
     std::string name;                         // TemplateName; "" for the plan itself
@@ -353,59 +343,77 @@ private:
         out_.push_back(std::move(d));
     }
 
-    // The official ECD actions (parameters regionId, desktopId), their steps as the action's
-    // own template runs them.
-    void ecd(EcdAction kind, const Node& task, const std::string& id, const Node& action, const Node& args, const std::string& where) {
-        const Node* region = args.find("regionId");
-        const Node* desktop = args.find("desktopId");
-        RValue rv = region ? resolve(*region, 0)
-                           : unresolved_value("regionId not given: its default is {{ ACS::RegionId }}, the region the execution runs in", task.origin);
-        RValue dv = desktop ? resolve(*desktop, 0) : unresolved_value("desktopId not given (the action has no default)", task.origin);
-        auto call = [&](const std::string& step, const std::string& api) {
-            CallDraft d = draft(task, id + "/" + step);
-            header(d, "ecd", api, action.origin);
-            set_region(d, rv);
-            add_param(d, "RegionId", rv, where + "regionId", region ? region->origin : task.origin);
-            RValue list;
-            list.is_list = true;
-            list.value = Node::array({}, dv.origin());
-            list.items.push_back(dv);
-            list.size += dv.size;
-            add_param(d, "DesktopId", list, where + "desktopId", desktop ? desktop->origin : task.origin);
-            return d;
-        };
-        // Each of these actions ends with an ACS::WaitFor on DescribeDesktops until the final
-        // status (Stopped, Running), except RebuildDesktop's rebuild step, which does not wait.
-        auto waits = [&](CallDraft& d) {
-            d.wait = true;
-            d.wait_at = task.origin;
-        };
-        Origin at = action.origin;
-        if (kind == EcdAction::Stop || kind == EcdAction::Rebuild) {
-            CallDraft d = call(kind == EcdAction::Rebuild ? "stopDesktop" : "StopDesktop", "StopDesktops");
-            note(d, "conditional",
-                 "ACS::ECD::StopDesktop calls StopDesktops only when the desktop is neither Connected nor already Stopped or "
-                 "Stopping (a desktop with a connected user is left running): opguard does not predict this step, and checks "
-                 "the next one against the desktop as saved",
-                 at);
-            waits(d);
+    // An OOS action that runs its own template (ACS::ECS::StopInstance, declared in rules/ as
+    // an oos_action): the calls its template makes, in order, each with the action's
+    // parameters as given in the task (`where`: "Properties." or "Properties.Parameters.")
+    // or their defaults.
+    void declared_action(const OosAction& act, const Node& task, const std::string& id, const Node& action, const Node& args,
+                         const std::string& where) {
+        std::map<std::string, RValue> values;
+        std::map<std::string, Origin> at;
+        for (const auto& [name, def] : act.parameters) {
+            const Node* given = args.find(name);
+            at[name] = given ? given->origin : task.origin;
+            values[name] = given ? resolve(*given, 0) : default_value(name, def, task.origin);
+        }
+        for (const ClientCall& c : act.calls) {
+            CallDraft d = draft(task, id + "/" + c.step);
+            header(d, c.product, c.api, action.origin);
+            for (const ParamSource& p : c.params) {
+                RValue v;
+                Origin flag_at = task.origin;
+                std::string flag = where + p.from;
+                if (p.from.empty()) {
+                    v = literal(p.constant);
+                    v.value.origin = task.origin;
+                    flag = where + p.name;
+                } else {
+                    v = values[p.from];
+                    flag_at = at[p.from];
+                }
+                if (p.if_set && !v.unresolved && (v.value.is_null() || (v.value.is_string() && v.value.as_string().empty()))) continue;
+                if (!v.unresolved && !p.translate.is_null() && v.value.is_string())
+                    if (const Node* t = p.translate.find(v.value.as_string())) {
+                        Origin o = v.value.origin;
+                        v.value = *t;
+                        v.value.origin = o;
+                    }
+                if (p.as_list) {
+                    RValue list;
+                    list.is_list = true;
+                    list.value = Node::array({}, v.origin());
+                    list.size += v.size;
+                    list.items.push_back(std::move(v));
+                    v = std::move(list);
+                }
+                if (p.name == "RegionId") set_region(d, v);
+                add_param(d, p.name, v, flag, flag_at);
+            }
+            if (!c.conditional.empty()) note(d, "conditional", c.conditional, action.origin);
+            if (c.wait) {
+                d.wait = true;
+                d.wait_at = task.origin;
+            }
             out_.push_back(std::move(d));
         }
-        if (kind == EcdAction::Start) {
-            CallDraft d = call("startDesktop", "StartDesktops");
-            note(d, "conditional",
-                 "ACS::ECD::StartDesktop calls StartDesktops only when the desktop is neither Running nor already Starting: "
-                 "opguard does not predict this step, and checks the next one against the desktop as saved",
-                 at);
-            waits(d);
-            out_.push_back(std::move(d));
+    }
+
+    // The value of an action's parameter the task does not give: its Default, or unresolved
+    // (no Default; or one that refers to a value of the execution, such as {{ ACS::RegionId }}).
+    RValue default_value(const std::string& name, const Node& def, Origin at) {
+        if (def.is_null()) return unresolved_value(name + " not given (the action has no default)", at);
+        if (def.is_string()) {
+            const std::string& s = def.as_string();
+            std::vector<Ref> refs = references(s);
+            if (!refs.empty()) {
+                std::string why = refs.size() == 1 && refs[0].name.rfind("ACS::", 0) == 0 ? reference(refs[0].name, at, 0).text
+                                                                                         : "a value of the execution";
+                return unresolved_value(name + " not given: its default is " + s + ", " + why, at);
+            }
         }
-        if (kind == EcdAction::Reboot) {
-            CallDraft d = call("rebootDesktop", "RebootDesktops");
-            waits(d);
-            out_.push_back(std::move(d));
-        }
-        if (kind == EcdAction::Rebuild) out_.push_back(call("rebuildDesktop", "RebuildDesktops"));
+        RValue r = literal(def);
+        r.value.origin = at;
+        return r;
     }
 
     // An action opguard does not expand: one call that no operation models, located at the task.
@@ -431,8 +439,8 @@ private:
         }
         const std::string n = name.value.as_string();
         const std::string ln = lower(n);
-        if (EcdAction k = ecd_action(ln); k != EcdAction::None) {
-            ecd(k, task, id, action, args, "Properties.Parameters.");
+        if (const OosAction* act = b_.rules().oos_action(n)) {
+            declared_action(*act, task, id, action, args, "Properties.Parameters.");
             return;
         }
         if (ln.rfind("acs::", 0) == 0) {
@@ -496,7 +504,7 @@ private:
             return;
         }
         if (la == "acs::template") return nested(t, id, *action, pr);
-        if (EcdAction k = ecd_action(la); k != EcdAction::None) return ecd(k, t, id, *action, pr, "Properties.");
+        if (const OosAction* act = b_.rules().oos_action(a)) return declared_action(*act, t, id, *action, pr, "Properties.");
         if (changes_nothing(la)) return;
         unexpanded(t, id, a, action->origin, "opguard does not expand the OOS action " + a + ": what it calls is not checked");
     }

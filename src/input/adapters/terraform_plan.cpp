@@ -1,5 +1,7 @@
 #include "input/adapters/terraform_plan.hpp"
 
+#include <algorithm>
+
 #include "input/adapters/aliyun_cli.hpp"
 #include "input/adapters/hcloud_cli.hpp"
 
@@ -33,8 +35,7 @@ public:
             std::vector<std::string> actions;
             if (const Node* a = member(change_, "actions"); a && a->is_array())
                 for (const auto& x : a->items()) if (x.is_string()) actions.push_back(x.as_string());
-            if (type->as_string() == "alicloud_ecd_desktop") alicloud(actions);
-            else if (type->as_string() == "huaweicloud_workspace_desktop") huawei(actions);
+            if (const TerraformResource* r = b_.rules().terraform_resource(type->as_string())) declared(*r, actions);
             else not_mapped(type->as_string(), actions);
             for (size_t i = 0; i < calls_.size(); ++i) {
                 if (calls_.size() > 1) calls_[i].id += ":" + suffixes_[i];
@@ -44,9 +45,8 @@ public:
     }
 
 private:
-    void push(CallDraft d) {
-        const Node* a = d.header_value("action");
-        suffixes_.push_back(a ? a->as_string() : api_);
+    void push(CallDraft d, const std::string& suffix) {
+        suffixes_.push_back(suffix);
         calls_.push_back(std::move(d));
     }
 
@@ -157,125 +157,110 @@ private:
         CallDraft d = draft();
         d.set_header("product", Node::string(provider, at_));
         d.set_header("action", Node::string(what + " " + type, at_));
-        push(std::move(d));
+        push(std::move(d), what + " " + type);
     }
 
-    // ---- alicloud_ecd_desktop ---------------------------------------------------------------
-    CallDraft ecd(const std::string& action) {
+    // ---- resource types declared in rules/ (terraform_resource items) ---------------------
+    // `attr` is "before.x", "after.x" or "provider.x".
+    const Node* value_of(const std::string& attr) const {
+        size_t dot = attr.find('.');
+        std::string root = attr.substr(0, dot), key = attr.substr(dot + 1);
+        if (root == "before") return before(key.c_str());
+        if (root == "after") return after(key.c_str());
+        return provider_setting(key.c_str());
+    }
+    bool holds(const std::vector<AttrCondition>& cs) const {
+        for (const auto& c : cs) {
+            const Node* v = value_of(c.attr);
+            if (c.attr.rfind("after.", 0) == 0 && unknown(c.attr.c_str() + 6)) return false;  // not known before apply
+            bool eq = v ? v->equals(c.value) : c.value.is_null();
+            if (eq != c.equal) return false;
+        }
+        return true;
+    }
+
+    void source_param(CallDraft& d, const TerraformResource& r, const ParamSource& p) {
+        if (p.from.empty()) {
+            constant(d, p.name, p.constant, p.name);
+            return;
+        }
+        const bool is_after = p.from.rfind("after.", 0) == 0;
+        const bool is_provider = p.from.rfind("provider.", 0) == 0;
+        const std::string key = p.from.substr(p.from.find('.') + 1);
+        if (is_provider) {
+            if (const Node* v = provider_setting(key.c_str())) {
+                constant(d, p.name, *v, "provider " + key);
+            } else {
+                for (const auto& [name, why] : r.missing)
+                    if (name == p.name) unresolved(d, p.name, why);
+            }
+            return;
+        }
+        const Node* v = value_of(p.from);
+        const bool unknown_after = is_after && unknown(key.c_str());
+        if (p.if_set && !unknown_after && (!v || v->is_null() || (v->is_string() && v->as_string().empty()))) return;
+        if (unknown_after) {
+            param(d, p.name, key.c_str());
+            return;
+        }
+        Node value = v ? *v : Node::null();
+        if (!p.translate.is_null() && value.is_string())
+            if (const Node* t = p.translate.find(value.as_string())) value = *t;
+        if (p.as_list) {
+            value.origin = at_;
+            value = Node::array({value}, at_);
+        }
+        constant(d, p.name, std::move(value), p.from);
+    }
+
+    CallDraft declared_call(const TerraformResource& r, const ClientCall& c) {
         CallDraft d = draft();
-        d.set_header("product", Node::string("ecd", at_));
-        std::string v = default_api_version(b_.rules(), "ecd", action);
-        if (!v.empty()) d.set_header("version", Node::string(v, at_));
-        d.set_header("action", Node::string(action, at_));
-        if (const Node* r = provider_setting("region")) {
-            constant(d, "RegionId", *r, "provider region");
-            d.adapter.set("region", Node::string(r->as_string(), at_));
+        if (r.header == "huaweicloud") {
+            d.wire_form = false;
+            if (const HuaweiOperation* op = huawei_operation(b_.rules(), c.product, c.api)) {
+                set_huawei_header(d, *op, at_);
+            } else {
+                d.set_header("cloud", Node::string("huaweicloud", at_));
+                d.set_header("service", Node::string(c.product, at_));
+                d.set_header("action", Node::string(c.api, at_));
+            }
         } else {
-            unresolved(d, "RegionId", "the alicloud provider's region (not in the plan: the provider block or ALICLOUD_REGION sets it)");
+            d.set_header("product", Node::string(c.product, at_));
+            std::string v = default_api_version(b_.rules(), c.product, c.api);
+            if (!v.empty()) d.set_header("version", Node::string(v, at_));
+            d.set_header("action", Node::string(c.api, at_));
+        }
+        for (const auto& attr : r.region) {
+            const Node* v = value_of(attr);
+            if (v && v->is_string()) {
+                d.adapter.set("region", Node::string(v->as_string(), at_));
+                break;
+            }
+        }
+        for (const auto& p : r.params) source_param(d, r, p);
+        for (const auto& p : c.params) source_param(d, r, p);
+        if (!c.conditional.empty())
+            d.note("conditional", Node::object({{"message", Node::string(c.conditional, at_)}}, at_));
+        if (c.wait) {
+            d.wait = true;
+            d.wait_at = at_;
         }
         return d;
     }
 
-    void alicloud(const std::vector<std::string>& actions) {
+    // Each action of the change in order (a replace is ["delete", "create"], or the reverse
+    // with create_before_destroy): the calls the provider makes for it.
+    void declared(const TerraformResource& r, const std::vector<std::string>& actions) {
         for (const auto& a : actions) {
-            if (a == "delete") {
-                CallDraft d = ecd("DeleteDesktops");
-                param(d, "DesktopId.1", "id", true);
-                push(std::move(d));
-            } else if (a == "create") {
-                CallDraft d = ecd("CreateDesktops");
-                for (auto [n, attr] : {std::pair{"OfficeSiteId", "office_site_id"}, {"BundleId", "bundle_id"},
-                                       {"PolicyGroupId", "policy_group_id"}, {"DesktopName", "desktop_name"}})
-                    if (has(attr)) param(d, n, attr);
-                push(std::move(d));
-            } else if (a == "update") {
-                alicloud_update();
-            }
-        }
-    }
-
-    void alicloud_update() {
-        if (changed("desktop_name")) {
-            CallDraft d = ecd("ModifyDesktopName");
-            param(d, "DesktopId", "id", true);
-            param(d, "NewDesktopName", "desktop_name");
-            push(std::move(d));
-        }
-        if (changed("policy_group_id")) {
-            CallDraft d = ecd("ModifyDesktopsPolicyGroup");
-            param(d, "DesktopId.1", "id", true);
-            param(d, "PolicyGroupId", "policy_group_id");
-            push(std::move(d));
-        }
-        if (changed("status")) {
-            const Node* s = after("status");
-            std::string target = s && s->is_string() ? s->as_string() : "";
-            if (target == "Running" || target == "Stopped") {
-                CallDraft d = ecd(target == "Running" ? "StartDesktops" : "StopDesktops");
-                param(d, "DesktopId.1", "id", true);
-                if (target == "Stopped" && has("stopped_mode")) param(d, "StoppedMode", "stopped_mode");
-                push(std::move(d));
-            }
-        }
-        if (changed("desktop_type") || changed("root_disk_size_gib") || changed("user_disk_size_gib")) {
-            CallDraft d = ecd("ModifyDesktopSpec");
-            param(d, "DesktopId", "id", true);
-            if (has("desktop_type")) param(d, "DesktopType", "desktop_type");
-            if (has("auto_pay")) param(d, "AutoPay", "auto_pay");
-            if (has("root_disk_size_gib")) param(d, "RootDiskSizeGib", "root_disk_size_gib");
-            if (has("user_disk_size_gib")) param(d, "UserDiskSizeGib", "user_disk_size_gib");
-            push(std::move(d));
-        }
-        if (changed("payment_type")) {
-            CallDraft d = ecd("ModifyDesktopChargeType");
-            param(d, "DesktopId.1", "id", true);
-            const Node* pt = after("payment_type");
-            std::string v = pt && pt->is_string() ? pt->as_string() : "";
-            if (v == "PayAsYouGo" || v == "Subscription")
-                constant(d, "ChargeType", Node::string(v == "PayAsYouGo" ? "PostPaid" : "PrePaid"), "after.payment_type");
-            else if (has("payment_type")) param(d, "ChargeType", "payment_type");
-            if (has("period")) param(d, "Period", "period");
-            if (has("period_unit")) param(d, "PeriodUnit", "period_unit");
-            if (has("auto_pay")) param(d, "AutoPay", "auto_pay");
-            push(std::move(d));
-        }
-    }
-
-    // ---- huaweicloud_workspace_desktop --------------------------------------------------------
-    CallDraft workspace(const char* operation) {
-        CallDraft d = draft();
-        d.wire_form = false;
-        set_huawei_header(d, *huawei_operation("workspace", operation), at_);
-        api_ = operation;
-        const Node* region = after("region");
-        if (!region || !region->is_string()) region = before("region");
-        if (!region || !region->is_string()) region = provider_setting("region");
-        if (region && region->is_string()) d.adapter.set("region", Node::string(region->as_string(), at_));
-        if (const Node* p = provider_setting("project_id")) constant(d, "project_id", *p, "provider project_id");
-        else unresolved(d, "project_id", "the project of the huaweicloud provider's region (not in the plan)");
-        return d;
-    }
-
-    void huawei(const std::vector<std::string>& actions) {
-        for (const auto& a : actions) {
-            if (a == "delete") {
-                CallDraft d = workspace("DeleteDesktop");
-                param(d, "desktop_id", "id", true);
-                push(std::move(d));
-            } else if (a == "create") {
-                CallDraft d = workspace("CreateDesktop");
-                for (const char* attr : {"image_type", "image_id", "flavor_id"})
-                    if (has(attr)) param(d, attr, attr);
-                push(std::move(d));
-            } else if (a == "update" && (changed("image_id") || changed("image_type"))) {
-                // resourceDesktopUpdate: d.HasChanges("image_type", "image_id") => updateDesktopImage.
-                CallDraft d = workspace("BatchRebuildDesktopsSystemDisk");
-                const Node* id = before("id");
-                constant(d, "desktop_ids", Node::array({id ? *id : Node::null()}, at_), "before.id");
-                d.params.back().value.items()[0].origin = at_;
-                param(d, "image_type", "image_type");
-                param(d, "image_id", "image_id");
-                push(std::move(d));
+            const std::vector<ClientCall>* calls = a == "delete" ? &r.on_delete : a == "create" ? &r.on_create
+                                                 : a == "update" ? &r.on_update : nullptr;
+            if (!calls) continue;
+            for (const ClientCall& c : *calls) {
+                if (a == "update" && std::none_of(c.changed.begin(), c.changed.end(), [&](const std::string& k) { return changed(k.c_str()); }))
+                    continue;
+                if (!holds(c.only_if)) continue;
+                if (!c.skip_if.empty() && holds(c.skip_if)) continue;
+                push(declared_call(r, c), c.api);
             }
         }
     }
@@ -288,7 +273,6 @@ private:
     const Node* after_ = nullptr;
     Origin at_;
     std::string address_;
-    std::string api_;  // the Huawei operation of the draft being built
     std::vector<CallDraft> calls_;
     std::vector<std::string> suffixes_;  // the API of each call, for ids when a resource makes several
 };
