@@ -136,6 +136,10 @@ TEST_CASE("rules list and explain show the selector and what it matched", "[sele
     REQUIRE(list.exit == 0);
     CHECK(list.out.find("{target_kind: \"desktop\", product: \"ecd\"} = ecd.StopDesktops,ecd.StartDesktops,ecd.RebootDesktops,"
                         "ecd-client.RebootDesktops,ecd.RebuildDesktops") != std::string::npos);
+    auto json = run_opguard(OPGUARD_SOURCE_DIR, "rules list --format json");
+    REQUIRE(json.exit == 0);
+    CHECK(json.out.find("\"selector\": \"{target_kind: \\\"desktop\\\", product: \\\"ecd\\\"}\"") != std::string::npos);
+    CHECK(json.out.find("\"selector\": null") != std::string::npos);  // a rule that lists its operations
     auto explain = run_opguard(OPGUARD_SOURCE_DIR, "rules explain ecd.desktop.unknown");
     REQUIRE(explain.exit == 0);
     CHECK(explain.out.find("applies to: every operation with {target_kind: \"desktop\", product: \"ecd\"}, now ecd.StopDesktops (Stop desktops)") !=
