@@ -50,6 +50,7 @@ std::vector<RuleCase> find_rule_cases(SourceRegistry& sources, const std::string
             throw InputError(c.dir, {}, "rules-test.no-plan", "a rule test case has one plan file; found " + names);
         }
         c.plan = (fs::exists(d / "plan.json", ec) ? d / "plan.json" : plans.front()).string();
+        if (fs::is_directory(d / "rules", ec)) c.fixture_rules = (d / "rules").string();
         if (fs::is_directory(d / "inventory", ec)) c.inventory = {(d / "inventory").string()};
         else c.inventory = shared;
 
@@ -132,8 +133,11 @@ std::vector<std::string> CaseRun::places(const std::string& rule, const std::str
     return out;
 }
 
-CaseRun run_rule_case(SourceRegistry& sources, const RuleSet& rules, const RuleCase& c) {
+CaseRun run_rule_case(SourceRegistry& sources, const RuleSet& given, const RuleCase& c) {
     CaseRun run;
+    // A case with its own rules/ runs with the built-in rules and those, compiled together.
+    if (!c.fixture_rules.empty()) run.fixture = std::make_shared<RuleSet>(load_rules(sources, RuleSources{true, {c.fixture_rules}}));
+    const RuleSet& rules = run.fixture ? *run.fixture : given;
     Plan plan = load_plan_any(sources, c.plan, rules);
     Inventory inv = load_inventory(sources, c.inventory, rules);
     // A rule applies when it was evaluated, or when its operations take a call of the plan

@@ -11,6 +11,9 @@
 //                             rules read as `today` (as `check --today`; default: today in UTC)
 //   DIR/<case>/inventory/     saved API responses (optional; without it DIR/inventory/ is
 //                             used when it exists, else the case has no inventory)
+//   DIR/<case>/rules/         rule files compiled with the rules under test for this case only
+//                             (optional): a fixture operation that declares what a generic rule
+//                             reads (an `exclusive` parameter group) when no real one does yet
 //
 // A case is any folder directly under DIR that holds an expect.json. "fires": the rule
 // reports at least one finding; "does-not-fire": the rule applies to a call of the plan
@@ -19,6 +22,7 @@
 // the rule's findings are exactly these, each "FILE:LINE:COL" with FILE relative to the
 // case folder (a path outside it as reported) and " (TARGET)" when the finding has a target,
 // compared as a multiset (order free, count exact).
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -43,9 +47,11 @@ struct RuleCase {
     std::vector<std::string> inventory;
     std::vector<Expectation> expect;
     std::string today;  // expect.json "options": {"today": ...}; "" = today in UTC
+    std::string fixture_rules;  // DIR/<case>/rules when it exists
 };
 
 struct CaseRun {
+    std::shared_ptr<RuleSet> fixture;  // the rules the case ran with, when it has its own (the report points into them)
     Report report;
     std::set<std::string> applicable;  // ids of rules that apply to a call of the plan
     std::string result(const std::string& rule) const;  // what happened, in expect.json's words

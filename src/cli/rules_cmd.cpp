@@ -57,6 +57,7 @@ int run_list(const SourceRegistry& sources, const RuleSet& rules, const std::str
                                                  {"description", opt(r.description)},
                                                  {"severity", Node::string(severity_name(r.severity))},
                                                  {"operations", std::move(ops)},
+                                                 {"selector", opt(r.selector)},
                                                  {"scope", Node::string(scope_name(r.scope))},
                                                  {"refuses", Node::string(refusal_name(r.refuses))},
                                                  {"http", r.http ? Node::number(r.http) : Node::null()},
@@ -71,7 +72,8 @@ int run_list(const SourceRegistry& sources, const RuleSet& rules, const std::str
     }
     std::vector<std::vector<std::string>> rows = {{"ID", "SEVERITY", "OPERATIONS", "BASIS", "SOURCE"}};
     for (const auto& r : rules.rules)
-        rows.push_back({r.id, severity_name(r.severity), joined(r.operations, ","), basis_name(r.basis), r.source});
+        rows.push_back({r.id, severity_name(r.severity), (r.selector.empty() ? "" : r.selector + " = ") + joined(r.operations, ","),
+                        basis_name(r.basis), r.source});
     std::vector<size_t> width(4, 0);
     for (const auto& row : rows)
         for (size_t i = 0; i < 4; ++i) width[i] = std::max(width[i], row[i].size());
@@ -112,6 +114,7 @@ int run_explain(SourceRegistry& sources, const RuleSet& rules, const CommonOptio
     out += "  severity:   " + std::string(severity_name(r->severity)) + "\n";
     if (r->locked) out += "  locked:     check --skip-rule / --severity cannot skip or lower it; only a waiver accepts a finding\n";
     out += "  applies to: ";
+    if (!r->selector.empty()) out += "every operation with " + r->selector + ", now ";
     for (size_t i = 0; i < r->operations.size(); ++i) {
         const std::string& o = r->operations[i];
         const Operation* op = rules.operation(o);

@@ -91,7 +91,9 @@ std::string rules_doc(SourceRegistry& sources, const RuleSet& rules, const std::
         std::string ops;
         for (const auto& o : r->operations) ops += (ops.empty() ? "" : ", ") + (o == "*" ? std::string("every call") : "`" + o + "`");
         out += "- Severity: " + std::string(severity_name(r->severity)) + "\n";
-        out += "- Operations: " + (ops.empty() ? std::string("the plan as a whole") : ops) + "\n";
+        if (!r->selector.empty()) ops = "every operation with `" + r->selector + "`: " + ops;
+        const std::string whole = r->scope == Scope::Effect ? "every predicted effect, whatever its operation" : "the plan as a whole";
+        out += "- Operations: " + (ops.empty() ? whole : ops) + "\n";
         if (r->refuses == Refusal::None) out += "- What the cloud answers: it does not refuse the call for this\n";
         else
             out += "- What the cloud answers: it refuses the " + std::string(r->refuses == Refusal::Call ? "whole call" : "target") + ": " +

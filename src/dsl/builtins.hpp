@@ -10,7 +10,8 @@ namespace opguard {
 // (the compiler stores it in ast::Expr::fn). Unknown: not a built-in, or not resolved yet.
 enum class Fn : uint8_t {
     Unknown,
-    Count, Len, Lower, Upper, StartsWith, EndsWith, Contains, Before, After, Exists, Missing, Default, IsAscii, Number, String, List, Any, All, Filter, Map, CountIf, Sum, Min, Max, First, Join, Concat, Unique, Repeated, Lookup, FindAll, Loaded, History, FirstPriorCall, Declared, UndeclaredParams, MissingParams, MistypedParams, Choose, Ieq, FirstWord, AbsentFields
+    Count, Len, Lower, Upper, StartsWith, EndsWith, Contains, Before, After, Exists, Missing, Default, IsAscii, Number, String, List, Any, All, Filter, Map, CountIf, Sum, Min, Max, First, Join, Concat, Unique, Repeated, Lookup, FindAll, Loaded, History, FirstPriorCall, Declared, UndeclaredParams, MissingParams, MistypedParams, Choose, Ieq, FirstWord, AbsentFields,
+    UnlistedValues, ConflictingParams, MissingOneOf, TargetKind
 };
 
 struct BuiltinSpec {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 #include <set>
 
 #include "core/diagnostic.hpp"
@@ -320,6 +321,8 @@ public:
     struct Names {
         std::set<std::string, std::less<>> names;
         bool any = false;  // every name passes: the item's operations are not all known
+        std::vector<std::string> ops;  // the operations whose lets are the names (names_for)
+        std::string selector;          // the selector that chose them, if any
         bool has(std::string_view n) const { return any || names.count(n) > 0; }
     };
 
@@ -335,6 +338,9 @@ public:
                          "'" + e->name + "' is bound only in " +
                              (e->name == "effect" ? std::string("'scope = effect;' rules (once per predicted effect)")
                                                   : std::string("'scope = effect;' rules and 'scope = plan;' rules without 'operations' (run after the simulation)")));
+                // A let some of the item's operations define and others do not: name those.
+                if (std::string lacking = lacking_let(e->name, names); !lacking.empty())
+                    return report(e->origin, "rules.unknown-name", lacking);
                 {
                     std::vector<std::string> known(names.names.begin(), names.names.end());
                     known.insert(known.end(), extra.begin(), extra.end());
@@ -384,6 +390,27 @@ public:
             default:
                 for (const auto& a : e->args) check_expr(a, names, extra);
         }
+    }
+
+    // "'x' is not defined by operation A (file:line:col) ..." when some but not all of the
+    // operations an item applies to define a let `name`; "" otherwise.
+    std::string lacking_let(const std::string& name, const Names& names) const {
+        std::vector<const Operation*> with, without;
+        for (const auto& o : names.ops) {
+            auto it = op_names_.find(o);
+            if (it == op_names_.end()) continue;
+            const Operation& op = operations_[it->second];
+            bool has = std::any_of(op.lets.begin(), op.lets.end(), [&](const NamedValue& l) { return l.name == name; });
+            (has ? with : without).push_back(&op);
+        }
+        if (with.empty() || without.empty()) return "";
+        std::string list;
+        for (size_t i = 0; i < without.size(); ++i)
+            list += std::string(i ? ", " : "") + without[i]->name + " (" + where(without[i]->origin) + ")";
+        return "'" + name + "' is not defined by operation" + (without.size() > 1 ? "s " : " ") + list + ", which " +
+               (names.selector.empty() ? "the item lists" : "its selector " + names.selector + " matches") + " (" + with.front()->name +
+               " defines it); every operation a rule applies to defines the lets it reads: add `let " + name + " = ...;` to " +
+               (without.size() > 1 ? "them" : "it") + (names.selector.empty() ? "" : ", or narrow the selector (except: [...])");
     }
 
     void check_template(const Template& t, const Names& names) const {
@@ -538,7 +565,8 @@ public:
         static const std::vector<std::string> match_keys = {"product", "version", "action", "cloud", "service", "method", "path"};
         std::vector<std::string> allowed = {"title", "params", "targets", "target_kind", "let", "response", "results_field",
                                             "result_id_field", "success_code", "response_body", "success_http", "verb",
-                                            "read_only", "source", "secrets", "target_noun", "asynchronous"};
+                                            "read_only", "source", "secrets", "target_noun", "asynchronous", "exclusive",
+                                            "at_least_one"};
         allowed.insert(allowed.end(), match_keys.begin(), match_keys.end());
         check_allowed(item, allowed);
         Operation op;
@@ -556,21 +584,78 @@ public:
             static const std::vector<std::string> types = {"string", "boolean", "integer", "number", "list", "object"};
             for (size_t i = 0; i < params.value->keys.size(); ++i) {
                 attempt([&] {
-                    const auto& v = params.value->args[i];
-                    if (v->op != ast::Op::Literal || !v->literal.is_string())
-                        fail(v->origin, "rules.type", "a parameter's type is a string such as \"string!\" or \"list\"");
-                    std::string t = v->literal.as_string();
                     ParamSpec ps;
                     ps.name = params.value->keys[i];
+                    ast::ExprPtr v = params.value->args[i];
+                    // A richer spec: {type: "string!", values: ["A", "B"]} (an enumeration).
+                    if (v->op == ast::Op::Object) {
+                        const ast::Expr& spec = *v;
+                        ast::ExprPtr type, values;
+                        for (size_t k = 0; k < spec.keys.size(); ++k) {
+                            if (spec.keys[k] == "type") type = spec.args[k];
+                            else if (spec.keys[k] == "values") values = spec.args[k];
+                            else
+                                report(spec.args[k]->origin, "rules.unknown-property",
+                                       "unknown key '" + spec.keys[k] + "' in the spec of parameter " + ps.name +
+                                           did_you_mean(spec.keys[k], {"type", "values"}) + "; expected type, values");
+                        }
+                        if (!type) fail(spec.origin, "rules.missing-property", "the spec of parameter " + ps.name + " needs 'type': {type: \"string\", values: [...]}");
+                        if (values) {
+                            const ast::Property vp{ast::PropertyForm::Plain, "values", values->origin, nullptr, values};
+                            ps.values = string_list(vp);
+                            if (ps.values.empty()) fail(values->origin, "rules.type", "'values' of parameter " + ps.name + " lists at least one value");
+                            for (size_t a = 0; a < ps.values.size(); ++a)
+                                for (size_t b = 0; b < a; ++b)
+                                    if (ps.values[a] == ps.values[b])
+                                        report(values->args[a]->origin, "rules.duplicate", "value \"" + ps.values[a] + "\" is listed twice for parameter " + ps.name);
+                        }
+                        v = type;
+                    }
+                    if (v->op != ast::Op::Literal || !v->literal.is_string())
+                        fail(v->origin, "rules.type", "a parameter's type is a string such as \"string!\" or \"list\", or {type: \"string\", values: [...]}");
+                    std::string t = v->literal.as_string();
                     if (!t.empty() && t.back() == '!') { ps.required = true; t.pop_back(); }
                     if (std::find(types.begin(), types.end(), t) == types.end())
                         fail(v->origin, "rules.type", "unknown parameter type '" + t + "'" + did_you_mean(t, types) +
                                                           "; expected string, boolean, integer, number, list or object (with ! when required)");
+                    if (!ps.values.empty() && t != "string" && t != "list")
+                        fail(v->origin, "rules.type", "parameter " + ps.name + " of type " + t + " cannot have 'values'; an enumeration is a string (or a list of strings)");
                     ps.type = t;
                     op.params.push_back(ps);
                 });
             }
         });
+        // exclusive = [["A", "B"]]: at most one of them; at_least_one = [["A", "B"]]: one or more.
+        for (const char* key : {"exclusive", "at_least_one"}) {
+            attempt([&] {
+                const auto* p = get(item, key);
+                if (!p) return;
+                const std::string form = std::string("'") + key + "' takes a list of lists of parameter names: [[\"A\", \"B\"]]";
+                if (p->value->op != ast::Op::List || p->value->args.empty() ||
+                    std::any_of(p->value->args.begin(), p->value->args.end(), [](const ast::ExprPtr& g) { return g->op != ast::Op::List; }))
+                    fail(p->value->origin, "rules.type", form);
+                for (const auto& g : p->value->args) {
+                    attempt([&] {
+                        ParamGroup group;
+                        group.kind = std::string(key) == "exclusive" ? ParamGroup::Kind::Exclusive : ParamGroup::Kind::AtLeastOne;
+                        group.origin = g->origin;
+                        const ast::Property gp{ast::PropertyForm::Plain, key, g->origin, nullptr, g};
+                        group.names = string_list(gp);
+                        if (group.names.size() < 2) fail(g->origin, "rules.type", std::string("a group of '") + key + "' names two or more parameters");
+                        bool ok = true;
+                        for (size_t n = 0; n < group.names.size(); ++n) {
+                            if (op.param(group.names[n])) continue;
+                            std::vector<std::string> names;
+                            for (const auto& ps : op.params) names.push_back(ps.name);
+                            report(g->args[n]->origin, "rules.unknown-name",
+                                   "'" + group.names[n] + "' is not a parameter of " + op.name + did_you_mean(group.names[n], names));
+                            ok = false;
+                        }
+                        if (ok) op.param_groups.push_back(std::move(group));
+                    });
+                }
+            });
+        }
         attempt([&] {
             if (const auto* p = get(item, "secrets")) {
                 for (auto& s : string_list(*p)) {
@@ -616,11 +701,20 @@ public:
     }
 
     // The operations an item names; `dropped` is set when some could not be used (unknown,
-    // or broken by a syntax error), so names their lets define cannot be checked.
-    std::vector<std::string> operations_of(const ast::Item& item, bool& dropped) const {
+    // or broken by a syntax error), so names their lets define cannot be checked. A selector
+    // (`operations = {target_kind: "desktop"};`) is written back to `selector` when given.
+    std::vector<std::string> operations_of(const ast::Item& item, bool& dropped, std::string* selector = nullptr) const {
         std::vector<std::string> ops;
         attempt([&] {
             const auto& p = require(item, "operations");
+            if (p.value->op == ast::Op::Object) {
+                if (!selector) fail(p.value->origin, "rules.type", "an effect names its operations: [\"a\", \"b\"]; a selector {...} is for rules");
+                ops = select_operations(*p.value, *selector, dropped);
+                return;
+            }
+            if (p.value->op != ast::Op::List)
+                fail(p.value->origin, "rules.type",
+                     "'operations' takes a list of operation names [\"a\", \"b\"] or a selector {target_kind: \"desktop\", product: \"ecd\"}");
             auto all = string_list(p);
             if (all.empty()) fail(p.value->origin, "rules.type", "'operations' names at least one operation");
             for (size_t i = 0; i < all.size(); ++i) {
@@ -639,10 +733,128 @@ public:
         return ops;
     }
 
+    // The attributes a selector may name, and an operation's value of each ("" when it has none).
+    static const std::vector<std::string>& selector_keys() {
+        static const std::vector<std::string> k = {"target_kind", "product", "version", "cloud", "service", "read_only", "asynchronous", "except"};
+        return k;
+    }
+    static std::string attribute(const Operation& op, const std::string& key) {
+        if (key == "target_kind") return op.target_kind;
+        if (key == "read_only") return op.read_only ? "true" : "false";
+        if (key == "asynchronous") return op.asynchronous ? "true" : "false";
+        for (const auto& [k, v] : op.match)
+            if (k == key) return v;
+        return "";
+    }
+
+    // `operations = {key: value, ...}`: every operation whose attributes all match (a list
+    // value: any of its values), less those named by `except`, in rule-file order.
+    std::vector<std::string> select_operations(const ast::Expr& sel, std::string& text, bool& dropped) const {
+        struct Criterion { std::string key; std::vector<std::string> values; };
+        std::vector<Criterion> criteria;
+        std::vector<std::string> except;
+        bool bad = false;
+        auto literal = [](const ast::Expr& e) -> std::optional<std::string> {
+            if (e.op != ast::Op::Literal) return std::nullopt;
+            if (e.literal.is_string()) return e.literal.as_string();
+            if (e.literal.is_bool()) return std::string(e.literal.as_bool() ? "true" : "false");
+            return std::nullopt;
+        };
+        for (size_t i = 0; i < sel.keys.size(); ++i) {
+            const std::string& key = sel.keys[i];
+            const ast::Expr& v = *sel.args[i];
+            if (std::find(selector_keys().begin(), selector_keys().end(), key) == selector_keys().end()) {
+                std::string list;
+                for (const auto& k : selector_keys()) list += (list.empty() ? "" : ", ") + k;
+                report(v.origin, "rules.unknown-property",
+                       "unknown key '" + key + "' in an operations selector" + did_you_mean(key, selector_keys()) + "; expected one of: " + list);
+                bad = true;
+                continue;
+            }
+            Criterion c{key, {}};
+            std::vector<const ast::Expr*> items;
+            if (v.op == ast::Op::List) for (const auto& a : v.args) items.push_back(a.get());
+            else items.push_back(&v);
+            bool boolean_key = key == "read_only" || key == "asynchronous";
+            for (const ast::Expr* x : items) {
+                auto l = literal(*x);
+                if (!l || (boolean_key != (x->literal.is_bool())) || (key == "except" && v.op != ast::Op::List)) {
+                    report(x->origin, "rules.type",
+                           key == "except" ? std::string("'except' takes a list of operation names: [\"a\", \"b\"]")
+                           : boolean_key   ? "'" + key + "' in a selector takes true or false"
+                                           : "'" + key + "' in a selector takes a string or a list of strings");
+                    bad = true;
+                    continue;
+                }
+                if (key == "except" && !op_names_.count(*l)) {
+                    if (broken(*l)) { dropped = true; continue; }
+                    std::vector<std::string> known;
+                    for (const auto& [name, index] : op_names_) known.push_back(name);
+                    report(x->origin, "rules.unknown-operation", "unknown operation '" + *l + "'" + did_you_mean(*l, known));
+                    bad = true;
+                    continue;
+                }
+                c.values.push_back(*l);
+            }
+            // A value no operation has is a misspelling (or an operation not written yet).
+            if (key != "except" && !boolean_key)
+                for (size_t j = 0; j < c.values.size(); ++j) {
+                    std::vector<std::string> seen;
+                    for (const auto& op : operations_) {
+                        std::string a = attribute(op, key);
+                        if (!a.empty() && std::find(seen.begin(), seen.end(), a) == seen.end()) seen.push_back(a);
+                    }
+                    if (std::find(seen.begin(), seen.end(), c.values[j]) == seen.end()) {
+                        report(items[j]->origin, "rules.empty-selector",
+                               "no operation has " + key + " \"" + c.values[j] + "\"" + did_you_mean(c.values[j], seen));
+                        bad = true;
+                    }
+                }
+            if (key == "except") except = c.values;
+            else criteria.push_back(std::move(c));
+        }
+        // The selector as `rules list` and `rules explain` show it.
+        text = "{";
+        for (size_t i = 0; i < sel.keys.size(); ++i) {
+            const ast::Expr& v = *sel.args[i];
+            auto one = [&](const ast::Expr& x) {
+                auto l = literal(x);
+                return !l ? std::string("?") : x.literal.is_bool() ? *l : "\"" + *l + "\"";
+            };
+            std::string value;
+            if (v.op == ast::Op::List) {
+                value = "[";
+                for (size_t j = 0; j < v.args.size(); ++j) value += (j ? ", " : "") + one(*v.args[j]);
+                value += "]";
+            } else {
+                value = one(v);
+            }
+            text += (i ? ", " : "") + sel.keys[i] + ": " + value;
+        }
+        text += "}";
+        if (criteria.empty() && !bad)
+            fail(sel.origin, "rules.type", "an operations selector names at least one attribute besides 'except' (target_kind, product, ...)");
+        if (bad) { dropped = true; return {}; }
+        std::vector<std::string> ops;
+        for (const auto& op : operations_) {
+            bool all = std::all_of(criteria.begin(), criteria.end(), [&](const Criterion& c) {
+                const std::string a = attribute(op, c.key);
+                return std::find(c.values.begin(), c.values.end(), a) != c.values.end();
+            });
+            if (all && std::find(except.begin(), except.end(), op.name) == except.end()) ops.push_back(op.name);
+        }
+        if (ops.empty()) {
+            dropped = true;
+            fail(sel.origin, "rules.empty-selector", "the selector " + text + " matches no operation");
+        }
+        return ops;
+    }
+
     // Names a rule or effect may use: context, the lets of every operation it applies to
     // (a name must be defined by all of them), its own lets and loop variable.
     Names names_for(const std::vector<std::string>& ops) const {
         Names n;
+        n.ops = ops;
         bool first = true;
         for (const auto& o : ops) {
             if (o == "*") { n.names.clear(); return n; }
@@ -687,10 +899,11 @@ public:
         bool dropped = false;
         // (A scope that is not one of the words is reported already, not missing operations too.)
         if ((scope_known && (r.scope == Scope::Call || r.scope == Scope::Target)) || get(item, "operations"))
-            r.operations = operations_of(item, dropped);
+            r.operations = operations_of(item, dropped, &r.selector);
         // An effect-scope rule sees the effect's call and target, not its operation's lets
         // (those are computed per call as the plan runs).
         Names names = r.scope == Scope::Effect ? Names{} : names_for(r.operations);
+        names.selector = r.selector;
         names.any = (dropped && r.scope != Scope::Effect) || !scope_known;
         if (r.after_plan()) names.names.insert("effects");
         if (r.scope == Scope::Effect) names.names.insert("effect");

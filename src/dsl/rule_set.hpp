@@ -73,6 +73,18 @@ struct ParamSpec {
     std::string type;  // string | boolean | integer | number | list | object
     bool required = false;
     bool secret = false;
+    // An enumeration: the only values the API takes (a list parameter: for each element);
+    // empty: any value of the type. Written {type: "string", values: ["A", "B"]}.
+    std::vector<std::string> values;
+};
+
+// A constraint between parameters of one operation: at most one of `names` may be given
+// (`exclusive = [[...]];`), or at least one must be (`at_least_one = [[...]];`).
+struct ParamGroup {
+    enum class Kind : uint8_t { Exclusive, AtLeastOne };
+    Kind kind = Kind::Exclusive;
+    std::vector<std::string> names;
+    Origin origin;  // the list in the rule file
 };
 
 // What a call looks like and how it is answered.
@@ -82,6 +94,7 @@ struct Operation {
     std::string title;
     std::vector<std::pair<std::string, std::string>> match;  // call header field => value
     std::vector<ParamSpec> params;
+    std::vector<ParamGroup> param_groups;
     ast::ExprPtr targets;            // list of target ids (each keeps its plan origin)
     std::string target_kind;         // resource kind the targets name (for history and summaries)
     std::string target_noun;         // how summaries name a target when it is no resource ("region")
@@ -253,6 +266,10 @@ struct Rule {
     std::string description;
     Severity severity = Severity::Error;
     std::vector<std::string> operations;  // operation names, or "*"; empty: a plan- or effect-scope policy over every call
+    // `operations = {target_kind: "desktop", product: "ecd"};` as written (normalised): the
+    // rule applies to every operation with these attributes; `operations` holds the names it
+    // matched, in rule-file order. Empty: the rule lists its operations by name.
+    std::string selector;
     Scope scope = Scope::Call;
     // Evaluated after the simulation (scope effect, or scope plan without operations).
     bool after_plan() const { return scope == Scope::Effect || (scope == Scope::Plan && operations.empty()); }
@@ -305,6 +322,9 @@ struct Effect {
 // The set naming parameters whose values are secrets (rules/common.rules). A rule file that
 // defines it again extends it (compiler.cpp): redaction cannot be switched off by rules.
 inline constexpr const char* kSecretParametersSet = "secret_parameters";
+// The set of effect verbs that remove their object (rules/common.rules): history(kind, id)
+// marks an object an effect so named acted on as `deleted`.
+inline constexpr const char* kDeletingVerbsSet = "deleting_verbs";
 
 // What a --rules file that defines a set again does to it (`redefine = ...;` on the set
 // as first defined): replace it (the default), narrow it (its values must all be values of

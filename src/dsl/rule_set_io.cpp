@@ -230,11 +230,12 @@ private:
 // Debian 12 x86-64 build, the one CI and the project's script make.)
 #if defined(__x86_64__) && defined(__GLIBCXX__) && !defined(_GLIBCXX_DEBUG)
 static_assert(sizeof(ResourceKind) == 384, "ResourceKind changed: serialize the new member");
-static_assert(sizeof(Operation) == 472, "Operation changed: serialize the new member");
-static_assert(sizeof(ParamSpec) == 72, "ParamSpec changed: serialize the new member");
-static_assert(sizeof(Rule) == 504, "Rule changed: serialize the new member");
+static_assert(sizeof(Operation) == 496, "Operation changed: serialize the new member");
+static_assert(sizeof(ParamSpec) == 96, "ParamSpec changed: serialize the new member");
+static_assert(sizeof(Rule) == 536, "Rule changed: serialize the new member");
 static_assert(sizeof(Effect) == 456, "Effect changed: serialize the new member");
 static_assert(sizeof(NamedSet) == 176, "NamedSet changed: serialize the new member");
+static_assert(sizeof(ParamGroup) == 40, "ParamGroup changed: serialize the new member");
 static_assert(sizeof(Listing) == 496, "Listing changed: serialize the new member");
 static_assert(sizeof(Client) == 160, "Client changed: serialize the new member");
 static_assert(sizeof(ClientProduct) == 144, "ClientProduct changed: serialize the new member");
@@ -289,7 +290,9 @@ std::string serialize_rule_set(const RuleSet& r, uint64_t text_hash, uint32_t fi
         w.u(o.match.size());
         for (const auto& [k, v] : o.match) { w.s(k); w.s(v); }
         w.u(o.params.size());
-        for (const auto& p : o.params) { w.s(p.name); w.s(p.type); w.b(p.required); w.b(p.secret); }
+        for (const auto& p : o.params) { w.s(p.name); w.s(p.type); w.b(p.required); w.b(p.secret); w.strings(p.values); }
+        w.u(o.param_groups.size());
+        for (const auto& g : o.param_groups) { w.u(static_cast<uint8_t>(g.kind)); w.strings(g.names); w.origin(g.origin); }
         w.expr(o.targets); w.s(o.target_kind); w.s(o.target_noun); w.named(o.lets); w.s(o.response);
         w.s(o.results_field); w.s(o.result_id_field); w.s(o.success_code); w.expr(o.response_body);
         w.u(static_cast<uint32_t>(o.success_http)); w.s(o.verb); w.b(o.read_only); w.b(o.asynchronous); w.s(o.source);
@@ -301,7 +304,7 @@ std::string serialize_rule_set(const RuleSet& r, uint64_t text_hash, uint32_t fi
         w.strings(x.operations); w.u(static_cast<uint8_t>(x.scope)); w.s(x.for_var); w.expr(x.for_list);
         w.named(x.lets); w.expr(x.when); w.expr(x.at); w.u(static_cast<uint8_t>(x.refuses));
         w.u(static_cast<uint32_t>(x.http)); w.s(x.code); w.templ(x.response_message); w.templ(x.message);
-        w.s(x.source); w.u(static_cast<uint8_t>(x.basis)); w.s(x.note); w.reads(x.field_reads); w.b(x.locked);
+        w.s(x.source); w.u(static_cast<uint8_t>(x.basis)); w.s(x.note); w.reads(x.field_reads); w.b(x.locked); w.s(x.selector);
     }
     w.u(r.effects.size());
     for (const auto& e : r.effects) {
@@ -381,7 +384,9 @@ bool deserialize_rule_set(std::string_view data, uint64_t text_hash, const std::
         o.match.resize(rd.count());
         for (auto& [k, v] : o.match) { k = rd.s(); v = rd.s(); }
         o.params.resize(rd.count());
-        for (auto& p : o.params) { p.name = rd.s(); p.type = rd.s(); p.required = rd.b(); p.secret = rd.b(); }
+        for (auto& p : o.params) { p.name = rd.s(); p.type = rd.s(); p.required = rd.b(); p.secret = rd.b(); p.values = rd.strings(); }
+        o.param_groups.resize(rd.count());
+        for (auto& g : o.param_groups) { g.kind = static_cast<ParamGroup::Kind>(rd.u()); g.names = rd.strings(); g.origin = rd.origin(); }
         o.targets = rd.expr(); o.target_kind = rd.s(); o.target_noun = rd.s(); o.lets = rd.named(); o.response = rd.s();
         o.results_field = rd.s(); o.result_id_field = rd.s(); o.success_code = rd.s(); o.response_body = rd.expr();
         o.success_http = static_cast<int>(rd.u()); o.verb = rd.s(); o.read_only = rd.b(); o.asynchronous = rd.b();
@@ -395,7 +400,7 @@ bool deserialize_rule_set(std::string_view data, uint64_t text_hash, const std::
         x.for_var = rd.s(); x.for_list = rd.expr(); x.lets = rd.named(); x.when = rd.expr(); x.at = rd.expr();
         x.refuses = static_cast<Refusal>(rd.u()); x.http = static_cast<int>(rd.u()); x.code = rd.s();
         x.response_message = rd.templ(); x.message = rd.templ(); x.source = rd.s();
-        x.basis = static_cast<Basis>(rd.u()); x.note = rd.s(); x.field_reads = rd.reads(); x.locked = rd.b();
+        x.basis = static_cast<Basis>(rd.u()); x.note = rd.s(); x.field_reads = rd.reads(); x.locked = rd.b(); x.selector = rd.s();
         if (!rd.ok) return false;
     }
     r.effects.resize(rd.count());

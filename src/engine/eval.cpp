@@ -455,6 +455,12 @@ public:
             return boolean(op && op->param(str(0)));
         }
         if (f == Fn::UndeclaredParams || f == Fn::MissingParams || f == Fn::MistypedParams) return params_check(f, e);
+        if (f == Fn::UnlistedValues) return unlisted_values(e);
+        if (f == Fn::ConflictingParams || f == Fn::MissingOneOf) return param_groups(f, e);
+        if (f == Fn::TargetKind) {
+            const Operation* op = host_.operation();
+            return op && !op->target_kind.empty() ? Val(Node::string(op->target_kind)) : Val();
+        }
         throw EvalError(e.origin, "unknown function '" + e.name + "'");
     }
 
@@ -490,6 +496,68 @@ public:
                                                 {"expected", Node::string(spec->type)}, {"found", Node::string(kind_name(value.kind()))}},
                                                value.origin));
             }
+        }
+        return Val(Node::array(std::move(out), params->origin));
+    }
+
+    // Parameters declared with `values` whose value is not one of them; a list parameter's
+    // elements one by one. A value of the wrong type is plan.wrong-type's, not reported here.
+    Val unlisted_values(const ast::Expr& e) {
+        const Operation* op = host_.operation();
+        const Node* params = host_.parameters();
+        if (!op || !params) return Val(Node::array());
+        charge(params->members().size() + op->params.size(), e);
+        std::vector<Node> out;
+        for (const auto& [name, value] : params->members()) {
+            const ParamSpec* spec = op->param(name);
+            if (!spec || spec->values.empty()) continue;
+            auto check = [&](const Node& v) {
+                if (!v.is_string()) return;
+                if (std::find(spec->values.begin(), spec->values.end(), v.as_string()) != spec->values.end()) return;
+                charge(spec->values.size(), e);
+                Node allowed = Node::array();
+                for (const auto& a : spec->values) allowed.items().push_back(Node::string(a));
+                out.push_back(Node::object({{"name", Node::string(name, value.origin)}, {"value", copy(v, e)}, {"allowed", std::move(allowed)}},
+                                           v.origin));
+            };
+            if (value.is_array()) {
+                charge(value.items().size(), e);
+                for (const auto& item : value.items()) check(item);
+            } else {
+                check(value);
+            }
+        }
+        return Val(Node::array(std::move(out), params->origin));
+    }
+
+    // The operation's `exclusive` groups of which the call gives two or more, or its
+    // `at_least_one` groups of which it gives none.
+    Val param_groups(Fn f, const ast::Expr& e) {
+        const Operation* op = host_.operation();
+        const Node* params = host_.parameters();
+        if (!op || !params) return Val(Node::array());
+        std::vector<Node> out;
+        for (const auto& g : op->param_groups) {
+            charge(g.names.size(), e);
+            Node names = Node::array();
+            for (const auto& n : g.names) names.items().push_back(Node::string(n));
+            if (f == Fn::MissingOneOf) {
+                if (g.kind != ParamGroup::Kind::AtLeastOne) continue;
+                if (std::none_of(g.names.begin(), g.names.end(), [&](const std::string& n) { return params->find(n) != nullptr; }))
+                    out.push_back(Node::object({{"names", std::move(names)}}, params->origin));
+                continue;
+            }
+            if (g.kind != ParamGroup::Kind::Exclusive) continue;
+            // In the call's order, so "the second one" is the one written later.
+            Node given = Node::array();
+            const Node* second = nullptr;
+            for (const auto& [name, value] : params->members()) {
+                if (std::find(g.names.begin(), g.names.end(), name) == g.names.end()) continue;
+                given.items().push_back(Node::string(name, value.origin));
+                if (given.items().size() == 2) second = &value;
+            }
+            if (!second) continue;
+            out.push_back(Node::object({{"names", std::move(names)}, {"given", std::move(given)}, {"value", copy(*second, e)}}, second->origin));
         }
         return Val(Node::array(std::move(out), params->origin));
     }

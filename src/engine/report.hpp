@@ -99,6 +99,9 @@ struct EffectRecord {
     std::optional<double> size_gib;
     std::string detail;
     std::vector<std::string> status_path;
+    // history(noun, id) as it stood before this call: what earlier calls of the plan did to
+    // the object the effect names (`effect.earlier` in effect-scope rules); null: no object.
+    Node earlier;
 };
 
 // A resource that the plan changes: its fields as saved and as the plan leaves them.

@@ -96,6 +96,9 @@ public:
         const double items = static_cast<double>(p.calls.size()) + static_cast<double>(i.built_count().second);
         const double limit = std::max(static_cast<double>(Frame::kBaseBudget), static_cast<double>(Frame::kStepsPerItem) * items);
         budget_ = limit > 1e15 ? static_cast<long>(1e15) : static_cast<long>(limit);
+        if (auto it = r.sets.find(kDeletingVerbsSet); it != r.sets.end())
+            for (const auto& v : it->second.values.items())
+                if (v.is_string()) deleting_verbs_.insert(v.as_string());
     }
 
     // ---- EvalHost ------------------------------------------------------------------
@@ -121,7 +124,10 @@ public:
                                                 {"verb", Node::string(h.operation->verb)},
                                                 {"count", Node::number(static_cast<double>(h.count))},
                                                 {"last_call", Node::string(h.last_call)},
-                                                {"pending", Node::boolean(h.pending > 0)}}));
+                                                {"pending", Node::boolean(h.pending > 0)},
+                                                {"effects", verbs(h.effects)},
+                                                {"data_loss", Node::boolean(h.data_loss)},
+                                                {"deleted", Node::boolean(h.deleted)}}));
         return out;
     }
     // Objects of `kind` whose `field` equals `value`, through an index built on first use.
@@ -357,7 +363,23 @@ public:
         std::string first_call, last_call;
         size_t count = 0;
         size_t pending = 0;    // calls of this operation on the object not waited for
+        size_t last_index = SIZE_MAX;  // index of last_call
+        std::vector<std::string> effects;  // verbs of its effects on the object, each once, in order
+        bool data_loss = false;        // one of those effects loses data
+        bool deleted = false;          // one of those verbs is in the set deleting_verbs
     };
+    // What an effect did to the object it names (noun = resource kind, id), recorded into the
+    // history once the call's own history is (record_history).
+    struct EffectMark {
+        ObjectKey key;
+        std::string verb;
+        bool data_loss = false;
+    };
+    static Node verbs(const std::vector<std::string>& v) {
+        Node out = Node::array();
+        for (const auto& x : v) out.items().push_back(Node::string(x));
+        return out;
+    }
 
     std::string assumed_no_wait(const Rule& rule, Frame& f) {
         if (pending_.empty()) return "";
@@ -551,6 +573,7 @@ public:
     void apply_effects(const Call& call, const Node* target) {
         struct Write { InventoryObject* obj; std::string field; Node value; std::optional<Node> final; };
         std::vector<Write> writes;
+        effect_marks_.clear();
         // The operation's lets are computed once for the target and shared by every effect;
         // an effect's own lets are recomputed per loop element.
         Frame shared = base_frame(call);
@@ -584,6 +607,14 @@ public:
                 rec.noun = eff.noun;
                 rec.verb = eff.verb;
                 if (eff.resource_id) rec.id = eval(eff.resource_id, f)->to_text();
+                if (!rec.id.empty() && !eff.noun.empty()) {
+                    // Only earlier calls: an entry this call started (an earlier target of it) is left out.
+                    rec.earlier = history(eff.noun, rec.id);
+                    auto& items = rec.earlier.items();
+                    items.erase(std::remove_if(items.begin(), items.end(),
+                                               [&](const Node& h) { const Node* c = h.find("call"); return c && c->is_string() && c->as_string() == call.id; }),
+                                items.end());
+                }
                 if (eff.size_gib) {
                     Val s = eval(eff.size_gib, f);
                     if (s->is_number()) rec.size_gib = s->as_number();
@@ -612,6 +643,8 @@ public:
                     if (!holder->is_object()) continue;
                     if (InventoryObject* o = object_of(holder.get())) writes.push_back({o, lhs->name, *value, std::nullopt});
                 }
+                if (!rec.verb.empty() && !rec.id.empty() && !eff.noun.empty())
+                    effect_marks_.push_back(EffectMark{ObjectKey{eff.noun, rec.id}, rec.verb, eff.data_loss});
                 if (!rec.verb.empty() || !rec.status_path.empty()) effects_.push_back(std::move(rec));
             };
             if (eff.for_list) {
@@ -647,15 +680,22 @@ public:
         }
     }
 
-    void record_history(const Call& call, const Node* target) {
-        if (!target || !target->is_string() || call.operation->target_kind.empty()) return;
-        ObjectKey key{call.operation->target_kind, target->as_string()};
+    // The entry of `call`'s operation in the history of `key`; `again`: count a call that
+    // touched the object already (a target listed twice counts twice, as it always has).
+    HistoryEntry& history_entry(const Call& call, const ObjectKey& key, bool again) {
         auto& entries = history_[key];
         size_t i = 0;
         while (i < entries.size() && entries[i].operation != call.operation) ++i;
-        if (i == entries.size()) entries.push_back(HistoryEntry{call.operation, call.id, call.id, 0, 0});
+        if (i == entries.size()) {
+            HistoryEntry fresh;
+            fresh.operation = call.operation;
+            fresh.first_call = call.id;
+            entries.push_back(std::move(fresh));
+        }
         HistoryEntry& h = entries[i];
+        if (!again && h.last_index == call.index) return h;
         h.last_call = call.id;
+        h.last_index = call.index;
         ++h.count;
         // An asynchronous call's work is pending until the plan waits (a call's own wait
         // is applied when the call is done, see run_call).
@@ -665,6 +705,24 @@ public:
             if (unwaited_history_calls_.empty() || unwaited_history_calls_.back().first != call.index)
                 unwaited_history_calls_.emplace_back(call.index, call.id);
         }
+        return h;
+    }
+
+    void record_history(const Call& call, const Node* target) {
+        if (target && target->is_string() && !call.operation->target_kind.empty()) {
+            HistoryEntry& h = history_entry(call, ObjectKey{call.operation->target_kind, target->as_string()}, true);
+            // The target lost data when an effect computed for it did, on it or on its parts
+            // (a rebuilt desktop's erased disks).
+            for (const EffectMark& m : effect_marks_) h.data_loss = h.data_loss || m.data_loss;
+        }
+        // What the target's effects did, to the target or to other objects (a desktop's disks).
+        for (const EffectMark& m : effect_marks_) {
+            HistoryEntry& h = history_entry(call, m.key, false);
+            if (std::find(h.effects.begin(), h.effects.end(), m.verb) == h.effects.end()) h.effects.push_back(m.verb);
+            h.data_loss = h.data_loss || m.data_loss;
+            if (deleting_verbs_.count(m.verb)) h.deleted = true;
+        }
+        effect_marks_.clear();
     }
 
     static std::string label(const Call& c) {
@@ -807,7 +865,10 @@ public:
             // them once. An operation whose targets come out empty (an optional list parameter
             // left out) has nothing to act on: no effect on a null target.
             // A dry-run line changes nothing; a conditional step's effects are not predicted.
-            if (target_nodes.empty() && !op->targets && !adapter_.dry_run) apply_effects(call, nullptr);
+            if (target_nodes.empty() && !op->targets && !adapter_.dry_run) {
+                apply_effects(call, nullptr);
+                record_history(call, nullptr);
+            }
             for (size_t t = 0; t < target_nodes.size() && !adapter_.dry_run; ++t) {
                 if (out.targets[t].outcome != "accepted") continue;
                 apply_effects(call, target_nodes[t]);
@@ -953,6 +1014,7 @@ public:
                 {"pending", Node::boolean(rec.effect->pending)},
                 {"status_path", std::move(status)},
                 {"detail", Node::string(rec.detail)},
+                {"earlier", rec.earlier.is_array() ? rec.earlier : Node::array()},
                 {"object", o ? saved_state(*o) : Node::null()},
                 {"final", o ? o->value() : Node::null()},
             }));
@@ -1071,6 +1133,8 @@ private:
     bool effects_built_ = false;
     std::unordered_map<const Operation*, ForOperation> for_operation_;
     std::map<ObjectKey, std::vector<HistoryEntry>> history_;
+    std::vector<EffectMark> effect_marks_;          // of the target whose effects ran last (record_history)
+    std::set<std::string, std::less<>> deleting_verbs_;  // the set deleting_verbs: an effect so named removes its object
     std::map<InventoryObject*, PendingStatus> pending_;               // statuses in transition, by object
     std::vector<std::pair<ObjectKey, size_t>> unwaited_history_;      // history entries with pending work
     std::vector<std::pair<size_t, std::string>> unwaited_history_calls_;  // (index, id) of calls with pending work

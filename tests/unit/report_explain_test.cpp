@@ -30,8 +30,10 @@ TEST_CASE("expr_text writes rule-language text that parses back to itself", "[ex
         if (!r.when) continue;
         std::string ops;
         for (const auto& o : r.operations) ops += (ops.empty() ? "" : ", ") + quoted(o);
-        file += "rule again." + std::to_string(n++) + " {\n  title = \"t\";\n  severity = info;\n  operations = [" + ops + "];\n";
+        file += "rule again." + std::to_string(n++) + " {\n  title = \"t\";\n  severity = info;\n";
+        if (!ops.empty()) file += "  operations = [" + ops + "];\n";  // an effect-scope rule may leave them out
         if (r.scope == Scope::Target) file += "  scope = target;\n";
+        if (r.scope == Scope::Effect) file += "  scope = effect;\n";
         if (r.scope == Scope::Plan) file += "  scope = plan;\n";
         if (r.for_list) file += "  for " + r.for_var + " in " + expr_text(*r.for_list) + ";\n";
         for (const auto& l : r.lets) file += "  let " + l.name + " = " + expr_text(*l.expr) + ";\n";

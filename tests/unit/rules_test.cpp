@@ -154,7 +154,9 @@ TEST_CASE("the rules this file covers are the rules of the two rule files", "[ru
         "ecd.rebuild.after-status", "ecd.rebuild.no-image", "ecd.rebuild.os-change-outside-mainland",
         "ecd.rebuild.gpu-desktop-non-gpu-image", "ecd.rebuild.non-gpu-desktop-gpu-image", "ecd.rebuild.language-linux",
         "ecd.rebuild.desktop-status", "ecd.rebuild.desktop-running", "ecd.rebuild.desktop-connected",
-        "ecd.rebuild.image-copy-pending", "ecd.rebuild.rebuilt-twice"};
+        "ecd.rebuild.image-copy-pending", "ecd.rebuild.rebuilt-twice",
+        // tests/unit/param_types_test.cpp
+        "plan.value-not-allowed", "plan.exclusive-parameters", "plan.one-parameter-required"};
     // Also covered below: ecd.desktop.unknown and ecd.desktop.other-region (rules/ecd_desktops.rules),
     // which apply to RebuildDesktops too.
     std::vector<std::string> in_files = rules_in("common.rules");
