@@ -805,6 +805,12 @@ public:
             }
         }
 
+        // A call whose target is one value, not a list (an InstanceId, a SnapshotId, a path's
+        // desktop_id), acts on that object alone: refusing its target refuses the call, which
+        // the cloud answers with that target's error.
+        if (call_refusals.empty() && op->targets && !targets->is_array() && target_nodes.size() == 1 && !target_refusals[0].empty())
+            call_refusals = target_refusals[0];
+
         out.accepted = call_refusals.empty();
         if (!out.accepted) {
             // Which of several refusals the cloud reports is not documented; the prediction
