@@ -508,7 +508,10 @@ public:
         if (!op || !params) return Val(Node::array());
         charge(params->members().size() + op->params.size(), e);
         std::vector<Node> out;
-        for (const auto& [name, value] : params->members()) {
+        for (const auto& member : params->members()) {
+            // (Named, not structured bindings: the lambda below refers to them.)
+            const std::string& name = member.first;
+            const Node& value = member.second;
             const ParamSpec* spec = op->param(name);
             if (!spec || spec->values.empty()) continue;
             auto check = [&](const Node& v) {
