@@ -605,6 +605,7 @@ public:
                 rec.target = target && target->is_string() ? target->as_string() : "";
                 if (target) rec.target_origin = target->origin;
                 rec.noun = eff.noun;
+                rec.noun_title = noun_title(eff.noun);
                 rec.verb = eff.verb;
                 if (eff.resource_id) rec.id = eval(eff.resource_id, f)->to_text();
                 if (!rec.id.empty() && !eff.noun.empty()) {
@@ -1056,6 +1057,15 @@ public:
         }
     }
 
+    // An effect's noun is its object's resource kind where the object is one ("hw_desktop",
+    // "ecs_snapshot": history() meets objects by it); reports name it by the kind's title
+    // ("Huawei desktop"), as the summary names a call's targets. A noun that is no kind
+    // ("local disk set") is printed as written.
+    std::string noun_title(const std::string& noun) const {
+        const ResourceKind* k = rules_.resource(noun);
+        return k && !k->title.empty() ? k->title : noun;
+    }
+
     void summarise(Report& r) {
         // Accepted targets by (noun, verb), in order of first appearance.
         std::vector<std::pair<std::string, size_t>> parts;
@@ -1069,9 +1079,11 @@ public:
         for (const auto& e : r.effects) affected.emplace(e.call_index, e.target);
         // (call index, target, noun, verb) of the effects that the effect tally below counts:
         // a target whose own effect says the same ("snapshot deleted") is counted there once.
-        std::set<std::tuple<size_t, std::string_view, std::string_view, std::string_view>> told;
+        // Effects are counted under noun_title, as a call's targets are under their kind's
+        // title, so one object is counted once under one name.
+        std::set<std::tuple<size_t, std::string_view, std::string, std::string_view>> told;
         for (const auto& e : r.effects)
-            if (!e.verb.empty() && e.id == e.target) told.emplace(e.call_index, e.target, e.noun, e.verb);
+            if (!e.verb.empty() && e.id == e.target) told.emplace(e.call_index, e.target, e.noun_title, e.verb);
         for (const auto& c : r.calls) {
             if (!c.accepted || !c.known || c.dry_run) continue;
             const Operation* op = rules_.operation(c.operation);
@@ -1102,7 +1114,7 @@ public:
         std::map<std::string, bool> has_size, undocumented;
         for (const auto& e : r.effects) {
             if (e.verb.empty()) continue;
-            std::string key = e.noun + "\x1f" + e.verb;
+            std::string key = e.noun_title + "\x1f" + e.verb;
             if (!totals.count(key)) order.push_back(key);
             auto& t = totals[key];
             ++t.first;

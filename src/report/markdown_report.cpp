@@ -151,7 +151,7 @@ std::string render_markdown(const Report& r, const RenderOptions& options) {
         std::map<std::string, std::pair<size_t, double>> totals;
         std::map<std::string, bool> sized;
         for (const EffectRecord* e : lost) {
-            std::string key = e->noun + " " + e->verb;
+            std::string key = e->noun_title + " " + e->verb;
             if (!totals.count(key)) order.push_back(key);
             ++totals[key].first;
             if (e->size_gib) { totals[key].second += *e->size_gib; sized[key] = true; }
@@ -167,7 +167,7 @@ std::string render_markdown(const Report& r, const RenderOptions& options) {
         out += md(line) + ".\n\n";
         out += "| resource | what happens | size | target | call | detail |\n|---|---|---:|---|---|---|\n";
         for (const EffectRecord* e : lost) {
-            out += "| " + md(e->noun) + " " + code(e->id) + " | " + md(e->verb) + " | " + (e->size_gib ? gib(*e->size_gib) : "not given") +
+            out += "| " + md(e->noun_title) + " " + code(e->id) + " | " + md(e->verb) + " | " + (e->size_gib ? gib(*e->size_gib) : "not given") +
                    " | " + code(e->target) + " | " + code(e->call_id) + " | " + md(e->detail);
             if (e->effect->basis != Basis::Documented) out += " (" + std::string(basis_name(e->effect->basis)) + ")";
             out += " |\n";
@@ -179,7 +179,7 @@ std::string render_markdown(const Report& r, const RenderOptions& options) {
     for (const auto& e : r.effects) {
         if (e.effect->data_loss || e.effect->basis == Basis::Documented) continue;
         std::string what = e.verb.empty() ? "status " + status_path(e.status_path) : e.verb;
-        std::string row = "- " + md(e.noun) + " " + code(e.id) + " " + md(what) + " (" + code(e.call_id) + ")" +
+        std::string row = "- " + md(e.noun_title) + " " + code(e.id) + " " + md(what) + " (" + code(e.call_id) + ")" +
                           (e.detail.empty() ? "" : ": " + md(e.detail)) + "\n";
         if (e.effect->basis == Basis::Undocumented) {
             if (!e.verb.empty()) unsure += row;
