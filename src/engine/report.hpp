@@ -76,7 +76,16 @@ struct CallOutcome {
     // No effects, no state change, not in the summary.
     bool dry_run = false;
     bool wait = false;         // the plan waits after this call until its asynchronous work has finished
+    // A value that names the call's targets is unresolved (request.adapter.unresolved_target):
+    // the call acts on objects opguard cannot resolve, and their effects are not predicted.
+    bool unresolved_targets = false;
+    // An accepted, modeled call that sends its request and acts on targets opguard cannot resolve.
+    // A read-only call changes nothing, so it is not counted.
+    bool acts_on_unresolved() const { return known && accepted && !dry_run && !read_only && unresolved_targets; }
 };
+
+// What the summary and every report say of a call that acts_on_unresolved().
+inline constexpr const char* kUnresolvedTargetsText = "acts on targets opguard cannot resolve: its effects are not predicted";
 
 // A wait step of the plan (input/plan.hpp WaitStep): not a call, so not in `calls` nor in
 // any count; `waited` names the earlier calls whose asynchronous work was still pending.
@@ -162,7 +171,9 @@ struct Report {
     // Findings of severity `s` that count (waived ones do not).
     size_t count(Severity s) const;
     size_t waived_count() const;
-    // The one-line summary: "Plan: 3 desktops rebuilt, ...; 2 targets refused."
+    // The one-line summary: "Plan: 3 desktops rebuilt, ...; 2 targets refused." Never "no change"
+    // when a call acts on targets opguard cannot resolve: "...; 1 call acts on targets opguard
+    // cannot resolve: its effects are not predicted."
     std::string summary() const;
 };
 

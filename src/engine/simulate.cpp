@@ -25,7 +25,15 @@ size_t Report::waived_count() const {
 
 std::string Report::summary() const {
     std::string s = "Plan: ";
-    if (summary_parts.empty()) s += "no change";
+    const size_t unresolved = static_cast<size_t>(
+        std::count_if(calls.begin(), calls.end(), [](const CallOutcome& c) { return c.acts_on_unresolved(); }));
+    // What such a call changes is not known: it is said instead of "no change", never beside it.
+    const std::string unresolved_text =
+        unresolved == 0 ? ""
+        : unresolved == 1 ? std::string("1 call ") + kUnresolvedTargetsText
+                          : std::to_string(unresolved) + " calls act on targets opguard cannot resolve: their effects are not predicted";
+    if (summary_parts.empty() && unresolved == 0) s += "no change";
+    if (summary_parts.empty() && unresolved) s += unresolved_text;
     for (size_t i = 0; i < summary_parts.size(); ++i) s += (i ? ", " : "") + summary_parts[i];
     size_t refused_targets = 0, refused_calls = 0, not_modeled = 0;
     for (const auto& c : calls) {
@@ -42,6 +50,7 @@ std::string Report::summary() const {
         s += "; ";
         for (size_t i = 0; i < tail.size(); ++i) s += (i ? ", " : "") + tail[i];
     }
+    if (!summary_parts.empty() && unresolved) s += "; " + unresolved_text;
     return s + ".";
 }
 
@@ -74,12 +83,14 @@ std::string format_gib(double g) {
 // it runs).
 struct AdapterDirectives {
     bool dry_run = false;  // request.adapter.no_effects
+    bool unresolved_target = false;  // request.adapter.unresolved_target
     std::set<std::string, std::less<>> skip_rules, skip_effects;
     static AdapterDirectives of(const Call& c) {
         AdapterDirectives d;
         const Node* a = c.record.find("adapter");
         if (!a) return d;
         if (const Node* ne = a->find("no_effects")) d.dry_run = ne->truthy();
+        if (const Node* ut = a->find("unresolved_target")) d.unresolved_target = ut->truthy();
         for (auto [key, into] : {std::pair{"skip_rules", &d.skip_rules}, {"skip_effects", &d.skip_effects}})
             if (const Node* l = a->find(key); l && l->is_array())
                 for (const auto& id : l->items()) into->insert(id.to_text());
@@ -745,6 +756,7 @@ public:
         adapter_ = AdapterDirectives::of(call);
         CallOutcome out;
         out.dry_run = adapter_.dry_run;
+        out.unresolved_targets = adapter_.unresolved_target;
         out.index = call.index;
         out.id = call.id;
         out.label = label(call);

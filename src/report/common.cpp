@@ -25,6 +25,7 @@ Counts counts(const Report& r) {
     for (const auto& call : r.calls) {
         c.targets += call.targets.size();
         if (!call.known) ++c.calls_not_modeled;
+        if (call.acts_on_unresolved()) ++c.calls_unresolved_targets;
         if (call.dry_run) continue;
         if (call.known && !call.accepted) ++c.calls_refused;
         for (const auto& t : call.targets) if (t.outcome == "refused") ++c.targets_refused;

@@ -57,6 +57,28 @@ std::string render_gitlab(const Report& r, const RenderOptions&) {
             {"location", Node::object({{"path", Node::string(path)}, {"lines", Node::object({{"begin", Node::number(line)}})}})},
         }));
     }
+    // A call on targets opguard cannot resolve: an info issue each, at the call, so the merge
+    // request says that its effects are not predicted (plan.unresolved-target is the error).
+    for (const CallOutcome& c : r.calls) {
+        if (!c.acts_on_unresolved()) continue;
+        Finding key;
+        static const Rule unresolved_rule = [] { Rule x; x.id = "opguard.unresolved-targets"; return x; }();
+        key.rule = &unresolved_rule;
+        key.call_id = c.id;
+        key.message = std::string("call ") + c.id + " (" + c.operation + ") " + kUnresolvedTargetsText;
+        std::string fp;
+        for (unsigned salt = 0; fp.empty() || seen.count(fp); ++salt) fp = fingerprint(key, salt);
+        seen.insert(fp);
+        const std::string path = c.location.file.empty() ? r.plan_file : c.location.file;
+        issues.items().push_back(Node::object({
+            {"description", Node::string(key.message)},
+            {"check_name", Node::string(unresolved_rule.id)},
+            {"fingerprint", Node::string(fp)},
+            {"severity", Node::string("info")},
+            {"location", Node::object({{"path", Node::string(path)},
+                                       {"lines", Node::object({{"begin", Node::number(c.location.pos.known() ? c.location.pos.line : 1)}})}})},
+        }));
+    }
     // --skip-rule / --severity: an info issue each, at the configuration file's line when the
     // override was written there (else the plan's first line), so the merge request shows it.
     for (const RuleOverride& o : r.overrides) {

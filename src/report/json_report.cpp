@@ -22,6 +22,7 @@ void summary(JsonWriter& w, const Report& r) {
     w.field("calls_refused", counts.calls_refused);
     w.field("targets_refused", counts.targets_refused);
     w.field("calls_not_modeled", counts.calls_not_modeled);
+    w.field("calls_unresolved_targets", counts.calls_unresolved_targets);
     w.field("errors", r.count(Severity::Error));
     w.field("warnings", r.count(Severity::Warning));
     w.field("infos", r.count(Severity::Info));
@@ -40,6 +41,7 @@ void call(JsonWriter& w, const CallOutcome& c) {
     w.field("outcome", !c.known ? "unknown" : c.accepted ? "accepted" : "refused");
     w.field("read_only", c.read_only);
     if (c.wait) w.field("wait", true);  // only when the plan waits after the call
+    if (c.acts_on_unresolved()) w.field("unresolved_targets", true);  // only when its targets are unresolved
     w.key("http");
     if (c.http) w.number(c.http); else w.null();
     w.field_or_null("code", c.code);

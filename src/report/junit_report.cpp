@@ -114,7 +114,8 @@ std::string call_outcome(const CallOutcome& c) {
     if (!c.accepted)
         return "call refused, " + (c.http ? "HTTP " + std::to_string(c.http) : std::string("HTTP status undocumented")) + ", " +
                (c.code == "undocumented" ? std::string("error code undocumented") : "code " + c.code);
-    return c.http ? "HTTP " + std::to_string(c.http) : std::string("accepted, HTTP status undocumented");
+    return (c.http ? "HTTP " + std::to_string(c.http) : std::string("accepted, HTTP status undocumented")) +
+           (c.acts_on_unresolved() ? std::string("; ") + kUnresolvedTargetsText : "");
 }
 
 }  // namespace

@@ -109,7 +109,8 @@ std::string render_text(const Report& r, const RenderOptions& options) {
                           (c.message.empty() ? "" : " \"" + c.message + "\"") + "; nothing happens");
         } else {
             line(out, "  outcome: " + (c.http ? "HTTP " + std::to_string(c.http) : std::string("accepted, HTTP status undocumented")) +
-                          (c.read_only ? " (read-only)" : "") + (c.wait ? "; the plan waits until its work has finished" : ""));
+                          (c.read_only ? " (read-only)" : "") + (c.acts_on_unresolved() ? std::string("; ") + kUnresolvedTargetsText : "") +
+                          (c.wait ? "; the plan waits until its work has finished" : ""));
             for (const auto& t : c.targets) {
                 std::string s = "    " + t.id + ": " + t.outcome;
                 if (t.code == "undocumented") s += " (code undocumented)";

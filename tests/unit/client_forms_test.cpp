@@ -198,7 +198,7 @@ TEST_CASE("Terraform: deleting instances and disks becomes the provider's calls,
                             "alicloud_ecs_disk.data:DeleteDisk ecs DeleteDisk",
                             "alicloud_ecs_disk.data:CreateDisk ecs CreateDisk",
                             // alicloud_ecs_disk.kept: a PrePaid disk deleted with its instance is only dropped from the state
-                            "alicloud_ecd_desktop.d1 ecd DeleteDesktops"});
+                            "alicloud_ecd_desktop.d1 ecd DeleteDesktops wait"});
     CHECK(l->params(0) == std::vector<std::string>{"InstanceId=\"i-web1\"", "Force=true"});
     CHECK(l->value_at(0, "InstanceId") == l->value_at(0, "Force"));  // both at the address
     CHECK(l->value_at(0, "InstanceId") == lc(position_of(plan, "\"alicloud_instance.web\"")));  // the address

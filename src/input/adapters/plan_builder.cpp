@@ -278,32 +278,56 @@ Plan PlanBuilder::build() {
                 const auto& items = u.find("skipped")->items();
                 return std::any_of(items.begin(), items.end(), [&](const Node& n) { return n.to_text() == id; });
             };
-            for (const Rule& rule : rules_.rules) {
-                if (rule.scope == Scope::Plan || !rule.applies_to(op->name)) continue;
-                ParamNeeds needs = rule_needs(rule, op);
-                for (Node& u : unresolved->items())
-                    if (affects(needs, u) && !listed(u, rule.id)) {
-                        u.find("skipped")->items().push_back(str(rule.id));
-                        add(skip_rules, rule.id);
-                    }
-            }
+            // The value names the call's targets: a rule or effect that reads `target` cannot
+            // be checked or predicted on it. A whole value (--InstanceId "$ID") leaves no known
+            // target, so those are skipped for the call; an element (--DesktopId.1 "$X") is left
+            // out of the list, so they still run on the others, and are listed for this element.
+            ParamNeeds targets = op->targets ? target_needs(*op) : ParamNeeds{};
+            auto names_targets = [&](const Node& u) {
+                return !u.find("more")->truthy() && targets.params.count(u.find("param")->as_string()) > 0;
+            };
             // When every element of the list that names the targets is unresolved, no target
             // is left to predict effects for (the engine would otherwise run them once, untargeted).
-            ParamNeeds targets = op->targets ? target_needs(*op) : ParamNeeds{};
             auto no_target_left = [&](const Node& u) {
                 const std::string& param = u.find("param")->as_string();
                 const Node* list = call.parameters.find(param);
-                return u.find("element")->truthy() && targets.params.count(param) && list && list->is_array() && list->items().empty();
+                if (!u.find("element")->truthy()) return targets.params.count(param) > 0;
+                return targets.params.count(param) && list && list->is_array() && list->items().empty();
             };
+            for (const Rule& rule : rules_.rules) {
+                if (rule.scope == Scope::Plan || !rule.applies_to(op->name)) continue;
+                ParamNeeds needs = rule_needs(rule, op);
+                for (Node& u : unresolved->items()) {
+                    const bool direct = affects(needs, u);
+                    const bool via_target = needs.target && names_targets(u);
+                    if (!direct && !via_target) continue;
+                    if (!listed(u, rule.id)) u.find("skipped")->items().push_back(str(rule.id));
+                    if (direct || no_target_left(u)) add(skip_rules, rule.id);
+                }
+            }
+            bool loses_data = false;
             for (const Effect& eff : rules_.effects) {
                 if (!eff.applies_to(op->name)) continue;
+                loses_data = loses_data || eff.data_loss;
                 ParamNeeds needs = effect_needs(eff, op);
-                for (Node& u : unresolved->items())
-                    if (!u.find("more")->truthy() && (affects(needs, u) || no_target_left(u))) {
-                        u.find("skipped")->items().push_back(str("effect " + eff.id));
-                        add(skip_effects, eff.id);
-                    }
+                for (Node& u : unresolved->items()) {
+                    if (u.find("more")->truthy()) continue;
+                    const bool via_target = (needs.target || op->targets) && names_targets(u);
+                    if (!affects(needs, u) && !via_target) continue;
+                    if (!listed(u, "effect " + eff.id)) u.find("skipped")->items().push_back(str("effect " + eff.id));
+                    if (affects(needs, u) || no_target_left(u)) add(skip_effects, eff.id);
+                }
             }
+            // A value that names the call's targets: the call acts on objects opguard cannot
+            // resolve (plan.unresolved-target when its operation's effects lose data).
+            bool unresolved_target = false;
+            for (Node& u : unresolved->items()) {
+                const bool t = names_targets(u);
+                unresolved_target = unresolved_target || t;
+                u.set("target", Node::boolean(t));
+                u.set("data_loss", Node::boolean(t && loses_data));
+            }
+            if (unresolved_target) adapter.set("unresolved_target", Node::boolean(true));
         }
         // A command bash cannot parse (a quote left open) never runs: only that is reported.
         if (const Node* ue = adapter.find("usage_errors"))

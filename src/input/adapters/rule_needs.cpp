@@ -51,7 +51,8 @@ public:
 private:
     // The engine binds an operation's lets before a rule's or effect's own, and the first
     // binding of a name wins; variables bound by the frame (call, target, loop variables)
-    // are not lets and end here.
+    // are not lets and end here; `target` is one of the operation's targets, so what reads
+    // it needs the parameters that name them (recorded as ParamNeeds::target).
     void let(const std::string& name) {
         if (!seen_.insert(name).second) return;
         for (const auto* lets : {op_lets_, own_lets_}) {
@@ -59,6 +60,7 @@ private:
             for (const auto& l : *lets)
                 if (l.name == name) { walk(l.expr); return; }
         }
+        if (name == "target") out.target = true;
     }
 
     const std::vector<NamedValue>* op_lets_;
@@ -72,6 +74,7 @@ ParamNeeds rule_needs(const Rule& rule, const Operation* op) {
     Walker w(op ? &op->lets : nullptr, &rule.lets);
     w.walk(rule.for_list);
     w.walk(rule.when);
+    if (rule.for_var == "target") w.out.target = false;  // its own loop variable, not the frame's
     return w.out;
 }
 
@@ -83,6 +86,7 @@ ParamNeeds effect_needs(const Effect& effect, const Operation* op) {
         w.walk(lhs);
         w.walk(rhs);
     }
+    if (effect.for_var == "target") w.out.target = false;
     return w.out;
 }
 
