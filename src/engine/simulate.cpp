@@ -1089,13 +1089,15 @@ public:
         // (call index, target) pairs that some effect record names.
         std::set<std::pair<size_t, std::string_view>> affected;
         for (const auto& e : r.effects) affected.emplace(e.call_index, e.target);
-        // (call index, target, noun, verb) of the effects that the effect tally below counts:
-        // a target whose own effect says the same ("snapshot deleted") is counted there once.
-        // Effects are counted under noun_title, as a call's targets are under their kind's
-        // title, so one object is counted once under one name.
-        std::set<std::tuple<size_t, std::string_view, std::string, std::string_view>> told;
+        // (call index, target, noun) of the effects that the effect tally below counts: a
+        // target whose own effect says what the call did to it ("snapshot deleted", "desktop
+        // retyped" for a resize, "desktop stopped" for BatchRunDesktops' "operated on") is
+        // counted there, once, with the effect's more precise verb. Effects are counted under
+        // noun_title, as a call's targets are under their kind's title, so one object is
+        // counted once under one name.
+        std::set<std::tuple<size_t, std::string_view, std::string>> told;
         for (const auto& e : r.effects)
-            if (!e.verb.empty() && e.id == e.target) told.emplace(e.call_index, e.target, e.noun_title, e.verb);
+            if (!e.verb.empty() && e.id == e.target) told.emplace(e.call_index, e.target, e.noun_title);
         for (const auto& c : r.calls) {
             if (!c.accepted || !c.known || c.dry_run) continue;
             const Operation* op = rules_.operation(c.operation);
@@ -1111,7 +1113,7 @@ public:
             for (const auto& t : c.targets) {
                 if (t.outcome != "accepted") continue;
                 if (has_effects && !affected.count({c.index, t.id})) continue;
-                if (told.count({c.index, t.id, noun, op->verb})) continue;
+                if (told.count({c.index, t.id, noun})) continue;
                 std::string key = noun + "\x1f" + op->verb;
                 noun_of_key[key] = noun;
                 verb_of_key[key] = op->verb;
