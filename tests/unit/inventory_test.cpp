@@ -185,7 +185,7 @@ TEST_CASE("unknown shapes and bare arrays", "[inventory][errors]") {
         CHECK(e->where() == "2:3");
         // Every kind the rules declare, by list path, in rule-file order.
         CHECK(e->message.rfind("not a saved API response opguard knows; expected a JSON object with one of: Data[] (app_image), ", 0) == 0);
-        CHECK(e->message.find(", Desktops[] (desktop), Images[] (image), Snapshots[] (snapshot), Regions[] (ecd_region), ") !=
+        CHECK(e->message.find(", Desktops[] (desktop), Images[] (image), Snapshots[] (snapshot), DesktopGroups[] (desktop_group), Regions[] (ecd_region), ") !=
               std::string::npos);
         CHECK(e->message.find(", Instances.Instance[] (instance)") != std::string::npos);
         CHECK(e->message.find(", desktops[] (hw_desktop), images[] (hw_image), image_infos[] (hw_image_check)") != std::string::npos);
