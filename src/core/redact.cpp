@@ -122,19 +122,9 @@ void blank_secret(Node& n) {
 
 namespace {
 
-// Names repeat from call to call: each is tested once per document.
-struct NameMemo {
-    const SecretNames& names;
-    std::unordered_map<std::string, bool> seen;
-    bool operator()(const std::string& k) {
-        auto it = seen.find(k);
-        if (it == seen.end()) it = seen.emplace(k, names.is_secret(k)).first;
-        return it->second;
-    }
-};
 
-void redact_walk(Node& n, NameMemo& secret, bool free_text) {
-    const SecretNames& names = secret.names;
+void redact_walk(Node& n, SecretNameMemo& secret, bool free_text) {
+    const SecretNames& names = secret.names();
     if (n.is_string()) {
         if (n.as_string().find("://") == std::string::npos && !free_text) return;
         std::string s = free_text ? redact_text(n.as_string(), names) : n.as_string();
@@ -147,6 +137,19 @@ void redact_walk(Node& n, NameMemo& secret, bool free_text) {
         return;
     }
     if (!n.is_object()) return;
+    // Most objects (every inventory object) have none of the member names the checks below
+    // look for: one pass over the keys tells, instead of a search per name.
+    const bool special = std::any_of(n.members().begin(), n.members().end(), [](const Node::Member& m) {
+        return is_one_of(m.first, {"after_sensitive", "before_sensitive", "sensitive_values", "sensitive", "variables",
+                                   "name", "Name", "key", "Key", "param", "header", "Header"});
+    });
+    if (!special) {
+        for (auto& [k, v] : n.members()) {
+            if (secret(k)) blank_secret(v);
+            else redact_walk(v, secret, free_text);
+        }
+        return;
+    }
     // Values the document marks sensitive (Terraform plans: before/after with their masks,
     // resource values with sensitive_values, outputs and variables with "sensitive": true).
     for (auto [value, mask] : {std::pair{"after", "after_sensitive"}, std::pair{"before", "before_sensitive"},
@@ -182,10 +185,18 @@ void redact_walk(Node& n, NameMemo& secret, bool free_text) {
 
 }  // namespace
 
+bool SecretNameMemo::operator()(const std::string& name) {
+    auto it = seen_.find(name);
+    if (it == seen_.end()) it = seen_.emplace(name, names_.is_secret(name)).first;
+    return it->second;
+}
+
 void redact_tree(Node& n, const SecretNames& names, bool free_text) {
-    NameMemo memo{names, {}};
+    SecretNameMemo memo(names);
     redact_walk(n, memo, free_text);
 }
+
+void redact_tree(Node& n, SecretNameMemo& memo, bool free_text) { redact_walk(n, memo, free_text); }
 
 std::string redact_text(std::string_view text, const SecretNames& names) {
     std::string t(text);

@@ -17,6 +17,7 @@
 // Rule files can add names; nothing can remove a built-in one.
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -62,6 +63,21 @@ void blank_secret(Node& n);
 //   - in every other string, the user-info of a URL (https://user:pass@host), and with
 //     `free_text` also every secret written inside the text (redact_text).
 void redact_tree(Node& n, const SecretNames& names, bool free_text = false);
+
+// Which names are secret, remembered: for redacting many documents that share their names
+// (the objects of an inventory), each name is tested once, not once per object.
+class SecretNameMemo {
+public:
+    explicit SecretNameMemo(const SecretNames& names) : names_(names) {}
+    bool operator()(const std::string& name);
+    const SecretNames& names() const { return names_; }
+
+private:
+    const SecretNames& names_;
+    std::unordered_map<std::string, bool> seen_;
+};
+// redact_tree with the names' answers kept in `memo` across calls.
+void redact_tree(Node& n, SecretNameMemo& memo, bool free_text = false);
 
 // Text that may hold secrets (an error message, a value as written in a script):
 //   - the user-info of every URL: "https://user:pass@host" => "https://[redacted]@host";

@@ -110,8 +110,19 @@ struct EffectRecord {
     std::string detail;
     std::vector<std::string> status_path;
     // history(noun, id) as it stood before this call: what earlier calls of the plan did to
-    // the object the effect names (`effect.earlier` in effect-scope rules); null: no object.
-    Node earlier;
+    // the object the effect names (`effect.earlier` in effect-scope rules). Kept as plain
+    // records (made into values only when a rule reads the effect); has_object false: the
+    // effect names no object (`earlier` is then an empty list).
+    struct Earlier {
+        const Operation* operation = nullptr;
+        std::string first_call, last_call;
+        size_t count = 0;
+        bool pending = false;
+        std::vector<std::string> effects;
+        bool data_loss = false;
+        bool deleted = false;
+    };
+    std::vector<Earlier> earlier;
 };
 
 // A resource that the plan changes: its fields as saved and as the plan leaves them.

@@ -130,16 +130,23 @@ public:
         auto it = history_.find(ObjectKey{std::string(kind), std::string(id)});
         if (it == history_.end()) return out;
         for (const HistoryEntry& h : it->second)
-            out.items().push_back(Node::object({{"call", Node::string(h.first_call)},
-                                                {"operation", Node::string(h.operation->name)},
-                                                {"verb", Node::string(h.operation->verb)},
-                                                {"count", Node::number(static_cast<double>(h.count))},
-                                                {"last_call", Node::string(h.last_call)},
-                                                {"pending", Node::boolean(h.pending > 0)},
-                                                {"effects", verbs(h.effects)},
-                                                {"data_loss", Node::boolean(h.data_loss)},
-                                                {"deleted", Node::boolean(h.deleted)}}));
+            out.items().push_back(history_node(h.operation, h.first_call, h.last_call, h.count, h.pending > 0,
+                                               h.effects, h.data_loss, h.deleted));
         return out;
+    }
+    // One entry of history() / `effect.earlier`.
+    static Node history_node(const Operation* op, const std::string& first_call, const std::string& last_call,
+                             size_t count, bool pending, const std::vector<std::string>& effects, bool data_loss,
+                             bool deleted) {
+        return Node::object({{"call", Node::string(first_call)},
+                             {"operation", Node::string(op->name)},
+                             {"verb", Node::string(op->verb)},
+                             {"count", Node::number(static_cast<double>(count))},
+                             {"last_call", Node::string(last_call)},
+                             {"pending", Node::boolean(pending)},
+                             {"effects", verbs(effects)},
+                             {"data_loss", Node::boolean(data_loss)},
+                             {"deleted", Node::boolean(deleted)}});
     }
     // Objects of `kind` whose `field` equals `value`, through an index built on first use.
     Node find_all(std::string_view kind, std::string_view field, const Node& value) override {
@@ -170,7 +177,7 @@ public:
             }
             return &all_calls_;
         }
-        if (name == "effects") return effects_built_ ? &effects_node_ : nullptr;
+        if (name == "effects") return policies_running_ ? &all_effects() : nullptr;
         if (name == "today") {
             if (today_.is_null()) today_ = Node::string(options_.today.empty() ? today_utc() : options_.today);
             return &today_;
@@ -364,6 +371,12 @@ public:
     // assumption that the plan does not wait, and its message says so and how to declare
     // the wait.
     using ObjectKey = std::pair<std::string, std::string>;  // (kind, id)
+    struct ObjectKeyHash {
+        size_t operator()(const ObjectKey& k) const noexcept {
+            const size_t a = std::hash<std::string>{}(k.first), b = std::hash<std::string>{}(k.second);
+            return a ^ (b + 0x9e3779b97f4a7c15ULL + (a << 6) + (a >> 2));
+        }
+    };
     struct PendingStatus {
         size_t call = 0;       // the call that left the object in transition
         std::string call_id;
@@ -619,13 +632,16 @@ public:
                 rec.noun_title = noun_title(eff.noun);
                 rec.verb = eff.verb;
                 if (eff.resource_id) rec.id = eval(eff.resource_id, f)->to_text();
-                if (!rec.id.empty() && !eff.noun.empty()) {
+                if (!rec.id.empty() && !eff.noun.empty() && effect_rules_) {
                     // Only earlier calls: an entry this call started (an earlier target of it) is left out.
-                    rec.earlier = history(eff.noun, rec.id);
-                    auto& items = rec.earlier.items();
-                    items.erase(std::remove_if(items.begin(), items.end(),
-                                               [&](const Node& h) { const Node* c = h.find("call"); return c && c->is_string() && c->as_string() == call.id; }),
-                                items.end());
+                    // Read by effect-scope rules only, so kept only when there is one.
+                    auto it = history_.find(ObjectKey{eff.noun, rec.id});
+                    if (it != history_.end())
+                        for (const HistoryEntry& h : it->second) {
+                            if (h.first_call == call.id) continue;
+                            rec.earlier.push_back(EffectRecord::Earlier{h.operation, h.first_call, h.last_call, h.count,
+                                                                        h.pending > 0, h.effects, h.data_loss, h.deleted});
+                        }
                 }
                 if (eff.size_gib) {
                     Val s = eval(eff.size_gib, f);
@@ -686,8 +702,12 @@ public:
             write_field(*w.obj, w.field, std::move(v));
             // A later write of the status replaces what an earlier call left pending.
             if (w.field == w.obj->kind->status_field) {
-                if (w.final) pending_[w.obj] = PendingStatus{call.index, call.id, *w.final};
-                else pending_.erase(w.obj);
+                if (w.final) {
+                    pending_[w.obj] = PendingStatus{call.index, call.id, *w.final};
+                    pending_of_call_.push_back(w.obj);
+                } else {
+                    pending_.erase(w.obj);
+                }
             }
         }
     }
@@ -899,12 +919,18 @@ public:
         // is taken as the wait for the work pending before it.
         out.wait = call.wait;
         if (call.wait && !op->asynchronous) wait_for_all();
-        else if (call.wait)
-            for (auto it = pending_.begin(); it != pending_.end();) {
-                if (it->second.call != call.index) { ++it; continue; }
+        else if (call.wait) {
+            // The objects this call left in transition (pending_of_call_), in pending_'s order.
+            std::sort(pending_of_call_.begin(), pending_of_call_.end(), std::less<InventoryObject*>());
+            pending_of_call_.erase(std::unique(pending_of_call_.begin(), pending_of_call_.end()), pending_of_call_.end());
+            for (InventoryObject* o : pending_of_call_) {
+                auto it = pending_.find(o);
+                if (it == pending_.end() || it->second.call != call.index) continue;
                 write_status(*it->first, it->second.final);
-                it = pending_.erase(it);
+                pending_.erase(it);
             }
+        }
+        pending_of_call_.clear();
         outcomes_.push_back(std::move(out));
         call_ = nullptr;
     }
@@ -1009,49 +1035,85 @@ public:
         return v;
     }
 
-    // `effects`: one object per predicted effect, in the order they were predicted.
-    void build_effects() {
-        effects_node_ = Node::array();
-        for (const EffectRecord& rec : effects_) {
-            const Call& c = plan_.calls[rec.call_index];
-            const std::string& kind = c.operation ? c.operation->target_kind : std::string();
-            const InventoryObject* o = !kind.empty() && !rec.target.empty() ? inv_.find(kind, rec.target) : nullptr;
-            Node status = Node::array();
-            for (const auto& st : rec.status_path) status.items().push_back(Node::string(st));
-            effects_node_.items().push_back(Node::object({
-                {"call", Node::string(rec.call_id)},
-                {"operation", Node::string(c.operation ? c.operation->name : "")},
-                {"target", rec.target.empty() ? Node::null() : Node::string(rec.target, rec.target_origin)},
-                {"kind", kind.empty() ? Node::null() : Node::string(kind)},
-                {"effect", Node::string(rec.effect->id)},
-                {"noun", Node::string(rec.noun)},
-                {"verb", Node::string(rec.verb)},
-                {"id", rec.id.empty() ? Node::null() : Node::string(rec.id)},
-                {"size_gib", rec.size_gib ? Node::number(*rec.size_gib) : Node::null()},
-                {"data_loss", Node::boolean(rec.effect->data_loss)},
-                {"basis", Node::string(basis_name(rec.effect->basis))},
-                {"pending", Node::boolean(rec.effect->pending)},
-                {"status_path", std::move(status)},
-                {"detail", Node::string(rec.detail)},
-                {"earlier", rec.earlier.is_array() ? rec.earlier : Node::array()},
-                {"object", o ? saved_state(*o) : Node::null()},
-                {"final", o ? o->value() : Node::null()},
-            }));
+    // One predicted effect as rules see it (an item of `effects`, `effect` in effect-scope
+    // rules). `objects`: with `object` and `final`, the object as saved and as the plan leaves
+    // it (copies of the object: left null when no rule reads them).
+    Node effect_node(const EffectRecord& rec, bool objects) const {
+        const Call& c = plan_.calls[rec.call_index];
+        const std::string& kind = c.operation ? c.operation->target_kind : std::string();
+        const InventoryObject* o = objects && !kind.empty() && !rec.target.empty() ? inv_.find(kind, rec.target) : nullptr;
+        Node status = Node::array();
+        for (const auto& st : rec.status_path) status.items().push_back(Node::string(st));
+        Node earlier = Node::array();
+        for (const auto& h : rec.earlier)
+            earlier.items().push_back(history_node(h.operation, h.first_call, h.last_call, h.count, h.pending, h.effects,
+                                                   h.data_loss, h.deleted));
+        return Node::object({
+            {"call", Node::string(rec.call_id)},
+            {"operation", Node::string(c.operation ? c.operation->name : "")},
+            {"target", rec.target.empty() ? Node::null() : Node::string(rec.target, rec.target_origin)},
+            {"kind", kind.empty() ? Node::null() : Node::string(kind)},
+            {"effect", Node::string(rec.effect->id)},
+            {"noun", Node::string(rec.noun)},
+            {"verb", Node::string(rec.verb)},
+            {"id", rec.id.empty() ? Node::null() : Node::string(rec.id)},
+            {"size_gib", rec.size_gib ? Node::number(*rec.size_gib) : Node::null()},
+            {"data_loss", Node::boolean(rec.effect->data_loss)},
+            {"basis", Node::string(basis_name(rec.effect->basis))},
+            {"pending", Node::boolean(rec.effect->pending)},
+            {"status_path", std::move(status)},
+            {"detail", Node::string(rec.detail)},
+            {"earlier", std::move(earlier)},
+            {"object", o ? saved_state(*o) : Node::null()},
+            {"final", o ? o->value() : Node::null()},
+        });
+    }
+
+    // `effects` of policies: every predicted effect, in the order they were predicted; made
+    // when a rule first asks for it.
+    const Node& all_effects() {
+        if (!effects_built_) {
+            effects_node_ = Node::array();
+            effects_node_.items().reserve(effects_.size());
+            for (const EffectRecord& rec : effects_) effects_node_.items().push_back(effect_node(rec, true));
+            effects_built_ = true;
         }
-        effects_built_ = true;
+        return effects_node_;
+    }
+
+    // Whether `e` reads `effect.object` or `effect.final`, or uses `effect` other than by a
+    // named member (whole, indexed, bound to a name): then effect nodes need the object copies.
+    static bool reads_effect_objects(const ast::Expr& e) {
+        if (e.op == ast::Op::Member && !e.args.empty() && e.args[0] && e.args[0]->op == ast::Op::Var &&
+            e.args[0]->name == "effect")
+            return e.name == "object" || e.name == "final";
+        if (e.op == ast::Op::Var) return e.name == "effect";
+        for (const auto& a : e.args)
+            if (a && reads_effect_objects(*a)) return true;
+        return false;
+    }
+    static bool reads_effect_objects(const Rule& r) {
+        auto in = [](const ast::ExprPtr& e) { return e && reads_effect_objects(*e); };
+        auto in_template = [&](const Template& t) {
+            return std::any_of(t.parts.begin(), t.parts.end(), [&](const Template::Part& p) { return in(p.expr); });
+        };
+        return in(r.for_list) || in(r.when) || in(r.at) || in_template(r.message) || in_template(r.response_message) ||
+               std::any_of(r.lets.begin(), r.lets.end(), [&](const NamedValue& l) { return in(l.expr); });
     }
 
     // Rules evaluated once the plan has run: `scope = plan` without operations, once, at the
-    // plan's first call; `scope = effect`, once per effect, at its call and target.
+    // plan's first call; `scope = effect`, once per effect, at its call and target. An effect
+    // is made into a value per rule that reads it, not kept for all effects at once.
     void run_policies() {
         if (std::none_of(rules_.rules.begin(), rules_.rules.end(), [](const Rule& r) { return r.after_plan(); })) return;
-        build_effects();
+        policies_running_ = true;
         const Origin plan_at = plan_.calls.empty() ? Origin{plan_.file, 0} : plan_.calls.front().origin;
         for (const auto& rule : rules_.rules) {
             if (rule.scope == Scope::Plan && rule.after_plan()) {
                 Frame f = fresh_frame();
                 run_rule(rule, f, nullptr, nullptr, plan_at);
             } else if (rule.scope == Scope::Effect) {
+                const bool objects = reads_effect_objects(rule);
                 for (size_t i = 0; i < effects_.size(); ++i) {
                     const EffectRecord& rec = effects_[i];
                     const Call& c = plan_.calls[rec.call_index];
@@ -1059,10 +1121,13 @@ public:
                     if (AdapterDirectives::of(c).skip_rules.count(rule.id)) continue;
                     call_ = &c;
                     Frame f = base_frame(c);
-                    const Node& e = effects_node_.items()[i];
-                    f.bind("effect", Val(&e));
-                    f.bind("target", Val(e.find("target")));
-                    run_rule(rule, f, &c, e.find("target"), rec.target_origin.known() ? rec.target_origin : c.origin);
+                    Node made;
+                    const Node* e = &made;
+                    if (effects_built_) e = &effects_node_.items()[i];
+                    else made = effect_node(rec, objects);
+                    f.bind("effect", Val(e));
+                    f.bind("target", Val(e->find("target")));
+                    run_rule(rule, f, &c, e->find("target"), rec.target_origin.known() ? rec.target_origin : c.origin);
                     call_ = nullptr;
                 }
             }
@@ -1163,11 +1228,15 @@ private:
     bool all_calls_built_ = false;
     Node effects_node_ = Node::array();  // `effects` of policies (run_policies)
     bool effects_built_ = false;
+    bool policies_running_ = false;                 // run_policies has begun: `effects` is there
+    // Some rule has scope effect: effects keep what earlier calls did to their object.
+    const bool effect_rules_ = std::any_of(rules_.rules.begin(), rules_.rules.end(), [](const Rule& r) { return r.scope == Scope::Effect; });
     std::unordered_map<const Operation*, ForOperation> for_operation_;
-    std::map<ObjectKey, std::vector<HistoryEntry>> history_;
+    std::unordered_map<ObjectKey, std::vector<HistoryEntry>, ObjectKeyHash> history_;  // looked up, never iterated
     std::vector<EffectMark> effect_marks_;          // of the target whose effects ran last (record_history)
     std::set<std::string, std::less<>> deleting_verbs_;  // the set deleting_verbs: an effect so named removes its object
     std::map<InventoryObject*, PendingStatus> pending_;               // statuses in transition, by object
+    std::vector<InventoryObject*> pending_of_call_;  // objects the running call put into pending_
     std::vector<std::pair<ObjectKey, size_t>> unwaited_history_;      // history entries with pending work
     std::vector<std::pair<size_t, std::string>> unwaited_history_calls_;  // (index, id) of calls with pending work
     long budget_ = Frame::kBaseBudget;

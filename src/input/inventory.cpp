@@ -59,7 +59,7 @@ public:
 
     // An object of a lazy list: `eager` holds only its eagerly kept fields.
     void set_lazy(InventoryObject& o, Node eager, ElementSpan span) {
-        redact_tree(eager, secrets_);
+        redact_tree(eager, secret_memo_);
         o.value_ = std::move(eager);
         o.built_ = false;
         o.span_ = span;
@@ -83,7 +83,7 @@ public:
     void finish(const ResourceKind& kind, Node& value) const {
         // A saved response may hold secrets (a Password, a token): hidden as the plan's are,
         // before any rule, policy, explanation or derived field can read them.
-        redact_tree(value, secrets_);
+        redact_tree(value, secret_memo_);
         // The members vector is sized exactly by the reader: make room for the kind and the
         // derived fields at once (growing it would double it, about 1 KB more per object).
         if (value.is_object()) value.members().reserve(value.members().size() + 1 + kind.derived.size());
@@ -107,6 +107,7 @@ private:
     const SourceRegistry& sources_;
     const RuleSet& rules_;
     SecretNames secrets_;
+    mutable SecretNameMemo secret_memo_{secrets_};  // finish() is const; each field name is tested once
     ElementReader reader_;
 };
 
