@@ -112,6 +112,50 @@ TEST_CASE("an effect-scope rule runs per effect and reads the saved object and t
     CHECK(std::find(k->read_fields.begin(), k->read_fields.end(), "Tags") != k->read_fields.end());
 }
 
+// An effect is made into a value per rule, with the object copies only when the rule reads
+// them: by `effect.object` / `effect.final`, or through `effect` used whole (bound to a name,
+// indexed, passed to a function). Each way must still see the objects.
+TEST_CASE("an effect-scope rule sees the objects however it reaches them through effect", "[policies][effect]") {
+    auto p = run_policy(R"(rule org.by-let {
+  title = "x"; severity = info; scope = effect;
+  let e = effect;
+  when = e.noun == "disk" and e.id == "d-1sys";
+  message = "{e.object.ImageId} -> {e.final.ImageId}"; source = "policy"; basis = documented;
+}
+rule org.by-index {
+  title = "x"; severity = info; scope = effect;
+  let before = effect["object"];
+  let after = effect["final"]["ImageId"];
+  when = effect["noun"] == "disk" and effect["id"] == "d-2sys";
+  message = "{before.ImageId} -> {after}"; source = "policy"; basis = documented;
+}
+rule org.in-list {
+  title = "x"; severity = info; scope = effect;
+  when = effect.noun == "disk" and effect.id == "d-1sys";
+  message = "{first(map([effect], it.object.ImageId))}"; source = "policy"; basis = documented;
+}
+rule org.no-objects {
+  title = "x"; severity = info; scope = effect;
+  when = effect.noun == "disk" and effect.id == "d-1sys";
+  message = "{effect.verb} {effect.size_gib} {count(effect.earlier)}"; source = "policy"; basis = documented;
+}
+)");
+    auto by_let = p->run->findings("org.by-let");
+    REQUIRE(by_let.size() == 1);
+    CHECK(by_let[0]->message == "m-old -> m-new");
+    CHECK(by_let[0]->target == "ecd-1");
+    auto by_index = p->run->findings("org.by-index");
+    REQUIRE(by_index.size() == 1);
+    CHECK(by_index[0]->message == "m-old -> m-new");
+    CHECK(by_index[0]->target == "ecd-2");
+    auto in_list = p->run->findings("org.in-list");
+    REQUIRE(in_list.size() == 1);
+    CHECK(in_list[0]->message == "m-old");
+    auto plain = p->run->findings("org.no-objects");
+    REQUIRE(plain.size() == 1);
+    CHECK(plain[0]->message == "erased 80 0");
+}
+
 TEST_CASE("an effect-scope rule with operations sees only those operations' effects", "[policies][effect]") {
     auto p = run_policy(R"(rule org.ecs-only {
   title = "x"; severity = info; scope = effect; operations = ["ecs.RedeployInstance"];
