@@ -7,6 +7,7 @@
 #include "cli/config_file.hpp"
 #include "core/diagnostic.hpp"
 #include "core/text_safety.hpp"
+#include "input/json_reader.hpp"
 
 namespace {
 
@@ -15,7 +16,7 @@ using namespace opguard::cli;
 // opguard's whole command line. Built once for the run, and again by the configuration file
 // reader to see what a command line sets (config_file.cpp).
 void build_app(CLI::App& app, AppState& st) {
-    app.set_version_flag("--version", std::string(OPGUARD_VERSION) + "\n" + allocator_description());
+    app.set_version_flag("--version", std::string(OPGUARD_VERSION) + "\n" + allocator_description() + "\njson reader: " + opguard::json_reader_description());
     app.require_subcommand(1);
     // Global options are accepted after the subcommand too (`check PLAN --rules DIR`):
     // what a subcommand does not know falls through to here. Subcommands inherit this.

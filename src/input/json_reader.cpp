@@ -1147,4 +1147,15 @@ Node ElementReader::read(const SourceRegistry& sources, uint32_t file_id, Elemen
     return reader.read_root(doc, root_plan, 0);
 }
 
+// The kernel this file's On Demand code is compiled for (simdjson picks it from the
+// compiler's target flags; the library's own builtin_implementation() names the library's).
+#define OPGUARD_JSON_STR2(x) #x
+#define OPGUARD_JSON_STR(x) OPGUARD_JSON_STR2(x)
+std::string json_reader_description() {
+    return "simdjson " + std::to_string(simdjson::SIMDJSON_VERSION_MAJOR) + "." +
+           std::to_string(simdjson::SIMDJSON_VERSION_MINOR) + "." + std::to_string(simdjson::SIMDJSON_VERSION_REVISION) +
+           ", On Demand kernel " OPGUARD_JSON_STR(SIMDJSON_BUILTIN_IMPLEMENTATION) " (structural index: " +
+           std::string(simdjson::get_active_implementation()->name()) + ", chosen at run time)";
+}
+
 }  // namespace opguard

@@ -52,6 +52,12 @@ struct JsonLimits {
 Node read_json(const SourceRegistry& sources, uint32_t file_id, const Projection* keep = nullptr,
                const JsonLimits& limits = {}, std::vector<ElementSpan>* spans = nullptr);
 
+// "simdjson 3.0.1, On Demand kernel fallback (structural index: icelake, chosen at run
+// time)": the JSON library, the kernel its On Demand navigation is compiled for (from the
+// compiler's target flags) and the one simdjson picked for this CPU to index the text (the
+// bulk of parsing), for `opguard --version`.
+std::string json_reader_description();
+
 // Reads one element of a lazy list again, whole (as `keep` projects it, `lazy` ignored), from
 // the text of a file read before with read_json (the text must still be present). Keeps one
 // simdjson parser between calls. The element was checked when the file was read, so errors
