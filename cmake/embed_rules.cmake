@@ -10,7 +10,7 @@ foreach(f ${files})
   string(REGEX REPLACE "([0-9a-f][0-9a-f])" "\\\\x\\1" escaped "${content}")
   # Split the literal so no single string literal grows beyond compiler limits.
   string(REGEX REPLACE "((\\\\x[0-9a-f][0-9a-f]){256})" "\\1\"\n\"" escaped "${escaped}")
-  string(APPEND body "    {\"builtin/${name}\", std::string(\"${escaped}\", ${size})},\n")
+  string(APPEND body "    {\"builtin/${name}\", std::string_view(\"${escaped}\", ${size})},\n")
 endforeach()
 string(APPEND body "  };\n  return files;\n}\n}  // namespace opguard\n")
 file(WRITE ${OUT} "${body}")

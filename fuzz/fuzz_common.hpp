@@ -38,7 +38,7 @@ struct Builtins {
 };
 
 inline void add_builtins(SourceRegistry& s) {
-    for (const auto& f : builtin_rule_files()) s.add(f.name, f.text);
+    for (const auto& f : builtin_rule_files()) s.add_static(f.name, f.text);
 }
 
 inline const Builtins& builtins() {

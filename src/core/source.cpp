@@ -15,11 +15,20 @@ namespace opguard {
 
 FileText::FileText(std::string s) : owned_(std::move(s)) {}
 
+FileText FileText::borrowed(std::string_view static_text) {
+    FileText t;
+    t.map_ = static_text.data();
+    t.borrowed_ = true;
+    t.map_len_ = t.size_ = static_text.size();
+    return t;
+}
+
 FileText& FileText::operator=(FileText&& other) noexcept {
     if (this == &other) return *this;
     reset();
     owned_ = std::move(other.owned_);
     map_ = std::exchange(other.map_, nullptr);
+    borrowed_ = std::exchange(other.borrowed_, false);
     fd_ = std::exchange(other.fd_, -1);
     map_len_ = std::exchange(other.map_len_, 0);
     size_ = std::exchange(other.size_, 0);
@@ -27,7 +36,7 @@ FileText& FileText::operator=(FileText&& other) noexcept {
 }
 
 void FileText::drop_resident_pages() const {
-    if (map_) ::madvise(const_cast<char*>(map_), map_len_, MADV_DONTNEED);
+    if (map_ && !borrowed_) ::madvise(const_cast<char*>(map_), map_len_, MADV_DONTNEED);
 }
 
 bool FileText::copy_out(size_t offset, size_t len, char* out) const {
@@ -52,7 +61,8 @@ bool FileText::copy_out(size_t offset, size_t len, char* out) const {
 }
 
 void FileText::reset() {
-    if (map_) ::munmap(const_cast<char*>(map_), map_len_);
+    if (map_ && !borrowed_) ::munmap(const_cast<char*>(map_), map_len_);
+    borrowed_ = false;
     if (fd_ >= 0) ::close(fd_);
     fd_ = -1;
     map_ = nullptr;
@@ -103,6 +113,10 @@ uint32_t SourceRegistry::add(std::string path, std::string text) {
 uint32_t SourceRegistry::add(std::string path, FileText text) {
     files_.push_back(std::make_unique<SourceFile>(std::move(path), std::move(text)));
     return static_cast<uint32_t>(files_.size() - 1);
+}
+
+uint32_t SourceRegistry::add_static(std::string_view path, std::string_view static_text) {
+    return add(std::string(path), FileText::borrowed(static_text));
 }
 
 std::string read_file_bytes(const std::string& path, size_t max_bytes) {

@@ -29,6 +29,9 @@ public:
     static constexpr size_t kPadding = 64;
     FileText() = default;
     explicit FileText(std::string s);
+    // Text that outlives every FileText (a literal of the binary: the built-in rules), read in
+    // place: no copy. No padding follows it.
+    static FileText borrowed(std::string_view static_text);
     FileText(FileText&& other) noexcept { *this = std::move(other); }
     FileText& operator=(FileText&& other) noexcept;
     FileText(const FileText&) = delete;
@@ -54,6 +57,7 @@ private:
     friend FileText map_or_read_file(const std::string& path, size_t max_bytes);
     std::string owned_;
     const char* map_ = nullptr;  // the mapping: the file, then zero bytes up to map_len_
+    bool borrowed_ = false;      // map_ is borrowed static text, not a mapping
     int fd_ = -1;                // the mapped file, kept open for copy_out
     size_t map_len_ = 0;
     size_t size_ = 0;
@@ -92,6 +96,8 @@ class SourceRegistry {
 public:
     uint32_t add(std::string path, std::string text);
     uint32_t add(std::string path, FileText text);
+    // Text that outlives the registry (a literal of the binary), registered without a copy.
+    uint32_t add_static(std::string_view path, std::string_view static_text);
     const SourceFile& file(uint32_t id) const { return *files_.at(id); }
     SourceFile& file(uint32_t id) { return *files_.at(id); }
     size_t size() const { return files_.size(); }

@@ -127,15 +127,28 @@ void Utf8Filter::finish() {
 }
 
 std::string visible_controls(std::string_view s, bool keep_layout) {
+    // Bytes that are neither a control character nor the lead byte of a C1 control pass
+    // through in runs (most text is all of them).
+    auto plain = [keep_layout](unsigned char c) {
+        if (c < 0x20) return keep_layout && (c == '\n' || c == '\t');
+        return c != 0x7f && c != 0xC2;
+    };
     std::string out;
     out.reserve(s.size());
-    for (size_t i = 0; i < s.size(); ++i) {
+    size_t i = 0;
+    while (i < s.size()) {
+        size_t run = i;
+        while (run < s.size() && plain(static_cast<unsigned char>(s[run]))) ++run;
+        out.append(s.data() + i, run - i);
+        if (run == s.size()) break;
+        i = run;
         const auto c = static_cast<unsigned char>(s[i]);
         unsigned code = 0x100;  // none
-        if ((c < 0x20 && !(keep_layout && (c == '\n' || c == '\t'))) || c == 0x7f) code = c;
+        if (c < 0x20 || c == 0x7f) code = c;
         else if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
                  static_cast<unsigned char>(s[i + 1]) <= 0x9F)
             code = static_cast<unsigned char>(s[++i]);
+        ++i;
         if (code == 0x100) { out += static_cast<char>(c); continue; }
         char buf[8];
         std::snprintf(buf, sizeof buf, "\\u%04x", code);

@@ -23,12 +23,12 @@ RuleSet load_rules(SourceRegistry& sources, const RuleSources& from) {
     // With --rules the built-in and the user's files are compiled together, as always.
     if (from.builtin && from.dirs.empty() && &compiled_builtin_rules != nullptr) {
         std::vector<uint32_t> ids;
-        for (const auto& f : builtin_rule_files()) ids.push_back(sources.add(f.name, f.text));
+        for (const auto& f : builtin_rule_files()) ids.push_back(sources.add_static(f.name, f.text));
         RuleSet compiled;
         if (deserialize_rule_set(compiled_builtin_rules(), builtin_rules_hash(), ids, compiled)) return compiled;
         for (uint32_t id : ids) parse(id, false);
     } else if (from.builtin) {
-        for (const auto& f : builtin_rule_files()) parse(sources.add(f.name, f.text), false);
+        for (const auto& f : builtin_rule_files()) parse(sources.add_static(f.name, f.text), false);
     }
     for (const auto& dir : from.dirs) {
         std::error_code ec;

@@ -1,6 +1,7 @@
 #include "dsl/rule_set_io.hpp"
 
 #include <cstring>
+#include <memory>
 #include <stdexcept>
 
 #include "dsl/builtin_rules.hpp"
@@ -9,7 +10,7 @@ namespace opguard {
 
 namespace {
 
-constexpr char kMagic[8] = {'o', 'p', 'g', 'r', 'u', 'l', 'e', '4'};
+constexpr char kMagic[8] = {'o', 'p', 'g', 'r', 'u', 'l', 'e', '5'};
 
 class Writer {
 public:
@@ -50,7 +51,10 @@ public:
         u(1);
         u(static_cast<uint8_t>(e->op));
         origin(e->origin);
-        node(e->literal);
+        // Most expressions have no literal (a default null): one byte says so.
+        const bool literal = !e->literal.is_null() || e->literal.origin.known();
+        u(literal ? 1 : 0);
+        if (literal) node(e->literal);
         s(e->name);
         u(e->args.size());
         for (const auto& a : e->args) expr(a);
@@ -91,6 +95,23 @@ public:
     Reader(std::string_view in, const std::vector<uint32_t>& ids) : p_(in.data()), end_(in.data() + in.size()), ids_(ids) {}
     bool ok = true;
 
+    // Every expression of the rule set lives in one arena: each ExprPtr shares the arena's
+    // ownership (shared_ptr's aliasing form) instead of being an allocation with its own
+    // control block, which was most of reading the compiled rules on every run.
+    struct ExprArena {
+        static constexpr size_t kChunk = 512;
+        std::vector<std::unique_ptr<ast::Expr[]>> chunks;
+        size_t used = kChunk;
+        ast::Expr* make() {
+            if (used == kChunk) {
+                chunks.push_back(std::make_unique<ast::Expr[]>(kChunk));
+                used = 0;
+            }
+            return &chunks.back()[used++];
+        }
+    };
+    std::shared_ptr<ExprArena> arena = std::make_shared<ExprArena>();
+
     uint64_t u() {
         uint64_t v = 0;
         for (int shift = 0; shift < 64; shift += 7) {
@@ -114,6 +135,12 @@ public:
         std::string v(p_, n);
         p_ += n;
         return v;
+    }
+    void s_into(std::string& out) {
+        size_t n = count();
+        if (!ok) return;
+        out.assign(p_, n);
+        p_ += n;
     }
     double d() {
         if (end_ - p_ < 8) { ok = false; return 0; }
@@ -159,11 +186,11 @@ public:
     ast::ExprPtr expr(int depth = 0) {
         if (u() == 0 || !ok) return nullptr;
         if (depth > 1024) { ok = false; return nullptr; }
-        auto e = std::make_shared<ast::Expr>();
+        ast::ExprPtr e(arena, arena->make());
         e->op = static_cast<ast::Op>(u());
         e->origin = origin();
-        e->literal = node();
-        e->name = s();
+        if (u() != 0) e->literal = node();
+        s_into(e->name);
         e->args.resize(count());
         for (auto& a : e->args) { a = expr(depth + 1); if (!ok) break; }
         e->keys = strings();
@@ -204,8 +231,8 @@ public:
     Template templ() {
         Template t;
         t.parts.resize(count());
-        for (auto& p : t.parts) { p.text = s(); p.expr = expr(); }
-        t.source_text = s();
+        for (auto& p : t.parts) { s_into(p.text); p.expr = expr(); }
+        s_into(t.source_text);
         return t;
     }
     bool at_end() const { return p_ == end_; }

@@ -290,7 +290,7 @@ TEST_CASE("the compiled built-in rules carry the OOS actions and Terraform resou
     SourceRegistry a, b;
     std::vector<ParsedRuleFile> files;
     for (const auto& f : builtin_rule_files()) {
-        uint32_t id = a.add(f.name, f.text);
+        uint32_t id = a.add_static(f.name, f.text);
         files.push_back({id, parse_rule_file(a, id), false});
     }
     RuleSet parsed = compile_rules(a, files);

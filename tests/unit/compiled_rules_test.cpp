@@ -18,7 +18,7 @@ RuleSet parse_builtin(SourceRegistry& sources, uint32_t& first) {
     std::vector<ParsedRuleFile> files;
     first = static_cast<uint32_t>(sources.size());
     for (const auto& f : builtin_rule_files()) {
-        uint32_t id = sources.add(f.name, f.text);
+        uint32_t id = sources.add_static(f.name, f.text);
         files.push_back({id, parse_rule_file(sources, id), false});
     }
     return compile_rules(sources, files);

@@ -86,6 +86,10 @@ TEST_CASE("text_safety: invalid UTF-8 becomes U+FFFD, also when split between pi
     CHECK(got == "x\xe2\x82\xac y \xef\xbf\xbd");
     CHECK(visible_controls("a\x1b[1m\xc2\x9b\n\t", true) == "a\\u001b[1m\\u009b\n\t");
     CHECK(visible_controls("a\nb\rc", false) == "a\\u000ab\\u000dc");
+    // 0xC2 that does not start a C1 control (\u00a9, a lone lead byte at the end) is kept as it is.
+    CHECK(visible_controls("\xc2\xa9 x\xc2", false) == "\xc2\xa9 x\xc2");
+    CHECK(visible_controls("\x7f\xc2\x80", true) == "\\u007f\\u0080");
+    CHECK(visible_controls("", false).empty());
     CHECK(no_workflow_commands("ok\n  ::error::x\n:single") == "ok\n  \\u003a:error::x\n:single");
     CHECK(displayable("::warning::x\ny") == "\\u003a:warning::x\\u000ay");
 }
