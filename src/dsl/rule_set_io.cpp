@@ -95,23 +95,6 @@ public:
     Reader(std::string_view in, const std::vector<uint32_t>& ids) : p_(in.data()), end_(in.data() + in.size()), ids_(ids) {}
     bool ok = true;
 
-    // Every expression of the rule set lives in one arena: each ExprPtr shares the arena's
-    // ownership (shared_ptr's aliasing form) instead of being an allocation with its own
-    // control block, which was most of reading the compiled rules on every run.
-    struct ExprArena {
-        static constexpr size_t kChunk = 512;
-        std::vector<std::unique_ptr<ast::Expr[]>> chunks;
-        size_t used = kChunk;
-        ast::Expr* make() {
-            if (used == kChunk) {
-                chunks.push_back(std::make_unique<ast::Expr[]>(kChunk));
-                used = 0;
-            }
-            return &chunks.back()[used++];
-        }
-    };
-    std::shared_ptr<ExprArena> arena = std::make_shared<ExprArena>();
-
     uint64_t u() {
         uint64_t v = 0;
         for (int shift = 0; shift < 64; shift += 7) {
@@ -186,7 +169,7 @@ public:
     ast::ExprPtr expr(int depth = 0) {
         if (u() == 0 || !ok) return nullptr;
         if (depth > 1024) { ok = false; return nullptr; }
-        ast::ExprPtr e(arena, arena->make());
+        auto e = std::make_shared<ast::Expr>();
         e->op = static_cast<ast::Op>(u());
         e->origin = origin();
         if (u() != 0) e->literal = node();
