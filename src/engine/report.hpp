@@ -111,8 +111,8 @@ struct EffectRecord {
     std::vector<std::string> status_path;
     // history(noun, id) as it stood before this call: what earlier calls of the plan did to
     // the object the effect names (`effect.earlier` in effect-scope rules). Kept as plain
-    // records (made into values only when a rule reads the effect); has_object false: the
-    // effect names no object (`earlier` is then an empty list).
+    // records (made into values only when a rule reads the effect); empty when the effect
+    // names no object, or when no loaded rule has scope effect (nothing reads it then).
     struct Earlier {
         const Operation* operation = nullptr;
         std::string first_call, last_call;
