@@ -4,6 +4,8 @@
 //   rule files ──parse_rule_file──> ast::Item lists ──compile_rules──> RuleSet
 //   inventory files/dirs ──load_inventory(RuleSet)──> Inventory
 //   plan file ──load_plan(RuleSet)──> Plan
+//   Plan + RuleSet ──decode_rule_bodies──> RuleSet with the expressions of the rules the plan reaches
+//     decoded (a check leaves the compiled built-in rules' expressions encoded until then)
 //   Plan + Inventory + RuleSet ──simulate──> Report (outcomes, findings, effects)
 //   Report + waivers (plan calls, --waivers files) ──apply_waivers──> Report (waived marked)
 //   --skip-rule / --severity ──resolve_overrides(RuleSet)──> overrides: severities into the
@@ -31,9 +33,19 @@ namespace opguard {
 struct RuleSources {
     bool builtin = true;                 // the rules compiled into the binary
     std::vector<std::string> dirs;       // --rules DIR: more files; their sets override
+    // The compiled built-in rules' expressions are left encoded (Rule::encoded) until
+    // decode_rule_bodies, so that a check decodes only those of the rules its plan reaches.
+    // Off: every rule comes back whole. (Rules parsed from text are always whole.)
+    bool defer_bodies = false;
 };
 
 // load_rules: built-in rule files + --rules directories => RuleSet (parse, then compile).
 RuleSet load_rules(SourceRegistry& sources, const RuleSources& from);
+
+// decode_rule_bodies: decodes the expressions of every rule and effect the simulation of `plan`
+// can run: the rules of its calls' operations, those of every operation ("*") and the policies
+// (no operations); the effects of its calls' operations. The simulation refuses a rule or
+// effect still encoded (std::logic_error) instead of reading it as empty.
+void decode_rule_bodies(RuleSet& rules, const Plan& plan);
 
 }  // namespace opguard

@@ -213,13 +213,14 @@ static int run_check(const CommonOptions& common, const CheckOptions& opt, const
     st = CheckState{};  // (one check per process; a fresh state all the same)
     SourceRegistry& sources = st.sources;
     RuleSet& rules = st.rules;
-    rules = load_rules(sources, RuleSources{!common.no_builtin_rules, common.rule_dirs});
+    rules = load_rules(sources, RuleSources{!common.no_builtin_rules, common.rule_dirs, /*defer_bodies=*/true});
     std::vector<RuleOverride> overrides = resolve_overrides(override_requests(opt), rules);
     apply_severity_overrides(rules, overrides);
     clock.stage("rules");
     // The plan and the waivers are read before the (larger) inventory so a broken one fails fast.
     Plan& plan = st.plan;
     plan = load_plan_any(sources, opt.plan, rules, opt.plan_format, opt.parameters);
+    decode_rule_bodies(rules, plan);  // only the rules this plan reaches
     std::vector<Waiver> waivers = plan_waivers(sources, plan, rules);
     for (const auto& file : opt.waiver_files)
         for (auto& w : load_waiver_file(sources, file, rules)) waivers.push_back(std::move(w));

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include <simdjson.h>
+
 namespace opguard {
 
 namespace {
@@ -69,6 +71,10 @@ bool all_ascii8(const char* p) {
 }  // namespace
 
 size_t first_invalid_utf8(std::string_view s) {
+    // simdjson's validator (the same strict UTF-8: no overlong forms, surrogates or code
+    // points above U+10FFFF) answers for valid text many times faster; the position of the
+    // first invalid byte is found by the walk below only when there is one.
+    if (simdjson::validate_utf8(s.data(), s.size())) return std::string_view::npos;
     size_t i = 0;
     while (i < s.size()) {
         if (i + 8 <= s.size() && all_ascii8(s.data() + i)) { i += 8; continue; }

@@ -1,5 +1,6 @@
 #pragma once
 // The rule files of rules/, compiled into the binary by cmake/embed_rules.cmake.
+#include <cstdint>
 #include <string_view>
 #include <vector>
 
@@ -13,5 +14,9 @@ struct EmbeddedRuleFile {
 };
 
 const std::vector<EmbeddedRuleFile>& builtin_rule_files();
+
+// The first 64 bits of a SHA-256 of every file's name, size and bytes, in order, computed by
+// cmake/embed_rules.cmake when it embedded them (so nothing hashes the texts at run time).
+uint64_t builtin_rules_text_hash();
 
 }  // namespace opguard

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <filesystem>
+#include <set>
 
 #include "dsl/builtin_rules.hpp"
 #include "dsl/rule_set_io.hpp"
@@ -25,7 +26,8 @@ RuleSet load_rules(SourceRegistry& sources, const RuleSources& from) {
         std::vector<uint32_t> ids;
         for (const auto& f : builtin_rule_files()) ids.push_back(sources.add_static(f.name, f.text));
         RuleSet compiled;
-        if (deserialize_rule_set(compiled_builtin_rules(), builtin_rules_hash(), ids, compiled)) return compiled;
+        if (deserialize_rule_set(compiled_builtin_rules(), builtin_rules_hash(), ids, compiled, from.defer_bodies))
+            return compiled;
         for (uint32_t id : ids) parse(id, false);
     } else if (from.builtin) {
         for (const auto& f : builtin_rule_files()) parse(sources.add_static(f.name, f.text), false);
@@ -50,6 +52,19 @@ RuleSet load_rules(SourceRegistry& sources, const RuleSources& from) {
     if (complete) rules = compile_rules(sources, files, errors);
     errors.throw_if_any();
     return rules;
+}
+
+void decode_rule_bodies(RuleSet& rules, const Plan& plan) {
+    std::set<std::string, std::less<>> operations;
+    for (const auto& c : plan.calls)
+        if (c.operation) operations.insert(c.operation->name);
+    auto reached = [&](const std::vector<std::string>& names) {
+        return std::any_of(names.begin(), names.end(), [&](const std::string& n) { return operations.count(n) > 0; });
+    };
+    for (Rule& r : rules.rules)
+        if (!r.encoded.empty() && (r.operations.empty() || r.applies_to("*") || reached(r.operations))) decode_rule_body(r);
+    for (Effect& e : rules.effects)
+        if (!e.encoded.empty() && reached(e.operations)) decode_effect_body(e);
 }
 
 }  // namespace opguard

@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/node.hpp"
@@ -252,6 +253,19 @@ struct TerraformResource {
     std::string note;
 };
 
+// The expressions of a rule or effect of the compiled built-in rules, left encoded until a
+// check needs them (RuleSources::defer_bodies, decode_rule_bodies in opguard.hpp): the bytes in
+// the compiled form (static storage) and the SourceRegistry ids of the built-in files their
+// origins lie in (first_file .. first_file + file_count - 1). Empty: the expressions are decoded
+// (or were parsed). While a rule holds one, its expression members are empty; the simulation
+// refuses to run it (std::logic_error) rather than read them as absent.
+struct EncodedBody {
+    std::string_view bytes;
+    uint32_t first_file = 0;
+    uint32_t file_count = 0;
+    bool empty() const { return bytes.empty(); }
+};
+
 // Plan: once per plan. With `operations`, before the calls run (when some call is of one of
 // them); without, after the simulation, seeing `calls` and the predicted `effects` (a policy).
 // Effect: after the simulation, once per predicted effect (`effect` bound), of the listed
@@ -291,6 +305,7 @@ struct Rule {
     // skip it or lower its severity; only a waiver, which names the finding, accepts one.
     bool locked = false;
     std::vector<FieldRead> field_reads;  // inventory fields it reads (set by the compiler)
+    EncodedBody encoded;                 // for_list, lets, when, at and the templates, not decoded yet
     bool applies_to(const std::string& operation) const;
 };
 
@@ -316,6 +331,7 @@ struct Effect {
     std::string source;
     std::string note;
     std::vector<FieldRead> field_reads;  // inventory fields it reads (set by the compiler)
+    EncodedBody encoded;                 // for_list, lets, when ... sets, not decoded yet
     bool applies_to(const std::string& operation) const;
 };
 

@@ -10,7 +10,7 @@ namespace opguard {
 
 namespace {
 
-constexpr char kMagic[8] = {'o', 'p', 'g', 'r', 'u', 'l', 'e', '5'};
+constexpr char kMagic[8] = {'o', 'p', 'g', 'r', 'u', 'l', 'e', '6'};
 
 class Writer {
 public:
@@ -84,6 +84,36 @@ public:
         u(t.parts.size());
         for (const auto& p : t.parts) { s(p.text); expr(p.expr); }
         s(t.source_text);
+    }
+
+    // A rule's or effect's expressions as one length-prefixed run of bytes, which a reader can
+    // leave encoded; a body still encoded is written back as it was read.
+    template <class Write>
+    void body(const EncodedBody& encoded, Write&& write) {
+        if (!encoded.empty()) {
+            if (encoded.first_file != first_ || encoded.file_count != count_)
+                throw std::logic_error("an encoded rule body from other built-in files");
+            u(encoded.bytes.size());
+            out.append(encoded.bytes);
+            return;
+        }
+        Writer inner(first_, count_);
+        write(inner);
+        u(inner.out.size());
+        out.append(inner.out);
+    }
+    void rule_body(const Rule& x) {
+        body(x.encoded, [&](Writer& w) {
+            w.expr(x.for_list); w.named(x.lets); w.expr(x.when); w.expr(x.at); w.templ(x.response_message); w.templ(x.message);
+        });
+    }
+    void effect_body(const Effect& e) {
+        body(e.encoded, [&](Writer& w) {
+            w.expr(e.for_list); w.named(e.lets); w.expr(e.when); w.expr(e.resource_id); w.expr(e.size_gib); w.templ(e.detail);
+            w.expr(e.status_of); w.expr(e.status);
+            w.u(e.sets.size());
+            for (const auto& [lhs, rhs] : e.sets) { w.expr(lhs); w.expr(rhs); }
+        });
     }
 
 private:
@@ -218,6 +248,16 @@ public:
         s_into(t.source_text);
         return t;
     }
+    // The inverse of Writer::rule_body / effect_body, over the body's own bytes.
+    void rule_body(Rule& x) {
+        x.for_list = expr(); x.lets = named(); x.when = expr(); x.at = expr(); x.response_message = templ(); x.message = templ();
+    }
+    void effect_body(Effect& e) {
+        e.for_list = expr(); e.lets = named(); e.when = expr(); e.resource_id = expr(); e.size_gib = expr(); e.detail = templ();
+        e.status_of = expr(); e.status = expr();
+        e.sets.resize(count());
+        for (auto& [lhs, rhs] : e.sets) { lhs = expr(); rhs = expr(); }
+    }
     bool at_end() const { return p_ == end_; }
     std::string_view take(size_t n) {
         if (static_cast<size_t>(end_ - p_) < n) { ok = false; return {}; }
@@ -242,8 +282,8 @@ private:
 static_assert(sizeof(ResourceKind) == 384, "ResourceKind changed: serialize the new member");
 static_assert(sizeof(Operation) == 496, "Operation changed: serialize the new member");
 static_assert(sizeof(ParamSpec) == 96, "ParamSpec changed: serialize the new member");
-static_assert(sizeof(Rule) == 536, "Rule changed: serialize the new member");
-static_assert(sizeof(Effect) == 456, "Effect changed: serialize the new member");
+static_assert(sizeof(Rule) == 560, "Rule changed: serialize the new member");
+static_assert(sizeof(Effect) == 480, "Effect changed: serialize the new member");
 static_assert(sizeof(NamedSet) == 176, "NamedSet changed: serialize the new member");
 static_assert(sizeof(ParamGroup) == 40, "ParamGroup changed: serialize the new member");
 static_assert(sizeof(Listing) == 496, "Listing changed: serialize the new member");
@@ -259,29 +299,7 @@ static_assert(sizeof(TerraformResource) == 312, "TerraformResource changed: seri
 static_assert(sizeof(RuleSet) == 11 * 24 + 48, "RuleSet changed: serialize the new member");
 #endif
 
-uint64_t builtin_rules_hash() {
-    // Eight bytes at a time (FNV-1a's prime on 64-bit words, with a rotation): this runs on
-    // every check, over about 80 KB.
-    uint64_t h = 0xcbf29ce484222325ull;
-    auto word = [&h](uint64_t w) {
-        h = (h ^ w) * 0x100000001b3ull;
-        h ^= h >> 29;
-    };
-    auto mix = [&](std::string_view s) {
-        word(s.size());
-        size_t i = 0;
-        for (; i + 8 <= s.size(); i += 8) {
-            uint64_t w;
-            std::memcpy(&w, s.data() + i, 8);
-            word(w);
-        }
-        uint64_t tail = 0;
-        std::memcpy(&tail, s.data() + i, s.size() - i);
-        word(tail);
-    };
-    for (const auto& f : builtin_rule_files()) { mix(f.name); mix(f.text); }
-    return h;
-}
+uint64_t builtin_rules_hash() { return builtin_rules_text_hash(); }
 
 std::string serialize_rule_set(const RuleSet& r, uint64_t text_hash, uint32_t first_file, uint32_t file_count) {
     Writer w(first_file, file_count);
@@ -311,20 +329,15 @@ std::string serialize_rule_set(const RuleSet& r, uint64_t text_hash, uint32_t fi
     w.u(r.rules.size());
     for (const auto& x : r.rules) {
         w.s(x.id); w.origin(x.origin); w.s(x.title); w.s(x.description); w.u(static_cast<uint8_t>(x.severity));
-        w.strings(x.operations); w.u(static_cast<uint8_t>(x.scope)); w.s(x.for_var); w.expr(x.for_list);
-        w.named(x.lets); w.expr(x.when); w.expr(x.at); w.u(static_cast<uint8_t>(x.refuses));
-        w.u(static_cast<uint32_t>(x.http)); w.s(x.code); w.templ(x.response_message); w.templ(x.message);
-        w.s(x.source); w.u(static_cast<uint8_t>(x.basis)); w.s(x.note); w.reads(x.field_reads); w.b(x.locked); w.s(x.selector);
+        w.strings(x.operations); w.u(static_cast<uint8_t>(x.scope)); w.s(x.for_var); w.u(static_cast<uint8_t>(x.refuses));
+        w.u(static_cast<uint32_t>(x.http)); w.s(x.code); w.s(x.source); w.u(static_cast<uint8_t>(x.basis)); w.s(x.note);
+        w.reads(x.field_reads); w.b(x.locked); w.s(x.selector); w.rule_body(x);
     }
     w.u(r.effects.size());
     for (const auto& e : r.effects) {
-        w.s(e.id); w.origin(e.origin); w.strings(e.operations); w.s(e.for_var); w.expr(e.for_list); w.named(e.lets);
-        w.expr(e.when); w.s(e.noun); w.s(e.verb); w.expr(e.resource_id); w.expr(e.size_gib); w.templ(e.detail);
-        w.expr(e.status_of); w.expr(e.status);
-        w.u(e.sets.size());
-        for (const auto& [lhs, rhs] : e.sets) { w.expr(lhs); w.expr(rhs); }
+        w.s(e.id); w.origin(e.origin); w.strings(e.operations); w.s(e.for_var); w.s(e.noun); w.s(e.verb);
         w.b(e.data_loss); w.b(e.pending); w.u(static_cast<uint8_t>(e.basis)); w.s(e.source); w.s(e.note);
-        w.reads(e.field_reads);
+        w.reads(e.field_reads); w.effect_body(e);
     }
     w.u(r.sets.size());
     for (const auto& [key, set] : r.sets) {
@@ -375,7 +388,48 @@ std::string serialize_rule_set(const RuleSet& r, uint64_t text_hash, uint32_t fi
     return std::move(w.out);
 }
 
-bool deserialize_rule_set(std::string_view data, uint64_t text_hash, const std::vector<uint32_t>& file_ids, RuleSet& out) {
+namespace {
+
+// The SourceRegistry ids of the files 1 .. file_count of a body's origins.
+std::vector<uint32_t> body_file_ids(const EncodedBody& b) {
+    std::vector<uint32_t> ids(b.file_count);
+    for (uint32_t i = 0; i < b.file_count; ++i) ids[i] = b.first_file + i;
+    return ids;
+}
+
+template <class Item, class Decode>
+void decode_body(Item& item, const std::vector<uint32_t>& ids, Decode&& decode) {
+    Reader rd(item.encoded.bytes, ids);
+    decode(rd, item);
+    // The compiled form was read once already (its lengths and hash checked): a body that does
+    // not decode is a defect of opguard, not an input error.
+    if (!rd.ok || !rd.at_end()) throw std::logic_error("the compiled expressions of '" + item.id + "' do not decode");
+    item.encoded = {};
+}
+
+}  // namespace
+
+void decode_rule_body(Rule& rule) {
+    if (rule.encoded.empty()) return;
+    decode_body(rule, body_file_ids(rule.encoded), [](Reader& rd, Rule& x) { rd.rule_body(x); });
+}
+
+void decode_effect_body(Effect& effect) {
+    if (effect.encoded.empty()) return;
+    decode_body(effect, body_file_ids(effect.encoded), [](Reader& rd, Effect& e) { rd.effect_body(e); });
+}
+
+bool deserialize_rule_set(std::string_view data, uint64_t text_hash, const std::vector<uint32_t>& file_ids, RuleSet& out,
+                          bool defer_bodies) {
+    // Deferred bodies name their files by the first id and a count: the ids must run on.
+    for (size_t i = 1; i < file_ids.size() && defer_bodies; ++i)
+        if (file_ids[i] != file_ids[0] + i) defer_bodies = false;
+    const EncodedBody files{{}, file_ids.empty() ? 0 : file_ids[0], static_cast<uint32_t>(file_ids.size())};
+    auto body = [&](Reader& rd) {
+        EncodedBody b = files;
+        b.bytes = rd.take(rd.count());
+        return b;
+    };
     Reader rd(data, file_ids);
     if (rd.take(sizeof kMagic) != std::string_view(kMagic, sizeof kMagic) || !rd.ok) return false;
     if (rd.u() != text_hash || rd.u() != file_ids.size() || !rd.ok) return false;
@@ -407,22 +461,29 @@ bool deserialize_rule_set(std::string_view data, uint64_t text_hash, const std::
     for (auto& x : r.rules) {
         x.id = rd.s(); x.origin = rd.origin(); x.title = rd.s(); x.description = rd.s();
         x.severity = static_cast<Severity>(rd.u()); x.operations = rd.strings(); x.scope = static_cast<Scope>(rd.u());
-        x.for_var = rd.s(); x.for_list = rd.expr(); x.lets = rd.named(); x.when = rd.expr(); x.at = rd.expr();
-        x.refuses = static_cast<Refusal>(rd.u()); x.http = static_cast<int>(rd.u()); x.code = rd.s();
-        x.response_message = rd.templ(); x.message = rd.templ(); x.source = rd.s();
-        x.basis = static_cast<Basis>(rd.u()); x.note = rd.s(); x.field_reads = rd.reads(); x.locked = rd.b(); x.selector = rd.s();
+        x.for_var = rd.s(); x.refuses = static_cast<Refusal>(rd.u()); x.http = static_cast<int>(rd.u()); x.code = rd.s();
+        x.source = rd.s(); x.basis = static_cast<Basis>(rd.u()); x.note = rd.s(); x.field_reads = rd.reads();
+        x.locked = rd.b(); x.selector = rd.s(); x.encoded = body(rd);
         if (!rd.ok) return false;
+        if (!defer_bodies) {
+            Reader b(x.encoded.bytes, file_ids);
+            b.rule_body(x);
+            if (!b.ok || !b.at_end()) return false;
+            x.encoded = {};
+        }
     }
     r.effects.resize(rd.count());
     for (auto& e : r.effects) {
-        e.id = rd.s(); e.origin = rd.origin(); e.operations = rd.strings(); e.for_var = rd.s(); e.for_list = rd.expr();
-        e.lets = rd.named(); e.when = rd.expr(); e.noun = rd.s(); e.verb = rd.s(); e.resource_id = rd.expr();
-        e.size_gib = rd.expr(); e.detail = rd.templ(); e.status_of = rd.expr(); e.status = rd.expr();
-        e.sets.resize(rd.count());
-        for (auto& [lhs, rhs] : e.sets) { lhs = rd.expr(); rhs = rd.expr(); }
+        e.id = rd.s(); e.origin = rd.origin(); e.operations = rd.strings(); e.for_var = rd.s(); e.noun = rd.s(); e.verb = rd.s();
         e.data_loss = rd.b(); e.pending = rd.b(); e.basis = static_cast<Basis>(rd.u()); e.source = rd.s(); e.note = rd.s();
-        e.field_reads = rd.reads();
+        e.field_reads = rd.reads(); e.encoded = body(rd);
         if (!rd.ok) return false;
+        if (!defer_bodies) {
+            Reader b(e.encoded.bytes, file_ids);
+            b.effect_body(e);
+            if (!b.ok || !b.at_end()) return false;
+            e.encoded = {};
+        }
     }
     for (size_t n = rd.count(), i = 0; i < n && rd.ok; ++i) {
         std::string key = rd.s();

@@ -497,7 +497,16 @@ public:
     // the refusals it made. The frame is shared by all rules of one call or target, so the
     // operation's lets (look-ups) are computed once; the rule's own lets and loop variable
     // are removed again before returning.
+    // A rule or effect whose expressions are still encoded (decode_rule_bodies was not given
+    // this plan) would read as one without conditions: refused, never run.
+    template <class Item>
+    static void require_decoded(const Item& item) {
+        if (!item.encoded.empty())
+            throw std::logic_error("'" + item.id + "' was to run with its compiled expressions not decoded");
+    }
+
     std::vector<Fired> run_rule(const Rule& rule, Frame& frame, const Call* call, const Node* target, Origin fallback) {
+        require_decoded(rule);
         std::vector<Fired> fired;
         rule_now_ = &rule;  // for fail()
         const size_t nlets = frame.lets.size(), nvars = frame.vars.size();
@@ -568,7 +577,10 @@ public:
         }
         if (op)
             for (const auto& e : rules_.effects)
-                if (e.applies_to(name)) f.effects.push_back(&e);
+                if (e.applies_to(name)) {
+                    require_decoded(e);
+                    f.effects.push_back(&e);
+                }
         return f;
     }
 

@@ -305,13 +305,14 @@ Inventory load_inventory(SourceRegistry& sources, const std::vector<std::string>
                              "--inventory-kind " + named.second + "=" + file_name +
                                  " names a file that is not among the inventory files (give it, or its folder, with --inventory)");
     }
+    FileReader reader;  // the projection compiled once for every file
     for (const std::string& path : files) {
         uint32_t fid = sources.add(path, map_or_read_file(path, options.max_file_bytes));
         inv.files.push_back(path);
         adapters::reject_cli_text_output(path, sources.file(fid).text());  // a table, not JSON: say so
         std::vector<ElementSpan> spans;  // of the lazy lists' elements, in document order
         for (auto& [proj, names] : seen) names.clear();
-        Node root = read_json(sources, fid, &projection, {}, &spans);
+        Node root = reader.read(sources, fid, &projection, {}, &spans);
         bool lazy_here = false;
         const SourceFile& file = sources.file(fid);
         auto where = [&](const Node& n) { return file.position(n.origin.offset); };

@@ -16,6 +16,8 @@
 // skipped values to validate them made a 5-of-20-field projection ~40% slower).
 #include "input/json_reader.hpp"
 
+#include <algorithm>
+
 #include "core/redact.hpp"
 
 #include <simdjson.h>
@@ -1060,16 +1062,33 @@ private:
 
 }  // namespace
 
-Node read_json(const SourceRegistry& sources, uint32_t file_id, const Projection* keep, const JsonLimits& limits,
-               std::vector<ElementSpan>* spans) {
+constexpr size_t kKeptParserBytes = size_t{1} << 20;
+
+struct FileReader::Impl {
+    od::parser parser;
+    std::map<const Projection*, std::unique_ptr<Plan>> plans;  // compiled once per projection
+};
+
+FileReader::FileReader() : impl_(std::make_unique<Impl>()) {}
+FileReader::~FileReader() = default;
+
+Node FileReader::read(const SourceRegistry& sources, uint32_t file_id, const Projection* keep, const JsonLimits& limits,
+                      std::vector<ElementSpan>* spans) {
     const SourceFile& file = sources.file(file_id);
     const std::string_view text = file.text();
     if (text.size() >= 0xFFFFFFF0u)
         throw InputError(file.path(), {}, "json.too-large",
                          "found a file of " + std::to_string(text.size()) + " bytes: expected less than 4 GiB");
 
-    Plan plan;
-    const PlanNode* root_plan = (keep && !keep->all) ? plan.compile(*keep) : nullptr;
+    const PlanNode* root_plan = nullptr;
+    if (keep && !keep->all) {
+        auto& plan = impl_->plans[keep];
+        if (!plan) {
+            plan = std::make_unique<Plan>();
+            plan->root = plan->compile(*keep);
+        }
+        root_plan = plan->root;
+    }
 
     // simdjson reads up to SIMDJSON_PADDING bytes past the end: use the file's own padding
     // (a mapping's zero page, a string's spare capacity) when it has enough, otherwise copy
@@ -1088,10 +1107,13 @@ Node read_json(const SourceRegistry& sources, uint32_t file_id, const Projection
     reader.collect_spans(spans);
     // max_depth only matters to simdjson's development checks; the walk enforces the limit
     // itself and never descends further than max_depth (the offending bracket is not entered).
-    od::parser parser;
-    if (auto e = parser.allocate(text.size() < 64 ? 64 : text.size(), reader.max_depth() + 2)) {
-        if (e == simdjson::MEMALLOC) throw std::bad_alloc();
-        reader.fail_simdjson(e, 0);
+    od::parser& parser = impl_->parser;
+    const size_t need = text.size() < 64 ? 64 : text.size();
+    if (parser.capacity() < need || parser.max_depth() < reader.max_depth() + 2) {
+        if (auto e = parser.allocate(std::max(need, parser.capacity()), std::max(parser.max_depth(), reader.max_depth() + 2))) {
+            if (e == simdjson::MEMALLOC) throw std::bad_alloc();
+            reader.fail_simdjson(e, 0);
+        }
     }
     // A raw NUL byte is an error wherever it is, even inside a value the projection skips
     // (simdjson would skip it there); memchr over the text costs a few percent at most.
@@ -1099,7 +1121,16 @@ Node read_json(const SourceRegistry& sources, uint32_t file_id, const Projection
     size_t bom = bom_length(view);
     od::document doc;
     if (auto e = parser.iterate(buf + bom, text.size() - bom, cap - bom).get(doc)) reader.fail_simdjson(e, 0);
-    return reader.read_root(doc, root_plan, bom);
+    Node root = reader.read_root(doc, root_plan, bom);
+    // The parser's buffers grow with the file (several bytes per byte read): those of a large
+    // file are not kept while the next files' values are built.
+    if (parser.capacity() > kKeptParserBytes) parser = od::parser{};
+    return root;
+}
+
+Node read_json(const SourceRegistry& sources, uint32_t file_id, const Projection* keep, const JsonLimits& limits,
+               std::vector<ElementSpan>* spans) {
+    return FileReader().read(sources, file_id, keep, limits, spans);
 }
 
 struct ElementReader::Impl {

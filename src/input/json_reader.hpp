@@ -58,6 +58,24 @@ Node read_json(const SourceRegistry& sources, uint32_t file_id, const Projection
 // bulk of parsing), for `opguard --version`.
 std::string json_reader_description();
 
+// Reads whole files one after another, as read_json does, keeping between files what does
+// not depend on the file: each projection compiled once (on first use; it must stay alive and
+// unchanged while the reader is used) and one simdjson parser, grown to the largest file.
+// An inventory of many files is read with one.
+class FileReader {
+public:
+    FileReader();
+    ~FileReader();
+    FileReader(const FileReader&) = delete;
+    FileReader& operator=(const FileReader&) = delete;
+    Node read(const SourceRegistry& sources, uint32_t file_id, const Projection* keep = nullptr,
+              const JsonLimits& limits = {}, std::vector<ElementSpan>* spans = nullptr);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
 // Reads one element of a lazy list again, whole (as `keep` projects it, `lazy` ignored), from
 // the text of a file read before with read_json (the text must still be present). Keeps one
 // simdjson parser between calls. The element was checked when the file was read, so errors

@@ -146,3 +146,128 @@ TEST_CASE("a --rules folder is compiled together with the built-in texts", "[com
     SourceRegistry s2;
     CHECK_THROWS_AS(load_rules(s2, RuleSources{true, {dir.file("bad")}}), InputError);
 }
+
+namespace {
+
+const Effect& effect(const RuleSet& rs, const std::string& id) {
+    for (const auto& e : rs.effects)
+        if (e.id == id) return e;
+    FAIL("no effect " << id);
+    throw std::logic_error("unreachable");
+}
+
+bool has(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+
+constexpr const char* kRebuildPlan = R"({"calls": [{"id": "c1", "product": "ecd", "version": "2020-09-30",
+  "action": "RebuildDesktops", "parameters": {"RegionId": "cn-hangzhou", "DesktopId": ["ecd-1"], "ImageId": "m-1"}}]})";
+
+}  // namespace
+
+TEST_CASE("a check decodes the expressions of only the rules and effects its plan reaches", "[compiled_rules]") {
+    TempDir dir;
+    SourceRegistry sources;
+    RuleSet rules = load_rules(sources, RuleSources{true, {}, /*defer_bodies=*/true});
+    // Left encoded: every rule and effect, with no expression until decoded.
+    for (const auto& r : rules.rules) {
+        INFO(r.id);
+        CHECK_FALSE(r.encoded.empty());
+        CHECK(r.when == nullptr);
+        CHECK(r.message.empty());
+    }
+    for (const auto& e : rules.effects) CHECK_FALSE(e.encoded.empty());
+    // Still the same compiled form, byte for byte, encoded or decoded.
+    const auto count = static_cast<uint32_t>(builtin_rule_files().size());
+    CHECK(serialize_rule_set(rules, builtin_rules_hash(), 0, count) == compiled_builtin_rules());
+
+    Plan plan = load_plan(sources, dir.write("plan.json", kRebuildPlan), rules);
+    REQUIRE(plan.calls.size() == 1);
+    decode_rule_bodies(rules, plan);
+
+    size_t decoded = 0, left = 0;
+    for (const auto& r : rules.rules) {
+        INFO(r.id);
+        const bool reached = r.operations.empty() || has(r.operations, "*") || has(r.operations, "ecd.RebuildDesktops");
+        CHECK(r.encoded.empty() == reached);
+        if (reached) CHECK_FALSE(r.message.empty());  // every rule has a message
+        (reached ? decoded : left) += 1;
+    }
+    CHECK(decoded > 0);
+    CHECK(left > 0);
+    // Named ones: the operation's own rule, a rule of every call, a policy without operations,
+    // another operation's rule.
+    CHECK(rule(rules, "ecd.rebuild.desktop-status").encoded.empty());
+    REQUIRE(rule(rules, "ecd.rebuild.desktop-status").when != nullptr);
+    CHECK(rule(rules, "plan.dry-run-line").encoded.empty());
+    CHECK(rule(rules, "sequence.deleted-earlier").operations.empty());
+    CHECK(rule(rules, "sequence.deleted-earlier").encoded.empty());
+    CHECK_FALSE(rule(rules, "ecs.redeploy.status").encoded.empty());
+    CHECK(rule(rules, "ecs.redeploy.status").when == nullptr);
+    for (const auto& e : rules.effects) {
+        INFO(e.id);
+        CHECK(e.encoded.empty() == has(e.operations, "ecd.RebuildDesktops"));
+    }
+
+    // Decoded, the rules are those parsed from the texts: the whole set written again is the same.
+    SourceRegistry other;
+    uint32_t first = 0;
+    RuleSet parsed = parse_builtin(other, first);
+    const Rule& from_text = rule(parsed, "ecd.rebuild.desktop-status");
+    const Rule& from_form = rule(rules, "ecd.rebuild.desktop-status");
+    CHECK(from_form.message.source_text == from_text.message.source_text);
+    CHECK(from_form.lets.size() == from_text.lets.size());
+    CHECK(from_form.when->origin.offset == from_text.when->origin.offset);
+    CHECK(from_form.when->origin.file == from_form.origin.file);  // the registered built-in file
+    CHECK(serialize_rule_set(rules, builtin_rules_hash(), 0, count) == compiled_builtin_rules());
+}
+
+TEST_CASE("the simulation refuses a rule whose compiled expressions were not decoded", "[compiled_rules]") {
+    TempDir dir;
+    SourceRegistry sources;
+    RuleSet rules = load_rules(sources, RuleSources{true, {}, /*defer_bodies=*/true});
+    Plan plan = load_plan(sources, dir.write("plan.json", kRebuildPlan), rules);
+    Inventory inv = load_inventory(sources, {source_path("samples/fleet")}, rules);
+    // Without decode_rule_bodies every rule would read as one without conditions.
+    CHECK_THROWS_WITH(simulate(sources, plan, inv, rules), Catch::Contains("with its compiled expressions not decoded"));
+    decode_rule_bodies(rules, plan);
+    Report report = simulate(sources, plan, inv, rules);
+    CHECK(report.calls.size() == 1);
+    CHECK_FALSE(report.findings.empty());
+}
+
+TEST_CASE("an expression left encoded that does not decode is opguard's own defect, not a silent rule", "[compiled_rules]") {
+    const std::string_view blob = compiled_builtin_rules();
+    const auto count = builtin_rule_files().size();
+    std::vector<uint32_t> ids;
+    for (uint32_t i = 0; i < count; ++i) ids.push_back(i);
+    RuleSet deferred;
+    REQUIRE(deserialize_rule_set(blob, builtin_rules_hash(), ids, deferred, /*defer_bodies=*/true));
+    const Rule& first = deferred.rules.front();
+    REQUIRE_FALSE(first.encoded.empty());
+    // One byte short: the last value runs past the end. One byte more: it ends too early.
+    Rule short_one = first;
+    short_one.encoded.bytes.remove_suffix(1);
+    CHECK_THROWS_AS(decode_rule_body(short_one), std::logic_error);
+    CHECK_FALSE(short_one.encoded.empty());  // still encoded: never run as a rule without conditions
+    const std::string longer = std::string(first.encoded.bytes) + '\0';
+    Rule long_one = first;
+    long_one.encoded.bytes = longer;
+    CHECK_THROWS_WITH(decode_rule_body(long_one), Catch::Contains(first.id));
+    Effect effect_short = deferred.effects.front();
+    effect_short.encoded.bytes.remove_suffix(1);
+    CHECK_THROWS_AS(decode_effect_body(effect_short), std::logic_error);
+    // Whole, it decodes; a second call changes nothing.
+    Rule whole = first;
+    decode_rule_body(whole);
+    CHECK(whole.encoded.empty());
+    CHECK_FALSE(whole.message.empty());
+    decode_rule_body(whole);
+    CHECK_FALSE(whole.message.empty());
+    // File ids that do not run on (n, n+1, ...) are decoded at once, not deferred.
+    std::vector<uint32_t> scattered;
+    for (uint32_t i = 0; i < count; ++i) scattered.push_back(2 * i);
+    RuleSet at_once;
+    REQUIRE(deserialize_rule_set(blob, builtin_rules_hash(), scattered, at_once, /*defer_bodies=*/true));
+    CHECK(at_once.rules.front().encoded.empty());
+    REQUIRE(at_once.rules.front().when != nullptr);
+    CHECK(at_once.rules.front().when->origin.file % 2 == 0);
+}

@@ -67,6 +67,56 @@ bool xml_chars_ok(const std::string& s) {
 
 }  // namespace
 
+// Decodes a code point and checks its range (RFC 3629), a different method from the
+// validator's table of allowed second bytes: where they disagree, one of them is wrong.
+static size_t reference_first_invalid(std::string_view s) {
+    size_t i = 0;
+    while (i < s.size()) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+        if (len == 0 || i + len > s.size()) return i;
+        uint32_t cp = len == 1 ? c : len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
+        for (size_t k = 1; k < len; ++k) {
+            const auto b = static_cast<unsigned char>(s[i + k]);
+            if ((b >> 6) != 2) return i;
+            cp = (cp << 6) | (b & 0x3F);
+        }
+        const uint32_t least[] = {0, 0, 0x80, 0x800, 0x10000};
+        if (cp < least[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
+        i += len;
+    }
+    return std::string_view::npos;
+}
+
+TEST_CASE("text_safety: first_invalid_utf8 agrees with decoding, in short texts and past a long valid prefix",
+          "[report][security]") {
+    // A prefix of 68 bytes with two- and three-byte characters puts the bytes under test past
+    // the first 64-byte block of the vectorised check, and starts them at an odd offset.
+    const std::string prefix = std::string(61, 'a') + "\xc3\xa9\xe2\x82\xac" + "bb";
+    REQUIRE(first_invalid_utf8(prefix) == std::string_view::npos);
+    size_t compared = 0, invalid = 0;
+    auto compare = [&](const std::string& bytes) {
+        for (const std::string& s : {bytes, prefix + bytes, prefix + bytes + "tail"}) {
+            const size_t want = reference_first_invalid(s);
+            const size_t got = first_invalid_utf8(s);
+            if (got != want) FAIL_CHECK("bytes " << s.size() << " long: found " << got << ", decoding finds " << want);
+            ++compared;
+            if (want != std::string_view::npos) ++invalid;
+        }
+    };
+    for (int a = 0; a < 256; ++a)
+        for (int b = 0; b < 256; ++b) compare(std::string{static_cast<char>(a), static_cast<char>(b)});
+    const int edges[] = {0x00, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xFF};
+    for (int a = 0xE0; a <= 0xF7; ++a)
+        for (int b = 0; b < 256; ++b)
+            for (int c : edges)
+                for (int d : edges)
+                    compare(std::string{static_cast<char>(a), static_cast<char>(b), static_cast<char>(c), static_cast<char>(d)});
+    CHECK(compared == 3 * (65536 + 24 * 256 * 100));
+    CHECK(invalid > compared / 2);  // the grid is mostly invalid texts, with valid ones among them
+    CHECK(first_invalid_utf8(prefix + "\xf0\x9f\x98\x80" + "\xff") == prefix.size() + 4);
+}
+
 TEST_CASE("text_safety: invalid UTF-8 becomes U+FFFD, also when split between pieces", "[report][security]") {
     CHECK(first_invalid_utf8("plain ascii and \xc3\xa9") == std::string_view::npos);
     CHECK(first_invalid_utf8("ab\xff") == 2);

@@ -160,8 +160,9 @@ inline std::unique_ptr<Run> run_pipeline(const TempDir& dir, const std::string& 
     auto r = std::make_unique<Run>();
     r->plan_text = plan_text;
     r->plan_path = dir.write("plan.json", plan_text);
-    r->rules = load_rules(r->sources, RuleSources{true, {}});
+    r->rules = load_rules(r->sources, RuleSources{true, {}, /*defer_bodies=*/true});  // as a check loads them
     r->plan = load_plan(r->sources, r->plan_path, r->rules);
+    decode_rule_bodies(r->rules, r->plan);
     r->inventory = load_inventory(r->sources, inventory, r->rules);
     r->report = simulate(r->sources, r->plan, r->inventory, r->rules);
     return r;

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "dsl/rule_set_io.hpp"
 #include "input/adapters/rule_needs.hpp"
 
 namespace opguard::adapters {
@@ -239,6 +240,36 @@ Plan PlanBuilder::build() {
     Node root = Node::object({{"calls", std::move(calls)}}, Origin{file_, 0});
     Plan plan = plan_from_node(sources_, file_, root, rules_);
     const SecretNames secrets = secret_names(rules_);
+    // What each rule and effect reads of a call depends only on it and the operation: found once
+    // per pair. A compiled rule whose expressions are still encoded is read from a decoded copy
+    // (the rule set is not changed here; decode_rule_bodies does that for the simulation).
+    std::map<std::pair<const void*, const Operation*>, ParamNeeds> needs_of;
+    auto rule_needs_once = [&](const Rule& rule, const Operation* op) -> const ParamNeeds& {
+        auto [it, added] = needs_of.try_emplace({&rule, op});
+        if (added) {
+            if (rule.encoded.empty()) {
+                it->second = rule_needs(rule, op);
+            } else {
+                Rule decoded = rule;
+                decode_rule_body(decoded);
+                it->second = rule_needs(decoded, op);
+            }
+        }
+        return it->second;
+    };
+    auto effect_needs_once = [&](const Effect& effect, const Operation* op) -> const ParamNeeds& {
+        auto [it, added] = needs_of.try_emplace({&effect, op});
+        if (added) {
+            if (effect.encoded.empty()) {
+                it->second = effect_needs(effect, op);
+            } else {
+                Effect decoded = effect;
+                decode_effect_body(decoded);
+                it->second = effect_needs(decoded, op);
+            }
+        }
+        return it->second;
+    };
 
     for (size_t i = 0; i < plan.calls.size() && i < call_drafts.size(); ++i) {
         Call& call = plan.calls[i];
@@ -296,7 +327,7 @@ Plan PlanBuilder::build() {
             };
             for (const Rule& rule : rules_.rules) {
                 if (rule.scope == Scope::Plan || !rule.applies_to(op->name)) continue;
-                ParamNeeds needs = rule_needs(rule, op);
+                const ParamNeeds& needs = rule_needs_once(rule, op);
                 for (Node& u : unresolved->items()) {
                     const bool direct = affects(needs, u);
                     const bool via_target = needs.target && names_targets(u);
@@ -309,7 +340,7 @@ Plan PlanBuilder::build() {
             for (const Effect& eff : rules_.effects) {
                 if (!eff.applies_to(op->name)) continue;
                 loses_data = loses_data || eff.data_loss;
-                ParamNeeds needs = effect_needs(eff, op);
+                const ParamNeeds& needs = effect_needs_once(eff, op);
                 for (Node& u : unresolved->items()) {
                     if (u.find("more")->truthy()) continue;
                     const bool via_target = (needs.target || op->targets) && names_targets(u);

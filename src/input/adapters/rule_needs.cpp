@@ -1,5 +1,6 @@
 #include "input/adapters/rule_needs.hpp"
 
+#include <stdexcept>
 #include <vector>
 
 namespace opguard::adapters {
@@ -71,6 +72,7 @@ private:
 }  // namespace
 
 ParamNeeds rule_needs(const Rule& rule, const Operation* op) {
+    if (!rule.encoded.empty()) throw std::logic_error("rule_needs: the expressions of '" + rule.id + "' are not decoded");
     Walker w(op ? &op->lets : nullptr, &rule.lets);
     w.walk(rule.for_list);
     w.walk(rule.when);
@@ -79,6 +81,7 @@ ParamNeeds rule_needs(const Rule& rule, const Operation* op) {
 }
 
 ParamNeeds effect_needs(const Effect& effect, const Operation* op) {
+    if (!effect.encoded.empty()) throw std::logic_error("effect_needs: the expressions of '" + effect.id + "' are not decoded");
     Walker w(op ? &op->lets : nullptr, &effect.lets);
     for (const auto* e : {&effect.for_list, &effect.when, &effect.resource_id, &effect.size_gib, &effect.status_of, &effect.status})
         w.walk(*e);
