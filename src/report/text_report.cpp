@@ -16,11 +16,15 @@ namespace {
 // its own (a forged finding) or shift the layout. Other control characters are made
 // visible for every terminal format by render().
 void line(std::string& out, std::string_view text) {
-    for (char c : text) {
-        if (c == '\n') out += "\\n";
-        else if (c == '\t') out += "\\t";
-        else out += c;
+    size_t run = 0;  // the start of the bytes not copied yet: copied a run at a time
+    for (size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c != '\n' && c != '\t') continue;
+        out.append(text.data() + run, i - run);
+        out += c == '\n' ? "\\n" : "\\t";
+        run = i + 1;
     }
+    out.append(text.data() + run, text.size() - run);
     out += '\n';
 }
 
