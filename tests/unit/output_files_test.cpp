@@ -198,6 +198,20 @@ TEST_CASE("standard output closed, or a pipe closed early: exit 2 with output.un
         CHECK(r.err == "/dev/fd/7: error[output.unwritable]: cannot write the report here: Bad file descriptor (it is closed)\n");
         CHECK(dir.leftovers().empty());
     }
+    SECTION("standard output is written after the file reports are complete; when it fails no file is replaced") {
+        const std::string expected = dir.run("--format json").out;
+        const std::string sarif = dir.run("--format sarif").out;
+        REQUIRE(dir.sh(opguard_bin() + " check plan.json" + kInv + " --format sarif --output s.sarif --format json > out.json 2> err.txt") == 1);
+        CHECK(slurp(dir.file("out.json")) == expected);
+        CHECK(slurp(dir.file("s.sarif")) == sarif);
+        // Standard output closed: the report to it fails, and the file report is not put in place.
+        dir.write("s.sarif", "earlier\n");
+        REQUIRE(dir.sh(opguard_bin() + " check plan.json" + kInv + " --format sarif --output s.sarif --format json >&- 2> err.txt; echo $? > rc.txt") == 0);
+        CHECK(slurp(dir.file("rc.txt")) == "2\n");
+        CHECK(slurp(dir.file("err.txt")).rfind("standard output: error[output.unwritable]: writing the report failed: Bad file descriptor", 0) == 0);
+        CHECK(slurp(dir.file("s.sarif")) == "earlier\n");
+        CHECK(dir.leftovers().empty());
+    }
     SECTION("a reader that has closed the pipe") {
         // The writer starts only once the reader has closed its end (the file `closed`), so
         // the report meets a closed pipe however the machine schedules the two sides.
