@@ -28,6 +28,16 @@ public:
     static Node string(std::string s, Origin o = {});
     static Node array(std::vector<Node> items = {}, Origin o = {});
     static Node object(std::vector<Member> members = {}, Origin o = {});
+    // An object from members written in place, moved into it: object({{"a", x}, ...}) copies
+    // every key and value out of its initializer list, which costs as much again as making
+    // them (the simulation makes such objects per effect).
+    template <size_t N>
+    static Node object_moved(Member (&&members)[N], Origin o = {}) {
+        std::vector<Member> v;
+        v.reserve(N);
+        for (Member& m : members) v.push_back(std::move(m));
+        return object(std::move(v), o);
+    }
 
     NodeKind kind() const { return kind_; }
     bool is_null() const { return kind_ == NodeKind::Null; }

@@ -431,7 +431,7 @@ public:
         }
         if (f == Fn::FindAll) {
             Val v = arg(2);
-            Val found(host_.find_all(str(0), str(1), *v));
+            Val found = host_.find_all(str(0), str(1), *v);
             charge_value(*found, e);
             return found;
         }

@@ -18,6 +18,8 @@ public:
     Val() : ref_(&null_node()) {}
     explicit Val(const Node* r) : ref_(r ? r : &null_node()) {}
     explicit Val(Node n) : own_(std::make_shared<Node>(std::move(n))), ref_(own_.get()) {}
+    // A value others may hold too (a look-up the host keeps for the expressions after it).
+    explicit Val(std::shared_ptr<Node> shared) : own_(std::move(shared)), ref_(own_ ? own_.get() : &null_node()) {}
     // A part of `owner`: shares its ownership, so the part stays valid as long as needed.
     Val(const Val& owner, const Node* part) : own_(owner.own_), ref_(part ? part : &null_node()) {}
     const Node& operator*() const { return *ref_; }
@@ -38,7 +40,7 @@ public:
     virtual ~EvalHost() = default;
     virtual const InventoryObject* lookup(std::string_view kind, std::string_view id, const Node* region) = 0;
     virtual Node history(std::string_view kind, std::string_view id) = 0;
-    virtual Node find_all(std::string_view kind, std::string_view field, const Node& value) = 0;
+    virtual Val find_all(std::string_view kind, std::string_view field, const Node& value) = 0;
     // Whether any saved response of this kind was given (even an empty list).
     virtual bool loaded(std::string_view kind) = 0;
     // The current call's operation (nullptr when the call's operation is unknown).

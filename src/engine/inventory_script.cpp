@@ -48,12 +48,12 @@ public:
         return o;
     }
     Node history(std::string_view, std::string_view) override { return Node::array(); }
-    Node find_all(std::string_view kind, std::string_view field, const Node& value) override {
+    Val find_all(std::string_view kind, std::string_view field, const Node& value) override {
         Node out = Node::array();
-        if (!inv_ || (!value.is_string() && !value.is_number())) return out;
+        if (!inv_ || (!value.is_string() && !value.is_number())) return Val(std::move(out));
         for (const auto& o : inv_->objects(std::string(kind)))
             if (const Node* f = o.peek(field); f && f->to_text() == value.to_text()) out.items().push_back(o.value());
-        return out;
+        return Val(std::move(out));
     }
     // Without saved responses every kind counts as given, so lets that look only when a
     // kind was saved look too.

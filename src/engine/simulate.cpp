@@ -138,7 +138,7 @@ public:
     static Node history_node(const Operation* op, const std::string& first_call, const std::string& last_call,
                              size_t count, bool pending, const std::vector<std::string>& effects, bool data_loss,
                              bool deleted) {
-        return Node::object({{"call", Node::string(first_call)},
+        return Node::object_moved({{"call", Node::string(first_call)},
                              {"operation", Node::string(op->name)},
                              {"verb", Node::string(op->verb)},
                              {"count", Node::number(static_cast<double>(count))},
@@ -149,9 +149,15 @@ public:
                              {"deleted", Node::boolean(deleted)}});
     }
     // Objects of `kind` whose `field` equals `value`, through an index built on first use.
-    Node find_all(std::string_view kind, std::string_view field, const Node& value) override {
-        if (!value.is_string() && !value.is_number()) return Node::array();
+    // The list (copies of the objects) is kept for the next rule that asks the same until the
+    // plan next writes an inventory object (write_field, assumed_no_wait): the rules of one
+    // call and target ask for the same objects again and again (a desktop's snapshots).
+    Val find_all(std::string_view kind, std::string_view field, const Node& value) override {
+        if (!value.is_string() && !value.is_number()) return Val(Node::array());
         std::string key = std::string(kind) + "\x1f" + std::string(field);
+        const std::string wanted = value.to_text();
+        std::string asked = key + "\x1f" + wanted;
+        if (auto kept = found_.find(asked); kept != found_.end()) return Val(kept->second);
         auto it = secondary_.find(key);
         if (it == secondary_.end()) {
             auto& idx = secondary_[key];
@@ -159,11 +165,14 @@ public:
                 if (const Node* f = o.peek(field)) idx[f->to_text()].push_back(&o);
             it = secondary_.find(key);
         }
-        Node out = Node::array();
-        auto hit = it->second.find(value.to_text());
-        if (hit != it->second.end())
-            for (const InventoryObject* o : hit->second) out.items().push_back(o->value());
-        return out;
+        auto out = std::make_shared<Node>(Node::array());
+        auto hit = it->second.find(wanted);
+        if (hit != it->second.end()) {
+            out->items().reserve(hit->second.size());
+            for (const InventoryObject* o : hit->second) out->items().push_back(o->value());
+        }
+        found_.emplace(std::move(asked), out);
+        return Val(std::move(out));
     }
     bool loaded(std::string_view kind) override { return inv_.loaded(kind); }
     // `calls` (every call's record) and `prior_calls` (those before the current call; all of
@@ -420,6 +429,7 @@ public:
         // Evaluate `when` again with the final statuses, in a copy whose named values are
         // computed afresh; the objects are restored afterwards.
         std::vector<Node> saved;
+        found_.clear();  // (and again once the statuses are restored)
         for (auto& [o, p] : in_transition) {
             Node* field = o->value().find(o->kind->status_field);
             saved.push_back(field ? *field : Node::null());
@@ -436,6 +446,7 @@ public:
         }
         for (size_t i = 0; i < in_transition.size(); ++i)
             if (Node* field = in_transition[i].first->value().find(in_transition[i].first->kind->status_field)) *field = saved[i];
+        found_.clear();
         if (still) return "";
         std::vector<std::string> ids;
         std::sort(in_transition.begin(), in_transition.end(), [](const auto& a, const auto& b) { return a.second->call < b.second->call; });
@@ -481,6 +492,7 @@ public:
     // by the old one (an index built before the write would otherwise answer from the
     // saved value). Bucket order stays deterministic: a moved object goes last.
     void write_field(InventoryObject& o, const std::string& field, Node v) {
+        found_.clear();
         auto idx = secondary_.find(o.kind->name + "\x1f" + field);
         if (idx != secondary_.end()) {
             if (const Node* before = o.value().find(field)) {
@@ -1060,7 +1072,7 @@ public:
         for (const auto& h : rec.earlier)
             earlier.items().push_back(history_node(h.operation, h.first_call, h.last_call, h.count, h.pending, h.effects,
                                                    h.data_loss, h.deleted));
-        return Node::object({
+        return Node::object_moved({
             {"call", Node::string(rec.call_id)},
             {"operation", Node::string(c.operation ? c.operation->name : "")},
             {"target", rec.target.empty() ? Node::null() : Node::string(rec.target, rec.target_origin)},
@@ -1258,6 +1270,8 @@ private:
     };
     std::map<std::vector<std::string>, CallIndex> call_indexes_;
     StringMap<StringMap<std::vector<const InventoryObject*>>> secondary_;
+    // find_all's answers since the plan last wrote an inventory object: kind, field, value => list.
+    std::unordered_map<std::string, std::shared_ptr<Node>> found_;
     // Per object the plan changed: each written field's saved value (nullopt: absent).
     std::unordered_map<const InventoryObject*, std::vector<std::pair<std::string, std::optional<Node>>>> originals_;
     std::vector<InventoryObject*> touched_order_;

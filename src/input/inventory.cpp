@@ -22,7 +22,7 @@ class NoHost : public EvalHost {
 public:
     const InventoryObject* lookup(std::string_view, std::string_view, const Node*) override { return nullptr; }
     Node history(std::string_view, std::string_view) override { return Node::array(); }
-    Node find_all(std::string_view, std::string_view, const Node&) override { return Node::array(); }
+    Val find_all(std::string_view, std::string_view, const Node&) override { return Val(Node::array()); }
     bool loaded(std::string_view) override { return false; }
     const Operation* operation() override { return nullptr; }
     const Node* parameters() override { return nullptr; }

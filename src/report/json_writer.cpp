@@ -1,10 +1,19 @@
 #include "report/json_writer.hpp"
 
+#include <algorithm>
+#include <cstring>
+
 namespace opguard {
 
+// Two spaces per level, written from one constant (a report nests a dozen levels at most;
+// deeper levels repeat it).
+constexpr std::string_view kIndent = "\n                                                                ";
+
 void JsonWriter::newline() {
-    out_ += '\n';
-    out_.append(empty_.size() * 2, ' ');
+    size_t spaces = empty_.size() * 2;
+    const size_t first = std::min(spaces, kIndent.size() - 1);
+    out_.append(kIndent.data(), first + 1);
+    if (spaces > first) out_.append(spaces - first, ' ');
 }
 
 void JsonWriter::before_value() {
@@ -19,8 +28,21 @@ JsonWriter& JsonWriter::key(std::string_view k) {
     if (!empty_.back()) out_ += ',';
     empty_.back() = false;
     newline();
-    append_json_string(out_, k);
-    out_ += ": ";
+    // Keys are mostly the report's own names, with nothing to escape: written in one piece.
+    if (std::none_of(k.begin(), k.end(), [](char c) { return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20; })) {
+        const size_t at = out_.size();
+        out_.resize(at + k.size() + 4);
+        char* p = out_.data() + at;
+        *p++ = '"';
+        std::memcpy(p, k.data(), k.size());
+        p += k.size();
+        *p++ = '"';
+        *p++ = ':';
+        *p = ' ';
+    } else {
+        append_json_string(out_, k);
+        out_ += ": ";
+    }
     after_key_ = true;
     return *this;
 }
