@@ -139,3 +139,29 @@ TEST_CASE("history entries are bounded by the rule set: one per operation, count
     CHECK(found[0]->call_id == "b");
     CHECK(found[1]->call_id == "start");
 }
+
+// find_all answers from the inventory as the plan has left it, also when the same question was
+// asked before a write (the answer of an earlier call is not reused after the plan changed an
+// object): a desktop rebuilt off an image no longer counts as that image's desktop.
+TEST_CASE("find_all after a write: the same question asked again sees the rebuilt desktop gone", "[history][find_all]") {
+    TempDir dir;
+    const std::string plan = R"({"calls": [
+ {"id": "c1", "product": "ecd", "version": "2020-09-30", "action": "DeleteImages",
+  "parameters": {"RegionId": "cn-hangzhou", "ImageId": ["m-ubuntu2004"]}},
+ {"id": "c2", "product": "ecd", "version": "2020-09-30", "action": "RebuildDesktops",
+  "parameters": {"RegionId": "cn-hangzhou", "DesktopId": ["ecd-hzlin03c9x4t6"], "ImageId": "m-ubuntu2204lts"}},
+ {"id": "c3", "product": "ecd", "version": "2020-09-30", "action": "DeleteImages",
+  "parameters": {"RegionId": "cn-hangzhou", "ImageId": ["m-ubuntu2004"]}}
+]})";
+    auto r = run_pipeline(dir, plan, {source_path("samples/fleet")});
+    REQUIRE(r->report.calls.size() == 3);
+    REQUIRE(r->report.calls[1].targets.size() == 1);
+    CHECK(r->report.calls[1].targets[0].outcome == "accepted");
+    const auto before = r->findings("ecd.delete-images.in-use", 0);
+    const auto after = r->findings("ecd.delete-images.in-use", 2);
+    REQUIRE(before.size() == 1);
+    REQUIRE(after.size() == 1);
+    CHECK(before[0]->message.find("the image of 3 saved desktop(s) (ecd-hklin02b3m8q1, ecd-hzlin03c9x4t6, ecd-shlin10k2z5c7)") !=
+          std::string::npos);
+    CHECK(after[0]->message.find("the image of 2 saved desktop(s) (ecd-hklin02b3m8q1, ecd-shlin10k2z5c7)") != std::string::npos);
+}
