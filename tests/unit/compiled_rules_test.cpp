@@ -24,6 +24,13 @@ RuleSet parse_builtin(SourceRegistry& sources, uint32_t& first) {
     return compile_rules(sources, files);
 }
 
+// SourceRegistry ids first, first + 1, ... for `count` files.
+std::vector<uint32_t> ids_from(uint32_t first, size_t count) {
+    std::vector<uint32_t> ids;
+    for (uint32_t i = 0; i < count; ++i) ids.push_back(first + i);
+    return ids;
+}
+
 const Rule& rule(const RuleSet& rs, const std::string& id) {
     const Rule* r = rs.rule(id);
     REQUIRE(r != nullptr);
@@ -87,8 +94,7 @@ TEST_CASE("load_rules with only the built-in rules reads the compiled form: same
 TEST_CASE("a compiled form from other texts, damaged or cut short is not used", "[compiled_rules]") {
     const std::string_view blob = compiled_builtin_rules();
     const auto count = builtin_rule_files().size();
-    std::vector<uint32_t> ids;
-    for (uint32_t i = 0; i < count; ++i) ids.push_back(i);
+    const std::vector<uint32_t> ids = ids_from(0, count);
     RuleSet out;
     REQUIRE(deserialize_rule_set(blob, builtin_rules_hash(), ids, out));
     CHECK(serialize_rule_set(out, builtin_rules_hash(), 0, static_cast<uint32_t>(count)) == blob);  // reads back exactly
@@ -237,8 +243,7 @@ TEST_CASE("the simulation refuses a rule whose compiled expressions were not dec
 TEST_CASE("an expression left encoded that does not decode is opguard's own defect, not a silent rule", "[compiled_rules]") {
     const std::string_view blob = compiled_builtin_rules();
     const auto count = builtin_rule_files().size();
-    std::vector<uint32_t> ids;
-    for (uint32_t i = 0; i < count; ++i) ids.push_back(i);
+    const std::vector<uint32_t> ids = ids_from(0, count);
     RuleSet deferred;
     REQUIRE(deserialize_rule_set(blob, builtin_rules_hash(), ids, deferred, /*defer_bodies=*/true));
     const Rule& first = deferred.rules.front();

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <map>
 #include <set>
+#include <type_traits>
 
 #include "dsl/rule_set_io.hpp"
 #include "input/adapters/rule_needs.hpp"
@@ -244,28 +245,21 @@ Plan PlanBuilder::build() {
     // per pair. A compiled rule whose expressions are still encoded is read from a decoded copy
     // (the rule set is not changed here; decode_rule_bodies does that for the simulation).
     std::map<std::pair<const void*, const Operation*>, ParamNeeds> needs_of;
-    auto rule_needs_once = [&](const Rule& rule, const Operation* op) -> const ParamNeeds& {
-        auto [it, added] = needs_of.try_emplace({&rule, op});
+    auto needs_once = [&](const auto& item, const Operation* op) -> const ParamNeeds& {
+        using Item = std::decay_t<decltype(item)>;
+        auto needs = [op](const Item& x) {
+            if constexpr (std::is_same_v<Item, Rule>) return rule_needs(x, op);
+            else return effect_needs(x, op);
+        };
+        auto [it, added] = needs_of.try_emplace({&item, op});
         if (added) {
-            if (rule.encoded.empty()) {
-                it->second = rule_needs(rule, op);
+            if (item.encoded.empty()) {
+                it->second = needs(item);
             } else {
-                Rule decoded = rule;
-                decode_rule_body(decoded);
-                it->second = rule_needs(decoded, op);
-            }
-        }
-        return it->second;
-    };
-    auto effect_needs_once = [&](const Effect& effect, const Operation* op) -> const ParamNeeds& {
-        auto [it, added] = needs_of.try_emplace({&effect, op});
-        if (added) {
-            if (effect.encoded.empty()) {
-                it->second = effect_needs(effect, op);
-            } else {
-                Effect decoded = effect;
-                decode_effect_body(decoded);
-                it->second = effect_needs(decoded, op);
+                Item decoded = item;
+                if constexpr (std::is_same_v<Item, Rule>) decode_rule_body(decoded);
+                else decode_effect_body(decoded);
+                it->second = needs(decoded);
             }
         }
         return it->second;
@@ -327,7 +321,7 @@ Plan PlanBuilder::build() {
             };
             for (const Rule& rule : rules_.rules) {
                 if (rule.scope == Scope::Plan || !rule.applies_to(op->name)) continue;
-                const ParamNeeds& needs = rule_needs_once(rule, op);
+                const ParamNeeds& needs = needs_once(rule, op);
                 for (Node& u : unresolved->items()) {
                     const bool direct = affects(needs, u);
                     const bool via_target = needs.target && names_targets(u);
@@ -340,7 +334,7 @@ Plan PlanBuilder::build() {
             for (const Effect& eff : rules_.effects) {
                 if (!eff.applies_to(op->name)) continue;
                 loses_data = loses_data || eff.data_loss;
-                const ParamNeeds& needs = effect_needs_once(eff, op);
+                const ParamNeeds& needs = needs_once(eff, op);
                 for (Node& u : unresolved->items()) {
                     if (u.find("more")->truthy()) continue;
                     const bool via_target = (needs.target || op->targets) && names_targets(u);
