@@ -129,24 +129,20 @@ public:
         Node out = Node::array();
         auto it = history_.find(ObjectKey{std::string(kind), std::string(id)});
         if (it == history_.end()) return out;
-        for (const HistoryEntry& h : it->second)
-            out.items().push_back(history_node(h.operation, h.first_call, h.last_call, h.count, h.pending > 0,
-                                               h.effects, h.data_loss, h.deleted));
+        for (const HistoryEntry& h : it->second) out.items().push_back(history_node(h));
         return out;
     }
     // One entry of history() / `effect.earlier`.
-    static Node history_node(const Operation* op, const std::string& first_call, const std::string& last_call,
-                             size_t count, bool pending, const std::vector<std::string>& effects, bool data_loss,
-                             bool deleted) {
-        return Node::object_moved({{"call", Node::string(first_call)},
-                             {"operation", Node::string(op->name)},
-                             {"verb", Node::string(op->verb)},
-                             {"count", Node::number(static_cast<double>(count))},
-                             {"last_call", Node::string(last_call)},
-                             {"pending", Node::boolean(pending)},
-                             {"effects", verbs(effects)},
-                             {"data_loss", Node::boolean(data_loss)},
-                             {"deleted", Node::boolean(deleted)}});
+    static Node history_node(const EffectRecord::Earlier& h) {
+        return Node::object_moved({{"call", Node::string(h.first_call)},
+                                   {"operation", Node::string(h.operation->name)},
+                                   {"verb", Node::string(h.operation->verb)},
+                                   {"count", Node::number(static_cast<double>(h.count))},
+                                   {"last_call", Node::string(h.last_call)},
+                                   {"pending", Node::boolean(h.pending)},
+                                   {"effects", verbs(h.effects)},
+                                   {"data_loss", Node::boolean(h.data_loss)},
+                                   {"deleted", Node::boolean(h.deleted)}});
     }
     // Objects of `kind` whose `field` equals `value`, through an index built on first use.
     // The list (copies of the objects) is kept for the next rule that asks the same until the
@@ -391,15 +387,12 @@ public:
         std::string call_id;
         Node final;            // the status once its work has finished
     };
-    struct HistoryEntry {
-        const Operation* operation = nullptr;
-        std::string first_call, last_call;
-        size_t count = 0;
-        size_t pending = 0;    // calls of this operation on the object not waited for
+    // What history() shows of one operation's calls on an object (EffectRecord::Earlier: the
+    // first and last call, how many, whether one is not waited for yet, the verbs of their
+    // effects on it, each once, in order, whether one lost data, whether one is in the set
+    // deleting_verbs), and the index of the last call, which keeps it up to date.
+    struct HistoryEntry : EffectRecord::Earlier {
         size_t last_index = SIZE_MAX;  // index of last_call
-        std::vector<std::string> effects;  // verbs of its effects on the object, each once, in order
-        bool data_loss = false;        // one of those effects loses data
-        bool deleted = false;          // one of those verbs is in the set deleting_verbs
     };
     // What an effect did to the object it names (noun = resource kind, id), recorded into the
     // history once the call's own history is (record_history).
@@ -469,7 +462,7 @@ public:
             write_status(*o, p.final);
         }
         pending_.clear();
-        for (auto& [key, idx] : unwaited_history_) history_[key][idx].pending = 0;
+        for (auto& [key, idx] : unwaited_history_) history_[key][idx].pending = false;
         for (const auto& [index, id] : unwaited_history_calls_) calls.emplace_back(index, id);
         unwaited_history_.clear();
         unwaited_history_calls_.clear();
@@ -663,8 +656,7 @@ public:
                     if (it != history_.end())
                         for (const HistoryEntry& h : it->second) {
                             if (h.first_call == call.id) continue;
-                            rec.earlier.push_back(EffectRecord::Earlier{h.operation, h.first_call, h.last_call, h.count,
-                                                                        h.pending > 0, h.effects, h.data_loss, h.deleted});
+                            rec.earlier.push_back(h);  // what history() shows of it
                         }
                 }
                 if (eff.size_gib) {
@@ -756,7 +748,7 @@ public:
         // An asynchronous call's work is pending until the plan waits (a call's own wait
         // is applied when the call is done, see run_call).
         if (call.operation->asynchronous && !call.wait) {
-            ++h.pending;
+            h.pending = true;
             unwaited_history_.emplace_back(key, i);
             if (unwaited_history_calls_.empty() || unwaited_history_calls_.back().first != call.index)
                 unwaited_history_calls_.emplace_back(call.index, call.id);
@@ -1069,9 +1061,7 @@ public:
         Node status = Node::array();
         for (const auto& st : rec.status_path) status.items().push_back(Node::string(st));
         Node earlier = Node::array();
-        for (const auto& h : rec.earlier)
-            earlier.items().push_back(history_node(h.operation, h.first_call, h.last_call, h.count, h.pending, h.effects,
-                                                   h.data_loss, h.deleted));
+        for (const auto& h : rec.earlier) earlier.items().push_back(history_node(h));
         return Node::object_moved({
             {"call", Node::string(rec.call_id)},
             {"operation", Node::string(c.operation ? c.operation->name : "")},
