@@ -17,6 +17,8 @@ const std::vector<EmbeddedRuleFile>& builtin_rule_files();
 
 // The first 64 bits of a SHA-256 of every file's name, size and bytes, in order, computed by
 // cmake/embed_rules.cmake when it embedded them (so nothing hashes the texts at run time).
-uint64_t builtin_rules_text_hash();
+// The compiled form of the rules carries the hash of the texts it was compiled from: the
+// binary uses it only when the two agree (dsl/rule_set_io.hpp).
+uint64_t builtin_rules_hash();
 
 }  // namespace opguard

@@ -62,9 +62,9 @@ void decode_rule_bodies(RuleSet& rules, const Plan& plan) {
         return std::any_of(names.begin(), names.end(), [&](const std::string& n) { return operations.count(n) > 0; });
     };
     for (Rule& r : rules.rules)
-        if (!r.encoded.empty() && (r.operations.empty() || r.applies_to("*") || reached(r.operations))) decode_rule_body(r);
+        if (!r.encoded.empty() && (r.operations.empty() || r.applies_to("*") || reached(r.operations))) decode_body(r);
     for (Effect& e : rules.effects)
-        if (!e.encoded.empty() && reached(e.operations)) decode_effect_body(e);
+        if (!e.encoded.empty() && reached(e.operations)) decode_body(e);
 }
 
 }  // namespace opguard

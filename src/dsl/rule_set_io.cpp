@@ -249,10 +249,10 @@ public:
         return t;
     }
     // The inverse of Writer::rule_body / effect_body, over the body's own bytes.
-    void rule_body(Rule& x) {
+    void body(Rule& x) {
         x.for_list = expr(); x.lets = named(); x.when = expr(); x.at = expr(); x.response_message = templ(); x.message = templ();
     }
-    void effect_body(Effect& e) {
+    void body(Effect& e) {
         e.for_list = expr(); e.lets = named(); e.when = expr(); e.resource_id = expr(); e.size_gib = expr(); e.detail = templ();
         e.status_of = expr(); e.status = expr();
         e.sets.resize(count());
@@ -298,8 +298,6 @@ static_assert(sizeof(OosAction) == 184, "OosAction changed: serialize the new me
 static_assert(sizeof(TerraformResource) == 312, "TerraformResource changed: serialize the new member");
 static_assert(sizeof(RuleSet) == 11 * 24 + 48, "RuleSet changed: serialize the new member");
 #endif
-
-uint64_t builtin_rules_hash() { return builtin_rules_text_hash(); }
 
 std::string serialize_rule_set(const RuleSet& r, uint64_t text_hash, uint32_t first_file, uint32_t file_count) {
     Writer w(first_file, file_count);
@@ -397,27 +395,29 @@ std::vector<uint32_t> body_file_ids(const EncodedBody& b) {
     return ids;
 }
 
-template <class Item, class Decode>
-void decode_body(Item& item, const std::vector<uint32_t>& ids, Decode&& decode) {
+// Decodes a rule's or effect's encoded body into it, its origins in `ids`; false when the
+// bytes do not decode exactly (the body is then left encoded).
+template <class Item>
+bool decode_encoded(Item& item, const std::vector<uint32_t>& ids) {
     Reader rd(item.encoded.bytes, ids);
-    decode(rd, item);
-    // The compiled form was read once already (its lengths and hash checked): a body that does
-    // not decode is a defect of opguard, not an input error.
-    if (!rd.ok || !rd.at_end()) throw std::logic_error("the compiled expressions of '" + item.id + "' do not decode");
+    rd.body(item);
+    if (!rd.ok || !rd.at_end()) return false;
     item.encoded = {};
+    return true;
+}
+
+// The compiled form was read once already (its lengths and hash checked): a body left
+// encoded that does not decode is a defect of opguard, not an input error.
+template <class Item>
+void decode_deferred(Item& item) {
+    if (!item.encoded.empty() && !decode_encoded(item, body_file_ids(item.encoded)))
+        throw std::logic_error("the compiled expressions of '" + item.id + "' do not decode");
 }
 
 }  // namespace
 
-void decode_rule_body(Rule& rule) {
-    if (rule.encoded.empty()) return;
-    decode_body(rule, body_file_ids(rule.encoded), [](Reader& rd, Rule& x) { rd.rule_body(x); });
-}
-
-void decode_effect_body(Effect& effect) {
-    if (effect.encoded.empty()) return;
-    decode_body(effect, body_file_ids(effect.encoded), [](Reader& rd, Effect& e) { rd.effect_body(e); });
-}
+void decode_body(Rule& rule) { decode_deferred(rule); }
+void decode_body(Effect& effect) { decode_deferred(effect); }
 
 bool deserialize_rule_set(std::string_view data, uint64_t text_hash, const std::vector<uint32_t>& file_ids, RuleSet& out,
                           bool defer_bodies) {
@@ -464,26 +464,14 @@ bool deserialize_rule_set(std::string_view data, uint64_t text_hash, const std::
         x.for_var = rd.s(); x.refuses = static_cast<Refusal>(rd.u()); x.http = static_cast<int>(rd.u()); x.code = rd.s();
         x.source = rd.s(); x.basis = static_cast<Basis>(rd.u()); x.note = rd.s(); x.field_reads = rd.reads();
         x.locked = rd.b(); x.selector = rd.s(); x.encoded = body(rd);
-        if (!rd.ok) return false;
-        if (!defer_bodies) {
-            Reader b(x.encoded.bytes, file_ids);
-            b.rule_body(x);
-            if (!b.ok || !b.at_end()) return false;
-            x.encoded = {};
-        }
+        if (!rd.ok || (!defer_bodies && !decode_encoded(x, file_ids))) return false;
     }
     r.effects.resize(rd.count());
     for (auto& e : r.effects) {
         e.id = rd.s(); e.origin = rd.origin(); e.operations = rd.strings(); e.for_var = rd.s(); e.noun = rd.s(); e.verb = rd.s();
         e.data_loss = rd.b(); e.pending = rd.b(); e.basis = static_cast<Basis>(rd.u()); e.source = rd.s(); e.note = rd.s();
         e.field_reads = rd.reads(); e.encoded = body(rd);
-        if (!rd.ok) return false;
-        if (!defer_bodies) {
-            Reader b(e.encoded.bytes, file_ids);
-            b.effect_body(e);
-            if (!b.ok || !b.at_end()) return false;
-            e.encoded = {};
-        }
+        if (!rd.ok || (!defer_bodies && !decode_encoded(e, file_ids))) return false;
     }
     for (size_t n = rd.count(), i = 0; i < n && rd.ok; ++i) {
         std::string key = rd.s();

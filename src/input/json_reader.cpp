@@ -1064,10 +1064,38 @@ private:
 
 constexpr size_t kKeptParserBytes = size_t{1} << 20;
 
-struct FileReader::Impl {
+// What FileReader and ElementReader keep between reads: one simdjson parser, grown as needed,
+// and each projection compiled once.
+struct ReadState {
     od::parser parser;
-    std::map<const Projection*, std::unique_ptr<Plan>> plans;  // compiled once per projection
+    std::map<const Projection*, std::unique_ptr<Plan>> plans;
+
+    // `keep` compiled (whole_root: see Plan::compile); nullptr when it keeps everything.
+    const PlanNode* plan_for(const Projection& keep, bool whole_root) {
+        if (keep.all) return nullptr;
+        auto& plan = plans[&keep];
+        if (!plan) {
+            plan = std::make_unique<Plan>();
+            plan->root = plan->compile(keep, whole_root);
+        }
+        return plan->root;
+    }
+    // The parser, with room for `len` bytes of text and the reader's depth. max_depth only
+    // matters to simdjson's development checks; the walk enforces the limit itself and never
+    // descends further than max_depth (the offending bracket is not entered).
+    od::parser& parser_for(Reader& reader, size_t len, size_t at) {
+        const size_t need = len < 64 ? 64 : len;
+        if (parser.capacity() < need || parser.max_depth() < reader.max_depth() + 2) {
+            if (auto e = parser.allocate(std::max(need, parser.capacity()), std::max(parser.max_depth(), reader.max_depth() + 2))) {
+                if (e == simdjson::MEMALLOC) throw std::bad_alloc();
+                reader.fail_simdjson(e, at);
+            }
+        }
+        return parser;
+    }
 };
+
+struct FileReader::Impl : ReadState {};
 
 FileReader::FileReader() : impl_(std::make_unique<Impl>()) {}
 FileReader::~FileReader() = default;
@@ -1080,15 +1108,7 @@ Node FileReader::read(const SourceRegistry& sources, uint32_t file_id, const Pro
         throw InputError(file.path(), {}, "json.too-large",
                          "found a file of " + std::to_string(text.size()) + " bytes: expected less than 4 GiB");
 
-    const PlanNode* root_plan = nullptr;
-    if (keep && !keep->all) {
-        auto& plan = impl_->plans[keep];
-        if (!plan) {
-            plan = std::make_unique<Plan>();
-            plan->root = plan->compile(*keep);
-        }
-        root_plan = plan->root;
-    }
+    const PlanNode* root_plan = keep ? impl_->plan_for(*keep, /*whole_root=*/false) : nullptr;
 
     // simdjson reads up to SIMDJSON_PADDING bytes past the end: use the file's own padding
     // (a mapping's zero page, a string's spare capacity) when it has enough, otherwise copy
@@ -1105,16 +1125,7 @@ Node FileReader::read(const SourceRegistry& sources, uint32_t file_id, const Pro
 
     Reader reader(file, file_id, view, buf, limits);
     reader.collect_spans(spans);
-    // max_depth only matters to simdjson's development checks; the walk enforces the limit
-    // itself and never descends further than max_depth (the offending bracket is not entered).
-    od::parser& parser = impl_->parser;
-    const size_t need = text.size() < 64 ? 64 : text.size();
-    if (parser.capacity() < need || parser.max_depth() < reader.max_depth() + 2) {
-        if (auto e = parser.allocate(std::max(need, parser.capacity()), std::max(parser.max_depth(), reader.max_depth() + 2))) {
-            if (e == simdjson::MEMALLOC) throw std::bad_alloc();
-            reader.fail_simdjson(e, 0);
-        }
-    }
+    od::parser& parser = impl_->parser_for(reader, text.size(), 0);
     // A raw NUL byte is an error wherever it is, even inside a value the projection skips
     // (simdjson would skip it there); memchr over the text costs a few percent at most.
     if (std::memchr(buf, 0, text.size()) != nullptr) reader.fail_simdjson(simdjson::TAPE_ERROR, 0);
@@ -1133,10 +1144,8 @@ Node read_json(const SourceRegistry& sources, uint32_t file_id, const Projection
     return FileReader().read(sources, file_id, keep, limits, spans);
 }
 
-struct ElementReader::Impl {
-    od::parser parser;
-    std::map<const Projection*, std::unique_ptr<Plan>> plans;  // compiled once per projection
-    std::vector<char> buffer;                                  // one element plus padding
+struct ElementReader::Impl : ReadState {
+    std::vector<char> buffer;  // one element plus padding
 };
 
 ElementReader::ElementReader() : impl_(std::make_unique<Impl>()) {}
@@ -1148,15 +1157,7 @@ Node ElementReader::read(const SourceRegistry& sources, uint32_t file_id, Elemen
     const size_t len = span.end - span.start;
     if (span.start > span.end || span.end > file.size())
         throw InputError(file.path(), {}, "input.internal", "an inventory object's bytes are no longer available");
-    const PlanNode* root_plan = nullptr;
-    if (!keep.all) {
-        auto& plan = impl_->plans[&keep];
-        if (!plan) {
-            plan = std::make_unique<Plan>();
-            plan->root = plan->compile(keep, /*whole_root=*/true);
-        }
-        root_plan = plan->root;
-    }
+    const PlanNode* root_plan = impl_->plan_for(keep, /*whole_root=*/true);
     // The element's bytes are copied out (pread for a mapped file) rather than read in the
     // mapping: the mapping's pages were handed back after loading, and reading objects
     // scattered over the file through it would map most of the file again.
@@ -1166,13 +1167,7 @@ Node ElementReader::read(const SourceRegistry& sources, uint32_t file_id, Elemen
         throw InputError(file.path(), {}, "input.unreadable", "cannot read an inventory object's bytes again");
     std::memset(buf.data() + len, 0, simdjson::SIMDJSON_PADDING);
     Reader reader(file, file_id, std::string_view(buf.data(), len), buf.data(), limits, span.start);
-    od::parser& parser = impl_->parser;
-    if (parser.capacity() < len || parser.max_depth() < reader.max_depth() + 2) {
-        if (auto e = parser.allocate(len < 64 ? 64 : len, reader.max_depth() + 2)) {
-            if (e == simdjson::MEMALLOC) throw std::bad_alloc();
-            reader.fail_simdjson(e, span.start);
-        }
-    }
+    od::parser& parser = impl_->parser_for(reader, len, span.start);
     od::document doc;
     if (auto e = parser.iterate(buf.data(), len, buf.size()).get(doc)) reader.fail_simdjson(e, span.start);
     return reader.read_root(doc, root_plan, 0);

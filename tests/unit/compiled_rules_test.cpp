@@ -251,21 +251,21 @@ TEST_CASE("an expression left encoded that does not decode is opguard's own defe
     // One byte short: the last value runs past the end. One byte more: it ends too early.
     Rule short_one = first;
     short_one.encoded.bytes.remove_suffix(1);
-    CHECK_THROWS_AS(decode_rule_body(short_one), std::logic_error);
+    CHECK_THROWS_AS(decode_body(short_one), std::logic_error);
     CHECK_FALSE(short_one.encoded.empty());  // still encoded: never run as a rule without conditions
     const std::string longer = std::string(first.encoded.bytes) + '\0';
     Rule long_one = first;
     long_one.encoded.bytes = longer;
-    CHECK_THROWS_WITH(decode_rule_body(long_one), Catch::Contains(first.id));
+    CHECK_THROWS_WITH(decode_body(long_one), Catch::Contains(first.id));
     Effect effect_short = deferred.effects.front();
     effect_short.encoded.bytes.remove_suffix(1);
-    CHECK_THROWS_AS(decode_effect_body(effect_short), std::logic_error);
+    CHECK_THROWS_AS(decode_body(effect_short), std::logic_error);
     // Whole, it decodes; a second call changes nothing.
     Rule whole = first;
-    decode_rule_body(whole);
+    decode_body(whole);
     CHECK(whole.encoded.empty());
     CHECK_FALSE(whole.message.empty());
-    decode_rule_body(whole);
+    decode_body(whole);
     CHECK_FALSE(whole.message.empty());
     // File ids that do not run on (n, n+1, ...) are decoded at once, not deferred.
     std::vector<uint32_t> scattered;

@@ -257,8 +257,7 @@ Plan PlanBuilder::build() {
                 it->second = needs(item);
             } else {
                 Item decoded = item;
-                if constexpr (std::is_same_v<Item, Rule>) decode_rule_body(decoded);
-                else decode_effect_body(decoded);
+                decode_body(decoded);
                 it->second = needs(decoded);
             }
         }
