@@ -113,14 +113,17 @@ struct EffectRecord {
     // the object the effect names (`effect.earlier` in effect-scope rules). Kept as plain
     // records (made into values only when a rule reads the effect); empty when the effect
     // names no object, or when no loaded rule has scope effect (nothing reads it then).
+    // Calls by their index in the plan, verbs as the effects name them (the rule set outlives
+    // the report): copying one is copying a few words, as each effect of a call on an object
+    // that earlier calls touched does.
     struct Earlier {
         const Operation* operation = nullptr;
-        std::string first_call, last_call;
+        size_t first_call = 0, last_call = 0;  // indexes into the plan's calls
         size_t count = 0;
         bool pending = false;
-        std::vector<std::string> effects;
         bool data_loss = false;
         bool deleted = false;
+        std::vector<const std::string*> effects;  // Effect::verb, each once, in order
     };
     std::vector<Earlier> earlier;
 };

@@ -127,20 +127,23 @@ public:
     // 10,000th call as at the first.
     Node history(std::string_view kind, std::string_view id) override {
         Node out = Node::array();
-        auto it = history_.find(ObjectKey{std::string(kind), std::string(id)});
-        if (it == history_.end()) return out;
-        for (const HistoryEntry& h : it->second) out.items().push_back(history_node(h));
+        const std::vector<HistoryEntry>* entries = history_of(kind, id);
+        if (!entries) return out;
+        for (const HistoryEntry& h : *entries) out.items().push_back(history_node(h));
         return out;
     }
     // One entry of history() / `effect.earlier`.
-    static Node history_node(const EffectRecord::Earlier& h) {
-        return Node::object_moved({{"call", Node::string(h.first_call)},
+    Node history_node(const EffectRecord::Earlier& h) const {
+        Node effects = Node::array();
+        effects.items().reserve(h.effects.size());
+        for (const std::string* v : h.effects) effects.items().push_back(Node::string(*v));
+        return Node::object_moved({{"call", Node::string(plan_.calls[h.first_call].id)},
                                    {"operation", Node::string(h.operation->name)},
                                    {"verb", Node::string(h.operation->verb)},
                                    {"count", Node::number(static_cast<double>(h.count))},
-                                   {"last_call", Node::string(h.last_call)},
+                                   {"last_call", Node::string(plan_.calls[h.last_call].id)},
                                    {"pending", Node::boolean(h.pending)},
-                                   {"effects", verbs(h.effects)},
+                                   {"effects", std::move(effects)},
                                    {"data_loss", Node::boolean(h.data_loss)},
                                    {"deleted", Node::boolean(h.deleted)}});
     }
@@ -375,37 +378,32 @@ public:
     // again as if the plan had waited: when it would not fire then, it rests on the
     // assumption that the plan does not wait, and its message says so and how to declare
     // the wait.
-    using ObjectKey = std::pair<std::string, std::string>;  // (kind, id)
-    struct ObjectKeyHash {
-        size_t operator()(const ObjectKey& k) const noexcept {
-            const size_t a = std::hash<std::string>{}(k.first), b = std::hash<std::string>{}(k.second);
-            return a ^ (b + 0x9e3779b97f4a7c15ULL + (a << 6) + (a >> 2));
-        }
-    };
     struct PendingStatus {
         size_t call = 0;       // the call that left the object in transition
         std::string call_id;
         Node final;            // the status once its work has finished
     };
-    // What history() shows of one operation's calls on an object (EffectRecord::Earlier: the
-    // first and last call, how many, whether one is not waited for yet, the verbs of their
-    // effects on it, each once, in order, whether one lost data, whether one is in the set
-    // deleting_verbs), and the index of the last call, which keeps it up to date.
-    struct HistoryEntry : EffectRecord::Earlier {
-        size_t last_index = SIZE_MAX;  // index of last_call
-    };
+    // What history() shows of one operation's calls on an object: the first and last call,
+    // how many, whether one is not waited for yet, the verbs of their effects on it, each
+    // once, in order, whether one lost data, whether one is in the set deleting_verbs.
+    using HistoryEntry = EffectRecord::Earlier;
+    // The history of each object the plan touched, by kind (an effect's noun) and then id,
+    // so that a question is looked up by its views, with no key made for it.
+    using Histories = std::vector<HistoryEntry>;
+    const Histories* history_of(std::string_view kind, std::string_view id) const {
+        auto k = history_.find(kind);
+        if (k == history_.end()) return nullptr;
+        auto it = k->second.find(id);
+        return it == k->second.end() ? nullptr : &it->second;
+    }
     // What an effect did to the object it names (noun = resource kind, id), recorded into the
     // history once the call's own history is (record_history).
     struct EffectMark {
-        ObjectKey key;
-        std::string verb;
+        const std::string* noun = nullptr;  // Effect::noun
+        std::string id;
+        const std::string* verb = nullptr;  // Effect::verb
         bool data_loss = false;
     };
-    static Node verbs(const std::vector<std::string>& v) {
-        Node out = Node::array();
-        for (const auto& x : v) out.items().push_back(Node::string(x));
-        return out;
-    }
 
     std::string assumed_no_wait(const Rule& rule, Frame& f) {
         if (pending_.empty()) return "";
@@ -462,7 +460,7 @@ public:
             write_status(*o, p.final);
         }
         pending_.clear();
-        for (auto& [key, idx] : unwaited_history_) history_[key][idx].pending = false;
+        for (auto& [entries, idx] : unwaited_history_) (*entries)[idx].pending = false;
         for (const auto& [index, id] : unwaited_history_calls_) calls.emplace_back(index, id);
         unwaited_history_.clear();
         unwaited_history_calls_.clear();
@@ -652,10 +650,9 @@ public:
                 if (!rec.id.empty() && !eff.noun.empty() && effect_rules_) {
                     // Only earlier calls: an entry this call started (an earlier target of it) is left out.
                     // Read by effect-scope rules only, so kept only when there is one.
-                    auto it = history_.find(ObjectKey{eff.noun, rec.id});
-                    if (it != history_.end())
-                        for (const HistoryEntry& h : it->second) {
-                            if (h.first_call == call.id) continue;
+                    if (const Histories* entries = history_of(eff.noun, rec.id))
+                        for (const HistoryEntry& h : *entries) {
+                            if (h.first_call == call.index) continue;
                             rec.earlier.push_back(h);  // what history() shows of it
                         }
                 }
@@ -688,7 +685,7 @@ public:
                     if (InventoryObject* o = object_of(holder.get())) writes.push_back({o, lhs->name, *value, std::nullopt});
                 }
                 if (!rec.verb.empty() && !rec.id.empty() && !eff.noun.empty())
-                    effect_marks_.push_back(EffectMark{ObjectKey{eff.noun, rec.id}, rec.verb, eff.data_loss});
+                    effect_marks_.push_back(EffectMark{&eff.noun, rec.id, &eff.verb, eff.data_loss});
                 if (!rec.verb.empty() || !rec.status_path.empty()) effects_.push_back(std::move(rec));
             };
             if (eff.for_list) {
@@ -728,28 +725,32 @@ public:
         }
     }
 
-    // The entry of `call`'s operation in the history of `key`; `again`: count a call that
-    // touched the object already (a target listed twice counts twice, as it always has).
-    HistoryEntry& history_entry(const Call& call, const ObjectKey& key, bool again) {
-        auto& entries = history_[key];
+    // The entry of `call`'s operation in the history of object `id` of `kind`; `again`:
+    // count a call that touched the object already (a target listed twice counts twice, as
+    // it always has).
+    HistoryEntry& history_entry(const Call& call, std::string_view kind, std::string_view id, bool again) {
+        auto k = history_.find(kind);
+        if (k == history_.end()) k = history_.emplace(std::string(kind), StringMap<Histories>()).first;
+        auto it = k->second.find(id);
+        if (it == k->second.end()) it = k->second.emplace(std::string(id), Histories()).first;
+        Histories& entries = it->second;  // a map's values stay where they are: unwaited_history_ keeps its address
         size_t i = 0;
         while (i < entries.size() && entries[i].operation != call.operation) ++i;
         if (i == entries.size()) {
             HistoryEntry fresh;
             fresh.operation = call.operation;
-            fresh.first_call = call.id;
+            fresh.first_call = call.index;
             entries.push_back(std::move(fresh));
         }
         HistoryEntry& h = entries[i];
-        if (!again && h.last_index == call.index) return h;
-        h.last_call = call.id;
-        h.last_index = call.index;
+        if (!again && h.count > 0 && h.last_call == call.index) return h;
+        h.last_call = call.index;
         ++h.count;
         // An asynchronous call's work is pending until the plan waits (a call's own wait
         // is applied when the call is done, see run_call).
         if (call.operation->asynchronous && !call.wait) {
             h.pending = true;
-            unwaited_history_.emplace_back(key, i);
+            unwaited_history_.emplace_back(&entries, i);
             if (unwaited_history_calls_.empty() || unwaited_history_calls_.back().first != call.index)
                 unwaited_history_calls_.emplace_back(call.index, call.id);
         }
@@ -758,17 +759,18 @@ public:
 
     void record_history(const Call& call, const Node* target) {
         if (target && target->is_string() && !call.operation->target_kind.empty()) {
-            HistoryEntry& h = history_entry(call, ObjectKey{call.operation->target_kind, target->as_string()}, true);
+            HistoryEntry& h = history_entry(call, call.operation->target_kind, target->as_string(), true);
             // The target lost data when an effect computed for it did, on it or on its parts
             // (a rebuilt desktop's erased disks).
             for (const EffectMark& m : effect_marks_) h.data_loss = h.data_loss || m.data_loss;
         }
         // What the target's effects did, to the target or to other objects (a desktop's disks).
         for (const EffectMark& m : effect_marks_) {
-            HistoryEntry& h = history_entry(call, m.key, false);
-            if (std::find(h.effects.begin(), h.effects.end(), m.verb) == h.effects.end()) h.effects.push_back(m.verb);
+            HistoryEntry& h = history_entry(call, *m.noun, m.id, false);
+            if (std::none_of(h.effects.begin(), h.effects.end(), [&](const std::string* v) { return *v == *m.verb; }))
+                h.effects.push_back(m.verb);
             h.data_loss = h.data_loss || m.data_loss;
-            if (deleting_verbs_.count(m.verb)) h.deleted = true;
+            if (deleting_verbs_.count(*m.verb)) h.deleted = true;
         }
         effect_marks_.clear();
     }
@@ -1246,12 +1248,12 @@ private:
     // Some rule has scope effect: effects keep what earlier calls did to their object.
     const bool effect_rules_ = std::any_of(rules_.rules.begin(), rules_.rules.end(), [](const Rule& r) { return r.scope == Scope::Effect; });
     std::unordered_map<const Operation*, ForOperation> for_operation_;
-    std::unordered_map<ObjectKey, std::vector<HistoryEntry>, ObjectKeyHash> history_;  // looked up, never iterated
+    StringMap<StringMap<Histories>> history_;  // looked up, never iterated
     std::vector<EffectMark> effect_marks_;          // of the target whose effects ran last (record_history)
     std::set<std::string, std::less<>> deleting_verbs_;  // the set deleting_verbs: an effect so named removes its object
     std::map<InventoryObject*, PendingStatus> pending_;               // statuses in transition, by object
     std::vector<InventoryObject*> pending_of_call_;  // objects the running call put into pending_
-    std::vector<std::pair<ObjectKey, size_t>> unwaited_history_;      // history entries with pending work
+    std::vector<std::pair<Histories*, size_t>> unwaited_history_;      // history entries with pending work
     std::vector<std::pair<size_t, std::string>> unwaited_history_calls_;  // (index, id) of calls with pending work
     long budget_ = Frame::kBaseBudget;
     struct CallIndex {
