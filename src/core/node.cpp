@@ -7,6 +7,7 @@
 #include <cstring>
 #include <new>
 #include <stdexcept>
+#include <unordered_set>
 
 namespace opguard {
 
@@ -22,6 +23,35 @@ const char* kind_name(NodeKind k) {
     return "?";
 }
 
+namespace {
+
+// Every member name read or made in this run, each once. The set's nodes never move, so a
+// Key may point at its string. opguard evaluates on one thread.
+struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+std::unordered_set<std::string, KeyHash, std::equal_to<>>& key_names() {
+    static auto* names = new std::unordered_set<std::string, KeyHash, std::equal_to<>>();  // outlives every Key
+    return *names;
+}
+const std::string* intern(std::string_view s) {
+    auto& names = key_names();
+    auto it = names.find(s);
+    if (it == names.end()) it = names.emplace(s).first;
+    return &*it;
+}
+
+}  // namespace
+
+Key::Key() noexcept {
+    static const std::string* const empty = intern("");
+    s_ = empty;
+}
+
+Key::Key(std::string_view s) : s_(intern(s)) {}
+
+static_assert(sizeof(Node::Member) <= 56, "a member is its name's pointer and its value");
 static_assert(sizeof(Node) <= 48, "a Node is its origin, its kind and one value");
 
 Node::Node(const Node& other) : origin(other.origin), kind_(other.kind_), number_(0) {
@@ -120,13 +150,17 @@ Node* Node::find(std::string_view key) {
     return const_cast<Node*>(static_cast<const Node*>(this)->find(key));
 }
 
-void Node::set(std::string key, Node value) {
+void Node::set(Key key, Node value) {
     if (kind_ != NodeKind::Object) { *this = object(); }
-    if (Node* existing = find(key)) { *existing = std::move(value); return; }
     auto& m = kids().members;
+    for (auto& existing : m)
+        if (existing.first == key) {  // interned: the same name is the same pointer
+            existing.second = std::move(value);
+            return;
+        }
     // A full vector grows by an eighth (at least 4), not by doubling: most objects are read
     // with their members counted exactly, and an effect that adds one field (a snapshot's
-    // `deleted`) would otherwise double every touched object (96 bytes a member).
+    // `deleted`) would otherwise double every touched object (56 bytes a member).
     // Still geometric, so an object built up by set() costs amortised O(1) per member.
     if (m.size() == m.capacity()) m.reserve(m.size() + std::max<size_t>(4, m.size() / 8));
     m.emplace_back(std::move(key), std::move(value));

@@ -2,6 +2,7 @@
 // Node: opguard's own JSON-like value. Plans, inventory objects, rule literals and
 // expression results are all Nodes. Every Node read from a file keeps its Origin
 // (file index + byte offset of the value's first byte), so a finding can say where.
+#include <compare>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -17,9 +18,41 @@ enum class NodeKind : uint8_t { Null, Bool, Number, String, Array, Object };
 
 const char* kind_name(NodeKind k);
 
+// The name of an object's member. Names are interned: each distinct name is kept once for
+// the whole run, and a Key is a pointer to it, so a member costs 8 bytes for its name
+// whatever its length, and copying an object (an effect's copy of a desktop) copies no name.
+// The set of names grows with the distinct names read (bounded by the input, never freed).
+class Key {
+public:
+    Key() noexcept;
+    Key(std::string_view s);
+    Key(const std::string& s) : Key(std::string_view(s)) {}
+    Key(const char* s) : Key(std::string_view(s)) {}
+
+    const std::string& str() const noexcept { return *s_; }
+    operator const std::string&() const noexcept { return *s_; }
+    operator std::string_view() const noexcept { return *s_; }
+    bool empty() const noexcept { return s_->empty(); }
+    size_t size() const noexcept { return s_->size(); }
+    const char* c_str() const noexcept { return s_->c_str(); }
+
+    friend bool operator==(const Key& a, const Key& b) noexcept { return a.s_ == b.s_; }
+    friend bool operator==(const Key& a, std::string_view b) noexcept { return *a.s_ == b; }
+    friend bool operator==(const Key& a, const std::string& b) noexcept { return *a.s_ == b; }
+    friend bool operator==(const Key& a, const char* b) noexcept { return *a.s_ == b; }
+    friend auto operator<=>(const Key& a, const Key& b) noexcept { return a.s_->compare(*b.s_) <=> 0; }
+    friend std::string operator+(const std::string& a, const Key& b) { return a + *b.s_; }
+    friend std::string operator+(const Key& a, const std::string& b) { return *a.s_ + b; }
+    friend std::string operator+(const char* a, const Key& b) { return a + *b.s_; }
+    friend std::string operator+(const Key& a, const char* b) { return *a.s_ + b; }
+
+private:
+    const std::string* s_;
+};
+
 class Node {
 public:
-    using Member = std::pair<std::string, Node>;
+    using Member = std::pair<Key, Node>;
 
     Node() noexcept : number_(0) {}
     static Node null(Origin o = {}) { Node n; n.origin = o; return n; }
@@ -62,7 +95,7 @@ public:
     const Node* find(std::string_view key) const;
     Node* find(std::string_view key);
     // Sets or replaces an object member.
-    void set(std::string key, Node value);
+    void set(Key key, Node value);
 
     // Structural equality, ignoring origins. Numbers compare by value.
     bool equals(const Node& other) const;

@@ -507,7 +507,7 @@ struct Plan {
         // next object's key at that position is compared once with the remembered one
         // instead of being looked up in `keys`, `eager` and `keys_seen` again.
         struct Seen {
-            std::string key;
+            Key key;  // interned: the members built at this position share it
             bool known = false;  // a decision is stored (an empty key is a key too)
             bool projected = false;
             bool eager = false;
@@ -856,7 +856,7 @@ Node Reader::object(od::value& v, const PlanNode* p, size_t depth, uint32_t o) {
                 projected = p->find(k, &cp) || p->keep_rest;
                 eager = p->is_eager(k);
                 if (seen) {
-                    seen->key.assign(k);
+                    seen->key = Key(k);
                     seen->known = true;
                     seen->projected = projected;
                     seen->eager = eager;
@@ -892,7 +892,8 @@ Node Reader::object(od::value& v, const PlanNode* p, size_t depth, uint32_t o) {
             continue;
         }
         Node child = value(f.value(), cp, depth);
-        member_stack_.emplace_back(std::string(k), std::move(child));
+        // seen->key is k by now (matched, or stored above).
+        member_stack_.emplace_back(seen ? seen->key : Key(k), std::move(child));
     }
     path_.pop_back();
     ks.clear();

@@ -43,7 +43,8 @@ public:
         std::map<std::string, Repeated> repeated;
         std::vector<std::string> order;
         std::unordered_set<std::string> ordered_names;
-        for (const auto& [key, value] : params.members()) {
+        for (const auto& [name, value] : params.members()) {
+            const std::string& key = name;
             size_t dot = key.find('.');
             if (dot != std::string::npos) {
                 std::string base = key.substr(0, dot);

@@ -189,7 +189,7 @@ private:
             return r;
         }
         if (v.is_object()) {
-            if (v.members().size() == 1 && v.members()[0].first.rfind("Fn::", 0) == 0)
+            if (v.members().size() == 1 && v.members()[0].first.str().rfind("Fn::", 0) == 0)
                 return unresolved_value(v.members()[0].first + " (a function OOS evaluates when it runs)", v.origin);
             RValue r;
             r.value = Node::object({}, v.origin);
