@@ -60,8 +60,8 @@ Node::Node(const Node& other) : origin(other.origin), kind_(other.kind_), number
         case NodeKind::Bool: bool_ = other.bool_; break;
         case NodeKind::Number: number_ = other.number_; break;
         case NodeKind::String: new (&string_) std::string(other.string_); break;
-        case NodeKind::Array:
-        case NodeKind::Object: kids_ = other.kids_ ? new Children(*other.kids_) : nullptr; break;
+        case NodeKind::Array: new (&items_) std::vector<Node>(other.items_); break;
+        case NodeKind::Object: new (&members_) std::vector<Member>(other.members_); break;
     }
 }
 
@@ -90,14 +90,15 @@ void Node::take(Node& other) noexcept {
         case NodeKind::Bool: bool_ = other.bool_; break;
         case NodeKind::Number: number_ = other.number_; break;
         case NodeKind::String: new (&string_) std::string(std::move(other.string_)); break;
-        case NodeKind::Array:
-        case NodeKind::Object: kids_ = other.kids_; other.kids_ = nullptr; break;
+        case NodeKind::Array: new (&items_) std::vector<Node>(std::move(other.items_)); break;  // other's: empty
+        case NodeKind::Object: new (&members_) std::vector<Member>(std::move(other.members_)); break;
     }
 }
 
 void Node::release() noexcept {
     if (kind_ == NodeKind::String) string_.~basic_string();
-    else if (container()) delete kids_;
+    else if (kind_ == NodeKind::Array) items_.~vector();
+    else if (kind_ == NodeKind::Object) members_.~vector();
 }
 
 const std::string& Node::empty_string() {
@@ -105,20 +106,29 @@ const std::string& Node::empty_string() {
     return empty;
 }
 
-Node::Children& Node::kids() {
-    if (!container()) throw std::logic_error(std::string("a ") + kind_name(kind_) + " node has no items or members");
-    if (!kids_) kids_ = new Children();
-    return *kids_;
+void Node::not_a(const char* what) const {
+    const std::string kind = kind_name(kind_);
+    throw std::logic_error((kind[0] == 'a' || kind[0] == 'o' ? "an " : "a ") + kind + " node has no " + what);
+}
+
+std::vector<Node>& Node::items() {
+    if (kind_ != NodeKind::Array) not_a("items");
+    return items_;
+}
+
+std::vector<Node::Member>& Node::members() {
+    if (kind_ != NodeKind::Object) not_a("members");
+    return members_;
 }
 
 const std::vector<Node>& Node::items() const {
     static const std::vector<Node> none;
-    return container() && kids_ ? kids_->items : none;
+    return kind_ == NodeKind::Array ? items_ : none;
 }
 
 const std::vector<Node::Member>& Node::members() const {
     static const std::vector<Member> none;
-    return container() && kids_ ? kids_->members : none;
+    return kind_ == NodeKind::Object ? members_ : none;
 }
 
 // (A new Node is Null with number_ as its value: a factory switches the kind and then
@@ -129,19 +139,19 @@ Node Node::string(std::string s, Origin o) {
     Node n; n.kind_ = NodeKind::String; new (&n.string_) std::string(std::move(s)); n.origin = o; return n;
 }
 Node Node::array(std::vector<Node> items, Origin o) {
-    Node n; n.kind_ = NodeKind::Array; n.kids_ = nullptr; n.origin = o;
-    if (!items.empty()) n.kids().items = std::move(items);
+    Node n; n.kind_ = NodeKind::Array; n.origin = o;
+    new (&n.items_) std::vector<Node>(std::move(items));
     return n;
 }
 Node Node::object(std::vector<Member> members, Origin o) {
-    Node n; n.kind_ = NodeKind::Object; n.kids_ = nullptr; n.origin = o;
-    if (!members.empty()) n.kids().members = std::move(members);
+    Node n; n.kind_ = NodeKind::Object; n.origin = o;
+    new (&n.members_) std::vector<Member>(std::move(members));
     return n;
 }
 
 const Node* Node::find(std::string_view key) const {
-    if (kind_ != NodeKind::Object || !kids_) return nullptr;
-    for (const auto& m : kids_->members)
+    if (kind_ != NodeKind::Object) return nullptr;
+    for (const auto& m : members_)
         if (m.first == key) return &m.second;
     return nullptr;
 }
@@ -152,7 +162,7 @@ Node* Node::find(std::string_view key) {
 
 void Node::set(Key key, Node value) {
     if (kind_ != NodeKind::Object) { *this = object(); }
-    auto& m = kids().members;
+    auto& m = members_;
     for (auto& existing : m)
         if (existing.first == key) {  // interned: the same name is the same pointer
             existing.second = std::move(value);

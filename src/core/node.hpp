@@ -85,11 +85,11 @@ public:
     double as_number() const { return kind_ == NodeKind::Number ? number_ : 0; }
     const std::string& as_string() const { return kind_ == NodeKind::String ? string_ : empty_string(); }
     // A list's items, an object's members (empty for other kinds). The non-const forms are
-    // for lists and objects only (std::logic_error otherwise).
+    // for a list's items and an object's members only (std::logic_error otherwise).
     const std::vector<Node>& items() const;
-    std::vector<Node>& items() { return kids().items; }
+    std::vector<Node>& items();
     const std::vector<Member>& members() const;
-    std::vector<Member>& members() { return kids().members; }
+    std::vector<Member>& members();
 
     // Object member lookup (first match); nullptr when absent or not an object.
     const Node* find(std::string_view key) const;
@@ -116,14 +116,7 @@ public:
     ~Node() { release(); }
 
 private:
-    // Lists and objects keep their children behind one pointer, so a scalar (most of
-    // an inventory) costs 48 bytes and no second allocation.
-    struct Children {
-        std::vector<Node> items;
-        std::vector<Member> members;
-    };
-    Children& kids();
-    bool container() const { return kind_ == NodeKind::Array || kind_ == NodeKind::Object; }
+    [[noreturn]] void not_a(const char* what) const;
     // Moves other's value (of kind_, already equal to other's) into this node's storage,
     // which holds nothing yet; other keeps its kind with an empty value.
     void take(Node& other) noexcept;
@@ -132,12 +125,15 @@ private:
     static const std::string& empty_string();
 
     NodeKind kind_ = NodeKind::Null;
-    // One value at a time, chosen by kind_: a scalar and a string share their bytes.
+    // One value at a time, chosen by kind_: a scalar, a string and a list's or an object's
+    // vector share their bytes, so a node is 48 bytes whatever it holds and a list or an
+    // object needs one allocation (its vector's), none while empty.
     union {
         bool bool_;
         double number_;
         std::string string_;
-        Children* kids_;  // Array and Object; nullptr while empty
+        std::vector<Node> items_;      // Array
+        std::vector<Member> members_;  // Object
     };
 };
 

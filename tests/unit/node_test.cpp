@@ -58,7 +58,54 @@ TEST_CASE("a scalar's value of another kind reads as empty: its children cannot 
     CHECK(std::as_const(n).items().empty());
     CHECK(Node::string("x").as_number() == 0);
     CHECK_THROWS_AS(n.items(), std::logic_error);
-    CHECK_THROWS_WITH(Node::null().members(), "a null node has no items or members");
+    CHECK_THROWS_WITH(Node::null().members(), "a null node has no members");
+}
+
+TEST_CASE("a list has items only and an object members only: the other reads as empty and cannot be changed", "[node]") {
+    Node list = Node::array({Node::number(1)});
+    Node object = Node::object({{"a", Node::number(2)}});
+    CHECK(std::as_const(list).members().empty());
+    CHECK(std::as_const(object).items().empty());
+    CHECK_THROWS_WITH(list.members(), "an array node has no members");
+    CHECK_THROWS_WITH(object.items(), "an object node has no items");
+    // Neither is changed by the attempt.
+    CHECK(list.to_json() == "[1]");
+    CHECK(object.to_json() == "{\"a\":2}");
+}
+
+TEST_CASE("a list or object moved from keeps its kind and is empty, and a copy owns its children", "[node]") {
+    Node object = Node::object({{"DesktopId", Node::string("ecd-0123456789abcdefghij")}, {"Disks", Node::array({Node::number(80)})}});
+    Node copy = object;
+    copy.set("DesktopId", Node::string("ecd-other"));
+    copy.find("Disks")->items().push_back(Node::number(40));
+    CHECK(object.to_json() == "{\"DesktopId\":\"ecd-0123456789abcdefghij\",\"Disks\":[80]}");
+    CHECK(copy.to_json() == "{\"DesktopId\":\"ecd-other\",\"Disks\":[80,40]}");
+    Node moved = std::move(object);
+    CHECK(object.is_object());  // NOLINT(bugprone-use-after-move): the documented state
+    CHECK(object.members().empty());
+    CHECK(moved.members().size() == 2);
+    Node list = Node::array({Node::number(1)});
+    Node list2 = std::move(list);
+    CHECK(list.is_array());  // NOLINT(bugprone-use-after-move)
+    CHECK(list.items().empty());
+    CHECK(list2.to_json() == "[1]");
+}
+
+TEST_CASE("member names are interned: equal names are one string, compared and ordered by their text", "[node]") {
+    const std::string long_name = "SystemDiskPerformanceLevel";  // longer than a string keeps in place
+    const opguard::Key a{long_name}, b{std::string_view(long_name)}, c{"ConnectionStatus"};
+    CHECK(&a.str() == &b.str());
+    CHECK(a == b);
+    CHECK_FALSE(a == c);
+    CHECK(a == std::string_view("SystemDiskPerformanceLevel"));
+    CHECK(c < a);  // "C" before "S"
+    CHECK(opguard::Key().empty());
+    CHECK(&opguard::Key().str() == &opguard::Key("").str());
+    // An object's member found by a name made elsewhere; set() replaces it in place.
+    Node n = Node::object({{long_name, Node::number(1)}});
+    n.set(opguard::Key(std::string("System") + "DiskPerformanceLevel"), Node::number(2));
+    REQUIRE(n.members().size() == 1);
+    CHECK(n.find(long_name)->as_number() == 2);
 }
 
 TEST_CASE("strip_origins clears the origin of a value and of everything inside it", "[node]") {
