@@ -102,9 +102,10 @@ struct EffectRecord {
     std::string call_id;
     std::string target;
     Origin target_origin;        // where the plan names the target (unknown: no target)
-    std::string noun;            // the effect's noun: the object's resource kind where it is one ("hw_desktop")
-    std::string noun_title;      // the noun as reports print it: that kind's title ("Huawei desktop"), else the noun
-    std::string verb;
+    // Views of the rule set's text, which outlives the report (as `effect` does):
+    std::string_view noun;        // the effect's noun: the object's resource kind where it is one ("hw_desktop")
+    std::string_view noun_title;  // the noun as reports print it: that kind's title ("Huawei desktop"), else the noun
+    std::string_view verb;
     std::string id;
     std::optional<double> size_gib;
     std::string detail;

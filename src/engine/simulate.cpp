@@ -1070,8 +1070,8 @@ public:
             {"target", rec.target.empty() ? Node::null() : Node::string(rec.target, rec.target_origin)},
             {"kind", kind.empty() ? Node::null() : Node::string(kind)},
             {"effect", Node::string(rec.effect->id)},
-            {"noun", Node::string(rec.noun)},
-            {"verb", Node::string(rec.verb)},
+            {"noun", Node::string(std::string(rec.noun))},
+            {"verb", Node::string(std::string(rec.verb))},
             {"id", rec.id.empty() ? Node::null() : Node::string(rec.id)},
             {"size_gib", rec.size_gib ? Node::number(*rec.size_gib) : Node::null()},
             {"data_loss", Node::boolean(rec.effect->data_loss)},
@@ -1154,7 +1154,7 @@ public:
     // "ecs_snapshot": history() meets objects by it); reports name it by the kind's title
     // ("Huawei desktop"), as the summary names a call's targets. A noun that is no kind
     // ("local disk set") is printed as written.
-    std::string noun_title(const std::string& noun) const {
+    const std::string& noun_title(const std::string& noun) const {
         const ResourceKind* k = rules_.resource(noun);
         return k && !k->title.empty() ? k->title : noun;
     }
@@ -1209,7 +1209,7 @@ public:
         std::map<std::string, bool> has_size, undocumented;
         for (const auto& e : r.effects) {
             if (e.verb.empty()) continue;
-            std::string key = e.noun_title + "\x1f" + e.verb;
+            std::string key = std::string(e.noun_title) + "\x1f" + std::string(e.verb);
             if (!totals.count(key)) order.push_back(key);
             auto& t = totals[key];
             ++t.first;

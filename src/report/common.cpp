@@ -82,9 +82,9 @@ std::string subject(const Finding& f) {
 std::string effect_line(const EffectRecord& e) {
     std::string s;
     if (!e.status_path.empty() && e.verb.empty()) {
-        s += e.noun_title + " " + e.id + " status " + status_path(e.status_path);
+        s += std::string(e.noun_title) + " " + e.id + " status " + status_path(e.status_path);
     } else {
-        s += e.noun_title + " " + e.id + " " + e.verb;
+        s += std::string(e.noun_title) + " " + e.id + " " + std::string(e.verb);
         if (e.size_gib) s += " (" + gib(*e.size_gib) + ")";
         if (!e.status_path.empty()) s += "; status " + status_path(e.status_path);
     }

@@ -23,7 +23,7 @@ namespace {
 // report is posted as a comment, GitHub would turn @name into a mention (a notification to
 // that user or team) and #123 into a link to an issue: a word joiner (U+2060) after an '@'
 // that a name character follows, and after a '#' that a digit follows, keeps the text as it reads and stops both. (Inline code spans never mention.)
-std::string md(const std::string& s) {
+std::string md(std::string_view s) {
     std::string out;
     for (size_t i = 0; i < s.size(); ++i) {
         const char c = s[i];
@@ -49,7 +49,7 @@ std::string md(const std::string& s) {
 }
 
 // Inline code: a fence longer than any run of backticks inside; '|' escaped for tables.
-std::string code(const std::string& s) {
+std::string code(std::string_view s) {
     if (s.empty()) return "";
     size_t run = 0, longest = 0;
     for (char c : s) { run = c == '`' ? run + 1 : 0; longest = std::max(longest, run); }
@@ -151,7 +151,7 @@ std::string render_markdown(const Report& r, const RenderOptions& options) {
         std::map<std::string, std::pair<size_t, double>> totals;
         std::map<std::string, bool> sized;
         for (const EffectRecord* e : lost) {
-            std::string key = e->noun_title + " " + e->verb;
+            std::string key = std::string(e->noun_title) + " " + std::string(e->verb);
             if (!totals.count(key)) order.push_back(key);
             ++totals[key].first;
             if (e->size_gib) { totals[key].second += *e->size_gib; sized[key] = true; }
@@ -178,7 +178,7 @@ std::string render_markdown(const Report& r, const RenderOptions& options) {
     std::string unsure, inferred;
     for (const auto& e : r.effects) {
         if (e.effect->data_loss || e.effect->basis == Basis::Documented) continue;
-        std::string what = e.verb.empty() ? "status " + status_path(e.status_path) : e.verb;
+        std::string what = e.verb.empty() ? "status " + status_path(e.status_path) : std::string(e.verb);
         std::string row = "- " + md(e.noun_title) + " " + code(e.id) + " " + md(what) + " (" + code(e.call_id) + ")" +
                           (e.detail.empty() ? "" : ": " + md(e.detail)) + "\n";
         if (e.effect->basis == Basis::Undocumented) {
