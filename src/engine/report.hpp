@@ -2,8 +2,11 @@
 // Report: everything one run of `opguard check` concluded — predicted outcome of every
 // call and target, findings, effects, and the state of touched resources before and after.
 // Renderers (report/) turn it into text, JSON and the other formats; nothing else does.
+#include <algorithm>
+#include <cstddef>
 #include <deque>
 #include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -191,6 +194,20 @@ struct Report {
     // cannot resolve: its effects are not predicted."
     std::string summary() const;
 };
+
+// Sorts `v` as std::stable_sort does, moving each element at most once (a finding is a
+// dozen strings and lists): nothing when it is sorted already, else through its indexes.
+template <class T, class Less>
+void stable_sort_moved_once(std::vector<T>& v, Less less) {
+    if (std::is_sorted(v.begin(), v.end(), less)) return;
+    std::vector<size_t> order(v.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return less(v[a], v[b]); });
+    std::vector<T> sorted;
+    sorted.reserve(v.size());
+    for (size_t i : order) sorted.push_back(std::move(v[i]));
+    v = std::move(sorted);
+}
 
 // Exit-code policy lives with the result: 1 when a finding at or above `fail_on` exists
 // that no waiver covers.

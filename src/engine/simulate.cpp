@@ -1002,13 +1002,16 @@ public:
         r.waits = std::move(waits);
         r.evaluation_steps = steps;
         r.findings = std::move(findings_);
-        // Stable order: by call, then by position in the plan, then rule id.
-        std::stable_sort(r.findings.begin(), r.findings.end(), [](const Finding& a, const Finding& b) {
+        // Stable order: by call, then by position in the plan, then rule id. Findings are
+        // made call by call, so they are mostly in order already: sorted only when not, and
+        // then through their indexes, each finding moved once.
+        auto before = [](const Finding& a, const Finding& b) {
             if (a.call_index != b.call_index) return a.call_index < b.call_index;
             if (a.location.pos.line != b.location.pos.line) return a.location.pos.line < b.location.pos.line;
             if (a.location.pos.column != b.location.pos.column) return a.location.pos.column < b.location.pos.column;
             return a.rule->id < b.rule->id;
-        });
+        };
+        stable_sort_moved_once(r.findings, before);
         r.effects = std::move(effects_);
         for (InventoryObject* o : touched_order_) {
             ResourceChange ch;

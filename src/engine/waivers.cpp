@@ -227,8 +227,7 @@ void apply_waivers(Report& report, const std::vector<Waiver>& waivers, const std
         f.message += " (reason given: " + w.reason + ")";
         report.findings.push_back(std::move(f));
     }
-    std::stable_sort(report.findings.begin(), report.findings.end(),
-                     [](const Finding& a, const Finding& b) { return a.call_index < b.call_index; });
+    stable_sort_moved_once(report.findings, [](const Finding& a, const Finding& b) { return a.call_index < b.call_index; });
 }
 
 }  // namespace opguard
