@@ -1,5 +1,6 @@
 // The allocator of the opguard binary: mimalloc when the build links it (OPGUARD_MIMALLOC),
-// with 2 MiB pages (set before the heap's first segment).
+// with 2 MiB pages (set before the heap's first segment) until a check's input is large.
+#include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <string_view>
@@ -28,10 +29,14 @@ namespace {
 // .preinit_array runs before any library's initialisation, so the option is set in time.
 // (mi_option_set only writes mimalloc's option table.)
 // The C library's environment is not set up yet: `envp` is read instead of getenv.
+bool pages_from_environment = false;
 void choose_heap_pages(int, char**, char** envp) {
     static constexpr std::string_view kOverride = "MIMALLOC_LARGE_OS_PAGES=";
     for (char** e = envp; e && *e; ++e)
-        if (std::string_view(*e).substr(0, kOverride.size()) == kOverride) return;
+        if (std::string_view(*e).substr(0, kOverride.size()) == kOverride) {
+            pages_from_environment = true;
+            return;
+        }
     mi_option_set_enabled(mi_option_large_os_pages, true);
 }
 
@@ -41,6 +46,31 @@ __attribute__((section(".preinit_array"), used)) void (*const opguard_choose_hea
     &choose_heap_pages;
 #endif
 
+// A large input is hundreds of MB of heap, most of it fresh memory, and a fresh 2 MiB page
+// can cost far more to fault in than the 512 small pages it replaces: on the benchmark
+// machine (a virtual machine) 489 such faults took 5.4 s of system time at 100,000 compact
+// desktops (11 ms each), while the same check on 4 KiB pages spent about 1 s in the
+// kernel and finished in 6.1 s instead of 9.9 s (alternated pairs, bench/RESULTS.md). Small
+// heaps (the sample, 10,000 desktops) reuse the pages they are given and stay faster on
+// 2 MiB pages. The option applies to the segments mimalloc asks the system for from then
+// on.
+std::string choose_heap_pages_for_input(std::uintmax_t input_bytes) {
+#if defined(OPGUARD_WITH_MIMALLOC)
+    const std::string input = "the input (plan and inventory) is " + std::to_string(input_bytes) + " bytes";
+    if (pages_from_environment)
+        return std::string(mi_option_is_enabled(mi_option_large_os_pages) ? "2 MiB" : "4 KiB") +
+               " (MIMALLOC_LARGE_OS_PAGES in the environment); " + input;
+    if (input_bytes > kLargeInputBytes) {
+        mi_option_set_enabled(mi_option_large_os_pages, false);
+        return "4 KiB from here on: " + input + ", over 64 MiB";
+    }
+    return "2 MiB: " + input + ", at most 64 MiB";
+#else
+    (void)input_bytes;  // the C library's malloc, with its own pages
+    return "";
+#endif
+}
+
 std::string allocator_description() {
 #if defined(OPGUARD_WITH_MIMALLOC)
     const int v = mi_version();  // e.g. 209 for 2.0.9
@@ -49,7 +79,9 @@ std::string allocator_description() {
     const bool serves_malloc = probe && mi_is_in_heap_region(probe);
     std::free(probe);
     return "allocator: mimalloc " + std::to_string(v / 100) + "." + std::to_string(v / 10 % 10) + "." +
-           std::to_string(v % 10) + (mi_option_is_enabled(mi_option_large_os_pages) ? " (2 MiB pages)" : " (4 KiB pages)") +
+           std::to_string(v % 10) +
+           (pages_from_environment ? (mi_option_is_enabled(mi_option_large_os_pages) ? " (2 MiB pages)" : " (4 KiB pages)")
+                                   : " (2 MiB pages, 4 KiB for a check of more than 64 MiB of input)") +
            (serves_malloc ? "" : " (not serving malloc: the C library's malloc is in use)");
 #else
     return "allocator: the C library's malloc";

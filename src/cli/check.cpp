@@ -202,6 +202,25 @@ static std::vector<OverrideRequest> override_requests(const CheckOptions& opt) {
     return out;
 }
 
+// The bytes of the plan and inventory files, as far as they can be found now (an error is
+// reported by the stage that reads the file, in its turn): what the heap will hold grows
+// with them.
+static std::uintmax_t input_bytes(const std::string& plan, const std::vector<std::string>& inventory) {
+    std::uintmax_t total = 0;
+    auto add = [&](const std::string& file) {
+        std::error_code ec;
+        const std::uintmax_t n = std::filesystem::file_size(file, ec);
+        if (!ec) total += n;
+    };
+    add(plan);
+    try {
+        for (const auto& file : inventory_files(inventory)) add(file);
+    } catch (const InputError&) {
+        // load_inventory reports it, after the plan
+    }
+    return total;
+}
+
 static int run_check(const CommonOptions& common, const CheckOptions& opt, const CLI::App& cmd) {
     const auto wanted = reports(cmd, opt);
     if (!opt.today.empty() && !valid_date(opt.today))
@@ -217,6 +236,9 @@ static int run_check(const CommonOptions& common, const CheckOptions& opt, const
     std::vector<RuleOverride> overrides = resolve_overrides(override_requests(opt), rules);
     apply_severity_overrides(rules, overrides);
     clock.stage("rules");
+    // (Noted under the rules stage, the last one before the choice.)
+    if (std::string pages = choose_heap_pages_for_input(input_bytes(opt.plan, opt.inventory)); !pages.empty())
+        clock.note("heap pages: " + pages);
     // The plan and the waivers are read before the (larger) inventory so a broken one fails fast.
     Plan& plan = st.plan;
     plan = load_plan_any(sources, opt.plan, rules, opt.plan_format, opt.parameters);

@@ -177,8 +177,6 @@ InventoryObject& Inventory::add(InventoryObject obj) {
     return stored;
 }
 
-namespace {
-
 // Files named on the command line, or the *.json files of a directory (recursively),
 // sorted by path so that the result never depends on the command line's or the directory
 // listing's order.
@@ -220,6 +218,8 @@ std::vector<std::string> inventory_files(const std::vector<std::string>& paths) 
     out.erase(std::unique(out.begin(), out.end()), out.end());
     return out;
 }
+
+namespace {
 
 // The fields an object of kind `k` keeps: its declared fields, its status, and every field
 // some loaded rule, effect or operation reads (ResourceKind::read_fields); all of them when

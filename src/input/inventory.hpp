@@ -123,4 +123,9 @@ private:
 Inventory load_inventory(SourceRegistry& sources, const std::vector<std::string>& paths, const RuleSet& rules,
                          const InventoryOptions& options = {});
 
+// The files load_inventory reads for `paths`: files named, or the *.json files of a
+// directory (recursively), sorted by path, each once. Throws InputError as load_inventory
+// does for a directory it cannot read or that holds something other than files.
+std::vector<std::string> inventory_files(const std::vector<std::string>& paths);
+
 }  // namespace opguard
