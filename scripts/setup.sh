@@ -9,7 +9,7 @@ packages=(
   libsimdjson-dev
   libyaml-cpp-dev           # OOS templates in YAML
   libcli11-dev
-  libmimalloc-dev           # the allocator of the opguard binary (2 MiB pages)
+  libmimalloc-dev           # the allocator of the opguard binary (2 MiB pages for small inputs)
   catch2
   python3-jsonschema
   python3-yaml              # tests: run the GitHub Actions workflow's and pre-commit hook's commands

@@ -2,8 +2,9 @@
 """A memory regression check, not a timing: the peak resident set of one check of the bench's
 10,000 compact desktops (bench/generate.py --compact, seed 1: 16.4 MB of input), measured by
 the kernel for that process alone (os.wait4), stays under LIMIT times the input. It was 7.9x
-in the bench runs of 2026-12-06 (123 MiB, bench/RESULTS.md), and 3.0 GiB at 100,000 before
-the regression that this check would have caught was fixed. The JSON report must also come
+in the bench runs of the evening of 2026-12-06 (123 MiB, bench/RESULTS.md) and 6.6x after
+that night's smaller value model (103 MiB), and 3.0 GiB at 100,000 before the regression that
+this check would have caught was fixed. The JSON report must also come
 out whole, with findings (exit 1). Registered only for the mimalloc build without sanitizers
 (tests/CMakeLists.txt): another allocator has another peak.
 
@@ -16,7 +17,7 @@ import sys
 
 from checks import check, finish
 
-LIMIT = 10.0
+LIMIT = 8.0
 DESKTOPS = 10000
 
 src, opguard, work = sys.argv[1:4]

@@ -127,7 +127,7 @@ public:
     // 10,000th call as at the first.
     Node history(std::string_view kind, std::string_view id) override {
         Node out = Node::array();
-        const std::vector<HistoryEntry>* entries = history_of(kind, id);
+        const Histories* entries = history_of(kind, id);
         if (!entries) return out;
         for (const HistoryEntry& h : *entries) out.items().push_back(history_node(h));
         return out;
