@@ -53,8 +53,8 @@ std::string allocator_description();
 inline constexpr std::uintmax_t kLargeInputBytes = std::uintmax_t(64) << 20;
 // Before a check reads its plan: 4 KiB heap pages from now on when the input is larger
 // than kLargeInputBytes, unless MIMALLOC_LARGE_OS_PAGES in the environment decided. Returns
-// what the heap's pages are from now on and why ("4 KiB: the input, N bytes, is over 64
-// MiB"), or "" when the C library's malloc is in use.
+// what the heap's pages are from now on and why ("4 KiB from here on: the input (plan and
+// inventory) is N bytes, over 64 MiB"), or "" when the C library's malloc is in use.
 std::string choose_heap_pages_for_input(std::uintmax_t input_bytes);
 void setup_rules(CLI::App& app, CommonOptions& common, int& result);
 // `inventory PLAN`: the script that saves what check needs for PLAN (inventory_cmd.cpp).

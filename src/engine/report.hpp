@@ -195,8 +195,8 @@ struct Report {
     std::string summary() const;
 };
 
-// Sorts `v` as std::stable_sort does, moving each element at most once (a finding is a
-// dozen strings and lists): nothing when it is sorted already, else through its indexes.
+// Sorts `v` as std::stable_sort does, moving each element at most once (a finding holds
+// several strings and a list): nothing when it is sorted already, else through its indexes.
 template <class T, class Less>
 void stable_sort_moved_once(std::vector<T>& v, Less less) {
     if (std::is_sorted(v.begin(), v.end(), less)) return;
