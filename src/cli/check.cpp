@@ -202,21 +202,14 @@ static std::vector<OverrideRequest> override_requests(const CheckOptions& opt) {
     return out;
 }
 
-// The bytes of the plan and inventory files, as far as they can be found now (an error is
-// reported by the stage that reads the file, in its turn): what the heap will hold grows
-// with them.
-static std::uintmax_t input_bytes(const std::string& plan, const std::vector<std::string>& inventory) {
+// The bytes of these files, as far as they can be found now (a file that cannot be read is
+// reported by the stage that reads it, in its turn): what the heap will hold grows with them.
+static std::uintmax_t input_bytes(const std::vector<std::string>& files) {
     std::uintmax_t total = 0;
-    auto add = [&](const std::string& file) {
+    for (const auto& file : files) {
         std::error_code ec;
         const std::uintmax_t n = std::filesystem::file_size(file, ec);
         if (!ec) total += n;
-    };
-    add(plan);
-    try {
-        for (const auto& file : inventory_files(inventory)) add(file);
-    } catch (const InputError&) {
-        // load_inventory reports it, after the plan
     }
     return total;
 }
@@ -236,8 +229,19 @@ static int run_check(const CommonOptions& common, const CheckOptions& opt, const
     std::vector<RuleOverride> overrides = resolve_overrides(override_requests(opt), rules);
     apply_severity_overrides(rules, overrides);
     clock.stage("rules");
+    // The inventory's files, listed once: their sizes choose the heap's pages, and
+    // load_inventory reads that list. Paths that cannot be listed stay as given, for
+    // load_inventory to report in its turn, after the plan.
+    std::vector<std::string> inventory = opt.inventory;
+    try {
+        inventory = inventory_files(opt.inventory);
+    } catch (const InputError&) {
+        // reported by load_inventory
+    }
+    std::vector<std::string> input = inventory;
+    input.push_back(opt.plan);
     // (Noted under the rules stage, the last one before the choice.)
-    if (std::string pages = choose_heap_pages_for_input(input_bytes(opt.plan, opt.inventory)); !pages.empty())
+    if (std::string pages = choose_heap_pages_for_input(input_bytes(input)); !pages.empty())
         clock.note("heap pages: " + pages);
     // The plan and the waivers are read before the (larger) inventory so a broken one fails fast.
     Plan& plan = st.plan;
@@ -254,7 +258,7 @@ static int run_check(const CommonOptions& common, const CheckOptions& opt, const
     }
     clock.stage("plan");
     Inventory& inv = st.inventory;
-    inv = load_inventory(sources, opt.inventory, rules, io);
+    inv = load_inventory(sources, inventory, rules, io);
     clock.stage("inventory");
 
     SimulateOptions so;
