@@ -139,9 +139,10 @@ void redact_walk(Node& n, SecretNameMemo& secret, bool free_text) {
     if (!n.is_object()) return;
     // Most objects (every inventory object) have none of the member names the checks below
     // look for: one pass over the keys tells, instead of a search per name.
+    static const Key special_names[] = {"after_sensitive", "before_sensitive", "sensitive_values", "sensitive",
+                                        "variables", "name", "Name", "key", "Key", "param", "header", "Header"};
     const bool special = std::any_of(n.members().begin(), n.members().end(), [](const Node::Member& m) {
-        return is_one_of(m.first, {"after_sensitive", "before_sensitive", "sensitive_values", "sensitive", "variables",
-                                   "name", "Name", "key", "Key", "param", "header", "Header"});
+        return std::find(std::begin(special_names), std::end(special_names), m.first) != std::end(special_names);
     });
     if (!special) {
         for (auto& [k, v] : n.members()) {
@@ -188,6 +189,12 @@ void redact_walk(Node& n, SecretNameMemo& secret, bool free_text) {
 bool SecretNameMemo::operator()(const std::string& name) {
     auto it = seen_.find(name);
     if (it == seen_.end()) it = seen_.emplace(name, names_.is_secret(name)).first;
+    return it->second;
+}
+
+bool SecretNameMemo::operator()(Key name) {
+    auto it = seen_keys_.find(&name.str());
+    if (it == seen_keys_.end()) it = seen_keys_.emplace(&name.str(), (*this)(name.str())).first;
     return it->second;
 }
 

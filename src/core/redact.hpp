@@ -70,11 +70,14 @@ class SecretNameMemo {
 public:
     explicit SecretNameMemo(const SecretNames& names) : names_(names) {}
     bool operator()(const std::string& name);
+    // A member name: remembered by its interned copy, so a name is hashed once per run.
+    bool operator()(Key name);
     const SecretNames& names() const { return names_; }
 
 private:
     const SecretNames& names_;
     std::unordered_map<std::string, bool> seen_;
+    std::unordered_map<const std::string*, bool> seen_keys_;
 };
 // redact_tree with the names' answers kept in `memo` across calls.
 void redact_tree(Node& n, SecretNameMemo& memo, bool free_text = false);

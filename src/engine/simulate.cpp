@@ -62,6 +62,19 @@ int exit_code(const Report& r, Severity fail_on) {
 
 namespace {
 
+// The member names of the values the simulation makes per effect and per history entry,
+// interned once instead of once per value made.
+struct MemberNames {
+    Key call{"call"}, operation{"operation"}, target{"target"}, kind{"kind"}, effect{"effect"}, noun{"noun"},
+        verb{"verb"}, id{"id"}, size_gib{"size_gib"}, data_loss{"data_loss"}, basis{"basis"}, pending{"pending"},
+        status_path{"status_path"}, detail{"detail"}, earlier{"earlier"}, object{"object"}, final{"final"},
+        count{"count"}, last_call{"last_call"}, effects{"effects"}, deleted{"deleted"};
+};
+const MemberNames& member_names() {
+    static const MemberNames names;
+    return names;
+}
+
 std::string plural(const std::string& noun, size_t n) {
     if (n == 1) return noun;
     if (!noun.empty() && noun.back() == 'y') return noun.substr(0, noun.size() - 1) + "ies";
@@ -137,15 +150,16 @@ public:
         Node effects = Node::array();
         effects.items().reserve(h.effects.size());
         for (const std::string* v : h.effects) effects.items().push_back(Node::string(*v));
-        return Node::object_moved({{"call", Node::string(plan_.calls[h.first_call].id)},
-                                   {"operation", Node::string(h.operation->name)},
-                                   {"verb", Node::string(h.operation->verb)},
-                                   {"count", Node::number(static_cast<double>(h.count))},
-                                   {"last_call", Node::string(plan_.calls[h.last_call].id)},
-                                   {"pending", Node::boolean(h.pending)},
-                                   {"effects", std::move(effects)},
-                                   {"data_loss", Node::boolean(h.data_loss)},
-                                   {"deleted", Node::boolean(h.deleted)}});
+        const MemberNames& k = member_names();
+        return Node::object_moved({{k.call, Node::string(plan_.calls[h.first_call].id)},
+                                   {k.operation, Node::string(h.operation->name)},
+                                   {k.verb, Node::string(h.operation->verb)},
+                                   {k.count, Node::number(static_cast<double>(h.count))},
+                                   {k.last_call, Node::string(plan_.calls[h.last_call].id)},
+                                   {k.pending, Node::boolean(h.pending)},
+                                   {k.effects, std::move(effects)},
+                                   {k.data_loss, Node::boolean(h.data_loss)},
+                                   {k.deleted, Node::boolean(h.deleted)}});
     }
     // Objects of `kind` whose `field` equals `value`, through an index built on first use.
     // The list (copies of the objects) is kept for the next rule that asks the same until the
@@ -1067,24 +1081,25 @@ public:
         for (const auto& st : rec.status_path) status.items().push_back(Node::string(st));
         Node earlier = Node::array();
         for (const auto& h : rec.earlier) earlier.items().push_back(history_node(h));
+        const MemberNames& k = member_names();
         return Node::object_moved({
-            {"call", Node::string(rec.call_id)},
-            {"operation", Node::string(c.operation ? c.operation->name : "")},
-            {"target", rec.target.empty() ? Node::null() : Node::string(rec.target, rec.target_origin)},
-            {"kind", kind.empty() ? Node::null() : Node::string(kind)},
-            {"effect", Node::string(rec.effect->id)},
-            {"noun", Node::string(std::string(rec.noun))},
-            {"verb", Node::string(std::string(rec.verb))},
-            {"id", rec.id.empty() ? Node::null() : Node::string(rec.id)},
-            {"size_gib", rec.size_gib ? Node::number(*rec.size_gib) : Node::null()},
-            {"data_loss", Node::boolean(rec.effect->data_loss)},
-            {"basis", Node::string(basis_name(rec.effect->basis))},
-            {"pending", Node::boolean(rec.effect->pending)},
-            {"status_path", std::move(status)},
-            {"detail", Node::string(rec.detail)},
-            {"earlier", std::move(earlier)},
-            {"object", o ? saved_state(*o) : Node::null()},
-            {"final", o ? o->value() : Node::null()},
+            {k.call, Node::string(rec.call_id)},
+            {k.operation, Node::string(c.operation ? c.operation->name : "")},
+            {k.target, rec.target.empty() ? Node::null() : Node::string(rec.target, rec.target_origin)},
+            {k.kind, kind.empty() ? Node::null() : Node::string(kind)},
+            {k.effect, Node::string(rec.effect->id)},
+            {k.noun, Node::string(std::string(rec.noun))},
+            {k.verb, Node::string(std::string(rec.verb))},
+            {k.id, rec.id.empty() ? Node::null() : Node::string(rec.id)},
+            {k.size_gib, rec.size_gib ? Node::number(*rec.size_gib) : Node::null()},
+            {k.data_loss, Node::boolean(rec.effect->data_loss)},
+            {k.basis, Node::string(basis_name(rec.effect->basis))},
+            {k.pending, Node::boolean(rec.effect->pending)},
+            {k.status_path, std::move(status)},
+            {k.detail, Node::string(rec.detail)},
+            {k.earlier, std::move(earlier)},
+            {k.object, o ? saved_state(*o) : Node::null()},
+            {k.final, o ? o->value() : Node::null()},
         });
     }
 
