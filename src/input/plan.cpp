@@ -156,6 +156,29 @@ public:
         else if (n.is_string()) redact_tree(n, secrets_);
     }
 
+    // Reports, waivers and explanations name calls and wait steps by id: two entries with one
+    // id would be told apart nowhere, so the second is an input error (plan.duplicate-id),
+    // whether its id was written or is the default one (call-N, wait-N) for an entry without.
+    struct IdClaim {
+        size_t entry;
+        Origin at;
+        bool written;
+    };
+    using IdClaims = std::unordered_map<std::string, IdClaim>;
+    void claim(IdClaims& ids, const std::string& id, const Node& entry, size_t i) const {
+        const Node* written = entry.find("id");
+        auto [it, fresh] = ids.try_emplace(id, IdClaim{i, written ? written->origin : entry.origin, written != nullptr});
+        if (fresh) return;
+        const IdClaim& first = it->second;
+        const Position at = file_.position(first.at.offset);
+        const std::string first_entry = "/calls/" + std::to_string(first.entry);
+        std::string msg = written ? "id '" + id + "' is already the id of " : "this entry has no id, and its default id '" + id + "' is already the id of ";
+        msg += first_entry + " (line " + std::to_string(at.line) + ", column " + std::to_string(at.column) +
+               (first.written ? ")" : ", by default: it has no id)") +
+               "; reports and waivers name calls and wait steps by id, so each needs its own";
+        fail(written ? *written : entry, "plan.duplicate-id", msg, "/calls/" + std::to_string(i) + (written ? "/id" : ""));
+    }
+
     Plan read(const Node& root) const {
         Plan plan;
         plan.file = fid_;
@@ -166,6 +189,7 @@ public:
         const Node* calls = root.find("calls");
         if (!calls) fail(root, "plan.shape", "the plan has no \"calls\" list", "");
         if (!calls->is_array()) fail(*calls, "plan.shape", std::string("\"calls\" must be a list; found ") + kind_name(calls->kind()), "/calls");
+        IdClaims ids;
         for (size_t i = 0; i < calls->items().size(); ++i) {
             const Node& c = calls->items()[i];
             std::string ptr = "/calls/" + std::to_string(i);
@@ -186,6 +210,7 @@ public:
                     if (!id->is_string()) fail(*id, "plan.shape", "\"id\" must be a string; found " + std::string(kind_name(id->kind())), ptr + "/id");
                     w.id = id->as_string();
                 }
+                claim(ids, w.id, c, i);
                 w.after = plan.calls.size();
                 plan.waits.push_back(std::move(w));
                 continue;
@@ -211,6 +236,7 @@ public:
                 if (k == "wait") continue;
                 if (header_key) header.set(k, v);
             }
+            claim(ids, call.id, c, i);
             bool rpc = c.find("action");
             bool rest = c.find("path") || c.find("method");
             if (!rpc && !rest)

@@ -724,6 +724,48 @@ TEST_CASE("Terraform: a Huawei image change is a rebuild, alicloud changes are s
     CHECK(l->param(2, "DesktopType").as_string() == "ecd.advanced.large");
 }
 
+TEST_CASE("Terraform: a deposed object's calls are named apart from the current object's", "[adapters][terraform][ids]") {
+    TempDir dir;
+    const std::string s =
+        "{\"format_version\": \"1.2\", \"resource_changes\": [\n"
+        "  {\"address\": \"alicloud_ecd_desktop.a\", \"mode\": \"managed\", \"type\": \"alicloud_ecd_desktop\",\n"
+        "   \"change\": {\"actions\": [\"update\"], \"before\": {\"id\": \"ecd-a\", \"status\": \"Running\"}, \"after\": {\"id\": \"ecd-a\", \"status\": \"Stopped\"}}},\n"
+        "  {\"address\": \"alicloud_ecd_desktop.a\", \"mode\": \"managed\", \"type\": \"alicloud_ecd_desktop\", \"deposed\": \"00000001\",\n"
+        "   \"change\": {\"actions\": [\"delete\"], \"before\": {\"id\": \"ecd-old\"}, \"after\": null}}\n"
+        "], \"configuration\": {\"provider_config\": {\"alicloud\": {\"name\": \"alicloud\", \"expressions\": {\"region\": {\"constant_value\": \"cn-hangzhou\"}}}}}}\n";
+    auto l = load(dir, "plan.json", s);
+    std::vector<std::string> calls;
+    for (const auto& c : l->plan.calls) calls.push_back(c.id + " " + c.record.find("action")->as_string());
+    CHECK(calls == std::vector<std::string>{"alicloud_ecd_desktop.a StopDesktops",
+                                            "alicloud_ecd_desktop.a (deposed object 00000001) DeleteDesktops"});
+    CHECK(l->adapter(1).find("address")->as_string() == "alicloud_ecd_desktop.a");
+    CHECK(l->adapter(1).find("deposed")->as_string() == "00000001");
+    CHECK_FALSE(l->adapter(0).find("deposed"));
+    CHECK(strings(l->param(1, "DesktopId")) == std::vector<std::string>{"ecd-old"});
+}
+
+TEST_CASE("OOS: tasks that repeat a name get ids of their own", "[adapters][oos][ids]") {
+    TempDir dir;
+    const std::string s =
+        "FormatVersion: OOS-2019-06-01\n"
+        "Tasks:\n"
+        "  - Name: rebuild\n"
+        "    Action: ACS::ExecuteAPI\n"
+        "    Properties: {Service: ECD, API: RebuildDesktops, Parameters: {RegionId: cn-hangzhou, DesktopId: [ecd-a]}}\n"
+        "  - Name: rebuild#2\n"
+        "    Action: ACS::ExecuteAPI\n"
+        "    Properties: {Service: ECD, API: RebootDesktops, Parameters: {RegionId: cn-hangzhou, DesktopId: [ecd-b]}}\n"
+        "  - Name: rebuild\n"
+        "    Action: ACS::ExecuteAPI\n"
+        "    Properties: {Service: ECD, API: RebuildDesktops, Parameters: {RegionId: cn-hangzhou, DesktopId: [ecd-c]}}\n";
+    auto l = load(dir, "t.yml", s);
+    std::vector<std::string> ids;
+    for (const auto& c : l->plan.calls) ids.push_back(c.id + " " + strings(l->param(&c - l->plan.calls.data(), "DesktopId")).at(0));
+    // The third task's name is taken twice over (by the first, and "rebuild#2" by the second).
+    CHECK(ids == std::vector<std::string>{"rebuild ecd-a", "rebuild#2 ecd-b", "rebuild#3 ecd-c"});
+    CHECK(l->at(l->plan.calls[2].record) == "9:5");
+}
+
 // ---- detection and errors -----------------------------------------------------------------------
 
 TEST_CASE("the plan's kind comes from its content, and a file that is none says what was tried", "[adapters][formats]") {

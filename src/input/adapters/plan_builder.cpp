@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 #include <type_traits>
+#include <unordered_set>
 
 #include "dsl/rule_set_io.hpp"
 #include "input/adapters/rule_needs.hpp"
@@ -219,6 +220,20 @@ Plan PlanBuilder::build() {
     // Time in the plan: a draft's `wait` is the call's "wait": true; a `wait_only` draft is a
     // wait step ({"id", "wait": true}), which plan_from_node keeps apart from the calls.
     std::vector<CallDraft*> call_drafts;  // plan.calls[i] comes from call_drafts[i]
+    // A draft's id comes from its source (a script's line, an OOS task's name, a Terraform
+    // address): where two would share one (a template repeating a task's name), the later
+    // ones are told apart as id#2, id#3, ...; plan_from_node refuses a plan naming one id twice.
+    std::unordered_set<std::string> taken;
+    for (CallDraft& d : drafts_) taken.insert(d.id);
+    std::unordered_set<std::string> used;
+    for (CallDraft& d : drafts_) {
+        if (used.insert(d.id).second) continue;
+        for (size_t n = 2;; ++n)
+            if (std::string alt = d.id + "#" + std::to_string(n); !taken.count(alt) && used.insert(alt).second) {
+                d.id = std::move(alt);
+                break;
+            }
+    }
     for (CallDraft& d : drafts_) {
         Origin wait_at = d.wait_at.known() ? d.wait_at : d.origin;
         if (d.wait_only) {

@@ -27,6 +27,11 @@ public:
             rc_ = &rc;
             at_ = address->origin;
             address_ = address->as_string();
+            // A deposed object (the old one of a create_before_destroy replacement) shares its
+            // address with the current one: its calls are named as Terraform's plan text names it.
+            deposed_.clear();
+            if (const Node* deposed = member(&rc, "deposed"); deposed && deposed->is_string())
+                deposed_ = deposed->as_string();
             change_ = member(&rc, "change");
             before_ = member(change_, "before");
             after_ = member(change_, "after");
@@ -72,10 +77,11 @@ private:
 
     CallDraft draft() const {
         CallDraft d;
-        d.id = address_;
+        d.id = deposed_.empty() ? address_ : address_ + " (deposed object " + deposed_ + ")";
         d.origin = at_;
         d.adapter.set("client", Node::string("terraform"));
         d.adapter.set("address", Node::string(address_, at_));
+        if (!deposed_.empty()) d.adapter.set("deposed", Node::string(deposed_, at_));
         return d;
     }
 
@@ -273,6 +279,7 @@ private:
     const Node* after_ = nullptr;
     Origin at_;
     std::string address_;
+    std::string deposed_;  // the deposed object's key, or empty
     std::vector<CallDraft> calls_;
     std::vector<std::string> suffixes_;  // the API of each call, for ids when a resource makes several
 };
