@@ -94,6 +94,13 @@ public:
     // Object member lookup (first match); nullptr when absent or not an object.
     const Node* find(std::string_view key) const;
     Node* find(std::string_view key);
+    // The same by an interned name: compared by pointer, no text compared.
+    const Node* find_key(Key key) const {
+        if (kind_ != NodeKind::Object) return nullptr;
+        for (const auto& m : members_)
+            if (m.first == key) return &m.second;
+        return nullptr;
+    }
     // Sets or replaces an object member.
     void set(Key key, Node value);
 

@@ -29,6 +29,7 @@
 //   string    = '"' { char | escape } '"' ;   inside message templates "{expr}" interpolates
 //                                             and "{{" / "}}" stand for literal braces.
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,9 @@ struct Expr {
     uint32_t depth = 1;             // height of this tree; the parser bounds it (see parser.hpp)
     uint32_t repeat = 1;            // Op::Not / Op::Neg: how many times the operator was written
     uint8_t fn = 0;                 // Op::Call: the built-in (dsl/builtins.hpp Fn), set by compile_rules; 0 = by name
+    // Op::Member: `name` interned, made on the member's first evaluation (a field is then
+    // found by comparing pointers: every member name of a value is interned).
+    mutable std::optional<Key> member_key;
 };
 
 enum class PropertyForm : uint8_t { Plain, Let, For, Set };

@@ -173,7 +173,8 @@ public:
             case ast::Op::Member: {
                 Val base = eval(*e.args[0]);
                 charge(base->members().size() / 16, e);
-                const Node* m = base->find(e.name);
+                if (!e.member_key) e.member_key.emplace(e.name);
+                const Node* m = base->find_key(*e.member_key);
                 if (!m) return Val();
                 return keep(base, m);
             }

@@ -84,6 +84,7 @@ struct Frame {
 
     void bind(std::string name, Val v) { vars.emplace_back(std::move(name), std::move(v)); }
     void add_lets(const std::vector<NamedValue>& defs) {
+        lets.reserve(lets.size() + defs.size());
         for (const auto& d : defs) lets.push_back(Let{&d, std::nullopt, false, {}});
     }
 };
