@@ -356,48 +356,41 @@ TEST_CASE("a wire-form conflict in query names the query's JSON pointer", "[plan
 }
 
 TEST_CASE("two calls or wait steps with one id are plan.duplicate-id, at the second", "[plan][ids]") {
-    TempDir dir;
     const std::string call = std::string("{") + kHeader;
-    SECTION("an id written twice") {
-        auto e = load_error(dir, "{\"calls\": [\n  " + call + ", \"id\": \"a\"},\n  " + call + ", \"id\": \"b\"},\n  " + call +
-                                     ", \"id\": \"a\"}\n]}");
+    const std::string tail = "; reports and waivers name calls and wait steps by id, so each needs its own";
+    struct Case {
+        const char* what;
+        std::string plan, where, pointer, message;
+    };
+    const std::vector<Case> cases = {
+        {"an id written twice",
+         "{\"calls\": [\n  " + call + ", \"id\": \"a\"},\n  " + call + ", \"id\": \"b\"},\n  " + call + ", \"id\": \"a\"}\n]}",
+         "4:82", "/calls/2/id", "id 'a' is already the id of /calls/0 (line 2, column 82)" + tail},
+        {"a written id that is another call's default (the entry without an id is named)",
+         "{\"calls\": [\n  " + call + ", \"id\": \"call-2\"},\n  " + call + "}\n]}", "3:3", "/calls/1",
+         "this entry has no id, and its default id 'call-2' is already the id of /calls/0 (line 2, column 82)" + tail},
+        {"a default id taken first, then written",
+         "{\"calls\": [\n  " + call + "},\n  " + call + ", \"id\": \"call-1\"}\n]}", "3:82", "/calls/1/id",
+         "id 'call-1' is already the id of /calls/0 (line 2, column 3, by default: it has no id)" + tail},
+        {"a wait step and a call", "{\"calls\": [\n  " + call + ", \"id\": \"x\"},\n  {\"id\": \"x\", \"wait\": true}\n]}",
+         "3:10", "/calls/1/id", "id 'x' is already the id of /calls/0 (line 2, column 82)" + tail},
+    };
+    for (const Case& c : cases) {
+        INFO(c.what);
+        TempDir dir;
+        auto e = load_error(dir, c.plan);
         REQUIRE(e);
         CHECK(e->id == "plan.duplicate-id");
-        CHECK(e->where() == "4:82");
-        CHECK(e->pointer == "/calls/2/id");
-        CHECK(e->message == "id 'a' is already the id of /calls/0 (line 2, column 82); reports and waivers name calls and wait "
-                            "steps by id, so each needs its own");
+        CHECK(e->file == dir.file("plan.json"));
+        CHECK(e->where() == c.where);
+        CHECK(e->pointer == c.pointer);
+        CHECK(e->message == c.message);
     }
-    SECTION("a written id that is another call's default") {
-        auto e = load_error(dir, "{\"calls\": [\n  " + call + ", \"id\": \"call-2\"},\n  " + call + "}\n]}");
-        REQUIRE(e);
-        CHECK(e->id == "plan.duplicate-id");
-        CHECK(e->where() == "3:3");  // the entry without an id
-        CHECK(e->pointer == "/calls/1");
-        CHECK(e->message == "this entry has no id, and its default id 'call-2' is already the id of /calls/0 (line 2, "
-                            "column 82); reports and waivers name calls and wait steps by id, so each needs its own");
-    }
-    SECTION("a default id taken first, then written") {
-        auto e = load_error(dir, "{\"calls\": [\n  " + call + "},\n  " + call + ", \"id\": \"call-1\"}\n]}");
-        REQUIRE(e);
-        CHECK(e->where() == "3:82");
-        CHECK(e->pointer == "/calls/1/id");
-        CHECK(e->message == "id 'call-1' is already the id of /calls/0 (line 2, column 3, by default: it has no id); reports "
-                            "and waivers name calls and wait steps by id, so each needs its own");
-    }
-    SECTION("a wait step and a call") {
-        auto e = load_error(dir, "{\"calls\": [\n  " + call + ", \"id\": \"x\"},\n  {\"id\": \"x\", \"wait\": true}\n]}");
-        REQUIRE(e);
-        CHECK(e->id == "plan.duplicate-id");
-        CHECK(e->where() == "3:10");
-        CHECK(e->pointer == "/calls/1/id");
-    }
-    SECTION("ids that differ only in case are two ids") {
-        TempDir d2;
-        auto l = load(d2, "{\"calls\": [\n  " + call + ", \"id\": \"a\"},\n  " + call + ", \"id\": \"A\"},\n  {\"wait\": true}\n]}");
-        REQUIRE(l->plan.calls.size() == 2);
-        CHECK(l->plan.calls[1].id == "A");
-        REQUIRE(l->plan.waits.size() == 1);
-        CHECK(l->plan.waits[0].id == "wait-3");
-    }
+    // Ids are compared exactly: "a" and "A" are two; a wait step's default id counts it.
+    TempDir dir;
+    auto l = load(dir, "{\"calls\": [\n  " + call + ", \"id\": \"a\"},\n  " + call + ", \"id\": \"A\"},\n  {\"wait\": true}\n]}");
+    REQUIRE(l->plan.calls.size() == 2);
+    CHECK(l->plan.calls[1].id == "A");
+    REQUIRE(l->plan.waits.size() == 1);
+    CHECK(l->plan.waits[0].id == "wait-3");
 }
