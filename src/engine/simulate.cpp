@@ -1,7 +1,9 @@
 #include "engine/simulate.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <iterator>
 #include <map>
 #include <set>
 #include <tuple>
@@ -1070,37 +1072,59 @@ public:
         return v;
     }
 
+    // The members of an effect as rules see it, in their order; a rule that reads only some
+    // of them by name (`effect.earlier`, `effect.noun`) gets a value with only those (and
+    // `target`, which the rule's frame binds), a rule that uses `effect` otherwise (whole,
+    // indexed, passed on) all of them.
+    enum EffectMember : uint32_t {
+        kCallMember, kOperationMember, kTargetMember, kKindMember, kEffectMember, kNounMember, kVerbMember,
+        kIdMember, kSizeMember, kDataLossMember, kBasisMember, kPendingMember, kStatusPathMember, kDetailMember,
+        kEarlierMember, kObjectMember, kFinalMember, kEffectMembers
+    };
+    using EffectMask = uint32_t;
+    static constexpr EffectMask kAllEffectMembers = (EffectMask{1} << kEffectMembers) - 1;
+    static constexpr EffectMask bit(EffectMember m) { return EffectMask{1} << m; }
+
     // One predicted effect as rules see it (an item of `effects`, `effect` in effect-scope
-    // rules). `objects`: with `object` and `final`, the object as saved and as the plan leaves
-    // it (copies of the object: left null when no rule reads them).
-    Node effect_node(const EffectRecord& rec, bool objects) const {
+    // rules), with the members `mask` names. `object` and `final` are the object as saved and
+    // as the plan leaves it (copies of the object: made only when a rule reads them).
+    Node effect_node(const EffectRecord& rec, EffectMask mask) const {
         const Call& c = plan_.calls[rec.call_index];
         const std::string& kind = c.operation ? c.operation->target_kind : std::string();
+        const bool objects = (mask & (bit(kObjectMember) | bit(kFinalMember))) != 0;
         const InventoryObject* o = objects && !kind.empty() && !rec.target.empty() ? inv_.find(kind, rec.target) : nullptr;
-        Node status = Node::array();
-        for (const auto& st : rec.status_path) status.items().push_back(Node::string(st));
-        Node earlier = Node::array();
-        for (const auto& h : rec.earlier) earlier.items().push_back(history_node(h));
         const MemberNames& k = member_names();
-        return Node::object_moved({
-            {k.call, Node::string(rec.call_id)},
-            {k.operation, Node::string(c.operation ? c.operation->name : "")},
-            {k.target, rec.target.empty() ? Node::null() : Node::string(rec.target, rec.target_origin)},
-            {k.kind, kind.empty() ? Node::null() : Node::string(kind)},
-            {k.effect, Node::string(rec.effect->id)},
-            {k.noun, Node::string(std::string(rec.noun))},
-            {k.verb, Node::string(std::string(rec.verb))},
-            {k.id, rec.id.empty() ? Node::null() : Node::string(rec.id)},
-            {k.size_gib, rec.size_gib ? Node::number(*rec.size_gib) : Node::null()},
-            {k.data_loss, Node::boolean(rec.effect->data_loss)},
-            {k.basis, Node::string(basis_name(rec.effect->basis))},
-            {k.pending, Node::boolean(rec.effect->pending)},
-            {k.status_path, std::move(status)},
-            {k.detail, Node::string(rec.detail)},
-            {k.earlier, std::move(earlier)},
-            {k.object, o ? saved_state(*o) : Node::null()},
-            {k.final, o ? o->value() : Node::null()},
+        std::vector<Node::Member> m;
+        m.reserve(static_cast<size_t>(std::popcount(mask)));
+        auto add = [&](EffectMember which, const Key& name, auto&& make) {
+            if (mask & bit(which)) m.emplace_back(name, make());
+        };
+        add(kCallMember, k.call, [&] { return Node::string(rec.call_id); });
+        add(kOperationMember, k.operation, [&] { return Node::string(c.operation ? c.operation->name : ""); });
+        add(kTargetMember, k.target, [&] { return rec.target.empty() ? Node::null() : Node::string(rec.target, rec.target_origin); });
+        add(kKindMember, k.kind, [&] { return kind.empty() ? Node::null() : Node::string(kind); });
+        add(kEffectMember, k.effect, [&] { return Node::string(rec.effect->id); });
+        add(kNounMember, k.noun, [&] { return Node::string(std::string(rec.noun)); });
+        add(kVerbMember, k.verb, [&] { return Node::string(std::string(rec.verb)); });
+        add(kIdMember, k.id, [&] { return rec.id.empty() ? Node::null() : Node::string(rec.id); });
+        add(kSizeMember, k.size_gib, [&] { return rec.size_gib ? Node::number(*rec.size_gib) : Node::null(); });
+        add(kDataLossMember, k.data_loss, [&] { return Node::boolean(rec.effect->data_loss); });
+        add(kBasisMember, k.basis, [&] { return Node::string(basis_name(rec.effect->basis)); });
+        add(kPendingMember, k.pending, [&] { return Node::boolean(rec.effect->pending); });
+        add(kStatusPathMember, k.status_path, [&] {
+            Node status = Node::array();
+            for (const auto& st : rec.status_path) status.items().push_back(Node::string(st));
+            return status;
         });
+        add(kDetailMember, k.detail, [&] { return Node::string(rec.detail); });
+        add(kEarlierMember, k.earlier, [&] {
+            Node earlier = Node::array();
+            for (const auto& h : rec.earlier) earlier.items().push_back(history_node(h));
+            return earlier;
+        });
+        add(kObjectMember, k.object, [&] { return o ? saved_state(*o) : Node::null(); });
+        add(kFinalMember, k.final, [&] { return o ? o->value() : Node::null(); });
+        return Node::object(std::move(m));
     }
 
     // `effects` of policies: every predicted effect, in the order they were predicted; made
@@ -1109,30 +1133,43 @@ public:
         if (!effects_built_) {
             effects_node_ = Node::array();
             effects_node_.items().reserve(effects_.size());
-            for (const EffectRecord& rec : effects_) effects_node_.items().push_back(effect_node(rec, true));
+            for (const EffectRecord& rec : effects_) effects_node_.items().push_back(effect_node(rec, kAllEffectMembers));
             effects_built_ = true;
         }
         return effects_node_;
     }
 
-    // Whether `e` reads `effect.object` or `effect.final`, or uses `effect` other than by a
-    // named member (whole, indexed, bound to a name): then effect nodes need the object copies.
-    static bool reads_effect_objects(const ast::Expr& e) {
+    // The members of `effect` that `e` reads: those it names (`effect.NAME`), or all of them
+    // when it uses `effect` otherwise (whole, indexed, bound to a name).
+    static EffectMask effect_reads(const ast::Expr& e) {
         if (e.op == ast::Op::Member && !e.args.empty() && e.args[0] && e.args[0]->op == ast::Op::Var &&
-            e.args[0]->name == "effect")
-            return e.name == "object" || e.name == "final";
-        if (e.op == ast::Op::Var) return e.name == "effect";
+            e.args[0]->name == "effect") {
+            const MemberNames& k = member_names();
+            const Key* names[] = {&k.call, &k.operation, &k.target, &k.kind, &k.effect, &k.noun,
+                                  &k.verb, &k.id, &k.size_gib, &k.data_loss, &k.basis, &k.pending,
+                                  &k.status_path, &k.detail, &k.earlier, &k.object, &k.final};
+            static_assert(std::size(names) == kEffectMembers);
+            for (uint32_t i = 0; i < kEffectMembers; ++i)
+                if (*names[i] == e.name) return bit(static_cast<EffectMember>(i));
+            return 0;  // a member effects do not have: null whatever the value holds
+        }
+        if (e.op == ast::Op::Var) return e.name == "effect" ? kAllEffectMembers : 0;
+        EffectMask mask = 0;
         for (const auto& a : e.args)
-            if (a && reads_effect_objects(*a)) return true;
-        return false;
+            if (a) mask |= effect_reads(*a);
+        return mask;
     }
-    static bool reads_effect_objects(const Rule& r) {
-        auto in = [](const ast::ExprPtr& e) { return e && reads_effect_objects(*e); };
-        auto in_template = [&](const Template& t) {
-            return std::any_of(t.parts.begin(), t.parts.end(), [&](const Template::Part& p) { return in(p.expr); });
-        };
-        return in(r.for_list) || in(r.when) || in(r.at) || in_template(r.message) || in_template(r.response_message) ||
-               std::any_of(r.lets.begin(), r.lets.end(), [&](const NamedValue& l) { return in(l.expr); });
+    static EffectMask effect_reads(const Rule& r) {
+        EffectMask mask = bit(kTargetMember);  // bound as `target` for every effect-scope rule
+        auto in = [&](const ast::ExprPtr& e) { if (e) mask |= effect_reads(*e); };
+        auto in_template = [&](const Template& t) { for (const Template::Part& p : t.parts) in(p.expr); };
+        in(r.for_list);
+        in(r.when);
+        in(r.at);
+        in_template(r.message);
+        in_template(r.response_message);
+        for (const NamedValue& l : r.lets) in(l.expr);
+        return mask;
     }
 
     // Rules evaluated once the plan has run: `scope = plan` without operations, once, at the
@@ -1147,7 +1184,7 @@ public:
                 Frame f = fresh_frame();
                 run_rule(rule, f, nullptr, nullptr, plan_at);
             } else if (rule.scope == Scope::Effect) {
-                const bool objects = reads_effect_objects(rule);
+                const EffectMask reads = effect_reads(rule);
                 for (size_t i = 0; i < effects_.size(); ++i) {
                     const EffectRecord& rec = effects_[i];
                     const Call& c = plan_.calls[rec.call_index];
@@ -1158,7 +1195,7 @@ public:
                     Node made;
                     const Node* e = &made;
                     if (effects_built_) e = &effects_node_.items()[i];
-                    else made = effect_node(rec, objects);
+                    else made = effect_node(rec, reads);
                     f.bind("effect", Val(e));
                     f.bind("target", Val(e->find("target")));
                     run_rule(rule, f, &c, e->find("target"), rec.target_origin.known() ? rec.target_origin : c.origin);

@@ -156,6 +156,33 @@ rule org.no-objects {
     CHECK(plain[0]->message == "erased 80 0");
 }
 
+// A rule that reads only some members of `effect` by name is given only those (and target):
+// each name must still reach its own value, the same as through `effect` used whole.
+TEST_CASE("each member of effect read by name is the member of effect used whole", "[policies][effect]") {
+    const std::string members =
+        "{M.call}|{M.operation}|{M.target}|{M.kind}|{M.effect}|{M.noun}|{M.verb}|{M.id}|{M.size_gib}|{M.data_loss}|"
+        "{M.basis}|{M.pending}|{string(M.status_path)}|{M.detail}|{count(M.earlier)}|{M.object.ImageId}|{M.final.ImageId}|{M.nothing}";
+    auto with = [&](const std::string& name) {
+        std::string m = members;
+        for (size_t at; (at = m.find("M.")) != std::string::npos;) m.replace(at, 2, name + ".");
+        return m;
+    };
+    auto p = run_policy("rule org.by-name {\n  title = \"x\"; severity = info; scope = effect;\n"
+                        "  when = effect.noun == \"disk\" and effect.id == \"d-1sys\";\n  message = \"" + with("effect") +
+                        "\"; source = \"policy\"; basis = documented;\n}\n"
+                        "rule org.whole {\n  title = \"x\"; severity = info; scope = effect;\n  let e = effect;\n"
+                        "  when = e.noun == \"disk\" and e.id == \"d-1sys\";\n  message = \"" + with("e") +
+                        "\"; source = \"policy\"; basis = documented;\n}\n");
+    auto by_name = p->run->findings("org.by-name");
+    auto whole = p->run->findings("org.whole");
+    REQUIRE(by_name.size() == 1);
+    REQUIRE(whole.size() == 1);
+    CHECK(by_name[0]->message == whole[0]->message);
+    CHECK(by_name[0]->message.rfind("c1|ecd.RebuildDesktops|ecd-1|desktop|", 0) == 0);
+    CHECK(by_name[0]->message.find("|disk|erased|d-1sys|80|true|documented|") != std::string::npos);
+    CHECK(by_name[0]->message.find("|m-old|m-new|") != std::string::npos);
+}
+
 TEST_CASE("an effect-scope rule with operations sees only those operations' effects", "[policies][effect]") {
     auto p = run_policy(R"(rule org.ecs-only {
   title = "x"; severity = info; scope = effect; operations = ["ecs.RedeployInstance"];
