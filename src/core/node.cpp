@@ -162,12 +162,11 @@ Node* Node::find(std::string_view key) {
 
 void Node::set(Key key, Node value) {
     if (kind_ != NodeKind::Object) { *this = object(); }
+    if (Node* existing = find_key(key)) {  // interned: the same name is the same pointer
+        *existing = std::move(value);
+        return;
+    }
     auto& m = members_;
-    for (auto& existing : m)
-        if (existing.first == key) {  // interned: the same name is the same pointer
-            existing.second = std::move(value);
-            return;
-        }
     // A full vector grows by an eighth (at least one member), not by doubling: most objects
     // are read with their members counted exactly, and an effect that adds one field (a
     // snapshot's `deleted`) would otherwise double every touched object (56 bytes a

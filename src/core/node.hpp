@@ -101,6 +101,7 @@ public:
             if (m.first == key) return &m.second;
         return nullptr;
     }
+    Node* find_key(Key key) { return const_cast<Node*>(static_cast<const Node*>(this)->find_key(key)); }
     // Sets or replaces an object member.
     void set(Key key, Node value);
 

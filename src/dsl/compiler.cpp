@@ -41,6 +41,18 @@ bool Rule::applies_to(const std::string& operation) const {
            std::find(operations.begin(), operations.end(), operation) != operations.end();
 }
 
+std::vector<ast::ExprPtr> Rule::expressions() const {
+    std::vector<ast::ExprPtr> out;
+    for (const auto& e : {for_list, when, at})
+        if (e) out.push_back(e);
+    for (const auto& l : lets)
+        if (l.expr) out.push_back(l.expr);
+    for (const auto* t : {&message, &response_message})
+        for (const auto& p : t->parts)
+            if (p.expr) out.push_back(p.expr);
+    return out;
+}
+
 bool Effect::applies_to(const std::string& operation) const {
     return std::find(operations.begin(), operations.end(), operation) != operations.end();
 }
@@ -1484,12 +1496,8 @@ public:
         for (const auto& l : r.lets) dep.erase(l.name);  // a rule's own let shadows the operation's
         if (!r.for_var.empty()) dep.erase(r.for_var);
         dep = per_target(r.lets, dep);
-        std::vector<ast::ExprPtr> exprs{r.for_list, r.when, r.at};
-        for (const auto& l : r.lets) exprs.push_back(l.expr);
-        for (const auto* t : {&r.message, &r.response_message})
-            for (const auto& p : t->parts) exprs.push_back(p.expr);
         const ast::Expr* worst = nullptr;
-        for (const auto& e : exprs)
+        for (const auto& e : r.expressions())
             if (const ast::Expr* x = first_use(e, dep); x && (!worst || x->origin.offset < worst->origin.offset)) worst = x;
         if (!worst) return;
         std::string scope = r.scope == Scope::Plan ? "plan" : "call";

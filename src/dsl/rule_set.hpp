@@ -307,6 +307,9 @@ struct Rule {
     std::vector<FieldRead> field_reads;  // inventory fields it reads (set by the compiler)
     EncodedBody encoded;                 // for_list, lets, when, at and the templates, not decoded yet
     bool applies_to(const std::string& operation) const;
+    // Every expression the rule evaluates (for_list, when, at, its lets, the parts of its
+    // messages), those it has; in no particular order.
+    std::vector<ast::ExprPtr> expressions() const;
 };
 
 struct Effect {

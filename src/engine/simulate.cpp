@@ -1084,6 +1084,14 @@ public:
     using EffectMask = uint32_t;
     static constexpr EffectMask kAllEffectMembers = (EffectMask{1} << kEffectMembers) - 1;
     static constexpr EffectMask bit(EffectMember m) { return EffectMask{1} << m; }
+    static const Key& effect_member_name(EffectMember m) {
+        const MemberNames& k = member_names();
+        static const Key* const names[] = {&k.call, &k.operation, &k.target, &k.kind, &k.effect, &k.noun,
+                                           &k.verb, &k.id, &k.size_gib, &k.data_loss, &k.basis, &k.pending,
+                                           &k.status_path, &k.detail, &k.earlier, &k.object, &k.final};
+        static_assert(std::size(names) == kEffectMembers);
+        return *names[m];
+    }
 
     // One predicted effect as rules see it (an item of `effects`, `effect` in effect-scope
     // rules), with the members `mask` names. `object` and `final` are the object as saved and
@@ -1093,37 +1101,36 @@ public:
         const std::string& kind = c.operation ? c.operation->target_kind : std::string();
         const bool objects = (mask & (bit(kObjectMember) | bit(kFinalMember))) != 0;
         const InventoryObject* o = objects && !kind.empty() && !rec.target.empty() ? inv_.find(kind, rec.target) : nullptr;
-        const MemberNames& k = member_names();
         std::vector<Node::Member> m;
         m.reserve(static_cast<size_t>(std::popcount(mask)));
-        auto add = [&](EffectMember which, const Key& name, auto&& make) {
-            if (mask & bit(which)) m.emplace_back(name, make());
+        auto add = [&](EffectMember which, auto&& make) {
+            if (mask & bit(which)) m.emplace_back(effect_member_name(which), make());
         };
-        add(kCallMember, k.call, [&] { return Node::string(rec.call_id); });
-        add(kOperationMember, k.operation, [&] { return Node::string(c.operation ? c.operation->name : ""); });
-        add(kTargetMember, k.target, [&] { return rec.target.empty() ? Node::null() : Node::string(rec.target, rec.target_origin); });
-        add(kKindMember, k.kind, [&] { return kind.empty() ? Node::null() : Node::string(kind); });
-        add(kEffectMember, k.effect, [&] { return Node::string(rec.effect->id); });
-        add(kNounMember, k.noun, [&] { return Node::string(std::string(rec.noun)); });
-        add(kVerbMember, k.verb, [&] { return Node::string(std::string(rec.verb)); });
-        add(kIdMember, k.id, [&] { return rec.id.empty() ? Node::null() : Node::string(rec.id); });
-        add(kSizeMember, k.size_gib, [&] { return rec.size_gib ? Node::number(*rec.size_gib) : Node::null(); });
-        add(kDataLossMember, k.data_loss, [&] { return Node::boolean(rec.effect->data_loss); });
-        add(kBasisMember, k.basis, [&] { return Node::string(basis_name(rec.effect->basis)); });
-        add(kPendingMember, k.pending, [&] { return Node::boolean(rec.effect->pending); });
-        add(kStatusPathMember, k.status_path, [&] {
+        add(kCallMember, [&] { return Node::string(rec.call_id); });
+        add(kOperationMember, [&] { return Node::string(c.operation ? c.operation->name : ""); });
+        add(kTargetMember, [&] { return rec.target.empty() ? Node::null() : Node::string(rec.target, rec.target_origin); });
+        add(kKindMember, [&] { return kind.empty() ? Node::null() : Node::string(kind); });
+        add(kEffectMember, [&] { return Node::string(rec.effect->id); });
+        add(kNounMember, [&] { return Node::string(std::string(rec.noun)); });
+        add(kVerbMember, [&] { return Node::string(std::string(rec.verb)); });
+        add(kIdMember, [&] { return rec.id.empty() ? Node::null() : Node::string(rec.id); });
+        add(kSizeMember, [&] { return rec.size_gib ? Node::number(*rec.size_gib) : Node::null(); });
+        add(kDataLossMember, [&] { return Node::boolean(rec.effect->data_loss); });
+        add(kBasisMember, [&] { return Node::string(basis_name(rec.effect->basis)); });
+        add(kPendingMember, [&] { return Node::boolean(rec.effect->pending); });
+        add(kStatusPathMember, [&] {
             Node status = Node::array();
             for (const auto& st : rec.status_path) status.items().push_back(Node::string(st));
             return status;
         });
-        add(kDetailMember, k.detail, [&] { return Node::string(rec.detail); });
-        add(kEarlierMember, k.earlier, [&] {
+        add(kDetailMember, [&] { return Node::string(rec.detail); });
+        add(kEarlierMember, [&] {
             Node earlier = Node::array();
             for (const auto& h : rec.earlier) earlier.items().push_back(history_node(h));
             return earlier;
         });
-        add(kObjectMember, k.object, [&] { return o ? saved_state(*o) : Node::null(); });
-        add(kFinalMember, k.final, [&] { return o ? o->value() : Node::null(); });
+        add(kObjectMember, [&] { return o ? saved_state(*o) : Node::null(); });
+        add(kFinalMember, [&] { return o ? o->value() : Node::null(); });
         return Node::object(std::move(m));
     }
 
@@ -1144,13 +1151,8 @@ public:
     static EffectMask effect_reads(const ast::Expr& e) {
         if (e.op == ast::Op::Member && !e.args.empty() && e.args[0] && e.args[0]->op == ast::Op::Var &&
             e.args[0]->name == "effect") {
-            const MemberNames& k = member_names();
-            const Key* names[] = {&k.call, &k.operation, &k.target, &k.kind, &k.effect, &k.noun,
-                                  &k.verb, &k.id, &k.size_gib, &k.data_loss, &k.basis, &k.pending,
-                                  &k.status_path, &k.detail, &k.earlier, &k.object, &k.final};
-            static_assert(std::size(names) == kEffectMembers);
             for (uint32_t i = 0; i < kEffectMembers; ++i)
-                if (*names[i] == e.name) return bit(static_cast<EffectMember>(i));
+                if (effect_member_name(static_cast<EffectMember>(i)) == e.name) return bit(static_cast<EffectMember>(i));
             return 0;  // a member effects do not have: null whatever the value holds
         }
         if (e.op == ast::Op::Var) return e.name == "effect" ? kAllEffectMembers : 0;
@@ -1161,14 +1163,7 @@ public:
     }
     static EffectMask effect_reads(const Rule& r) {
         EffectMask mask = bit(kTargetMember);  // bound as `target` for every effect-scope rule
-        auto in = [&](const ast::ExprPtr& e) { if (e) mask |= effect_reads(*e); };
-        auto in_template = [&](const Template& t) { for (const Template::Part& p : t.parts) in(p.expr); };
-        in(r.for_list);
-        in(r.when);
-        in(r.at);
-        in_template(r.message);
-        in_template(r.response_message);
-        for (const NamedValue& l : r.lets) in(l.expr);
+        for (const ast::ExprPtr& e : r.expressions()) mask |= effect_reads(*e);
         return mask;
     }
 
