@@ -757,12 +757,16 @@ TEST_CASE("OOS: tasks that repeat a name get ids of their own", "[adapters][oos]
         "    Properties: {Service: ECD, API: RebootDesktops, Parameters: {RegionId: cn-hangzhou, DesktopId: [ecd-b]}}\n"
         "  - Name: rebuild\n"
         "    Action: ACS::ExecuteAPI\n"
-        "    Properties: {Service: ECD, API: RebuildDesktops, Parameters: {RegionId: cn-hangzhou, DesktopId: [ecd-c]}}\n";
+        "    Properties: {Service: ECD, API: RebuildDesktops, Parameters: {RegionId: cn-hangzhou, DesktopId: [ecd-c]}}\n"
+        "  - Name: rebuild\n"
+        "    Action: ACS::ExecuteAPI\n"
+        "    Properties: {Service: ECD, API: RebuildDesktops, Parameters: {RegionId: cn-hangzhou, DesktopId: [ecd-d]}}\n";
     auto l = load(dir, "t.yml", s);
     std::vector<std::string> ids;
     for (const auto& c : l->plan.calls) ids.push_back(c.id + " " + strings(l->param(&c - l->plan.calls.data(), "DesktopId")).at(0));
-    // The third task's name is taken twice over (by the first, and "rebuild#2" by the second).
-    CHECK(ids == std::vector<std::string>{"rebuild ecd-a", "rebuild#2 ecd-b", "rebuild#3 ecd-c"});
+    // The third task's name is taken twice over (by the first, and "rebuild#2" by the second);
+    // the fourth goes on from there.
+    CHECK(ids == std::vector<std::string>{"rebuild ecd-a", "rebuild#2 ecd-b", "rebuild#3 ecd-c", "rebuild#4 ecd-d"});
     CHECK(l->at(l->plan.calls[2].record) == "9:5");
 }
 

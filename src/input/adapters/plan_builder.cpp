@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 #include <type_traits>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "dsl/rule_set_io.hpp"
@@ -223,13 +224,17 @@ Plan PlanBuilder::build() {
     // A draft's id comes from its source (a script's line, an OOS task's name, a Terraform
     // address): where two would share one (a template repeating a task's name), the later
     // ones are told apart as id#2, id#3, ...; plan_from_node refuses a plan naming one id twice.
+    // Each id remembers the next suffix to try (those below it are taken for good), so a
+    // name repeated N times costs O(N), not O(N^2).
     std::unordered_set<std::string> taken;
     for (CallDraft& d : drafts_) taken.insert(d.id);
     std::unordered_set<std::string> used;
+    std::unordered_map<std::string, size_t> next_suffix;
     for (CallDraft& d : drafts_) {
         if (used.insert(d.id).second) continue;
-        for (size_t n = 2;; ++n)
+        for (size_t& n = next_suffix.try_emplace(d.id, 2).first->second;; ++n)
             if (std::string alt = d.id + "#" + std::to_string(n); !taken.count(alt) && used.insert(alt).second) {
+                ++n;
                 d.id = std::move(alt);
                 break;
             }
