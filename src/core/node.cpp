@@ -1,6 +1,7 @@
 #include "core/node.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -217,15 +218,21 @@ bool Node::truthy() const {
     return false;
 }
 
-void append_number(std::string& out, double d) {
-    char buf[40];
+char* write_number(char* p, double d) {
+    // to_chars with a precision formats as printf does ("%lld", "%.17g"), without the
+    // format string's parsing or the locale.
     if (std::isfinite(d) && std::floor(d) == d && std::fabs(d) < 1e15)
-        std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(d));
-    else if (!std::isfinite(d))
-        std::snprintf(buf, sizeof buf, "null");
-    else
-        std::snprintf(buf, sizeof buf, "%.17g", d);
-    out += buf;
+        return std::to_chars(p, p + kNumberChars, static_cast<long long>(d)).ptr;
+    if (!std::isfinite(d)) {
+        std::memcpy(p, "null", 4);
+        return p + 4;
+    }
+    return std::to_chars(p, p + kNumberChars, d, std::chars_format::general, 17).ptr;
+}
+
+void append_number(std::string& out, double d) {
+    char buf[kNumberChars];
+    out.append(buf, write_number(buf, d));
 }
 
 std::string format_number(double d) {
@@ -247,38 +254,67 @@ inline bool needs_escape(uint64_t w) {
 
 }  // namespace
 
-void append_json_string(std::string& out, std::string_view s) {
-    out += '"';
-    // Copy runs of characters that need no escape in one go (skipping 8 plain bytes at a
-    // time); escape the rest.
-    size_t run = 0, i = 0;
-    while (i < s.size()) {
-        if (i + 8 <= s.size()) {
+char* write_json_chars(char* p, std::string_view s) {
+    // Runs of characters that need no escape are copied 8 bytes at a time; the rest escaped.
+    size_t i = 0;
+    const size_t n = s.size();
+    while (i < n) {
+        if (i + 8 <= n) {
             uint64_t w;
             std::memcpy(&w, s.data() + i, 8);
-            if (!needs_escape(w)) { i += 8; continue; }
+            if (!needs_escape(w)) {
+                std::memcpy(p, &w, 8);
+                p += 8;
+                i += 8;
+                continue;
+            }
+        } else {
+            // The last 1 to 7 bytes, tested in one word padded with spaces (which need no
+            // escape) and stored whole: the padding lands in the kJsonCharsSlack bytes.
+            uint64_t w = 0x2020202020202020ull;
+            std::memcpy(&w, s.data() + i, n - i);
+            if (!needs_escape(w)) {
+                std::memcpy(p, &w, 8);
+                p += n - i;
+                break;
+            }
         }
-        unsigned char c = static_cast<unsigned char>(s[i]);
-        ++i;
-        if (c >= 0x20 && c != '"' && c != '\\') continue;
-        out.append(s.data() + run, i - 1 - run);
-        run = i;
+        const unsigned char c = static_cast<unsigned char>(s[i++]);
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            *p++ = static_cast<char>(c);
+            continue;
+        }
+        *p++ = '\\';
         switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
-            case '\b': out += "\\b"; break;
-            case '\f': out += "\\f"; break;
+            case '"': *p++ = '"'; break;
+            case '\\': *p++ = '\\'; break;
+            case '\n': *p++ = 'n'; break;
+            case '\r': *p++ = 'r'; break;
+            case '\t': *p++ = 't'; break;
+            case '\b': *p++ = 'b'; break;
+            case '\f': *p++ = 'f'; break;
             default: {
-                char buf[8];
-                std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                out += buf;
+                static constexpr char kHex[] = "0123456789abcdef";
+                *p++ = 'u';
+                *p++ = '0';
+                *p++ = '0';
+                *p++ = kHex[c >> 4];
+                *p++ = kHex[c & 0xf];
             }
         }
     }
-    out.append(s.data() + run, s.size() - run);
+    return p;
+}
+
+void append_json_string(std::string& out, std::string_view s) {
+    out += '"';
+    // In pieces, each escaped into a buffer on the stack (6 bytes at most per byte).
+    constexpr size_t kPiece = 512;
+    char buf[kPiece * kJsonCharsPerByte + kJsonCharsSlack];
+    for (size_t at = 0; at < s.size(); at += kPiece) {
+        const std::string_view piece = s.substr(at, kPiece);
+        out.append(buf, write_json_chars(buf, piece));
+    }
     out += '"';
 }
 

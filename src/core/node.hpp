@@ -150,9 +150,18 @@ void strip_origins(Node& n);
 
 // Writes a JSON string literal (with quotes), escaping as RFC 8259 requires.
 void append_json_string(std::string& out, std::string_view s);
+// The characters of that literal without its quotes, written at `p`, which has room for
+// kJsonCharsPerByte * s.size() + kJsonCharsSlack bytes; returns the end of what was
+// written (the bytes after it, up to kJsonCharsSlack of them, may have been overwritten).
+inline constexpr size_t kJsonCharsPerByte = 6;  // a control character: \u00XX
+inline constexpr size_t kJsonCharsSlack = 8;
+char* write_json_chars(char* p, std::string_view s);
 // Formats a number the way JSON and messages show it: integers without a fraction.
 std::string format_number(double d);
 // Appends format_number(d) to `out`.
 void append_number(std::string& out, double d);
+// The same written at `p`, which has room for kNumberChars bytes; returns the end.
+inline constexpr size_t kNumberChars = 32;
+char* write_number(char* p, double d);
 
 }  // namespace opguard

@@ -54,7 +54,10 @@ public:
 
     void build(const InventoryObject& o) {
         const KindPlan& plan = plans.at(o.kind);
-        set_built(o, reader_.read(sources_, o.file, o.span_, plan.element));
+        // Room for what finish() adds (the kind, the derived fields) and for the fields only
+        // the plan's effects write (the kind's state: a snapshot's `deleted`).
+        const size_t spare = 1 + o.kind->derived.size() + o.kind->state.size();
+        set_built(o, reader_.read(sources_, o.file, o.span_, plan.element, {}, spare));
     }
 
     // An object of a lazy list: `eager` holds only its eagerly kept fields.

@@ -608,6 +608,7 @@ public:
     size_t max_depth() const { return max_depth_; }
     Node read_root(od::document& doc, const PlanNode* plan, size_t start);
     void collect_spans(std::vector<ElementSpan>* spans) { spans_ = spans; }
+    void reserve_root_members(size_t spare) { root_spare_ = spare; }
 
     [[noreturn, gnu::cold, gnu::noinline]] void fail_simdjson(error_code e, size_t hint_offset);
     [[noreturn, gnu::cold, gnu::noinline]] void fail_at(size_t offset, const char* id, const std::string& message);
@@ -675,6 +676,7 @@ private:
     bool build_ = true;
     od::document* doc_ = nullptr;                 // for the position after a lazy element
     std::vector<ElementSpan>* spans_ = nullptr;   // where lazy elements' spans go
+    size_t root_spare_ = 0;                       // reserve_root_members
 };
 
 InputError make_error(const SourceFile& file, size_t offset, const std::string& id, const std::string& message,
@@ -898,8 +900,12 @@ Node Reader::object(od::value& v, const PlanNode* p, size_t depth, uint32_t o) {
     path_.pop_back();
     ks.clear();
     if (!build_) return Node();
-    std::vector<Node::Member> members(std::make_move_iterator(member_stack_.begin() + static_cast<ptrdiff_t>(base)),
-                                      std::make_move_iterator(member_stack_.end()));
+    // The root object of an element read again gets room for the members its builder adds
+    // (root_spare_), so that adding them does not move every member to a larger vector.
+    std::vector<Node::Member> members;
+    members.reserve(member_stack_.size() - base + (depth == 1 ? root_spare_ : 0));
+    members.insert(members.end(), std::make_move_iterator(member_stack_.begin() + static_cast<ptrdiff_t>(base)),
+                   std::make_move_iterator(member_stack_.end()));
     member_stack_.erase(member_stack_.begin() + static_cast<ptrdiff_t>(base), member_stack_.end());
     return Node::object(std::move(members), origin(o));
 }
@@ -1153,7 +1159,7 @@ ElementReader::ElementReader() : impl_(std::make_unique<Impl>()) {}
 ElementReader::~ElementReader() = default;
 
 Node ElementReader::read(const SourceRegistry& sources, uint32_t file_id, ElementSpan span, const Projection& keep,
-                         const JsonLimits& limits) {
+                         const JsonLimits& limits, size_t spare_members) {
     const SourceFile& file = sources.file(file_id);
     const size_t len = span.end - span.start;
     if (span.start > span.end || span.end > file.size())
@@ -1168,6 +1174,7 @@ Node ElementReader::read(const SourceRegistry& sources, uint32_t file_id, Elemen
         throw InputError(file.path(), {}, "input.unreadable", "cannot read an inventory object's bytes again");
     std::memset(buf.data() + len, 0, simdjson::SIMDJSON_PADDING);
     Reader reader(file, file_id, std::string_view(buf.data(), len), buf.data(), limits, span.start);
+    reader.reserve_root_members(spare_members);
     od::parser& parser = impl_->parser_for(reader, len, span.start);
     od::document doc;
     if (auto e = parser.iterate(buf.data(), len, buf.size()).get(doc)) reader.fail_simdjson(e, span.start);

@@ -201,7 +201,7 @@ void write_json_report(const Report& r, const RenderOptions& options, std::strin
         w.end_array();
     }
     w.end_object();
-    out += '\n';
+    w.raw("\n");
     w.flush();
 }
 

@@ -5,40 +5,82 @@
 
 namespace opguard {
 
+namespace {
+
 // Two spaces per level, written from one constant (a report nests a dozen levels at most;
 // deeper levels repeat it).
 constexpr std::string_view kIndent = "\n                                                                ";
+// The writer's own buffer. A string that needs more room (or an indent deeper than it) is
+// written to `out` directly, after what the buffer holds.
+constexpr size_t kBufferBytes = size_t(64) << 10;
 
-void JsonWriter::newline() {
-    size_t spaces = empty_.size() * 2;
-    const size_t first = std::min(spaces, kIndent.size() - 1);
-    out_.append(kIndent.data(), first + 1);
-    if (spaces > first) out_.append(spaces - first, ' ');
+}  // namespace
+
+JsonWriter::JsonWriter(std::string& out, const Sink* sink)
+    : out_(out), sink_(sink), buf_(new char[kBufferBytes]), p_(buf_.get()), end_(buf_.get() + kBufferBytes) {}
+
+JsonWriter::~JsonWriter() {
+    // What was written reaches `out` (a writer used for one value, then dropped).
+    out_.append(buf_.get(), p_);
 }
 
-void JsonWriter::before_value() {
-    if (after_key_) { after_key_ = false; return; }
-    if (empty_.empty()) return;  // the top-level value
-    if (!empty_.back()) out_ += ',';
-    empty_.back() = false;
-    newline();
+bool JsonWriter::spill(size_t n) {
+    out_.append(buf_.get(), p_);
+    p_ = buf_.get();
+    return n <= kBufferBytes;
+}
+
+void JsonWriter::flush() {
+    spill(0);
+    if (sink_ && !out_.empty()) { (*sink_)(out_); out_.clear(); }
+}
+
+void JsonWriter::line_break(bool comma) {
+    const size_t indent = 2 * empty_.size();
+    if (1 + indent <= kIndent.size() && room(1 + kIndent.size())) {
+        // The whole constant is copied (a fixed size: a few moves), the pointer advanced by
+        // the line break and this depth's indent.
+        char* p = p_;
+        if (comma) *p++ = ',';
+        std::memcpy(p, kIndent.data(), kIndent.size());
+        p_ = p + 1 + indent;
+        return;
+    }
+    if (room(size_t(comma) + 1 + indent)) {
+        char* p = p_;
+        if (comma) *p++ = ',';
+        *p++ = '\n';
+        std::memset(p, ' ', indent);
+        p_ = p + indent;
+        return;
+    }
+    if (comma) out_ += ',';  // deeper than the buffer holds (room() emptied it)
+    out_ += '\n';
+    out_.append(indent, ' ');
+}
+
+void JsonWriter::next_item() {
+    const bool comma = !empty_.back();
+    empty_.back() = 0;
+    line_break(comma);
+}
+
+char* JsonWriter::before(size_t extra) {
+    if (after_key_) after_key_ = false;
+    else if (!empty_.empty()) next_item();  // (else: the top-level value)
+    return room(extra) ? p_ : nullptr;
 }
 
 JsonWriter& JsonWriter::key(std::string_view k) {
-    if (!empty_.back()) out_ += ',';
-    empty_.back() = false;
-    newline();
-    // Keys are mostly the report's own names, with nothing to escape: written in one piece.
-    if (std::none_of(k.begin(), k.end(), [](char c) { return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20; })) {
-        const size_t at = out_.size();
-        out_.resize(at + k.size() + 4);
-        char* p = out_.data() + at;
+    next_item();
+    if (room(kJsonCharsPerByte * k.size() + kJsonCharsSlack + 4)) {
+        char* p = p_;
         *p++ = '"';
-        std::memcpy(p, k.data(), k.size());
-        p += k.size();
+        p = write_json_chars(p, k);
         *p++ = '"';
         *p++ = ':';
-        *p = ' ';
+        *p++ = ' ';
+        p_ = p;
     } else {
         append_json_string(out_, k);
         out_ += ": ";
@@ -47,18 +89,55 @@ JsonWriter& JsonWriter::key(std::string_view k) {
     return *this;
 }
 
+JsonWriter& JsonWriter::string(std::string_view s) {
+    if (char* p = before(2 + kJsonCharsPerByte * s.size() + kJsonCharsSlack)) {
+        *p++ = '"';
+        p = write_json_chars(p, s);
+        *p++ = '"';
+        p_ = p;
+    } else {
+        append_json_string(out_, s);
+    }
+    return *this;
+}
+
+JsonWriter& JsonWriter::number(double d) {
+    char* p = before(kNumberChars);  // always fits
+    p_ = write_number(p, d);
+    return *this;
+}
+
+JsonWriter& JsonWriter::literal(std::string_view text) {
+    char* p = before(text.size());  // "true", "false", "null": always fits
+    std::memcpy(p, text.data(), text.size());
+    p_ = p + text.size();
+    return *this;
+}
+
+JsonWriter& JsonWriter::raw(std::string_view text) {
+    if (room(text.size())) {
+        std::memcpy(p_, text.data(), text.size());
+        p_ += text.size();
+    } else {
+        out_.append(text);
+    }
+    return *this;
+}
+
 void JsonWriter::open(char c) {
-    before_value();
-    out_ += c;
-    empty_.push_back(true);
+    char* p = before(1);  // always fits
+    *p = c;
+    p_ = p + 1;
+    empty_.push_back(1);
 }
 
 void JsonWriter::close(char c) {
     const bool was_empty = empty_.back();
     empty_.pop_back();
-    if (!was_empty) newline();
-    out_ += c;
-    if (sink_ && out_.size() >= kChunk) flush();
+    if (!was_empty) line_break(false);
+    room(1);
+    *p_++ = c;
+    if (sink_ && out_.size() + static_cast<size_t>(p_ - buf_.get()) >= kChunk) flush();
 }
 
 JsonWriter& JsonWriter::value(const Node& n) {

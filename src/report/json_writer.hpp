@@ -4,7 +4,12 @@
 // (json, sarif, `rules list --format json`) writes through it, so their layout is one.
 // Given a sink, it hands the text over in pieces of about kChunk bytes as it goes, so a
 // large report never sits whole in memory.
+//
+// The text is written into a buffer of the writer's own with plain pointer writes (one room
+// check per key or value), and moved to `out` when the buffer fills, at flush(), and when the
+// writer is destroyed: read `out` after one of those.
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,11 +23,12 @@ public:
     using Sink = std::function<void(std::string_view)>;
     static constexpr size_t kChunk = size_t(1) << 20;
 
-    explicit JsonWriter(std::string& out, const Sink* sink = nullptr) : out_(out), sink_(sink) {}
-    // Hands what is left to the sink (when there is one).
-    void flush() {
-        if (sink_ && !out_.empty()) { (*sink_)(out_); out_.clear(); }
-    }
+    explicit JsonWriter(std::string& out, const Sink* sink = nullptr);
+    ~JsonWriter();
+    JsonWriter(const JsonWriter&) = delete;
+    JsonWriter& operator=(const JsonWriter&) = delete;
+    // Moves what is written to `out` and hands `out` to the sink (when there is one).
+    void flush();
 
     JsonWriter& begin_object() { open('{'); return *this; }
     JsonWriter& end_object() { close('}'); return *this; }
@@ -31,13 +37,15 @@ public:
     // The next value written is this member's.
     JsonWriter& key(std::string_view k);
 
-    JsonWriter& string(std::string_view s) { before_value(); append_json_string(out_, s); return *this; }
+    JsonWriter& string(std::string_view s);
     JsonWriter& string_or_null(std::string_view s) { return s.empty() ? null() : string(s); }
-    JsonWriter& number(double d) { before_value(); append_number(out_, d); return *this; }
-    JsonWriter& boolean(bool b) { before_value(); out_ += b ? "true" : "false"; return *this; }
-    JsonWriter& null() { before_value(); out_ += "null"; return *this; }
+    JsonWriter& number(double d);
+    JsonWriter& boolean(bool b) { return literal(b ? std::string_view("true") : std::string_view("false")); }
+    JsonWriter& null() { return literal("null"); }
     // A whole value, indented like the rest.
     JsonWriter& value(const Node& n);
+    // Text after the top-level value (a final newline).
+    JsonWriter& raw(std::string_view text);
 
     // key(k) followed by the value.
     template <typename T>
@@ -55,14 +63,31 @@ private:
     JsonWriter& write(size_t i) { return number(static_cast<double>(i)); }
     JsonWriter& write(const Node& n) { return value(n); }
 
-    void before_value();
+    JsonWriter& literal(std::string_view text);
+    // Room for `n` more bytes at p_ (moving the buffer's text to `out` first when needed);
+    // false when `n` exceeds the whole buffer (the caller then writes to `out` itself).
+    bool room(size_t n) {
+        if (static_cast<size_t>(end_ - p_) >= n) return true;
+        return spill(n);
+    }
+    bool spill(size_t n);
+    // What comes before a value: after a key nothing, else the separator (',' unless first
+    // in its container) and the line break. Returns where the value goes when `extra` bytes
+    // fit in the buffer, else nullptr (the buffer is then empty: write to `out` directly).
+    char* before(size_t extra);
+    // Marks the innermost container as not empty and writes the separator and line break.
+    void next_item();
+    // ',' when asked, a line break and the indent of the current depth.
+    void line_break(bool comma);
     void open(char c);
     void close(char c);
-    void newline();
 
     std::string& out_;
     const Sink* sink_;
-    std::vector<bool> empty_;  // per open container: nothing written in it yet
+    std::unique_ptr<char[]> buf_;
+    char* p_ = nullptr;    // where the next byte goes
+    char* end_ = nullptr;  // the buffer's end
+    std::vector<char> empty_;  // per open container: 1 while nothing is written in it yet
     bool after_key_ = false;
 };
 

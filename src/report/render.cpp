@@ -89,8 +89,7 @@ std::string format_location(const Location& l) {
 
 std::string pretty_json(const Node& n) {
     std::string out;
-    JsonWriter(out).value(n);
-    out += '\n';
+    JsonWriter(out).value(n).raw("\n");
     return out;
 }
 
