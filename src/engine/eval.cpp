@@ -588,6 +588,11 @@ Val evaluate(const ast::Expr& e, Frame& frame, EvalHost& host, const RuleSet& ru
 
 std::string render_template(const Template& t, Frame& frame, EvalHost& host, const RuleSet& rules) {
     std::string out;
+    // Strings are appended as they are (to_text would copy them first).
+    auto append = [&out](const Node& n) {
+        if (n.is_string()) out += n.as_string();
+        else out += n.to_text();
+    };
     for (const auto& p : t.parts) {
         if (!p.expr) { out += p.text; continue; }
         Evaluator ev(frame, host, rules);
@@ -596,8 +601,8 @@ std::string render_template(const Template& t, Frame& frame, EvalHost& host, con
         if (v->is_null()) out += "(none)";
         else if (v->is_array()) {
             bool first = true;
-            for (const auto& i : v->items()) { if (!first) out += ", "; first = false; out += i.to_text(); }
-        } else out += v->to_text();
+            for (const auto& i : v->items()) { if (!first) out += ", "; first = false; append(i); }
+        } else append(*v);
     }
     return out;
 }

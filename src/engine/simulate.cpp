@@ -169,13 +169,20 @@ public:
     // call and target ask for the same objects again and again (a desktop's snapshots).
     Val find_all(std::string_view kind, std::string_view field, const Node& value) override {
         if (!value.is_string() && !value.is_number()) return Val(Node::array());
-        std::string key = std::string(kind) + "\x1f" + std::string(field);
-        const std::string wanted = value.to_text();
-        std::string asked = key + "\x1f" + wanted;
-        if (auto kept = found_.find(asked); kept != found_.end()) return Val(kept->second);
+        // The question "kind \x1f field \x1f value", written into a string kept between calls:
+        // its parts are looked up as views of it.
+        std::string& asked = asked_;
+        asked.assign(kind).append("\x1f").append(field);
+        const size_t key_size = asked.size();
+        asked += '\x1f';
+        if (value.is_string()) asked += value.as_string();
+        else asked += value.to_text();
+        const std::string_view key = std::string_view(asked).substr(0, key_size);
+        const std::string_view wanted = std::string_view(asked).substr(key_size + 1);
+        if (auto kept = found_.find(std::string_view(asked)); kept != found_.end()) return Val(kept->second);
         auto it = secondary_.find(key);
         if (it == secondary_.end()) {
-            auto& idx = secondary_[key];
+            auto& idx = secondary_[std::string(key)];
             for (const auto& o : inv_.objects(std::string(kind)))
                 if (const Node* f = o.peek(field)) idx[f->to_text()].push_back(&o);
             it = secondary_.find(key);
@@ -186,7 +193,7 @@ public:
             out->items().reserve(hit->second.size());
             for (const InventoryObject* o : hit->second) out->items().push_back(o->value());
         }
-        found_.emplace(std::move(asked), out);
+        found_.emplace(asked, out);
         return Val(std::move(out));
     }
     bool loaded(std::string_view kind) override { return inv_.loaded(kind); }
@@ -1315,7 +1322,8 @@ private:
     std::map<std::vector<std::string>, CallIndex> call_indexes_;
     StringMap<StringMap<std::vector<const InventoryObject*>>> secondary_;
     // find_all's answers since the plan last wrote an inventory object: kind, field, value => list.
-    std::unordered_map<std::string, std::shared_ptr<Node>> found_;
+    StringMap<std::shared_ptr<Node>> found_;
+    std::string asked_;  // find_all's question, written anew each time
     // Per object the plan changed: each written field's saved value (nullopt: absent).
     std::unordered_map<const InventoryObject*, std::vector<std::pair<std::string, std::optional<Node>>>> originals_;
     std::vector<InventoryObject*> touched_order_;
