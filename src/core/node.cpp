@@ -28,9 +28,11 @@ namespace {
 
 // Every member name read or made in this run, each once. The set's nodes never move, so a
 // Key may point at its string. opguard evaluates on one thread.
+// Not noexcept, so that each name's hash code is kept in its node (see StringHash in
+// input/inventory.hpp).
 struct KeyHash {
     using is_transparent = void;
-    size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
 };
 std::unordered_set<std::string, KeyHash, std::equal_to<>>& key_names() {
     static auto* names = new std::unordered_set<std::string, KeyHash, std::equal_to<>>();  // outlives every Key

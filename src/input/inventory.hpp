@@ -78,9 +78,13 @@ struct InventoryOptions {
 };
 
 // Hashing that lets std::string_view look up std::string keys without a copy.
+// Not noexcept on purpose: libstdc++ keeps each key's hash code in its node only for a hash
+// that may throw (or that it knows is slow, as std::hash of a string is). A noexcept hasher of
+// our own counts as fast, and then every look-up hashes again the key of each node it walks
+// past (hundreds of thousands of ids at 100,000 desktops).
 struct StringHash {
     using is_transparent = void;
-    size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
 };
 template <typename V>
 using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>>;
