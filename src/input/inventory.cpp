@@ -154,11 +154,51 @@ const std::deque<InventoryObject>& Inventory::objects(const std::string& kind) c
     return it == by_kind_.end() ? none : it->second;
 }
 
+void IdIndex::put(InventoryObject* o) {
+    if (2 * (used_ + 1) > slots_.size()) grow();
+    const size_t h = std::hash<std::string_view>{}(o->id);
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+        Slot& s = slots_[i];
+        if (!s.object) {
+            s = Slot{h, o};
+            ++used_;
+            return;
+        }
+        if (s.hash == h && s.object->id == o->id) {
+            s.object = o;  // the same id again: the later object
+            return;
+        }
+    }
+}
+
+InventoryObject* IdIndex::find(std::string_view id) const {
+    if (slots_.empty()) return nullptr;
+    const size_t h = std::hash<std::string_view>{}(id);
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+        const Slot& s = slots_[i];
+        if (!s.object) return nullptr;
+        if (s.hash == h && s.object->id == id) return s.object;
+    }
+}
+
+void IdIndex::grow() {
+    std::vector<Slot> old = std::move(slots_);
+    slots_.assign(old.empty() ? 16 : old.size() * 2, Slot{});
+    const size_t mask = slots_.size() - 1;
+    for (const Slot& s : old) {
+        if (!s.object) continue;
+        size_t i = s.hash & mask;
+        while (slots_[i].object) i = (i + 1) & mask;
+        slots_[i] = s;
+    }
+}
+
 InventoryObject* Inventory::find(std::string_view kind, std::string_view id) {
     auto k = index_.find(kind);
     if (k == index_.end()) return nullptr;
-    auto o = k->second.find(id);
-    return o == k->second.end() ? nullptr : o->second;
+    return k->second.find(id);
 }
 
 const InventoryObject* Inventory::find(std::string_view kind, std::string_view id) const {
@@ -176,7 +216,7 @@ InventoryObject& Inventory::add(InventoryObject obj) {
     auto& list = by_kind_[obj.kind->name];
     list.push_back(std::move(obj));
     InventoryObject& stored = list.back();
-    index_[stored.kind->name][std::string_view(stored.id)] = &stored;
+    index_[stored.kind->name].put(&stored);
     return stored;
 }
 

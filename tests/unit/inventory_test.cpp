@@ -2,6 +2,9 @@
 // derived fields, duplicates, and the input errors of unusable inventory.
 #include <catch2/catch.hpp>
 
+#include <deque>
+#include <string>
+
 #include "test_support.hpp"
 
 using namespace opguard;
@@ -499,4 +502,26 @@ TEST_CASE("an error inside a list object not yet built is found when the file is
         CHECK(e->where() == c.where);
         CHECK(e->pointer.rfind("/Snapshots/0", 0) == 0);
     }
+}
+
+TEST_CASE("IdIndex: every id found, ids it does not hold not found, an id added again names the later object", "[inventory]") {
+    // Enough objects to grow the table many times over; ids that differ in their last bytes
+    // only, and ids that share a prefix with one another.
+    std::deque<InventoryObject> objects;
+    for (int i = 0; i < 20000; ++i) {
+        objects.emplace_back();
+        objects.back().id = "ecd-" + std::string(12, 'x') + std::to_string(i);
+    }
+    IdIndex index;
+    CHECK(index.find("ecd-1") == nullptr);  // empty
+    for (auto& o : objects) index.put(&o);
+    for (auto& o : objects) CHECK(index.find(o.id) == &o);
+    CHECK(index.find("ecd-" + std::string(12, 'x')) == nullptr);
+    CHECK(index.find("ecd-" + std::string(12, 'x') + "20000") == nullptr);
+    CHECK(index.find("") == nullptr);
+    InventoryObject again;
+    again.id = objects[123].id;
+    index.put(&again);
+    CHECK(index.find(objects[123].id) == &again);
+    CHECK(index.find(objects[124].id) == &objects[124]);
 }
