@@ -10,14 +10,18 @@ namespace {
 // Two spaces per level, written from one constant (a report nests a dozen levels at most;
 // deeper levels repeat it).
 constexpr std::string_view kIndent = "\n                                                                ";
-// The writer's own buffer. A string that needs more room (or an indent deeper than it) is
-// written to `out` directly, after what the buffer holds.
-constexpr size_t kBufferBytes = size_t(64) << 10;
-
 }  // namespace
 
-JsonWriter::JsonWriter(std::string& out, const Sink* sink)
-    : out_(out), sink_(sink), buf_(new char[kBufferBytes]), p_(buf_.get()), end_(buf_.get() + kBufferBytes) {}
+// A string that needs more room than the buffer has (or an indent deeper than it) is written
+// to `out` directly, after what the buffer holds. A number, a literal or a bracket always fits
+// (kMinBuffer).
+JsonWriter::JsonWriter(std::string& out, const Sink* sink, size_t buffer_bytes)
+    : out_(out), sink_(sink) {
+    const size_t n = std::max(buffer_bytes, kMinBuffer);
+    buf_.reset(new char[n]);
+    p_ = buf_.get();
+    end_ = buf_.get() + n;
+}
 
 JsonWriter::~JsonWriter() {
     // What was written reaches `out` (a writer used for one value, then dropped).
@@ -27,7 +31,7 @@ JsonWriter::~JsonWriter() {
 bool JsonWriter::spill(size_t n) {
     out_.append(buf_.get(), p_);
     p_ = buf_.get();
-    return n <= kBufferBytes;
+    return n <= capacity();
 }
 
 void JsonWriter::flush() {

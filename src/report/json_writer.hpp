@@ -23,7 +23,11 @@ public:
     using Sink = std::function<void(std::string_view)>;
     static constexpr size_t kChunk = size_t(1) << 20;
 
-    explicit JsonWriter(std::string& out, const Sink* sink = nullptr);
+    // buffer_bytes: the size of the writer's own buffer (at least kMinBuffer; tests use a
+    // small one to reach the paths for text larger than it).
+    static constexpr size_t kDefaultBuffer = size_t(64) << 10;
+    static constexpr size_t kMinBuffer = 128;
+    explicit JsonWriter(std::string& out, const Sink* sink = nullptr, size_t buffer_bytes = kDefaultBuffer);
     ~JsonWriter();
     JsonWriter(const JsonWriter&) = delete;
     JsonWriter& operator=(const JsonWriter&) = delete;
@@ -71,6 +75,7 @@ private:
         return spill(n);
     }
     bool spill(size_t n);
+    size_t capacity() const { return static_cast<size_t>(end_ - buf_.get()); }
     // What comes before a value: after a key nothing, else the separator (',' unless first
     // in its container) and the line break. Returns where the value goes when `extra` bytes
     // fit in the buffer, else nullptr (the buffer is then empty: write to `out` directly).

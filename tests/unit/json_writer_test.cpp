@@ -80,9 +80,9 @@ void sort_members(Node& n) {
     }
 }
 
-std::string written(const Node& n) {
+std::string written(const Node& n, size_t buffer = JsonWriter::kDefaultBuffer) {
     std::string out;
-    JsonWriter(out).value(n);
+    JsonWriter(out, nullptr, buffer).value(n);
     return out;
 }
 
@@ -93,7 +93,9 @@ TEST_CASE("JsonWriter writes the layout and the escapes nlohmann::json writes", 
     sort_members(b.node);
     const std::string ours = written(b.node);
     CHECK(ours == b.json.dump(2));
-    CHECK(ours.size() > size_t(64) << 10);  // more than the writer's buffer: it was moved to `out` on the way
+    CHECK(ours.size() > JsonWriter::kDefaultBuffer);  // more than the writer's buffer: moved to `out` on the way
+    // With the smallest buffer, most keys and strings are written past it.
+    CHECK(written(b.node, JsonWriter::kMinBuffer) == ours);
     // Each string reads back as written.
     const nlohmann::json back = nlohmann::json::parse(ours);
     const auto strings = awkward_strings();
@@ -111,14 +113,16 @@ TEST_CASE("JsonWriter: a string or key larger than its buffer is written whole, 
     j["z"] = {big, 1};
     sort_members(n);
     CHECK(written(n) == j.dump(2));
+    CHECK(written(n, JsonWriter::kMinBuffer) == j.dump(2));
 }
 
 TEST_CASE("JsonWriter: an indent deeper than its buffer", "[report][json-writer]") {
-    // 40,000 nested lists: the innermost line's indent (80,000 spaces) exceeds the buffer.
-    constexpr int kDepth = 40000;
+    // 300 nested lists in a writer with the smallest buffer: from depth 64 on, a line's indent
+    // does not fit in it (the default buffer is reached at depth 32,768).
+    constexpr int kDepth = 300;
     std::string out;
     {
-        JsonWriter w(out);
+        JsonWriter w(out, nullptr, JsonWriter::kMinBuffer);
         for (int i = 0; i < kDepth; ++i) w.begin_array();
         w.string("deep");
         for (int i = 0; i < kDepth; ++i) w.end_array();
@@ -166,7 +170,7 @@ TEST_CASE("JsonWriter with a sink hands over pieces that join to the same text",
     // container's closing text): the report is never held whole.
     for (size_t i = 0; i + 1 < sizes.size(); ++i) {
         CHECK(sizes[i] >= JsonWriter::kChunk);
-        CHECK(sizes[i] < JsonWriter::kChunk + (size_t(64) << 10) + 4096);
+        CHECK(sizes[i] < JsonWriter::kChunk + JsonWriter::kDefaultBuffer + 4096);
     }
 }
 
