@@ -182,10 +182,9 @@ public:
         if (auto kept = found_.find(std::string_view(asked)); kept != found_.end()) return Val(kept->second);
         auto it = secondary_.find(key);
         if (it == secondary_.end()) {
-            auto& idx = secondary_[std::string(key)];
+            it = secondary_.try_emplace(std::string(key)).first;
             for (const auto& o : inv_.objects(std::string(kind)))
-                if (const Node* f = o.peek(field)) idx[f->to_text()].push_back(&o);
-            it = secondary_.find(key);
+                if (const Node* f = o.peek(field)) it->second[f->to_text()].push_back(&o);
         }
         auto out = std::make_shared<Node>(Node::array());
         auto hit = it->second.find(wanted);

@@ -54,10 +54,7 @@ public:
 
     void build(const InventoryObject& o) {
         const KindPlan& plan = plans.at(o.kind);
-        // Room for what finish() adds (the kind, the derived fields) and for the fields only
-        // the plan's effects write (the kind's state: a snapshot's `deleted`).
-        const size_t spare = 1 + o.kind->derived.size() + o.kind->state.size();
-        set_built(o, reader_.read(sources_, o.file, o.span_, plan.element, {}, spare));
+        set_built(o, reader_.read(sources_, o.file, o.span_, plan.element, {}, spare_members(*o.kind)));
     }
 
     // An object of a lazy list: `eager` holds only its eagerly kept fields.
@@ -75,6 +72,11 @@ public:
         o.built_ = true;
     }
 
+    // The members added to an object after it is read: its kind (kKindField) and derived
+    // fields here, and the fields only the plan's effects write (the kind's state: a
+    // snapshot's `deleted`).
+    static size_t spare_members(const ResourceKind& kind) { return 1 + kind.derived.size() + kind.state.size(); }
+
     bool eager(const ResourceKind* kind, std::string_view field) const {
         auto it = plans.find(kind);
         return it != plans.end() && it->second.element.eager.count(field) != 0;
@@ -87,9 +89,9 @@ public:
         // A saved response may hold secrets (a Password, a token): hidden as the plan's are,
         // before any rule, policy, explanation or derived field can read them.
         redact_tree(value, secret_memo_);
-        // The members vector is sized exactly by the reader: make room for the kind and the
-        // derived fields at once (growing it would double it, about 1 KB more per object).
-        if (value.is_object()) value.members().reserve(value.members().size() + 1 + kind.derived.size());
+        // An element of a bare array is read with its members counted exactly: room for what
+        // is added at once (a lazy element is read with the room already, see build).
+        if (value.is_object()) value.members().reserve(value.members().size() + spare_members(kind));
         value.set(kKindField, Node::string(kind.name));
         if (kind.derived.empty()) return;
         NoHost host;

@@ -88,7 +88,7 @@ public:
     ElementReader(const ElementReader&) = delete;
     ElementReader& operator=(const ElementReader&) = delete;
     // spare_members: room kept in the element's member list for members added after it is
-    // read (the object's kind and derived fields), so that adding them moves nothing.
+    // read (the object's kind, derived fields and state), so that adding them moves nothing.
     Node read(const SourceRegistry& sources, uint32_t file_id, ElementSpan span, const Projection& keep,
               const JsonLimits& limits = {}, size_t spare_members = 0);
 
