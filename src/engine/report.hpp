@@ -54,7 +54,9 @@ struct Finding {
 struct TargetOutcome {
     std::string id;
     Location location;
-    std::string outcome;   // accepted | refused | not-run (the whole call was refused)
+    // accepted | refused | not-run (the whole call was refused) | unresolved (the target is a
+    // value opguard cannot resolve, "$ID": not checked, no effect predicted, no code)
+    std::string outcome;
     std::string code;      // refusal code, or the success code
     std::string message;
     bool found = true;
@@ -89,6 +91,9 @@ struct CallOutcome {
 
 // What the summary and every report say of a call that acts_on_unresolved().
 inline constexpr const char* kUnresolvedTargetsText = "acts on targets opguard cannot resolve: its effects are not predicted";
+
+// What the text reports add to a target whose outcome is "unresolved".
+inline constexpr const char* kUnresolvedTargetText = "(a value opguard cannot resolve: not checked, its effects not predicted)";
 
 // A wait step of the plan (input/plan.hpp WaitStep): not a call, so not in `calls` nor in
 // any count; `waited` names the earlier calls whose asynchronous work was still pending.

@@ -99,13 +99,28 @@ std::string format_gib(double g) {
 struct AdapterDirectives {
     bool dry_run = false;  // request.adapter.no_effects
     bool unresolved_target = false;  // request.adapter.unresolved_target
+    // Where the plan writes each unresolved value that is a call's one target (an InstanceId
+    // of "$ID"): the target that value names is reported as unresolved, not as accepted.
+    std::vector<Origin> unresolved_target_at;
     std::set<std::string, std::less<>> skip_rules, skip_effects;
+    bool names_unresolved_target(const Node& target) const {
+        return target.origin.known() &&
+               std::any_of(unresolved_target_at.begin(), unresolved_target_at.end(), [&](const Origin& o) {
+                   return o.file == target.origin.file && o.offset == target.origin.offset;
+               });
+    }
     static AdapterDirectives of(const Call& c) {
         AdapterDirectives d;
         const Node* a = c.record.find("adapter");
         if (!a) return d;
         if (const Node* ne = a->find("no_effects")) d.dry_run = ne->truthy();
         if (const Node* ut = a->find("unresolved_target")) d.unresolved_target = ut->truthy();
+        if (const Node* us = a->find("unresolved"); us && us->is_array())
+            for (const Node& u : us->items()) {
+                const Node* t = u.find("target");
+                const Node* e = u.find("element");
+                if (t && t->truthy() && !(e && e->truthy())) d.unresolved_target_at.push_back(u.origin);
+            }
         for (auto [key, into] : {std::pair{"skip_rules", &d.skip_rules}, {"skip_effects", &d.skip_effects}})
             if (const Node* l = a->find(key); l && l->is_array())
                 for (const auto& id : l->items()) into->insert(id.to_text());
@@ -912,6 +927,12 @@ public:
             to.location = locate(tn->origin.known() ? tn->origin : call.origin);
             if (!out.accepted) {
                 to.outcome = "not-run";
+            } else if (adapter_.names_unresolved_target(*tn)) {
+                // Not checked (the rules that need it were skipped) and no effect predicted:
+                // neither accepted nor refused, and not in the predicted response.
+                to.outcome = "unresolved";
+                out.targets.push_back(std::move(to));
+                continue;
             } else if (!target_refusals[t].empty()) {
                 to.outcome = "refused";
                 const Rule* r = target_refusals[t].front().rule;

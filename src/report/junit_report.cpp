@@ -103,6 +103,7 @@ void write_case(const Case& c, Severity threshold, std::string& out) {
 
 std::string target_outcome(const TargetOutcome& t) {
     std::string s = t.outcome;
+    if (t.outcome == "unresolved") s += std::string(" ") + kUnresolvedTargetText;
     if (t.code == "undocumented") s += " (code undocumented)";
     else if (!t.code.empty()) s += " " + t.code;
     if (!t.message.empty()) s += " \"" + t.message + "\"";

@@ -117,6 +117,7 @@ std::string render_text(const Report& r, const RenderOptions& options) {
                           (c.wait ? "; the plan waits until its work has finished" : ""));
             for (const auto& t : c.targets) {
                 std::string s = "    " + t.id + ": " + t.outcome;
+                if (t.outcome == "unresolved") s += std::string(" ") + kUnresolvedTargetText;
                 if (t.code == "undocumented") s += " (code undocumented)";
                 else if (!t.code.empty()) s += " " + t.code;
                 if (!t.message.empty()) s += " \"" + t.message + "\"";

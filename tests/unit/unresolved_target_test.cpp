@@ -4,6 +4,8 @@
 // data fails the check (plan.unresolved-target, locked).
 #include <catch2/catch.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include "test_support.hpp"
 
 using namespace opguard;
@@ -60,4 +62,66 @@ TEST_CASE("unresolved targets: a start on an unknown instance passes with a warn
     dir.write("start2.sh", "aliyun ecs StartInstance --RegionId cn-hangzhou --InstanceId i-none\n");
     const CliRun known = run_opguard(dir.path(), "check start2.sh " + kInventory);
     CHECK(!has(known.out, "cannot resolve"));
+}
+
+TEST_CASE("unresolved targets: the one target of a call, written as a value opguard cannot resolve, is unresolved, not accepted", "[fail-closed][unresolved]") {
+    TempDir dir;
+    dir.write("start.sh", "aliyun ecs StartInstance --RegionId cn-hangzhou --InstanceId \"$ID\"\n"
+                          "aliyun ecs StartInstance --RegionId cn-hangzhou --InstanceId i-bp1old000001\n");
+    const CliRun text = run_opguard(dir.path(), "check start.sh " + kInventory);
+    CHECK(has(text.out, "\n    $ID: unresolved (a value opguard cannot resolve: not checked, its effects not predicted)\n"));
+    CHECK(!has(text.out, "$ID: accepted"));
+
+    const CliRun json = run_opguard(dir.path(), "check start.sh --format json " + kInventory);
+    const auto report = nlohmann::json::parse(json.out);
+    REQUIRE(report["calls"].size() == 2);
+    const auto& unresolved = report["calls"][0];
+    CHECK(unresolved["outcome"] == "accepted");
+    CHECK(unresolved["unresolved_targets"] == true);
+    REQUIRE(unresolved["targets"].size() == 1);
+    CHECK(unresolved["targets"][0]["id"] == "$ID");
+    CHECK(unresolved["targets"][0]["outcome"] == "unresolved");
+    CHECK(unresolved["targets"][0]["code"].is_null());
+    CHECK(unresolved["targets"][0]["location"]["line"] == 1);
+    CHECK(unresolved["targets"][0]["location"]["column"] == 62);
+    // The literal id beside it is checked and accepted as before.
+    REQUIRE(report["calls"][1]["targets"].size() == 1);
+    CHECK(report["calls"][1]["targets"][0]["outcome"] == "accepted");
+    CHECK(!report["calls"][1].contains("unresolved_targets"));
+
+    const CliRun junit = run_opguard(dir.path(), "check start.sh --format junit " + kInventory);
+    CHECK(has(junit.out, "$ID: unresolved (a value opguard cannot resolve: not checked, its effects not predicted)"));
+}
+
+TEST_CASE("unresolved targets: an OOS template parameter without a default as the one target is unresolved", "[fail-closed][unresolved]") {
+    TempDir dir;
+    dir.write("redeploy.yaml", "FormatVersion: OOS-2019-06-01\n"
+                               "Parameters:\n"
+                               "  instanceId:\n"
+                               "    Type: String\n"
+                               "Tasks:\n"
+                               "  - Name: redeploy\n"
+                               "    Action: ACS::ExecuteAPI\n"
+                               "    Properties:\n"
+                               "      Service: ECS\n"
+                               "      API: RedeployInstance\n"
+                               "      Parameters:\n"
+                               "        RegionId: cn-hangzhou\n"
+                               "        InstanceId: '{{ instanceId }}'\n");
+    const CliRun json = run_opguard(dir.path(), "check redeploy.yaml --format json " + kInventory);
+    CHECK(json.exit == 1);  // RedeployInstance loses data on local disks: plan.unresolved-target
+    const auto report = nlohmann::json::parse(json.out);
+    REQUIRE(report["calls"].size() == 1);
+    REQUIRE(report["calls"][0]["targets"].size() == 1);
+    CHECK(report["calls"][0]["targets"][0]["id"] == "{{ instanceId }}");
+    CHECK(report["calls"][0]["targets"][0]["outcome"] == "unresolved");
+    CHECK(report["calls"][0]["targets"][0]["location"]["line"] == 13);
+    CHECK(report["summary"]["calls_unresolved_targets"] == 1);
+    // Given a value, the same template is checked target by target.
+    const CliRun given = run_opguard(dir.path(), "check redeploy.yaml --parameters '{\"instanceId\": \"i-bp1web000001\"}' --format json " + kInventory);
+    const auto checked = nlohmann::json::parse(given.out);
+    REQUIRE(checked["calls"][0]["targets"].size() == 1);
+    CHECK(checked["calls"][0]["targets"][0]["id"] == "i-bp1web000001");
+    CHECK(checked["calls"][0]["targets"][0]["outcome"] != "unresolved");
+    CHECK(checked["summary"]["calls_unresolved_targets"] == 0);
 }

@@ -47,3 +47,5 @@ done
 aliyun ecd StopDesktops --RegionId cn-hangzhou --DesktopId.1 ecd-hzwin04d2p7w3 --force "$@"
 aliyun ecs RedeployInstance --RegionId cn-hangzhou --InstanceId i-bp1redeploy01ok --DryRun true
 aliyun ecd StartDesktops --RegionId cn-hangzhou --DesktopId.1 ecd-hzlin03c9x4t6
+# The one target of a call as a variable set outside the script: unresolved, not accepted.
+aliyun ecs RedeployInstance --RegionId cn-hangzhou --InstanceId "$NEXT_INSTANCE"
