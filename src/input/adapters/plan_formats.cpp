@@ -86,9 +86,11 @@ Plan shell_plan(SourceRegistry& sources, uint32_t fid, const RuleSet& rules, boo
                              " levels deep here: opguard reads at most " + std::to_string(kMaxShellNesting) + " levels");
     const std::vector<ShellCommand>& commands = script.commands;
     std::optional<uint32_t> wrapped_too_deep;
+    std::optional<WrappedSyntaxError> syntax_error;
+    if (script.syntax_error) syntax_error = WrappedSyntaxError{*script.syntax_error, script.syntax_token};
     for (const ShellCommand& line_cmd : commands)
         // The CLI commands the line runs: itself, or through xargs, bash -c, a function, ...
-        for (const CliInvocation& inv : cli_invocations(line_cmd, f.path(), &wrapped_too_deep)) {
+        for (const CliInvocation& inv : cli_invocations(line_cmd, f.path(), &wrapped_too_deep, &syntax_error)) {
             const ShellCommand& cmd = inv.command;
             const ShellWord& w = cmd.words[0];
             const std::string prog = basename(w.text);
@@ -128,6 +130,20 @@ Plan shell_plan(SourceRegistry& sources, uint32_t fid, const RuleSet& rules, boo
                          "the " + what + " opened here is not closed before the end of the file (bash: \"unexpected EOF while "
                          "looking for matching `" + q + "'\"): bash runs no command from here on, so opguard cannot tell "
                          "which API calls after it you meant; close the " + std::string(quote ? "quote" : "substitution"));
+    }
+    // The same for a redirection with nothing to redirect to (a documentation placeholder
+    // written as is, --InstanceId <ID>): bash runs neither that command nor any after it.
+    // (In a string that bash -c, eval or ssh runs, the shell running it stops there.)
+    if (syntax_error && (b.size() > 0 || !found || names_cli)) {
+        const std::string& token = syntax_error->token;
+        const bool top = script.syntax_error.has_value();
+        throw InputError(f.path(), f.position(syntax_error->at), "plan.shell-syntax",
+                         "this redirection has no file " + std::string(token == "newline" ? "before the end of the line" : "before `" + token + "'") +
+                             " (bash: \"syntax error near unexpected token `" + token + "'\"): " +
+                             (top ? "bash runs no command from this one on, so the API calls after it never run"
+                                  : "the shell that runs this string runs none of its commands from this one on") +
+                             "; give the redirection a file, or quote the value if its < or > is text (a placeholder such as "
+                             "<InstanceId> copied from documentation)");
     }
     if (b.size() == 0 && !found)
         throw InputError(f.path(), {}, "plan.no-calls", "no aliyun or hcloud command that calls an API in this script");

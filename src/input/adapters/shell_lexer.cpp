@@ -38,6 +38,11 @@ public:
         return open_quote_ == std::string_view::npos ? std::nullopt : std::optional<uint32_t>(static_cast<uint32_t>(open_quote_));
     }
     char quote_char() const { return quote_char_; }
+    // A redirection with nothing after it (`> ` at the end of a line, `> |`): where, the token
+    // bash names, and where the complete command holding it starts (bash runs none of it).
+    std::optional<uint32_t> syntax_error() const { return syntax_error_; }
+    const std::string& syntax_token() const { return syntax_token_; }
+    uint32_t syntax_from() const { return syntax_from_; }
 
     // Lexes [b, e) of the text; commands go to out_ as they end (nested ones first).
     void run(size_t b, size_t e) {
@@ -57,7 +62,7 @@ public:
             if (depth_ == 0 && cmd.empty() && cmd_start_ == std::string_view::npos) cmd_start_ = at;
         };
         size_t p = b;
-        while (p < e && !too_deep_) {
+        while (p < e && !too_deep_ && !syntax_error_) {
             char c = s_[p];
             if (c == ' ' || c == '\t' || c == '\r') { ++p; continue; }
             if (c == '\\' && p + 1 < e && s_[p + 1] == '\n') { p += 2; continue; }
@@ -295,6 +300,7 @@ private:
     // `p` is at the operator (after any fd digits). Drops the redirection and its target;
     // a here-document's delimiter is remembered so its body is skipped after the line.
     size_t redirect(size_t p, size_t e, std::vector<Heredoc>& pending) {
+        const size_t op = p;
         bool heredoc = false, strip = false, herestring = false;
         if (s_.compare(p, 3, "<<<") == 0) { herestring = true; p += 3; }
         else if (s_.compare(p, 3, "<<-") == 0) { heredoc = strip = true; p += 3; }
@@ -312,11 +318,39 @@ private:
             p += 1;
         (void)herestring;
         while (p < e && (s_[p] == ' ' || s_[p] == '\t')) ++p;
-        if (p >= e || ends_word(s_[p])) return p;
+        // A process substitution is a target: cat < <(cmd).
+        if (p + 1 < e && (s_[p] == '<' || s_[p] == '>') && s_[p + 1] == '(') return p;
+        // Nothing to redirect to: bash refuses the whole command before running any of it.
+        // (A carriage return is a character of the file name in bash: not an error.)
+        if (p >= e || s_[p] == '\n' || s_[p] == '#' || (ends_word(s_[p]) && s_[p] != '\r')) {
+            no_target(op, p, e);
+            return e;
+        }
+        if (ends_word(s_[p])) return p;
         ShellWord target;
         p = read_word(p, e, target);
         if (heredoc) pending.push_back({target.text, strip});
         return p;
+    }
+
+    // bash: "syntax error near unexpected token `newline'" (or the operator that follows).
+    void no_target(size_t op, size_t p, size_t e) {
+        if (syntax_error_) return;
+        syntax_error_ = static_cast<uint32_t>(op);
+        if (p >= e) syntax_token_ = depth_ > 0 ? ")" : "newline";
+        else if (s_[p] == '\n' || s_[p] == '#') syntax_token_ = "newline";
+        else {
+            const char c = s_[p];
+            const bool doubled = p + 1 < e && s_[p + 1] == c && c != '(' && c != ')';
+            syntax_token_ = std::string(doubled ? 2 : 1, c);
+        }
+        // The complete command bash was reading: from the start of its line, or of the
+        // compound command (if, for, while, case, { }, ( )) still open around it.
+        size_t at = op;
+        if (!frames_.empty()) at = std::min<size_t>(at, frames_.front().second);
+        if (cmd_start_ != std::string_view::npos) at = std::min(at, cmd_start_);
+        while (at > 0 && !(s_[at - 1] == '\n' && !(at >= 2 && s_[at - 2] == '\\'))) --at;
+        syntax_from_ = static_cast<uint32_t>(at);
     }
 
     size_t skip_heredocs(size_t p, size_t e, std::vector<Heredoc>& pending) {
@@ -782,6 +816,9 @@ private:
     size_t cut_ = std::string_view::npos;          // where the word holding it stops
     size_t cmd_start_ = std::string_view::npos;    // where the top-level command being read starts
     bool quote_reported_ = false;
+    std::optional<uint32_t> syntax_error_;
+    std::string syntax_token_;
+    uint32_t syntax_from_ = 0;
 };
 
 }  // namespace
@@ -806,6 +843,13 @@ ShellScript read_shell_script(std::string_view text, std::string_view path) {
     out.too_deep = lexer.too_deep();
     out.unterminated = lexer.open_quote();
     out.unterminated_quote = lexer.quote_char();
+    if (lexer.syntax_error()) {
+        out.syntax_error = lexer.syntax_error();
+        out.syntax_token = lexer.syntax_token();
+        // bash stops there: neither that complete command nor any after it runs.
+        const uint32_t from = lexer.syntax_from();
+        std::erase_if(out.commands, [&](const ShellCommand& c) { return c.words.empty() || c.words[0].begin >= from; });
+    }
     return out;
 }
 

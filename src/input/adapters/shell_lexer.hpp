@@ -96,6 +96,11 @@ struct ShellScript {
     // command holding it was returned (X="... assigns and returns none).
     std::optional<uint32_t> unterminated;
     char unterminated_quote = 0;
+    // A redirection with nothing to redirect to (`--InstanceId <ID>` at the end of a line,
+    // `> |`): bash stops with "syntax error near unexpected token `TOKEN'" and runs neither
+    // the complete command holding it nor anything after it; those commands are left out.
+    std::optional<uint32_t> syntax_error;  // offset of the redirection operator
+    std::string syntax_token;              // "newline", "|", ";;", ...
 };
 
 // `path` only names the file in the `why` of unresolved variables (file:line:col).

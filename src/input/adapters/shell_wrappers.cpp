@@ -225,6 +225,7 @@ private:
             if (!too_deep_) too_deep_ = holder.offset_of(*inner.too_deep);
             return;
         }
+        if (inner.syntax_error && !syntax_error_) syntax_error_ = WrappedSyntaxError{holder.offset_of(*inner.syntax_error), inner.syntax_token};
         // Where the holder's text ends in the file (before its closing quote).
         const uint32_t text_end = holder.offset_of(holder.text.size() - 1) + 1;
         for (ShellCommand& c : inner.commands) {
@@ -251,6 +252,7 @@ private:
 
 public:
     std::optional<uint32_t> too_deep_;  // where the first string nested deeper than opguard reads is
+    std::optional<WrappedSyntaxError> syntax_error_;  // the first redirection with no target in a string
 
 private:
     std::string_view path_;
@@ -259,11 +261,13 @@ private:
 
 }  // namespace
 
-std::vector<CliInvocation> cli_invocations(const ShellCommand& cmd, std::string_view path, std::optional<uint32_t>* too_deep) {
+std::vector<CliInvocation> cli_invocations(const ShellCommand& cmd, std::string_view path, std::optional<uint32_t>* too_deep,
+                                           std::optional<WrappedSyntaxError>* syntax_error) {
     std::vector<CliInvocation> out;
     Collector c(path, out);
     c.command(cmd, 0, "", 0);
     if (too_deep && c.too_deep_ && !*too_deep) *too_deep = c.too_deep_;
+    if (syntax_error && c.syntax_error_ && !*syntax_error) *syntax_error = c.syntax_error_;
     return out;
 }
 

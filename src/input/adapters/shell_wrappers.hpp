@@ -38,6 +38,14 @@ inline constexpr int kMaxWrapperDepth = 4;
 // `too_deep` (when given and not yet set) gets the offset of the first such string nested
 // deeper than kMaxWrapperDepth, or of substitutions nested deeper than kMaxShellNesting inside
 // one: the caller refuses the script there (its calls cannot be read, and are never dropped).
-std::vector<CliInvocation> cli_invocations(const ShellCommand& cmd, std::string_view path, std::optional<uint32_t>* too_deep = nullptr);
+// `syntax_error` (when given and not yet set) gets a string's redirection with nothing to
+// redirect to (ShellScript::syntax_error, moved to its offset in the file): the shell that
+// runs the string stops there, so the caller refuses the script as for one of its own lines.
+struct WrappedSyntaxError {
+    uint32_t at = 0;
+    std::string token;
+};
+std::vector<CliInvocation> cli_invocations(const ShellCommand& cmd, std::string_view path, std::optional<uint32_t>* too_deep = nullptr,
+                                           std::optional<WrappedSyntaxError>* syntax_error = nullptr);
 
 }  // namespace opguard::adapters
