@@ -134,6 +134,23 @@ std::vector<Form> forms() {
                  "",
                  {"line-2", "line-3"},
                  {"keep-client-token-1", "keep-client-token-2"}});
+    // A secret written inside a value opguard cannot resolve: the placeholder is the text as
+    // written, which reports show as the call's target, region or API name.
+    f.push_back({"secrets inside unresolved values",
+                 {{"subst.sh",
+                   "aliyun ecs RedeployInstance --RegionId cn-hangzhou --InstanceId \"$(aliyun ecs DescribeInstances --access-key-id ZQX-akid-1 "
+                   "--access-key-secret ZQX-aks-2 | jq -r .x)\"\n"
+                   "aliyun ecs StartInstance --RegionId cn-hangzhou --InstanceId \"$(curl -H 'Authorization: Bearer ZQX-bearer-3' http://x)\"\n"
+                   "aliyun ecs StartInstance --RegionId \"$(get-region --access-key-secret ZQX-aks-4)\" --InstanceId keep-instance-1\n"
+                   "aliyun ecs RedeployInstance --RegionId cn-hangzhou --InstanceId \"https://user:ZQX-userinfo-5@host/x\"\n"
+                   "aliyun \"$(prod --access-key-secret ZQX-aks-6)\" StartInstance --InstanceId i-1\n"
+                   "aliyun ecs \"$(api --password ZQX-pw-7)\" --InstanceId i-2\n"
+                   "hcloud Workspace CheckDesktopImages --cli-region=cn-north-4 --project_id=\"$(p --token ZQX-token-8)\" "
+                   "--desktop_ids.1=\"$(d --secret ZQX-secret-9)\"\n"}},
+                 "subst.sh",
+                 "",
+                 {"line-1", "line-2", "line-3", "line-4", "line-5", "line-6", "line-7"},
+                 {"keep-instance-1"}});
     f.push_back({"KooCLI lines and a --cli-jsonInput file",
                  {{"hw.sh",
                    "hcloud Workspace CheckDesktopImages --cli-region=cn-north-4 --project_id=0b5a1e2f8c9d4e6f8a7b6c5d4e3f2a1b "

@@ -162,7 +162,9 @@ Node PlanBuilder::assemble(CallDraft& d, const Operation* op) const {
                 continue;
             }
             d.unresolved(param, p.flag, p.text, at, false);
-            p.value = declared_type(param) == "list" ? Node::array({}, at) : Node::string(p.value.to_text(), at);
+            // The placeholder is the text as written (reports show it as the call's target):
+            // a secret written inside it ("$(get-id --access-key-secret ...)") is hidden.
+            p.value = declared_type(param) == "list" ? Node::array({}, at) : Node::string(redact_text(p.value.to_text(), secret_names(rules_)), at);
         }
         kept.push_back(&p);
     }
@@ -239,6 +241,7 @@ Plan PlanBuilder::build() {
                 break;
             }
     }
+    const SecretNames header_secrets = secret_names(rules_);
     for (CallDraft& d : drafts_) {
         Origin wait_at = d.wait_at.known() ? d.wait_at : d.origin;
         if (d.wait_only) {
@@ -252,7 +255,13 @@ Plan PlanBuilder::build() {
         Node params = assemble(d, op);
         Node call = Node::object({}, d.origin);
         call.set("id", str(d.id, d.origin));
-        for (const auto& [k, v] : d.header) call.set(k, v);
+        // The header as written (a product or API name left to a substitution: "$(pick-api
+        // --access-key-secret ...)") names the call in every report: secrets inside are hidden.
+        for (const auto& [k, v] : d.header) {
+            Node value = v;
+            redact_tree(value, header_secrets, /*free_text=*/true);
+            call.set(k, std::move(value));
+        }
         call.set("parameters", std::move(params));
         if (d.wait) call.set("wait", Node::boolean(true, wait_at));
         calls.items().push_back(std::move(call));
