@@ -95,6 +95,46 @@ TEST_CASE("shell wrappers: bash -c, su -c, ssh and eval strings are read as scri
     CHECK(r->unresolved_field(5, "RegionId") == "$R (R is assigned inside an if at " + r->path + ":7:22, so its value here is not known)");
 }
 
+TEST_CASE("shell wrappers: what echo or printf prints into a shell is a script: its calls are read and located", "[shell][wrappers][fail-closed]") {
+    TempDir dir;
+    const std::string s = "EID=i-bp1old000001\n"
+                          "echo aliyun ecd StopDesktops" + kArgs + "ecd-a | sh\n" +
+                          "echo \"aliyun ecd StartDesktops" + kArgs + "ecd-b\" | sudo bash -s\n" +
+                          "printf 'aliyun ecd RebootDesktops" + kArgs + "%s\\n' ecd-c ecd-d | bash -x\n" +
+                          "X=`echo aliyun ecs DescribeInstances --RegionId cn-hangzhou --InstanceIds \\'[${EID}]\\' | sh | jq .x`\n"
+                          "echo aliyun ecd StopDesktops" + kArgs + "ecd-e | tee log\n" +
+                          "echo aliyun ecd StopDesktops" + kArgs + "ecd-f | bash -c 'cat'\n" +
+                          "printf -v CMD 'aliyun ecd StopDesktops" + kArgs + "ecd-g' | sh\n";
+    auto r = read(dir, "p.sh", s);
+    REQUIRE(r->plan.calls.size() == 5);
+    const std::vector<std::string> actions = {"StopDesktops", "StartDesktops", "RebootDesktops", "RebootDesktops", "DescribeInstances"};
+    const std::vector<std::string> ids = {"line-2", "line-3", "line-4", "line-4.2", "line-5"};
+    const std::vector<std::string> targets = {"ecd-a", "ecd-b", "ecd-c", "ecd-d"};
+    for (size_t i = 0; i < 5; ++i) {
+        CAPTURE(i);
+        CHECK(action(*r, i) == actions[i]);
+        CHECK(r->plan.calls[i].id == ids[i]);
+        CHECK(wrapper(*r, i) == nullptr);  // run once, as printed
+        if (i < 4) {
+            const Node& d = r->record(i).find("parameters")->find("DesktopId")->items().at(0);
+            CHECK(d.as_string() == targets[i]);
+            CHECK(r->at(d) == r->where(targets[i]));  // located where the word is written
+        }
+    }
+    // The outer shell's quoting and expansion come first, as in bash: \'[${EID}]\' prints '[i-bp1old000001]'.
+    CHECK(r->record(4).find("parameters")->find("InstanceIds")->to_text().find("i-bp1old000001") != std::string::npos);
+}
+
+TEST_CASE("shell wrappers: a script that deletes through echo | sh fails the check", "[shell][wrappers][fail-closed]") {
+    TempDir dir;
+    dir.write("d.sh", "EID=`aliyun ecs DescribeInstances --InstanceName web | jq -r .x`\n"
+                      "echo aliyun ecs DeleteInstance --RegionId cn-hangzhou --InstanceId=$EID --Force=true | sh\n");
+    auto r = run_opguard(dir.path().string(), "check d.sh --inventory " + shell_quote(source_path("tests/golden/ecs-instances-disks/inventory")));
+    CHECK(r.exit == 1);
+    CHECK(r.out.find("call 2 line-2: ecs.DeleteInstance  d.sh:2:6\n") != std::string::npos);
+    CHECK(r.out.find("error[plan.unresolved-target] d.sh:2:68\n") != std::string::npos);
+}
+
 TEST_CASE("shell wrappers: naming the CLI is not running it", "[shell][wrappers]") {
     TempDir dir;
     const std::string names = "echo aliyun ecd DeleteDesktops --DesktopId.1 ecd-a\n"

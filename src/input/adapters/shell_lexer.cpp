@@ -769,6 +769,7 @@ private:
             c.unterminated_quote = quote_char_;
             quote_reported_ = true;
         }
+        c.piped = term_ == '|';
         into.push_back(std::move(c));
     }
 
@@ -823,6 +824,31 @@ private:
 
 }  // namespace
 
+namespace {
+
+// A shell that reads its script from standard input: sh, bash, ... with no script operand
+// (options only, or -s and the positional parameters after it), not -c.
+bool reads_script_from_stdin(const ShellCommand& c) {
+    if (c.words.empty() || c.words[0].unresolved()) return false;
+    const std::string& w0 = c.words[0].text;
+    const size_t slash = w0.rfind('/');
+    const std::string prog = slash == std::string::npos ? w0 : w0.substr(slash + 1);
+    static const char* const shells[] = {"sh", "bash", "dash", "zsh", "ksh", "ash", "mksh"};
+    if (std::find(std::begin(shells), std::end(shells), prog) == std::end(shells)) return false;
+    for (size_t i = 1; i < c.words.size(); ++i) {
+        const std::string& t = c.words[i].text;
+        if (t == "--" || t == "-") return i + 1 == c.words.size();
+        if (t.size() < 2 || (t[0] != '-' && t[0] != '+')) return false;  // a script file
+        if (t[1] == '-') continue;                                          // --login, --norc, ...
+        if (t.find('c') != std::string::npos) return false;                // -c STRING
+        if (t.find('s') != std::string::npos) return true;                 // -s: the rest are parameters
+        if (t == "-o" || t == "+o" || t == "-O" || t == "+O") ++i;         // -o pipefail
+    }
+    return true;
+}
+
+}  // namespace
+
 ShellScript read_shell_script(std::string_view text, std::string_view path) {
     ShellScript out;
     // Two passes: the first finds what each loop changes, so that a use inside a loop of a
@@ -843,6 +869,8 @@ ShellScript read_shell_script(std::string_view text, std::string_view path) {
     out.too_deep = lexer.too_deep();
     out.unterminated = lexer.open_quote();
     out.unterminated_quote = lexer.quote_char();
+    for (size_t i = 0; i + 1 < out.commands.size(); ++i)
+        out.commands[i].piped_to_shell = out.commands[i].piped && reads_script_from_stdin(out.commands[i + 1]);
     if (lexer.syntax_error()) {
         out.syntax_error = lexer.syntax_error();
         out.syntax_token = lexer.syntax_token();

@@ -75,6 +75,11 @@ struct ShellCommand {
     // resolved): the body is returned once per word, in the order bash runs it, NAME set to
     // the word; `iteration` is the word's 1-based position (0: not in such a loop).
     uint32_t iteration = 0;
+    // The command's output is piped into a shell that reads its script from standard input
+    // (`echo aliyun ecs StopInstance ... | sh`, `printf '...' | bash -s`): that shell runs
+    // what this command prints.
+    bool piped_to_shell = false;
+    bool piped = false;  // its output is piped into the next command (`cmd | next`)
 };
 
 // How deep command substitutions ($( ) and ` `, process substitutions) may nest. bash has

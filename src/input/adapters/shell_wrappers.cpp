@@ -104,6 +104,86 @@ ShellWord appended(uint32_t at, const std::string& text, const std::string& why)
     return w;
 }
 
+// What `echo WORDS` prints, as one word whose characters keep their places in the file (the
+// spaces between the words at the end of the word before them). Leading -n/-e/-E options are
+// echo's own. Backslash escapes are kept as written (bash's echo without -e).
+ShellWord echoed(const ShellCommand& cmd) {
+    ShellWord out;
+    size_t i = 1;
+    while (i < cmd.words.size() && cmd.words[i].text.size() >= 2 && cmd.words[i].text[0] == '-' &&
+           cmd.words[i].text.find_first_not_of("neE", 1) == std::string::npos)
+        ++i;
+    for (size_t k = i; k < cmd.words.size(); ++k) {
+        const ShellWord& w = cmd.words[k];
+        if (k > i) {
+            out.text.push_back(' ');
+            out.offsets.push_back(cmd.words[k - 1].end);
+        } else {
+            out.begin = w.begin;
+        }
+        out.text += w.text;
+        for (size_t c = 0; c < w.text.size(); ++c) out.offsets.push_back(w.offset_of(c));
+        out.expansions.insert(out.expansions.end(), w.expansions.begin(), w.expansions.end());
+        out.why.insert(out.why.end(), w.why.begin(), w.why.end());
+        out.end = w.end;
+    }
+    std::sort(out.why.begin(), out.why.end());
+    return out;
+}
+
+// What `printf FORMAT ARGS...` prints: the format's escapes (\n, \t, \\) and conversions
+// (%s, %d, ... each takes the next argument as written; %% is %), the format used again while
+// arguments are left, as printf does. `printf -v NAME` prints nothing (it assigns).
+ShellWord printed(const ShellCommand& cmd) {
+    ShellWord out;
+    size_t f = 1;
+    if (f < cmd.words.size() && cmd.words[f].text == "--") ++f;
+    if (f >= cmd.words.size() || cmd.words[f].text == "-v") return out;
+    const ShellWord& fmt = cmd.words[f];
+    out.begin = fmt.begin;
+    out.end = cmd.words.back().end;
+    size_t next = f + 1;
+    auto put = [&](char c, uint32_t at) {
+        out.text.push_back(c);
+        out.offsets.push_back(at);
+    };
+    for (size_t round = 0; round == 0 || (next < cmd.words.size() && round < cmd.words.size()); ++round) {
+        const size_t before = next;
+        const std::string& t = fmt.text;
+        for (size_t c = 0; c < t.size(); ++c) {
+            const uint32_t at = fmt.offset_of(c);
+            if (t[c] == '\\' && c + 1 < t.size()) {
+                const char e = t[c + 1];
+                if (e == 'n') put('\n', at);
+                else if (e == 't') put('\t', at);
+                else if (e == '\\' || e == '"' || e == '\'') put(e, at);
+                else { put('\\', at); put(e, fmt.offset_of(c + 1)); }
+                ++c;
+            } else if (t[c] == '%' && c + 1 < t.size() && t[c + 1] == '%') {
+                put('%', at);
+                ++c;
+            } else if (t[c] == '%') {
+                size_t d = c + 1;
+                while (d < t.size() && std::string_view("diouxXfFeEgGcsbqaA").find(t[d]) == std::string_view::npos) ++d;
+                if (next < cmd.words.size()) {
+                    const ShellWord& a = cmd.words[next++];
+                    for (size_t k = 0; k < a.text.size(); ++k) put(a.text[k], a.offset_of(k));
+                    out.expansions.insert(out.expansions.end(), a.expansions.begin(), a.expansions.end());
+                    out.why.insert(out.why.end(), a.why.begin(), a.why.end());
+                }
+                c = std::min(d, t.size() - 1);
+            } else {
+                put(t[c], at);
+            }
+        }
+        if (next == before) break;  // a format that takes no argument is printed once
+    }
+    out.expansions.insert(out.expansions.end(), fmt.expansions.begin(), fmt.expansions.end());
+    out.why.insert(out.why.end(), fmt.why.begin(), fmt.why.end());
+    std::sort(out.why.begin(), out.why.end());
+    return out;
+}
+
 class Collector {
 public:
     Collector(std::string_view path, std::vector<CliInvocation>& out) : path_(path), out_(out) {}
@@ -117,6 +197,18 @@ public:
         }
         if (words[0].unresolved()) return;
         const std::string prog = base_name(words[0].text);
+        // `echo aliyun ... | sh`: the shell runs what echo or printf prints, as a script.
+        if (cmd.piped_to_shell && (prog == "echo" || prog == "printf") &&
+            std::any_of(words.begin() + 1, words.end(), [](const ShellWord& w) { return mentions_cli(w); })) {
+            if (depth >= kMaxWrapperDepth) {
+                if (!too_deep_) too_deep_ = words[0].begin;
+                return;
+            }
+            const ShellWord script = prog == "echo" ? echoed(cmd) : printed(cmd);
+            if (!script.text.empty())
+                nested(script, depth, outer_wrapper.empty() ? prog + " | sh" : outer_wrapper, outer_wrapper.empty() ? words[0].begin : outer_at);
+            return;
+        }
         if (non_runners().count(prog)) return;
         const bool shell = shells().count(prog) > 0;
         if (shell || prog == "eval" || prog == "ssh") {

@@ -1,7 +1,7 @@
 #pragma once
 // cli_invocations: one simple command of a script => the aliyun / hcloud CLI commands it
 // runs, directly or through another command. A script that runs the CLI through xargs,
-// parallel, find -exec, watch, `bash -c "..."`, `ssh host '...'`, `eval`, or a function of
+// parallel, find -exec, watch, `bash -c "..."`, `ssh host '...'`, `eval`, `echo ... | sh`, or a function of
 // its own (`retry aliyun ecs DeleteInstance ...`) still calls the cloud: such a call must be
 // checked like any other, never dropped because the line does not start with `aliyun`.
 //
