@@ -125,6 +125,42 @@ TEST_CASE("shell wrappers: what echo or printf prints into a shell is a script: 
     CHECK(r->record(4).find("parameters")->find("InstanceIds")->to_text().find("i-bp1old000001") != std::string::npos);
 }
 
+TEST_CASE("shell wrappers: a here-document or here-string a shell reads as its script is read, located in the file", "[shell][wrappers][fail-closed]") {
+    TempDir dir;
+    const std::string s = "ssh ops@bastion <<EOF\n"                                            // 1
+                          "aliyun ecd StopDesktops" + kArgs + "ecd-a\n" +                     // 2
+                          "EOF\n"
+                          "sudo bash -s -- prod <<'END'\n"                                    // 4
+                          "\taliyun ecd StartDesktops" + kArgs + "ecd-b\n" +                 // 5
+                          "END\n"
+                          "sh <<< \"aliyun ecd RebootDesktops" + kArgs + "ecd-c\"\n" +       // 7
+                          "cat <<-X | bash\n"                                                 // 8
+                          "\taliyun ecd StopDesktops" + kArgs + "ecd-d\n" +                  // 9
+                          "\tX\n"
+                          "cat <<EOF > notes.txt\n"                                           // 11: written to a file, not run
+                          "aliyun ecd StopDesktops" + kArgs + "ecd-e\n" +
+                          "EOF\n"
+                          "bash run.sh <<EOF\n"                                               // 14: run.sh is the script; this is its input
+                          "aliyun ecd StopDesktops" + kArgs + "ecd-f\n" +
+                          "EOF\n"
+                          "bash -c 'bash -s <<EOF\n"                                          // 17: inside a bash -c string
+                          "aliyun ecd StopDesktops" + kArgs + "ecd-g\n" +
+                          "EOF'\n";
+    auto r = read(dir, "h.sh", s);
+    REQUIRE(r->plan.calls.size() == 5);
+    const std::vector<std::string> actions = {"StopDesktops", "StartDesktops", "RebootDesktops", "StopDesktops", "StopDesktops"};
+    const std::vector<std::string> targets = {"ecd-a", "ecd-b", "ecd-c", "ecd-d", "ecd-g"};
+    const std::vector<std::string> ids = {"line-2", "line-5", "line-7", "line-9", "line-18"};
+    for (size_t i = 0; i < 5; ++i) {
+        CAPTURE(i);
+        CHECK(action(*r, i) == actions[i]);
+        CHECK(r->plan.calls[i].id == ids[i]);
+        const Node& d = r->record(i).find("parameters")->find("DesktopId")->items().at(0);
+        CHECK(d.as_string() == targets[i]);
+        CHECK(r->at(d) == r->where(targets[i]));
+    }
+}
+
 TEST_CASE("shell wrappers: a script that deletes through echo | sh fails the check", "[shell][wrappers][fail-closed]") {
     TempDir dir;
     dir.write("d.sh", "EID=`aliyun ecs DescribeInstances --InstanceName web | jq -r .x`\n"

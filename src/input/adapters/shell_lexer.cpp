@@ -26,6 +26,7 @@ struct Variable {
 struct Heredoc {
     std::string delimiter;
     bool strip_tabs = false;
+    uint32_t id = 0;  // its body in Lexer::inputs_
 };
 
 class Lexer {
@@ -43,6 +44,7 @@ public:
     std::optional<uint32_t> syntax_error() const { return syntax_error_; }
     const std::string& syntax_token() const { return syntax_token_; }
     uint32_t syntax_from() const { return syntax_from_; }
+    const std::vector<ShellWord>& inputs() const { return inputs_; }
 
     // Lexes [b, e) of the text; commands go to out_ as they end (nested ones first).
     void run(size_t b, size_t e) {
@@ -53,6 +55,7 @@ public:
                 emit(std::move(cmd));
                 prev_term_ = term_;
             }
+            cmd_inputs_.clear();
             term_ = ';';
             cmd.clear();
             if (depth_ == 0) cmd_start_ = std::string_view::npos;
@@ -111,12 +114,15 @@ private:
         if (b >= e || too_deep_) return;
         if (depth_ >= kMaxShellNesting) { too_deep_ = static_cast<uint32_t>(open); return; }
         const char prev = prev_term_, term = term_;
+        std::vector<uint32_t> inputs = std::move(cmd_inputs_);
+        cmd_inputs_.clear();
         prev_term_ = term_ = ';';
         ++depth_;
         run(b, e);
         --depth_;
         prev_term_ = prev;
         term_ = term;
+        cmd_inputs_ = std::move(inputs);
     }
 
     void append(ShellWord& w, char c, size_t at) {
@@ -316,7 +322,6 @@ private:
             return q;
         } else
             p += 1;
-        (void)herestring;
         while (p < e && (s_[p] == ' ' || s_[p] == '\t')) ++p;
         // A process substitution is a target: cat < <(cmd).
         if (p + 1 < e && (s_[p] == '<' || s_[p] == '>') && s_[p + 1] == '(') return p;
@@ -329,7 +334,17 @@ private:
         if (ends_word(s_[p])) return p;
         ShellWord target;
         p = read_word(p, e, target);
-        if (heredoc) pending.push_back({target.text, strip});
+        // What the command reads on its standard input: a here-document's body (filled in
+        // once the line is read, skip_heredocs) or a here-string's word.
+        const uint32_t id = static_cast<uint32_t>(inputs_.size());
+        if (heredoc) {
+            pending.push_back({target.text, strip, id});
+            inputs_.emplace_back();
+            cmd_inputs_.push_back(id);
+        } else if (herestring) {
+            inputs_.push_back(std::move(target));
+            cmd_inputs_.push_back(id);
+        }
         return p;
     }
 
@@ -355,15 +370,25 @@ private:
 
     size_t skip_heredocs(size_t p, size_t e, std::vector<Heredoc>& pending) {
         for (const auto& h : pending) {
+            const size_t body = p;
+            size_t body_end = e;
             while (p < e) {
                 size_t eol = p;
                 while (eol < e && s_[eol] != '\n') ++eol;
                 std::string_view line = s_.substr(p, eol - p);
                 if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
                 if (h.strip_tabs) while (!line.empty() && line.front() == '\t') line.remove_prefix(1);
+                const size_t line_start = p;
                 p = std::min(eol + 1, e);
-                if (line == h.delimiter) break;
+                if (line == h.delimiter) { body_end = line_start; break; }
             }
+            // The body as written (a shell reading it as a script expands it itself).
+            ShellWord& w = inputs_[h.id];
+            w.begin = static_cast<uint32_t>(body);
+            w.end = static_cast<uint32_t>(body_end);
+            w.text.assign(s_.substr(body, body_end - body));
+            w.offsets.resize(w.text.size());
+            for (size_t i = 0; i < w.offsets.size(); ++i) w.offsets[i] = static_cast<uint32_t>(body + i);
         }
         pending.clear();
         return p;
@@ -770,6 +795,7 @@ private:
             quote_reported_ = true;
         }
         c.piped = term_ == '|';
+        c.input_ids = cmd_inputs_;
         into.push_back(std::move(c));
     }
 
@@ -819,15 +845,13 @@ private:
     bool quote_reported_ = false;
     std::optional<uint32_t> syntax_error_;
     std::string syntax_token_;
+    std::vector<ShellWord> inputs_;        // here-document bodies and here-string words, by id
+    std::vector<uint32_t> cmd_inputs_;     // those of the command being read
     uint32_t syntax_from_ = 0;
 };
 
 }  // namespace
 
-namespace {
-
-// A shell that reads its script from standard input: sh, bash, ... with no script operand
-// (options only, or -s and the positional parameters after it), not -c.
 bool reads_script_from_stdin(const ShellCommand& c) {
     if (c.words.empty() || c.words[0].unresolved()) return false;
     const std::string& w0 = c.words[0].text;
@@ -846,8 +870,6 @@ bool reads_script_from_stdin(const ShellCommand& c) {
     }
     return true;
 }
-
-}  // namespace
 
 ShellScript read_shell_script(std::string_view text, std::string_view path) {
     ShellScript out;
@@ -869,6 +891,11 @@ ShellScript read_shell_script(std::string_view text, std::string_view path) {
     out.too_deep = lexer.too_deep();
     out.unterminated = lexer.open_quote();
     out.unterminated_quote = lexer.quote_char();
+    for (ShellCommand& c : out.commands) {
+        for (uint32_t id : c.input_ids)
+            if (id < lexer.inputs().size()) c.input_texts.push_back(lexer.inputs()[id]);
+        c.input_ids.clear();
+    }
     for (size_t i = 0; i + 1 < out.commands.size(); ++i)
         out.commands[i].piped_to_shell = out.commands[i].piped && reads_script_from_stdin(out.commands[i + 1]);
     if (lexer.syntax_error()) {

@@ -80,7 +80,15 @@ struct ShellCommand {
     // what this command prints.
     bool piped_to_shell = false;
     bool piped = false;  // its output is piped into the next command (`cmd | next`)
+    // What the command reads on standard input, as written: each here-document's body
+    // (`bash -s <<EOF`, `ssh host <<'EOF'`) and each here-string's word (`sh <<< "..."`).
+    std::vector<ShellWord> input_texts;
+    std::vector<uint32_t> input_ids;  // the lexer's own bookkeeping (empty once returned)
 };
+
+// A shell that reads its script from standard input: sh, bash, ... with no script operand
+// (options only, or -s and the positional parameters after it), not -c.
+bool reads_script_from_stdin(const ShellCommand& c);
 
 // How deep command substitutions ($( ) and ` `, process substitutions) may nest. bash has
 // no such bound; a deeper script is refused (ShellScript::too_deep) rather than read in part.

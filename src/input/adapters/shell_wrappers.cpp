@@ -197,6 +197,21 @@ public:
         }
         if (words[0].unresolved()) return;
         const std::string prog = base_name(words[0].text);
+        // What a shell reads as its script on standard input: a here-document or here-string
+        // given to a shell with no script operand (bash -s <<EOF, sh <<< "..."), to ssh with no
+        // remote command (the remote login shell reads it), or printed by cat into a shell.
+        if (!cmd.input_texts.empty() &&
+            (reads_script_from_stdin(cmd) || (prog == "ssh" && !script_word(cmd, prog)) || (prog == "cat" && cmd.piped_to_shell))) {
+            for (const ShellWord& text : cmd.input_texts) {
+                if (!mentions_cli(text)) continue;
+                if (depth >= kMaxWrapperDepth) {
+                    if (!too_deep_) too_deep_ = text.begin;
+                    return;
+                }
+                nested(text, depth, outer_wrapper.empty() ? prog + " <<" : outer_wrapper, outer_wrapper.empty() ? words[0].begin : outer_at);
+            }
+            return;
+        }
         // `echo aliyun ... | sh`: the shell runs what echo or printf prints, as a script.
         if (cmd.piped_to_shell && (prog == "echo" || prog == "printf") &&
             std::any_of(words.begin() + 1, words.end(), [](const ShellWord& w) { return mentions_cli(w); })) {
@@ -321,7 +336,7 @@ private:
         // Where the holder's text ends in the file (before its closing quote).
         const uint32_t text_end = holder.offset_of(holder.text.size() - 1) + 1;
         for (ShellCommand& c : inner.commands) {
-            for (ShellWord& w : c.words) {
+            auto move_back = [&](ShellWord& w) {
                 for (auto& o : w.offsets) o = holder.offset_of(o);
                 w.begin = holder.offset_of(w.begin);
                 w.end = w.end >= holder.text.size() ? text_end : holder.offset_of(w.end);
@@ -330,7 +345,9 @@ private:
                     e = e >= holder.text.size() ? text_end : holder.offset_of(e);
                 }
                 for (auto& [o, why] : w.why) o = holder.offset_of(o);
-            }
+            };
+            for (ShellWord& w : c.words) move_back(w);
+            for (ShellWord& w : c.input_texts) move_back(w);
             if (c.unterminated) c.unterminated = holder.offset_of(*c.unterminated);
             // A value the outer shell left unresolved ("... $ID" in double quotes) is still
             // written as $ID in the script: the outer shell's reason is the one that holds.
