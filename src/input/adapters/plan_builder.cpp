@@ -390,12 +390,13 @@ Plan PlanBuilder::build() {
                         if (rule.scope != Scope::Plan && rule.id != "plan.cli-usage") add(skip_rules, rule.id);
                     break;
                 }
-        // A placeholder for a task that calls nothing (an OOS loop over an empty list): only
-        // the observation it carries is reported.
+        // A placeholder for a task that calls nothing (an OOS loop over an empty list) or for
+        // a script the plan runs and opguard does not read: only the observation it carries
+        // is reported.
         bool placeholder = adapter.find("placeholder") != nullptr;
         if (placeholder)
             for (const Rule& rule : rules_.rules)
-                if (rule.scope != Scope::Plan && rule.id != "plan.loop-not-checked") add(skip_rules, rule.id);
+                if (rule.scope != Scope::Plan && rule.id != "plan.loop-not-checked" && rule.id != "plan.script-not-read") add(skip_rules, rule.id);
         // A step that runs only under a condition checked when it runs (OOS): its per-target
         // checks and its effects are not predicted; a dry-run line has no effects.
         bool conditional = adapter.find("conditional") != nullptr;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 
@@ -73,80 +74,197 @@ std::string basename(const std::string& word) {
 
 // ---- the formats --------------------------------------------------------------------------
 
-Plan shell_plan(SourceRegistry& sources, uint32_t fid, const RuleSet& rules, bool* found = nullptr) {
-    const SourceFile& f = sources.file(fid);
-    ScriptContext ctx{f.text(), fid, f.path(), &rules, &sources};
-    PlanBuilder b(sources, fid, rules, "shell");
-    std::map<std::pair<uint32_t, uint32_t>, int> per_line;  // (line, loop iteration) => commands so far
-    bool carried = false;  // the unclosed quote or substitution is in a call (a finding there)
-    const ShellScript script = read_shell_script(f.text(), f.path());
-    if (script.too_deep)
-        throw InputError(f.path(), f.position(*script.too_deep), "plan.shell-depth",
-                         "command substitutions nested more than " + std::to_string(kMaxShellNesting) +
-                             " levels deep here: opguard reads at most " + std::to_string(kMaxShellNesting) + " levels");
-    const std::vector<ShellCommand>& commands = script.commands;
-    std::optional<uint32_t> wrapped_too_deep;
-    std::optional<WrappedSyntaxError> syntax_error;
-    if (script.syntax_error) syntax_error = WrappedSyntaxError{*script.syntax_error, script.syntax_token};
-    for (const ShellCommand& line_cmd : commands)
-        // The CLI commands the line runs: itself, or through xargs, bash -c, a function, ...
-        for (const CliInvocation& inv : cli_invocations(line_cmd, f.path(), &wrapped_too_deep, &syntax_error)) {
-            const ShellCommand& cmd = inv.command;
-            const ShellWord& w = cmd.words[0];
-            const std::string prog = basename(w.text);
-            uint32_t line = f.position(w.begin).line;
-            int n = ++per_line[{line, cmd.iteration}];
-            // line-37, the second command on a line line-37.2, a loop's third word line-37[3].
-            std::string id = "line-" + std::to_string(line) + (cmd.iteration ? "[" + std::to_string(cmd.iteration) + "]" : "") +
-                             (n > 1 ? "." + std::to_string(n) : "");
-            std::optional<CallDraft> d = prog == "aliyun" ? read_aliyun_command(cmd, ctx, id) : read_hcloud_command(cmd, ctx, id);
-            if (d && cmd.unterminated) carried = true;
-            if (d && !inv.message.empty()) {
-                const Origin at{fid, inv.wrapper_at};
-                d->note("wrappers", Node::object({{"wrapper", Node::string(inv.wrapper, at)}, {"message", Node::string(inv.message, at)}}, at));
+// A line that runs or sources another script: `source FILE`, `. FILE`, a shell given a
+// script file (`bash deploy.sh`, not -c or -s), or a script run by its path (`./deploy.sh`,
+// `scripts/rotate.sh`). The word naming the script, or nullptr.
+const ShellWord* script_run(const ShellCommand& c) {
+    const auto& w = c.words;
+    if (w.empty()) return nullptr;
+    const std::string& first = w[0].text;
+    if (!w[0].unresolved() && (first == "source" || first == ".")) return w.size() > 1 ? &w[1] : nullptr;
+    const std::string prog = basename(first);
+    static const char* const shells[] = {"sh", "bash", "dash", "zsh", "ksh", "ash", "mksh"};
+    if (!w[0].unresolved() && std::find(std::begin(shells), std::end(shells), prog) != std::end(shells)) {
+        for (size_t i = 1; i < w.size(); ++i) {
+            const std::string& t = w[i].text;
+            if (t == "--") return i + 1 < w.size() ? &w[i + 1] : nullptr;
+            if (t.size() >= 2 && (t[0] == '-' || t[0] == '+') && !w[i].unresolved()) {
+                if (t[1] == '-') continue;
+                if (t.find('c') != std::string::npos || t.find('s') != std::string::npos) return nullptr;
+                if (t == "-o" || t == "+o" || t == "-O" || t == "+O") ++i;
+                continue;
             }
-            if (d) b.add(std::move(*d));
+            return &w[i];
         }
-    if (wrapped_too_deep)
-        throw InputError(f.path(), f.position(*wrapped_too_deep), "plan.shell-depth",
-                         "a script in a string (bash -c, su -c, ssh, eval) nested deeper than opguard reads here (at most " +
-                             std::to_string(kMaxWrapperDepth) + " strings inside one another, " + std::to_string(kMaxShellNesting) +
-                             " levels of substitutions): the commands it runs cannot be checked");
-    if (found) *found = b.size() > 0;
-    // bash stops at a quote it never sees closed: the API calls written after it never run,
-    // and opguard cannot say which they would have been. No finding can hold that (no call
-    // is there to carry it), so the script is refused, at the quote. (In an aliyun or hcloud
-    // command the same quote is a plan.cli-usage finding on that call.)
-    // In auto mode a file with no call is refused as a script only if it names a CLI (else
-    // it may be another format with an apostrophe in it).
-    const bool names_cli = f.text().find("aliyun ") != std::string_view::npos || f.text().find("hcloud ") != std::string_view::npos;
-    if (script.unterminated && !carried && (b.size() > 0 || !found || names_cli)) {
-        ShellCommand broken;
-        broken.unterminated_quote = script.unterminated_quote;
-        const std::string q(1, broken.unterminated_quote ? broken.unterminated_quote : '"');
-        const std::string what = unterminated_opening(broken);
-        const bool quote = what == "'" || what == "\"";
-        throw InputError(f.path(), f.position(*script.unterminated), "plan.shell-syntax",
-                         "the " + what + " opened here is not closed before the end of the file (bash: \"unexpected EOF while "
-                         "looking for matching `" + q + "'\"): bash runs no command from here on, so opguard cannot tell "
-                         "which API calls after it you meant; close the " + std::string(quote ? "quote" : "substitution"));
+        return nullptr;
     }
-    // The same for a redirection with nothing to redirect to (a documentation placeholder
-    // written as is, --InstanceId <ID>): bash runs neither that command nor any after it.
-    // (In a string that bash -c, eval or ssh runs, the shell running it stops there.)
-    if (syntax_error && (b.size() > 0 || !found || names_cli)) {
-        const std::string& token = syntax_error->token;
-        const bool top = script.syntax_error.has_value();
-        throw InputError(f.path(), f.position(syntax_error->at), "plan.shell-syntax",
-                         "this redirection has no file " + std::string(token == "newline" ? "before the end of the line" : "before `" + token + "'") +
-                             " (bash: \"syntax error near unexpected token `" + token + "'\"): " +
-                             (top ? "bash runs no command from this one on, so the API calls after it never run"
-                                  : "the shell that runs this string runs none of its commands from this one on") +
-                             "; give the redirection a file, or quote the value if its < or > is text (a placeholder such as "
-                             "<InstanceId> copied from documentation)");
+    const bool by_path = first.find('/') != std::string::npos;
+    const bool script_name = first.size() > 3 && (first.ends_with(".sh") || first.ends_with(".bash"));
+    return by_path && script_name ? &w[0] : nullptr;
+}
+
+constexpr int kMaxScriptDepth = 4;  // scripts run or sourced inside one another that are read
+
+Plan shell_plan(SourceRegistry& sources, uint32_t top, const RuleSet& rules, bool* found = nullptr) {
+    PlanBuilder b(sources, top, rules, "shell");
+    const std::string top_dir = std::filesystem::path(sources.file(top).path()).parent_path().string();
+    std::vector<std::string> chain;  // the scripts being read, outermost first (a cycle is not followed)
+    size_t placeholders = 0;  // lines that run a script opguard does not read (not calls)
+    std::map<std::string, uint32_t> read_scripts;  // canonical path => its source index
+    size_t bytes_read = sources.file(top).size();
+
+    // The calls of script `fid` (the plan, or a script it runs), ids prefixed with `prefix`.
+    std::function<void(uint32_t, const std::string&)> read = [&](uint32_t fid, const std::string& prefix) {
+        const SourceFile& f = sources.file(fid);
+        ScriptContext ctx{f.text(), fid, f.path(), &rules, &sources};
+        std::map<std::pair<uint32_t, uint32_t>, int> per_line;  // (line, loop iteration) => commands so far
+        bool carried = false;  // the unclosed quote or substitution is in a call (a finding there)
+        const ShellScript script = read_shell_script(f.text(), f.path());
+        if (script.too_deep)
+            throw InputError(f.path(), f.position(*script.too_deep), "plan.shell-depth",
+                             "command substitutions nested more than " + std::to_string(kMaxShellNesting) +
+                                 " levels deep here: opguard reads at most " + std::to_string(kMaxShellNesting) + " levels");
+        std::optional<uint32_t> wrapped_too_deep;
+        std::optional<WrappedSyntaxError> syntax_error;
+        if (script.syntax_error) syntax_error = WrappedSyntaxError{*script.syntax_error, script.syntax_token};
+        const size_t before = b.size();
+        auto line_id = [&](uint32_t at, uint32_t iteration) {
+            uint32_t line = f.position(at).line;
+            int n = ++per_line[{line, iteration}];
+            // line-37, the second command on a line line-37.2, a loop's third word line-37[3];
+            // in a script the plan runs, lib/env.sh:line-3.
+            return prefix + "line-" + std::to_string(line) + (iteration ? "[" + std::to_string(iteration) + "]" : "") +
+                   (n > 1 ? "." + std::to_string(n) : "");
+        };
+        for (const ShellCommand& line_cmd : script.commands) {
+            // Another script the line runs or sources: read where it is, beside the plan;
+            // else a placeholder call says that its calls are not checked.
+            if (const ShellWord* path = script_run(line_cmd)) {
+                std::string why;
+                const std::string shown = path->text;
+                // The script's own folder written as $(dirname "$0") (or "${0%/*}", ...): the
+                // plan's folder, where opguard looks for the scripts the plan names.
+                std::string rest = path->text;
+                bool own_folder = false;
+                for (const char* dir : {"$(dirname \"$0\")/", "$(dirname $0)/", "`dirname \"$0\"`/", "`dirname $0`/", "${0%/*}/",
+                                        "$(dirname \"${BASH_SOURCE[0]}\")/", "$(dirname \"$BASH_SOURCE\")/", "${BASH_SOURCE%/*}/",
+                                        "$(cd \"$(dirname \"$0\")\" && pwd)/", "$(cd $(dirname $0) && pwd)/"})
+                    if (rest.starts_with(dir) && rest.find_first_of("$`", std::string_view(dir).size()) == std::string::npos) {
+                        rest = rest.substr(std::string_view(dir).size());
+                        own_folder = true;
+                        break;
+                    }
+                std::filesystem::path p(rest);
+                std::error_code ec;
+                if (path->unresolved() && !own_folder) why = "its path " + written(f.text(), *path) + " is not known before the script runs";
+                else if (p.is_relative()) p = (std::filesystem::path(top_dir) / p).lexically_normal();
+                if (why.empty() && (!std::filesystem::is_regular_file(p, ec) || ec))
+                    why = p.is_absolute() && !std::filesystem::path(shown).is_relative() ? shown + " is not on this machine"
+                                                                                         : shown + " is not beside the plan (opguard looks for it relative to the plan's folder)";
+                const std::string key = why.empty() ? std::filesystem::weakly_canonical(p, ec).string() : "";
+                if (why.empty() && std::find(chain.begin(), chain.end(), key) != chain.end()) why = shown + " is already being read (it runs itself)";
+                if (why.empty() && chain.size() > static_cast<size_t>(kMaxScriptDepth))
+                    why = shown + " is nested deeper than opguard reads (" + std::to_string(kMaxScriptDepth) + " scripts inside one another)";
+                uint32_t sub = 0;
+                if (why.empty()) {
+                    // Each script is registered once; every reading of it counts toward one budget
+                    // (a loop that sources a large script many times is not read without end).
+                    auto known = read_scripts.find(key);
+                    sub = known != read_scripts.end() ? known->second
+                                                      : read_scripts.emplace(key, sources.add(p.string(), map_or_read_file(p.string(), kMaxPlanBytes))).first->second;
+                    if (sources.file(sub).size() > kMaxPlanBytes - std::min(kMaxPlanBytes, bytes_read))
+                        why = shown + " would take the script text opguard reads for one plan past " + std::to_string(kMaxPlanBytes >> 20) +
+                              " MiB (scripts run again and again are read each time)";
+                    else
+                        bytes_read += sources.file(sub).size();
+                }
+                if (why.empty()) {
+                    chain.push_back(key);
+                    std::string rel = std::filesystem::path(p).lexically_relative(top_dir).generic_string();
+                    if (rel.empty() || rel.starts_with("..")) rel = p.generic_string();
+                    read(sub, rel + ":");
+                    chain.pop_back();
+                } else {
+                    const Origin at{fid, path->begin};
+                    CallDraft d;
+                    d.id = line_id(line_cmd.words[0].begin, line_cmd.iteration);
+                    d.origin = Origin{fid, line_cmd.words[0].begin};
+                    d.set_header("product", Node::string("shell", d.origin));
+                    d.set_header("action", Node::string(line_cmd.words[0].text, d.origin));
+                    d.adapter.set("placeholder", Node::boolean(true, at));
+                    d.note("scripts", Node::object({{"message", Node::string("this line runs " + shown + ", which opguard does not read: " + why +
+                                                                                 "; the API calls it makes are not checked", at)}},
+                                                   at));
+                    b.add(std::move(d));
+                    ++placeholders;
+                }
+                continue;
+            }
+            // The CLI commands the line runs: itself, or through xargs, bash -c, a function, ...
+            for (const CliInvocation& inv : cli_invocations(line_cmd, f.path(), &wrapped_too_deep, &syntax_error)) {
+                const ShellCommand& cmd = inv.command;
+                const ShellWord& w = cmd.words[0];
+                const std::string prog = basename(w.text);
+                std::string id = line_id(w.begin, cmd.iteration);
+                std::optional<CallDraft> d = prog == "aliyun" ? read_aliyun_command(cmd, ctx, id) : read_hcloud_command(cmd, ctx, id);
+                if (d && cmd.unterminated) carried = true;
+                if (d && !inv.message.empty()) {
+                    const Origin at{fid, inv.wrapper_at};
+                    d->note("wrappers", Node::object({{"wrapper", Node::string(inv.wrapper, at)}, {"message", Node::string(inv.message, at)}}, at));
+                }
+                if (d) b.add(std::move(*d));
+            }
+        }
+        if (wrapped_too_deep)
+            throw InputError(f.path(), f.position(*wrapped_too_deep), "plan.shell-depth",
+                             "a script in a string (bash -c, su -c, ssh, eval) nested deeper than opguard reads here (at most " +
+                                 std::to_string(kMaxWrapperDepth) + " strings inside one another, " + std::to_string(kMaxShellNesting) +
+                                 " levels of substitutions): the commands it runs cannot be checked");
+        const bool top_level = prefix.empty();
+        // (A script of nothing but lines that run scripts opguard cannot read is a script if it
+        // says so with a #! line; else, in auto mode, other formats are tried.)
+        if (top_level && found) *found = b.size() > placeholders || (placeholders > 0 && f.text().starts_with("#!"));
+        // bash stops at a quote it never sees closed: the API calls written after it never run,
+        // and opguard cannot say which they would have been. No finding can hold that (no call
+        // is there to carry it), so the script is refused, at the quote. (In an aliyun or hcloud
+        // command the same quote is a plan.cli-usage finding on that call.)
+        // In auto mode a file with no call is refused as a script only if it names a CLI (else
+        // it may be another format with an apostrophe in it). A script the plan runs is a script.
+        const bool names_cli = f.text().find("aliyun ") != std::string_view::npos || f.text().find("hcloud ") != std::string_view::npos;
+        const bool as_script = !top_level || b.size() > before + placeholders || !found || names_cli;
+        if (script.unterminated && !carried && as_script) {
+            ShellCommand broken;
+            broken.unterminated_quote = script.unterminated_quote;
+            const std::string q(1, broken.unterminated_quote ? broken.unterminated_quote : '"');
+            const std::string what = unterminated_opening(broken);
+            const bool quote = what == "'" || what == "\"";
+            throw InputError(f.path(), f.position(*script.unterminated), "plan.shell-syntax",
+                             "the " + what + " opened here is not closed before the end of the file (bash: \"unexpected EOF while "
+                             "looking for matching `" + q + "'\"): bash runs no command from here on, so opguard cannot tell "
+                             "which API calls after it you meant; close the " + std::string(quote ? "quote" : "substitution"));
+        }
+        // The same for a redirection with nothing to redirect to (a documentation placeholder
+        // written as is, --InstanceId <ID>): bash runs neither that command nor any after it.
+        // (In a string that bash -c, eval or ssh runs, the shell running it stops there.)
+        if (syntax_error && as_script) {
+            const std::string& token = syntax_error->token;
+            const bool top = script.syntax_error.has_value();
+            throw InputError(f.path(), f.position(syntax_error->at), "plan.shell-syntax",
+                             "this redirection has no file " + std::string(token == "newline" ? "before the end of the line" : "before `" + token + "'") +
+                                 " (bash: \"syntax error near unexpected token `" + token + "'\"): " +
+                                 (top ? "bash runs no command from this one on, so the API calls after it never run"
+                                      : "the shell that runs this string runs none of its commands from this one on") +
+                                 "; give the redirection a file, or quote the value if its < or > is text (a placeholder such as "
+                                 "<InstanceId> copied from documentation)");
+        }
+    };
+    {
+        std::error_code ec;
+        chain.push_back(std::filesystem::weakly_canonical(sources.file(top).path(), ec).string());
     }
+    read(top, "");
     if (b.size() == 0 && !found)
-        throw InputError(f.path(), {}, "plan.no-calls", "no aliyun or hcloud command that calls an API in this script");
+        throw InputError(sources.file(top).path(), {}, "plan.no-calls", "no aliyun or hcloud command that calls an API in this script");
     return b.build();
 }
 

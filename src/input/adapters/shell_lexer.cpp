@@ -633,6 +633,7 @@ private:
         for (const auto& item : u.items) bytes += item.size();
         if (u.commands + u.items.size() > kMaxUnrolledCommands || u.bytes + bytes > kMaxUnrolledBytes || sourced_ != u.sourced) {
             u.overflow = true;  // too many commands, or a `source`/`eval` in the body may change the variable
+            if (sourced_ != u.sourced) u.sourced_in_body = sourced_;
             u.per_item.clear();
             return;
         }
@@ -652,10 +653,12 @@ private:
         Unroll u = std::move(*unroll_);
         unroll_.reset();
         if (u.overflow || u.per_item.empty()) {
-            const std::string more = u.why + " (a loop over " + std::to_string(u.items.size()) + " words whose body has " +
-                                     std::to_string(u.fallback.size()) + " commands: more than the " +
-                                     std::to_string(kMaxUnrolledCommands) + " commands or " +
-                                     std::to_string(kMaxUnrolledBytes >> 20) + " MiB of words opguard unrolls)";
+            const std::string more =
+                !u.sourced_in_body.empty()
+                    ? u.why + " (a loop whose body runs " + u.sourced_in_body + ", which may change any variable: it is read once)"
+                    : u.why + " (a loop over " + std::to_string(u.items.size()) + " words whose body has " +
+                          std::to_string(u.fallback.size()) + " commands: more than the " + std::to_string(kMaxUnrolledCommands) +
+                          " commands or " + std::to_string(kMaxUnrolledBytes >> 20) + " MiB of words opguard unrolls)";
             for (ShellCommand& c : u.fallback) {
                 if (u.overflow)
                     for (ShellWord& w : c.words)
@@ -821,6 +824,7 @@ private:
         size_t bytes = 0;                                // and the bytes of their words (a bound, not exact)
         bool overflow = false;
         std::string sourced;                             // sourced_ when the loop began
+        std::string sourced_in_body;                     // the `source`/`eval` in the body that stopped the unrolling
     };
     std::optional<Unroll> unroll_;
 

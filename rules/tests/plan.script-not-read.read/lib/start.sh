@@ -1,0 +1,1 @@
+aliyun ecd StartDesktops --RegionId cn-hangzhou --DesktopId.1 ecd-t-winrun --force
