@@ -162,6 +162,20 @@ TEST_CASE("shell wrappers: a here-document or here-string a shell reads as its s
     }
 }
 
+TEST_CASE("shell wrappers: echo -e prints its escapes into the shell, echo without -e does not", "[shell][wrappers]") {
+    TempDir dir;
+    const std::string s = "echo -e \"aliyun ecd StopDesktops" + kArgs + "ecd-a\\naliyun ecd StartDesktops" + kArgs + "ecd-b\" | sh\n" +
+                          "echo \"aliyun ecd RebootDesktops" + kArgs + "ecd-c\\t\" | sh\n";
+    auto r = read(dir, "e.sh", s);
+    REQUIRE(r->plan.calls.size() == 3);
+    CHECK(r->plan.calls[0].id == "line-1");
+    CHECK(r->plan.calls[1].id == "line-1.2");
+    CHECK(action(*r, 1) == "StartDesktops");
+    CHECK(r->record(1).find("parameters")->find("DesktopId")->items().at(0).as_string() == "ecd-b");
+    // Without -e the backslash reaches sh, which reads \t as t: the id is ecd-ct.
+    CHECK(r->record(2).find("parameters")->find("DesktopId")->items().at(0).as_string() == "ecd-ct");
+}
+
 TEST_CASE("shell wrappers: a script that deletes through echo | sh fails the check", "[shell][wrappers][fail-closed]") {
     TempDir dir;
     dir.write("d.sh", "EID=`aliyun ecs DescribeInstances --InstanceName web | jq -r .x`\n"

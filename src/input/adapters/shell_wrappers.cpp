@@ -106,13 +106,16 @@ ShellWord appended(uint32_t at, const std::string& text, const std::string& why)
 
 // What `echo WORDS` prints, as one word whose characters keep their places in the file (the
 // spaces between the words at the end of the word before them). Leading -n/-e/-E options are
-// echo's own. Backslash escapes are kept as written (bash's echo without -e).
+// echo's own; with -e, \n, \t and \\ are its escapes (bash's echo keeps them as written without).
 ShellWord echoed(const ShellCommand& cmd) {
     ShellWord out;
     size_t i = 1;
+    bool escapes = false;
     while (i < cmd.words.size() && cmd.words[i].text.size() >= 2 && cmd.words[i].text[0] == '-' &&
-           cmd.words[i].text.find_first_not_of("neE", 1) == std::string::npos)
+           cmd.words[i].text.find_first_not_of("neE", 1) == std::string::npos) {
+        for (char o : cmd.words[i].text.substr(1)) escapes = o == 'e' ? true : o == 'E' ? false : escapes;
         ++i;
+    }
     for (size_t k = i; k < cmd.words.size(); ++k) {
         const ShellWord& w = cmd.words[k];
         if (k > i) {
@@ -121,8 +124,17 @@ ShellWord echoed(const ShellCommand& cmd) {
         } else {
             out.begin = w.begin;
         }
-        out.text += w.text;
-        for (size_t c = 0; c < w.text.size(); ++c) out.offsets.push_back(w.offset_of(c));
+        for (size_t c = 0; c < w.text.size(); ++c) {
+            const char e = escapes && w.text[c] == '\\' && c + 1 < w.text.size() ? w.text[c + 1] : 0;
+            if (e == 'n' || e == 't' || e == '\\') {
+                out.text.push_back(e == 'n' ? '\n' : e == 't' ? '\t' : '\\');
+                out.offsets.push_back(w.offset_of(c));
+                ++c;
+                continue;
+            }
+            out.text.push_back(w.text[c]);
+            out.offsets.push_back(w.offset_of(c));
+        }
         out.expansions.insert(out.expansions.end(), w.expansions.begin(), w.expansions.end());
         out.why.insert(out.why.end(), w.why.begin(), w.why.end());
         out.end = w.end;
