@@ -5,7 +5,10 @@
 // placeholder call with plan.script-not-read, never silently nothing.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+
 #include <nlohmann/json.hpp>
+#include <sys/stat.h>
 
 #include "test_support.hpp"
 
@@ -107,4 +110,20 @@ TEST_CASE("scripts the plan runs: at most 4 inside one another, each read where 
     for (const auto& f : report["findings"])
         deep = deep || (f["rule"] == "plan.script-not-read" && f["message"].get<std::string>().find("./s5.sh is nested deeper than opguard reads (4 scripts") != std::string::npos);
     CHECK(deep);
+}
+
+TEST_CASE("scripts the plan runs: a folder, a pipe or a symbolic-link loop is not read and says why", "[shell][scripts][hostile]") {
+    TempDir dir;
+    std::filesystem::create_directories(dir.path() / std::filesystem::path("folder.sh"));
+    REQUIRE(::mkfifo((dir.path() / std::filesystem::path("pipe.sh")).c_str(), 0600) == 0);
+    std::filesystem::create_symlink("loop-b.sh", dir.path() / std::filesystem::path("loop-a.sh"));
+    std::filesystem::create_symlink("loop-a.sh", dir.path() / std::filesystem::path("loop-b.sh"));
+    dir.write("plan.sh", "source folder.sh\nsource pipe.sh\nsource loop-a.sh\n"
+                         "aliyun ecs StartInstance --RegionId cn-hangzhou --InstanceId i-bp1old000001\n");
+    const CliRun r = run_opguard(dir.path(), "check plan.sh" + kInventory, "", 20);
+    CHECK(r.exit == 0);
+    CHECK(has(r.out, "this line runs folder.sh, which opguard does not read: folder.sh is not a regular file (a folder, device or pipe)"));
+    CHECK(has(r.out, "this line runs pipe.sh, which opguard does not read: pipe.sh is not a regular file (a folder, device or pipe)"));
+    CHECK(has(r.out, "this line runs loop-a.sh, which opguard does not read: loop-a.sh cannot be read ("));
+    CHECK(has(r.out, "call 4 line-4: ecs.StartInstance"));
 }

@@ -158,9 +158,16 @@ Plan shell_plan(SourceRegistry& sources, uint32_t top, const RuleSet& rules, boo
                 std::error_code ec;
                 if (path->unresolved() && !own_folder) why = "its path " + written(f.text(), *path) + " is not known before the script runs";
                 else if (p.is_relative()) p = (std::filesystem::path(top_dir) / p).lexically_normal();
-                if (why.empty() && (!std::filesystem::is_regular_file(p, ec) || ec))
-                    why = p.is_absolute() && !std::filesystem::path(shown).is_relative() ? shown + " is not on this machine"
-                                                                                         : shown + " is not beside the plan (opguard looks for it relative to the plan's folder)";
+                if (why.empty()) {
+                    const auto st = std::filesystem::status(p, ec);
+                    if (ec && ec != std::errc::no_such_file_or_directory)
+                        why = shown + " cannot be read (" + ec.message() + ")";
+                    else if (!std::filesystem::exists(st))
+                        why = std::filesystem::path(rest).is_absolute() ? shown + " is not on this machine"
+                                                                        : shown + " is not beside the plan (opguard looks for it relative to the plan's folder)";
+                    else if (!std::filesystem::is_regular_file(st))
+                        why = shown + " is not a regular file (a folder, device or pipe)";
+                }
                 const std::string key = why.empty() ? std::filesystem::weakly_canonical(p, ec).string() : "";
                 if (why.empty() && std::find(chain.begin(), chain.end(), key) != chain.end()) why = shown + " is already being read (it runs itself)";
                 if (why.empty() && chain.size() > static_cast<size_t>(kMaxScriptDepth))
