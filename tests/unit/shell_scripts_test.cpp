@@ -127,3 +127,16 @@ TEST_CASE("scripts the plan runs: a folder, a pipe or a symbolic-link loop is no
     CHECK(has(r.out, "this line runs loop-a.sh, which opguard does not read: loop-a.sh cannot be read ("));
     CHECK(has(r.out, "call 4 line-4: ecs.StartInstance"));
 }
+
+TEST_CASE("scripts the plan runs: also from a string bash -c or ssh runs", "[shell][scripts][fail-closed]") {
+    TempDir dir;
+    dir.write("x.sh", "aliyun ecs StartInstance --RegionId cn-hangzhou --InstanceId i-bp1old000001\n");
+    dir.write("plan.sh", "bash -c \"source ./x.sh\"\n"
+                         "ssh ops@bastion '. ./missing.sh && aliyun ecs StopInstance --RegionId cn-hangzhou --InstanceId i-bp1web000001'\n");
+    const CliRun r = run_opguard(dir.path(), "check plan.sh" + kInventory);
+    CHECK(r.exit == 0);
+    CHECK(has(r.out, "call 1 x.sh:line-1: ecs.StartInstance  x.sh:1:1\n"));
+    CHECK(has(r.out, "call 2 line-2: shell .  plan.sh:2:18\n"));
+    CHECK(has(r.out, "warning[plan.script-not-read] plan.sh:2:20\n      this line runs ./missing.sh, which opguard does not read"));
+    CHECK(has(r.out, "call 3 line-2.2: ecs.StopInstance  plan.sh:2:36\n"));
+}

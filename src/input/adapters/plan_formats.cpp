@@ -74,35 +74,6 @@ std::string basename(const std::string& word) {
 
 // ---- the formats --------------------------------------------------------------------------
 
-// A line that runs or sources another script: `source FILE`, `. FILE`, a shell given a
-// script file (`bash deploy.sh`, not -c or -s), or a script run by its path (`./deploy.sh`,
-// `scripts/rotate.sh`). The word naming the script, or nullptr.
-const ShellWord* script_run(const ShellCommand& c) {
-    const auto& w = c.words;
-    if (w.empty()) return nullptr;
-    const std::string& first = w[0].text;
-    if (!w[0].unresolved() && (first == "source" || first == ".")) return w.size() > 1 ? &w[1] : nullptr;
-    const std::string prog = basename(first);
-    static const char* const shells[] = {"sh", "bash", "dash", "zsh", "ksh", "ash", "mksh"};
-    if (!w[0].unresolved() && std::find(std::begin(shells), std::end(shells), prog) != std::end(shells)) {
-        for (size_t i = 1; i < w.size(); ++i) {
-            const std::string& t = w[i].text;
-            if (t == "--") return i + 1 < w.size() ? &w[i + 1] : nullptr;
-            if (t.size() >= 2 && (t[0] == '-' || t[0] == '+') && !w[i].unresolved()) {
-                if (t[1] == '-') continue;
-                if (t.find('c') != std::string::npos || t.find('s') != std::string::npos) return nullptr;
-                if (t == "-o" || t == "+o" || t == "-O" || t == "+O") ++i;
-                continue;
-            }
-            return &w[i];
-        }
-        return nullptr;
-    }
-    const bool by_path = first.find('/') != std::string::npos;
-    const bool script_name = first.size() > 3 && (first.ends_with(".sh") || first.ends_with(".bash"));
-    return by_path && script_name ? &w[0] : nullptr;
-}
-
 constexpr int kMaxScriptDepth = 4;  // scripts run or sourced inside one another that are read
 
 Plan shell_plan(SourceRegistry& sources, uint32_t top, const RuleSet& rules, bool* found = nullptr) {
@@ -136,80 +107,87 @@ Plan shell_plan(SourceRegistry& sources, uint32_t top, const RuleSet& rules, boo
             return prefix + "line-" + std::to_string(line) + (iteration ? "[" + std::to_string(iteration) + "]" : "") +
                    (n > 1 ? "." + std::to_string(n) : "");
         };
+        // Another script a line runs or sources (itself, or in a string bash -c runs): read where
+        // it is, beside the plan; else a placeholder call says that its calls are not checked.
+        auto run_script = [&](const ShellCommand& line_cmd, const ShellWord* path) {
+            std::string why;
+            const std::string shown = path->text;
+            // The script's own folder written as $(dirname "$0") (or "${0%/*}", ...): the
+            // plan's folder, where opguard looks for the scripts the plan names.
+            std::string rest = path->text;
+            bool own_folder = false;
+            for (const char* dir : {"$(dirname \"$0\")/", "$(dirname $0)/", "`dirname \"$0\"`/", "`dirname $0`/", "${0%/*}/",
+                                    "$(dirname \"${BASH_SOURCE[0]}\")/", "$(dirname \"$BASH_SOURCE\")/", "${BASH_SOURCE%/*}/",
+                                    "$(cd \"$(dirname \"$0\")\" && pwd)/", "$(cd $(dirname $0) && pwd)/"})
+                if (rest.starts_with(dir) && rest.find_first_of("$`", std::string_view(dir).size()) == std::string::npos) {
+                    rest = rest.substr(std::string_view(dir).size());
+                    own_folder = true;
+                    break;
+                }
+            std::filesystem::path p(rest);
+            std::error_code ec;
+            if (path->unresolved() && !own_folder) why = "its path " + written(f.text(), *path) + " is not known before the script runs";
+            else if (p.is_relative()) p = (std::filesystem::path(top_dir) / p).lexically_normal();
+            if (why.empty()) {
+                const auto st = std::filesystem::status(p, ec);
+                if (ec && ec != std::errc::no_such_file_or_directory)
+                    why = shown + " cannot be read (" + ec.message() + ")";
+                else if (!std::filesystem::exists(st))
+                    why = std::filesystem::path(rest).is_absolute() ? shown + " is not on this machine"
+                                                                    : shown + " is not beside the plan (opguard looks for it relative to the plan's folder)";
+                else if (!std::filesystem::is_regular_file(st))
+                    why = shown + " is not a regular file (a folder, device or pipe)";
+            }
+            const std::string key = why.empty() ? std::filesystem::weakly_canonical(p, ec).string() : "";
+            if (why.empty() && std::find(chain.begin(), chain.end(), key) != chain.end()) why = shown + " is already being read (it runs itself)";
+            if (why.empty() && chain.size() > static_cast<size_t>(kMaxScriptDepth))
+                why = shown + " is nested deeper than opguard reads (" + std::to_string(kMaxScriptDepth) + " scripts inside one another)";
+            uint32_t sub = 0;
+            if (why.empty()) {
+                // Each script is registered once; every reading of it counts toward one budget
+                // (a loop that sources a large script many times is not read without end).
+                auto known = read_scripts.find(key);
+                sub = known != read_scripts.end() ? known->second
+                                                  : read_scripts.emplace(key, sources.add(p.string(), map_or_read_file(p.string(), kMaxPlanBytes))).first->second;
+                if (sources.file(sub).size() > kMaxPlanBytes - std::min(kMaxPlanBytes, bytes_read))
+                    why = shown + " would take the script text opguard reads for one plan past " + std::to_string(kMaxPlanBytes >> 20) +
+                          " MiB (scripts run again and again are read each time)";
+                else
+                    bytes_read += sources.file(sub).size();
+            }
+            if (why.empty()) {
+                chain.push_back(key);
+                std::string rel = std::filesystem::path(p).lexically_relative(top_dir).generic_string();
+                if (rel.empty() || rel.starts_with("..")) rel = p.generic_string();
+                read(sub, rel + ":");
+                chain.pop_back();
+            } else {
+                const Origin at{fid, path->begin};
+                CallDraft d;
+                d.id = line_id(line_cmd.words[0].begin, line_cmd.iteration);
+                d.origin = Origin{fid, line_cmd.words[0].begin};
+                d.set_header("product", Node::string("shell", d.origin));
+                d.set_header("action", Node::string(line_cmd.words[0].text, d.origin));
+                d.adapter.set("placeholder", Node::boolean(true, at));
+                d.note("scripts", Node::object({{"message", Node::string("this line runs " + shown + ", which opguard does not read: " + why +
+                                                                             "; the API calls it makes are not checked", at)}},
+                                               at));
+                b.add(std::move(d));
+                ++placeholders;
+            }
+        };
         for (const ShellCommand& line_cmd : script.commands) {
-            // Another script the line runs or sources: read where it is, beside the plan;
-            // else a placeholder call says that its calls are not checked.
             if (const ShellWord* path = script_run(line_cmd)) {
-                std::string why;
-                const std::string shown = path->text;
-                // The script's own folder written as $(dirname "$0") (or "${0%/*}", ...): the
-                // plan's folder, where opguard looks for the scripts the plan names.
-                std::string rest = path->text;
-                bool own_folder = false;
-                for (const char* dir : {"$(dirname \"$0\")/", "$(dirname $0)/", "`dirname \"$0\"`/", "`dirname $0`/", "${0%/*}/",
-                                        "$(dirname \"${BASH_SOURCE[0]}\")/", "$(dirname \"$BASH_SOURCE\")/", "${BASH_SOURCE%/*}/",
-                                        "$(cd \"$(dirname \"$0\")\" && pwd)/", "$(cd $(dirname $0) && pwd)/"})
-                    if (rest.starts_with(dir) && rest.find_first_of("$`", std::string_view(dir).size()) == std::string::npos) {
-                        rest = rest.substr(std::string_view(dir).size());
-                        own_folder = true;
-                        break;
-                    }
-                std::filesystem::path p(rest);
-                std::error_code ec;
-                if (path->unresolved() && !own_folder) why = "its path " + written(f.text(), *path) + " is not known before the script runs";
-                else if (p.is_relative()) p = (std::filesystem::path(top_dir) / p).lexically_normal();
-                if (why.empty()) {
-                    const auto st = std::filesystem::status(p, ec);
-                    if (ec && ec != std::errc::no_such_file_or_directory)
-                        why = shown + " cannot be read (" + ec.message() + ")";
-                    else if (!std::filesystem::exists(st))
-                        why = std::filesystem::path(rest).is_absolute() ? shown + " is not on this machine"
-                                                                        : shown + " is not beside the plan (opguard looks for it relative to the plan's folder)";
-                    else if (!std::filesystem::is_regular_file(st))
-                        why = shown + " is not a regular file (a folder, device or pipe)";
-                }
-                const std::string key = why.empty() ? std::filesystem::weakly_canonical(p, ec).string() : "";
-                if (why.empty() && std::find(chain.begin(), chain.end(), key) != chain.end()) why = shown + " is already being read (it runs itself)";
-                if (why.empty() && chain.size() > static_cast<size_t>(kMaxScriptDepth))
-                    why = shown + " is nested deeper than opguard reads (" + std::to_string(kMaxScriptDepth) + " scripts inside one another)";
-                uint32_t sub = 0;
-                if (why.empty()) {
-                    // Each script is registered once; every reading of it counts toward one budget
-                    // (a loop that sources a large script many times is not read without end).
-                    auto known = read_scripts.find(key);
-                    sub = known != read_scripts.end() ? known->second
-                                                      : read_scripts.emplace(key, sources.add(p.string(), map_or_read_file(p.string(), kMaxPlanBytes))).first->second;
-                    if (sources.file(sub).size() > kMaxPlanBytes - std::min(kMaxPlanBytes, bytes_read))
-                        why = shown + " would take the script text opguard reads for one plan past " + std::to_string(kMaxPlanBytes >> 20) +
-                              " MiB (scripts run again and again are read each time)";
-                    else
-                        bytes_read += sources.file(sub).size();
-                }
-                if (why.empty()) {
-                    chain.push_back(key);
-                    std::string rel = std::filesystem::path(p).lexically_relative(top_dir).generic_string();
-                    if (rel.empty() || rel.starts_with("..")) rel = p.generic_string();
-                    read(sub, rel + ":");
-                    chain.pop_back();
-                } else {
-                    const Origin at{fid, path->begin};
-                    CallDraft d;
-                    d.id = line_id(line_cmd.words[0].begin, line_cmd.iteration);
-                    d.origin = Origin{fid, line_cmd.words[0].begin};
-                    d.set_header("product", Node::string("shell", d.origin));
-                    d.set_header("action", Node::string(line_cmd.words[0].text, d.origin));
-                    d.adapter.set("placeholder", Node::boolean(true, at));
-                    d.note("scripts", Node::object({{"message", Node::string("this line runs " + shown + ", which opguard does not read: " + why +
-                                                                                 "; the API calls it makes are not checked", at)}},
-                                                   at));
-                    b.add(std::move(d));
-                    ++placeholders;
-                }
+                run_script(line_cmd, path);
                 continue;
             }
             // The CLI commands the line runs: itself, or through xargs, bash -c, a function, ...
             for (const CliInvocation& inv : cli_invocations(line_cmd, f.path(), &wrapped_too_deep, &syntax_error)) {
                 const ShellCommand& cmd = inv.command;
+                if (const ShellWord* path = inv.runs_script ? script_run(cmd) : nullptr) {
+                    run_script(cmd, path);
+                    continue;
+                }
                 const ShellWord& w = cmd.words[0];
                 const std::string prog = basename(w.text);
                 std::string id = line_id(w.begin, cmd.iteration);

@@ -35,6 +35,13 @@ bool mentions_cli(const ShellWord& w) {
     return false;
 }
 
+// A word that holds a script sourcing or running another script (`bash -c "source lib.sh"`,
+// `ssh host ./deploy.sh`): read as a script, so that the script it runs is read or reported.
+bool mentions_script(const ShellWord& w) {
+    return w.text.find(".sh") != std::string::npos || w.text.rfind("source ", 0) == 0 || w.text.rfind(". ", 0) == 0 ||
+           w.text.find(" source ") != std::string::npos || w.text.find(";source ") != std::string::npos;
+}
+
 // Programs that may name the CLI in their words but never run it.
 const std::set<std::string>& non_runners() {
     static const std::set<std::string> s = {
@@ -203,6 +210,14 @@ public:
     void command(const ShellCommand& cmd, int depth, const std::string& outer_wrapper, uint32_t outer_at) {
         const auto& words = cmd.words;
         if (words.empty()) return;
+        // A script sourced or run inside a string (bash -c "source lib.sh"): the caller reads
+        // it as it reads one the plan's own line runs.
+        if (depth > 0 && script_run(cmd)) {
+            CliInvocation inv{cmd, outer_wrapper, "", outer_at};
+            inv.runs_script = true;
+            out_.push_back(std::move(inv));
+            return;
+        }
         if (names_cli(words[0])) {
             out_.push_back({cmd, outer_wrapper, "", outer_at});
             return;
@@ -320,17 +335,17 @@ private:
         const auto& w = cmd.words;
         if (prog == "eval") {
             for (size_t i = 1; i < w.size(); ++i)
-                if (mentions_cli(w[i])) return &w[i];
+                if (mentions_cli(w[i]) || mentions_script(w[i])) return &w[i];
             return nullptr;
         }
         if (prog == "ssh") {
             for (size_t i = 1; i < w.size(); ++i)
-                if (mentions_cli(w[i]) && !names_cli(w[i])) return &w[i];
+                if ((mentions_cli(w[i]) || mentions_script(w[i])) && !names_cli(w[i])) return &w[i];
             return nullptr;
         }
         for (size_t i = 1; i + 1 < w.size(); ++i) {
             const std::string& t = w[i].text;
-            if (t.size() >= 2 && t[0] == '-' && t[1] != '-' && t.find('c') != std::string::npos) return mentions_cli(w[i + 1]) ? &w[i + 1] : nullptr;
+            if (t.size() >= 2 && t[0] == '-' && t[1] != '-' && t.find('c') != std::string::npos) return mentions_cli(w[i + 1]) || mentions_script(w[i + 1]) ? &w[i + 1] : nullptr;
         }
         return nullptr;
     }
@@ -381,6 +396,35 @@ private:
 };
 
 }  // namespace
+
+// A line that runs or sources another script: `source FILE`, `. FILE`, a shell given a
+// script file (`bash deploy.sh`, not -c or -s), or a script run by its path (`./deploy.sh`,
+// `scripts/rotate.sh`). The word naming the script, or nullptr.
+const ShellWord* script_run(const ShellCommand& c) {
+    const auto& w = c.words;
+    if (w.empty()) return nullptr;
+    const std::string& first = w[0].text;
+    if (!w[0].unresolved() && (first == "source" || first == ".")) return w.size() > 1 ? &w[1] : nullptr;
+    const std::string prog = base_name(first);
+    static const char* const shells[] = {"sh", "bash", "dash", "zsh", "ksh", "ash", "mksh"};
+    if (!w[0].unresolved() && std::find(std::begin(shells), std::end(shells), prog) != std::end(shells)) {
+        for (size_t i = 1; i < w.size(); ++i) {
+            const std::string& t = w[i].text;
+            if (t == "--") return i + 1 < w.size() ? &w[i + 1] : nullptr;
+            if (t.size() >= 2 && (t[0] == '-' || t[0] == '+') && !w[i].unresolved()) {
+                if (t[1] == '-') continue;
+                if (t.find('c') != std::string::npos || t.find('s') != std::string::npos) return nullptr;
+                if (t == "-o" || t == "+o" || t == "-O" || t == "+O") ++i;
+                continue;
+            }
+            return &w[i];
+        }
+        return nullptr;
+    }
+    const bool by_path = first.find('/') != std::string::npos;
+    const bool script_name = first.size() > 3 && (first.ends_with(".sh") || first.ends_with(".bash"));
+    return by_path && script_name ? &w[0] : nullptr;
+}
 
 std::vector<CliInvocation> cli_invocations(const ShellCommand& cmd, std::string_view path, std::optional<uint32_t>* too_deep,
                                            std::optional<WrappedSyntaxError>* syntax_error) {

@@ -30,7 +30,15 @@ struct CliInvocation {
     std::string wrapper;        // "" (the line is the CLI command) or what runs it: "xargs", "bash -c", "retry"
     std::string message;        // how the wrapper may run it; "" when it runs it once as written
     uint32_t wrapper_at = 0;    // offset of the wrapper's first word
+    // The command sources or runs another script (script_run), inside a string that bash -c,
+    // eval or ssh runs: the caller reads that script (or says it cannot).
+    bool runs_script = false;
 };
+
+// A line that runs or sources another script: `source FILE`, `. FILE`, a shell given a
+// script file (`bash deploy.sh`, not -c or -s), or a script run by its path (`./deploy.sh`,
+// `scripts/rotate.sh`). The word naming the script, or nullptr.
+const ShellWord* script_run(const ShellCommand& c);
 
 // How deep `bash -c` / `eval` / `ssh` strings are read inside one another.
 inline constexpr int kMaxWrapperDepth = 4;
