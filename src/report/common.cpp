@@ -49,6 +49,15 @@ std::string status_path(const std::vector<std::string>& p) {
     return s;
 }
 
+std::string target_outcome(const TargetOutcome& t) {
+    std::string s = t.outcome;
+    if (t.outcome == "unresolved") s += std::string(" ") + kUnresolvedTargetText;
+    if (t.code == "undocumented") s += " (code undocumented)";
+    else if (!t.code.empty()) s += " " + t.code;
+    if (!t.message.empty()) s += " \"" + t.message + "\"";
+    return s;
+}
+
 std::string evidence_text(const Citation& c) { return c.kind + " " + c.id + " (" + c.file + "#" + c.pointer + ")"; }
 
 std::string evidence_list(const Finding& f) {

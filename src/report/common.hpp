@@ -41,6 +41,9 @@ std::string rule_meta(const Rule& r);
 std::string waiver_text(const WaiverRef& w);
 // "call hk-1" / "call hk-1, target ecd-x" / "plan" — where a finding belongs.
 std::string subject(const Finding& f);
+// One target's outcome as the text formats word it: "accepted Success", "refused (code
+// undocumented)", "refused IncorrectDesktopStatus \"...\"", "unresolved (a value opguard ...)".
+std::string target_outcome(const TargetOutcome& t);
 // One effect as every format words it: "disk d-1 erased (80 GiB): ... [inferred]",
 // "desktop ecd-x status Running -> Stopping -> Stopped"; the basis is named whenever it is
 // not documented, so an inferred or undocumented prediction reads as one in every format.

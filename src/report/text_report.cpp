@@ -115,14 +115,7 @@ std::string render_text(const Report& r, const RenderOptions& options) {
             line(out, "  outcome: " + (c.http ? "HTTP " + std::to_string(c.http) : std::string("accepted, HTTP status undocumented")) +
                           (c.read_only ? " (read-only)" : "") + (c.acts_on_unresolved() ? std::string("; ") + kUnresolvedTargetsText : "") +
                           (c.wait ? "; the plan waits until its work has finished" : ""));
-            for (const auto& t : c.targets) {
-                std::string s = "    " + t.id + ": " + t.outcome;
-                if (t.outcome == "unresolved") s += std::string(" ") + kUnresolvedTargetText;
-                if (t.code == "undocumented") s += " (code undocumented)";
-                else if (!t.code.empty()) s += " " + t.code;
-                if (!t.message.empty()) s += " \"" + t.message + "\"";
-                line(out, s);
-            }
+            for (const auto& t : c.targets) line(out, "    " + t.id + ": " + target_outcome(t));
             if (c.read_only && !c.response.is_null()) line(out, "  predicted response: " + c.response.to_json());
         }
         findings_of(c.index);

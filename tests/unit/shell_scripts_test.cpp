@@ -140,3 +140,17 @@ TEST_CASE("scripts the plan runs: also from a string bash -c or ssh runs", "[she
     CHECK(has(r.out, "warning[plan.script-not-read] plan.sh:2:20\n      this line runs ./missing.sh, which opguard does not read"));
     CHECK(has(r.out, "call 3 line-2.2: ecs.StopInstance  plan.sh:2:36\n"));
 }
+
+TEST_CASE("scripts the plan runs: `-` and `--` end a shell's options, as in bash", "[shell][scripts]") {
+    // bash - FILE and bash -- FILE run FILE; bash - with nothing after it reads standard input.
+    TempDir dir;
+    dir.write("x.sh", "aliyun ecs StartInstance --RegionId cn-hangzhou --InstanceId i-bp1old000001\n");
+    dir.write("plan.sh", "bash - x.sh\n"
+                         "sh -- ./x.sh\n"
+                         "echo aliyun ecs StopInstance --RegionId cn-hangzhou --InstanceId i-bp1web000001 | bash -\n");
+    const CliRun r = run_opguard(dir.path(), "check plan.sh" + kInventory);
+    CHECK(has(r.out, "call 1 x.sh:line-1: ecs.StartInstance  x.sh:1:1\n"));
+    CHECK(has(r.out, "call 2 x.sh:line-1#2: ecs.StartInstance  x.sh:1:1\n"));
+    CHECK(has(r.out, "call 3 line-3: ecs.StopInstance  plan.sh:3:6\n"));
+    CHECK(!has(r.out, "plan.script-not-read"));
+}

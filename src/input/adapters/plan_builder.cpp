@@ -116,7 +116,7 @@ const Operation* find_operation(const RuleSet& rules, const std::vector<std::pai
 // ---- PlanBuilder --------------------------------------------------------------------------
 
 PlanBuilder::PlanBuilder(const SourceRegistry& sources, uint32_t file_id, const RuleSet& rules, std::string format)
-    : sources_(sources), file_(file_id), rules_(rules), format_(std::move(format)) {}
+    : sources_(sources), file_(file_id), rules_(rules), format_(std::move(format)), secrets_(secret_names(rules)) {}
 
 void PlanBuilder::add(CallDraft draft) { drafts_.push_back(std::move(draft)); }
 
@@ -138,7 +138,7 @@ Node PlanBuilder::assemble(CallDraft& d, const Operation* op) const {
         if (p.unresolved && p.element) {
             // --DesktopId.$i x: an element of the list at an index not known. Whether it
             // repeats another one cannot be told either.
-            if (is_secret_parameter(p.name, rules_)) p.text = "a value opguard does not show (a secret parameter)";
+            if (secrets_.is_secret(p.name)) p.text = "a value opguard does not show (a secret parameter)";
             d.unresolved(p.name, p.flag, p.text, p.value.origin, true);
             auto& h = lists_with_holes[p.name];
             if (!h.any) { h.origin = p.value.origin; h.any = true; }
@@ -154,7 +154,7 @@ Node PlanBuilder::assemble(CallDraft& d, const Operation* op) const {
         if (p.unresolved) {
             Origin at = p.value.origin;
             // The text as written may hold part of a secret ("abc$SUFFIX"): not shown.
-            if (is_secret_parameter(param, rules_)) p.text = "a value opguard does not show (a secret parameter)";
+            if (secrets_.is_secret(param)) p.text = "a value opguard does not show (a secret parameter)";
             if (wk.index > 0) {
                 d.unresolved(param, p.flag, p.text, at, true);
                 auto& h = lists_with_holes[param];
@@ -164,7 +164,7 @@ Node PlanBuilder::assemble(CallDraft& d, const Operation* op) const {
             d.unresolved(param, p.flag, p.text, at, false);
             // The placeholder is the text as written (reports show it as the call's target):
             // a secret written inside it ("$(get-id --access-key-secret ...)") is hidden.
-            p.value = declared_type(param) == "list" ? Node::array({}, at) : Node::string(redact_text(p.value.to_text(), secret_names(rules_)), at);
+            p.value = declared_type(param) == "list" ? Node::array({}, at) : Node::string(redact_text(p.value.to_text(), secrets_), at);
         }
         kept.push_back(&p);
     }
@@ -241,7 +241,6 @@ Plan PlanBuilder::build() {
                 break;
             }
     }
-    const SecretNames header_secrets = secret_names(rules_);
     for (CallDraft& d : drafts_) {
         Origin wait_at = d.wait_at.known() ? d.wait_at : d.origin;
         if (d.wait_only) {
@@ -259,7 +258,7 @@ Plan PlanBuilder::build() {
         // --access-key-secret ...)") names the call in every report: secrets inside are hidden.
         for (const auto& [k, v] : d.header) {
             Node value = v;
-            redact_tree(value, header_secrets, /*free_text=*/true);
+            redact_tree(value, secrets_, /*free_text=*/true);
             call.set(k, std::move(value));
         }
         call.set("parameters", std::move(params));
@@ -269,7 +268,6 @@ Plan PlanBuilder::build() {
     }
     Node root = Node::object({{"calls", std::move(calls)}}, Origin{file_, 0});
     Plan plan = plan_from_node(sources_, file_, root, rules_);
-    const SecretNames secrets = secret_names(rules_);
     // What each rule and effect reads of a call depends only on it and the operation: found once
     // per pair. A compiled rule whose expressions are still encoded is read from a decoded copy
     // (the rule set is not changed here; decode_rule_bodies does that for the simulation).
@@ -413,7 +411,7 @@ Plan PlanBuilder::build() {
         adapter.set("skip_effects", std::move(se));
         // What the adapter recorded as written (flags, endpoints, values it could not
         // resolve, messages) passes through the same redaction as the parameters.
-        redact_tree(adapter, secrets, /*free_text=*/true);
+        redact_tree(adapter, secrets_, /*free_text=*/true);
         call.record.set("adapter", std::move(adapter));
     }
     return plan;

@@ -125,6 +125,7 @@ private:
     uint32_t file_;
     const RuleSet& rules_;
     std::string format_;
+    const SecretNames secrets_;  // secret_names(rules_): what every value as written is redacted by
     std::vector<CallDraft> drafts_;
 };
 

@@ -603,7 +603,7 @@ private:
                 if (i + 1 < words.size() && name_word(words[i + 1])) {
                     const std::string why = words[i + 1].text + " is the variable of the loop at " + at_text(words[i + 1].begin);
                     set_unresolved(words[i + 1].text, why);
-                    if (items) unroll_ = Unroll{w.begin, words[i + 1].text, why, std::move(*items), {}, {}, 0, 0, false, sourced_};
+                    if (items) unroll_ = Unroll{w.begin, words[i + 1].text, why, std::move(*items), {}, {}, 0, 0, false, sourced_, {}};
                 }
                 return;  // a loop header: not a command
             } else if (plain(w, "case")) { push('c', w.begin); return; }
@@ -856,23 +856,26 @@ private:
 
 }  // namespace
 
-bool reads_script_from_stdin(const ShellCommand& c) {
-    if (c.words.empty() || c.words[0].unresolved()) return false;
+ShellScriptSource shell_script_source(const ShellCommand& c) {
+    if (c.words.empty() || c.words[0].unresolved()) return {};
     const std::string& w0 = c.words[0].text;
     const size_t slash = w0.rfind('/');
     const std::string prog = slash == std::string::npos ? w0 : w0.substr(slash + 1);
     static const char* const shells[] = {"sh", "bash", "dash", "zsh", "ksh", "ash", "mksh"};
-    if (std::find(std::begin(shells), std::end(shells), prog) == std::end(shells)) return false;
+    if (std::find(std::begin(shells), std::end(shells), prog) == std::end(shells)) return {};
+    using K = ShellScriptSource::Kind;
     for (size_t i = 1; i < c.words.size(); ++i) {
-        const std::string& t = c.words[i].text;
-        if (t == "--" || t == "-") return i + 1 == c.words.size();
-        if (t.size() < 2 || (t[0] != '-' && t[0] != '+')) return false;  // a script file
-        if (t[1] == '-') continue;                                          // --login, --norc, ...
-        if (t.find('c') != std::string::npos) return false;                // -c STRING
-        if (t.find('s') != std::string::npos) return true;                 // -s: the rest are parameters
-        if (t == "-o" || t == "+o" || t == "-O" || t == "+O") ++i;         // -o pipefail
+        const ShellWord& w = c.words[i];
+        const std::string& t = w.text;
+        // `--` and `-` end the options: the next word is the script file, if there is one.
+        if (!w.unresolved() && (t == "--" || t == "-")) return i + 1 < c.words.size() ? ShellScriptSource{K::File, &c.words[i + 1]} : ShellScriptSource{K::Stdin};
+        if (w.unresolved() || t.size() < 2 || (t[0] != '-' && t[0] != '+')) return {K::File, &w};  // the first operand
+        if (t[1] == '-') continue;                                        // --login, --norc, ...
+        if (t.find('c') != std::string::npos) return {K::String};         // -c STRING
+        if (t.find('s') != std::string::npos) return {K::Stdin};          // -s: the rest are parameters
+        if (t == "-o" || t == "+o" || t == "-O" || t == "+O") ++i;       // -o pipefail
     }
-    return true;
+    return {K::Stdin};
 }
 
 ShellScript read_shell_script(std::string_view text, std::string_view path) {
@@ -901,7 +904,7 @@ ShellScript read_shell_script(std::string_view text, std::string_view path) {
         c.input_ids.clear();
     }
     for (size_t i = 0; i + 1 < out.commands.size(); ++i)
-        out.commands[i].piped_to_shell = out.commands[i].piped && reads_script_from_stdin(out.commands[i + 1]);
+        out.commands[i].piped_to_shell = out.commands[i].piped && shell_script_source(out.commands[i + 1]).kind == ShellScriptSource::Stdin;
     if (lexer.syntax_error()) {
         out.syntax_error = lexer.syntax_error();
         out.syntax_token = lexer.syntax_token();

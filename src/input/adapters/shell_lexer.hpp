@@ -86,9 +86,15 @@ struct ShellCommand {
     std::vector<uint32_t> input_ids;  // the lexer's own bookkeeping (empty once returned)
 };
 
-// A shell that reads its script from standard input: sh, bash, ... with no script operand
-// (options only, or -s and the positional parameters after it), not -c.
-bool reads_script_from_stdin(const ShellCommand& c);
+// Where a shell command (sh, bash, dash, zsh, ksh, ash, mksh) takes its script from: a -c
+// string, standard input (no operand, or -s and the positional parameters after it), or the
+// file its first operand names (`bash -e deploy.sh`, `sh -- x.sh`). NotShell for any other
+// command.
+struct ShellScriptSource {
+    enum Kind { NotShell, String, Stdin, File } kind = NotShell;
+    const ShellWord* file = nullptr;  // File: the word naming it
+};
+ShellScriptSource shell_script_source(const ShellCommand& c);
 
 // How deep command substitutions ($( ) and ` `, process substitutions) may nest. bash has
 // no such bound; a deeper script is refused (ShellScript::too_deep) rather than read in part.

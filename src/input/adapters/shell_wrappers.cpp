@@ -111,6 +111,12 @@ ShellWord appended(uint32_t at, const std::string& text, const std::string& why)
     return w;
 }
 
+// The unresolved parts of `w` (expansions and why) also parts of `out`, a word made of it.
+void take_unresolved(ShellWord& out, const ShellWord& w) {
+    out.expansions.insert(out.expansions.end(), w.expansions.begin(), w.expansions.end());
+    out.why.insert(out.why.end(), w.why.begin(), w.why.end());
+}
+
 // What `echo WORDS` prints, as one word whose characters keep their places in the file (the
 // spaces between the words at the end of the word before them). Leading -n/-e/-E options are
 // echo's own; with -e, \n, \t and \\ are its escapes (bash's echo keeps them as written without).
@@ -142,8 +148,7 @@ ShellWord echoed(const ShellCommand& cmd) {
             out.text.push_back(w.text[c]);
             out.offsets.push_back(w.offset_of(c));
         }
-        out.expansions.insert(out.expansions.end(), w.expansions.begin(), w.expansions.end());
-        out.why.insert(out.why.end(), w.why.begin(), w.why.end());
+        take_unresolved(out, w);
         out.end = w.end;
     }
     std::sort(out.why.begin(), out.why.end());
@@ -187,8 +192,7 @@ ShellWord printed(const ShellCommand& cmd) {
                 if (next < cmd.words.size()) {
                     const ShellWord& a = cmd.words[next++];
                     for (size_t k = 0; k < a.text.size(); ++k) put(a.text[k], a.offset_of(k));
-                    out.expansions.insert(out.expansions.end(), a.expansions.begin(), a.expansions.end());
-                    out.why.insert(out.why.end(), a.why.begin(), a.why.end());
+                    take_unresolved(out, a);
                 }
                 c = std::min(d, t.size() - 1);
             } else {
@@ -197,8 +201,7 @@ ShellWord printed(const ShellCommand& cmd) {
         }
         if (next == before) break;  // a format that takes no argument is printed once
     }
-    out.expansions.insert(out.expansions.end(), fmt.expansions.begin(), fmt.expansions.end());
-    out.why.insert(out.why.end(), fmt.why.begin(), fmt.why.end());
+    take_unresolved(out, fmt);
     std::sort(out.why.begin(), out.why.end());
     return out;
 }
@@ -228,7 +231,8 @@ public:
         // given to a shell with no script operand (bash -s <<EOF, sh <<< "..."), to ssh with no
         // remote command (the remote login shell reads it), or printed by cat into a shell.
         if (!cmd.input_texts.empty() &&
-            (reads_script_from_stdin(cmd) || (prog == "ssh" && !script_word(cmd, prog)) || (prog == "cat" && cmd.piped_to_shell))) {
+            (shell_script_source(cmd).kind == ShellScriptSource::Stdin || (prog == "ssh" && !script_word(cmd, prog)) ||
+             (prog == "cat" && cmd.piped_to_shell))) {
             for (const ShellWord& text : cmd.input_texts) {
                 if (!mentions_cli(text)) continue;
                 if (depth >= kMaxWrapperDepth) {
@@ -405,22 +409,7 @@ const ShellWord* script_run(const ShellCommand& c) {
     if (w.empty()) return nullptr;
     const std::string& first = w[0].text;
     if (!w[0].unresolved() && (first == "source" || first == ".")) return w.size() > 1 ? &w[1] : nullptr;
-    const std::string prog = base_name(first);
-    static const char* const shells[] = {"sh", "bash", "dash", "zsh", "ksh", "ash", "mksh"};
-    if (!w[0].unresolved() && std::find(std::begin(shells), std::end(shells), prog) != std::end(shells)) {
-        for (size_t i = 1; i < w.size(); ++i) {
-            const std::string& t = w[i].text;
-            if (t == "--") return i + 1 < w.size() ? &w[i + 1] : nullptr;
-            if (t.size() >= 2 && (t[0] == '-' || t[0] == '+') && !w[i].unresolved()) {
-                if (t[1] == '-') continue;
-                if (t.find('c') != std::string::npos || t.find('s') != std::string::npos) return nullptr;
-                if (t == "-o" || t == "+o" || t == "-O" || t == "+O") ++i;
-                continue;
-            }
-            return &w[i];
-        }
-        return nullptr;
-    }
+    if (const ShellScriptSource src = shell_script_source(c); src.kind != ShellScriptSource::NotShell) return src.file;
     const bool by_path = first.find('/') != std::string::npos;
     const bool script_name = first.size() > 3 && (first.ends_with(".sh") || first.ends_with(".bash"));
     return by_path && script_name ? &w[0] : nullptr;
