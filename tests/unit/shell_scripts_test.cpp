@@ -66,19 +66,36 @@ TEST_CASE("scripts the plan runs: one opguard cannot read is a placeholder that 
                          "./plan.sh\n"
                          "aliyun ecs StartInstance --RegionId cn-hangzhou --InstanceId i-bp1old000001\n");
     const CliRun r = run_opguard(dir.path(), "check plan.sh" + kInventory);
-    CHECK(r.exit == 0);  // warnings
+    CHECK(r.exit == 1);  // calls not checked fail the check, as an unmodeled call does
     CHECK(has(r.out, "call 1 line-2: shell source  plan.sh:2:1\n"));
-    CHECK(has(r.out, "warning[plan.script-not-read] plan.sh:2:8\n      this line runs ./missing.sh, which opguard does not read: ./missing.sh is not "
+    CHECK(has(r.out, "error[plan.script-not-read] plan.sh:2:8\n      this line runs ./missing.sh, which opguard does not read: ./missing.sh is not "
                      "beside the plan (opguard looks for it relative to the plan's folder); the API calls it makes are not checked\n"));
-    CHECK(has(r.out, "warning[plan.script-not-read] plan.sh:3:6\n      this line runs $TOOLS/rotate.sh, which opguard does not read: its path "
+    CHECK(has(r.out, "error[plan.script-not-read] plan.sh:3:6\n      this line runs $TOOLS/rotate.sh, which opguard does not read: its path "
                      "\"$TOOLS/rotate.sh\" (TOOLS may be set by the `source` at plan.sh:2:1) is not known before the script runs; the API calls it "
                      "makes are not checked\n"));
-    CHECK(has(r.out, "warning[plan.script-not-read] plan.sh:4:1\n      this line runs ./plan.sh, which opguard does not read: ./plan.sh is already "
+    CHECK(has(r.out, "error[plan.script-not-read] plan.sh:4:1\n      this line runs ./plan.sh, which opguard does not read: ./plan.sh is already "
                      "being read (it runs itself)"));
     CHECK(has(r.out, "call 4 line-5: ecs.StartInstance"));
     // A placeholder is not a call: no outcome is predicted for it, and no other rule reads it.
     CHECK(has(r.out, "Plan: 1 instance started; 3 calls not modeled.\n"));
-    CHECK(has(r.out, "0 errors, 3 warnings, 0 info\n"));
+    CHECK(has(r.out, "3 errors, 0 warnings, 0 info\n"));
+
+    // A script known to make no API calls is accepted explicitly, line by line: a waiver.
+    dir.write("waivers.json", R"({"waivers": [
+  {"rule": "plan.script-not-read", "call": "line-2", "reason": "missing.sh only sets variables"},
+  {"rule": "plan.script-not-read", "call": "line-3", "reason": "rotate.sh is checked on its own"},
+  {"rule": "plan.script-not-read", "call": "line-4", "reason": "the plan runs itself once"}]})");
+    const CliRun waived = run_opguard(dir.path(), "check plan.sh --waivers waivers.json" + kInventory);
+    CHECK(waived.exit == 0);
+    CHECK(has(waived.out, "0 errors, 0 warnings, 0 info, 3 waived\n"));
+    // One left unwaived still fails it; --skip-rule cannot (the rule is locked).
+    dir.write("two.json", R"({"waivers": [
+  {"rule": "plan.script-not-read", "call": "line-2", "reason": "missing.sh only sets variables"},
+  {"rule": "plan.script-not-read", "call": "line-3", "reason": "rotate.sh is checked on its own"}]})");
+    CHECK(run_opguard(dir.path(), "check plan.sh --waivers two.json" + kInventory).exit == 1);
+    const CliRun skip = run_opguard(dir.path(), "check plan.sh --skip-rule plan.script-not-read" + kInventory);
+    CHECK(skip.exit == 2);
+    CHECK(has(skip.err, "plan.script-not-read"));
 }
 
 TEST_CASE("scripts the plan runs: a delete in a sourced script fails the check, its errors name its own file", "[shell][scripts][fail-closed]") {
@@ -121,7 +138,7 @@ TEST_CASE("scripts the plan runs: a folder, a pipe or a symbolic-link loop is no
     dir.write("plan.sh", "source folder.sh\nsource pipe.sh\nsource loop-a.sh\n"
                          "aliyun ecs StartInstance --RegionId cn-hangzhou --InstanceId i-bp1old000001\n");
     const CliRun r = run_opguard(dir.path(), "check plan.sh" + kInventory, "", 20);
-    CHECK(r.exit == 0);
+    CHECK(r.exit == 1);  // not read: the check fails (and does not hang on the pipe)
     CHECK(has(r.out, "this line runs folder.sh, which opguard does not read: folder.sh is not a regular file (a folder, device or pipe)"));
     CHECK(has(r.out, "this line runs pipe.sh, which opguard does not read: pipe.sh is not a regular file (a folder, device or pipe)"));
     CHECK(has(r.out, "this line runs loop-a.sh, which opguard does not read: loop-a.sh cannot be read ("));
@@ -134,10 +151,10 @@ TEST_CASE("scripts the plan runs: also from a string bash -c or ssh runs", "[she
     dir.write("plan.sh", "bash -c \"source ./x.sh\"\n"
                          "ssh ops@bastion '. ./missing.sh && aliyun ecs StopInstance --RegionId cn-hangzhou --InstanceId i-bp1web000001'\n");
     const CliRun r = run_opguard(dir.path(), "check plan.sh" + kInventory);
-    CHECK(r.exit == 0);
+    CHECK(r.exit == 1);  // ./missing.sh is not read
     CHECK(has(r.out, "call 1 x.sh:line-1: ecs.StartInstance  x.sh:1:1\n"));
     CHECK(has(r.out, "call 2 line-2: shell .  plan.sh:2:18\n"));
-    CHECK(has(r.out, "warning[plan.script-not-read] plan.sh:2:20\n      this line runs ./missing.sh, which opguard does not read"));
+    CHECK(has(r.out, "error[plan.script-not-read] plan.sh:2:20\n      this line runs ./missing.sh, which opguard does not read"));
     CHECK(has(r.out, "call 3 line-2.2: ecs.StopInstance  plan.sh:2:36\n"));
 }
 
