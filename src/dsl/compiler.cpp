@@ -1370,7 +1370,7 @@ public:
     }
 
     void add_terraform_resource(const ast::Item& item, bool may_override) {
-        check_allowed(item, {"header", "product", "region", "params", "missing", "delete", "create", "update", "source", "note"});
+        check_allowed(item, {"header", "product", "region", "params", "missing", "delete", "create", "update", "no_call", "source", "note"});
         TerraformResource r;
         r.name = item.name;
         r.origin = item.name_origin;
@@ -1401,6 +1401,7 @@ public:
         if (const auto* p = get(item, "delete")) r.on_delete = client_calls(*p, names, r.product);
         if (const auto* p = get(item, "create")) r.on_create = client_calls(*p, names, r.product);
         if (const auto* p = get(item, "update")) r.on_update = client_calls(*p, names, r.product);
+        if (const auto* p = get(item, "no_call")) r.no_call = string_list(*p);
         r.source = literal_string(require(item, "source"));
         r.note = opt_string(item, "note");
         if (same != terraform_resources_.end()) *same = std::move(r);

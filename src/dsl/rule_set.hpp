@@ -249,6 +249,10 @@ struct TerraformResource {
     std::vector<ParamSource> params;   // parameters every call starts with
     std::vector<std::pair<std::string, std::string>> missing;  // parameter => why, when its provider setting is not in the plan
     std::vector<ClientCall> on_delete, on_create, on_update;
+    // Attributes whose change alone makes no API call at apply (the provider's update never
+    // reads them). Any other changed attribute that no `update` call lists is not dropped: it
+    // becomes one call no rule file describes (plan.unmodeled-call).
+    std::vector<std::string> no_call;
     std::string source;
     std::string note;
 };

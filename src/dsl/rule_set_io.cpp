@@ -10,7 +10,7 @@ namespace opguard {
 
 namespace {
 
-constexpr char kMagic[8] = {'o', 'p', 'g', 'r', 'u', 'l', 'e', '6'};
+constexpr char kMagic[8] = {'o', 'p', 'g', 'r', 'u', 'l', 'e', '7'};
 
 class Writer {
 public:
@@ -295,7 +295,7 @@ static_assert(sizeof(ParamSource) == 168, "ParamSource changed: serialize the ne
 static_assert(sizeof(AttrCondition) == 88, "AttrCondition changed: serialize the new member");
 static_assert(sizeof(ClientCall) == 240, "ClientCall changed: serialize the new member");
 static_assert(sizeof(OosAction) == 184, "OosAction changed: serialize the new member");
-static_assert(sizeof(TerraformResource) == 312, "TerraformResource changed: serialize the new member");
+static_assert(sizeof(TerraformResource) == 336, "TerraformResource changed: serialize the new member");
 static_assert(sizeof(RuleSet) == 11 * 24 + 48, "RuleSet changed: serialize the new member");
 #endif
 
@@ -381,7 +381,7 @@ std::string serialize_rule_set(const RuleSet& r, uint64_t text_hash, uint32_t fi
         w.s(t.name); w.origin(t.origin); w.s(t.header); w.s(t.product); w.strings(t.region); w.sources(t.params);
         w.u(t.missing.size());
         for (const auto& [n, why] : t.missing) { w.s(n); w.s(why); }
-        w.calls(t.on_delete); w.calls(t.on_create); w.calls(t.on_update); w.s(t.source); w.s(t.note);
+        w.calls(t.on_delete); w.calls(t.on_create); w.calls(t.on_update); w.strings(t.no_call); w.s(t.source); w.s(t.note);
     }
     return std::move(w.out);
 }
@@ -532,7 +532,7 @@ bool deserialize_rule_set(std::string_view data, uint64_t text_hash, const std::
         t.params = rd.sources();
         t.missing.resize(rd.count());
         for (auto& [n, why] : t.missing) { n = rd.s(); why = rd.s(); }
-        t.on_delete = rd.calls(); t.on_create = rd.calls(); t.on_update = rd.calls(); t.source = rd.s(); t.note = rd.s();
+        t.on_delete = rd.calls(); t.on_create = rd.calls(); t.on_update = rd.calls(); t.no_call = rd.strings(); t.source = rd.s(); t.note = rd.s();
         if (!rd.ok) return false;
     }
     if (!rd.ok || !rd.at_end()) return false;

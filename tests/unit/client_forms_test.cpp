@@ -17,6 +17,8 @@ using namespace opguard::test;
 
 namespace {
 
+bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
 // A value as JSON-like text: strings quoted, lists in brackets.
 std::string shown(const Node& v) {
     if (v.is_string()) return "\"" + v.as_string() + "\"";
@@ -90,6 +92,13 @@ std::string change(const std::string& address, const std::string& actions, const
     return "{\"address\": \"" + address + "\", \"mode\": \"managed\", \"type\": \"" + type +
            "\", \"provider_name\": \"registry.terraform.io/aliyun/alicloud\", \"change\": {\"actions\": " + actions +
            ", \"before\": " + before + ", \"after\": " + after + "}}";
+}
+// The same with after_unknown (the attributes known only after apply).
+std::string change(const std::string& address, const std::string& actions, const std::string& before, const std::string& after,
+                   const std::string& after_unknown) {
+    std::string c = change(address, actions, before, after);
+    c.insert(c.size() - 2, ", \"after_unknown\": " + after_unknown);
+    return c;
 }
 
 // "file:line:col id message" of each error of loading the built-in rules and `rule_dirs`.
@@ -212,25 +221,114 @@ TEST_CASE("Terraform: deleting instances and disks becomes the provider's calls,
 }
 
 TEST_CASE("Terraform: a new image_id of alicloud_instance stops it, replaces its system disk and starts it", "[client-forms][terraform]") {
+    // resourceAliCloudInstanceUpdate (terraform-provider-alicloud 81c43b6): a changed image_id or
+    // status reads the instance, stops it when it is Running (or status goes to Stopped),
+    // ReplaceSystemDisk with SystemDiskSize (the SDK's SystemDisk.Size), StartInstance when
+    // status is Running. before.status is what the provider's refresh read.
     TempDir dir;
     const std::string plan = tf_plan({
         change("alicloud_instance.web", "[\"update\"]", "{\"id\": \"i-web1\", \"image_id\": \"m-old\", \"status\": \"Running\", \"system_disk_size\": 40}",
                "{\"id\": \"i-web1\", \"image_id\": \"m-new\", \"status\": \"Running\", \"system_disk_size\": 40}"),
         change("alicloud_instance.batch", "[\"update\"]", "{\"id\": \"i-b1\", \"image_id\": \"m-old\", \"status\": \"Stopped\"}",
                "{\"id\": \"i-b1\", \"image_id\": \"m-new\", \"status\": \"Stopped\"}"),
-        change("alicloud_instance.same", "[\"update\"]", "{\"id\": \"i-s1\", \"image_id\": \"m-old\", \"instance_name\": \"a\"}",
-               "{\"id\": \"i-s1\", \"image_id\": \"m-old\", \"instance_name\": \"b\"}"),
+        change("alicloud_instance.nostatus", "[\"update\"]", "{\"id\": \"i-n1\", \"image_id\": \"m-old\"}",
+               "{\"id\": \"i-n1\", \"image_id\": \"m-new\"}"),
+        change("alicloud_instance.stop", "[\"update\"]", "{\"id\": \"i-t1\", \"status\": \"Running\", \"stopped_mode\": \"KeepCharging\"}",
+               "{\"id\": \"i-t1\", \"status\": \"Stopped\", \"stopped_mode\": \"StopCharging\"}"),
+        change("alicloud_instance.start", "[\"update\"]", "{\"id\": \"i-u1\", \"status\": \"Stopped\", \"force_delete\": false}",
+               "{\"id\": \"i-u1\", \"status\": \"Running\", \"force_delete\": true}"),
+        change("alicloud_instance.flag", "[\"update\"]", "{\"id\": \"i-f1\", \"force_delete\": false}", "{\"id\": \"i-f1\", \"force_delete\": true}"),
     });
     auto l = load(dir, "tfplan.json", plan);
     CHECK(l->calls() == std::vector<std::string>{
                             "alicloud_instance.web:StopInstance ecs StopInstance wait",
                             "alicloud_instance.web:ReplaceSystemDisk ecs ReplaceSystemDisk wait",
                             "alicloud_instance.web:StartInstance ecs StartInstance wait",
-                            "alicloud_instance.batch:StopInstance ecs StopInstance wait",
-                            "alicloud_instance.batch:ReplaceSystemDisk ecs ReplaceSystemDisk wait"});
-    CHECK(l->params(1) == std::vector<std::string>{"InstanceId=\"i-web1\"", "ImageId=\"m-new\"", "SystemDiskSize=40"});
-    CHECK(l->conditional(0));
-    CHECK_FALSE(l->conditional(1));
+                            // Stopped and staying so: no stop, no start
+                            "alicloud_instance.batch ecs ReplaceSystemDisk wait",
+                            // no status in the state: the stop is conditional
+                            "alicloud_instance.nostatus:StopInstance ecs StopInstance wait",
+                            "alicloud_instance.nostatus:ReplaceSystemDisk ecs ReplaceSystemDisk wait",
+                            "alicloud_instance.stop ecs StopInstance wait",
+                            "alicloud_instance.start ecs StartInstance wait"
+                            // alicloud_instance.flag: force_delete is only recorded (no_call)
+                        });
+    CHECK(l->params(0) == std::vector<std::string>{"RegionId=\"cn-hangzhou\"", "InstanceId=\"i-web1\"", "ForceStop=false"});
+    CHECK(l->params(1) == std::vector<std::string>{"InstanceId=\"i-web1\"", "ImageId=\"m-new\"", "SystemDisk.Size=40"});
+    CHECK_FALSE(l->conditional(0));
+    CHECK(l->conditional(4));
+    CHECK_FALSE(l->conditional(5));
+    CHECK(l->params(6) == std::vector<std::string>{"RegionId=\"cn-hangzhou\"", "InstanceId=\"i-t1\"", "ForceStop=false", "StoppedMode=\"StopCharging\""});
+}
+
+TEST_CASE("Terraform: an update of an attribute no update call maps is a call no rule describes, never nothing", "[client-forms][terraform][fail-closed]") {
+    TempDir dir;
+    const std::string plan = tf_plan({
+        // instance_type and user_data: the provider stops the instance, ModifyInstanceSpec, starts it
+        change("alicloud_instance.type", "[\"update\"]",
+               "{\"id\": \"i-ty1\", \"instance_type\": \"ecs.g5.large\", \"user_data\": \"a\", \"status\": \"Running\"}",
+               "{\"id\": \"i-ty1\", \"instance_type\": \"ecs.g5.xlarge\", \"user_data\": \"b\", \"status\": \"Running\"}"),
+        // a mapped and an unmapped attribute: the mapped call, then the unmapped one
+        change("alicloud_instance.both", "[\"update\"]", "{\"id\": \"i-bo1\", \"image_id\": \"m-old\", \"status\": \"Stopped\", \"password\": \"x\"}",
+               "{\"id\": \"i-bo1\", \"image_id\": \"m-new\", \"status\": \"Stopped\", \"password\": \"y\"}"),
+        // the same secret on both sides is no change (both are blanked when the plan is read)
+        change("alicloud_instance.samepw", "[\"update\"]", "{\"id\": \"i-sp1\", \"image_id\": \"m-old\", \"status\": \"Stopped\", \"password\": \"x\"}",
+               "{\"id\": \"i-sp1\", \"image_id\": \"m-new\", \"status\": \"Stopped\", \"password\": \"x\"}"),
+        // an attribute known only after apply counts as changed
+        change("alicloud_ecd_desktop.tags", "[\"update\"]", "{\"id\": \"ecd-1\", \"tags\": null}", "{\"id\": \"ecd-1\"}",
+               "{\"tags\": true}"),
+        // bundle_id alone: no call (no_call), not an unmodeled one
+        change("alicloud_ecd_desktop.bundle", "[\"update\"]", "{\"id\": \"ecd-2\", \"bundle_id\": \"b-1\"}", "{\"id\": \"ecd-2\", \"bundle_id\": \"b-2\"}"),
+    });
+    auto l = load(dir, "tfplan.json", plan);
+    CHECK(l->calls() == std::vector<std::string>{
+                            "alicloud_instance.type alicloud update alicloud_instance (instance_type, user_data)",
+                            "alicloud_instance.both:ReplaceSystemDisk ecs ReplaceSystemDisk wait",
+                            "alicloud_instance.both:update alicloud_instance (password) alicloud update alicloud_instance (password)",
+                            "alicloud_instance.samepw ecs ReplaceSystemDisk wait",
+                            "alicloud_ecd_desktop.tags alicloud update alicloud_ecd_desktop (tags)"});
+    // The secret's value is not in the call: only the attribute's name.
+    CHECK(l->plan.calls[2].record.to_json().find("\"y\"") == std::string::npos);
+
+    // End to end: the check fails at the resource's address.
+    dir.write("plan.json", plan);
+    const CliRun r = run_opguard(dir.path(), "check plan.json --no-config --inventory " + shell_quote(source_path("samples/fleet")));
+    CHECK(r.exit == 1);
+    CHECK(has(r.out, "error[plan.unmodeled-call] plan.json:"));
+    CHECK(has(r.out, "no rule file describes alicloud update alicloud_instance (instance_type, user_data): opguard cannot tell what this call changes or destroys"));
+}
+
+TEST_CASE("Terraform: a resource change opguard cannot read is an input error, never a change skipped", "[client-forms][terraform][fail-closed][hostile]") {
+    TempDir dir;
+    const std::string head = "{\"format_version\": \"1.2\", \"resource_changes\": [";
+    const std::string ok = "{\"address\": \"alicloud_ecd_desktop.d\", \"mode\": \"managed\", \"type\": \"alicloud_ecd_desktop\", ";
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {ok + "\"change\": {\"actions\": \"delete\", \"before\": {\"id\": \"ecd-1\"}}}", "'actions' is a non-empty list"},
+        {ok + "\"change\": {\"actions\": [\"Delete\"], \"before\": {\"id\": \"ecd-1\"}}}", "unknown action \"Delete\""},
+        {ok + "\"change\": {\"actions\": [\"destroy\"], \"before\": {\"id\": \"ecd-1\"}}}", "unknown action \"destroy\""},
+        {ok + "\"change\": {\"actions\": [], \"before\": {\"id\": \"ecd-1\"}}}", "'actions' is a non-empty list"},
+        {ok + "\"change\": null}", "needs 'change', an object"},
+        {ok + "\"changes\": {\"actions\": [\"delete\"]}}", "needs 'change', an object"},
+        {"{\"address\": \"alicloud_ecd_desktop.d\", \"mode\": \"Managed\", \"type\": \"alicloud_ecd_desktop\", \"change\": {\"actions\": [\"delete\"]}}", "mode is \"managed\" or \"data\"; found \"Managed\""},
+        {"{\"address\": \"alicloud_ecd_desktop.d\", \"type\": \"alicloud_ecd_desktop\", \"change\": {\"actions\": [\"delete\"]}}", "needs 'mode', a non-empty string"},
+        {"{\"address\": \"x\", \"mode\": \"managed\", \"type\": 7, \"change\": {\"actions\": [\"delete\"]}}", "needs 'type', a non-empty string; found 7"},
+        {"7", "a resource change is an object"},
+    };
+    for (const auto& [entry, expected] : cases) {
+        CAPTURE(entry);
+        dir.write("plan.json", head + entry + "]}");
+        const CliRun r = run_opguard(dir.path(), "check plan.json --no-config --inventory " + shell_quote(source_path("samples/fleet")));
+        CHECK(r.exit == 2);
+        CHECK(has(r.err, "plan.json:1:"));
+        CHECK(has(r.err, "error[plan.terraform-shape]"));
+        CHECK(has(r.err, expected));
+    }
+    // data sources and forget (removed from the state, not destroyed) make no call
+    dir.write("plan.json", head + "{\"address\": \"data.x.y\", \"mode\": \"data\", \"type\": \"alicloud_instances\", \"change\": {\"actions\": [\"read\"]}}, " +
+                               ok + "\"change\": {\"actions\": [\"forget\"], \"before\": {\"id\": \"ecd-1\"}}}]}");
+    const CliRun quiet = run_opguard(dir.path(), "check plan.json --no-config --inventory " + shell_quote(source_path("samples/fleet")));
+    CHECK(quiet.exit == 0);
+    CHECK(has(quiet.out, "(0 calls)"));
 }
 
 TEST_CASE("a --rules folder adds an OOS action and a Terraform resource type without touching src/", "[client-forms][rules-dir]") {

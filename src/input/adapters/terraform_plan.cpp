@@ -1,7 +1,11 @@
 #include "input/adapters/terraform_plan.hpp"
 
 #include <algorithm>
+#include <set>
+#include <string>
 
+#include "core/diagnostic.hpp"
+#include "core/redact.hpp"
 #include "input/adapters/aliyun_cli.hpp"
 #include "input/adapters/hcloud_cli.hpp"
 
@@ -19,11 +23,29 @@ public:
         const Node* rcs = root_.find("resource_changes");
         if (!rcs || !rcs->is_array()) return;
         for (const Node& rc : rcs->items()) {
+            // Terraform's JSON plan format: every entry has a string address, mode ("managed" or
+            // "data"), type and a change with its actions. An entry opguard cannot read is an
+            // input error, never a change skipped (a "delete" it did not see would pass).
+            if (!rc.is_object()) fail(rc.origin, "a resource change is an object with address, mode, type and change; found " + std::string(kind_name(rc.kind())));
             const Node* type = member(&rc, "type");
             const Node* mode = member(&rc, "mode");
             const Node* address = member(&rc, "address");
-            if (!type || !type->is_string() || !address || !address->is_string()) continue;
-            if (mode && mode->is_string() && mode->as_string() != "managed") continue;
+            for (const auto& [key, n] : {std::pair{"address", address}, std::pair{"mode", mode}, std::pair{"type", type}})
+                if (!n || !n->is_string() || n->as_string().empty())
+                    fail(n ? n->origin : rc.origin, std::string("a resource change needs '") + key + "', a non-empty string" + (n ? "; found " + n->to_json().substr(0, 80) : ""));
+            if (mode->as_string() != "managed" && mode->as_string() != "data")
+                fail(mode->origin, "mode is \"managed\" or \"data\"; found \"" + mode->as_string().substr(0, 80) + "\"");
+            const Node* change = member(&rc, "change");
+            if (!change || !change->is_object()) fail(change ? change->origin : rc.origin, "a resource change needs 'change', an object with 'actions'");
+            const Node* acts = member(change, "actions");
+            if (!acts || !acts->is_array() || acts->items().empty())
+                fail(acts ? acts->origin : change->origin, "'actions' is a non-empty list of no-op, create, read, update, delete or forget");
+            for (const Node& x : acts->items()) {
+                static const std::set<std::string, std::less<>> known = {"no-op", "create", "read", "update", "delete", "forget"};
+                if (!x.is_string() || !known.count(x.as_string()))
+                    fail(x.origin, "unknown action " + x.to_json().substr(0, 80) + ": Terraform's are no-op, create, read, update, delete and forget");
+            }
+            if (mode->as_string() != "managed") continue;  // a data source is read
             rc_ = &rc;
             at_ = address->origin;
             address_ = address->as_string();
@@ -38,8 +60,7 @@ public:
             calls_.clear();
             suffixes_.clear();
             std::vector<std::string> actions;
-            if (const Node* a = member(change_, "actions"); a && a->is_array())
-                for (const auto& x : a->items()) if (x.is_string()) actions.push_back(x.as_string());
+            for (const auto& x : acts->items()) actions.push_back(x.as_string());
             if (const TerraformResource* r = b_.rules().terraform_resource(type->as_string())) declared(*r, actions);
             else not_mapped(type->as_string(), actions);
             for (size_t i = 0; i < calls_.size(); ++i) {
@@ -50,6 +71,12 @@ public:
     }
 
 private:
+    [[noreturn]] void fail(Origin at, const std::string& message) const {
+        if (!at.known()) at = root_.origin;
+        const SourceFile& f = b_.sources().file(at.file);
+        throw InputError(f.path(), f.position(at.offset), "plan.terraform-shape", message);
+    }
+
     void push(CallDraft d, const std::string& suffix) {
         suffixes_.push_back(suffix);
         calls_.push_back(std::move(d));
@@ -68,7 +95,45 @@ private:
         const Node* a = after(k);
         if (!b && !a) return false;
         if (!b || !a) return !(b ? b->is_null() : a->is_null());
-        return !b->equals(*a);
+        return !same(*b, *a);
+    }
+    // Equal values. A secret was blanked when the plan was read (a string to kRedacted, a number
+    // to 0), so two blanked values are told apart by their text in the plan file: a password
+    // that changes is a change, though neither value is ever shown.
+    bool same(const Node& x, const Node& y) const {
+        if (x.kind() != y.kind()) return false;
+        if (x.is_array()) {
+            if (x.items().size() != y.items().size()) return false;
+            for (size_t i = 0; i < x.items().size(); ++i)
+                if (!same(x.items()[i], y.items()[i])) return false;
+            return true;
+        }
+        if (x.is_object()) {
+            if (x.members().size() != y.members().size()) return false;
+            for (const auto& [key, v] : x.members()) {
+                const Node* w = y.find(key.str());
+                if (!w || !same(v, *w)) return false;
+            }
+            return true;
+        }
+        const bool blanked = (x.is_string() && x.as_string() == kRedacted && y.as_string() == kRedacted) ||
+                             (x.is_number() && x.as_number() == 0 && y.as_number() == 0);
+        if (blanked) return raw_text(x) == raw_text(y) && !raw_text(x).empty();
+        return x.equals(y);
+    }
+    // The JSON text of a scalar as the plan file writes it ("" when not known).
+    std::string_view raw_text(const Node& n) const {
+        if (!n.origin.known()) return {};
+        const std::string_view t = b_.sources().file(n.origin.file).text();
+        const size_t at = n.origin.offset;
+        if (at >= t.size()) return {};
+        size_t e = at;
+        if (t[at] == '"') {
+            for (e = at + 1; e < t.size() && t[e] != '"'; e += t[e] == '\\' ? 2 : 1) {}
+            return e < t.size() ? t.substr(at, e + 1 - at) : std::string_view{};
+        }
+        while (e < t.size() && std::string_view(",}] \t\r\n").find(t[e]) == std::string_view::npos) ++e;
+        return t.substr(at, e - at);
     }
     bool has(const char* k) const {
         const Node* a = after(k);
@@ -151,10 +216,14 @@ private:
     void not_mapped(const std::string& type, const std::vector<std::string>& actions) {
         std::string what;
         for (const auto& a : actions) {
-            if (a == "no-op" || a == "read") continue;
+            if (a == "no-op" || a == "read" || a == "forget") continue;
             what += (what.empty() ? "" : "+") + a;
         }
         if (what.empty()) return;
+        unmodeled(what + " " + type);
+    }
+    // One call no rule file describes, named `action` ("update alicloud_instance (instance_type)").
+    void unmodeled(const std::string& action) {
         std::string provider = "terraform";
         if (const Node* pn = member(rc_, "provider_name"); pn && pn->is_string() && !pn->as_string().empty()) {
             const std::string& full = pn->as_string();
@@ -162,8 +231,8 @@ private:
         }
         CallDraft d = draft();
         d.set_header("product", Node::string(provider, at_));
-        d.set_header("action", Node::string(what + " " + type, at_));
-        push(std::move(d), what + " " + type);
+        d.set_header("action", Node::string(action, at_));
+        push(std::move(d), action);
     }
 
     // ---- resource types declared in rules/ (terraform_resource items) ---------------------
@@ -268,7 +337,27 @@ private:
                 if (!c.skip_if.empty() && holds(c.skip_if)) continue;
                 push(declared_call(r, c), c.api);
             }
+            if (a == "update") unmapped_update(r);
         }
+    }
+
+    // The attributes an update changes that neither an `update` call nor `no_call` names: the
+    // provider makes calls for them that no rule file describes, so they become one such call
+    // (plan.unmodeled-call) rather than nothing: "update alicloud_instance (instance_type)".
+    void unmapped_update(const TerraformResource& r) {
+        std::set<std::string> keys;
+        for (const Node* side : {before_, after_, member(change_, "after_unknown")})
+            if (side && side->is_object())
+                for (const auto& m : side->members()) keys.insert(m.first.str());
+        std::string names;
+        for (const auto& k : keys) {
+            if (!changed(k.c_str())) continue;
+            auto names_it = [&](const std::vector<std::string>& list) { return std::find(list.begin(), list.end(), k) != list.end(); };
+            if (names_it(r.no_call)) continue;
+            if (std::any_of(r.on_update.begin(), r.on_update.end(), [&](const ClientCall& c) { return names_it(c.changed); })) continue;
+            names += (names.empty() ? "" : ", ") + k;
+        }
+        if (!names.empty()) unmodeled("update " + r.name + " (" + names + ")");
     }
 
     const Node& root_;
