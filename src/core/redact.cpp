@@ -61,8 +61,11 @@ const std::vector<std::string_view>& builtin_secret_fragments() {
 const std::vector<std::string_view>& builtin_not_secret() {
     // ClientToken: an idempotence token the client makes up (WUYING client RebootDesktops);
     // rules compare its value (ecd-client.reboot.client-token, ...-reused). NextToken: the
-    // pagination cursor of Describe* calls.
-    static const std::vector<std::string_view> v = {"clienttoken", "nexttoken"};
+    // pagination cursor of Describe* calls. PasswordInherit: ECS's boolean "use the image's
+    // password" (ReplaceSystemDisk, RunInstances; Terraform password_inherit, OOS
+    // passwordInherit), whose value the type checks read and which an OOS template writes as
+    // '{{ passwordInherit }}' to be expanded.
+    static const std::vector<std::string_view> v = {"clienttoken", "nexttoken", "passwordinherit"};
     return v;
 }
 
@@ -114,6 +117,9 @@ bool SecretNames::is_secret(std::string_view name) const {
 
 void blank_secret(Node& n) {
     Origin o = n.origin;
+    // true / false is a flag's value, not a secret (PasswordInherit, DeletePassword): it stays,
+    // as a JSON boolean does, so that the type checks read what the call sends.
+    if (n.is_string() && (n.as_string() == "true" || n.as_string() == "false")) return;
     if (n.is_string()) n = Node::string(kRedacted, o);
     else if (n.is_number()) n = Node::number(0, o);
     else if (n.is_array()) for (auto& v : n.items()) blank_secret(v);

@@ -31,7 +31,8 @@ TEST_CASE("secret names: case-, dash-, underscore-insensitive, wire forms, paths
     // Ordinary parameters, and the documented exceptions: ClientToken is an idempotence token
     // whose value the WUYING rules compare (ecd-client.reboot.client-token-reused); NextToken a
     // pagination cursor.
-    for (const char* name : {"ClientToken", "client-token", "CLIENT_TOKEN", "NextToken", "DesktopId", "DesktopId.1", "Tag.1.Key",
+    for (const char* name : {"ClientToken", "client-token", "CLIENT_TOKEN", "NextToken", "PasswordInherit", "password_inherit",
+                             "passwordInherit", "--PasswordInherit", "DesktopId", "DesktopId.1", "Tag.1.Key",
                              "Tag.1.Value", "SessionId", "SessionType", "RegionId", "KeyPairName", "ImageId", "project_id", "desktop_ids",
                              "", "1", "--endpoint"}) {
         INFO(name);
@@ -46,6 +47,39 @@ TEST_CASE("secret names: case-, dash-, underscore-insensitive, wire forms, paths
     CHECK(more.is_secret("LoginToken"));  // built-ins stay
     more.add("ClientToken");              // a rule file may make an exception secret, too
     CHECK(more.is_secret("ClientToken"));
+}
+
+TEST_CASE("blank_secret: a flag's true or false stays, every other value is blanked, the shape kept", "[secrets][names]") {
+    Node flag = Node::string("true"), off = Node::string("false"), pw = Node::string("S3cret-true"), n = Node::number(1234);
+    Node list = Node::array({Node::string("a"), Node::string("false")});
+    for (Node* x : {&flag, &off, &pw, &n, &list}) blank_secret(*x);
+    CHECK(flag.as_string() == "true");
+    CHECK(off.as_string() == "false");
+    CHECK(pw.as_string() == kRedacted);
+    CHECK(n.as_number() == 0);
+    CHECK(list.items()[0].as_string() == kRedacted);
+    CHECK(list.items()[1].as_string() == "false");
+}
+
+TEST_CASE("secrets: PasswordInherit is read as the boolean it is, in the CLI and an OOS template", "[secrets][fail-closed]") {
+    // It was redacted as a password: the CLI's "true" became "[redacted]" and plan.wrong-type
+    // refused the call; the template's '{{ passwordInherit }}' was blanked before expansion.
+    TempDir dir;
+    dir.write("p.sh", "aliyun ecs ReplaceSystemDisk --RegionId cn-hangzhou --InstanceId i-bp1dedicated04 --ImageId m-bp1ubuntu2204 "
+                      "--PasswordInherit true --Password S3cretPw\n");
+    dir.write("t.yml", "FormatVersion: OOS-2019-06-01\nParameters:\n  passwordInherit:\n    Type: Boolean\n    Default: true\n"
+                       "Tasks:\n  - Name: replace\n    Action: ACS::ExecuteApi\n    Properties:\n      Service: ECS\n"
+                       "      API: ReplaceSystemDisk\n      Parameters:\n        RegionId: cn-hangzhou\n        InstanceId: i-bp1dedicated04\n"
+                       "        ImageId: m-bp1ubuntu2204\n        PasswordInherit: '{{ passwordInherit }}'\n");
+    for (const char* plan : {"p.sh", "t.yml"}) {
+        CAPTURE(plan);
+        const CliRun r = run_opguard(dir.path(), std::string("check ") + plan + " --no-config --format json --inventory " +
+                                                     shell_quote(source_path("samples/fleet")));
+        CHECK(r.exit == 0);
+        CHECK(r.out.find("plan.wrong-type") == std::string::npos);
+        CHECK(r.out.find("\"outcome\": \"accepted\"") != std::string::npos);
+        CHECK(r.out.find("S3cretPw") == std::string::npos);
+    }
 }
 
 TEST_CASE("redact_text: URL user-info and the value after a secret name", "[secrets][names]") {
