@@ -9,6 +9,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/commands.hpp"
@@ -33,6 +34,14 @@ static void refuse_input_as_output(const std::string& path, const SourceRegistry
     if (is_stdout(path) || !fs::is_regular_file(path, ec)) return;
     for (size_t i = 0; i < sources.size(); ++i) {
         const std::string& input = sources.file(static_cast<uint32_t>(i)).path();
+        // A plan read from standard input (`check -`): the file the shell opened there.
+        if (input == "<stdin>") {
+            struct stat in, out;
+            if (::fstat(STDIN_FILENO, &in) == 0 && ::stat(path.c_str(), &out) == 0 && in.st_dev == out.st_dev && in.st_ino == out.st_ino)
+                throw InputError("command line", {}, "usage",
+                                 "--output " + path + " is an input of this run (the plan, read from standard input): opguard never writes to its inputs");
+            continue;
+        }
         if (fs::equivalent(path, input, ec) && !ec)
             throw InputError("command line", {}, "usage",
                              "--output " + path + " is an input of this run (" + input +

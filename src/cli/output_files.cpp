@@ -114,6 +114,10 @@ Target resolve(const std::string& user) {
             const int err = errno;
             unwritable(user, "cannot write the report here: " + why(err));
         }
+        // Open, but for reading only (standard input as /dev/fd/0): not "closed".
+        if (const int fl = ::fcntl(fd, F_GETFL); fl >= 0 && (fl & O_ACCMODE) == O_RDONLY)
+            unwritable(user, "cannot write the report here: descriptor " + std::to_string(fd) + (fd == STDIN_FILENO ? " (standard input)" : "") +
+                                 " is open for reading only");
         t.has_id = true;
         t.dev = st.st_dev;
         t.ino = st.st_ino;

@@ -303,6 +303,27 @@ TEST_CASE("nothing lost: opguard never writes to its inputs", "[output]") {
             CHECK(snapshot(dir.path() / "in") == before);
         }
     }
+    SECTION("a plan read from standard input (check -) is an input too, by name or as /dev/stdin") {
+        for (const char* target : {"in/plan.json", "/dev/stdin"}) {
+            const CliRun r = run_captured(dir.path().string(), "timeout -s KILL 60 " + shell_quote(OPGUARD_BINARY) +
+                                                                   " check - -i in/inv --format json --output " + target + " < in/plan.json");
+            INFO(target << ": " << r.err);
+            CHECK(r.exit == 2);
+            CHECK(r.err.find("is an input of this run (the plan, read from standard input)") != std::string::npos);
+            CHECK(snapshot(dir.path() / "in") == before);
+        }
+        // Descriptor 0 as /dev/fd/0: open for reading only, which is what the message says.
+        const CliRun fd0 = run_captured(dir.path().string(), "timeout -s KILL 60 " + shell_quote(OPGUARD_BINARY) +
+                                                                 " check in/plan.json -i in/inv --output /dev/fd/0 < /dev/null");
+        CHECK(fd0.exit == 2);
+        CHECK(fd0.err.find("/dev/fd/0: error[output.unwritable]: cannot write the report here: descriptor 0 (standard input) is open for reading only") !=
+              std::string::npos);
+        // Standard input that is not the plan is not an input: a report to another file goes there.
+        const CliRun other = run_captured(dir.path().string(), "timeout -s KILL 60 " + shell_quote(OPGUARD_BINARY) +
+                                                                   " check in/plan.json -i in/inv --format json --output out.json < in/waivers.json");
+        CHECK(other.exit <= 1);
+        CHECK(snapshot(dir.path() / "in") == before);
+    }
 }
 
 TEST_CASE("nothing lost: --output is written atomically", "[output]") {
