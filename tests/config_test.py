@@ -87,7 +87,12 @@ def main():
         ("- inventory\n", ".opguard.yaml:1:1: error[config.wrong-type]: the configuration is a mapping of option names to values"),
         ("inventory: inventory\ninventory: x\n", ".opguard.yaml:2:1: error[config.duplicate-key]: key 'inventory' given twice"),
         ("inventory: [inventory\n", ".opguard.yaml:2:1: error[config.syntax]: not valid YAML"),
-        ("inventory: inventory\ntoday: 2026-13-45\n", "usage"),
+        ("inventory: inventory\ntoday: 2026-13-45\n", ".opguard.yaml:2:8: error[config.invalid-value]: 'today' takes a date written YYYY-MM-DD; found '2026-13-45'"),
+        # A second document would be ignored, its keys never checked: refused where it starts.
+        ("inventory: inventory\n---\nfail-on: info\nno-such-key: 1\n",
+         ".opguard.yaml:3:1: error[config.syntax]: a second YAML document: the configuration is one mapping"),
+        ("---\n---\ninventory: inventory\n", ".opguard.yaml:3:1: error[config.syntax]: a second YAML document"),
+        ("inventory: inventory\nfail-on: \"err\\0or\"\n", ".opguard.yaml:2:10: error[config.invalid-value]: 'fail-on' holds a NUL character"),
     ]
     for text, expected in cases:
         p = run("check", "plan.json", config=text)
@@ -96,6 +101,25 @@ def main():
               f"{text.strip()!r} -> exit 2, one line: {expected} (got {p.returncode}: {p.stderr.strip()})")
     p = run("check", "plan.json", "--config", "missing.yaml")
     check(p.returncode == 2 and p.stderr.startswith("missing.yaml: error[config.unreadable]"), "a missing --config file: exit 2")
+    # Special files are read as every other input is: one message, no hang, no unbounded read.
+    os.makedirs(os.path.join(work, "cfgdir"), exist_ok=True)
+    fifo = os.path.join(work, "cfg.fifo")
+    if not os.path.exists(fifo):
+        os.mkfifo(fifo)
+    for target, expected in (("/dev/zero", "/dev/zero: error[config.unreadable]: expected a regular file or a pipe, found a character device"),
+                             ("cfg.fifo", "cfg.fifo: error[config.unreadable]: found a pipe (FIFO) with nothing written to it"),
+                             ("cfgdir", "cfgdir: error[config.unreadable]: expected a file, found a directory")):
+        try:
+            p = subprocess.run([binary, "check", "plan.json", "--config", target], cwd=work, env=env, capture_output=True, text=True,
+                               timeout=20)
+            check(p.returncode == 2 and p.stderr.startswith(expected) and len(p.stderr.splitlines()) == 1,
+                  f"--config {target}: exit 2, {expected} (got {p.returncode}: {p.stderr.strip()})")
+        except subprocess.TimeoutExpired:
+            check(False, f"--config {target}: no answer in 20 s")
+    with open(os.path.join(work, "big.yaml"), "w") as f:
+        f.write("# " + "x" * (2 * 1024 * 1024) + "\n")
+    p = run("check", "plan.json", "--config", "big.yaml", name="unused.yaml")
+    check(p.returncode == 2 and p.stderr.startswith("big.yaml: error[config.unreadable]"), f"a 2 MiB --config file: exit 2 ({p.stderr.strip()})")
     # A broken .opguard.yaml does not concern other commands.
     p = run("rules", "list", "--format", "json", config="nonsense: [\n")
     check(p.returncode == 0 and json.loads(p.stdout)["rules"], "rules list ignores .opguard.yaml")

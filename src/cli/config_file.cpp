@@ -23,6 +23,7 @@
 #include <sstream>
 
 #include "core/diagnostic.hpp"
+#include "core/source.hpp"
 #include "core/suggest.hpp"
 
 namespace opguard::cli {
@@ -108,15 +109,26 @@ struct Setting {
 
 std::string scalar_text(const YAML::Node& n) { return n.Scalar(); }
 
+constexpr size_t kMaxConfigBytes = 1024 * 1024;
+
 // Reads the file into settings, checking keys and the shape of their values.
 std::vector<Setting> read_settings(const std::string& path, const std::map<std::string, KeyOption>& keys) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw InputError(path, {}, "config.unreadable", "cannot read the configuration file");
-    std::stringstream ss;
-    ss << in.rdbuf();
+    // Read as every other input is: a folder, a device, a FIFO nobody writes or a file over
+    // the limit is one located error, never a hang or an unbounded read (--config /dev/zero).
+    std::string text;
+    try {
+        text = read_file_bytes(path, kMaxConfigBytes);
+    } catch (const InputError& e) {
+        throw InputError(path, e.position(), "config.unreadable", e.message());
+    }
     YAML::Node root;
     try {
-        root = YAML::Load(ss.str());
+        std::vector<YAML::Node> docs = YAML::LoadAll(text);
+        // A second document (after ---) would be ignored: its keys never checked, never applied.
+        if (docs.size() > 1)
+            throw InputError(path, at(docs[1].Mark()), "config.syntax",
+                             "a second YAML document: the configuration is one mapping (remove the '---' that starts another)");
+        if (!docs.empty()) root = docs.front();
     } catch (const YAML::ParserException& e) {
         throw InputError(path, at(e.mark), "config.syntax", "not valid YAML: " + e.msg);
     }
@@ -182,6 +194,11 @@ std::vector<Setting> read_settings(const std::string& path, const std::map<std::
             throw InputError(path, s.value_pos, "config.wrong-type",
                              "'" + key + "' takes " + (is_list(o) ? "a string or a list of strings" : "one value, a string"));
         }
+        // A NUL inside a value ("err\0or") would cut it short where it becomes an argument.
+        for (size_t i = 0; i < s.values.size(); ++i)
+            if (s.values[i].find('\0') != std::string::npos)
+                throw InputError(path, i < s.item_pos.size() ? s.item_pos[i] : s.value_pos, "config.invalid-value",
+                                 "'" + key + "' holds a NUL character");
         out.push_back(std::move(s));
     }
     return out;
