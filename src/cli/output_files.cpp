@@ -74,6 +74,10 @@ std::string real_dir(const std::string& user_path, const std::string& dir) {
     return buf;
 }
 
+// The standard streams that were closed when opguard started (bit fd): guard_standard_streams
+// gives each /dev/null read-only, so "open for reading only" must not be said of them.
+int g_closed_streams = 0;
+
 // Where one report goes, decided before anything is written.
 struct Target {
     enum Kind { Stream, File, Direct } kind = File;  // Stream: an open descriptor; File: staged and renamed; Direct: opened as it is
@@ -115,7 +119,8 @@ Target resolve(const std::string& user) {
             unwritable(user, "cannot write the report here: " + why(err));
         }
         // Open, but for reading only (standard input as /dev/fd/0): not "closed".
-        if (const int fl = ::fcntl(fd, F_GETFL); fl >= 0 && (fl & O_ACCMODE) == O_RDONLY)
+        const bool was_closed = fd <= 2 && (g_closed_streams & (1 << fd)) != 0;
+        if (const int fl = ::fcntl(fd, F_GETFL); !was_closed && fl >= 0 && (fl & O_ACCMODE) == O_RDONLY)
             unwritable(user, "cannot write the report here: descriptor " + std::to_string(fd) + (fd == STDIN_FILENO ? " (standard input)" : "") +
                                  " is open for reading only");
         t.has_id = true;
@@ -330,6 +335,7 @@ void guard_standard_streams() {
     // gets /dev/null opened read-only: writes to it fail with EBADF, reported as such.
     for (int fd = 0; fd <= 2; ++fd) {
         if (::fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+        g_closed_streams |= 1 << fd;
         const int got = ::open("/dev/null", O_RDONLY);
         if (got >= 0 && got != fd) {
             ::dup2(got, fd);

@@ -247,3 +247,51 @@ TEST_CASE("shell wrappers: strings nested deeper than opguard reads refuse the s
     CHECK(d->id == "plan.shell-depth");
     CHECK(d->where() == "1:" + std::to_string(10 + 5 + 2 * adapters::kMaxShellNesting));
 }
+
+TEST_CASE("shell wrappers: a command word opguard cannot resolve that names the CLI, or whose words do, is read as the CLI and said so",
+          "[shell][wrappers][fail-closed]") {
+    // These lines were dropped as unknown programs: a DeleteInstance beside another call passed.
+    TempDir dir;
+    const std::string del = " ecs DeleteInstance --RegionId cn-hangzhou --InstanceId i-bp1old000001 --Force true\n";
+    const std::string s = "aliyun ecd DescribeDesktops --RegionId cn-hangzhou --force\n"  // 1
+                          "${ALIYUN:-aliyun}" + del +                                     // 2
+                          "\"$HOME/bin/aliyun\"" + del +                                  // 3
+                          "$(command -v aliyun)" + del +                                  // 4
+                          "ALI=\"aliyun --profile prod\"\n"                               // 5
+                          "$ALI" + del +                                                  // 6
+                          "aliyun.exe" + del +                                            // 7
+                          "$ALIYUN_BIN" + del +                                           // 8
+                          "$EDITOR notes.txt\n"                                           // 9: not the CLI
+                          "$DOCKER run Something\n"                                       // 10: no product the rules declare
+                          "\"$PYTHON\" tool.py Run Something\n";                          // 11
+    auto r = read(dir, "w.sh", s);
+    REQUIRE(r->plan.calls.size() == 7);
+    const std::vector<std::string> programs = {"${ALIYUN:-aliyun}", "$HOME/bin/aliyun", "$(command -v aliyun)", "$ALI", "aliyun.exe",
+                                               "$ALIYUN_BIN"};
+    for (size_t i = 1; i < 7; ++i) {
+        CAPTURE(i);
+        CHECK(action(*r, i) == "DeleteInstance");
+        CHECK(r->record(i).find("parameters")->find("InstanceId")->as_string() == "i-bp1old000001");
+        REQUIRE(wrapper(*r, i));
+        CHECK(wrapper(*r, i)->find("wrapper")->as_string() == programs[i - 1]);
+        CHECK(wrapper(*r, i)->find("message")->as_string().find("the program is " + programs[i - 1]) == 0);
+    }
+    CHECK(wrapper(*r, 1)->find("message")->as_string().find(", a value opguard cannot resolve: read as the aliyun CLI") != std::string::npos);
+    // A variable holding the name and options is not resolved (its value would be split): its
+    // words after it say which CLI.
+    CHECK(wrapper(*r, 4)->find("message")->as_string() ==
+          "the program is $ALI, a value opguard cannot resolve: read as the aliyun CLI, as its words say; checked as written");
+    CHECK(r->plan.calls[4].id == "line-6");
+    CHECK(wrapper(*r, 5)->find("message")->as_string() == "the program is aliyun.exe: read as the aliyun CLI, as its words say; checked as written");
+
+    // End to end: each delete is a checked call, located at its line, never dropped.
+    dir.write("p.sh", s);
+    const CliRun run = run_opguard(dir.path().string(), "check p.sh --no-config -i " + shell_quote(source_path("samples/fleet")));
+    CHECK(run.exit == 1);
+    for (const char* line : {"2", "3", "4", "6", "7", "8"}) {
+        CAPTURE(line);
+        CHECK(run.out.find(std::string("warning[plan.cli-wrapper] p.sh:") + line + ":1\n") != std::string::npos);
+    }
+    CHECK(run.out.find("call 7 line-8: ecs.DeleteInstance  p.sh:8:1\n") != std::string::npos);
+    CHECK(run.out.find("error[ecs.instance.unknown] p.sh:8:") != std::string::npos);
+}

@@ -190,6 +190,10 @@ Plan shell_plan(SourceRegistry& sources, uint32_t top, const RuleSet& rules, boo
                 }
                 const ShellWord& w = cmd.words[0];
                 const std::string prog = basename(w.text);
+                if (inv.guessed && std::none_of(rules.products.begin(), rules.products.end(), [&](const ClientProduct& p) {
+                        return p.client == prog && cmd.words.size() > 1 && p.name == cmd.words[1].text;
+                    }))
+                    continue;  // an unknown program whose words only look like a product and an API
                 std::string id = line_id(w.begin, cmd.iteration);
                 std::optional<CallDraft> d = prog == "aliyun" ? read_aliyun_command(cmd, ctx, id) : read_hcloud_command(cmd, ctx, id);
                 if (d && cmd.unterminated) carried = true;

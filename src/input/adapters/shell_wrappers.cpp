@@ -1,6 +1,7 @@
 #include "input/adapters/shell_wrappers.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <optional>
 #include <set>
 
@@ -17,6 +18,86 @@ bool names_cli(const ShellWord& w) {
     if (w.unresolved()) return false;
     const std::string b = base_name(w.text);
     return b == "aliyun" || b == "hcloud";
+}
+
+// The CLI a command word names in a form names_cli does not take: "aliyun.exe", a path or a
+// default opguard cannot resolve ("$HOME/bin/aliyun", "${ALIYUN:-aliyun}", "$(command -v
+// aliyun)"), a variable holding the name and options ("aliyun --profile prod", split as an
+// unquoted expansion is), or an unresolved program followed by a product and an API
+// (`$ALIYUN_BIN ecs DeleteInstance ...`). "" when it names none.
+std::string cli_in_command_word(const ShellCommand& cmd, bool* guessed) {
+    *guessed = false;
+    const ShellWord& w = cmd.words[0];
+    const std::string b = base_name(w.text);
+    if (!w.unresolved()) {
+        if (b == "aliyun.exe" || b == "hcloud.exe") return b.substr(0, b.size() - 4);
+        const size_t space = w.text.find_first_of(" \t\n");
+        if (space != std::string::npos) {
+            const std::string first = base_name(w.text.substr(0, space));
+            if (first == "aliyun" || first == "hcloud") return first;
+        }
+        return "";
+    }
+    for (const char* cli : {"aliyun", "hcloud"}) {
+        const std::string_view name(cli);
+        for (size_t p = w.text.find(name); p != std::string::npos; p = w.text.find(name, p + 1)) {
+            const char before = p == 0 ? ' ' : w.text[p - 1];
+            const size_t e = p + name.size();
+            const std::string_view after = std::string_view(w.text).substr(e);
+            const bool starts = std::string_view(" /-:=({\"'`").find(before) != std::string_view::npos;
+            const bool ends = after.empty() || after.starts_with(".exe") || std::string_view(" })\"'`").find(after.front()) != std::string_view::npos;
+            if (starts && ends) return cli;
+        }
+    }
+    // Nothing names it: the words after it say which CLI (product, then an API in the classic form).
+    if (cmd.words.size() >= 3 && !cmd.words[1].unresolved() && !cmd.words[2].unresolved()) {
+        const std::string& product = cmd.words[1].text;
+        const std::string& api = cmd.words[2].text;
+        const bool product_like = !product.empty() && std::all_of(product.begin(), product.end(), [](char c) {
+            return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+        }) && product.front() >= 'a' && product.front() <= 'z';
+        const bool api_like = api.size() > 1 && api.front() >= 'A' && api.front() <= 'Z' &&
+                              std::all_of(api.begin(), api.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }) &&
+                              std::any_of(api.begin() + 1, api.end(), [](char c) { return c >= 'a' && c <= 'z'; });
+        if (product_like && api_like) {
+            *guessed = true;
+            return "aliyun";
+        }
+    }
+    return "";
+}
+
+// `cmd` with its command word read as `cli` (the words a variable holds split, as an unquoted
+// expansion is), every word keeping its place in the script.
+ShellCommand as_cli_command(const ShellCommand& cmd, const std::string& cli) {
+    ShellCommand out = cmd;
+    const ShellWord& w = cmd.words[0];
+    std::vector<ShellWord> head;
+    ShellWord name;
+    name.text = cli;
+    name.begin = w.begin;
+    name.end = w.end;
+    name.offsets.assign(cli.size(), w.begin);
+    head.push_back(std::move(name));
+    if (!w.unresolved()) {
+        // The options after the name in a variable's value ("aliyun --profile prod").
+        size_t i = w.text.find_first_of(" \t\n");
+        while (i != std::string::npos && i < w.text.size()) {
+            const size_t b = w.text.find_first_not_of(" \t\n", i);
+            if (b == std::string::npos) break;
+            const size_t e = std::min(w.text.find_first_of(" \t\n", b), w.text.size());
+            ShellWord part;
+            part.text = w.text.substr(b, e - b);
+            part.begin = w.begin;
+            part.end = w.end;
+            for (size_t k = b; k < e; ++k) part.offsets.push_back(w.offset_of(k));
+            head.push_back(std::move(part));
+            i = e;
+        }
+    }
+    out.words.erase(out.words.begin());
+    out.words.insert(out.words.begin(), head.begin(), head.end());
+    return out;
 }
 
 // A word that holds a script naming the CLI (`bash -c "aliyun ecs ..."`).
@@ -223,6 +304,17 @@ public:
         }
         if (names_cli(words[0])) {
             out_.push_back({cmd, outer_wrapper, "", outer_at});
+            return;
+        }
+        bool guessed = false;
+        if (const std::string cli = cli_in_command_word(cmd, &guessed); !cli.empty()) {
+            // Read as that CLI, and said so (plan.cli-wrapper): never dropped as an unknown program.
+            CliInvocation inv{as_cli_command(cmd, cli), outer_wrapper.empty() ? words[0].text : outer_wrapper, "",
+                              outer_wrapper.empty() ? words[0].begin : outer_at};
+            inv.guessed = guessed;
+            inv.message = "the program is " + words[0].text + (words[0].unresolved() ? ", a value opguard cannot resolve" : "") +
+                          ": read as the " + cli + " CLI, as its words say; checked as written";
+            out_.push_back(std::move(inv));
             return;
         }
         if (words[0].unresolved()) return;

@@ -33,6 +33,10 @@ struct CliInvocation {
     // The command sources or runs another script (script_run), inside a string that bash -c,
     // eval or ssh runs: the caller reads that script (or says it cannot).
     bool runs_script = false;
+    // Nothing names the CLI: an unresolved program followed by what reads as a product and an
+    // API (`$ALIYUN_BIN ecs DeleteInstance`). The caller reads it only when the rule set
+    // declares that product for the CLI.
+    bool guessed = false;
 };
 
 // A line that runs or sources another script: `source FILE`, `. FILE`, a shell given a
