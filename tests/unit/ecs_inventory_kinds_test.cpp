@@ -62,3 +62,24 @@ TEST_CASE("opguard inventory writes the ECS DescribeDisks, DescribeSnapshots and
           std::string::npos);
     CHECK(r.out.find("aliyun ecs DescribeInstances --RegionId cn-hangzhou --InstanceIds '[\"i-bp1web000001\"]'") != std::string::npos);
 }
+
+TEST_CASE("an ECS DeleteSnapshot with no saved DescribeSnapshots is said, never 'no change'", "[inventory][ecs][fail-closed]") {
+    // It printed "accepted", "Plan: no change.", 0 findings, and markdown "no snapshot is deleted".
+    TempDir dir;
+    dir.write("p.sh", "aliyun ecs DeleteSnapshot --RegionId cn-hangzhou --SnapshotId s-bp1important01 --Force true\n");
+    const std::string inv = " --no-config -i " + shell_quote(source_path("samples/fleet"));
+    const CliRun text = run_opguard(dir.path().string(), "check p.sh" + inv);
+    CHECK(text.exit == 0);  // a warning: the call itself is modeled
+    CHECK(text.out.find("warning[ecs.delete-snapshot.no-inventory] p.sh:1:63 (s-bp1important01)\n") != std::string::npos);
+    CHECK(text.out.find("ECS snapshot s-bp1important01 deleted if it exists: not in a saved DescribeSnapshots") != std::string::npos);
+    CHECK(text.out.find("Plan: 1 ECS snapshot deleted if it exists.\n") != std::string::npos);
+    const CliRun md = run_opguard(dir.path().string(), "check p.sh --format markdown" + inv);
+    CHECK(md.out.find("no snapshot is deleted") == std::string::npos);
+    // With the snapshot saved, the usual checks run and this one does not.
+    dir.write("inv/snaps.json", R"({"Snapshots": {"Snapshot": [{"SnapshotId": "s-bp1important01", "SourceDiskId": "d-ecs01", "SnapshotType": "user",
+                                    "Status": "accomplished", "Usage": "none", "SourceDiskSize": "40"}]}, "RequestId": "r4", "TotalCount": 1})");
+    const CliRun saved = run_opguard(dir.path().string(), "check p.sh --no-config -i inv");
+    CHECK(saved.out.find("ecs.delete-snapshot.no-inventory") == std::string::npos);
+    CHECK(saved.out.find("deleted if it exists") == std::string::npos);
+    CHECK(saved.out.find("ECS snapshot s-bp1important01 deleted") != std::string::npos);
+}
