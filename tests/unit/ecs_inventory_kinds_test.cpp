@@ -82,4 +82,15 @@ TEST_CASE("an ECS DeleteSnapshot with no saved DescribeSnapshots is said, never 
     CHECK(saved.out.find("ecs.delete-snapshot.no-inventory") == std::string::npos);
     CHECK(saved.out.find("deleted if it exists") == std::string::npos);
     CHECK(saved.out.find("ECS snapshot s-bp1important01 deleted") != std::string::npos);
+
+    // Its neighbours: an ECS DeleteDisk and an ECD DeleteSnapshot with nothing saved of their kind.
+    dir.write("n.sh", "aliyun ecs DeleteDisk --DiskId d-bp1notsaved01\n"
+                      "aliyun ecd DeleteSnapshot --force --RegionId cn-hangzhou --SnapshotId.1 s-ecdnotsaved1\n");
+    dir.write("instances/i.json", R"({"Instances": {"Instance": []}, "RequestId": "r", "TotalCount": 0})");
+    const CliRun n = run_opguard(dir.path().string(), "check n.sh --no-config -i instances");
+    CHECK(n.out.find("disk d-bp1notsaved01 is not checked: no DescribeDisks response was given") != std::string::npos);
+    CHECK(n.out.find("disk d-bp1notsaved01 released if it exists: not in a saved DescribeDisks (none was given)") != std::string::npos);
+    CHECK(n.out.find("snapshot s-ecdnotsaved1 is not checked: no DescribeSnapshots response was given") != std::string::npos);
+    CHECK(n.out.find("snapshot s-ecdnotsaved1 deleted if it exists") != std::string::npos);
+    CHECK(n.out.find("Plan: 1 disk released if it exists, 1 snapshot deleted if it exists.\n") != std::string::npos);
 }
