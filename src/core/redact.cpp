@@ -100,8 +100,37 @@ bool SecretNames::segment_secret(const std::string& n) const {
     return false;
 }
 
+namespace {
+// Fullwidth forms of ASCII (U+FF01..U+FF5E, "ＬｏｇｉｎＴｏｋｅｎ") as the ASCII they stand for;
+// every other byte as it is. Sets *changed when one was folded.
+std::string fold_fullwidth(std::string_view s, bool* changed) {
+    std::string out;
+    out.reserve(s.size());
+    for (size_t i = 0; i < s.size(); ++i) {
+        const auto b0 = static_cast<unsigned char>(s[i]);
+        if (b0 == 0xEF && i + 2 < s.size()) {
+            const auto b1 = static_cast<unsigned char>(s[i + 1]), b2 = static_cast<unsigned char>(s[i + 2]);
+            const unsigned cp = ((b0 & 0x0Fu) << 12) | ((b1 & 0x3Fu) << 6) | (b2 & 0x3Fu);
+            if ((b1 & 0xC0) == 0x80 && (b2 & 0xC0) == 0x80 && cp >= 0xFF01 && cp <= 0xFF5E) {
+                out += static_cast<char>(cp - 0xFF01 + 0x21);
+                *changed = true;
+                i += 2;
+                continue;
+            }
+        }
+        out += s[i];
+    }
+    return out;
+}
+}  // namespace
+
 bool SecretNames::is_secret(std::string_view name) const {
     if (name.empty()) return false;
+    if (name.find('\xEF') != std::string_view::npos) {
+        bool changed = false;
+        const std::string folded = fold_fullwidth(name, &changed);
+        if (changed) return is_secret(folded);
+    }
     if (!added_.empty() && added_.count(normalise(name))) return true;
     size_t i = 0;
     while (i < name.size()) {

@@ -61,6 +61,34 @@ TEST_CASE("blank_secret: a flag's true or false stays, every other value is blan
     CHECK(list.items()[1].as_string() == "false");
 }
 
+TEST_CASE("secrets: a shell variable named as a secret is never used, and fullwidth names are names", "[secrets]") {
+    // Both reached every report: a variable's value through a parameter of another name, and a
+    // value under "ＬｏｇｉｎＴｏｋｅｎ" (fullwidth letters), which no name check matched.
+    const SecretNames& n = builtin_secret_names();
+    CHECK(n.is_secret("\xEF\xBC\xAC\xEF\xBD\x8F\xEF\xBD\x87\xEF\xBD\x89\xEF\xBD\x8E\xEF\xBC\xB4\xEF\xBD\x8F\xEF\xBD\x8B\xEF\xBD\x85\xEF\xBD\x8E"));
+    CHECK_FALSE(n.is_secret("\xEF\xBC\xA4\xEF\xBD\x85\xEF\xBD\x93\xEF\xBD\x8B"));  // Ｄｅｓｋ
+    TempDir dir;
+    dir.write("s.sh", "export ALIBABA_CLOUD_ACCESS_KEY_SECRET=VerySecretValue123\nDB_PASSWORD=AnotherSecret99\n"
+                      "aliyun ecd StopDesktops --force --RegionId cn-hangzhou --DesktopId.1 \"$ALIBABA_CLOUD_ACCESS_KEY_SECRET\" "
+                      "--DesktopId.2 \"$DB_PASSWORD\"\n");
+    dir.write("fw.json", "{\"calls\":[{\"id\":\"a\",\"product\":\"ecd\",\"version\":\"2020-09-30\",\"action\":\"RebuildDesktops\","
+                         "\"parameters\":{\"RegionId\":\"cn-hangzhou\",\"DesktopId\":[\"ecd-hzlin03c9x4t6\"],\"ImageId\":\"m-win2022std\","
+                         "\"\xEF\xBC\xAC\xEF\xBD\x8F\xEF\xBD\x87\xEF\xBD\x89\xEF\xBD\x8E\xEF\xBC\xB4\xEF\xBD\x8F\xEF\xBD\x8B\xEF\xBD\x85\xEF\xBD\x8E\":\"FullwidthSecret77\"}}]}");
+    for (const char* plan : {"s.sh", "fw.json"})
+        for (const char* format : {"text", "json", "sarif", "junit", "github", "markdown", "gitlab"}) {
+            CAPTURE(plan, format);
+            const CliRun r = run_opguard(dir.path().string(), std::string("check ") + plan + " --no-config --explain --format " + format +
+                                                                  " -i " + shell_quote(source_path("samples/fleet")));
+            CHECK(r.exit <= 1);
+            CHECK(r.out.find("VerySecretValue123") == std::string::npos);
+            CHECK(r.out.find("AnotherSecret99") == std::string::npos);
+            CHECK(r.out.find("FullwidthSecret77") == std::string::npos);
+            CHECK(r.err.find("Secret") == std::string::npos);
+        }
+    const CliRun t = run_opguard(dir.path().string(), "check s.sh --no-config -i " + shell_quote(source_path("samples/fleet")));
+    CHECK(t.out.find("(ALIBABA_CLOUD_ACCESS_KEY_SECRET is named as a secret, so opguard does not use its value)") != std::string::npos);
+}
+
 TEST_CASE("secrets: PasswordInherit is read as the boolean it is, in the CLI and an OOS template", "[secrets][fail-closed]") {
     // It was redacted as a password: the CLI's "true" became "[redacted]" and plan.wrong-type
     // refused the call; the template's '{{ passwordInherit }}' was blanked before expansion.

@@ -1,4 +1,5 @@
 #include "input/adapters/shell_lexer.hpp"
+#include "core/redact.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -545,6 +546,12 @@ private:
         const bool append = i < raw.size() && raw[i] == '+';
         changed(name, w.begin);
         const std::string at = at_text(w.begin);
+        // A variable named as a secret (ALIBABA_CLOUD_ACCESS_KEY_SECRET, DB_PASSWORD): its value
+        // is never used, so it cannot reach a report through a parameter of another name.
+        if (builtin_secret_names().is_secret(name)) {
+            set_unresolved(name, name + " is named as a secret, so opguard does not use its value");
+            return;
+        }
         if (how) { set_unresolved(name, name + " is assigned by " + how + " at " + at); return; }
         if (!where.empty()) { set_unresolved(name, name + " is assigned inside " + where + " at " + at + ", so its value here is not known"); return; }
         if (raw.back() == '=' && w.end < s_.size() && s_[w.end] == '(') { set_unresolved(name, name + " is assigned an array at " + at); return; }
