@@ -54,6 +54,9 @@ static void refuse_input_as_output(const std::string& path, const SourceRegistry
 // one report goes to standard output.
 static std::vector<std::pair<std::string, std::string>> reports(const CLI::App& cmd, const CheckOptions& opt) {
     std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& path : opt.outputs)
+        if (path.empty())
+            throw InputError("command line", {}, "usage", "--output takes a path ('-' for standard output); found an empty one");
     if (opt.formats.empty()) {
         if (opt.outputs.size() > 1)
             throw InputError("command line", {}, "usage", "several --output options but no --format: each --output follows its --format");

@@ -167,6 +167,9 @@ std::string file_base(const Listing& l, const std::string& region, size_t chunk)
 
 std::string inventory_script(const SourceRegistry& sources, const Plan& plan, const RuleSet& rules,
                              const InventoryScriptOptions& options) {
+    // The folder as the script's commands name it: one starting with '-' ("-rf") would be read
+    // as options by mkdir and as a flag by `opguard check --inventory`, so it is written "./-rf".
+    const std::string dir = !options.dir.empty() && options.dir.front() == '-' ? "./" + options.dir : options.dir;
     // listing => region => id => first need; kinds without a listing => id => first call.
     std::map<const Listing*, std::map<std::string, std::map<std::string, Need>>> wanted;
     std::map<std::string, std::map<std::string, std::string>> unlisted;
@@ -268,9 +271,9 @@ std::string inventory_script(const SourceRegistry& sources, const Plan& plan, co
     out += "#!/bin/sh\n";
     out += "# The responses opguard check reads for " + displayable(options.plan_path) + " (written by opguard inventory).\n";
     out += "# Run it where the CLIs are configured, then: opguard check " + displayable(shell_word(options.plan_path)) +
-           " --inventory " + displayable(shell_word(options.dir)) + "\n";
+           " --inventory " + displayable(shell_word(dir)) + "\n";
     out += "set -eu\n";
-    out += "mkdir -p " + shell_word(options.dir) + "\n";
+    out += "mkdir -p " + shell_word(dir) + "\n";
     for (const auto& n : notes) out += "# " + n + "\n";
 
     for (const Listing& l : rules.listings) {
@@ -291,7 +294,7 @@ std::string inventory_script(const SourceRegistry& sources, const Plan& plan, co
                 std::vector<std::string> part(ids.begin() + static_cast<long>(from),
                                               ids.begin() + static_cast<long>(std::min(ids.size(), from + per)));
                 const std::string cmd = command_line(l, l.region_flag.empty() ? std::string() : region, part);
-                const std::string base = options.dir + "/" + file_base(l, region, chunk);
+                const std::string base = dir + "/" + file_base(l, region, chunk);
                 if (l.page_limit > 0) {
                     const std::string file = shell_word(base + "-") + "\"$offset\".json";
                     out += "offset=0\n";
@@ -319,7 +322,7 @@ std::string inventory_script(const SourceRegistry& sources, const Plan& plan, co
             for (size_t from = 0, chunk = 1; from < ids.size(); from += per, ++chunk) {
                 std::vector<std::string> part(ids.begin() + static_cast<long>(from),
                                               ids.begin() + static_cast<long>(std::min(ids.size(), from + per)));
-                out += "# " + displayable(command_line(l, "", part) + " > " + shell_word(options.dir + "/" + file_base(l, "REGION", chunk) + ".json")) + "\n";
+                out += "# " + displayable(command_line(l, "", part) + " > " + shell_word(dir + "/" + file_base(l, "REGION", chunk) + ".json")) + "\n";
             }
         }
     }
@@ -328,7 +331,7 @@ std::string inventory_script(const SourceRegistry& sources, const Plan& plan, co
         std::string path;
         if (k) for (const auto& p : k->list_path) path += (path.empty() ? "" : ".") + p;
         out += "\n# " + (k && !k->title.empty() ? k->title : kind) + " (" + kind + "): the rules look up these ids, and no rule file says"
-               " which command lists them; save a response with " + path + "[] in " + displayable(options.dir) + " by hand:\n";
+               " which command lists them; save a response with " + path + "[] in " + displayable(dir) + " by hand:\n";
         for (const auto& [id, call] : ids) out += "#   " + id + " (" + call + ")\n";
     }
     // Kinds the operations read only through values of other saved objects (an image id read
@@ -339,7 +342,7 @@ std::string inventory_script(const SourceRegistry& sources, const Plan& plan, co
     if (!later.empty()) {
         out += "\n# Read by the rules through other saved objects, so not named by the plan alone (save them too";
         out += " for the checks that read them; once the others are saved, opguard inventory " + displayable(shell_word(options.plan_path)) +
-               " --inventory " + displayable(shell_word(options.dir)) + " names those it can):";
+               " --inventory " + displayable(shell_word(dir)) + " names those it can):";
         for (const auto& k : later) {
             const Listing* l = rules.listing_of(k);
             out += "\n#   " + k;

@@ -10,6 +10,28 @@ namespace opguard {
 
 namespace {
 
+// Whether `text` holds a character a reader sees: not only blanks, control characters (NUL
+// included) or the invisible format characters (U+00AD, U+200B..U+200F, U+2028..U+202F,
+// U+2060..U+206F, U+FEFF) a reason of "\u200b" would pass with.
+bool says_something(std::string_view text) {
+    for (size_t i = 0; i < text.size();) {
+        const auto b0 = static_cast<unsigned char>(text[i]);
+        if (b0 < 0x80) {
+            if (b0 > 0x20 && b0 != 0x7F) return true;
+            ++i;
+            continue;
+        }
+        const size_t n = b0 >= 0xF0 ? 4 : b0 >= 0xE0 ? 3 : b0 >= 0xC0 ? 2 : 1;
+        unsigned cp = n == 4 ? b0 & 0x07u : n == 3 ? b0 & 0x0Fu : n == 2 ? b0 & 0x1Fu : b0;
+        for (size_t k = 1; k < n && i + k < text.size(); ++k) cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3Fu);
+        i += n;
+        const bool invisible = (cp >= 0x80 && cp <= 0xA0) || cp == 0xAD || (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202F) ||
+                               (cp >= 0x2060 && cp <= 0x206F) || cp == 0xFEFF || cp == 0x3000;
+        if (!invisible) return true;
+    }
+    return false;
+}
+
 Rule make_rule(std::string id, std::string title, std::string description) {
     Rule r;
     r.id = std::move(id);
@@ -67,8 +89,8 @@ public:
                 if (out.call.empty()) fail(v, "waivers.shape", "\"call\" must name a call id", p);
             } else if (k == "reason") {
                 out.reason = string_at(v, k, p);
-                if (out.reason.find_first_not_of(" \t\r\n") == std::string::npos)
-                    fail(v, "waivers.shape", "\"reason\" must say why the finding is accepted; it is empty", p);
+                if (!says_something(out.reason))
+                    fail(v, "waivers.shape", "\"reason\" must say why the finding is accepted; it is empty (or only spaces, control or invisible characters)", p);
             } else if (k == "expires") {
                 out.expires = string_at(v, k, p);
                 if (!valid_date(out.expires))

@@ -296,6 +296,13 @@ TEST_CASE("inventory: the command line", "[inventory-cmd]") {
     const CliRun bad = run_opguard(dir.path().string(), "inventory plan.json -o ''");
     CHECK(bad.exit == 2);
     CHECK(bad.err.find("error[usage]") != std::string::npos);
+    // A folder starting with '-' is written ./-rf: mkdir and check --inventory would read it as options.
+    const CliRun dash = run_opguard(dir.path().string(), "inventory plan.json --output-dir=-rf");
+    CHECK(dash.exit == 0);
+    CHECK(dash.out.find("\nmkdir -p ./-rf\n") != std::string::npos);
+    CHECK(dash.out.find(" > ./-rf/ecd-DescribeDesktops-cn-hangzhou-1.json\n") != std::string::npos);
+    CHECK(dash.out.find("--inventory ./-rf\n") != std::string::npos);
+    CHECK(dash.out.find(" -rf") == std::string::npos);
 }
 
 TEST_CASE("inventory: a listing in a rule file is checked like every item", "[inventory-cmd]") {

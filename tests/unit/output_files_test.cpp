@@ -221,3 +221,12 @@ TEST_CASE("standard output closed, or a pipe closed early: exit 2 with output.un
         CHECK(slurp(dir.file("err.txt")).rfind("standard output: error[output.unwritable]: writing the report failed: Broken pipe", 0) == 0);
     }
 }
+
+TEST_CASE("an empty --output is a usage error, not standard output", "[output]") {
+    TempDir dir;
+    const CliRun r = run_opguard(dir.path().string(), "check " + shell_quote(source_path("samples/rebuild-plan.json")) + " --no-config -i " +
+                                                          shell_quote(source_path("samples/fleet")) + " --format json --output ''");
+    CHECK(r.exit == 2);
+    CHECK(r.out.empty());
+    CHECK(r.err == "command line: error[usage]: --output takes a path ('-' for standard output); found an empty one\n");
+}

@@ -71,6 +71,20 @@ TEST_CASE("a waiver file is read strictly, every mistake at its file:line:col", 
     CHECK(e->id == "waivers.shape");
     CHECK(e->message.find("reason") != std::string::npos);
 
+    // A reason no one can read is no reason: blanks, NUL, zero-width and other invisible characters.
+    for (const char* reason : {" ", "\\u0000", "\\u200b", "\\t\\u00a0\\ufeff", "\\u2060\\u00ad", "\\u3000"}) {
+        CAPTURE(reason);
+        e = file_error(dir, std::string("{\"waivers\": [{\"rule\": \"ecd.rebuild.desktop-running\", \"reason\": \"") + reason + "\"}]}");
+        REQUIRE(e);
+        CHECK(e->id == "waivers.shape");
+        CHECK(e->message.find("\"reason\" must say why the finding is accepted; it is empty (or only spaces, control or invisible characters)") == 0);
+        CHECK(e->pointer == "/waivers/0/reason");
+    }
+    for (const char* reason : {"ok", "\\u200bok", "\\u5df2\\u5ba1\\u6838", "\\u00e9"}) {  // text around or in other scripts is text
+        CAPTURE(reason);
+        CHECK_FALSE(file_error(dir, std::string("{\"waivers\": [{\"rule\": \"ecd.rebuild.desktop-running\", \"reason\": \"") + reason + "\"}]}"));
+    }
+
     e = file_error(dir, "{\"waivers\": [{\"rule\": \"ecd.rebuild.desktop-running\", \"reason\": \"r\", \"targets\": []}]}");
     REQUIRE(e);
     CHECK(e->id == "waivers.shape");
