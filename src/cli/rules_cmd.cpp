@@ -95,8 +95,13 @@ std::vector<std::string> case_dirs(const CommonOptions& common, const RulesOptio
     }
     std::vector<std::string> out;
     std::error_code ec;
-    for (const auto& d : dirs)
+    for (const auto& d : dirs) {
         if (fs::is_directory(d, ec)) out.push_back(d);
+        // A folder the user named that is not one is an error, as for `rules test DIR`; the
+        // default folders are looked in only when they exist.
+        else if (!opt.tests_dirs.empty())
+            throw InputError(d, {}, "rules-test.no-directory", "no such directory of rule test cases (--tests)");
+    }
     return out;
 }
 
@@ -169,7 +174,9 @@ int run_explain(SourceRegistry& sources, const RuleSet& rules, const CommonOptio
         }
         if (shown) break;
     }
-    if (!shown) out += "  no test case expects this rule to fire (looked in rules/tests and DIR/tests of --rules; give --tests DIR)\n";
+    if (!shown)
+        out += opt.tests_dirs.empty() ? "  no test case expects this rule to fire (looked in rules/tests and DIR/tests of --rules; give --tests DIR)\n"
+                                      : "  no test case expects this rule to fire (looked in the --tests folders)\n";
     std::cout << out;
     return kExitOk;
 }

@@ -874,3 +874,24 @@ TEST_CASE("hostile nesting in templates and scripts is bounded", "[adapters][hos
     CHECK(e->id == "plan.shell-depth");
     CHECK(e->where() == "1:" + std::to_string(subst.size() - 20000 * 3 + 1 + 64 * 2));
 }
+
+TEST_CASE("a script that starts with a test ([ -n \"$X\" ], [[ $A == b ]]) is a script, not malformed JSON", "[adapters][shell]") {
+    // It was read as JSON: "br.sh:1:3: error[json.number]: found malformed number '-n'".
+    TempDir dir;
+    const std::string stop = "aliyun ecs StopInstance --RegionId cn-hangzhou --InstanceId i-bp1redeploy01ok\n";
+    for (const std::string head : {"[ -n \"$X\" ] || exit 1\n", "[[ $A == b ]] && true\n", "[ ! -f done ] && true\n", "[ \"$1\" = go ] || exit 2\n",
+                                   "[ x = x ] && true\n"}) {
+        CAPTURE(head);
+        auto l = load(dir, "br.sh", head + stop);
+        REQUIRE(l->plan.calls.size() == 1);
+        CHECK(l->plan.calls[0].record.find("action")->as_string() == "StopInstance");
+    }
+    // JSON that starts with a list is still JSON: its errors are JSON's.
+    for (const std::string json : {"[ -1, 2 ]", "[true]", "[ null ]", "[[\"a\"]]", "[ {\"calls\": []} ]"}) {
+        CAPTURE(json);
+        auto e = load_error(dir, "j.json", json);
+        REQUIRE(e);
+        CHECK(e->id == "plan.unknown-format");
+        CHECK(e->message.find("tried opguard plan") != std::string::npos);
+    }
+}

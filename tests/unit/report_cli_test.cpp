@@ -102,6 +102,19 @@ TEST_CASE("rules explain: what, why, source, code, operation, and an example fro
     CHECK(unknown.exit == 2);
     CHECK(unknown.err.find("no rule 'desktop-stat'; did you mean: ") != std::string::npos);
     CHECK(unknown.err.find("ecd.rebuild.desktop-status") != std::string::npos);
+    // A --tests folder that is not one is an error, as for `rules test DIR` (it was ignored, and
+    // the output said to give --tests).
+    for (const char* args : {"rules explain ecd.rebuild.desktop-status --tests /nonexistent-dir", "rules doc --tests /nonexistent-dir",
+                             "rules doc --tests /dev/zero"}) {
+        CAPTURE(args);
+        Ran bad = run_opguard(kSource, args);
+        CHECK(bad.exit == 2);
+        CHECK(bad.out.empty());
+        CHECK(bad.err.find("error[rules-test.no-directory]: no such directory of rule test cases (--tests)") != std::string::npos);
+    }
+    Ran given = run_opguard(kSource, "rules explain ecd.rebuild.desktop-status --tests rules/tests");
+    CHECK(given.exit == 0);
+    CHECK(given.out.find("test case rules/tests/ecd.rebuild.desktop-status") != std::string::npos);
 }
 
 TEST_CASE("rules test: a case that expected a finding and got none fails: a rule with no case fails", "[cli][rules]") {

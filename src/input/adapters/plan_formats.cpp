@@ -400,7 +400,19 @@ void check_encoding(const SourceFile& f) {
 bool starts_like_json(std::string_view t) {
     size_t i = t.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
     while (i < t.size() && std::isspace(static_cast<unsigned char>(t[i]))) ++i;
-    return i < t.size() && (t[i] == '{' || t[i] == '[');
+    if (i >= t.size() || (t[i] != '{' && t[i] != '[')) return false;
+    if (t[i] == '{') return true;
+    // A script may start with a test, `[ -n "$X" ] || exit 1` or `[[ $A == b ]]`: what follows
+    // the brackets is then a test operator, an expansion or a word, none of which JSON has.
+    while (i < t.size() && (t[i] == '[' || std::isspace(static_cast<unsigned char>(t[i])))) ++i;
+    if (i >= t.size()) return true;
+    const char c = t[i];
+    const char next = i + 1 < t.size() ? t[i + 1] : '\0';
+    if (c == '$' || c == '!' || (c == '"' && next == '$')) return false;
+    if (c == '-' && std::isalpha(static_cast<unsigned char>(next))) return false;
+    if (std::isalpha(static_cast<unsigned char>(c)))
+        return t.substr(i, 4) == "true" || t.substr(i, 5) == "false" || t.substr(i, 4) == "null";
+    return true;
 }
 
 // The JSON family, by shape.
