@@ -295,3 +295,45 @@ TEST_CASE("shell wrappers: a command word opguard cannot resolve that names the 
     CHECK(run.out.find("call 7 line-8: ecs.DeleteInstance  p.sh:8:1\n") != std::string::npos);
     CHECK(run.out.find("error[ecs.instance.unknown] p.sh:8:") != std::string::npos);
 }
+
+TEST_CASE("shell wrappers: a line that names the CLI and may run it is read, or an error says it is not: never dropped",
+          "[shell][wrappers][fail-closed]") {
+    // Each of these deleted the instance when bash ran it, and opguard showed only the Describe.
+    TempDir dir;
+    const std::string del = "aliyun ecs DeleteInstance --RegionId cn-hangzhou --InstanceId i-bp1dedicated04 --Force true";
+    const std::string inv = " --no-config -i " + shell_quote(source_path("samples/fleet"));
+    struct Form { std::string line; bool read; std::string program; };
+    const std::vector<Form> forms = {
+        {"eval " + del, true, ""},                                       // eval's words run as they are
+        {"function cleanup { " + del + "; }\ncleanup", true, ""},       // a one-line function body
+        {"bash -c -- '" + del + "'", true, ""},                          // -- ends bash's options
+        {"echo '" + del + "' | ssh ops@bastion", true, ""},              // ssh with no command: its shell reads stdin
+        {"nice -n 5 bash -c '" + del + "'", false, "nice"},
+        {"trap '" + del + "' EXIT", false, "trap"},
+        {"$SHELL -c '" + del + "'", false, "$SHELL"},
+        {"xargs -0 -I% sh -c '" + del + "' < ids", false, "xargs"},
+        {"busybox sh -c '" + del + "'", false, "busybox"},
+    };
+    for (const Form& form : forms) {
+        CAPTURE(form.line);
+        dir.write("p.sh", "aliyun ecs DescribeInstances --RegionId cn-hangzhou\n" + form.line + "\n");
+        const CliRun r = run_opguard(dir.path().string(), "check p.sh" + inv);
+        if (form.read) {
+            CHECK(r.out.find(": ecs.DeleteInstance  p.sh:") != std::string::npos);
+            CHECK(r.out.find("Plan: 1 instance released") != std::string::npos);
+        } else {
+            CHECK(r.exit == 1);
+            CHECK(r.out.find("call 2 line-2: shell " + form.program + "  p.sh:2:1\n") != std::string::npos);
+            CHECK(r.out.find("error[plan.cli-not-read] p.sh:2:") != std::string::npos);
+            CHECK(r.out.find(") and runs " + form.program + ", which may call it in a way opguard does not read: the API calls it makes are not checked") !=
+                  std::string::npos);
+        }
+    }
+    // Programs that only name the CLI run nothing: no placeholder.
+    dir.write("q.sh", "aliyun ecs DescribeInstances --RegionId cn-hangzhou\necho 'run: " + del + "'\nwhich aliyun\ncommand -v aliyun\n"
+                      "printf '%s\\n' '" + del + "' > todo.txt\n");
+    const CliRun quiet = run_opguard(dir.path().string(), "check q.sh" + inv);
+    CHECK(quiet.exit == 0);
+    CHECK(quiet.out.find("plan.cli-not-read") == std::string::npos);
+    CHECK(quiet.out.find("(1 call)") != std::string::npos);
+}

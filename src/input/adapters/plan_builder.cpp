@@ -394,7 +394,7 @@ Plan PlanBuilder::build() {
         bool placeholder = adapter.find("placeholder") != nullptr;
         if (placeholder)
             for (const Rule& rule : rules_.rules)
-                if (rule.scope != Scope::Plan && rule.id != "plan.loop-not-checked" && rule.id != "plan.script-not-read") add(skip_rules, rule.id);
+                if (rule.scope != Scope::Plan && rule.id != "plan.loop-not-checked" && rule.id != "plan.script-not-read" && rule.id != "plan.cli-not-read") add(skip_rules, rule.id);
         // A step that runs only under a condition checked when it runs (OOS): its per-target
         // checks and its effects are not predicted; a dry-run line has no effects.
         bool conditional = adapter.find("conditional") != nullptr;

@@ -72,6 +72,14 @@ std::string basename(const std::string& word) {
     return slash == std::string::npos ? word : word.substr(slash + 1);
 }
 
+// A word as a message shows it: at most 60 bytes, cut at a character boundary.
+std::string shorten_word(const std::string& w) {
+    if (w.size() <= 60) return w;
+    size_t n = 57;
+    while (n > 0 && (static_cast<unsigned char>(w[n]) & 0xC0) == 0x80) --n;
+    return w.substr(0, n) + "...";
+}
+
 // ---- the formats --------------------------------------------------------------------------
 
 constexpr int kMaxScriptDepth = 4;  // scripts run or sourced inside one another that are read
@@ -182,7 +190,28 @@ Plan shell_plan(SourceRegistry& sources, uint32_t top, const RuleSet& rules, boo
                 continue;
             }
             // The CLI commands the line runs: itself, or through xargs, bash -c, a function, ...
-            for (const CliInvocation& inv : cli_invocations(line_cmd, f.path(), &wrapped_too_deep, &syntax_error)) {
+            bool strings_read = false;
+            const std::vector<CliInvocation> invocations = cli_invocations(line_cmd, f.path(), &wrapped_too_deep, &syntax_error, &strings_read);
+            if (invocations.empty() && !strings_read)
+                if (const ShellWord* named = unread_cli_word(line_cmd)) {
+                    // The line names the CLI and may run it (trap '...' EXIT, $SHELL -c '...', source
+                    // <(...), a one-line function, ...), in a form opguard does not read: never
+                    // dropped, a placeholder says so (plan.cli-not-read, an error).
+                    const Origin at{fid, named->begin};
+                    CallDraft d;
+                    d.id = line_id(line_cmd.words[0].begin, line_cmd.iteration);
+                    d.origin = Origin{fid, line_cmd.words[0].begin};
+                    d.set_header("product", Node::string("shell", d.origin));
+                    d.set_header("action", Node::string(line_cmd.words[0].text, d.origin));
+                    d.adapter.set("placeholder", Node::boolean(true, at));
+                    d.note("cli_not_read", Node::object({{"message", Node::string("this line names the CLI (" + shorten_word(named->text) +
+                                                                                      ") and runs " + shorten_word(line_cmd.words[0].text) +
+                                                                                      ", which may call it in a way opguard does not read: the API calls it makes are not checked", at)}},
+                                                        at));
+                    b.add(std::move(d));
+                    ++placeholders;
+                }
+            for (const CliInvocation& inv : invocations) {
                 const ShellCommand& cmd = inv.command;
                 if (const ShellWord* path = inv.runs_script ? script_run(cmd) : nullptr) {
                     run_script(cmd, path);

@@ -615,8 +615,14 @@ private:
                 return;  // a loop header: not a command
             } else if (plain(w, "case")) { push('c', w.begin); return; }
             else if (plain(w, "function")) {
-                if (std::any_of(words.begin() + static_cast<long>(i), words.end(), [&](const ShellWord& x) { return plain(x, "{"); })) push('{', w.begin);
-                return;  // a function definition
+                auto brace = std::find_if(words.begin() + static_cast<long>(i), words.end(), [&](const ShellWord& x) { return plain(x, "{"); });
+                if (brace == words.end()) return;  // a function definition, its body on the lines after
+                push('{', brace->begin);
+                // `function cleanup { aliyun ...; }` on one line: the words after the brace are the
+                // body's first command.
+                i = static_cast<size_t>(brace - words.begin()) + 1;
+                if (i >= words.size()) return;
+                continue;
             } else if (!(plain(w, "then") || plain(w, "elif") || plain(w, "else") || plain(w, "do") || plain(w, "!") || plain(w, "time")))
                 break;
             ++i;
@@ -910,8 +916,26 @@ ShellScript read_shell_script(std::string_view text, std::string_view path) {
             if (id < lexer.inputs().size()) c.input_texts.push_back(lexer.inputs()[id]);
         c.input_ids.clear();
     }
+    // ssh HOST with no remote command: the remote login shell reads its commands on standard input.
+    auto ssh_reads_stdin = [](const ShellCommand& c) {
+        if (c.words.empty() || c.words[0].unresolved()) return false;
+        const std::string& w0 = c.words[0].text;
+        if (w0 != "ssh" && !w0.ends_with("/ssh")) return false;
+        size_t operands = 0;
+        for (size_t i = 1; i < c.words.size(); ++i) {
+            const std::string& t = c.words[i].text;
+            if (t.size() >= 2 && t[0] == '-') {
+                // -p 22, -i key, -o Opt=v ...: the option's value is the next word unless joined.
+                if (t.size() == 2 && std::string_view("bcDEeFIiJLlmOopQRSWw").find(t[1]) != std::string_view::npos) ++i;
+                continue;
+            }
+            ++operands;
+        }
+        return operands == 1;
+    };
     for (size_t i = 0; i + 1 < out.commands.size(); ++i)
-        out.commands[i].piped_to_shell = out.commands[i].piped && shell_script_source(out.commands[i + 1]).kind == ShellScriptSource::Stdin;
+        out.commands[i].piped_to_shell = out.commands[i].piped && (shell_script_source(out.commands[i + 1]).kind == ShellScriptSource::Stdin ||
+                                                                   ssh_reads_stdin(out.commands[i + 1]));
     if (lexer.syntax_error()) {
         out.syntax_error = lexer.syntax_error();
         out.syntax_token = lexer.syntax_token();

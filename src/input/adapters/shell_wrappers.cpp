@@ -131,10 +131,28 @@ const std::set<std::string>& non_runners() {
         "cat", "tee", "grep", "egrep", "fgrep", "sed", "awk", "head", "tail", "curl", "wget", "tar", "unzip", "gzip",
         "sha256sum", "sha1sum", "md5sum", "basename", "dirname", "realpath", "readlink", "mkdir", "touch", "apt",
         "apt-get", "yum", "dnf", "apk", "brew", "pip", "pip3", "npm", "snap", "export", "declare", "typeset", "local",
-        "readonly", "unset", "read", "return", "exit", "trap", ":", "true", "false", "printenv", "set", "shift", "wait",
+        "readonly", "unset", "read", "return", "exit", ":", "true", "false", "printenv", "set", "shift", "wait",
         "kill", "pkill", "pgrep", "ps", "jq", "yq", "tr", "cut", "sort", "uniq", "wc", "diff", "date", "sleep"};
     return s;
 }
+
+}  // namespace
+
+// A command that names the CLI in one of its words or in what it reads on standard input,
+// run by a program that may run it (not echo, which, chmod, ...): the caller, finding no call
+// in it, says that a call it may make is not read instead of dropping the line.
+const ShellWord* unread_cli_word(const ShellCommand& cmd) {
+    if (cmd.words.empty()) return nullptr;
+    const ShellWord& w0 = cmd.words[0];
+    if (!w0.unresolved() && non_runners().count(base_name(w0.text))) return nullptr;
+    for (const ShellWord& w : cmd.words)
+        if (names_cli(w) || mentions_cli(w)) return &w;
+    for (const ShellWord& w : cmd.input_texts)
+        if (mentions_cli(w)) return &w;
+    return nullptr;
+}
+
+namespace {
 
 // Wrappers that run the command once, with the words as written.
 const std::set<std::string>& transparent() {
@@ -430,6 +448,8 @@ private:
     static const ShellWord* script_word(const ShellCommand& cmd, const std::string& prog) {
         const auto& w = cmd.words;
         if (prog == "eval") {
+            // `eval aliyun ecs ...` unquoted runs its words as they are: read as a wrapper of the CLI.
+            if (w.size() > 1 && names_cli(w[1])) return nullptr;
             for (size_t i = 1; i < w.size(); ++i)
                 if (mentions_cli(w[i]) || mentions_script(w[i])) return &w[i];
             return nullptr;
@@ -441,7 +461,11 @@ private:
         }
         for (size_t i = 1; i + 1 < w.size(); ++i) {
             const std::string& t = w[i].text;
-            if (t.size() >= 2 && t[0] == '-' && t[1] != '-' && t.find('c') != std::string::npos) return mentions_cli(w[i + 1]) || mentions_script(w[i + 1]) ? &w[i + 1] : nullptr;
+            if (t.size() >= 2 && t[0] == '-' && t[1] != '-' && t.find('c') != std::string::npos) {
+                // `bash -c -- 'script'`: -- ends the options before the string.
+                const size_t at = w[i + 1].text == "--" && !w[i + 1].unresolved() && i + 2 < w.size() ? i + 2 : i + 1;
+                return mentions_cli(w[at]) || mentions_script(w[at]) ? &w[at] : nullptr;
+            }
         }
         return nullptr;
     }
@@ -449,6 +473,7 @@ private:
     // The script in `holder` (its text after the shell removed quotes), read as a script; each
     // word moved back to where its bytes are in the file.
     void nested(const ShellWord& holder, int depth, const std::string& wrapper, uint32_t at) {
+        strings_read_ = true;
         ShellScript inner = read_shell_script(holder.text, path_);
         if (holder.text.empty()) return;
         if (inner.too_deep) {  // substitutions nested too deep inside the string: said, never dropped
@@ -484,6 +509,7 @@ private:
 
 public:
     std::optional<uint32_t> too_deep_;  // where the first string nested deeper than opguard reads is
+    bool strings_read_ = false;         // a string or input was read as a script (bash -c, eval, ssh, here-document)
     std::optional<WrappedSyntaxError> syntax_error_;  // the first redirection with no target in a string
 
 private:
@@ -508,10 +534,11 @@ const ShellWord* script_run(const ShellCommand& c) {
 }
 
 std::vector<CliInvocation> cli_invocations(const ShellCommand& cmd, std::string_view path, std::optional<uint32_t>* too_deep,
-                                           std::optional<WrappedSyntaxError>* syntax_error) {
+                                           std::optional<WrappedSyntaxError>* syntax_error, bool* strings_read) {
     std::vector<CliInvocation> out;
     Collector c(path, out);
     c.command(cmd, 0, "", 0);
+    if (strings_read) *strings_read = c.strings_read_;
     if (too_deep && c.too_deep_ && !*too_deep) *too_deep = c.too_deep_;
     if (syntax_error && c.syntax_error_ && !*syntax_error) *syntax_error = c.syntax_error_;
     return out;

@@ -44,6 +44,12 @@ struct CliInvocation {
 // `scripts/rotate.sh`). The word naming the script, or nullptr.
 const ShellWord* script_run(const ShellCommand& c);
 
+// The first word of `cmd` (or of what it reads on standard input) that names the aliyun or
+// hcloud CLI, when the program that runs `cmd` may run it (echo, which, chmod ... never do);
+// nullptr otherwise. A line for which cli_invocations finds no call but this finds a word is
+// one that may call the API in a form opguard does not read.
+const ShellWord* unread_cli_word(const ShellCommand& cmd);
+
 // How deep `bash -c` / `eval` / `ssh` strings are read inside one another.
 inline constexpr int kMaxWrapperDepth = 4;
 
@@ -57,7 +63,9 @@ struct WrappedSyntaxError {
     uint32_t at = 0;
     std::string token;
 };
+// `strings_read` (when given) says whether a string or standard input of the command was read as
+// a script (bash -c, eval, ssh, a here-document): what it holds was looked at, calls or not.
 std::vector<CliInvocation> cli_invocations(const ShellCommand& cmd, std::string_view path, std::optional<uint32_t>* too_deep = nullptr,
-                                           std::optional<WrappedSyntaxError>* syntax_error = nullptr);
+                                           std::optional<WrappedSyntaxError>* syntax_error = nullptr, bool* strings_read = nullptr);
 
 }  // namespace opguard::adapters
