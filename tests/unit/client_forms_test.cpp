@@ -298,6 +298,30 @@ TEST_CASE("Terraform: an update of an attribute no update call maps is a call no
     CHECK(has(r.out, "no rule file describes alicloud update alicloud_instance (instance_type, user_data): opguard cannot tell what this call changes or destroys"));
 }
 
+TEST_CASE("Terraform: a mapped attribute whose calls all stay out by their conditions is a call no rule describes", "[client-forms][terraform][fail-closed]") {
+    // These came out as 0 calls, "no change": status to Stopped from a status the items did not
+    // name, and a desktop status known only after apply.
+    TempDir dir;
+    const std::string plan = tf_plan({
+        change("alicloud_instance.a", "[\"update\"]", "{\"id\": \"i-a\", \"status\": null}", "{\"id\": \"i-a\", \"status\": \"Stopped\"}"),
+        change("alicloud_instance.b", "[\"update\"]", "{\"id\": \"i-b\", \"status\": \"Starting\"}", "{\"id\": \"i-b\", \"status\": \"Stopped\"}"),
+        change("alicloud_instance.c", "[\"update\"]", "{\"id\": \"i-c\", \"image_id\": \"m-1\", \"status\": \"Pending\"}",
+               "{\"id\": \"i-c\", \"image_id\": \"m-2\", \"status\": \"Pending\"}"),
+        change("alicloud_ecd_desktop.d", "[\"update\"]", "{\"id\": \"ecd-1\", \"status\": \"Running\"}", "{\"id\": \"ecd-1\"}", "{\"status\": true}"),
+        change("alicloud_ecd_desktop.e", "[\"update\"]", "{\"id\": \"ecd-2\", \"status\": \"Running\"}", "{\"id\": \"ecd-2\", \"status\": \"Hibernated\"}"),
+    });
+    auto l = load(dir, "tfplan.json", plan);
+    CHECK(l->calls() == std::vector<std::string>{
+                            "alicloud_instance.a ecs StopInstance wait",
+                            "alicloud_instance.b ecs StopInstance wait",
+                            "alicloud_instance.c:StopInstance ecs StopInstance wait",  // conditional: Pending is neither Running nor Stopped
+                            "alicloud_instance.c:ReplaceSystemDisk ecs ReplaceSystemDisk wait",
+                            "alicloud_ecd_desktop.d alicloud update alicloud_ecd_desktop (status: known only after apply)",
+                            "alicloud_ecd_desktop.e alicloud update alicloud_ecd_desktop (status: no mapped call for this change)"});
+    CHECK_FALSE(l->conditional(0));
+    CHECK(l->conditional(2));
+}
+
 TEST_CASE("Terraform: a resource change opguard cannot read is an input error, never a change skipped", "[client-forms][terraform][fail-closed][hostile]") {
     TempDir dir;
     const std::string head = "{\"format_version\": \"1.2\", \"resource_changes\": [";

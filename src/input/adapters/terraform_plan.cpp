@@ -330,21 +330,25 @@ private:
             const std::vector<ClientCall>* calls = a == "delete" ? &r.on_delete : a == "create" ? &r.on_create
                                                  : a == "update" ? &r.on_update : nullptr;
             if (!calls) continue;
+            std::set<const ClientCall*> made;
             for (const ClientCall& c : *calls) {
                 if (a == "update" && std::none_of(c.changed.begin(), c.changed.end(), [&](const std::string& k) { return changed(k.c_str()); }))
                     continue;
                 if (!holds(c.only_if)) continue;
                 if (!c.skip_if.empty() && holds(c.skip_if)) continue;
                 push(declared_call(r, c), c.api);
+                made.insert(&c);
             }
-            if (a == "update") unmapped_update(r);
+            if (a == "update") unmapped_update(r, made);
         }
     }
 
     // The attributes an update changes that neither an `update` call nor `no_call` names: the
     // provider makes calls for them that no rule file describes, so they become one such call
     // (plan.unmodeled-call) rather than nothing: "update alicloud_instance (instance_type)".
-    void unmapped_update(const TerraformResource& r) {
+    // A changed attribute whose calls the `update` items list but whose conditions all left out
+    // (status to Stopped from a status no item names, a value known only after apply) is one too.
+    void unmapped_update(const TerraformResource& r, const std::set<const ClientCall*>& made) {
         std::set<std::string> keys;
         for (const Node* side : {before_, after_, member(change_, "after_unknown")})
             if (side && side->is_object())
@@ -354,8 +358,14 @@ private:
             if (!changed(k.c_str())) continue;
             auto names_it = [&](const std::vector<std::string>& list) { return std::find(list.begin(), list.end(), k) != list.end(); };
             if (names_it(r.no_call)) continue;
-            if (std::any_of(r.on_update.begin(), r.on_update.end(), [&](const ClientCall& c) { return names_it(c.changed); })) continue;
-            names += (names.empty() ? "" : ", ") + k;
+            bool listed = false, called = false;
+            for (const ClientCall& c : r.on_update)
+                if (names_it(c.changed)) {
+                    listed = true;
+                    called = called || made.count(&c) > 0;
+                }
+            if (called) continue;
+            names += (names.empty() ? "" : ", ") + k + (listed ? (unknown(k.c_str()) ? ": known only after apply" : ": no mapped call for this change") : "");
         }
         if (!names.empty()) unmodeled("update " + r.name + " (" + names + ")");
     }
