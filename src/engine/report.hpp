@@ -87,6 +87,11 @@ struct CallOutcome {
     // An accepted, modeled call that sends its request and acts on targets opguard cannot resolve.
     // A read-only call changes nothing, so it is not counted.
     bool acts_on_unresolved() const { return known && accepted && !dry_run && !read_only && unresolved_targets; }
+    // A step that runs only under a condition checked when it runs (request.adapter.conditional,
+    // an OOS stop or delete step): modeled and accepted, its effects not predicted. The summary
+    // says so rather than "no change".
+    bool conditional = false;
+    bool acts_conditionally() const { return known && accepted && !read_only && conditional; }
 };
 
 // What the summary and every report say of a call that acts_on_unresolved().
@@ -195,6 +200,8 @@ struct Report {
     size_t count(Severity s) const;
     size_t waived_count() const;
     // The one-line summary: "Plan: 3 desktops rebuilt, ...; 2 targets refused." Never "no change"
+    // when a modeled call runs only under a condition checked when it runs (its effects are not
+    // predicted), nor
     // when a call acts on targets opguard cannot resolve: "...; 1 call acts on targets opguard
     // cannot resolve: its effects are not predicted."
     std::string summary() const;

@@ -34,8 +34,15 @@ std::string Report::summary() const {
         unresolved == 0 ? ""
         : unresolved == 1 ? std::string("1 call ") + kUnresolvedTargetsText
                           : std::to_string(unresolved) + " calls act on targets opguard cannot resolve: their effects are not predicted";
-    if (summary_parts.empty() && unresolved == 0) s += "no change";
+    const size_t conditional = static_cast<size_t>(
+        std::count_if(calls.begin(), calls.end(), [](const CallOutcome& c) { return c.acts_conditionally(); }));
+    const std::string conditional_text =
+        conditional == 0 ? ""
+        : conditional == 1 ? std::string("1 call runs only under a condition checked when it runs: its effects are not predicted")
+                           : std::to_string(conditional) + " calls run only under a condition checked when they run: their effects are not predicted";
+    if (summary_parts.empty() && unresolved == 0 && conditional == 0) s += "no change";
     if (summary_parts.empty() && unresolved) s += unresolved_text;
+    if (summary_parts.empty() && !unresolved && conditional) s += conditional_text;
     for (size_t i = 0; i < summary_parts.size(); ++i) s += (i ? ", " : "") + summary_parts[i];
     size_t refused_targets = 0, refused_calls = 0, not_modeled = 0;
     for (const auto& c : calls) {
@@ -53,6 +60,7 @@ std::string Report::summary() const {
         for (size_t i = 0; i < tail.size(); ++i) s += (i ? ", " : "") + tail[i];
     }
     if (!summary_parts.empty() && unresolved) s += "; " + unresolved_text;
+    if ((!summary_parts.empty() || unresolved) && conditional) s += "; " + conditional_text;
     return s + ".";
 }
 
@@ -98,6 +106,7 @@ std::string format_gib(double g) {
 // it runs).
 struct AdapterDirectives {
     bool dry_run = false;  // request.adapter.no_effects
+    bool conditional = false;  // request.adapter.conditional: runs only under a condition checked when it runs
     bool unresolved_target = false;  // request.adapter.unresolved_target
     // Where the plan writes each unresolved value that is a call's one target (an InstanceId
     // of "$ID"): the target that value names is reported as unresolved, not as accepted.
@@ -114,6 +123,7 @@ struct AdapterDirectives {
         const Node* a = c.record.find("adapter");
         if (!a) return d;
         if (const Node* ne = a->find("no_effects")) d.dry_run = ne->truthy();
+        d.conditional = a->find("conditional") != nullptr;
         if (const Node* ut = a->find("unresolved_target")) d.unresolved_target = ut->truthy();
         if (const Node* us = a->find("unresolved"); us && us->is_array())
             for (const Node& u : us->items()) {
@@ -833,6 +843,7 @@ public:
         adapter_ = AdapterDirectives::of(call);
         CallOutcome out;
         out.dry_run = adapter_.dry_run;
+        out.conditional = adapter_.conditional;
         out.unresolved_targets = adapter_.unresolved_target;
         out.index = call.index;
         out.id = call.id;

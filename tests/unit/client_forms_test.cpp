@@ -533,3 +533,18 @@ TEST_CASE("among the built-in rules an OOS action or a resource type is declared
                      "builtin/two.rules:" + lc(position_of(two, "alicloud_foo")) +
                          " rules.duplicate terraform_resource alicloud_foo is declared already, at builtin/one.rules:2:20"});
 }
+
+TEST_CASE("a conditional step's effects are not predicted, and the summary says so instead of 'no change'", "[client-forms][oos][fail-closed]") {
+    // ACS::ECS::DeleteInstance deletes the instance once its status check passes; the summary
+    // said "Plan: no change." with exit 0.
+    TempDir dir;
+    dir.write("del.yml", "FormatVersion: OOS-2019-06-01\nTasks:\n  - Name: del\n    Action: ACS::ECS::DeleteInstance\n    Properties:\n"
+                         "      regionId: cn-hangzhou\n      instanceId: i-bp1dedicated04\n");
+    const CliRun r = run_opguard(dir.path().string(), "check del.yml --no-config -i " + shell_quote(source_path("samples/fleet")));
+    CHECK(r.out.find("info[plan.conditional-call]") != std::string::npos);
+    CHECK(r.out.find("Plan: 1 call runs only under a condition checked when it runs: its effects are not predicted.\n") != std::string::npos);
+    CHECK(r.out.find("no change") == std::string::npos);
+    const CliRun j = run_opguard(dir.path().string(), "check del.yml --no-config --format json -i " + shell_quote(source_path("samples/fleet")));
+    const auto report = nlohmann::json::parse(j.out);
+    CHECK(report["summary"]["text"] == "Plan: 1 call runs only under a condition checked when it runs: its effects are not predicted.");
+}
