@@ -31,7 +31,7 @@ TEST_CASE("unresolved targets: a call that loses data on targets opguard cannot 
     CHECK(has(text.out, "error[plan.unresolved-target] del.sh:2:91\n"));
     CHECK(has(text.out, "error[plan.unresolved-target] del.sh:3:55\n"));
     // The warning lists the checks the unknown target cost, those that read `target` included.
-    CHECK(has(text.out, "not checked for this call because they need it: ecs.disk.other-region, ecs.delete-disk.unknown, ecs.delete-disk.status"));
+    CHECK(has(text.out, "not checked for this call because they need it: ecs.disk.other-region, ecs.delete-disk.unknown, ecs.disk.creating-snapshot, ecs.delete-disk.status"));
     CHECK(has(text.out, "Plan: 2 calls act on targets opguard cannot resolve: their effects are not predicted.\n"));
     CHECK(!has(text.out, "no change"));
 
