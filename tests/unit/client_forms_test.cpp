@@ -548,3 +548,20 @@ TEST_CASE("a conditional step's effects are not predicted, and the summary says 
     const auto report = nlohmann::json::parse(j.out);
     CHECK(report["summary"]["text"] == "Plan: 1 call runs only under a condition checked when it runs: its effects are not predicted.");
 }
+
+TEST_CASE("an OOS ACS::WaitFor whose API changes something is a call, not a bare wait", "[client-forms][oos][fail-closed]") {
+    // It printed "wait del: nothing pending" and "no change" for a WaitFor that calls DeleteInstance.
+    TempDir dir;
+    dir.write("w.yml", "FormatVersion: OOS-2019-06-01\nTasks:\n"
+                       "  - Name: del\n    Action: ACS::WaitFor\n    Properties:\n      Service: ECS\n      API: DeleteInstance\n"
+                       "      Parameters: {RegionId: cn-hangzhou, InstanceId: i-bp1dedicated04, Force: true}\n"
+                       "      PropertySelector: RequestId\n      NotDesiredValues: []\n"
+                       "  - Name: poll\n    Action: ACS::WaitFor\n    Properties:\n      Service: ECS\n      API: DescribeInstances\n"
+                       "      Parameters: {RegionId: cn-hangzhou}\n      PropertySelector: Instances.Instance[].Status\n      DesiredValues: [Stopped]\n");
+    const CliRun r = run_opguard(dir.path().string(), "check w.yml --no-config -i " + shell_quote(source_path("samples/fleet")));
+    CHECK(r.out.find("call 1 del: ecs.DeleteInstance  w.yml:3:5\n") != std::string::npos);
+    CHECK(r.out.find("Plan: 1 instance released.") != std::string::npos);
+    // A WaitFor that only reads stays a wait.
+    CHECK(r.out.find("wait poll:") != std::string::npos);
+    CHECK(r.out.find("(1 call)") != std::string::npos);
+}

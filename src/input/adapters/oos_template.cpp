@@ -497,6 +497,10 @@ private:
         const Node& pr = props && props->is_object() ? *props : kEmpty;
         if (la == "acs::executeapi" || la == "acs::checkfor") return execute_api(t, id, *action, pr);
         if (la == "acs::waitfor") {
+            // WaitFor calls its API again and again until a value holds: an API that changes
+            // something (DeleteInstance) is a call like ACS::ExecuteApi's, never a bare wait.
+            if (const Node* api = pr.find("API"); api && api->is_string() && !read_only_api(api->as_string()))
+                return execute_api(t, id, *action, pr);
             CallDraft d = draft(t, id);
             d.wait_only = true;
             d.wait_at = t.origin;
@@ -507,6 +511,18 @@ private:
         if (const OosAction* act = b_.rules().oos_action(a)) return declared_action(*act, t, id, *action, pr, "Properties.");
         if (changes_nothing(la)) return;
         unexpanded(t, id, a, action->origin, "opguard does not expand the OOS action " + a + ": what it calls is not checked");
+    }
+
+    // The API's first CamelCase word is among the rules' read_only_verbs (Describe, List, ...).
+    bool read_only_api(const std::string& api) const {
+        size_t e = 1;
+        while (e < api.size() && !(api[e] >= 'A' && api[e] <= 'Z')) ++e;
+        const std::string verb = api.substr(0, e);
+        auto set = b_.rules().sets.find("read_only_verbs");
+        if (set == b_.rules().sets.end()) return false;
+        for (const Node& v : set->second.values.items())
+            if (v.is_string() && v.as_string() == verb) return true;
+        return false;
     }
 
     void loop_note(CallDraft& d, const Node& task, const std::string& name, const std::string& message, Origin at) {
