@@ -268,13 +268,12 @@ TEST_CASE("cli-dry-run-json: many records one after another are read in linear t
         std::string s;
         s.reserve(one.size() * n);
         for (size_t i = 0; i < n; ++i) s += one;
-        const auto t0 = std::chrono::steady_clock::now();
+        // Quadratic copying took minutes (or bad_alloc) at these sizes; no wall-clock bound is
+        // asserted here (a loaded machine is slow either way), ctest's timeout bounds the run.
         auto r = read(dir, "many.json", s, "cli-dry-run-json");
-        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         REQUIRE(r->plan.calls.size() == n);
         CHECK(r->plan.calls.back().id == "record-" + std::to_string(n));
         CHECK(r->at(r->plan.calls.back().record) == std::to_string(14 * (n - 1) + 1) + ":1");
-        CHECK(seconds < 30.0);  // quadratic copying took minutes (or bad_alloc) at these sizes
     }
     // A syntax error in the 3rd record is located in the file.
     const size_t method = one.find("  \"method\"");

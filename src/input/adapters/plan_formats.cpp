@@ -115,6 +115,20 @@ Plan shell_plan(SourceRegistry& sources, uint32_t top, const RuleSet& rules, boo
             return prefix + "line-" + std::to_string(line) + (iteration ? "[" + std::to_string(iteration) + "]" : "") +
                    (n > 1 ? "." + std::to_string(n) : "");
         };
+        // A call that stands for a line whose API calls are not read: no outcome, no effects, only
+        // the observation under `note` (at `at`), which a locked rule reports.
+        auto placeholder = [&](const ShellCommand& line_cmd, uint32_t at_offset, const char* note, const std::string& message) {
+            const Origin at{fid, at_offset};
+            CallDraft d;
+            d.id = line_id(line_cmd.words[0].begin, line_cmd.iteration);
+            d.origin = Origin{fid, line_cmd.words[0].begin};
+            d.set_header("product", Node::string("shell", d.origin));
+            d.set_header("action", Node::string(line_cmd.words[0].text, d.origin));
+            d.adapter.set("placeholder", Node::boolean(true, at));
+            d.note(note, Node::object({{"message", Node::string(message, at)}}, at));
+            b.add(std::move(d));
+            ++placeholders;
+        };
         // Another script a line runs or sources (itself, or in a string bash -c runs): read where
         // it is, beside the plan; else a placeholder call says that its calls are not checked.
         auto run_script = [&](const ShellCommand& line_cmd, const ShellWord* path) {
@@ -170,18 +184,8 @@ Plan shell_plan(SourceRegistry& sources, uint32_t top, const RuleSet& rules, boo
                 read(sub, rel + ":");
                 chain.pop_back();
             } else {
-                const Origin at{fid, path->begin};
-                CallDraft d;
-                d.id = line_id(line_cmd.words[0].begin, line_cmd.iteration);
-                d.origin = Origin{fid, line_cmd.words[0].begin};
-                d.set_header("product", Node::string("shell", d.origin));
-                d.set_header("action", Node::string(line_cmd.words[0].text, d.origin));
-                d.adapter.set("placeholder", Node::boolean(true, at));
-                d.note("scripts", Node::object({{"message", Node::string("this line runs " + shown + ", which opguard does not read: " + why +
-                                                                             "; the API calls it makes are not checked", at)}},
-                                               at));
-                b.add(std::move(d));
-                ++placeholders;
+                placeholder(line_cmd, path->begin, "scripts",
+                            "this line runs " + shown + ", which opguard does not read: " + why + "; the API calls it makes are not checked");
             }
         };
         for (const ShellCommand& line_cmd : script.commands) {
@@ -193,24 +197,13 @@ Plan shell_plan(SourceRegistry& sources, uint32_t top, const RuleSet& rules, boo
             bool strings_read = false;
             const std::vector<CliInvocation> invocations = cli_invocations(line_cmd, f.path(), &wrapped_too_deep, &syntax_error, &strings_read);
             if (invocations.empty() && !strings_read)
-                if (const ShellWord* named = unread_cli_word(line_cmd)) {
-                    // The line names the CLI and may run it (trap '...' EXIT, $SHELL -c '...', source
-                    // <(...), a one-line function, ...), in a form opguard does not read: never
-                    // dropped, a placeholder says so (plan.cli-not-read, an error).
-                    const Origin at{fid, named->begin};
-                    CallDraft d;
-                    d.id = line_id(line_cmd.words[0].begin, line_cmd.iteration);
-                    d.origin = Origin{fid, line_cmd.words[0].begin};
-                    d.set_header("product", Node::string("shell", d.origin));
-                    d.set_header("action", Node::string(line_cmd.words[0].text, d.origin));
-                    d.adapter.set("placeholder", Node::boolean(true, at));
-                    d.note("cli_not_read", Node::object({{"message", Node::string("this line names the CLI (" + shorten_word(named->text) +
-                                                                                      ") and runs " + shorten_word(line_cmd.words[0].text) +
-                                                                                      ", which may call it in a way opguard does not read: the API calls it makes are not checked", at)}},
-                                                        at));
-                    b.add(std::move(d));
-                    ++placeholders;
-                }
+                if (const ShellWord* named = unread_cli_word(line_cmd))
+                    // The line names the CLI and may run it (trap '...' EXIT, $SHELL -c '...', a
+                    // wrapper of a shell, ...), in a form opguard does not read: never dropped, a
+                    // placeholder says so (plan.cli-not-read, an error).
+                    placeholder(line_cmd, named->begin, "cli_not_read",
+                                "this line names the CLI (" + shorten_word(named->text) + ") and runs " + shorten_word(line_cmd.words[0].text) +
+                                    ", which may call it in a way opguard does not read: the API calls it makes are not checked");
             for (const CliInvocation& inv : invocations) {
                 const ShellCommand& cmd = inv.command;
                 if (const ShellWord* path = inv.runs_script ? script_run(cmd) : nullptr) {
