@@ -364,10 +364,21 @@ TEST_CASE("aliyun and hcloud: an unresolved word among the arguments may add fla
     REQUIRE(w0.size() == 1);
     CHECK(w0[0]->rule->severity == Severity::Warning);
     CHECK(location(*w0[0]) == c->loc("$EXTRA_ARGS"));
-    CHECK(w0[0]->message ==
-          "$EXTRA_ARGS is expanded by the shell when the script runs, which opguard cannot resolve: the command may carry more flags "
-          "opguard cannot see (such as a dry-run flag, a required parameter or more list elements), so the parameters of this call may be incomplete; "
-          "not checked for this call because they need it: plan.missing-parameter, ecd.rebuild.desktop-count");
+    CHECK(w0[0]->message.rfind(
+              "$EXTRA_ARGS is expanded by the shell when the script runs, which opguard cannot resolve: the command may carry more flags "
+              "opguard cannot see (such as a dry-run flag, a required parameter or more list elements), so the parameters of this call may be incomplete; "
+              "not checked for this call because they need it: plan.missing-parameter, ecd.desktop.unknown, ecd.desktop.other-region, "
+              "ecd.rebuild.desktop-count, ",
+              0) == 0);
+    // ... and since it may hold the desktops a rebuild erases, none of which is written, the
+    // check fails (it passed as "no change").
+    auto e0 = c->findings("plan.unresolved-target", 0);
+    REQUIRE(e0.size() == 1);
+    CHECK(e0[0]->rule->severity == Severity::Error);
+    CHECK(location(*e0[0]) == c->loc("$EXTRA_ARGS"));
+    CHECK(e0[0]->message.find("which opguard cannot resolve, and it may hold the targets of a call whose effects lose data (no parameter "
+                              "written on the call names them): which objects it destroys") != std::string::npos);
+    CHECK(c->findings("plan.unresolved-target", 1).empty());  // "$@" beside a written DesktopId: the written desktops are checked
     // "$@" may hold --force: no missing-force warning; the desktops written are still checked.
     CHECK(c->findings("plan.missing-force", 1).empty());
     CHECK(c->findings("ecd.rebuild.gpu-desktop-non-gpu-image", 1).size() == 1);
@@ -893,5 +904,78 @@ TEST_CASE("a script that starts with a test ([ -n \"$X\" ], [[ $A == b ]]) is a 
         REQUIRE(e);
         CHECK(e->id == "plan.unknown-format");
         CHECK(e->message.find("tried opguard plan") != std::string::npos);
+    }
+}
+
+TEST_CASE("aliyun: a call whose region the CLI profile supplies cannot look its desktops up: a rebuild fails, a stop says its effects are not predicted",
+          "[adapters][unresolved][fail-closed]") {
+    // These passed as "no change", exit 0: the rebuild of an Expired desktop was never checked.
+    TempDir dir;
+    const std::string s = "aliyun ecd RebuildDesktops --force --DesktopId.1 ecd-hzwin11m5a8d9 --ImageId m-ubuntu2204lts\n"
+                          "aliyun ecd StopDesktops --force --DesktopId.1 ecd-hzwin04d2p7w3\n"
+                          "aliyun ecd RebuildDesktops --force --RegionId cn-hangzhou --DesktopId.1 ecd-hzwin11m5a8d9 --ImageId m-ubuntu2204lts\n";
+    auto c = check(dir, "region.sh", s);
+    REQUIRE(c->l->plan.calls.size() == 3);
+    auto e0 = c->findings("plan.unresolved-target", 0);
+    REQUIRE(e0.size() == 1);
+    CHECK(location(*e0[0]) == c->loc("aliyun"));
+    CHECK(e0[0]->message.rfind("the region is the profile's region (no --region or --RegionId on the line), which opguard cannot resolve, and "
+                               "the effects of this call, which lose data, need it: which objects it destroys",
+                               0) == 0);
+    CHECK(e0[0]->message.find("effect ecd.rebuild.system-disk") != std::string::npos);
+    CHECK(c->report.calls[0].unresolved_targets);
+    // A stop loses no data: a warning, and the summary counts it among the calls whose effects
+    // are not predicted (it said "no change").
+    CHECK(c->findings("plan.unresolved-target", 1).empty());
+    CHECK(c->findings("plan.unresolved-value", 1).size() == 1);
+    CHECK(c->report.calls[1].unresolved_targets);
+    // Written, the region is checked: the Expired desktop is refused.
+    CHECK(c->findings("plan.unresolved-target", 2).empty());
+    CHECK(c->findings("ecd.rebuild.desktop-status", 2).size() == 1);
+    CHECK_FALSE(c->report.calls[2].unresolved_targets);
+}
+
+TEST_CASE("aliyun and hcloud: one list element written in two spellings (Name.1 and Name.01) keeps both values, both checked",
+          "[adapters][fail-closed]") {
+    // The second value replaced the first: the Expired desktop written first was never checked.
+    TempDir dir;
+    auto c = check(dir, "dup.sh",
+                   "aliyun ecd RebuildDesktops --force --RegionId cn-hangzhou --DesktopId.1 ecd-hzwin11m5a8d9 --DesktopId.01 ecd-hzlin03c9x4t6 "
+                   "--ImageId m-ubuntu2204lts\n");
+    CHECK(strings(c->l->param(0, "DesktopId")) == std::vector<std::string>{"ecd-hzwin11m5a8d9", "ecd-hzlin03c9x4t6"});
+    CHECK(c->l->at(c->l->param(0, "DesktopId").items().at(1)) == c->l->where("ecd-hzlin03c9x4t6"));
+    CHECK(c->findings("ecd.rebuild.desktop-status", 0).size() == 1);
+    auto rep = c->findings("plan.repeated-flag", 0);
+    REQUIRE(rep.size() == 1);
+    CHECK(location(*rep[0]) == c->loc("--DesktopId.01"));
+    CHECK(rep[0]->message.find("(opguard checks every value given)") != std::string::npos);
+
+    auto h = load(dir, "dup-hw.sh",
+                  "hcloud Workspace BatchDeleteDesktops --cli-region=cn-north-4 --project_id=p1 --desktop_ids.1=d-one --desktop_ids.01=d-two\n");
+    CHECK(strings(h->param(0, "desktop_ids")) == std::vector<std::string>{"d-one", "d-two"});
+}
+
+TEST_CASE("aliyun and hcloud: a command whose product and API come from a value opguard cannot resolve is plan.cli-not-read, never dropped",
+          "[adapters][fail-closed]") {
+    // `aliyun $ARGS` and `aliyun "$@"` were read as help (no API) and dropped: a delete passed.
+    TempDir dir;
+    const std::string s = "aliyun $ARGS\n"                                         // 1
+                          "aliyun \"$@\" --RegionId cn-hangzhou\n"                 // 2
+                          "hcloud $(cat op.txt)\n"                                 // 3
+                          "aliyun ecd\n"                                           // 4: help for a product, no call
+                          "aliyun ecs DescribeRegions\n";                          // 5
+    auto l = load(dir, "unknown.sh", s);
+    REQUIRE(l->plan.calls.size() == 4);
+    const std::vector<std::string> ids = {"line-1", "line-2", "line-3", "line-5"};
+    const std::vector<std::string> at = {"1:8", "2:8", "3:8"};
+    for (size_t i = 0; i < 4; ++i) {
+        CAPTURE(i);
+        CHECK(l->plan.calls[i].id == ids[i]);
+        if (i == 3) break;
+        const Node* note = l->adapter(i).find("cli_not_read");
+        REQUIRE(note);
+        CHECK(l->at(note->items().at(0)) == at[i]);
+        CHECK(note->items().at(0).find("message")->as_string().find("a value opguard cannot resolve, where the product and the API belong") !=
+              std::string::npos);
     }
 }

@@ -115,11 +115,20 @@ TEST_CASE("shell variables: prefix assignments, loops that change a variable, un
     CHECK(unset->param(0, "RegionId")->as_string() == "cn-hangzhou");
     CHECK(unset->param(0, "ImageId")->as_string() == "m-y");
     CHECK(unset->param(0, "Language")->as_string() == "en-US");
-    // Unquoted with a space: bash splits it into two words.
+    // Unquoted with a space: bash splits it into two words, the first the flag's value (each
+    // located at the reference).
     auto split = read(dir, "s.sh", "IMG='m-a m-b'\n" + kCall + "--RegionId cn-hangzhou --ImageId $IMG\n");
-    REQUIRE(split->unresolved(0, "ImageId"));
-    CHECK(split->unresolved(0, "ImageId")->find("text")->as_string() ==
-          "$IMG ($IMG is not quoted and its value has spaces or * ? [: bash splits or globs it)");
+    CHECK_FALSE(split->unresolved(0, "ImageId"));
+    REQUIRE(split->param(0, "ImageId"));
+    CHECK(split->param(0, "ImageId")->as_string() == "m-a");
+    CHECK(split->at(*split->param(0, "ImageId")) == split->where("$IMG"));
+    // Part of a word, or a value bash would glob: not split, unresolved, and the reason said.
+    auto part = read(dir, "t.sh", "IMG='a m-b'\n" + kCall + "--RegionId cn-hangzhou --ImageId m-$IMG\n");
+    REQUIRE(part->unresolved(0, "ImageId"));
+    CHECK(part->unresolved(0, "ImageId")->find("text")->as_string() ==
+          "m-$IMG ($IMG is not quoted and its value has spaces or * ? [: bash splits or globs it)");
+    auto glob = read(dir, "g.sh", "IMG='m-* x'\n" + kCall + "--RegionId cn-hangzhou --ImageId $IMG\n");
+    REQUIRE(glob->unresolved(0, "ImageId"));
     auto quoted = read(dir, "q.sh", "IMG='m-a m-b'\n" + kCall + "--RegionId cn-hangzhou --ImageId \"$IMG\"\n");
     CHECK(quoted->param(0, "ImageId")->as_string() == "m-a m-b");
 }

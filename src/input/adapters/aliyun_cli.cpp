@@ -222,7 +222,8 @@ std::optional<Node> parse_json_list(const std::string& t, const std::vector<uint
     return list;
 }
 
-std::optional<CallDraft> read_aliyun_command(const ShellCommand& cmd, const ScriptContext& ctx, const std::string& id) {
+std::optional<CallDraft> read_aliyun_command(const ShellCommand& cmd, const ScriptContext& ctx, const std::string& id,
+                                             const ShellWord** unknown_api) {
     const auto& words = cmd.words;
     const uint32_t file = ctx.file;
     CliArgs args = parse_cli_args(words, 1, "=:", [](const std::string& name, bool shorthand) {
@@ -230,8 +231,12 @@ std::optional<CallDraft> read_aliyun_command(const ShellCommand& cmd, const Scri
         const KnownFlag* k = n ? known(n) : nullptr;
         return k ? k->mode : FlagMode::Once;
     });
-    if (args.positionals.empty() || not_an_api(*ctx.rules, args.positionals[0]->text)) return std::nullopt;
-    if (args.positionals.size() < 2) return std::nullopt;  // `aliyun ecd`: help for a product
+    if (args.positionals.size() < 2) {
+        // `aliyun ecd` is help for a product; `aliyun $ARGS` may be any call.
+        if (unknown_api) *unknown_api = first_unresolved(args.positionals);
+        return std::nullopt;
+    }
+    if (not_an_api(*ctx.rules, args.positionals[0]->text)) return std::nullopt;
 
     CallDraft d;
     d.id = id;

@@ -33,8 +33,12 @@ struct ScriptContext {
     SourceRegistry* sources = nullptr;
 };
 
-// nullopt when the command calls no API (aliyun configure / plugin / oss / help / version).
-std::optional<CallDraft> read_aliyun_command(const ShellCommand& cmd, const ScriptContext& ctx, const std::string& id);
+// nullopt when the command calls no API (aliyun configure / plugin / oss / help / version),
+// or when the words that would name the product and the API are not all written and one is a
+// value opguard cannot resolve (`aliyun $ARGS`, `aliyun "$@"`): then `*unknown_api` (when
+// given) is that word, and the caller says the call is not read.
+std::optional<CallDraft> read_aliyun_command(const ShellCommand& cmd, const ScriptContext& ctx, const std::string& id,
+                                             const ShellWord** unknown_api = nullptr);
 
 // "rebuild-desktops" => "RebuildDesktops".
 std::string kebab_to_pascal(std::string_view s);

@@ -28,6 +28,12 @@ uint32_t WordPart::offset() const {
     return pos == 0 ? word->begin : word->offset_of(pos - 1) + 1;
 }
 
+const ShellWord* first_unresolved(const std::vector<const ShellWord*>& words) {
+    for (const ShellWord* w : words)
+        if (w->unresolved()) return w;
+    return nullptr;
+}
+
 Node located(const std::string& s, uint32_t file, uint32_t offset) { return Node::string(s, Origin{file, offset}); }
 
 namespace {

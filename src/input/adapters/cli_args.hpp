@@ -49,6 +49,9 @@ struct CliArgs {
 CliArgs parse_cli_args(const std::vector<ShellWord>& words, size_t first, const std::string& splitters,
                        const std::function<FlagMode(const std::string&, bool)>& mode);
 
+// The first of `words` that is a value opguard cannot resolve, or nullptr.
+const ShellWord* first_unresolved(const std::vector<const ShellWord*>& words);
+
 // Node helpers: a string value located at its first byte in file `file`.
 Node located(const std::string& s, uint32_t file, uint32_t offset);
 

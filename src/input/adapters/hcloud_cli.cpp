@@ -40,6 +40,8 @@ bool digits(const std::string& s) {
 }
 
 // Objects whose keys are all 1-based indices become arrays in index order (KooCLI --a.1=x).
+// Two spellings of one index (--a.1 and --a.01; which one KooCLI sends is not documented)
+// both stay in the array, in the order written, so that neither value goes unchecked.
 void arrays_from_indices(Node& n) {
     if (n.is_array()) for (auto& i : n.items()) arrays_from_indices(i);
     if (!n.is_object()) return;
@@ -47,8 +49,8 @@ void arrays_from_indices(Node& n) {
     if (n.members().empty()) return;
     for (const auto& [k, v] : n.members())
         if (!digits(k)) return;
-    std::map<long, Node> byindex;
-    for (auto& [k, v] : n.members()) byindex[std::stol(k)] = std::move(v);
+    std::multimap<long, Node> byindex;
+    for (auto& [k, v] : n.members()) byindex.emplace(std::stol(k), std::move(v));
     std::vector<Node> items;
     for (auto& [i, v] : byindex) items.push_back(std::move(v));
     n = Node::array(std::move(items), n.origin);
@@ -136,14 +138,19 @@ bool looks_like_hcloud_json_input(const Node& root, std::string* why) {
     return any;
 }
 
-std::optional<CallDraft> read_hcloud_command(const ShellCommand& cmd, const ScriptContext& ctx, const std::string& id) {
+std::optional<CallDraft> read_hcloud_command(const ShellCommand& cmd, const ScriptContext& ctx, const std::string& id,
+                                             const ShellWord** unknown_api) {
     const auto& words = cmd.words;
     const uint32_t file = ctx.file;
     CliArgs args = parse_cli_args(words, 1, "=", [](const std::string& name, bool) {
         if (name == "dryrun" || name == "skeleton" || name == "debug" || name == "help" || name == "h") return FlagMode::None;
         return FlagMode::Once;
     });
-    if (args.positionals.size() < 2 || local_command(*ctx.rules, args.positionals[0]->text)) return std::nullopt;
+    if (args.positionals.size() < 2) {
+        if (unknown_api) *unknown_api = first_unresolved(args.positionals);  // `hcloud $ARGS`
+        return std::nullopt;
+    }
+    if (local_command(*ctx.rules, args.positionals[0]->text)) return std::nullopt;
     const ShellWord& service = *args.positionals[0];
     const ShellWord& opword = *args.positionals[1];
     std::string operation = opword.text, version;

@@ -26,8 +26,11 @@ const HuaweiOperation* huawei_operation(const RuleSet& rules, const std::string&
 // cloud, service, method and path of `op`, all located at `at`.
 void set_huawei_header(CallDraft& d, const HuaweiOperation& op, Origin at);
 
-// nullopt when the command calls no API (hcloud configure / version / help / meta ...).
-std::optional<CallDraft> read_hcloud_command(const ShellCommand& cmd, const ScriptContext& ctx, const std::string& id);
+// nullopt when the command calls no API (hcloud configure / version / help / meta ...), or
+// when the service and operation are not both written and one of the words is a value opguard
+// cannot resolve (`hcloud $ARGS`): then `*unknown_api` (when given) is that word.
+std::optional<CallDraft> read_hcloud_command(const ShellCommand& cmd, const ScriptContext& ctx, const std::string& id,
+                                             const ShellWord** unknown_api = nullptr);
 
 // A --cli-jsonInput file given as the plan itself. Its operation is named by the file name
 // (e.g. CheckDesktopImages.json, workspace-check-desktop-images.json): the longest name of a

@@ -171,7 +171,7 @@ Node PlanBuilder::assemble(CallDraft& d, const Operation* op) const {
 
     // Wire form => lists (Tag.1.Key => [{Key: ...}]), in index order.
     Node out = Node::object({}, d.origin);
-    struct Repeated { std::map<long, Node> items; Origin origin; const RawParam* first = nullptr; };
+    struct Repeated { std::map<long, Node> items; std::vector<Node> extra; Origin origin; const RawParam* first = nullptr; };
     std::map<std::string, Repeated> repeated;
     std::vector<std::string> order;
     for (const RawParam* p : kept) {
@@ -183,12 +183,28 @@ Node PlanBuilder::assemble(CallDraft& d, const Operation* op) const {
                 r.origin = p->value.origin;
                 if (std::find(order.begin(), order.end(), wk.base) == order.end()) order.push_back(wk.base);
             }
+            // The same element written twice in different spellings (DesktopId.1 and
+            // DesktopId.01, which the client sends as two keys; how the API reads them is not
+            // documented): both values are kept and checked, and plan.repeated-flag says so.
+            auto again = [&] {
+                d.note("repeated", Node::object({{"param", str(wk.base, p->flag_at)}, {"flag", str(p->flag, p->flag_at)}, {"all", Node::boolean(true, p->flag_at)}},
+                                                p->flag_at));
+            };
             if (wk.rest.empty()) {
-                r.items[wk.index] = p->value;
+                auto [it, fresh] = r.items.emplace(wk.index, p->value);
+                if (!fresh) {
+                    again();
+                    r.extra.push_back(p->value);
+                }
             } else {
                 Node& obj = r.items[wk.index];
                 if (!obj.is_object()) obj = Node::object({}, p->value.origin);
-                obj.set(wk.rest, p->value);
+                if (obj.find(wk.rest)) {
+                    again();
+                    r.extra.push_back(Node::object({{wk.rest, p->value}}, p->value.origin));
+                } else {
+                    obj.set(wk.rest, p->value);
+                }
             }
             continue;
         }
@@ -210,6 +226,7 @@ Node PlanBuilder::assemble(CallDraft& d, const Operation* op) const {
         }
         std::vector<Node> items;
         for (auto& [n, v] : r.items) items.push_back(std::move(v));
+        for (Node& v : r.extra) items.push_back(std::move(v));
         out.set(base, Node::array(std::move(items), r.origin));
     }
     Node ordered = Node::object({}, d.origin);
@@ -334,14 +351,21 @@ Plan PlanBuilder::build() {
             // target, so those are skipped for the call; an element (--DesktopId.1 "$X") is left
             // out of the list, so they still run on the others, and are listed for this element.
             ParamNeeds targets = op->targets ? target_needs(*op) : ParamNeeds{};
+            // No parameter that names the targets is written, and a word that may add any flag
+            // ($ARGS, "$@") is there: that word may name them (aliyun ecs DeleteInstance $ARGS).
+            const bool targets_unwritten = !targets.params.empty() && std::none_of(targets.params.begin(), targets.params.end(), [&](const std::string& p) {
+                return call.parameters.find(p) != nullptr;
+            });
             auto names_targets = [&](const Node& u) {
-                return !u.find("more")->truthy() && targets.params.count(u.find("param")->as_string()) > 0;
+                if (u.find("more")->truthy()) return targets_unwritten;
+                return targets.params.count(u.find("param")->as_string()) > 0;
             };
             // When every element of the list that names the targets is unresolved, no target
             // is left to predict effects for (the engine would otherwise run them once, untargeted).
             auto no_target_left = [&](const Node& u) {
                 const std::string& param = u.find("param")->as_string();
                 const Node* list = call.parameters.find(param);
+                if (u.find("more")->truthy()) return targets_unwritten;
                 if (!u.find("element")->truthy()) return targets.params.count(param) > 0;
                 return targets.params.count(param) && list && list->is_array() && list->items().empty();
             };
@@ -357,26 +381,42 @@ Plan PlanBuilder::build() {
                 }
             }
             bool loses_data = false;
+            // lost[k]: the k-th value is needed by an effect that loses data, which is therefore
+            // not predicted (the region a CLI profile supplies, which every look-up of the
+            // call's desktops needs): the call may destroy objects opguard has not checked.
+            // skipped[k]: how many of the call's effects are not predicted for want of it; when
+            // none is left (the region of a stop: no desktop can be looked up), the summary says
+            // that the call's effects are not predicted, whether or not they lose data.
+            std::vector<bool> lost(unresolved->items().size(), false);
+            std::vector<size_t> skipped(unresolved->items().size(), 0);
+            size_t effects = 0;
             for (const Effect& eff : rules_.effects) {
                 if (!eff.applies_to(op->name)) continue;
                 loses_data = loses_data || eff.data_loss;
+                ++effects;
                 const ParamNeeds& needs = needs_once(eff, op);
-                for (Node& u : unresolved->items()) {
-                    if (u.find("more")->truthy()) continue;
+                for (size_t k = 0; k < unresolved->items().size(); ++k) {
+                    Node& u = unresolved->items()[k];
+                    if (u.find("more")->truthy() && !targets_unwritten) continue;
                     const bool via_target = (needs.target || op->targets) && names_targets(u);
                     if (!affects(needs, u) && !via_target) continue;
                     if (!listed(u, "effect " + eff.id)) u.find("skipped")->items().push_back(str("effect " + eff.id));
-                    if (affects(needs, u) || no_target_left(u)) add(skip_effects, eff.id);
+                    if (affects(needs, u) || no_target_left(u)) {
+                        add(skip_effects, eff.id);
+                        ++skipped[k];
+                        if (eff.data_loss) lost[k] = true;
+                    }
                 }
             }
             // A value that names the call's targets: the call acts on objects opguard cannot
             // resolve (plan.unresolved-target when its operation's effects lose data).
             bool unresolved_target = false;
-            for (Node& u : unresolved->items()) {
+            for (size_t k = 0; k < unresolved->items().size(); ++k) {
+                Node& u = unresolved->items()[k];
                 const bool t = names_targets(u);
-                unresolved_target = unresolved_target || t;
+                unresolved_target = unresolved_target || t || lost[k] || (effects > 0 && skipped[k] == effects);
                 u.set("target", Node::boolean(t));
-                u.set("data_loss", Node::boolean(t && loses_data));
+                u.set("data_loss", Node::boolean((t && loses_data) || lost[k]));
             }
             if (unresolved_target) adapter.set("unresolved_target", Node::boolean(true));
         }

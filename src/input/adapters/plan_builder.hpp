@@ -24,7 +24,8 @@
 //                 elements; it skips the rules the adapter names (plan.missing-parameter, ...)
 //                 and those that need a list parameter (more elements may come)
 //   duplicates    [{param, flag}]: the client itself refuses the line (aliyun "--X duplicated")
-//   repeated      [{param, flag}]: the client accepts the repetition; which value it sends is undocumented
+//   repeated      [{param, flag, all?}]: the client accepts the repetition; which value it sends is undocumented
+//                 (all: true when every value is kept and checked, DesktopId.1 and DesktopId.01)
 //   json_string_lists [{param, flag}]: a list parameter written as one JSON string, sent literally
 //   bare_lists [{param, flag, value}]: a list parameter given by its bare name with one plain
 //                      value (--DesktopId ecd-x), sent as is; checked as a one-element list

@@ -117,10 +117,12 @@ Plan shell_plan(SourceRegistry& sources, uint32_t top, const RuleSet& rules, boo
         };
         // A call that stands for a line whose API calls are not read: no outcome, no effects, only
         // the observation under `note` (at `at`), which a locked rule reports.
-        auto placeholder = [&](const ShellCommand& line_cmd, uint32_t at_offset, const char* note, const std::string& message) {
+        // (`id`: the call's id when the caller has taken one for it already.)
+        auto placeholder = [&](const ShellCommand& line_cmd, uint32_t at_offset, const char* note, const std::string& message,
+                               std::string id = {}) {
             const Origin at{fid, at_offset};
             CallDraft d;
-            d.id = line_id(line_cmd.words[0].begin, line_cmd.iteration);
+            d.id = id.empty() ? line_id(line_cmd.words[0].begin, line_cmd.iteration) : std::move(id);
             d.origin = Origin{fid, line_cmd.words[0].begin};
             d.set_header("product", Node::string("shell", d.origin));
             d.set_header("action", Node::string(line_cmd.words[0].text, d.origin));
@@ -217,7 +219,17 @@ Plan shell_plan(SourceRegistry& sources, uint32_t top, const RuleSet& rules, boo
                     }))
                     continue;  // an unknown program whose words only look like a product and an API
                 std::string id = line_id(w.begin, cmd.iteration);
-                std::optional<CallDraft> d = prog == "aliyun" ? read_aliyun_command(cmd, ctx, id) : read_hcloud_command(cmd, ctx, id);
+                const ShellWord* unknown_api = nullptr;
+                std::optional<CallDraft> d = prog == "aliyun" ? read_aliyun_command(cmd, ctx, id, &unknown_api)
+                                                              : read_hcloud_command(cmd, ctx, id, &unknown_api);
+                if (!d && unknown_api) {
+                    // `aliyun $ARGS`, `aliyun "$@"`: any API, with any parameters (plan.cli-not-read).
+                    placeholder(cmd, unknown_api->begin, "cli_not_read",
+                                "this line runs " + prog + " with " + shorten_word(written(f.text(), *unknown_api)) +
+                                    ", a value opguard cannot resolve, where the product and the API belong: the API it calls is not checked",
+                                id);
+                    continue;
+                }
                 if (d && cmd.unterminated) carried = true;
                 if (d && !inv.message.empty()) {
                     const Origin at{fid, inv.wrapper_at};

@@ -46,6 +46,8 @@ public:
     const std::string& syntax_token() const { return syntax_token_; }
     uint32_t syntax_from() const { return syntax_from_; }
     const std::vector<ShellWord>& inputs() const { return inputs_; }
+    // [begin, end) of each process substitution whose output a shell runs as its script.
+    const std::vector<std::pair<uint32_t, uint32_t>>& fed_to_shell() const { return fed_to_shell_; }
 
     // Lexes [b, e) of the text; commands go to out_ as they end (nested ones first).
     void run(size_t b, size_t e) {
@@ -81,7 +83,7 @@ public:
                 while (p < e && s_[p] != '\n') ++p;
                 continue;
             }
-            if (c == '&' && p + 1 < e && s_[p + 1] == '>') { starts(p); p = redirect(p, e, pending); continue; }
+            if (c == '&' && p + 1 < e && s_[p + 1] == '>') { starts(p); p = redirect(p, e, pending, cmd); continue; }
             if (c == ';' || c == '&' || c == '|' || c == '(' || c == ')') {
                 const bool doubled = (c == '&' || c == '|' || c == ';') && p + 1 < e && s_[p + 1] == c;
                 term_ = c == '&' ? (doubled ? 'a' : '&') : c == '|' ? (doubled ? 'o' : '|') : ';';
@@ -93,11 +95,11 @@ public:
                 if (depth_ == 0 && c == ')' && !frames_.empty() && frames_.back().first == '(') frames_.pop_back();
                 continue;
             }
-            if (c == '<' || c == '>') { starts(p); p = redirect(p, e, pending); continue; }
+            if (c == '<' || c == '>') { starts(p); p = redirect(p, e, pending, cmd); continue; }
             if (std::isdigit(static_cast<unsigned char>(c))) {
                 size_t q = p;
                 while (q < e && std::isdigit(static_cast<unsigned char>(s_[q]))) ++q;
-                if (q < e && (s_[q] == '<' || s_[q] == '>')) { starts(p); p = redirect(q, e, pending); continue; }
+                if (q < e && (s_[q] == '<' || s_[q] == '>')) { starts(p); p = redirect(q, e, pending, cmd); continue; }
             }
             starts(p);
             ShellWord w;
@@ -304,9 +306,32 @@ private:
         return std::min(q, e - 1);
     }
 
+    // The command read so far (`words`) runs what a process substitution after it prints as a
+    // script: `source <(...)`, `. <(...)`, `bash <(...)`, `bash < <(...)` (a shell with
+    // options only, no -c and no script of its own).
+    static bool runs_as_script(const std::vector<ShellWord>& words) {
+        size_t i = 0;
+        // X=v prefix assignments, and the programs that run the command after their options.
+        auto skippable = [](const std::string& t) { return t == "sudo" || t == "env" || t == "nohup" || t == "command" || t == "exec" || t == "nice"; };
+        while (i < words.size() && !words[i].unresolved() &&
+               ((words[i].text.find('=') != std::string::npos && words[i].text.front() != '-') || skippable(words[i].text))) {
+            const bool wrapper = skippable(words[i].text);
+            ++i;
+            while (wrapper && i < words.size() && !words[i].unresolved() && words[i].text.size() > 1 && words[i].text[0] == '-') ++i;
+        }
+        if (i >= words.size() || words[i].unresolved()) return false;
+        const std::string& t = words[i].text;
+        const std::string prog = t.substr(t.rfind('/') == std::string::npos ? 0 : t.rfind('/') + 1);
+        if (prog == "source" || prog == ".") return i + 1 == words.size();
+        static const char* kShells[] = {"bash", "sh", "dash", "zsh", "ksh", "mksh", "ash"};
+        if (std::none_of(std::begin(kShells), std::end(kShells), [&](const char* sh) { return prog == sh; })) return false;
+        return std::all_of(words.begin() + static_cast<long>(i) + 1, words.end(),
+                           [](const ShellWord& w) { return !w.unresolved() && w.text.size() > 1 && w.text[0] == '-' && w.text != "-c"; });
+    }
+
     // `p` is at the operator (after any fd digits). Drops the redirection and its target;
     // a here-document's delimiter is remembered so its body is skipped after the line.
-    size_t redirect(size_t p, size_t e, std::vector<Heredoc>& pending) {
+    size_t redirect(size_t p, size_t e, std::vector<Heredoc>& pending, const std::vector<ShellWord>& words) {
         const size_t op = p;
         bool heredoc = false, strip = false, herestring = false;
         if (s_.compare(p, 3, "<<<") == 0) { herestring = true; p += 3; }
@@ -319,6 +344,7 @@ private:
         else if ((s_[p] == '<' || s_[p] == '>') && p + 1 < e && s_[p + 1] == '(') {  // process substitution
             size_t q = match_paren(p + 1, e);
             if (q == kOpen) return e;  // bash: "unexpected EOF"; nothing after it is a command
+            if (s_[p] == '<' && runs_as_script(words)) fed_to_shell_.emplace_back(static_cast<uint32_t>(p + 2), static_cast<uint32_t>(q));
             nested(p + 2, q - 1, p);
             return q;
         } else
@@ -464,7 +490,8 @@ private:
     }
 
     // The value of one reference, or why there is none.
-    std::optional<std::string> value_of(const ShellVarRef& r, bool split, std::string& why) const {
+    // `held`: the value when it is certain but bash would split or glob it.
+    std::optional<std::string> value_of(const ShellVarRef& r, bool split, std::string& why, std::string* held = nullptr) const {
         const std::string written(s_.substr(r.begin, r.end - r.begin));
         if (r.name.empty()) { why = written + " is an expansion opguard does not evaluate"; return std::nullopt; }
         if (loops_ && depth_ == 0)
@@ -493,6 +520,7 @@ private:
             if (v->empty()) { why = written + " is empty and not quoted: bash drops it"; return std::nullopt; }
             if (v->find_first_of(" \t\n*?[") != std::string::npos) {
                 why = written + " is not quoted and its value has spaces or * ? [: bash splits or globs it";
+                if (held) *held = *v;
                 return std::nullopt;
             }
         }
@@ -506,9 +534,13 @@ private:
         for (auto r = w.vars.rbegin(); r != w.vars.rend(); ++r) {
             auto x = std::find(w.expansions.begin(), w.expansions.end(), std::make_pair(r->begin, r->end));
             if (x == w.expansions.end()) continue;  // cut off by an open quote
-            std::string why;
-            std::optional<std::string> v = value_of(*r, split, why);
-            if (!v) { w.why.emplace_back(r->begin, why); continue; }
+            std::string why, held;
+            std::optional<std::string> v = value_of(*r, split, why, &held);
+            if (!v) {
+                w.why.emplace_back(r->begin, why);
+                if (!held.empty()) w.held += (w.held.empty() ? "" : " ") + held;
+                continue;
+            }
             auto k = std::find(w.offsets.begin(), w.offsets.end(), r->begin);
             const size_t len = r->end - r->begin;
             const size_t at = static_cast<size_t>(k - w.offsets.begin());
@@ -520,6 +552,32 @@ private:
         }
         w.vars.clear();
         std::sort(w.why.begin(), w.why.end());
+    }
+
+    // A word that is one unquoted $X or ${X} (or ${X:-d}, ${X-d}) whose value is certain and
+    // has blanks: the words bash splits it into (default IFS; none has * ? [, which bash would
+    // glob), every byte located at the reference. `CMD="aliyun ecs RebootInstance"; $CMD
+    // --InstanceId i-1` runs the CLI with its words. None for any other word.
+    std::optional<std::vector<ShellWord>> split_expansion(const ShellWord& w) const {
+        if (w.vars.size() != 1 || w.expansions.size() != 1 || vars_.count("IFS")) return std::nullopt;
+        const ShellVarRef& r = w.vars.front();
+        if (r.quoted || r.begin != w.begin || r.end != w.end || w.expansions.front() != std::make_pair(r.begin, r.end)) return std::nullopt;
+        std::string why;
+        const std::optional<std::string> v = value_of(r, false, why);
+        if (!v || v->find_first_of(" \t\n") == std::string::npos || v->find_first_of("*?[") != std::string::npos) return std::nullopt;
+        std::vector<ShellWord> parts;
+        for (size_t p = v->find_first_not_of(" \t\n"); p != std::string::npos; p = v->find_first_not_of(" \t\n", p)) {
+            const size_t q = std::min(v->find_first_of(" \t\n", p), v->size());
+            ShellWord part;
+            part.text = v->substr(p, q - p);
+            part.offsets.assign(part.text.size(), r.begin);
+            part.begin = w.begin;
+            part.end = w.end;
+            parts.push_back(std::move(part));
+            p = q;
+        }
+        if (parts.empty()) return std::nullopt;
+        return parts;
     }
 
     // Pass 1: `name` changes at `at` inside each enclosing loop (a use earlier in the loop
@@ -750,7 +808,19 @@ private:
             }
             return;
         }
-        for (size_t k = i; k < words.size(); ++k) resolve(words[k], !assignment(words[k]) || k >= j);
+        for (size_t k = i; k < words.size(); ++k) {
+            if (k >= j) {
+                if (std::optional<std::vector<ShellWord>> parts = split_expansion(words[k])) {
+                    // (Several words now where one was: `k` steps past them.)
+                    words.erase(words.begin() + static_cast<long>(k));
+                    words.insert(words.begin() + static_cast<long>(k), parts->begin(), parts->end());
+                    k += parts->size() - 1;
+                    continue;
+                }
+            }
+            resolve(words[k], !assignment(words[k]) || k >= j);
+        }
+        if (j >= words.size()) return;  // (an expansion split into nothing cannot happen: a value with words has some)
         const ShellWord& first = words[j];
         if (j == i && (plain(first, "read") || plain(first, "unset") || plain(first, "mapfile") || plain(first, "readarray"))) {
             const bool unset = plain(first, "unset");
@@ -862,6 +932,7 @@ private:
     bool quote_reported_ = false;
     std::optional<uint32_t> syntax_error_;
     std::string syntax_token_;
+    std::vector<std::pair<uint32_t, uint32_t>> fed_to_shell_;  // fed_to_shell()
     std::vector<ShellWord> inputs_;        // here-document bodies and here-string words, by id
     std::vector<uint32_t> cmd_inputs_;     // those of the command being read
     uint32_t syntax_from_ = 0;
@@ -936,6 +1007,11 @@ ShellScript read_shell_script(std::string_view text, std::string_view path) {
     for (size_t i = 0; i + 1 < out.commands.size(); ++i)
         out.commands[i].piped_to_shell = out.commands[i].piped && (shell_script_source(out.commands[i + 1]).kind == ShellScriptSource::Stdin ||
                                                                    ssh_reads_stdin(out.commands[i + 1]));
+    // What a command in `source <(...)` or `bash < <(...)` prints, the shell runs: as `| bash`.
+    for (ShellCommand& c : out.commands)
+        if (!c.words.empty())
+            for (const auto& [b, e] : lexer.fed_to_shell())
+                if (c.words[0].begin >= b && c.words[0].begin < e) c.piped_to_shell = true;
     if (lexer.syntax_error()) {
         out.syntax_error = lexer.syntax_error();
         out.syntax_token = lexer.syntax_token();

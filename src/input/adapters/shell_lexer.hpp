@@ -25,8 +25,10 @@
 //   - `unset X` (straight-line) makes $X empty and ${X:-d} d; a variable the script never
 //     assigned comes from the environment and stays unresolved (${X:-d} too: the
 //     environment may set X);
-//   - an unquoted value that bash would split into words or glob (spaces, * ? [) or that is
-//     empty stays unresolved; other ${...} forms (${#X}, ${X/a/b}, ...) stay unresolved.
+//   - a word that is one unquoted $X / ${X} of a certain value with blanks (CMD="aliyun ecs
+//     RebootInstance"; $CMD ...) is split into the words bash splits it into (default IFS);
+//     any other unquoted value that bash would split or glob (spaces, * ? [), or that is
+//     empty, stays unresolved; other ${...} forms (${#X}, ${X/a/b}, ...) stay unresolved.
 #include <cstdint>
 #include <string>
 #include <optional>
@@ -54,6 +56,10 @@ struct ShellWord {
     // Why an unresolved expansion could not be resolved, keyed by the expansion's begin
     // ("REGION is assigned inside an if at deploy.sh:3:5").
     std::vector<std::pair<uint32_t, std::string>> why;
+    // The values of the word's variables that are certain but stay unresolved because bash
+    // would split or glob them ($GLOB of 'aliyun ecs ... i-*'), blank-separated: what the word
+    // may run, for the checks that a line names the CLI.
+    std::string held;
     std::vector<ShellVarRef> vars;    // the lexer's own bookkeeping (cleared once resolved)
     bool unresolved() const { return !expansions.empty(); }
     // Offset in the script of text[i]; `end` for i == text.size().
@@ -77,7 +83,7 @@ struct ShellCommand {
     uint32_t iteration = 0;
     // The command's output is piped into a shell that reads its script from standard input
     // (`echo aliyun ecs StopInstance ... | sh`, `printf '...' | bash -s`): that shell runs
-    // what this command prints.
+    // what this command prints; so does one in `source <(...)` or `bash < <(...)`.
     bool piped_to_shell = false;
     bool piped = false;  // its output is piped into the next command (`cmd | next`)
     // What the command reads on standard input, as written: each here-document's body

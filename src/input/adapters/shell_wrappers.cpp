@@ -100,19 +100,21 @@ ShellCommand as_cli_command(const ShellCommand& cmd, const std::string& cli) {
     return out;
 }
 
-// A word that holds a script naming the CLI (`bash -c "aliyun ecs ..."`).
+// A word that holds a script naming the CLI (`bash -c "aliyun ecs ..."`), or whose variable
+// holds one that opguard does not split ($GLOB of 'aliyun ecs ... i-*').
 bool mentions_cli(const ShellWord& w) {
-    for (const char* cli : {"aliyun", "hcloud"}) {
-        size_t p = 0;
-        while ((p = w.text.find(cli, p)) != std::string::npos) {
-            const size_t e = p + std::string_view(cli).size();
-            // (Quotes too: in `bash -c "sh -c 'aliyun ...'"` the name follows a quote.)
-            const bool starts = p == 0 || std::string_view(" \t\n;&|(/`'\"").find(w.text[p - 1]) != std::string_view::npos;
-            const bool ends = e == w.text.size() || std::string_view(" \t\n;&|)'\"").find(w.text[e]) != std::string_view::npos;
-            if (starts && ends) return true;
-            p = e;
+    for (const std::string* text : {&w.text, &w.held})
+        for (const char* cli : {"aliyun", "hcloud"}) {
+            size_t p = 0;
+            while ((p = text->find(cli, p)) != std::string::npos) {
+                const size_t e = p + std::string_view(cli).size();
+                // (Quotes too: in `bash -c "sh -c 'aliyun ...'"` the name follows a quote.)
+                const bool starts = p == 0 || std::string_view(" \t\n;&|(/`'\"").find((*text)[p - 1]) != std::string_view::npos;
+                const bool ends = e == text->size() || std::string_view(" \t\n;&|)'\"").find((*text)[e]) != std::string_view::npos;
+                if (starts && ends) return true;
+                p = e;
+            }
         }
-    }
     return false;
 }
 
