@@ -409,3 +409,28 @@ TEST_CASE("shell wrappers: what a process substitution prints into source, . or 
     }
     CHECK(action(*r, 4) == "bash");  // the placeholder of run.sh, a script not beside the plan
 }
+
+TEST_CASE("shell wrappers: a file a shell reads on standard input (bash < cmds.txt, cat cmds.txt | bash) is read as a script, or said not to be",
+          "[shell][wrappers][fail-closed]") {
+    // Both were dropped: the DeleteInstance in cmds.txt passed unchecked.
+    TempDir dir;
+    dir.write("cmds.txt", "aliyun ecs DeleteInstance --RegionId cn-hangzhou --InstanceId i-bp1old000001 --Force true\n");
+    const std::string s = "bash < cmds.txt\n"           // 1
+                          "cat cmds.txt | sh -s\n"      // 2
+                          "sudo bash -s < ./cmds.txt\n"  // 3
+                          "bash < missing.txt\n"        // 4: not beside the plan: plan.script-not-read
+                          "python3 < cmds.txt\n";       // 5: not a shell
+    auto r = read(dir, "in.sh", s);
+    std::vector<std::string> ids;
+    for (const auto& c : r->plan.calls) ids.push_back(c.id);
+    CHECK(ids == std::vector<std::string>{"cmds.txt:line-1", "cmds.txt:line-1#2", "cmds.txt:line-1#3", "line-4"});  // a script read again: #N
+    REQUIRE(r->plan.calls.size() == 4);
+    for (size_t i = 0; i < 3; ++i) {
+        CAPTURE(i);
+        CHECK(action(*r, i) == "DeleteInstance");
+        CHECK(r->at(*r->record(i).find("parameters")->find("InstanceId")) == "1:63");  // located in cmds.txt
+    }
+    const Node* why = r->adapter(3, "scripts");
+    REQUIRE(why);
+    CHECK(why->items().at(0).find("message")->as_string().find("this line runs missing.txt, which opguard does not read") == 0);
+}

@@ -59,6 +59,7 @@ public:
                 prev_term_ = term_;
             }
             cmd_inputs_.clear();
+            cmd_stdin_file_.reset();
             term_ = ';';
             cmd.clear();
             if (depth_ == 0) cmd_start_ = std::string_view::npos;
@@ -118,7 +119,9 @@ private:
         if (depth_ >= kMaxShellNesting) { too_deep_ = static_cast<uint32_t>(open); return; }
         const char prev = prev_term_, term = term_;
         std::vector<uint32_t> inputs = std::move(cmd_inputs_);
+        std::optional<ShellWord> stdin_file = std::move(cmd_stdin_file_);
         cmd_inputs_.clear();
+        cmd_stdin_file_.reset();
         prev_term_ = term_ = ';';
         ++depth_;
         run(b, e);
@@ -126,6 +129,7 @@ private:
         prev_term_ = prev;
         term_ = term;
         cmd_inputs_ = std::move(inputs);
+        cmd_stdin_file_ = std::move(stdin_file);
     }
 
     void append(ShellWord& w, char c, size_t at) {
@@ -371,6 +375,10 @@ private:
         } else if (herestring) {
             inputs_.push_back(std::move(target));
             cmd_inputs_.push_back(id);
+        } else if (s_[op] == '<' && p - target.begin > 0 && (op + 1 >= e || s_[op + 1] == ' ' || s_[op + 1] == '\t' || s_[op + 1] != '<')) {
+            // `< FILE`: the file the command reads on standard input (bash < cmds.txt).
+            if (op + 1 < e && (s_[op + 1] == '&' || s_[op + 1] == '>')) return p;  // <& and <> are not a plain input file
+            cmd_stdin_file_ = std::move(target);
         }
         return p;
     }
@@ -882,6 +890,7 @@ private:
         }
         c.piped = term_ == '|';
         c.input_ids = cmd_inputs_;
+        c.stdin_file = cmd_stdin_file_;
         into.push_back(std::move(c));
     }
 
@@ -935,6 +944,7 @@ private:
     std::vector<std::pair<uint32_t, uint32_t>> fed_to_shell_;  // fed_to_shell()
     std::vector<ShellWord> inputs_;        // here-document bodies and here-string words, by id
     std::vector<uint32_t> cmd_inputs_;     // those of the command being read
+    std::optional<ShellWord> cmd_stdin_file_;  // its `< FILE`
     uint32_t syntax_from_ = 0;
 };
 

@@ -86,6 +86,7 @@ struct ShellCommand {
     // what this command prints; so does one in `source <(...)` or `bash < <(...)`.
     bool piped_to_shell = false;
     bool piped = false;  // its output is piped into the next command (`cmd | next`)
+    std::optional<ShellWord> stdin_file;  // the file of its `< FILE` redirection, as written
     // What the command reads on standard input, as written: each here-document's body
     // (`bash -s <<EOF`, `ssh host <<'EOF'`) and each here-string's word (`sh <<< "..."`).
     std::vector<ShellWord> input_texts;

@@ -529,7 +529,14 @@ const ShellWord* script_run(const ShellCommand& c) {
     if (w.empty()) return nullptr;
     const std::string& first = w[0].text;
     if (!w[0].unresolved() && (first == "source" || first == ".")) return w.size() > 1 ? &w[1] : nullptr;
-    if (const ShellScriptSource src = shell_script_source(c); src.kind != ShellScriptSource::NotShell) return src.file;
+    if (const ShellScriptSource src = shell_script_source(c); src.kind != ShellScriptSource::NotShell) {
+        // A shell that reads its script on standard input, from a file: `bash < cmds.txt`.
+        if (src.kind == ShellScriptSource::Stdin && c.stdin_file && c.input_texts.empty()) return &*c.stdin_file;
+        return src.file;
+    }
+    // `cat cmds.txt | bash`: the shell runs the file cat prints (one file; several are read as one
+    // script by the shell, which opguard does not join).
+    if (!w[0].unresolved() && first == "cat" && c.piped_to_shell && w.size() == 2 && !w[1].text.empty() && w[1].text[0] != '-') return &w[1];
     const bool by_path = first.find('/') != std::string::npos;
     const bool script_name = first.size() > 3 && (first.ends_with(".sh") || first.ends_with(".bash"));
     return by_path && script_name ? &w[0] : nullptr;
