@@ -27,11 +27,15 @@ bool is_stdout(const std::string& path) { return path == "-" || path.empty(); }
 }  // namespace
 
 // opguard never writes to its inputs: an --output that names a file this run read (plan,
-// inventory, waivers, rule files) is refused.
-static void refuse_input_as_output(const std::string& path, const SourceRegistry& sources) {
+// inventory, waivers, rule files, the configuration file) is refused.
+static void refuse_input_as_output(const std::string& path, const SourceRegistry& sources, const std::string& config_file) {
     namespace fs = std::filesystem;
     std::error_code ec;
     if (is_stdout(path) || !fs::is_regular_file(path, ec)) return;
+    if (!config_file.empty() && fs::equivalent(path, config_file, ec) && !ec)
+        throw InputError("command line", {}, "usage",
+                         "--output " + path + " is an input of this run (the configuration file " + config_file +
+                             "): opguard never writes to its inputs");
     for (size_t i = 0; i < sources.size(); ++i) {
         const std::string& input = sources.file(static_cast<uint32_t>(i)).path();
         // A plan read from standard input (`check -`): the file the shell opened there.
@@ -300,7 +304,7 @@ static int run_check(const CommonOptions& common, const CheckOptions& opt, const
     ro.fail_on = parse_severity(opt.fail_on);
     ro.utf16_column = utf16_columns(sources);
     ro.quiet = opt.quiet;
-    for (const auto& [format, path] : wanted) refuse_input_as_output(path, sources);
+    for (const auto& [format, path] : wanted) refuse_input_as_output(path, sources, opt.config_file);
     // All reports are written or none (write_outputs); a file report is streamed to its
     // temporary file as it is rendered.
     std::vector<OutputJob> jobs;

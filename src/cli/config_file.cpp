@@ -6,6 +6,7 @@
 // `format` and `output` go together, as the pairs they make. `opguard config [CHECK ARGS]`
 // prints the effective settings and where each came from.
 #include "cli/config_file.hpp"
+#include "core/redact.hpp"
 
 // GCC 12 reports yaml-cpp's node iterators (instantiated here) as dangling pointers: a known
 // false positive of -Wdangling-pointer on yaml-cpp 0.7's headers.
@@ -351,7 +352,8 @@ int print_config(const std::vector<std::string>& check_args, const AppBuilder& b
             auto it = cfg.origins.find(key);  // a file's key the command line replaced with nothing
             origin = it != cfg.origins.end() ? it->second : "default";
         }
-        std::cout << key << ": " << value << "  # " << origin << "\n";
+        // A value may hold a secret (--parameters '{"LoginToken": ...}'): never printed.
+        std::cout << key << ": " << redact_text(value) << "  # " << origin << "\n";
     }
     return 0;
 }

@@ -59,8 +59,13 @@ int main(int argc, char** argv) {
         std::reverse(cfg.args.begin(), cfg.args.end());
         app.parse(cfg.args);
     } catch (const CLI::ParseError& e) {
-        int code = app.exit(e);
-        return code == 0 ? kExitOk : kExitInput;
+        // --help and --version print and exit 0. Any other parse error is one line with an
+        // error id, as every input error is; what it quotes of the command line (a file name,
+        // a --format value) is shown with control characters escaped, so that a name holding
+        // a newline or an escape sequence cannot forge a line of its own (::error ...).
+        if (e.get_exit_code() == 0) return app.exit(e);
+        std::cerr << "command line: error[usage]: " << opguard::displayable(e.what()) << " (opguard --help lists the options)\n";
+        return kExitInput;
     } catch (const opguard::InputError& e) {
         std::cerr << opguard::format_input_error(e) << "\n";
         return kExitInput;

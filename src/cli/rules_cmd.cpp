@@ -87,6 +87,34 @@ int run_list(const SourceRegistry& sources, const RuleSet& rules, const std::str
 
 // The folders that may hold test cases for `rules explain`: --tests DIRs, else rules/tests
 // and DIR/tests for each --rules DIR, those that exist.
+// opguard never writes to its inputs: `rules doc --output` naming a file it read (a rule file,
+// a test case's plan or inventory) or a file inside a --rules folder or a folder of test
+// cases (an expect.json, a case not read) is refused before anything is written.
+void refuse_doc_over_input(const std::string& path, const SourceRegistry& sources, const std::vector<std::string>& rule_dirs,
+                           const std::vector<std::string>& tests) {
+    if (path == "-" || path.empty()) return;
+    std::error_code ec;
+    const fs::path out = fs::weakly_canonical(path, ec);
+    if (ec) return;  // the writer reports a path it cannot use
+    auto refuse = [&](const std::string& what) {
+        throw InputError("command line", {}, "usage", "--output " + path + " is " + what + ": opguard never writes to its inputs");
+    };
+    for (size_t i = 0; i < sources.size(); ++i) {
+        const std::string& input = sources.file(static_cast<uint32_t>(i)).path();
+        std::error_code e2;
+        if (fs::exists(path, e2) && fs::equivalent(path, input, e2) && !e2) refuse("an input of this run (" + input + ")");
+    }
+    std::vector<std::string> folders = rule_dirs;
+    folders.insert(folders.end(), tests.begin(), tests.end());
+    for (const auto& d : folders) {
+        std::error_code e2;
+        const fs::path dir = fs::weakly_canonical(d, e2);
+        if (e2 || !fs::is_directory(dir, e2)) continue;
+        const auto rel = out.lexically_relative(dir);
+        if (!rel.empty() && *rel.begin() != ".." && rel != ".") refuse("inside " + d + ", a folder of rules or rule test cases this run reads");
+    }
+}
+
 std::vector<std::string> case_dirs(const CommonOptions& common, const RulesOptions& opt) {
     std::vector<std::string> dirs = opt.tests_dirs;
     if (dirs.empty()) {
@@ -331,7 +359,10 @@ void setup_rules(CLI::App& app, CommonOptions& common, int& result) {
     doc->callback([&result, &common, load] {
         SourceRegistry sources;
         RuleSet rules = load(sources);
-        write_output(doc_output, rules_doc(sources, rules, case_dirs(common, opt)));
+        const std::vector<std::string> dirs = case_dirs(common, opt);
+        std::string text = rules_doc(sources, rules, dirs);
+        refuse_doc_over_input(doc_output, sources, common.rule_dirs, dirs);
+        write_output(doc_output, text);
         result = kExitOk;
     });
 

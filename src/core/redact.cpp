@@ -1,4 +1,5 @@
 #include "core/redact.hpp"
+#include "core/text_safety.hpp"
 
 #include <algorithm>
 #include <unordered_map>
@@ -101,24 +102,21 @@ bool SecretNames::segment_secret(const std::string& n) const {
 }
 
 namespace {
-// Fullwidth forms of ASCII (U+FF01..U+FF5E, "ＬｏｇｉｎＴｏｋｅｎ") as the ASCII they stand for;
-// every other byte as it is. Sets *changed when one was folded.
-std::string fold_fullwidth(std::string_view s, bool* changed) {
+// Look-alike forms of ASCII letters and digits ("ＬｏｇｉｎＴｏｋｅｎ", the Kelvin sign in
+// "ſecretKey", mathematical bold) as the ASCII they stand for (ascii_look_alike); every
+// other byte as it is. Sets *changed when one was folded.
+std::string fold_look_alikes(std::string_view s, bool* changed) {
     std::string out;
     out.reserve(s.size());
-    for (size_t i = 0; i < s.size(); ++i) {
-        const auto b0 = static_cast<unsigned char>(s[i]);
-        if (b0 == 0xEF && i + 2 < s.size()) {
-            const auto b1 = static_cast<unsigned char>(s[i + 1]), b2 = static_cast<unsigned char>(s[i + 2]);
-            const unsigned cp = ((b0 & 0x0Fu) << 12) | ((b1 & 0x3Fu) << 6) | (b2 & 0x3Fu);
-            if ((b1 & 0xC0) == 0x80 && (b2 & 0xC0) == 0x80 && cp >= 0xFF01 && cp <= 0xFF5E) {
-                out += static_cast<char>(cp - 0xFF01 + 0x21);
-                *changed = true;
-                i += 2;
-                continue;
-            }
+    for (size_t i = 0; i < s.size();) {
+        const size_t at = i;
+        const uint32_t cp = next_code_point(s, i);
+        if (const char c = cp >= 0x80 ? ascii_look_alike(cp) : 0) {
+            out += c;
+            *changed = true;
+        } else {
+            out.append(s.substr(at, i - at));
         }
-        out += s[i];
     }
     return out;
 }
@@ -126,9 +124,9 @@ std::string fold_fullwidth(std::string_view s, bool* changed) {
 
 bool SecretNames::is_secret(std::string_view name) const {
     if (name.empty()) return false;
-    if (name.find('\xEF') != std::string_view::npos) {
+    if (std::any_of(name.begin(), name.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) {
         bool changed = false;
-        const std::string folded = fold_fullwidth(name, &changed);
+        const std::string folded = fold_look_alikes(name, &changed);
         if (changed) return is_secret(folded);
     }
     if (!added_.empty() && added_.count(normalise(name))) return true;

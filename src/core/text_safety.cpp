@@ -188,4 +188,45 @@ std::string no_workflow_commands(std::string_view s) {
 
 std::string displayable(std::string_view s) { return no_workflow_commands(visible_controls(valid_utf8(s), false)); }
 
+uint32_t next_code_point(std::string_view s, size_t& i) {
+    const auto b0 = static_cast<unsigned char>(s[i]);
+    const size_t n = b0 >= 0xF0 && b0 < 0xF8 ? 4 : b0 >= 0xE0 ? 3 : b0 >= 0xC0 ? 2 : 1;
+    if (n == 1 || i + n > s.size()) { ++i; return b0; }
+    uint32_t cp = n == 4 ? b0 & 0x07u : n == 3 ? b0 & 0x0Fu : b0 & 0x1Fu;
+    for (size_t k = 1; k < n; ++k) {
+        const auto b = static_cast<unsigned char>(s[i + k]);
+        if ((b & 0xC0) != 0x80) { ++i; return b0; }
+        cp = (cp << 6) | (b & 0x3Fu);
+    }
+    i += n;
+    return cp;
+}
+
+bool invisible_code_point(uint32_t cp) {
+    struct Range { uint32_t lo, hi; };
+    static constexpr Range kInvisible[] = {
+        {0x00, 0x20},       {0x7F, 0xA0},       {0xAD, 0xAD},       {0x34F, 0x34F},     {0x61C, 0x61C},     {0x115F, 0x1160},
+        {0x1680, 0x1680},   {0x17B4, 0x17B5},   {0x180B, 0x180F},   {0x2000, 0x200F},   {0x2028, 0x202F},   {0x205F, 0x206F},
+        {0x2800, 0x2800},   {0x3000, 0x3000},   {0x3164, 0x3164},   {0xE000, 0xF8FF},   {0xFE00, 0xFE0F},   {0xFEFF, 0xFEFF},
+        {0xFFA0, 0xFFA0},   {0xFFF0, 0xFFFB},   {0x1BCA0, 0x1BCA3}, {0x1D173, 0x1D17A}, {0xE0000, 0xE0FFF}, {0xF0000, 0x10FFFF},
+    };
+    for (const Range& r : kInvisible)
+        if (cp >= r.lo && cp <= r.hi) return true;
+    return false;
+}
+
+char ascii_look_alike(uint32_t cp) {
+    if (cp >= 0xFF01 && cp <= 0xFF5E) return static_cast<char>(cp - 0xFF01 + 0x21);  // fullwidth
+    if (cp == 0x212A) return 'K';                                                    // Kelvin sign
+    if (cp == 0x017F) return 's';                                                    // long s
+    if (cp >= 0x1D400 && cp <= 0x1D6A3) {                                            // mathematical letters, 52 per style
+        const uint32_t k = (cp - 0x1D400) % 52;
+        return static_cast<char>(k < 26 ? 'A' + k : 'a' + (k - 26));
+    }
+    if (cp >= 0x1D7CE && cp <= 0x1D7FF) return static_cast<char>('0' + (cp - 0x1D7CE) % 10);  // mathematical digits
+    if (cp >= 0x24B6 && cp <= 0x24CF) return static_cast<char>('A' + (cp - 0x24B6));            // circled capitals
+    if (cp >= 0x24D0 && cp <= 0x24E9) return static_cast<char>('a' + (cp - 0x24D0));            // circled small letters
+    return 0;
+}
+
 }  // namespace opguard

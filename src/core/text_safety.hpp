@@ -3,6 +3,7 @@
 // messages: the helpers every output uses so that no input bytes can make a report fail to
 // parse, or act on the terminal or CI log that shows it (SECURITY.md "Valid output").
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -44,5 +45,22 @@ std::string no_workflow_commands(std::string_view s);
 // A file name or other input text for a one-line message: valid UTF-8, every control
 // character visible (newlines included), no workflow command.
 std::string displayable(std::string_view s);
+
+// The code point of the UTF-8 sequence at s[i], and i moved past it. A byte that starts no
+// complete sequence is returned as itself and i moves past that byte only.
+uint32_t next_code_point(std::string_view s, size_t& i);
+
+// A code point that shows nothing on its own: white space, controls, the default-ignorable
+// code points of Unicode (U+00AD, U+034F, U+061C, the Hangul fillers U+115F U+1160 U+3164
+// U+FFA0, U+17B4 U+17B5, U+180B..U+180F, U+200B..U+200F, U+202A..U+202E, U+2060..U+206F,
+// the variation selectors, U+FEFF, U+FFF0..U+FFF8, the tags U+E0000..U+E0FFF, ...), the
+// blank braille pattern U+2800, the interlinear annotation marks U+FFF9..U+FFFB and the
+// private-use code points (no glyph anyone can read).
+bool invisible_code_point(uint32_t cp);
+
+// A letter or digit written in a look-alike form, as the ASCII character it stands for:
+// fullwidth forms (U+FF01..U+FF5E), the Kelvin sign, the long s, mathematical alphanumeric
+// symbols, circled letters. 0 for any other code point.
+char ascii_look_alike(uint32_t cp);
 
 }  // namespace opguard

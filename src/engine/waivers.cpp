@@ -1,4 +1,5 @@
 #include "engine/waivers.hpp"
+#include "core/text_safety.hpp"
 
 #include <algorithm>
 #include <ctime>
@@ -11,24 +12,11 @@ namespace opguard {
 namespace {
 
 // Whether `text` holds a character a reader sees: not only blanks, control characters (NUL
-// included) or the invisible format characters (U+00AD, U+200B..U+200F, U+2028..U+202F,
-// U+2060..U+206F, U+FEFF) a reason of "\u200b" would pass with.
+// included) or the invisible characters (invisible_code_point: "\u200b", a Hangul filler,
+// a variation selector) a reason would otherwise pass with.
 bool says_something(std::string_view text) {
-    for (size_t i = 0; i < text.size();) {
-        const auto b0 = static_cast<unsigned char>(text[i]);
-        if (b0 < 0x80) {
-            if (b0 > 0x20 && b0 != 0x7F) return true;
-            ++i;
-            continue;
-        }
-        const size_t n = b0 >= 0xF0 ? 4 : b0 >= 0xE0 ? 3 : b0 >= 0xC0 ? 2 : 1;
-        unsigned cp = n == 4 ? b0 & 0x07u : n == 3 ? b0 & 0x0Fu : n == 2 ? b0 & 0x1Fu : b0;
-        for (size_t k = 1; k < n && i + k < text.size(); ++k) cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3Fu);
-        i += n;
-        const bool invisible = (cp >= 0x80 && cp <= 0xA0) || cp == 0xAD || (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202F) ||
-                               (cp >= 0x2060 && cp <= 0x206F) || cp == 0xFEFF || cp == 0x3000;
-        if (!invisible) return true;
-    }
+    for (size_t i = 0; i < text.size();)
+        if (!invisible_code_point(next_code_point(text, i))) return true;
     return false;
 }
 

@@ -217,3 +217,49 @@ TEST_CASE("the count line uses the singular for one finding", "[cli]") {
     CliResult r = opguard_cli(dir, "check plan.json -i inv");
     CHECK(ends_with(r.out, "\n1 error, 0 warnings, 0 info\n"));
 }
+
+TEST_CASE("exit 2: a command-line error is one line with an error id, control characters in what it quotes shown escaped", "[cli][exit]") {
+    // It was CLI11's two lines, quoting a file name or a --format value raw: a name holding a
+    // newline and "::error" forged a GitHub Actions workflow command.
+    TempDir dir;
+    CliResult r = opguard_cli(dir, "check");
+    CHECK(r.exit == 2);
+    CHECK(r.err == "command line: error[usage]: plan is required (opguard --help lists the options)\n");
+    CliResult f = opguard_cli(dir, "check plan.json -i inv --format \"$(printf 'a\\n::error file=x::pwned\\033[31m')\"");
+    CHECK(f.exit == 2);
+    CHECK(f.err == "command line: error[usage]: --format: a\\u000a::error file=x::pwned\\u001b[31m not in "
+                   "{text,json,sarif,junit,github,markdown,gitlab} (opguard --help lists the options)\n");
+    CliResult h = opguard_cli(dir, "check --help");
+    CHECK(h.exit == 0);
+    CHECK(h.err.empty());
+}
+
+TEST_CASE("exit 2: no --output overwrites an input: the configuration file, a rule file, a rule test case", "[cli][exit][output]") {
+    TempDir dir;
+    dir.write("plan.json", "{\"calls\": []}\n");
+    const std::string inv = shell_quote(source_path("samples/fleet"));
+    dir.write(".opguard.yaml", "today: 2026-06-01\n");
+    CliResult c = opguard_cli(dir, "check plan.json -i " + inv + " --output .opguard.yaml");
+    CHECK(c.exit == 2);
+    CHECK(c.err == "command line: error[usage]: --output .opguard.yaml is an input of this run (the configuration file .opguard.yaml): "
+                   "opguard never writes to its inputs\n");
+    dir.write(".opguard.yaml", "output: .opguard.yaml\n");
+    CHECK(opguard_cli(dir, "check plan.json -i " + inv).exit == 2);
+    CHECK(slurp((dir.path() / ".opguard.yaml").string()) == "output: .opguard.yaml\n");  // untouched
+
+    std::filesystem::create_directories(dir.path() / "policy/tests/c1");
+    const std::string rule = "rule my.rule {\n  title = \"t\";\n  severity = info;\n  operations = [\"*\"];\n  when = false;\n"
+                             "  message = \"m\";\n  source = \"s\";\n  basis = documented;\n}\n";
+    dir.write("policy/my.rules", rule);
+    dir.write("policy/tests/c1/expect.json", "[]\n");
+    CliResult d = opguard_cli(dir, "--rules policy rules doc --output policy/my.rules");
+    CHECK(d.exit == 2);
+    CHECK(d.err.find("--output policy/my.rules is an input of this run (policy/my.rules): opguard never writes to its inputs") != std::string::npos);
+    CHECK(slurp((dir.path() / "policy/my.rules").string()) == rule);
+    CliResult t = opguard_cli(dir, "--rules policy rules doc --output policy/tests/c1/expect.json");
+    CHECK(t.exit == 2);
+    CAPTURE(t.err);
+    CHECK(t.err.find("is inside policy, a folder of rules or rule test cases this run reads") != std::string::npos);
+    CHECK(slurp((dir.path() / "policy/tests/c1/expect.json").string()) == "[]\n");
+    CHECK(opguard_cli(dir, "--rules policy rules doc --output doc.md").exit == 0);
+}

@@ -470,3 +470,19 @@ TEST_CASE("a policy rule that interpolates a secret prints it redacted, in text 
             CHECK_FALSE(has(r->err, secret));
         }
 }
+
+TEST_CASE("opguard config: a secret in a setting's value (--parameters, parameters: in .opguard.yaml) is never printed", "[overrides][config][secrets]") {
+    TempDir dir;
+    const std::string plan = source_path("tests/golden/waivers/plan.json");
+    const std::string inv = source_path("tests/golden/waivers/inventory");
+    const CliRun c = run_opguard(dir.path().string(), "config " + shell_quote(plan) + " -i " + shell_quote(inv) +
+                                                          " --parameters '{\"LoginToken\":\"SECRET-LOGIN-TOKEN\",\"regionId\":\"cn-hangzhou\"}'");
+    CHECK(c.exit == 0);
+    CHECK(has(c.out, "\nparameters: {\"LoginToken\":\"[redacted]\",\"regionId\":\"cn-hangzhou\"}  # command line\n"));
+    CHECK(c.out.find("SECRET-LOGIN-TOKEN") == std::string::npos);
+    dir.write(".opguard.yaml", "parameters: '{\"SessionToken\": \"SECRET-SESSION\"}'\n");
+    const CliRun f = run_opguard(dir.path().string(), "config " + shell_quote(plan) + " -i " + shell_quote(inv));
+    CHECK(f.exit == 0);
+    CHECK(has(f.out, "\"SessionToken\": \"[redacted]\""));
+    CHECK(f.out.find("SECRET-SESSION") == std::string::npos);
+}

@@ -72,7 +72,11 @@ TEST_CASE("a waiver file is read strictly, every mistake at its file:line:col", 
     CHECK(e->message.find("reason") != std::string::npos);
 
     // A reason no one can read is no reason: blanks, NUL, zero-width and other invisible characters.
-    for (const char* reason : {" ", "\\u0000", "\\u200b", "\\t\\u00a0\\ufeff", "\\u2060\\u00ad", "\\u3000"}) {
+    // (U+3164, U+115F, U+1160, U+FFA0: Hangul fillers; U+180E, U+034F, U+061C, U+17B4, U+FE0F,
+    // U+2800 blank braille, U+FFF9, U+E000 private use, U+E0041 a tag: each passed as a reason.)
+    for (const char* reason : {" ", "\\u0000", "\\u200b", "\\t\\u00a0\\ufeff", "\\u2060\\u00ad", "\\u3000", "\\u3164", "\\u115f\\u1160",
+                               "\\uffa0", "\\u180e", "\\u034f", "\\u061c", "\\u17b4", "\\ufe0f", "\\u2800", "\\ufff9", "\\ue000",
+                               "\\udb40\\udc41"}) {
         CAPTURE(reason);
         e = file_error(dir, std::string("{\"waivers\": [{\"rule\": \"ecd.rebuild.desktop-running\", \"reason\": \"") + reason + "\"}]}");
         REQUIRE(e);
