@@ -1,7 +1,9 @@
 // The allocator of the opguard binary: mimalloc when the build links it (OPGUARD_MIMALLOC),
 // with 2 MiB pages (set before the heap's first segment) until a check's input is large.
+#include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <new>
 #include <string>
 #include <string_view>
 
@@ -45,6 +47,48 @@ void choose_heap_pages(int, char**, char** envp) {
 __attribute__((section(".preinit_array"), used)) void (*const opguard_choose_heap_pages)(int, char**, char**) =
     &choose_heap_pages;
 #endif
+
+}  // namespace opguard::cli
+
+#if defined(OPGUARD_WITH_MIMALLOC)
+// The global operator new and delete, on mimalloc. The shared library's own operator new
+// aborts the process when memory runs out (its C code sees no new-handler): these throw
+// std::bad_alloc, as the standard says, so that opguard says it ran out of memory and exits
+// 3 (cli/main.cpp) instead of dying with SIGABRT and nothing said.
+namespace {
+[[nodiscard]] void* allocate(std::size_t n) {
+    if (void* p = mi_malloc(n)) return p;
+    throw std::bad_alloc();
+}
+[[nodiscard]] void* allocate(std::size_t n, std::align_val_t a) {
+    if (void* p = mi_malloc_aligned(n, static_cast<std::size_t>(a))) return p;
+    throw std::bad_alloc();
+}
+}  // namespace
+
+void* operator new(std::size_t n) { return allocate(n); }
+void* operator new[](std::size_t n) { return allocate(n); }
+void* operator new(std::size_t n, std::align_val_t a) { return allocate(n, a); }
+void* operator new[](std::size_t n, std::align_val_t a) { return allocate(n, a); }
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept { return mi_malloc(n); }
+void* operator new[](std::size_t n, const std::nothrow_t&) noexcept { return mi_malloc(n); }
+void* operator new(std::size_t n, std::align_val_t a, const std::nothrow_t&) noexcept { return mi_malloc_aligned(n, static_cast<std::size_t>(a)); }
+void* operator new[](std::size_t n, std::align_val_t a, const std::nothrow_t&) noexcept { return mi_malloc_aligned(n, static_cast<std::size_t>(a)); }
+void operator delete(void* p) noexcept { mi_free(p); }
+void operator delete[](void* p) noexcept { mi_free(p); }
+void operator delete(void* p, std::size_t) noexcept { mi_free(p); }
+void operator delete[](void* p, std::size_t) noexcept { mi_free(p); }
+void operator delete(void* p, std::align_val_t) noexcept { mi_free(p); }
+void operator delete[](void* p, std::align_val_t) noexcept { mi_free(p); }
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept { mi_free(p); }
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { mi_free(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { mi_free(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { mi_free(p); }
+void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept { mi_free(p); }
+void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept { mi_free(p); }
+#endif
+
+namespace opguard::cli {
 
 // A large input is hundreds of MB of heap, most of it fresh memory, and a fresh 2 MiB page
 // can cost far more to fault in than the 512 small pages it replaces: on the benchmark

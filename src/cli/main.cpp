@@ -1,5 +1,10 @@
 #include <algorithm>
 #include <csignal>
+#include <cstdlib>
+#include <unistd.h>
+#include <new>
+#include <exception>
+#include <cstring>
 #include <iostream>
 #include <string>
 
@@ -43,7 +48,26 @@ void build_app(CLI::App& app, AppState& st) {
 
 }  // namespace
 
+// Memory runs out where an exception cannot leave (a destructor, a noexcept move): the
+// program would abort (exit 134, nothing said). It says why and exits 3 instead, as an
+// internal error caught in main does. Only async-signal-safe calls: the heap is exhausted.
+[[noreturn]] void on_terminate() {
+    const char* why = "opguard: internal error: terminated\n";
+    if (std::exception_ptr e = std::current_exception()) {
+        try {
+            std::rethrow_exception(e);
+        } catch (const std::bad_alloc&) {
+            why = "opguard: out of memory (the inputs need more memory than this machine or its limits give; see the README, Robustness)\n";
+        } catch (...) {
+        }
+    }
+    const ssize_t ignored = ::write(STDERR_FILENO, why, std::strlen(why));
+    (void)ignored;
+    std::_Exit(kExitInternal);
+}
+
 int main(int argc, char** argv) {
+    std::set_terminate(on_terminate);
     // A reader that closes the pipe early is a write error (EPIPE, exit 2), not a signal.
     std::signal(SIGPIPE, SIG_IGN);
     guard_standard_streams();
@@ -69,6 +93,9 @@ int main(int argc, char** argv) {
     } catch (const opguard::InputError& e) {
         std::cerr << opguard::format_input_error(e) << "\n";
         return kExitInput;
+    } catch (const std::bad_alloc&) {
+        std::cerr << "opguard: out of memory (the inputs need more memory than this machine or its limits give; see the README, Robustness)\n";
+        return kExitInternal;
     } catch (const std::exception& e) {
         std::cerr << "opguard: internal error: " << opguard::displayable(e.what()) << "\n";
         return kExitInternal;

@@ -23,8 +23,17 @@ std::vector<RuleCase> find_rule_cases(SourceRegistry& sources, const std::string
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) throw InputError(dir, {}, "rules-test.no-directory", "no such directory of rule test cases");
     std::vector<fs::path> dirs;
+    // A case is a folder with an expect.json, or with a plan file (plan.json, plan.sh, ...):
+    // one with a plan and no expect.json (expected.json, a typo) is an error below, never
+    // skipped as if it were not there.
+    auto has_plan = [](const fs::path& d) {
+        std::error_code e2;
+        for (const auto& f : fs::directory_iterator(d, e2))
+            if (f.path().filename().string().rfind("plan.", 0) == 0) return true;
+        return false;
+    };
     for (const auto& e : fs::directory_iterator(dir, ec))
-        if (e.is_directory() && fs::exists(e.path() / "expect.json")) dirs.push_back(e.path());
+        if (e.is_directory() && (fs::exists(e.path() / "expect.json") || has_plan(e.path()))) dirs.push_back(e.path());
     if (ec) throw InputError(dir, {}, "input.unreadable", "cannot list directory: " + ec.message());
     std::sort(dirs.begin(), dirs.end());
     std::vector<std::string> shared;
@@ -44,7 +53,10 @@ std::vector<RuleCase> find_rule_cases(SourceRegistry& sources, const std::string
             if (e.is_regular_file() && e.path().filename().string().rfind("plan.", 0) == 0) plans.push_back(e.path());
         std::sort(plans.begin(), plans.end());
         if (plans.empty()) throw InputError(c.dir, {}, "rules-test.no-plan", "a rule test case needs a plan.json (or plan.<ext> in another plan form)");
-        if (plans.size() > 1 && !fs::exists(d / "plan.json", ec)) {
+        if (!fs::exists(d / "expect.json", ec))
+            throw InputError(c.dir, {}, "rules-test.no-expect",
+                             "a rule test case needs an expect.json beside its plan (the rule ids and what each should do); none here");
+        if (plans.size() > 1) {
             std::string names;
             for (const auto& p : plans) names += (names.empty() ? "" : ", ") + p.filename().string();
             throw InputError(c.dir, {}, "rules-test.no-plan", "a rule test case has one plan file; found " + names);

@@ -32,10 +32,6 @@ std::string defined_at(const SourceRegistry& sources, const Rule& r) {
     return f.path() + ":" + std::to_string(p.line) + ":" + std::to_string(p.column);
 }
 
-std::string rule_file(const SourceRegistry& sources, const Rule& r) {
-    return r.origin.known() ? fs::path(sources.file(r.origin.file).path()).filename().string() : "";
-}
-
 std::string joined(const std::vector<std::string>& v, const std::string& sep) {
     std::string s;
     for (const auto& x : v) s += (s.empty() ? "" : sep) + x;
@@ -245,7 +241,26 @@ bool from_rule_dirs(const std::string& path, const std::vector<std::string>& rul
     return false;
 }
 
+// Whether --cover `entry` names the rule file `path`: a bare name (common.rules) the file's
+// name, a path (policy/my.rules) the same file.
+bool covers(const std::string& entry, const std::string& path) {
+    if (entry.find('/') == std::string::npos) return fs::path(path).filename().string() == entry;
+    std::error_code ec;
+    if (fs::path(entry).lexically_normal() == fs::path(path).lexically_normal()) return true;
+    return fs::exists(entry, ec) && fs::exists(path, ec) && fs::equivalent(entry, path, ec) && !ec;
+}
+
 int run_tests(SourceRegistry& sources, const RuleSet& rules, const CommonOptions& common, const RulesOptions& opt) {
+    // A --cover that names no rule file of this run would require nothing: refused.
+    for (const auto& entry : opt.cover) {
+        std::set<std::string> files;
+        for (const auto& r : rules.rules)
+            if (r.origin.known()) files.insert(sources.file(r.origin.file).path());
+        if (std::none_of(files.begin(), files.end(), [&](const std::string& f) { return covers(entry, f); }))
+            throw InputError("command line", {}, "usage",
+                             "--cover " + entry + " names no rule file this run loaded (" + joined(std::vector<std::string>(files.begin(), files.end()), ", ") +
+                                 "): give a file name (common.rules) or the path of a --rules file");
+    }
     const std::vector<std::string> dirs = test_dirs(common, opt);
     std::vector<RuleCase> cases;
     for (const auto& d : dirs)
@@ -297,7 +312,9 @@ int run_tests(SourceRegistry& sources, const RuleSet& rules, const CommonOptions
     size_t required_total = 0, covered_required = 0;
     for (const auto& r : rules.rules) {
         bool required = policy_only ? r.origin.known() && from_rule_dirs(sources.file(r.origin.file).path(), common.rule_dirs)
-                                    : opt.cover.empty() || std::find(opt.cover.begin(), opt.cover.end(), rule_file(sources, r)) != opt.cover.end();
+                                    : opt.cover.empty() || (r.origin.known() && std::any_of(opt.cover.begin(), opt.cover.end(), [&](const std::string& e) {
+                                          return covers(e, sources.file(r.origin.file).path());
+                                      }));
         required_total += required;
         if (fired_somewhere.count(r.id)) {
             covered_required += required;

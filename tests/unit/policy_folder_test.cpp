@@ -165,3 +165,42 @@ rule org.at-literal {
     CHECK(r.out.find("warning[org.at-literal] plan.json:2:3\n") != std::string::npos);
     CHECK(r.out.find("windows.rules:") == std::string::npos);
 }
+
+TEST_CASE("rules test: a case with a plan and no expect.json, or two plans, is an error; --cover takes a path and refuses a name no rule file has",
+          "[cli][rules][policies]") {
+    // A case whose expect.json was misspelled was skipped ("1 passed, 0 failed"); --cover
+    // policy/b.rules (a path) or a file that does not exist required nothing and passed.
+    TempDir dir;
+    dir.write("policy/a.rules", rule("covered", "count(calls) > 0"));
+    dir.write("policy/b.rules", "# second file\n" + rule("uncovered", "false"));
+    dir.write("policy/tests/hit/plan.json", kPlan);
+    dir.write("policy/tests/hit/expect.json", "{\"org.covered\": \"fires\"}\n");
+    dir.write("policy/tests/typo/plan.json", kPlan);
+    dir.write("policy/tests/typo/expected.json", "{\"org.covered\": \"does-not-fire\"}\n");
+    CliRun typo = run_opguard(dir.path().string(), "--no-builtin-rules rules test --rules policy --cover a.rules");
+    CHECK(typo.exit == 2);
+    CHECK(typo.err == "policy/tests/typo: error[rules-test.no-expect]: a rule test case needs an expect.json beside its plan (the rule ids and "
+                      "what each should do); none here\n");
+    fs::remove_all(dir.file("policy/tests/typo"));
+
+    dir.write("policy/tests/two/plan.json", kPlan);
+    dir.write("policy/tests/two/plan.sh", "aliyun ecs DescribeRegions\n");
+    dir.write("policy/tests/two/expect.json", "{\"org.covered\": \"fires\"}\n");
+    CliRun two = run_opguard(dir.path().string(), "--no-builtin-rules rules test --rules policy --cover a.rules");
+    CHECK(two.exit == 2);
+    CHECK(two.err == "policy/tests/two: error[rules-test.no-plan]: a rule test case has one plan file; found plan.json, plan.sh\n");
+    fs::remove_all(dir.file("policy/tests/two"));
+
+    // A path names the file: b.rules' rule has no firing case, so the run fails.
+    CliRun path = run_opguard(dir.path().string(), "--no-builtin-rules rules test --rules policy --cover policy/b.rules");
+    CHECK(path.exit == 1);
+    CHECK(path.out.find("uncovered (no case expects these to fire; the run fails):\n  org.uncovered  policy/b.rules:2:6\n") != std::string::npos);
+    CliRun dotted = run_opguard(dir.path().string(), "--no-builtin-rules rules test --rules policy --cover ./policy/a.rules");
+    CHECK(dotted.exit == 0);
+    for (const char* missing : {"policy/c.rules", "nothing.rules"}) {
+        CAPTURE(missing);
+        CliRun none = run_opguard(dir.path().string(), std::string("--no-builtin-rules rules test --rules policy --cover ") + missing);
+        CHECK(none.exit == 2);
+        CHECK(none.err.rfind(std::string("command line: error[usage]: --cover ") + missing + " names no rule file this run loaded (policy/a.rules, policy/b.rules)", 0) == 0);
+    }
+}

@@ -330,3 +330,22 @@ TEST_CASE("Terraform plans and --cli-jsonInput files nested 100,000 deep are jso
     CHECK(s->id == "json.depth");
     CHECK(s->file.find("deep-input.json") != std::string::npos);
 }
+
+TEST_CASE("shell variables: values put in place of references are bounded per script, so a doubling script cannot exhaust memory",
+          "[shell][variables][hostile]") {
+    // A0=x; A1="$A0$A0"; ... 28 such lines took 4 GB, 64 lines ran out of memory.
+    TempDir dir;
+    std::string s = "A0=x\n";
+    for (int i = 1; i <= 64; ++i) s += "A" + std::to_string(i) + "=\"$A" + std::to_string(i - 1) + "$A" + std::to_string(i - 1) + "\"\n";
+    s += "aliyun ecd StopDesktops --force --RegionId cn-hangzhou --ImageId \"$A64\" --DesktopId.1 ecd-a\n";
+    auto r = read(dir, "d.sh", s);
+    REQUIRE(r->plan.calls.size() == 1);
+    const Node* u = r->unresolved(0, "ImageId");
+    REQUIRE(u);
+    CAPTURE(u->find("text")->as_string());
+    CHECK(u->find("text")->as_string().find("is assigned at " + r->path + ":") != std::string::npos);
+    CHECK(u->find("text")->as_string().find(" a value past the 8 MiB of variable values opguard puts in place in one script, so its value is not used") != std::string::npos);
+    // Values within the budget are still used.
+    auto ok = read(dir, "ok.sh", "A=ecd-\nB=\"${A}a\"\naliyun ecd StopDesktops --force --RegionId cn-hangzhou --DesktopId.1 \"$B\"\n");
+    CHECK(ok->param(0, "DesktopId")->items().at(0).as_string() == "ecd-a");
+}

@@ -544,6 +544,11 @@ private:
             if (x == w.expansions.end()) continue;  // cut off by an open quote
             std::string why, held;
             std::optional<std::string> v = value_of(*r, split, why, &held);
+            if (v && !spend(v->size())) {
+                v.reset();
+                held.clear();
+                why = over_budget(*r);
+            }
             if (!v) {
                 w.why.emplace_back(r->begin, why);
                 if (!held.empty()) w.held += (w.held.empty() ? "" : " ") + held;
@@ -562,17 +567,32 @@ private:
         std::sort(w.why.begin(), w.why.end());
     }
 
+    // Takes `n` bytes from the budget of values put in place of references (kMaxExpandedBytes);
+    // false, taking nothing, when they are not left.
+    bool spend(size_t n) {
+        if (n > kMaxExpandedBytes - expanded_bytes_) return false;
+        expanded_bytes_ += n;
+        return true;
+    }
+    // (In both the message of a reference past the budget and that of a variable assigned from one.)
+    static constexpr std::string_view kOverBudget = "variable values opguard puts in place in one script";
+    std::string over_budget(const ShellVarRef& r) const {
+        return std::string(s_.substr(r.begin, r.end - r.begin)) + " would take the " + std::string(kOverBudget) + " past " +
+               std::to_string(kMaxExpandedBytes >> 20) + " MiB, so its value is not used";
+    }
+
     // A word that is one unquoted $X or ${X} (or ${X:-d}, ${X-d}) whose value is certain and
     // has blanks: the words bash splits it into (default IFS; none has * ? [, which bash would
     // glob), every byte located at the reference. `CMD="aliyun ecs RebootInstance"; $CMD
     // --InstanceId i-1` runs the CLI with its words. None for any other word.
-    std::optional<std::vector<ShellWord>> split_expansion(const ShellWord& w) const {
+    std::optional<std::vector<ShellWord>> split_expansion(const ShellWord& w) {
         if (w.vars.size() != 1 || w.expansions.size() != 1 || vars_.count("IFS")) return std::nullopt;
         const ShellVarRef& r = w.vars.front();
         if (r.quoted || r.begin != w.begin || r.end != w.end || w.expansions.front() != std::make_pair(r.begin, r.end)) return std::nullopt;
         std::string why;
         const std::optional<std::string> v = value_of(r, false, why);
         if (!v || v->find_first_of(" \t\n") == std::string::npos || v->find_first_of("*?[") != std::string::npos) return std::nullopt;
+        if (!spend(v->size())) return std::nullopt;  // resolve() then says why
         std::vector<ShellWord> parts;
         for (size_t p = v->find_first_not_of(" \t\n"); p != std::string::npos; p = v->find_first_not_of(" \t\n", p)) {
             const size_t q = std::min(v->find_first_of(" \t\n", p), v->size());
@@ -625,7 +645,17 @@ private:
         const uint32_t value_from = w.offset_of(eq + 1);
         bool computed = false;
         for (const auto& [b, e] : w.expansions) computed = computed || e > value_from;
-        if (computed) { set_unresolved(name, name + " is assigned a value computed when the script runs at " + at); return; }
+        if (computed) {
+            // A reference left out for the budget of values (spend): that is the reason, not the script.
+            for (const auto& [b, why] : w.why)
+                if (b >= value_from && why.find(kOverBudget) != std::string::npos) {
+                    set_unresolved(name, name + " is assigned at " + at + " a value past the " + std::to_string(kMaxExpandedBytes >> 20) +
+                                             " MiB of variable values opguard puts in place in one script, so its value is not used");
+                    return;
+                }
+            set_unresolved(name, name + " is assigned a value computed when the script runs at " + at);
+            return;
+        }
         std::string value = w.text.substr(eq + 1);
         auto it = vars_.find(name);
         if (append) {
@@ -921,6 +951,7 @@ private:
     std::optional<Unroll> unroll_;
 
     std::string_view s_;
+    size_t expanded_bytes_ = 0;  // spend()
     std::string_view path_;
     std::vector<ShellCommand>& out_;
     int depth_ = 0;

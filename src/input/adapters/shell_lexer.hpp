@@ -113,6 +113,12 @@ inline constexpr int kMaxShellNesting = 64;
 inline constexpr size_t kMaxUnrolledCommands = 20000;
 inline constexpr size_t kMaxUnrolledBytes = size_t{16} << 20;
 
+// At most this many bytes of variable values are put in place of references in one script
+// (each value once per reference): `A1="$A0$A0"` repeated doubles a value on every line, and
+// 30 such lines would ask for gigabytes. A reference past the budget stays unresolved, and its
+// warning says why.
+inline constexpr size_t kMaxExpandedBytes = size_t{8} << 20;
+
 struct ShellScript {
     std::vector<ShellCommand> commands;
     // Offset of the substitution that opens nesting level kMaxShellNesting + 1; nothing after
