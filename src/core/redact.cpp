@@ -94,6 +94,7 @@ void SecretNames::add(std::string_view name) {
 bool SecretNames::segment_secret(const std::string& n) const {
     if (n.empty() || std::all_of(n.begin(), n.end(), [](char c) { return c >= '0' && c <= '9'; })) return false;
     if (added_.count(n)) return true;
+
     const auto& no = builtin_not_secret();
     if (std::find(no.begin(), no.end(), n) != no.end()) return false;
     for (std::string_view f : builtin_secret_fragments())
@@ -136,6 +137,16 @@ bool SecretNames::is_secret(std::string_view name) const {
         size_t b = i;
         while (i < name.size() && segment_char(static_cast<unsigned char>(name[i]))) ++i;
         if (i > b && segment_secret(normalise(name.substr(b, i - b)))) return true;
+        // The short names scripts give an access key pair (AK, SK, ALIYUN_SK, HW_AK): a whole
+        // word between underscores or dashes.
+        for (size_t w = b; w < i;) {
+            const size_t e = std::min(name.find_first_of("_-", w), i);
+            if (e - w == 2) {
+                const char c0 = static_cast<char>(name[w] | 0x20), c1 = static_cast<char>(name[w + 1] | 0x20);
+                if ((c0 == 'a' || c0 == 's') && c1 == 'k') return true;
+            }
+            w = e + 1;
+        }
     }
     return false;
 }

@@ -450,3 +450,34 @@ TEST_CASE("secrets: error messages quote no secret, in any plan form", "[secrets
 }
 
 }  // namespace
+
+TEST_CASE("secrets: a shell variable given as a secret flag's value, or named AK / SK, is never used elsewhere", "[secrets]") {
+    // Its value reached every report (and the inventory script) through --InstanceId $SK.
+    TempDir dir;
+    dir.write("k.sh", "KEY=LeakSecretValue0006\n"
+                      "aliyun --mode AK --access-key-id LTAI5tExample --access-key-secret \"$KEY\" ecs DescribeInstances --RegionId cn-hangzhou\n"
+                      "aliyun ecs RedeployInstance --RegionId cn-hangzhou --InstanceId $KEY\n"
+                      "ALIYUN_SK=LeakSecretValue0005\nSK=LeakSecretValue0004\nhw-ak=x\n"
+                      "aliyun ecs RedeployInstance --RegionId cn-hangzhou --InstanceId $ALIYUN_SK\n"
+                      "aliyun ecs RedeployInstance --RegionId cn-hangzhou --InstanceId ${SK}\n");
+    for (const char* format : {"text", "json", "sarif", "junit", "github", "markdown", "gitlab"}) {
+        CAPTURE(format);
+        const CliRun r = run_opguard(dir.path().string(), std::string("check k.sh --no-config --format ") + format + " -i " +
+                                                              shell_quote(source_path("samples/fleet")));
+        CHECK(r.exit == 1);
+        CHECK(r.out.find("LeakSecretValue") == std::string::npos);
+        CHECK(r.err.find("LeakSecretValue") == std::string::npos);
+    }
+    const CliRun t = run_opguard(dir.path().string(), "check k.sh --no-config -i " + shell_quote(source_path("samples/fleet")));
+    CHECK(t.out.find("--InstanceId is $KEY (KEY is given as a secret flag's value at k.sh:2:48 (access-key-secret), so opguard does not use its value)") !=
+          std::string::npos);
+    CHECK(t.out.find("(ALIYUN_SK is named as a secret, so opguard does not use its value)") != std::string::npos);
+    CHECK(t.out.find("(SK is named as a secret, so opguard does not use its value)") != std::string::npos);
+    const CliRun inv = run_opguard(dir.path().string(), "inventory k.sh");
+    CHECK(inv.out.find("LeakSecretValue") == std::string::npos);
+    const SecretNames& n = builtin_secret_names();
+    CHECK(n.is_secret("SK"));
+    CHECK(n.is_secret("hw_ak"));
+    CHECK_FALSE(n.is_secret("Disk"));
+    CHECK_FALSE(n.is_secret("ask"));
+}

@@ -32,7 +32,9 @@ struct Heredoc {
 
 class Lexer {
 public:
-    Lexer(std::string_view text, std::string_view path, std::vector<ShellCommand>& out) : s_(text), path_(path), out_(out) {}
+    Lexer(std::string_view text, std::string_view path, std::vector<ShellCommand>& out) : s_(text), path_(path), out_(out) {
+        find_secret_variables();
+    }
     std::optional<uint32_t> too_deep() const { return too_deep_; }
     const std::map<uint32_t, std::map<std::string, uint32_t>>& loop_changes() const { return loop_changes_; }
     void use_loop_changes(const std::map<uint32_t, std::map<std::string, uint32_t>>* loops) { loops_ = loops; }
@@ -567,6 +569,28 @@ private:
         std::sort(w.why.begin(), w.why.end());
     }
 
+    // The variables the script gives as the value of a flag named as a secret (`--access-key-
+    // secret $SK`, `--cli-secret-key="${SK}"`, `--Password=$PW`), with the first such flag and
+    // where it is: read from the text before any command, so that an assignment above the
+    // line that reveals it is not used either.
+    void find_secret_variables() {
+        auto name_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+        for (size_t p = s_.find("--"); p != std::string_view::npos; p = s_.find("--", p + 2)) {
+            size_t q = p + 2;
+            while (q < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[q])) || s_[q] == '-' || s_[q] == '_' || s_[q] == '.')) ++q;
+            const std::string flag(s_.substr(p + 2, q - p - 2));
+            if (flag.empty() || !builtin_secret_names().is_secret(flag)) continue;
+            size_t v = q;
+            while (v < s_.size() && (s_[v] == ' ' || s_[v] == '\t' || s_[v] == '=' || s_[v] == ':' || s_[v] == '"' || s_[v] == '\'')) ++v;
+            if (v >= s_.size() || s_[v] != '$') continue;
+            ++v;
+            if (v < s_.size() && s_[v] == '{') ++v;
+            size_t e = v;
+            while (e < s_.size() && name_char(s_[e])) ++e;
+            if (e > v) secret_vars_.emplace(std::string(s_.substr(v, e - v)), at_text(static_cast<uint32_t>(p)) + " (" + flag + ")");
+        }
+    }
+
     // Takes `n` bytes from the budget of values put in place of references (kMaxExpandedBytes);
     // false, taking nothing, when they are not left.
     bool spend(size_t n) {
@@ -636,6 +660,12 @@ private:
         // is never used, so it cannot reach a report through a parameter of another name.
         if (builtin_secret_names().is_secret(name)) {
             set_unresolved(name, name + " is named as a secret, so opguard does not use its value");
+            return;
+        }
+        // A variable the script passes as a secret flag's value (--access-key-secret $SK):
+        // its value is a secret wherever else it is used.
+        if (auto s = secret_vars_.find(name); s != secret_vars_.end()) {
+            set_unresolved(name, name + " is given as a secret flag's value at " + s->second + ", so opguard does not use its value");
             return;
         }
         if (how) { set_unresolved(name, name + " is assigned by " + how + " at " + at); return; }
@@ -952,6 +982,7 @@ private:
 
     std::string_view s_;
     size_t expanded_bytes_ = 0;  // spend()
+    std::map<std::string, std::string> secret_vars_;  // find_secret_variables()
     std::string_view path_;
     std::vector<ShellCommand>& out_;
     int depth_ = 0;
