@@ -40,7 +40,7 @@ void build_app(CLI::App& app, AppState& st) {
     setup_rules(app, common, st.result);
     setup_inventory(app, common, st.result);
     setup_shell_support(app, st.result);
-    auto* config = app.add_subcommand("config", "Print the effective settings of check (configuration file and command line) and where each came from");
+    auto* config = app.add_subcommand("config", "Print the effective settings of check (configuration file and command line) and where each came from; takes the arguments of check: opguard config PLAN -i DIR ...");
     config->prefix_command();  // everything after `config` is check's command line
     config->fallthrough(false);
     config->callback([config, &st] { st.result = print_config(config->remaining(), build_app); });

@@ -166,7 +166,7 @@ rule org.at-literal {
     CHECK(r.out.find("windows.rules:") == std::string::npos);
 }
 
-TEST_CASE("rules test: a case with a plan and no expect.json, or two plans, is an error; --cover takes a path and refuses a name no rule file has",
+TEST_CASE("rules test: a case with a plan and no expect.json, or two plans, is an error, and --cover takes a path and refuses a name no rule file has",
           "[cli][rules][policies]") {
     // A case whose expect.json was misspelled was skipped ("1 passed, 0 failed"); --cover
     // policy/b.rules (a path) or a file that does not exist required nothing and passed.

@@ -349,3 +349,41 @@ TEST_CASE("shell variables: values put in place of references are bounded per sc
     auto ok = read(dir, "ok.sh", "A=ecd-\nB=\"${A}a\"\naliyun ecd StopDesktops --force --RegionId cn-hangzhou --DesktopId.1 \"$B\"\n");
     CHECK(ok->param(0, "DesktopId")->items().at(0).as_string() == "ecd-a");
 }
+
+TEST_CASE("shell variables: an array holding a command runs where it is expanded, with what += added, and an element changed or a branch makes it unread",
+          "[shell][variables][fail-closed]") {
+    // cmd=(...) was read as a command where it was written (a subshell), so cmd+=(...) was lost
+    // (a desktop deleted unreported), and an array never run counted as a call.
+    TempDir dir;
+    auto r = read(dir, "a.sh",
+                  "cmd=(aliyun ecd DeleteDesktops --RegionId cn-hangzhou --DesktopId.1 ecd-a)\n"  // 1: not a command
+                  "cmd+=(--DesktopId.2 ecd-b)\n"                                                 // 2
+                  "\"${cmd[@]}\"\n"                                                              // 3
+                  "args=(--RegionId cn-hangzhou --DesktopId.1 'ecd-c')\n"                        // 4
+                  "aliyun ecd StopDesktops --force \"${args[@]}\"\n"                             // 5
+                  "never=(aliyun ecd DeleteDesktops --RegionId cn-hangzhou --DesktopId.1 ecd-z)\n");  // 6: never run
+    std::vector<std::string> ids;
+    for (const auto& c : r->plan.calls) ids.push_back(c.id);
+    CHECK(ids == std::vector<std::string>{"line-3", "line-5"});
+    REQUIRE(r->plan.calls.size() == 2);
+    CHECK(r->param(0, "DesktopId")->items().size() == 2);
+    CHECK(r->param(0, "DesktopId")->items().at(1).as_string() == "ecd-b");
+    CHECK(r->at(r->param(0, "DesktopId")->items().at(1)) == "3:1");  // at the word that expands it
+    CHECK(r->param(1, "DesktopId")->items().at(0).as_string() == "ecd-c");
+
+    // An element set by index, or an array assigned in a branch: not followed, and the line
+    // that runs it is plan.cli-not-read (it was dropped).
+    auto e = read(dir, "e.sh",
+                  "cmd=(aliyun ecd DeleteDesktops --RegionId cn-hangzhou --DesktopId.1 ecd-a)\n"
+                  "cmd[5]=ecd-b\n"
+                  "\"${cmd[@]}\"\n"
+                  "if [ -n \"$X\" ]; then c2=(aliyun ecs DeleteInstance --InstanceId i-1); fi\n"
+                  "\"${c2[@]}\"\n");
+    REQUIRE(e->plan.calls.size() == 2);
+    for (size_t i = 0; i < 2; ++i) {
+        CAPTURE(i);
+        CHECK(e->adapter(i, "cli_not_read") != nullptr);
+    }
+    CHECK(e->plan.calls[0].id == "line-3");
+    CHECK(e->plan.calls[1].id == "line-5");
+}

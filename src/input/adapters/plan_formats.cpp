@@ -245,15 +245,15 @@ Plan shell_plan(SourceRegistry& sources, uint32_t top, const RuleSet& rules, boo
                                  " levels of substitutions): the commands it runs cannot be checked");
         const bool top_level = prefix.empty();
         // (A script of nothing but lines that run scripts opguard cannot read is a script if it
-        // says so with a #! line; else, in auto mode, other formats are tried.)
-        if (top_level && found) *found = b.size() > placeholders || (placeholders > 0 && f.text().starts_with("#!"));
+        // says so with a #! line or names the CLI; else, in auto mode, other formats are tried.)
+        const bool names_cli = f.text().find("aliyun ") != std::string_view::npos || f.text().find("hcloud ") != std::string_view::npos;
+        if (top_level && found) *found = b.size() > placeholders || (placeholders > 0 && (f.text().starts_with("#!") || names_cli));
         // bash stops at a quote it never sees closed: the API calls written after it never run,
         // and opguard cannot say which they would have been. No finding can hold that (no call
         // is there to carry it), so the script is refused, at the quote. (In an aliyun or hcloud
         // command the same quote is a plan.cli-usage finding on that call.)
         // In auto mode a file with no call is refused as a script only if it names a CLI (else
         // it may be another format with an apostrophe in it). A script the plan runs is a script.
-        const bool names_cli = f.text().find("aliyun ") != std::string_view::npos || f.text().find("hcloud ") != std::string_view::npos;
         const bool as_script = !top_level || b.size() > before + placeholders || !found || names_cli;
         if (script.unterminated && !carried && as_script) {
             ShellCommand broken;

@@ -22,6 +22,12 @@ struct Variable {
     enum Kind { Value, Unset, Unresolved } kind = Value;
     std::string value;
     std::string why;  // Unresolved: why (names file:line:col)
+    // An array (X=(a b c)): its elements; `value` is the first, as bash's $X is.
+    bool array = false;
+    std::vector<std::string> items;
+    // Unresolved, but its value as written is known (assigned inside an if or a function):
+    // what it may run, for the checks that a line names the CLI (ShellWord::held).
+    std::string held;
 };
 
 struct Heredoc {
@@ -87,6 +93,10 @@ public:
                 continue;
             }
             if (c == '&' && p + 1 < e && s_[p + 1] == '>') { starts(p); p = redirect(p, e, pending, cmd); continue; }
+            if (c == '(' && !cmd.empty() && cmd.back().end == p && assignment(cmd.back()) && s_[p - 1] == '=') {
+                p = array_literal(p, e, cmd.back());  // X=(a b c): an array's elements, not a subshell
+                continue;
+            }
             if (c == ';' || c == '&' || c == '|' || c == '(' || c == ')') {
                 const bool doubled = (c == '&' || c == '|' || c == ';') && p + 1 < e && s_[p + 1] == c;
                 term_ = c == '&' ? (doubled ? 'a' : '&') : c == '|' ? (doubled ? 'o' : '|') : ';';
@@ -440,6 +450,11 @@ private:
         if (raw.empty() || !is_name_start(raw[0])) return false;
         size_t i = 1;
         while (i < raw.size() && is_name_char(raw[i])) ++i;
+        if (i < raw.size() && raw[i] == '[') {  // an array element: X[2]=v
+            const size_t close = raw.find(']', i);
+            if (close == std::string_view::npos) return false;
+            i = close + 1;
+        }
         if (i < raw.size() && raw[i] == '+') ++i;
         return i < raw.size() && raw[i] == '=';
     }
@@ -469,6 +484,15 @@ private:
         if (in.empty() || !is_name_start(in[0])) return r;
         while (i < in.size() && is_name_char(in[i])) ++i;
         std::string_view rest = in.substr(i);
+        // An element or all elements of an array: ${X[@]}, ${X[*]}, ${X[0]}.
+        if (rest.size() >= 3 && rest.front() == '[' && rest.back() == ']') {
+            const std::string_view idx = rest.substr(1, rest.size() - 2);
+            const bool digits = !idx.empty() && idx.size() < 6 && std::all_of(idx.begin(), idx.end(), [](char c) { return c >= '0' && c <= '9'; });
+            if (idx != "@" && idx != "*" && !digits) return r;
+            r.index = std::string(idx);
+            r.name = std::string(in.substr(0, i));
+            return r;
+        }
         if (!rest.empty()) {
             if (rest.rfind(":-", 0) == 0) r.op = ":-";
             else if (rest[0] == '-') r.op = "-";
@@ -523,8 +547,31 @@ private:
             return std::nullopt;  // from the environment: the value as written says it all
         }
         const Variable& var = it->second;
-        if (var.kind == Variable::Unresolved) { why = var.why; return std::nullopt; }
-        if (var.kind == Variable::Unset) v = r.op.empty() ? std::string() : r.fallback;
+        if (var.kind == Variable::Unresolved) {
+            why = var.why;
+            if (held) *held = var.held;
+            return std::nullopt;
+        }
+        if (!r.index.empty() && var.kind == Variable::Value) {
+            // ${X[2]}: that element ("" past the end); ${X[*]} and ${X[@]} as one text, the
+            // elements joined by blanks (a whole word "${X[@]}" is split into the elements
+            // before this: split_expansion).
+            const std::vector<std::string> items = var.array ? var.items : std::vector<std::string>{var.value};
+            if (r.index == "@" && r.quoted && items.size() > 1) {
+                // "--x=${X[@]}": bash makes several words of it, the text around going to the
+                // first and last; only a whole word "${X[@]}" is split (split_expansion).
+                why = written + " is several words, joined to the text around it";
+                return std::nullopt;
+            }
+            if (r.index == "@" || r.index == "*") {
+                std::string joined;
+                for (size_t k = 0; k < items.size(); ++k) joined += (k ? " " : "") + items[k];
+                v = joined;
+            } else {
+                const size_t k = std::stoul(r.index);
+                v = k < items.size() ? items[k] : std::string();
+            }
+        } else if (var.kind == Variable::Unset) v = r.op.empty() ? std::string() : r.fallback;
         else v = r.op == ":-" && var.value.empty() ? r.fallback : var.value;
         if (split && !r.quoted) {
             if (v->empty()) { why = written + " is empty and not quoted: bash drops it"; return std::nullopt; }
@@ -567,6 +614,30 @@ private:
         }
         w.vars.clear();
         std::sort(w.why.begin(), w.why.end());
+    }
+
+    // X=( ... ) from the '(' at `p`: the elements (words, as a command's are read), kept for
+    // the assignment of `w` (assign); returns where the literal ends.
+    size_t array_literal(size_t p, size_t e, const ShellWord& w) {
+        std::vector<ShellWord> items;
+        size_t q = p + 1;
+        while (q < e) {
+            const char c = s_[q];
+            if (c == ' ' || c == '\t' || c == '\r' || c == '\n') { ++q; continue; }
+            if (c == '\\' && q + 1 < e && s_[q + 1] == '\n') { q += 2; continue; }
+            if (c == '#') {
+                while (q < e && s_[q] != '\n') ++q;
+                continue;
+            }
+            if (c == ')') { ++q; break; }
+            ShellWord item;
+            const size_t next = read_word(q, e, item);
+            if (next == q) { ++q; continue; }  // a character that ends words (;, |, <): not an element
+            q = next;
+            items.push_back(std::move(item));
+        }
+        array_literals_[w.begin] = std::move(items);
+        return q;
     }
 
     // The variables the script gives as the value of a flag named as a secret (`--access-key-
@@ -612,7 +683,36 @@ private:
     std::optional<std::vector<ShellWord>> split_expansion(const ShellWord& w) {
         if (w.vars.size() != 1 || w.expansions.size() != 1 || vars_.count("IFS")) return std::nullopt;
         const ShellVarRef& r = w.vars.front();
-        if (r.quoted || r.begin != w.begin || r.end != w.end || w.expansions.front() != std::make_pair(r.begin, r.end)) return std::nullopt;
+        if (w.expansions.front() != std::make_pair(r.begin, r.end)) return std::nullopt;
+        // The word is "${X[@]}" (or the quotes around it: the reference is the whole word but them).
+        const std::string_view whole = s_.substr(w.begin, w.end - w.begin);
+        const bool alone = r.begin == w.begin && r.end == w.end;
+        const bool quoted_alone = r.quoted && whole.size() == r.end - r.begin + 2 && whole.front() == '"' && whole.back() == '"' &&
+                                  r.begin == w.begin + 1;
+        if ((r.index == "@" && (alone || quoted_alone)) || (r.index == "*" && alone)) {
+            // "${X[@]}": each element a word, as written; unquoted ${X[@]} and ${X[*]}: the
+            // elements split again (refused here when one would be: blanks, * ? [).
+            auto it = vars_.find(r.name);
+            if (it == vars_.end() || it->second.kind != Variable::Value) return std::nullopt;
+            const std::vector<std::string> items = it->second.array ? it->second.items : std::vector<std::string>{it->second.value};
+            size_t bytes = 0;
+            for (const std::string& item : items) {
+                if (!r.quoted && (item.empty() || item.find_first_of(" \t\n*?[") != std::string::npos)) return std::nullopt;
+                bytes += item.size();
+            }
+            if (items.empty() || !spend(bytes)) return std::nullopt;
+            std::vector<ShellWord> parts;
+            for (const std::string& item : items) {
+                ShellWord part;
+                part.text = item;
+                part.offsets.assign(item.size(), r.begin);
+                part.begin = w.begin;
+                part.end = w.end;
+                parts.push_back(std::move(part));
+            }
+            return parts;
+        }
+        if (r.quoted || !alone) return std::nullopt;
         std::string why;
         const std::optional<std::string> v = value_of(r, false, why);
         if (!v || v->find_first_of(" \t\n") == std::string::npos || v->find_first_of("*?[") != std::string::npos) return std::nullopt;
@@ -668,9 +768,58 @@ private:
             set_unresolved(name, name + " is given as a secret flag's value at " + s->second + ", so opguard does not use its value");
             return;
         }
-        if (how) { set_unresolved(name, name + " is assigned by " + how + " at " + at); return; }
-        if (!where.empty()) { set_unresolved(name, name + " is assigned inside " + where + " at " + at + ", so its value here is not known"); return; }
-        if (raw.back() == '=' && w.end < s_.size() && s_[w.end] == '(') { set_unresolved(name, name + " is assigned an array at " + at); return; }
+        if (i < raw.size() && raw[i] == '[') {  // X[2]=v: one element changed
+            std::string before;
+            if (auto it = vars_.find(name); it != vars_.end())
+                for (const std::string& item : it->second.array ? it->second.items : std::vector<std::string>{it->second.value})
+                    before += (before.empty() ? "" : " ") + item;
+            if (auto it = vars_.find(name); it != vars_.end() && it->second.kind == Variable::Unresolved) before = it->second.held;
+            set_unresolved(name, name + " has an element assigned at " + at + ", which opguard does not follow");
+            vars_[name].held = before + " " + w.text.substr(w.text.find('=') + 1);
+            return;
+        }
+        const auto literal = array_literals_.find(w.begin);
+        // The value as written, kept with the reason it is not used (Variable::held).
+        auto held_text = [&] {
+            if (literal == array_literals_.end()) return w.text.substr(w.text.find('=') + 1);
+            std::string t;
+            for (const ShellWord& item : literal->second) t += (t.empty() ? "" : " ") + item.text;
+            return t;
+        };
+        if (how) { set_unresolved(name, name + " is assigned by " + how + " at " + at); vars_[name].held = held_text(); return; }
+        if (!where.empty()) {
+            set_unresolved(name, name + " is assigned inside " + where + " at " + at + ", so its value here is not known");
+            vars_[name].held = held_text();
+            return;
+        }
+        if (literal != array_literals_.end()) {
+            // X=(a b c) / X+=(d): the elements, each resolved as a command's word is.
+            std::vector<std::string> items;
+            for (ShellWord item : literal->second) {
+                resolve(item, true);
+                if (item.unresolved() || item.text.find_first_of("*?[") != std::string::npos) {
+                    set_unresolved(name, name + " is assigned an array at " + at + " with an element opguard cannot resolve");
+                    vars_[name].held = held_text();
+                    return;
+                }
+                items.push_back(std::move(item.text));
+            }
+            auto it = vars_.find(name);
+            if (append) {
+                if (it == vars_.end() || it->second.kind != Variable::Value) {
+                    set_unresolved(name, name + " is appended to at " + at + " and its earlier value is not known");
+                    return;
+                }
+                std::vector<std::string> before = it->second.array ? it->second.items : std::vector<std::string>{it->second.value};
+                items.insert(items.begin(), before.begin(), before.end());
+            }
+            Variable& v = vars_[name];
+            v = Variable{};
+            v.array = true;
+            v.value = items.empty() ? std::string() : items.front();
+            v.items = std::move(items);
+            return;
+        }
         const size_t eq = w.text.find('=');
         const uint32_t value_from = w.offset_of(eq + 1);
         bool computed = false;
@@ -696,9 +845,8 @@ private:
             value = it->second.value + value;
         }
         Variable& v = vars_[name];
-        v.kind = Variable::Value;
+        v = Variable{};
         v.value = std::move(value);
-        v.why.clear();
     }
 
     // A word naming a variable (read X, unset X, for X in).
@@ -983,6 +1131,7 @@ private:
     std::string_view s_;
     size_t expanded_bytes_ = 0;  // spend()
     std::map<std::string, std::string> secret_vars_;  // find_secret_variables()
+    std::map<uint32_t, std::vector<ShellWord>> array_literals_;  // array_literal(), by the assignment word's begin
     std::string_view path_;
     std::vector<ShellCommand>& out_;
     int depth_ = 0;

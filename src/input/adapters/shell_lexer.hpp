@@ -45,6 +45,7 @@ struct ShellVarRef {
     std::string op;               // "", ":-" or "-"
     std::string fallback;         // the literal word after op
     bool quoted = false;          // inside "..."
+    std::string index;            // ${X[@]}: "@", ${X[*]}: "*", ${X[2]}: "2"; "" for none
 };
 
 struct ShellWord {
