@@ -979,3 +979,27 @@ TEST_CASE("aliyun and hcloud: a command whose product and API come from a value 
               std::string::npos);
     }
 }
+
+TEST_CASE("auto: a program in another language (a Python SDK script) is not read as a shell script", "[adapters][fail-closed]") {
+    // Its os.system("aliyun ...") string was read as a line and client.delete_instance(...)
+    // ignored: the check passed as "no change" beside a delete.
+    TempDir dir;
+    const std::string py = "import os\nos.system(\"aliyun ecs DescribeInstances --RegionId cn-hangzhou\")\n"
+                           "client.delete_instance(models.DeleteInstanceRequest(instance_id=\"i-1\", force=True))\n";
+    for (const char* name : {"op.py", "op.ps1", "op.rb"}) {
+        CAPTURE(name);
+        auto e = load_error(dir, name, py);
+        REQUIRE(e);
+        CHECK(e->id == "plan.unknown-format");
+        CHECK(e->message.find(" program, not a shell script: opguard does not read the SDK calls a program makes") != std::string::npos);
+    }
+    auto shebang = load_error(dir, "op", "#!/usr/bin/env python3\n" + py);
+    REQUIRE(shebang);
+    CHECK(shebang->message.find("this is a Python program, not a shell script") != std::string::npos);
+    // Named explicitly, it is read as a script (the user's choice).
+    auto forced = load(dir, "forced.py", py, "shell");
+    CHECK(forced->plan.calls.size() == 1);
+    // A shell script is still a shell script.
+    auto sh = load(dir, "op.sh", "#!/bin/bash\naliyun ecs DescribeInstances --RegionId cn-hangzhou\n");
+    CHECK(sh->plan.calls.size() == 1);
+}

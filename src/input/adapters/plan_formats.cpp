@@ -1,6 +1,7 @@
 #include "input/adapters/plan_formats.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <cctype>
 #include <filesystem>
 #include <functional>
@@ -49,6 +50,26 @@ struct Attempt {
     std::string format;
     std::string why;
 };
+
+// The language of a program that is not a shell script, by its name's extension or its #!
+// line; nullptr for a shell script or anything else.
+const char* program_language(const std::string& path, std::string_view text) {
+    static const std::pair<const char*, const char*> kExtensions[] = {
+        {".py", "Python"}, {".pyw", "Python"}, {".go", "Go"},         {".java", "Java"},       {".js", "JavaScript"}, {".mjs", "JavaScript"},
+        {".ts", "TypeScript"}, {".rb", "Ruby"}, {".php", "PHP"},      {".ps1", "PowerShell"},  {".pl", "Perl"},       {".cs", "C#"},
+    };
+    for (const auto& [ext, language] : kExtensions)
+        if (path.size() > std::strlen(ext) && path.compare(path.size() - std::strlen(ext), std::string::npos, ext) == 0) return language;
+    if (text.starts_with("#!")) {
+        const std::string_view first = text.substr(0, text.find('\n'));
+        static const std::pair<const char*, const char*> kInterpreters[] = {
+            {"python", "Python"}, {"node", "JavaScript"}, {"ruby", "Ruby"}, {"perl", "Perl"}, {"php", "PHP"}, {"pwsh", "PowerShell"},
+        };
+        for (const auto& [name, language] : kInterpreters)
+            if (first.find(name) != std::string_view::npos) return language;
+    }
+    return nullptr;
+}
 
 [[noreturn]] void unknown_format(const std::string& path, const std::vector<Attempt>& tried) {
     std::string msg = "cannot read this plan as any format opguard knows; tried ";
@@ -543,6 +564,15 @@ Plan load_plan_in_format(SourceRegistry& sources, const std::string& path, const
     }
     tried.push_back({"JSON formats (opguard plan, cli-dry-run-json, hcloud-json-input, oos-template, terraform-plan)",
                      "the file does not start with { or ["});
+    // A program in another language (a Python SDK script: its client.delete_instance(...) is
+    // no line of a shell, while an os.system("aliyun ...") string would read as one) is not a
+    // shell script: refused, never checked as one with its SDK calls dropped.
+    if (const char* language = program_language(f.path(), f.text())) {
+        tried.push_back({"shell", std::string("this is a ") + language +
+                                      " program, not a shell script: opguard does not read the SDK calls a program makes (save them as "
+                                      "--cli-dry-run-json records, or write the plan as JSON); --plan-format shell reads it as a script anyway"});
+        unknown_format(f.path(), tried);
+    }
     // A template that says it is one goes to the YAML reader; anything else is tried as a
     // script first (one linear pass), so a script never reaches the YAML parser.
     const bool says_template = f.text().rfind("FormatVersion:", 0) == 0 || f.text().find("\nFormatVersion:") != std::string::npos;
