@@ -6,6 +6,7 @@
 #include <map>
 
 #include "cli/commands.hpp"
+#include "core/text_safety.hpp"
 #include "cli/rule_cases.hpp"
 #include "engine/explain.hpp"
 #include "opguard.hpp"
@@ -76,7 +77,9 @@ int run_list(const SourceRegistry& sources, const RuleSet& rules, const std::str
     for (const auto& row : rows) {
         std::string line;
         for (size_t i = 0; i < 4; ++i) line += row[i] + std::string(width[i] - row[i].size() + 2, ' ');
-        std::cout << line << row[4] << "\n";
+        // Text from rule files (a source, an id) may hold control characters: shown escaped,
+        // never sent to the terminal (an escape sequence could set its title).
+        std::cout << displayable(line + row[4]) << "\n";
     }
     return kExitOk;
 }
@@ -201,7 +204,7 @@ int run_explain(SourceRegistry& sources, const RuleSet& rules, const CommonOptio
     if (!shown)
         out += opt.tests_dirs.empty() ? "  no test case expects this rule to fire (looked in rules/tests and DIR/tests of --rules; give --tests DIR)\n"
                                       : "  no test case expects this rule to fire (looked in the --tests folders)\n";
-    std::cout << out;
+    std::cout << no_workflow_commands(visible_controls(valid_utf8(out), true));  // rule-file text: no raw control characters
     return kExitOk;
 }
 
@@ -377,7 +380,8 @@ void setup_rules(CLI::App& app, CommonOptions& common, int& result) {
         SourceRegistry sources;
         RuleSet rules = load(sources);
         const std::vector<std::string> dirs = case_dirs(common, opt);
-        std::string text = rules_doc(sources, rules, dirs);
+        // (Rule-file text in the Markdown: control characters escaped, as in every report.)
+        std::string text = visible_controls(valid_utf8(rules_doc(sources, rules, dirs)), true);
         refuse_doc_over_input(doc_output, sources, common.rule_dirs, dirs);
         write_output(doc_output, text);
         result = kExitOk;

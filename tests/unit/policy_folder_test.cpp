@@ -204,3 +204,20 @@ TEST_CASE("rules test: a case with a plan and no expect.json, or two plans, is a
         CHECK(none.err.rfind(std::string("command line: error[usage]: --cover ") + missing + " names no rule file this run loaded (policy/a.rules, policy/b.rules)", 0) == 0);
     }
 }
+
+TEST_CASE("rules list, explain and doc show a rule file's control characters escaped, never raw", "[cli][rules][policies]") {
+    // An escape sequence in a rule's title or source reached the terminal (one set its title).
+    TempDir dir;
+    std::string r = rule("esc", "true", "m");
+    r.replace(r.find("title = \"t\""), 11, "title = \"T\x1b[31mRED\x1b[0m\"");
+    r.replace(r.find("source = \"s\""), 12, "source = \"s\x1b]0;pwned\x07\"");
+    dir.write("policy/e.rules", r);
+    for (const char* cmd : {"rules list", "rules explain org.esc", "rules doc"}) {
+        CAPTURE(cmd);
+        CliRun c = run_opguard(dir.path().string(), std::string("--no-builtin-rules --rules policy ") + cmd);
+        CHECK(c.exit == 0);
+        CHECK(c.out.find('\x1b') == std::string::npos);
+        CHECK(c.out.find('\x07') == std::string::npos);
+        CHECK(c.out.find("\\u001b") != std::string::npos);
+    }
+}
