@@ -274,7 +274,14 @@ static int run_check(const CommonOptions& common, const CheckOptions& opt, const
     InventoryOptions io;
     for (const auto& k : opt.inventory_kinds) {
         const size_t eq = k.find('=');
-        if (eq == std::string::npos) io.kind_override = k;
+        if (eq == std::string::npos) {
+            // One KIND for every bare array: a second, different one is a conflict, not the last word.
+            if (!io.kind_override.empty() && io.kind_override != k)
+                throw InputError("command line", {}, "usage",
+                                 "--inventory-kind " + io.kind_override + " and --inventory-kind " + k +
+                                     " both name the kind of every bare array; name one, or give each file its own (KIND=FILE)");
+            io.kind_override = k;
+        }
         else io.kind_of_file.emplace_back(k.substr(eq + 1), k.substr(0, eq));
     }
     clock.stage("plan");

@@ -343,6 +343,15 @@ Inventory load_inventory(SourceRegistry& sources, const std::vector<std::string>
     for (const Projection* e : elements) element_of_kind.push_back(const_cast<Projection*>(e));
 
     const std::vector<std::string> files = inventory_files(paths);
+    // Every kind named must exist, whether or not a bare array comes to need it: a typo
+    // (--inventory-kind dekstop) is an error, never silently unused.
+    auto known_kind = [&](const std::string& k) {
+        if (!rules.resource(k))
+            throw InputError("command line", {}, "inventory.unknown-kind",
+                             "unknown --inventory-kind '" + k + "'; the kinds the rules declare: " + describe_kinds(rules));
+    };
+    if (!options.kind_override.empty()) known_kind(options.kind_override);
+    for (const auto& named : options.kind_of_file) known_kind(named.second);
     for (const auto& named : options.kind_of_file) {
         const std::string& file_name = named.first;
         if (std::none_of(files.begin(), files.end(), [&](const std::string& f) { return same_file_name(file_name, f); }))
@@ -389,6 +398,12 @@ Inventory load_inventory(SourceRegistry& sources, const std::vector<std::string>
                                  "--inventory-kind KIND=FILE (or KIND for every such file) or put it in the file name (e.g. desktops.json)");
             matches.push_back({kind, &root});
         } else if (root.is_object()) {
+            // --inventory-kind KIND=FILE names the kind of a bare array; an object says its own.
+            for (const auto& [file_name, k] : options.kind_of_file)
+                if (same_file_name(file_name, path))
+                    throw InputError(path, where(root), "inventory.kind-file",
+                                     "--inventory-kind " + k + "=" + file_name +
+                                         " names a file that is a JSON object, not a bare array: its lists say what it holds (drop the option)");
             for (const auto& k : rules.resources) {
                 Node* list = walk(root, k.list_path);
                 if (!list) continue;

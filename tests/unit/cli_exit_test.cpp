@@ -78,6 +78,20 @@ TEST_CASE("bare arrays get their kinds from repeated inventory-kind KIND=FILE op
     CHECK(typo.err ==
           "q/c.json: error[inventory.kind-file]: --inventory-kind desktop=q/c.json names a file that is not among the "
           "inventory files (give it, or its folder, with --inventory)\n");
+
+    // A kind no rule declares, a KIND=FILE on a file that is an object, two kinds for every
+    // bare array: each an error (each was silently unused, or the last one won).
+    dir.write("q/d.json", "{\"Desktops\": []}\n");
+    CliResult unknown = opguard_cli(dir, "check plan.json -i q --inventory-kind dekstop=q/a.json --inventory-kind image=q/b.json");
+    CHECK(unknown.exit == 2);
+    CHECK(unknown.err.rfind("command line: error[inventory.unknown-kind]: unknown --inventory-kind 'dekstop'; the kinds the rules declare: ", 0) == 0);
+    CliResult object = opguard_cli(dir, "check plan.json -i q --inventory-kind desktop=q/a.json --inventory-kind image=q/b.json --inventory-kind image=q/d.json");
+    CHECK(object.exit == 2);
+    CHECK(object.err == "q/d.json:1:1: error[inventory.kind-file]: --inventory-kind image=q/d.json names a file that is a JSON object, not a bare "
+                        "array: its lists say what it holds (drop the option)\n");
+    CliResult two = opguard_cli(dir, "check plan.json -i q --inventory-kind desktop --inventory-kind image");
+    CHECK(two.exit == 2);
+    CHECK(two.err.find("--inventory-kind desktop and --inventory-kind image both name the kind of every bare array") != std::string::npos);
 }
 
 TEST_CASE("exit 1: an error finding: --fail-on moves the threshold", "[cli][exit]") {
