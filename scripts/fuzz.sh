@@ -62,7 +62,8 @@ seed opguard_fuzz_plan_terraform_plan $(json_inputs | xargs -r grep -l '"resourc
 declare -A list_key=(
   [desktop]='"Desktops"' [image]='"Images"' [snapshot]='"Snapshots"' [ecd_region]='"Regions"'
   [instance]='"Instances"' [ecs_event]='"InstanceSystemEventSet"' [ecs_full_status]='"InstanceFullStatusSet"'
-  [app_image]='"Data"' [hw_desktop]='"desktops"' [hw_image]='"images"' [hw_image_check]='"image_infos"')
+  [app_image]='"Data"' [hw_desktop]='"desktops"' [hw_image]='"images"' [hw_image_check]='"image_infos"'
+  [disk]='"Disks"' [ecs_snapshot]='"Snapshots"' [ecs_image]='"Images"' [desktop_group]='"DesktopGroups"')
 for kind in "${!list_key[@]}"; do
   files=$(json_inputs | xargs -r grep -l -- "${list_key[$kind]}" | xargs -r grep -L '"calls"' || true)
   seed "opguard_fuzz_inventory_$kind" $files $(find "fuzz/seeds/$kind" -type f 2>/dev/null | sort)

@@ -76,6 +76,12 @@ ast::ExprPtr make(ast::Op op, Origin o) {
 
 // Thrown from a semantic action when an expression grows too tall; run_parser turns it
 // into a located InputError.
+// A key written twice in one object literal ({a: 1, a: 2}): the first would win unseen.
+struct DuplicateKey {
+    Origin origin;
+    std::string key;
+};
+
 struct TooDeep {
     Origin origin;
 };
@@ -263,7 +269,10 @@ const auto object_lit_def =
     mark >> x3::lit('{')[([](auto& ctx) { x3::_val(ctx) = make(ast::Op::Object, origin_of(ctx)); })] >>
     -((object_key > ':' > expr)[([](auto& ctx) {
           auto& a = x3::_attr(ctx);
-          x3::_val(ctx)->keys.push_back(boost::fusion::at_c<0>(a));
+          const std::string& key = boost::fusion::at_c<0>(a);
+          const auto& keys = x3::_val(ctx)->keys;
+          if (std::find(keys.begin(), keys.end(), key) != keys.end()) throw DuplicateKey{boost::fusion::at_c<1>(a)->origin, key};
+          x3::_val(ctx)->keys.push_back(key);
           x3::_val(ctx)->args.push_back(boost::fusion::at_c<1>(a));
           settle(x3::_val(ctx));
       })] % ',') > '}';
@@ -458,6 +467,9 @@ std::optional<SyntaxFailure> run_parser(It base, uint32_t file_id, uint32_t shif
         It at = in_string ? e.where() : skip_blanks(e.where(), last);
         std::string found = in_string && at < text_end && *at == '\n' ? std::string("the end of the line") : describe_found(at, text_end, end_name);
         return SyntaxFailure{at, "rules.syntax", "expected " + which + ", found " + found, skip_blanks(at, last) == last, in_string};
+    } catch (const DuplicateKey& d) {
+        return SyntaxFailure{base + (d.origin.offset - shift), "rules.duplicate", "key '" + d.key + "' given twice in one object (the value of the first would be the only one read)",
+                             false, false};
     } catch (const TooDeep& d) {
         return SyntaxFailure{base + (d.origin.offset - shift), "rules.nesting",
                              "expression nested deeper than " + std::to_string(kMaxExpressionDepth) +

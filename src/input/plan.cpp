@@ -183,9 +183,12 @@ public:
         Plan plan;
         plan.file = fid_;
         if (!root.is_object()) fail(root, "plan.shape", std::string("a plan is a JSON object {\"calls\": [...]}; found ") + kind_name(root.kind()), "");
-        for (const auto& [k, v] : root.members())
+        for (const auto& [k, v] : root.members()) {
             if (k != "calls" && k != "$schema" && k != "description")
                 fail(v, "plan.unknown-key", "unknown key '" + k + "' in the plan; expected calls, description or $schema", "/" + pointer_token(k));
+            if (k != "calls" && !v.is_string())
+                fail(v, "plan.shape", "\"" + k + "\" must be a string; found " + kind_name(v.kind()), "/" + pointer_token(k));
+        }
         const Node* calls = root.find("calls");
         if (!calls) fail(root, "plan.shape", "the plan has no \"calls\" list", "");
         if (!calls->is_array()) fail(*calls, "plan.shape", std::string("\"calls\" must be a list; found ") + kind_name(calls->kind()), "/calls");
@@ -208,6 +211,7 @@ public:
                 w.id = "wait-" + std::to_string(i + 1);
                 if (const Node* id = c.find("id")) {
                     if (!id->is_string()) fail(*id, "plan.shape", "\"id\" must be a string; found " + std::string(kind_name(id->kind())), ptr + "/id");
+                    if (id->as_string().empty()) fail(*id, "plan.shape", "\"id\" must name the step; it is empty (leave it out for wait-N)", ptr + "/id");
                     w.id = id->as_string();
                 }
                 claim(ids, w.id, c, i);
@@ -231,6 +235,9 @@ public:
                 bool header_key = std::find(kHeaderKeys.begin(), kHeaderKeys.end(), k) != kHeaderKeys.end();
                 if ((header_key || k == "id") && !v.is_string())
                     fail(v, "plan.shape", "\"" + k + "\" must be a string; found " + kind_name(v.kind()), ptr + "/" + pointer_token(k));
+                if ((header_key || k == "id") && v.as_string().empty())
+                    fail(v, "plan.shape", "\"" + k + "\" is empty" + (k == "id" ? "; leave it out for call-N" : ": a call names its API"),
+                         ptr + "/" + pointer_token(k));
                 if (k == "id") { call.id = v.as_string(); continue; }
                 if (k == "waivers") { call.waivers = v; continue; }  // checked by engine/waivers.cpp
                 if (k == "wait") continue;
@@ -241,6 +248,16 @@ public:
             bool rest = c.find("path") || c.find("method");
             if (!rpc && !rest)
                 fail(c, "plan.shape", "a call names its API: product, version and action (RPC), or cloud, service, method and path (REST)", ptr);
+            // One or the other: an RPC product beside a REST cloud, service, method or path
+            // leaves which API is meant open. (A REST call may carry its operation's name as
+            // "action", as the CLI readers record it.)
+            const char* rpc_key = c.find("product") ? "product" : c.find("version") ? "version" : nullptr;
+            const char* rest_key = c.find("cloud") ? "cloud" : c.find("service") ? "service" : c.find("method") ? "method" : c.find("path") ? "path" : nullptr;
+            if (rpc_key && rest_key)
+                fail(*c.find(rest_key), "plan.shape",
+                     std::string("\"") + rest_key + "\" (a REST call's) beside \"" + rpc_key +
+                         "\" (an RPC call's): a call names its API one way, product, version and action, or cloud, service, method and path",
+                     ptr + "/" + rest_key);
             Node params = Node::object({}, c.origin);
             std::map<std::string, std::string> part_of;  // parameter => the plan key it came from
             for (const char* part : {"path_params", "query", "parameters", "body"}) {

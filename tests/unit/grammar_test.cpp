@@ -934,3 +934,13 @@ TEST_CASE("the built-in rule files parse and compile", "[compile]") {
     CHECK(r->basis == Basis::Inferred);
     CHECK(sources.file(r->origin.file).path() == "builtin/ecd_rebuild_desktops.rules");
 }
+
+TEST_CASE("parse error: a key written twice in one object literal", "[grammar][errors]") {
+    // {a: 1, a: 2}.a read 1: the rule never fired, and nothing said why.
+    auto e = parse_error("rule x.dup {\n  when = {a: 1, \"b\": 2, a: 3}.a == 3;\n}\n");
+    REQUIRE(e);
+    CHECK(e->id == "rules.duplicate");
+    CHECK(e->where() == "2:28");  // the second value
+    CHECK(e->message == "key 'a' given twice in one object (the value of the first would be the only one read)");
+    CHECK_FALSE(parse_error("rule x.ok {\n  when = {a: 1, b: {a: 2}}.b.a == 2;\n}\n"));  // the same key in another object
+}

@@ -394,3 +394,30 @@ TEST_CASE("two calls or wait steps with one id are plan.duplicate-id, at the sec
     REQUIRE(l->plan.waits.size() == 1);
     CHECK(l->plan.waits[0].id == "wait-3");
 }
+
+TEST_CASE("the plan's own structure: description and $schema are strings, ids and API names are not empty, one way of naming the API",
+          "[plan][shape]") {
+    // Each of these was accepted: a number for $schema, an object for description, an empty
+    // id, an empty product and action ("no rule file describes  :"), a product beside a cloud.
+    TempDir dir;
+    struct Case { std::string plan, where, pointer, message; };
+    const std::vector<Case> cases = {
+        {"{\"$schema\": 5, \"calls\": []}", "1:13", "/$schema", "\"$schema\" must be a string; found number"},
+        {"{\"description\": {\"a\": 1}, \"calls\": []}", "1:17", "/description", "\"description\" must be a string; found object"},
+        {"{\"calls\": [{\"id\": \"\", \"product\": \"ecd\", \"action\": \"X\"}]}", "1:19", "/calls/0/id", "\"id\" is empty; leave it out for call-N"},
+        {"{\"calls\": [{\"product\": \"\", \"action\": \"X\"}]}", "1:24", "/calls/0/product", "\"product\" is empty: a call names its API"},
+        {"{\"calls\": [{\"id\": \"\", \"wait\": true}]}", "1:19", "/calls/0/id", "\"id\" must name the step; it is empty (leave it out for wait-N)"},
+        {"{\"calls\": [{\"product\": \"ecd\", \"action\": \"X\", \"cloud\": \"huaweicloud\"}]}", "1:55", "/calls/0/cloud",
+         "\"cloud\" (a REST call's) beside \"product\" (an RPC call's): a call names its API one way, product, version and action, or cloud, "
+         "service, method and path"},
+    };
+    for (const Case& c : cases) {
+        CAPTURE(c.plan);
+        auto e = load_error(dir, c.plan);
+        REQUIRE(e);
+        CHECK(e->id == "plan.shape");
+        CHECK(e->where() == c.where);
+        CHECK(e->pointer == c.pointer);
+        CHECK(e->message == c.message);
+    }
+}
