@@ -1003,3 +1003,28 @@ TEST_CASE("auto: a program in another language (a Python SDK script) is not read
     auto sh = load(dir, "op.sh", "#!/bin/bash\naliyun ecs DescribeInstances --RegionId cn-hangzhou\n");
     CHECK(sh->plan.calls.size() == 1);
 }
+
+TEST_CASE("auto: a script that starts with a brace group is a script, not JSON", "[adapters]") {
+    // `{ aliyun ...; } 2>&1 | tee log` was read as JSON: json.syntax, found 'aliyun'.
+    TempDir dir;
+    auto l = load(dir, "b.sh", "{ aliyun ecs DescribeRegions --RegionId cn-hangzhou; } 2>&1 | tee log\n");
+    REQUIRE(l->plan.calls.size() == 1);
+    CHECK(l->plan.calls[0].id == "line-1");
+    auto e = load_error(dir, "j.json", "{\"calls\": [}\n");  // JSON stays JSON: its syntax error is the answer
+    REQUIRE(e);
+    CHECK(e->id == "json.syntax");
+}
+
+TEST_CASE("hcloud: --cli-jsonInput whose file name is computed when the script runs is an unresolved value, not a missing file", "[adapters][hcloud]") {
+    // It was refused as a file literally named $F (plan.hcloud-json-input, exit 2).
+    TempDir dir;
+    auto c = check(dir, "j.sh", "hcloud Workspace BatchDeleteDesktops --cli-region=cn-north-4 --project_id=p1 --cli-jsonInput=\"$F\"\n",
+                   {source_path("samples/huawei")});
+    REQUIRE(c->l->plan.calls.size() == 1);
+    auto w = c->findings("plan.unresolved-value", 0);
+    REQUIRE(w.size() == 1);
+    CHECK(location(*w[0]) == c->loc("--cli-jsonInput"));
+    CHECK(w[0]->message.rfind("--cli-jsonInput is a file whose name \"$F\" is computed when the script runs, which opguard cannot resolve", 0) == 0);
+    // It may hold the desktops a delete destroys: the check fails.
+    CHECK(c->findings("plan.unresolved-target", 0).size() == 1);
+}

@@ -275,7 +275,12 @@ std::optional<CallDraft> read_hcloud_command(const ShellCommand& cmd, const Scri
         p.flag_at = flag_at.count(k) ? flag_at[k] : p.value.origin;
         d.params.push_back(std::move(p));
     }
-    if (json_input) {
+    if (json_input && json_input->unresolved()) {
+        // --cli-jsonInput="$F": the file, and so the request it holds, is known only when the
+        // script runs: any parameter may come from it.
+        d.unseen_arguments("--cli-jsonInput", "a file whose name " + json_input->written(ctx.text) + " is computed when the script runs",
+                           Origin{file, json_input_at}, {"plan.missing-parameter"});
+    } else if (json_input) {
         namespace fs = std::filesystem;
         fs::path p = json_input->text();
         if (p.is_relative()) p = fs::path(ctx.path).parent_path() / p;

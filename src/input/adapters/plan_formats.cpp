@@ -456,7 +456,16 @@ bool starts_like_json(std::string_view t) {
     size_t i = t.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
     while (i < t.size() && std::isspace(static_cast<unsigned char>(t[i]))) ++i;
     if (i >= t.size() || (t[i] != '{' && t[i] != '[')) return false;
-    if (t[i] == '{') return true;
+    if (t[i] == '{') {
+        // A JSON object's first key is a string (or it is empty); a script may start with a
+        // brace group, `{ aliyun ...; } > log`, whose first word is a command.
+        size_t k = i + 1;
+        while (k < t.size() && std::isspace(static_cast<unsigned char>(t[k]))) ++k;
+        if (k < t.size() && t[k] != '"' && t[k] != '}' && (std::isalpha(static_cast<unsigned char>(t[k])) || t[k] == '$' || t[k] == '_') &&
+            k > i + 1)
+            return false;
+        return true;
+    }
     // A script may start with a test, `[ -n "$X" ] || exit 1` or `[[ $A == b ]]`: what follows
     // the brackets is then a test operator, an expansion or a word, none of which JSON has.
     while (i < t.size() && (t[i] == '[' || std::isspace(static_cast<unsigned char>(t[i])))) ++i;
