@@ -248,6 +248,8 @@ ConfigResult apply_config(const std::vector<std::string>& args_in, const AppBuil
         else if (a == "--config") throw InputError("command line", {}, "usage", "--config takes a file");
         else args.push_back(a);
     }
+    if (no_config && file)
+        throw InputError("command line", {}, "usage", "--config " + *file + " and --no-config contradict each other: give one");
     if (no_config) file.reset();
     else if (!file) {
         std::error_code ec;

@@ -327,7 +327,11 @@ void write_outputs(const std::vector<std::pair<std::string, std::string>>& outpu
     write_outputs(jobs);
 }
 
-void write_output(const std::string& path, const std::string& data) { write_outputs({{path, data}}); }
+void write_output(const std::string& path, const std::string& data) {
+    // (man, completion, rules doc: standard output is "-"; an empty --output is a mistake.)
+    if (path.empty()) throw InputError("command line", {}, "usage", "--output takes a path ('-' for standard output); found an empty one");
+    write_outputs({{path, data}});
+}
 
 void guard_standard_streams() {
     // A closed standard stream would be taken by the next file opguard opens (a report's

@@ -1,6 +1,7 @@
 // The rule language's grammar in Boost.Spirit X3 (EBNF in dsl/ast.hpp). Semantic actions
 // build the ast directly; `>` (expectation) points make a failure a located error.
 #include "dsl/parser.hpp"
+#include "core/text_safety.hpp"
 
 #include <boost/spirit/home/x3.hpp>
 
@@ -361,7 +362,10 @@ std::string describe_found(It p, It end, const char* end_name = "the end of the 
     if (std::isalnum(static_cast<unsigned char>(*q)) || *q == '_') {
         while (q < end && (std::isalnum(static_cast<unsigned char>(*q)) || *q == '_' || *q == '.' || *q == '-')) ++q;
     } else {
-        ++q;
+        // One character: a multi-byte UTF-8 one whole (é, not its first byte shown as U+FFFD).
+        size_t i = 0;
+        next_code_point(std::string_view(p, static_cast<size_t>(end - p)), i);
+        q = p + i;
     }
     std::string tok(p, std::min<size_t>(static_cast<size_t>(q - p), 40));
     return "'" + tok + "'";
@@ -582,7 +586,9 @@ ParsedItems parse_rule_items(const SourceRegistry& sources, uint32_t file_id, Ru
     const It base = f.text().data();
     const It end = base + f.text().size();
     auto origin = [&](It at) { return Origin{file_id, static_cast<uint32_t>(at - base)}; };
-    for (It p = skip_blanks(base, end); p < end; p = skip_blanks(p, end)) {
+    // A byte order mark at the start (an editor's UTF-8 file) is no item: skipped, as plans'.
+    const It start = f.text().starts_with("\xEF\xBB\xBF") ? base + 3 : base;
+    for (It p = skip_blanks(start, end); p < end; p = skip_blanks(p, end)) {
         // The grammar sees this item's text only: a missing '}' shows where the next item starts.
         const It region_end = next_item_start(p, end);
         try {

@@ -241,7 +241,12 @@ std::vector<std::string> inventory_files(const std::vector<std::string>& paths) 
                 const fs::file_status st = it->status(se);
                 if (st.type() == fs::file_type::regular) { found.push_back(it->path().string()); continue; }
                 if (st.type() == fs::file_type::directory) continue;
-                const bool dangling = it->is_symlink(se) && st.type() == fs::file_type::not_found;
+                std::error_code le;
+                const bool link = it->is_symlink(le);
+                if (link && se && se != std::errc::no_such_file_or_directory)  // a loop of links (ELOOP), a target not allowed
+                    throw InputError(it->path().string(), {}, "input.unreadable",
+                                     "a symbolic link in inventory directory " + p + " that cannot be followed: " + se.message());
+                const bool dangling = link && st.type() == fs::file_type::not_found;
                 throw InputError(it->path().string(), {}, "input.not-a-file",
                                  dangling ? std::string("a dangling symbolic link in inventory directory ") + p +
                                                 ": its target does not exist (remove the link or restore the file)"
@@ -258,9 +263,13 @@ std::vector<std::string> inventory_files(const std::vector<std::string>& paths) 
     }
     // One order whatever the order of --inventory options: pages merge and conflicts are
     // reported the same way, and reports list the files identically. A file named twice
-    // (itself and through its directory) is read once.
-    std::sort(out.begin(), out.end());
-    out.erase(std::unique(out.begin(), out.end()), out.end());
+    // (itself and through its directory, or as inv and ./inv) is read once.
+    auto key = [](const std::string& f) { return fs::path(f).lexically_normal().string(); };
+    std::sort(out.begin(), out.end(), [&](const std::string& a, const std::string& b) {
+        const std::string ka = key(a), kb = key(b);
+        return ka != kb ? ka < kb : a < b;
+    });
+    out.erase(std::unique(out.begin(), out.end(), [&](const std::string& a, const std::string& b) { return key(a) == key(b); }), out.end());
     return out;
 }
 

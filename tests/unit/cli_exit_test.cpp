@@ -277,3 +277,29 @@ TEST_CASE("exit 2: no --output overwrites an input: the configuration file, a ru
     CHECK(slurp((dir.path() / "policy/tests/c1/expect.json").string()) == "[]\n");
     CHECK(opguard_cli(dir, "--rules policy rules doc --output doc.md").exit == 0);
 }
+
+TEST_CASE("exit 2: contradicting or empty options, and a symbolic-link loop in an inventory folder, are named as such", "[cli][exit]") {
+    // man --output '' was accepted, --config with --no-config too; a link loop was called "a
+    // FIFO, device or socket"; an inventory folder given twice was read twice.
+    TempDir dir;
+    CliResult man = opguard_cli(dir, "man --output ''");
+    CHECK(man.exit == 2);
+    CHECK(man.err == "command line: error[usage]: --output takes a path ('-' for standard output); found an empty one\n");
+    dir.write("c.yaml", "today: 2026-06-01\n");
+    CliResult both = opguard_cli(dir, "check p.json -i inv --config c.yaml --no-config");
+    CHECK(both.exit == 2);
+    CHECK(both.err == "command line: error[usage]: --config c.yaml and --no-config contradict each other: give one\n");
+    std::filesystem::create_directories(dir.path() / "inv");
+    dir.write("inv/desktops.json", "{\"Desktops\": []}\n");
+    std::filesystem::create_symlink("loop2.json", dir.path() / "inv/loop1.json");
+    std::filesystem::create_symlink("loop1.json", dir.path() / "inv/loop2.json");
+    dir.write("p.json", "{\"calls\": []}\n");
+    CliResult loop = opguard_cli(dir, "check p.json -i inv");
+    CHECK(loop.exit == 2);
+    CHECK(loop.err.rfind("inv/loop1.json: error[input.unreadable]: a symbolic link in inventory directory inv that cannot be followed: ", 0) == 0);
+    std::filesystem::remove(dir.path() / "inv/loop1.json");
+    std::filesystem::remove(dir.path() / "inv/loop2.json");
+    CliResult twice = opguard_cli(dir, "check p.json -i inv -i ./inv -i inv/desktops.json");
+    CHECK(twice.exit == 0);
+    CHECK(twice.out.rfind("opguard: p.json (0 calls) against 1 inventory file, ", 0) == 0);
+}

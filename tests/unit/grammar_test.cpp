@@ -944,3 +944,12 @@ TEST_CASE("parse error: a key written twice in one object literal", "[grammar][e
     CHECK(e->message == "key 'a' given twice in one object (the value of the first would be the only one read)");
     CHECK_FALSE(parse_error("rule x.ok {\n  when = {a: 1, b: {a: 2}}.b.a == 2;\n}\n"));  // the same key in another object
 }
+
+TEST_CASE("parse: a rule file may start with a byte order mark, and an error quotes a non-ASCII character whole", "[grammar][errors]") {
+    // The BOM was "expected an item, found '\xEF'", shown as U+FFFD; so was é.
+    CHECK_FALSE(parse_error("\xEF\xBB\xBFrule x.bom {\n  when = true;\n}\n"));
+    auto e = parse_error("rule x.e {\n  when = \xC3\xA9 == 1;\n}\n");
+    REQUIRE(e);
+    CHECK(e->id == "rules.syntax");
+    CHECK(e->message.find("found '\xC3\xA9'") != std::string::npos);
+}
