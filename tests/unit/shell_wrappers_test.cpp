@@ -434,3 +434,39 @@ TEST_CASE("shell wrappers: a file a shell reads on standard input (bash < cmds.t
     REQUIRE(why);
     CHECK(why->items().at(0).find("message")->as_string().find("this line runs missing.txt, which opguard does not read") == 0);
 }
+
+TEST_CASE("shell wrappers: a function of the script runs its body where it is called, with the call's words as \"$@\", $1, \"$*\"",
+          "[shell][wrappers][fail-closed]") {
+    // `ali() { aliyun --profile p "$@"; }; ali ecd RebuildDesktops ...` was dropped (then
+    // plan.cli-not-read), and `rebuild; rebuild` was one rebuild: read once, where defined.
+    TempDir dir;
+    const std::string s = "ali() {\n"                                                         // 1
+                          "  aliyun --profile prod \"$@\"\n"                                   // 2
+                          "}\n"                                                                // 3
+                          "stop() { aliyun ecd StopDesktops" + kArgs + "\"$1\"; }\n" +          // 4
+                          "function both { stop \"$1\"; stop \"$2\"; }\n"                      // 5
+                          "ali ecd RebuildDesktops --RegionId cn-hangzhou --force --DesktopId.1 ecd-a --ImageId m-1\n"  // 6
+                          "both ecd-b ecd-c\n"                                                 // 7
+                          "for d in ecd-d ecd-e; do stop \"$d\"; done\n"                       // 8
+                          "never() { aliyun ecd DeleteDesktops" + kArgs + "ecd-z; }\n" +       // 9: never called: read where written
+                          "trap never EXIT\n";
+    auto r = read(dir, "f.sh", s);
+    std::vector<std::string> ids;
+    for (const auto& c : r->plan.calls) ids.push_back(c.id);
+    CHECK(ids == std::vector<std::string>{"line-6", "line-7", "line-7.2", "line-8[1]", "line-8[2]", "line-9"});
+    REQUIRE(r->plan.calls.size() == 6);
+    CHECK(action(*r, 0) == "RebuildDesktops");
+    CHECK(r->record(0).find("parameters")->find("ImageId")->as_string() == "m-1");
+    CHECK(r->at(*r->record(0).find("parameters")->find("ImageId")) == r->where("m-1"));  // at the call's word
+    const std::vector<std::string> stopped = {"ecd-b", "ecd-c", "ecd-d", "ecd-e"};
+    for (size_t i = 1; i < 5; ++i) {
+        CAPTURE(i);
+        CHECK(action(*r, i) == "StopDesktops");
+        CHECK(r->record(i).find("parameters")->find("DesktopId")->items().at(0).as_string() == stopped[i - 1]);
+    }
+    CHECK(action(*r, 5) == "DeleteDesktops");
+    // shift changes the parameters: that body is read where written, and "$@" there is not read.
+    auto sh = read(dir, "s.sh", "f() { shift; aliyun \"$@\"; }\nf x ecd StopDesktops" + kArgs + "ecd-a\naliyun ecs DescribeRegions\n");
+    REQUIRE(sh->plan.calls.size() == 2);
+    CHECK(sh->adapter(0, "cli_not_read") != nullptr);
+}

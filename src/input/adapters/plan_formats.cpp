@@ -143,7 +143,7 @@ Plan shell_plan(SourceRegistry& sources, uint32_t top, const RuleSet& rules, boo
                                std::string id = {}) {
             const Origin at{fid, at_offset};
             CallDraft d;
-            d.id = id.empty() ? line_id(line_cmd.words[0].begin, line_cmd.iteration) : std::move(id);
+            d.id = id.empty() ? line_id(line_cmd.called_at ? *line_cmd.called_at : line_cmd.words[0].begin, line_cmd.iteration) : std::move(id);
             d.origin = Origin{fid, line_cmd.words[0].begin};
             d.set_header("product", Node::string("shell", d.origin));
             d.set_header("action", Node::string(line_cmd.words[0].text, d.origin));
@@ -239,7 +239,7 @@ Plan shell_plan(SourceRegistry& sources, uint32_t top, const RuleSet& rules, boo
                         return p.client == prog && cmd.words.size() > 1 && p.name == cmd.words[1].text;
                     }))
                     continue;  // an unknown program whose words only look like a product and an API
-                std::string id = line_id(w.begin, cmd.iteration);
+                std::string id = line_id(cmd.called_at ? *cmd.called_at : w.begin, cmd.iteration);
                 const ShellWord* unknown_api = nullptr;
                 std::optional<CallDraft> d = prog == "aliyun" ? read_aliyun_command(cmd, ctx, id, &unknown_api)
                                                               : read_hcloud_command(cmd, ctx, id, &unknown_api);

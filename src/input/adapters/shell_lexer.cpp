@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <set>
 #include <optional>
 
 namespace opguard::adapters {
@@ -93,6 +94,17 @@ public:
                 continue;
             }
             if (c == '&' && p + 1 < e && s_[p + 1] == '>') { starts(p); p = redirect(p, e, pending, cmd); continue; }
+            if (c == '(' && depth_ == 0 && (cmd.size() == 1 || (cmd.size() == 2 && plain(cmd[0], "function"))) && name_word(cmd.back())) {
+                // `name() {` / `function name() {`: a function's definition, not a command.
+                size_t q = p + 1;
+                while (q < e && (s_[q] == ' ' || s_[q] == '\t')) ++q;
+                if (q < e && s_[q] == ')') {
+                    pending_function_ = cmd.back().text;
+                    cmd.clear();
+                    p = q + 1;
+                    continue;
+                }
+            }
             if (c == '(' && !cmd.empty() && cmd.back().end == p && assignment(cmd.back()) && s_[p - 1] == '=') {
                 p = array_literal(p, e, cmd.back());  // X=(a b c): an array's elements, not a subshell
                 continue;
@@ -872,8 +884,11 @@ private:
             const ShellWord& w = words[i];
             if (plain(w, "if")) push('i', w.begin);
             else if (plain(w, "while") || plain(w, "until")) push('l', w.begin);
-            else if (plain(w, "{")) push('{', w.begin);
-            else if (plain(w, "fi")) pop_to('i');
+            else if (plain(w, "{")) {
+                push('{', w.begin);
+                if (!pending_function_.empty() && depth_ == 0) function_frames_[w.begin] = pending_function_;
+                pending_function_.clear();
+            } else if (plain(w, "fi")) pop_to('i');
             else if (plain(w, "done")) pop_to('l');
             else if (plain(w, "esac")) pop_to('c');
             else if (plain(w, "}")) pop_to('{');
@@ -890,8 +905,13 @@ private:
             } else if (plain(w, "case")) { push('c', w.begin); return; }
             else if (plain(w, "function")) {
                 auto brace = std::find_if(words.begin() + static_cast<long>(i), words.end(), [&](const ShellWord& x) { return plain(x, "{"); });
-                if (brace == words.end()) return;  // a function definition, its body on the lines after
+                const std::string name = i + 1 < words.size() && name_word(words[i + 1]) ? words[i + 1].text : std::string();
+                if (brace == words.end()) {  // a function definition, its body on the lines after
+                    pending_function_ = name;
+                    return;
+                }
                 push('{', brace->begin);
+                if (!name.empty() && depth_ == 0) function_frames_[brace->begin] = name;
                 // `function cleanup { aliyun ...; }` on one line: the words after the brace are the
                 // body's first command.
                 i = static_cast<size_t>(brace - words.begin()) + 1;
@@ -1091,6 +1111,12 @@ private:
         if (i >= words.size()) return;
         ShellCommand c;
         c.words.assign(std::make_move_iterator(words.begin() + static_cast<long>(i)), std::make_move_iterator(words.end()));
+        // The function whose body holds the command (the innermost), if any.
+        for (auto f = frames_.rbegin(); f != frames_.rend(); ++f)
+            if (auto named = function_frames_.find(f->second); f->first == '{' && named != function_frames_.end()) {
+                c.function = named->second;
+                break;
+            }
         if (open_quote_ != std::string_view::npos && !quote_reported_ && depth_ == 0) {
             c.unterminated = static_cast<uint32_t>(open_quote_);
             c.unterminated_quote = quote_char_;
@@ -1137,6 +1163,8 @@ private:
     int depth_ = 0;
     std::optional<uint32_t> too_deep_;
     mutable std::vector<uint32_t> lines_;          // line starts, for at_text
+    std::string pending_function_;                     // `name()` or `function name` read; its `{` comes next
+    std::map<uint32_t, std::string> function_frames_;  // the `{` of each function body at the top level => the function
     std::vector<std::pair<char, uint32_t>> frames_;  // open compound commands at the top level: i(f) l(oop) c(ase) { (, and where
     char prev_term_ = ';', term_ = ';';            // what ended the previous command / ends this one: ; & | a(&&) o(||)
     std::map<std::string, Variable> vars_;
@@ -1183,6 +1211,117 @@ ShellScriptSource shell_script_source(const ShellCommand& c) {
     return {K::Stdin};
 }
 
+namespace {
+
+// A word that is one of the function's positional parameters, as written.
+struct Positional {
+    enum Kind { None, All, Star, One } kind = None;
+    bool quoted = false;
+    size_t n = 0;  // One: $1 .. $9
+};
+Positional positional(std::string_view w) {
+    Positional p;
+    if (w.size() >= 2 && w.front() == '"' && w.back() == '"') {
+        p.quoted = true;
+        w = w.substr(1, w.size() - 2);
+    }
+    if (w == "$@" || w == "${@}") p.kind = Positional::All;
+    else if (w == "$*" || w == "${*}") p.kind = Positional::Star;
+    else if ((w.size() == 2 && w[0] == '$' && w[1] >= '1' && w[1] <= '9') ||
+             (w.size() == 4 && w.substr(0, 2) == "${" && w[2] >= '1' && w[2] <= '9' && w[3] == '}')) {
+        p.kind = Positional::One;
+        p.n = static_cast<size_t>(w[w.size() == 2 ? 1 : 2] - '0');
+    }
+    return p;
+}
+
+// A function of the script runs its body where it is called, with the call's words as its
+// positional parameters: `ali() { aliyun --profile p "$@"; }; ali ecd RebuildDesktops ...`
+// is that rebuild, and `rebuild; rebuild` two rebuilds. The body is read at each direct call
+// (the copies located in the body, their arguments at the call), and not where it is
+// defined. A function never called directly (a trap handler, one run through xargs or a
+// dispatcher) keeps its body where it is written, read once; so does one whose body changes
+// its positional parameters (shift, set --). Functions calling functions: up to 4 levels,
+// within kMaxUnrolledCommands commands in all.
+void expand_functions(std::string_view text, std::vector<ShellCommand>& cmds) {
+    // Each function's body as written (bodies run from these, also where a copy calls another).
+    std::map<std::string, std::vector<ShellCommand>> bodies;
+    std::set<std::string> changes_parameters;
+    for (const ShellCommand& c : cmds) {
+        if (c.function.empty()) continue;
+        bodies[c.function].push_back(c);
+        if (!c.words.empty() && (c.words[0].text == "shift" || (c.words[0].text == "set" && c.words.size() > 1 &&
+                                                                 c.words[1].text.rfind("--", 0) == 0)))
+            changes_parameters.insert(c.function);
+    }
+    auto runs = [](const ShellCommand& c, const auto& names) {
+        return !c.words.empty() && !c.words[0].unresolved() && names.count(c.words[0].text) && c.function != c.words[0].text;
+    };
+    std::set<std::string> called;
+    for (const ShellCommand& c : cmds)
+        if (runs(c, bodies) && !changes_parameters.count(c.words[0].text)) called.insert(c.words[0].text);
+    if (called.empty()) return;
+    const std::vector<ShellCommand> as_written = cmds;
+    for (int round = 0; round < 4; ++round) {
+        bool expanded = false;
+        std::vector<ShellCommand> out;
+        for (const ShellCommand& c : cmds) {
+            if (round == 0 && called.count(c.function)) continue;  // runs where the function is called
+            if (!runs(c, called)) {
+                out.push_back(c);
+                continue;
+            }
+            expanded = true;
+            const std::vector<ShellWord> args(c.words.begin() + 1, c.words.end());
+            for (const ShellCommand& body : bodies[c.words[0].text]) {
+                ShellCommand copy = body;
+                copy.function = c.function;
+                copy.called_at = c.called_at ? c.called_at : std::optional<uint32_t>(c.words[0].begin);
+                if (!copy.iteration) copy.iteration = c.iteration;
+                std::vector<ShellWord> words;
+                for (const ShellWord& w : body.words) {
+                    const Positional p = positional(text.substr(w.begin, w.end - w.begin));
+                    if (p.kind == Positional::None) words.push_back(w);
+                    else if (p.kind == Positional::All || (p.kind == Positional::Star && !p.quoted)) words.insert(words.end(), args.begin(), args.end());
+                    else if (p.kind == Positional::Star) {
+                        ShellWord joined;
+                        joined.begin = w.begin;
+                        joined.end = w.end;
+                        for (size_t k = 0; k < args.size(); ++k) {
+                            if (k) { joined.text += ' '; joined.offsets.push_back(args[k].begin); }
+                            joined.text += args[k].text;
+                            joined.offsets.insert(joined.offsets.end(), args[k].offsets.begin(), args[k].offsets.end());
+                            joined.expansions.insert(joined.expansions.end(), args[k].expansions.begin(), args[k].expansions.end());
+                            joined.why.insert(joined.why.end(), args[k].why.begin(), args[k].why.end());
+                        }
+                        words.push_back(std::move(joined));
+                    } else if (p.n <= args.size()) words.push_back(args[p.n - 1]);
+                    else if (p.quoted) {  // "$3" with two arguments: an empty word
+                        ShellWord empty;
+                        empty.begin = w.begin;
+                        empty.end = w.end;
+                        words.push_back(std::move(empty));
+                    }
+                }
+                if (words.empty()) continue;
+                copy.words = std::move(words);
+                out.push_back(std::move(copy));
+                if (out.size() > kMaxUnrolledCommands) {  // too many: the script as written
+                    cmds = as_written;
+                    return;
+                }
+            }
+        }
+        cmds = std::move(out);
+        if (!expanded) return;
+    }
+    // Deeper than 4 functions inside one another (or calling each other): the script as
+    // written, each body read where it is, rather than calls left without their bodies.
+    if (std::any_of(cmds.begin(), cmds.end(), [&](const ShellCommand& c) { return runs(c, called); })) cmds = as_written;
+}
+
+}  // namespace
+
 ShellScript read_shell_script(std::string_view text, std::string_view path) {
     ShellScript out;
     // Two passes: the first finds what each loop changes, so that a use inside a loop of a
@@ -1203,6 +1342,7 @@ ShellScript read_shell_script(std::string_view text, std::string_view path) {
     out.too_deep = lexer.too_deep();
     out.unterminated = lexer.open_quote();
     out.unterminated_quote = lexer.quote_char();
+    expand_functions(text, out.commands);
     for (ShellCommand& c : out.commands) {
         for (uint32_t id : c.input_ids)
             if (id < lexer.inputs().size()) c.input_texts.push_back(lexer.inputs()[id]);

@@ -87,6 +87,10 @@ struct ShellCommand {
     // what this command prints; so does one in `source <(...)` or `bash < <(...)`.
     bool piped_to_shell = false;
     bool piped = false;  // its output is piped into the next command (`cmd | next`)
+    // The function of the script whose body holds the command ("" at the top level), and,
+    // for a copy made where the function is called (expand_functions), where that call is.
+    std::string function;
+    std::optional<uint32_t> called_at;
     std::optional<ShellWord> stdin_file;  // the file of its `< FILE` redirection, as written
     // What the command reads on standard input, as written: each here-document's body
     // (`bash -s <<EOF`, `ssh host <<'EOF'`) and each here-string's word (`sh <<< "..."`).
