@@ -1,5 +1,6 @@
 #include "core/text_safety.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -187,6 +188,13 @@ std::string no_workflow_commands(std::string_view s) {
 }
 
 std::string displayable(std::string_view s) { return no_workflow_commands(visible_controls(valid_utf8(s), false)); }
+
+std::string shortened(std::string_view s, size_t max, size_t keep) {
+    if (s.size() <= max) return std::string(s);
+    size_t cut = std::min(keep, s.size());
+    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+    return std::string(s.substr(0, cut)) + "...";
+}
 
 uint32_t next_code_point(std::string_view s, size_t& i) {
     const auto b0 = static_cast<unsigned char>(s[i]);

@@ -46,6 +46,10 @@ std::string no_workflow_commands(std::string_view s);
 // character visible (newlines included), no workflow command.
 std::string displayable(std::string_view s);
 
+// `s` when it has at most `max` bytes; else its first `keep` bytes or fewer, cut at a UTF-8
+// character boundary, and "..." (for messages that quote long input).
+std::string shortened(std::string_view s, size_t max, size_t keep);
+
 // The code point of the UTF-8 sequence at s[i], and i moved past it. A byte that starts no
 // complete sequence is returned as itself and i moves past that byte only.
 uint32_t next_code_point(std::string_view s, size_t& i);

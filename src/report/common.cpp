@@ -1,4 +1,5 @@
 #include "report/common.hpp"
+#include "core/text_safety.hpp"
 
 #include <cmath>
 
@@ -110,12 +111,7 @@ std::vector<const EffectRecord*> data_loss_effects(const Report& r) {
     return out;
 }
 
-std::string shorten(const std::string& s, size_t max) {
-    if (s.size() <= max) return s;
-    size_t cut = max;
-    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
-    return s.substr(0, cut) + "...";
-}
+std::string shorten(const std::string& s, size_t max) { return shortened(s, max, max); }
 
 std::string explained_value(const RuleExplanation::Value& v, size_t max) {
     if (!v.error.empty()) return "(error: " + v.error + ")";

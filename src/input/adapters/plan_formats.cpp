@@ -1,4 +1,5 @@
 #include "input/adapters/plan_formats.hpp"
+#include "core/text_safety.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -94,12 +95,7 @@ std::string basename(const std::string& word) {
 }
 
 // A word as a message shows it: at most 60 bytes, cut at a character boundary.
-std::string shorten_word(const std::string& w) {
-    if (w.size() <= 60) return w;
-    size_t n = 57;
-    while (n > 0 && (static_cast<unsigned char>(w[n]) & 0xC0) == 0x80) --n;
-    return w.substr(0, n) + "...";
-}
+std::string shorten_word(const std::string& w) { return shortened(w, 60, 57); }
 
 // ---- the formats --------------------------------------------------------------------------
 
