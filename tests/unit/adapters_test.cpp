@@ -1028,3 +1028,29 @@ TEST_CASE("hcloud: --cli-jsonInput whose file name is computed when the script r
     // It may hold the desktops a delete destroys: the check fails.
     CHECK(c->findings("plan.unresolved-target", 0).size() == 1);
 }
+
+TEST_CASE("cli-dry-run-json: a body given as an object, as URL-encoded text or as raw JSON is read, and any other body is said not to be",
+          "[adapters][dry-run][fail-closed]") {
+    // Only a JSON string holding an object was read: the Expired desktop in any other body was lost.
+    TempDir dir;
+    const std::string head = "{\"style\":\"RPC\",\"endpoint\":\"ecd.cn-hangzhou.aliyuncs.com\",\"method\":\"POST\",\"headers\":{},"
+                             "\"query\":{\"DesktopId.1\":\"ecd-hzlin03c9x4t6\",\"ImageId\":\"m-ubuntu2204lts\"},";
+    const std::string tail = ",\"action\":\"RebuildDesktops\",\"version\":\"2020-09-30\"}\n";
+    const std::vector<std::string> bodies = {
+        "\"body\":{\"DesktopId.2\":\"ecd-hzwin11m5a8d9\"},\"bodyFormat\":\"form\"",
+        "\"body\":\"DesktopId.2=ecd-hzwin11m5a8d9&Language=en%2DUS\",\"bodyFormat\":\"form\"",
+        "\"body\":\"{\\\"DesktopId.2\\\":\\\"ecd-hzwin11m5a8d9\\\"}\",\"bodyFormat\":\"raw\"",
+    };
+    for (size_t i = 0; i < bodies.size(); ++i) {
+        CAPTURE(i);
+        auto c = check(dir, "r" + std::to_string(i) + ".json", head + bodies[i] + tail);
+        REQUIRE(c->l->plan.calls.size() == 1);
+        CHECK(strings(c->l->param(0, "DesktopId")) == std::vector<std::string>{"ecd-hzlin03c9x4t6", "ecd-hzwin11m5a8d9"});
+        CHECK(c->findings("ecd.rebuild.desktop-status", 0).size() == 1);  // the Expired desktop of the body
+        if (i == 1) CHECK(c->l->param(0, "Language").as_string() == "en-US");
+    }
+    auto odd = check(dir, "odd.json", head + "\"body\":\"<xml/>\",\"bodyFormat\":\"raw\"" + tail);
+    auto w = odd->findings("plan.unresolved-value", 0);
+    REQUIRE(w.size() == 1);
+    CHECK(w[0]->message.rfind("body is a request body in a form opguard does not read, which opguard cannot resolve", 0) == 0);
+}

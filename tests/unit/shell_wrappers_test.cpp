@@ -470,3 +470,31 @@ TEST_CASE("shell wrappers: a function of the script runs its body where it is ca
     REQUIRE(sh->plan.calls.size() == 2);
     CHECK(sh->adapter(0, "cli_not_read") != nullptr);
 }
+
+TEST_CASE("shell wrappers: a function's expansion follows bash: the last definition, unquoted parameters split, parameters after \"$@\" unknown, a function named as the CLI",
+          "[shell][wrappers][fail-closed]") {
+    TempDir dir;
+    // Defined again: each call runs the definition written last before it (both bodies ran at every call).
+    auto redef = read(dir, "r.sh", "f() { aliyun ecd RebootDesktops" + kArgs + "\"$1\"; }\nf ecd-a\n"
+                                   "f() { aliyun ecd StopDesktops" + kArgs + "\"$1\"; }\nf ecd-b\n");
+    REQUIRE(redef->plan.calls.size() == 2);
+    CHECK(action(*redef, 0) == "RebootDesktops");
+    CHECK(action(*redef, 1) == "StopDesktops");
+    // Unquoted $2 splits the argument as bash does: two more words.
+    auto split = read(dir, "s.sh", "g() { aliyun ecd StopDesktops" + kArgs + "\"$1\" $2; }\ng ecd-a \"--DesktopId.2 ecd-b\"\n");
+    REQUIRE(split->plan.calls.size() == 1);
+    CHECK(split->record(0).find("parameters")->find("DesktopId")->items().size() == 2);
+    // main "$@": the script's own arguments are not known, so neither are $1, $2 inside.
+    auto main_args = read(dir, "m.sh", "main() { aliyun ecs RebootInstance --RegionId cn-hangzhou --InstanceId \"$2\"; }\nmain \"$@\"\n");
+    REQUIRE(main_args->plan.calls.size() == 1);
+    CHECK(main_args->unresolved(0, "InstanceId") != nullptr);
+    // A function named aliyun: inside, `command aliyun` is the CLI; its flags reach every call.
+    auto named = read(dir, "n.sh", "aliyun() { command aliyun --profile prod \"$@\"; }\naliyun ecd StopDesktops" + kArgs + "ecd-a\n");
+    REQUIRE(named->plan.calls.size() == 1);
+    CHECK(action(*named, 0) == "StopDesktops");
+    CHECK(named->adapter(0, "cli_not_read") == nullptr);
+    // unset 'A[0]' changes the array: not followed, so the line that runs it is not read as before.
+    auto unset = read(dir, "u.sh", "A=(ecd-a ecd-b)\nunset 'A[0]'\naliyun ecd StopDesktops" + kArgs + "\"${A[0]}\"\n");
+    REQUIRE(unset->plan.calls.size() == 1);
+    CHECK(unset->record(0).find("parameters")->find("DesktopId")->items().empty());  // the element is unresolved
+}

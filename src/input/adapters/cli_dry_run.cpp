@@ -11,6 +11,21 @@ namespace opguard::adapters {
 
 namespace {
 
+// "a%2Db+c" => "a-b c": a form body's URL encoding undone (an invalid escape kept as written).
+std::string percent_decoded(const std::string& s) {
+    std::string out;
+    for (size_t i = 0; i < s.size(); ++i) {
+        auto hex = [](char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1; };
+        if (s[i] == '%' && i + 2 < s.size() && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
+            out += static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2]));
+            i += 2;
+        } else {
+            out += s[i] == '+' ? ' ' : s[i];
+        }
+    }
+    return out;
+}
+
 // The CLI's call context (openapi/call_context.go): added to an RPC query from the environment.
 bool call_context_parameter(const std::string& k) { return k == "SourceIp" || k == "SecureTransport"; }
 
@@ -157,10 +172,14 @@ void read_dry_run_record(const Node& rec, const std::string& id, PlanBuilder& bu
     for (const char* part : {"pathParams", "query"})
         if (const Node* q = rec.find(part); q && q->is_object())
             for (const auto& [k, v] : q->members()) add(k, v, part);
-    // Form parameters are printed as one JSON string (json.Marshal of the form map).
-    if (const Node* body = string_member(rec, "body")) {
-        const Node* format = string_member(rec, "bodyFormat");
-        if (!format || format->as_string() == "form" || format->as_string() == "json") {
+    // Form parameters are printed as one JSON string (json.Marshal of the form map). A body
+    // given as an object, as URL-encoded text (a=1&b=2) or as a JSON object in a raw string is
+    // read the same way; any other body is said not to be read (its parameters may be any):
+    // never dropped.
+    if (const Node* body = rec.find("body"); body && !body->is_null() && !(body->is_string() && body->as_string().empty())) {
+        if (body->is_object()) {
+            for (const auto& [k, v] : body->members()) add(k, v, "body");
+        } else if (body->is_string()) {
             nlohmann::json j = nlohmann::json::parse(body->as_string(), nullptr, false);
             try {
                 if (j.is_object())
@@ -171,6 +190,23 @@ void read_dry_run_record(const Node& rec, const std::string& id, PlanBuilder& bu
                                  "the body of this record nests more than " + std::to_string(kMaxBodyDepth) +
                                      " levels deep: opguard reads at most " + std::to_string(kMaxBodyDepth) + " levels");
             }
+            const std::string& text = body->as_string();
+            const bool form = !j.is_object() && text.find('=') != std::string::npos &&
+                              text.find_first_of(" \t\n{}[]\"") == std::string::npos;
+            if (form) {
+                for (size_t b = 0; b <= text.size();) {
+                    const size_t e = std::min(text.find('&', b), text.size());
+                    const std::string pair = text.substr(b, e - b);
+                    const size_t eq = pair.find('=');
+                    if (eq != std::string::npos && eq > 0)
+                        add(percent_decoded(pair.substr(0, eq)), Node::string(percent_decoded(pair.substr(eq + 1)), body->origin), "body");
+                    b = e + 1;
+                }
+            } else if (!j.is_object()) {
+                d.unseen_arguments("body", "a request body in a form opguard does not read", body->origin, {"plan.missing-parameter"});
+            }
+        } else {
+            d.unseen_arguments("body", "a request body in a form opguard does not read", body->origin, {"plan.missing-parameter"});
         }
     }
     if (!call_context.members().empty()) d.adapter.set("call_context", std::move(call_context));

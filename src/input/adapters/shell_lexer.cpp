@@ -670,7 +670,7 @@ private:
             if (v < s_.size() && s_[v] == '{') ++v;
             size_t e = v;
             while (e < s_.size() && name_char(s_[e])) ++e;
-            if (e > v) secret_vars_.emplace(std::string(s_.substr(v, e - v)), at_text(static_cast<uint32_t>(p)) + " (" + flag + ")");
+            if (e > v) secret_vars_.emplace(std::string(s_.substr(v, e - v)), at_text(static_cast<uint32_t>(p)));
         }
     }
 
@@ -792,10 +792,20 @@ private:
         }
         const auto literal = array_literals_.find(w.begin);
         // The value as written, kept with the reason it is not used (Variable::held).
-        auto held_text = [&] {
-            if (literal == array_literals_.end()) return w.text.substr(w.text.find('=') + 1);
+        // (Only a value written literally: one computed when the script runs, `$(aliyun ...)`,
+        // holds the CLI's output, not a command.)
+        auto held_text = [&]() -> std::string {
+            if (literal == array_literals_.end()) {
+                const uint32_t from = w.offset_of(w.text.find('=') + 1);
+                for (const auto& [b, e] : w.expansions)
+                    if (e > from) return "";
+                return w.text.substr(w.text.find('=') + 1);
+            }
             std::string t;
-            for (const ShellWord& item : literal->second) t += (t.empty() ? "" : " ") + item.text;
+            for (const ShellWord& item : literal->second) {
+                if (item.unresolved()) return "";
+                t += (t.empty() ? "" : " ") + item.text;
+            }
             return t;
         };
         if (how) { set_unresolved(name, name + " is assigned by " + how + " at " + at); vars_[name].held = held_text(); return; }
@@ -1066,11 +1076,29 @@ private:
                     if (unset && w.text == "-f") break;  // functions
                     continue;
                 }
+                if (unset && !name_word(w) && w.text.find('[') != std::string::npos) {
+                    // unset 'A[0]': one element gone; the others move up for "${A[@]}".
+                    const std::string name = w.text.substr(0, w.text.find('['));
+                    changed(name, w.begin);
+                    set_unresolved(name, name + " has an element unset at " + at_text(w.begin) + ", which opguard does not follow");
+                    continue;
+                }
                 if (!name_word(w)) continue;
                 changed(w.text, w.begin);
                 if (unset && where.empty()) vars_[w.text] = Variable{Variable::Unset, "", ""};
                 else if (unset) set_unresolved(w.text, w.text + " is unset inside " + where + " at " + at_text(w.begin) + ", so its value here is not known");
                 else set_unresolved(w.text, w.text + " is read from input at " + at_text(w.begin));
+            }
+        } else if (j == i && plain(first, "let")) {
+            // let E[0]=7, let n=n+1: arithmetic opguard does not evaluate.
+            for (size_t k = j + 1; k < words.size(); ++k) {
+                const std::string& t = words[k].text;
+                size_t n = 0;
+                while (n < t.size() && is_name_char(t[n])) ++n;
+                if (n > 0 && n < t.size() && (t[n] == '[' || t[n] == '=' || t[n] == '+' || t[n] == '-')) {
+                    changed(t.substr(0, n), words[k].begin);
+                    set_unresolved(t.substr(0, n), t.substr(0, n) + " is assigned by `let` at " + at_text(words[k].begin));
+                }
             }
         } else if (j == i && (plain(first, "source") || plain(first, ".") || plain(first, "eval"))) {
             sourced_ = "the `" + first.text + "` at " + at_text(first.begin);
@@ -1115,6 +1143,7 @@ private:
         for (auto f = frames_.rbegin(); f != frames_.rend(); ++f)
             if (auto named = function_frames_.find(f->second); f->first == '{' && named != function_frames_.end()) {
                 c.function = named->second;
+                c.function_at = f->second;
                 break;
             }
         if (open_quote_ != std::string_view::npos && !quote_reported_ && depth_ == 0) {
@@ -1244,12 +1273,13 @@ Positional positional(std::string_view w) {
 // its positional parameters (shift, set --). Functions calling functions: up to 4 levels,
 // within kMaxUnrolledCommands commands in all.
 void expand_functions(std::string_view text, std::vector<ShellCommand>& cmds) {
-    // Each function's body as written (bodies run from these, also where a copy calls another).
-    std::map<std::string, std::vector<ShellCommand>> bodies;
+    // Each definition of each function, by where its body opens (a function defined again
+    // replaces the earlier one from there on), with its commands as written.
+    std::map<std::string, std::map<uint32_t, std::vector<ShellCommand>>> bodies;
     std::set<std::string> changes_parameters;
     for (const ShellCommand& c : cmds) {
         if (c.function.empty()) continue;
-        bodies[c.function].push_back(c);
+        bodies[c.function][c.function_at].push_back(c);
         if (!c.words.empty() && (c.words[0].text == "shift" || (c.words[0].text == "set" && c.words.size() > 1 &&
                                                                  c.words[1].text.rfind("--", 0) == 0)))
             changes_parameters.insert(c.function);
@@ -1261,6 +1291,33 @@ void expand_functions(std::string_view text, std::vector<ShellCommand>& cmds) {
     for (const ShellCommand& c : cmds)
         if (runs(c, bodies) && !changes_parameters.count(c.words[0].text)) called.insert(c.words[0].text);
     if (called.empty()) return;
+    // The definition a call runs: the last one written before it (else the first).
+    auto body_for = [&](const std::string& name, uint32_t at) -> const std::vector<ShellCommand>& {
+        const auto& defs = bodies[name];
+        auto it = defs.lower_bound(at);
+        return it == defs.begin() ? defs.begin()->second : std::prev(it)->second;
+    };
+    // A word of the call that bash may make into any number of words ("$@", $ARGS): the
+    // parameters from it on are not known.
+    auto several = [&](const ShellWord& a) {
+        if (!a.unresolved()) return false;
+        const std::string_view written = text.substr(a.begin, a.end - a.begin);
+        return written.find('@') != std::string_view::npos || written.find('*') != std::string_view::npos || written.front() != '"';
+    };
+    // An argument as an unquoted $1 gives it: split on blanks, as bash splits it.
+    auto split = [](const ShellWord& a, std::vector<ShellWord>& into) {
+        if (a.unresolved() || a.text.find_first_of(" \t\n") == std::string::npos) { into.push_back(a); return; }
+        for (size_t b = a.text.find_first_not_of(" \t\n"); b != std::string::npos; b = a.text.find_first_not_of(" \t\n", b)) {
+            const size_t e = std::min(a.text.find_first_of(" \t\n", b), a.text.size());
+            ShellWord part;
+            part.text = a.text.substr(b, e - b);
+            for (size_t k = b; k < e; ++k) part.offsets.push_back(a.offset_of(k));
+            part.begin = a.begin;
+            part.end = a.end;
+            into.push_back(std::move(part));
+            b = e;
+        }
+    };
     const std::vector<ShellCommand> as_written = cmds;
     for (int round = 0; round < 4; ++round) {
         bool expanded = false;
@@ -1272,18 +1329,28 @@ void expand_functions(std::string_view text, std::vector<ShellCommand>& cmds) {
                 continue;
             }
             expanded = true;
+            const std::string& name = c.words[0].text;
             const std::vector<ShellWord> args(c.words.begin() + 1, c.words.end());
-            for (const ShellCommand& body : bodies[c.words[0].text]) {
+            size_t known = args.size();  // parameters $1..$known are these words; past an unknown count, none
+            for (size_t k = 0; k < args.size(); ++k)
+                if (several(args[k])) { known = k; break; }
+            const uint32_t at = c.called_at ? *c.called_at : c.words[0].begin;
+            for (const ShellCommand& body : body_for(name, at)) {
                 ShellCommand copy = body;
-                copy.function = c.function;
-                copy.called_at = c.called_at ? c.called_at : std::optional<uint32_t>(c.words[0].begin);
+                // `aliyun() { command aliyun --profile p "$@"; }`: inside, the name is the program itself.
+                copy.function = !body.words.empty() && body.words[0].text == name ? name : c.function;
+                copy.called_at = at;
                 if (!copy.iteration) copy.iteration = c.iteration;
                 std::vector<ShellWord> words;
                 for (const ShellWord& w : body.words) {
                     const Positional p = positional(text.substr(w.begin, w.end - w.begin));
                     if (p.kind == Positional::None) words.push_back(w);
-                    else if (p.kind == Positional::All || (p.kind == Positional::Star && !p.quoted)) words.insert(words.end(), args.begin(), args.end());
-                    else if (p.kind == Positional::Star) {
+                    else if (p.kind == Positional::All || (p.kind == Positional::Star && !p.quoted)) {
+                        for (const ShellWord& a : args) {
+                            if (p.quoted) words.push_back(a);
+                            else split(a, words);
+                        }
+                    } else if (p.kind == Positional::Star) {
                         ShellWord joined;
                         joined.begin = w.begin;
                         joined.end = w.end;
@@ -1295,8 +1362,12 @@ void expand_functions(std::string_view text, std::vector<ShellCommand>& cmds) {
                             joined.why.insert(joined.why.end(), args[k].why.begin(), args[k].why.end());
                         }
                         words.push_back(std::move(joined));
-                    } else if (p.n <= args.size()) words.push_back(args[p.n - 1]);
-                    else if (p.quoted) {  // "$3" with two arguments: an empty word
+                    } else if (p.n > known && known < args.size()) {
+                        words.push_back(w);  // after "$@" of the caller: not known, as written
+                    } else if (p.n <= args.size()) {
+                        if (p.quoted) words.push_back(args[p.n - 1]);
+                        else split(args[p.n - 1], words);
+                    } else if (p.quoted) {  // "$3" with two arguments: an empty word
                         ShellWord empty;
                         empty.begin = w.begin;
                         empty.end = w.end;

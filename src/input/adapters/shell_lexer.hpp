@@ -90,6 +90,7 @@ struct ShellCommand {
     // The function of the script whose body holds the command ("" at the top level), and,
     // for a copy made where the function is called (expand_functions), where that call is.
     std::string function;
+    uint32_t function_at = 0;  // where that function's body opens (a function defined again has another)
     std::optional<uint32_t> called_at;
     std::optional<ShellWord> stdin_file;  // the file of its `< FILE` redirection, as written
     // What the command reads on standard input, as written: each here-document's body
