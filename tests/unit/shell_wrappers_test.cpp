@@ -498,3 +498,28 @@ TEST_CASE("shell wrappers: a function's expansion follows bash: the last definit
     REQUIRE(unset->plan.calls.size() == 1);
     CHECK(unset->record(0).find("parameters")->find("DesktopId")->items().empty());  // the element is unresolved
 }
+
+TEST_CASE("shell wrappers: what another program prints into a shell is a script opguard does not read: plan.script-not-read, never dropped",
+          "[shell][wrappers][fail-closed]") {
+    // grep ... | bash, sed ... | sh, cat a b | bash ran the calls of cmds.txt unseen.
+    TempDir dir;
+    dir.write("cmds.txt", "aliyun ecs DeleteInstance --RegionId cn-hangzhou --InstanceId i-bp1old000001 --Force true\n");
+    const std::string s = "grep -v '^#' cmds.txt | bash\n"   // 1
+                          "sed 's/^/ /' cmds.txt | sh\n"      // 2
+                          "cat head.txt cmds.txt | bash\n"    // 3
+                          "parallel -j4 < cmds.txt\n"         // 4: each line a command: read as a script
+                          "grep x cmds.txt | wc -l\n";        // 5: not a shell
+    auto r = read(dir, "p.sh", s);
+    std::vector<std::string> ids;
+    for (const auto& c : r->plan.calls) ids.push_back(c.id);
+    CHECK(ids == std::vector<std::string>{"line-1", "line-2", "line-3", "cmds.txt:line-1"});
+    REQUIRE(r->plan.calls.size() == 4);
+    for (size_t i = 0; i < 3; ++i) {
+        CAPTURE(i);
+        const Node* why = r->adapter(i, "scripts");
+        REQUIRE(why);
+        CHECK(why->items().at(0).find("message")->as_string().find(" prints into a shell, which runs it as a script opguard does not read") !=
+              std::string::npos);
+    }
+    CHECK(action(*r, 3) == "DeleteInstance");
+}

@@ -215,6 +215,17 @@ Plan shell_plan(SourceRegistry& sources, uint32_t top, const RuleSet& rules, boo
             // The CLI commands the line runs: itself, or through xargs, bash -c, a function, ...
             bool strings_read = false;
             const std::vector<CliInvocation> invocations = cli_invocations(line_cmd, f.path(), &wrapped_too_deep, &syntax_error, &strings_read);
+            // What another program prints into a shell (grep ... | bash, sed ... | sh, jq ... |
+            // bash, cat a b | bash) is a script opguard does not see: never dropped.
+            if (invocations.empty() && !strings_read && line_cmd.piped_to_shell && !line_cmd.words.empty() && !line_cmd.words[0].unresolved()) {
+                const std::string prog = basename(line_cmd.words[0].text);
+                if (prog != "echo" && prog != "printf" && !(prog == "cat" && !line_cmd.input_texts.empty())) {
+                    placeholder(line_cmd, line_cmd.words[0].begin, "scripts",
+                                "this line pipes what " + shorten_word(line_cmd.words[0].text) +
+                                    " prints into a shell, which runs it as a script opguard does not read: the API calls it makes are not checked");
+                    continue;
+                }
+            }
             if (invocations.empty() && !strings_read)
                 if (const ShellWord* named = unread_cli_word(line_cmd))
                     // The line names the CLI and may run it (trap '...' EXIT, $SHELL -c '...', a

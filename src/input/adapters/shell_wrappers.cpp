@@ -534,6 +534,10 @@ const ShellWord* script_run(const ShellCommand& c) {
         if (src.kind == ShellScriptSource::Stdin && c.stdin_file && c.input_texts.empty()) return &*c.stdin_file;
         return src.file;
     }
+    // `parallel < cmds.txt` (no command, no :::): each line of the file is a command it runs.
+    if (!w[0].unresolved() && base_name(first) == "parallel" && c.stdin_file && c.input_texts.empty() &&
+        std::all_of(w.begin() + 1, w.end(), [](const ShellWord& x) { return !x.text.empty() && x.text[0] == '-'; }))
+        return &*c.stdin_file;
     // `cat cmds.txt | bash`: the shell runs the file cat prints (one file; several are read as one
     // script by the shell, which opguard does not join).
     if (!w[0].unresolved() && first == "cat" && c.piped_to_shell && w.size() == 2 && !w[1].text.empty() && w[1].text[0] != '-') return &w[1];
