@@ -523,3 +523,27 @@ TEST_CASE("shell wrappers: what another program prints into a shell is a script 
     }
     CHECK(action(*r, 3) == "DeleteInstance");
 }
+
+TEST_CASE("shell wrappers: a command read from input when the script runs ($cmd, eval \"$line\") is plan.cli-not-read, never dropped",
+          "[shell][wrappers][fail-closed]") {
+    // `while read -r line; do eval "$line"; done < cmds.txt` ran the file's calls unseen.
+    TempDir dir;
+    const std::string s = "while read -r line; do eval \"$line\"; done < cmds.txt\n"     // 1
+                          "while IFS= read -r cmd; do $cmd; done < cmds.txt\n"           // 2
+                          "read -r answer\n"                                             // 3
+                          "echo \"$answer\"\n"                                           // 4: printed, not run
+                          "aliyun ecs DescribeRegions\n";                                // 5
+    auto r = read(dir, "r.sh", s);
+    std::vector<std::string> ids;
+    for (const auto& c : r->plan.calls) ids.push_back(c.id);
+    CHECK(ids == std::vector<std::string>{"line-1", "line-2", "line-5"});
+    REQUIRE(r->plan.calls.size() == 3);
+    for (size_t i = 0; i < 2; ++i) {
+        CAPTURE(i);
+        const Node* note = r->adapter(i, "cli_not_read");
+        REQUIRE(note);
+        CHECK(note->items().at(0).find("message")->as_string().find(", a command read from input when the script runs, which may call the CLI") !=
+              std::string::npos);
+    }
+    CHECK(r->at(*r->adapter(1, "cli_not_read")->items().at(0).find("message")) == "2:28");  // at $cmd
+}

@@ -226,6 +226,28 @@ Plan shell_plan(SourceRegistry& sources, uint32_t top, const RuleSet& rules, boo
                     continue;
                 }
             }
+            // A command read from input when the script runs (`while read -r cmd; do $cmd; done <
+            // cmds.txt`, `eval "$line"`, `bash -c "$line"`): any call, with any parameters.
+            if (invocations.empty() && !line_cmd.words.empty()) {
+                const ShellWord& w0 = line_cmd.words[0];
+                const std::string prog = w0.unresolved() ? std::string() : basename(w0.text);
+                const bool runs_words = prog == "eval" || prog == "bash" || prog == "sh" || prog == "dash" || prog == "zsh" || prog == "ksh";
+                const ShellWord* read_command = nullptr;
+                for (size_t k = 0; k < line_cmd.words.size() && !read_command && (k == 0 || runs_words); ++k) {
+                    const ShellWord& w = line_cmd.words[k];
+                    if (!w.unresolved()) continue;
+                    // "$cmd", $cmd, ${line}: a variable `read` sets.
+                    std::string name(f.text().substr(w.begin, w.end - w.begin));
+                    std::erase_if(name, [](char c) { return c == '"' || c == '$' || c == '{' || c == '}'; });
+                    if (script.read_variables.count(name)) read_command = &w;
+                }
+                if (read_command) {
+                    placeholder(line_cmd, read_command->begin, "cli_not_read",
+                                "this line runs " + shorten_word(written(f.text(), *read_command)) +
+                                    ", a command read from input when the script runs, which may call the CLI: the API calls it makes are not checked");
+                    continue;
+                }
+            }
             if (invocations.empty() && !strings_read)
                 if (const ShellWord* named = unread_cli_word(line_cmd))
                     // The line names the CLI and may run it (trap '...' EXIT, $SHELL -c '...', a

@@ -1068,7 +1068,8 @@ private:
         }
         if (j >= words.size()) return;  // (an expansion split into nothing cannot happen: a value with words has some)
         const ShellWord& first = words[j];
-        if (j == i && (plain(first, "read") || plain(first, "unset") || plain(first, "mapfile") || plain(first, "readarray"))) {
+        // (`IFS= read -r X`: a prefix assignment sets only read's environment.)
+        if ((j == i || !plain(first, "unset")) && (plain(first, "read") || plain(first, "unset") || plain(first, "mapfile") || plain(first, "readarray"))) {
             const bool unset = plain(first, "unset");
             for (size_t k = j + 1; k < words.size(); ++k) {
                 const ShellWord& w = words[k];
@@ -1087,7 +1088,10 @@ private:
                 changed(w.text, w.begin);
                 if (unset && where.empty()) vars_[w.text] = Variable{Variable::Unset, "", ""};
                 else if (unset) set_unresolved(w.text, w.text + " is unset inside " + where + " at " + at_text(w.begin) + ", so its value here is not known");
-                else set_unresolved(w.text, w.text + " is read from input at " + at_text(w.begin));
+                else {
+                    set_unresolved(w.text, w.text + " is read from input at " + at_text(w.begin));
+                    read_variables_.insert(w.text);
+                }
             }
         } else if (j == i && plain(first, "let")) {
             // let E[0]=7, let n=n+1: arithmetic opguard does not evaluate.
@@ -1186,6 +1190,9 @@ private:
     std::string_view s_;
     size_t expanded_bytes_ = 0;  // spend()
     std::map<std::string, std::string> secret_vars_;  // find_secret_variables()
+public:
+    std::set<std::string> read_variables_;  // the variables `read` / `mapfile` set
+private:
     std::map<uint32_t, std::vector<ShellWord>> array_literals_;  // array_literal(), by the assignment word's begin
     std::string_view path_;
     std::vector<ShellCommand>& out_;
@@ -1414,6 +1421,7 @@ ShellScript read_shell_script(std::string_view text, std::string_view path) {
     out.unterminated = lexer.open_quote();
     out.unterminated_quote = lexer.quote_char();
     expand_functions(text, out.commands);
+    out.read_variables = lexer.read_variables_;
     for (ShellCommand& c : out.commands) {
         for (uint32_t id : c.input_ids)
             if (id < lexer.inputs().size()) c.input_texts.push_back(lexer.inputs()[id]);

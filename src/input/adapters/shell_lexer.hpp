@@ -32,6 +32,7 @@
 #include <cstdint>
 #include <string>
 #include <optional>
+#include <set>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -127,6 +128,7 @@ inline constexpr size_t kMaxExpandedBytes = size_t{8} << 20;
 
 struct ShellScript {
     std::vector<ShellCommand> commands;
+    std::set<std::string> read_variables;  // the variables `read`, `mapfile` or `readarray` set (values read when it runs)
     // Offset of the substitution that opens nesting level kMaxShellNesting + 1; nothing after
     // it is read.
     std::optional<uint32_t> too_deep;
