@@ -97,6 +97,47 @@ std::string basename(const std::string& word) {
 // A word as a message shows it: at most 60 bytes, cut at a character boundary.
 std::string shorten_word(const std::string& w) { return shortened(w, 60, 57); }
 
+// Why a line in which opguard finds no CLI call it reads may still make API calls, for the
+// placeholder call that stands for it (`note`: the observation a locked rule reports, at
+// offset `at`); none when nothing says it may. `strings_read`: the line's strings (bash -c,
+// eval, ...) were read as scripts, so what they run is known.
+struct UnreadLine {
+    const char* note;
+    uint32_t at;
+    std::string message;
+};
+std::optional<UnreadLine> unread_line(const ShellCommand& line_cmd, const ShellScript& script, std::string_view text, bool strings_read) {
+    if (line_cmd.words.empty()) return std::nullopt;
+    const ShellWord& w0 = line_cmd.words[0];
+    const std::string prog = w0.unresolved() ? std::string() : basename(w0.text);
+    // What another program prints into a shell (grep ... | bash, sed ... | sh, jq ... | bash,
+    // cat a b | bash) is a script opguard does not see.
+    if (!strings_read && line_cmd.piped_to_shell && !w0.unresolved() && prog != "echo" && prog != "printf" &&
+        !(prog == "cat" && !line_cmd.input_texts.empty()))
+        return UnreadLine{"scripts", w0.begin,
+                          "this line pipes what " + shorten_word(w0.text) +
+                              " prints into a shell, which runs it as a script opguard does not read: the API calls it makes are not checked"};
+    // A command read from input when the script runs (`while read -r cmd; do $cmd; done <
+    // cmds.txt`, `eval "$line"`, `bash -c "$line"`): any call, with any parameters. Its
+    // program word, or any word eval or a shell runs, holds a variable `read` sets.
+    const bool runs_words = prog == "eval" || is_shell_program(prog);
+    for (size_t k = 0; k < line_cmd.words.size() && (k == 0 || runs_words); ++k) {
+        const ShellWord& w = line_cmd.words[k];
+        if (std::any_of(w.unresolved_names.begin(), w.unresolved_names.end(), [&](const std::string& n) { return script.read_variables.count(n) > 0; }))
+            return UnreadLine{"cli_not_read", w.begin,
+                              "this line runs " + shorten_word(written(text, w)) +
+                                  ", a command read from input when the script runs, which may call the CLI: the API calls it makes are not checked"};
+    }
+    // The line names the CLI and may run it (trap '...' EXIT, $SHELL -c '...', a wrapper of a
+    // shell, ...), in a form opguard does not read (plan.cli-not-read, an error).
+    if (!strings_read)
+        if (const ShellWord* named = unread_cli_word(line_cmd))
+            return UnreadLine{"cli_not_read", named->begin,
+                              "this line names the CLI (" + shorten_word(named->text) + ") and runs " + shorten_word(w0.text) +
+                                  ", which may call it in a way opguard does not read: the API calls it makes are not checked"};
+    return std::nullopt;
+}
+
 // ---- the formats --------------------------------------------------------------------------
 
 constexpr int kMaxScriptDepth = 4;  // scripts run or sourced inside one another that are read
@@ -215,47 +256,11 @@ Plan shell_plan(SourceRegistry& sources, uint32_t top, const RuleSet& rules, boo
             // The CLI commands the line runs: itself, or through xargs, bash -c, a function, ...
             bool strings_read = false;
             const std::vector<CliInvocation> invocations = cli_invocations(line_cmd, f.path(), &wrapped_too_deep, &syntax_error, &strings_read);
-            // What another program prints into a shell (grep ... | bash, sed ... | sh, jq ... |
-            // bash, cat a b | bash) is a script opguard does not see: never dropped.
-            if (invocations.empty() && !strings_read && line_cmd.piped_to_shell && !line_cmd.words.empty() && !line_cmd.words[0].unresolved()) {
-                const std::string prog = basename(line_cmd.words[0].text);
-                if (prog != "echo" && prog != "printf" && !(prog == "cat" && !line_cmd.input_texts.empty())) {
-                    placeholder(line_cmd, line_cmd.words[0].begin, "scripts",
-                                "this line pipes what " + shorten_word(line_cmd.words[0].text) +
-                                    " prints into a shell, which runs it as a script opguard does not read: the API calls it makes are not checked");
+            if (invocations.empty())
+                if (std::optional<UnreadLine> unread = unread_line(line_cmd, script, f.text(), strings_read)) {
+                    placeholder(line_cmd, unread->at, unread->note, unread->message);
                     continue;
                 }
-            }
-            // A command read from input when the script runs (`while read -r cmd; do $cmd; done <
-            // cmds.txt`, `eval "$line"`, `bash -c "$line"`): any call, with any parameters.
-            if (invocations.empty() && !line_cmd.words.empty()) {
-                const ShellWord& w0 = line_cmd.words[0];
-                const std::string prog = w0.unresolved() ? std::string() : basename(w0.text);
-                const bool runs_words = prog == "eval" || prog == "bash" || prog == "sh" || prog == "dash" || prog == "zsh" || prog == "ksh";
-                const ShellWord* read_command = nullptr;
-                for (size_t k = 0; k < line_cmd.words.size() && !read_command && (k == 0 || runs_words); ++k) {
-                    const ShellWord& w = line_cmd.words[k];
-                    if (!w.unresolved()) continue;
-                    // "$cmd", $cmd, ${line}: a variable `read` sets.
-                    std::string name(f.text().substr(w.begin, w.end - w.begin));
-                    std::erase_if(name, [](char c) { return c == '"' || c == '$' || c == '{' || c == '}'; });
-                    if (script.read_variables.count(name)) read_command = &w;
-                }
-                if (read_command) {
-                    placeholder(line_cmd, read_command->begin, "cli_not_read",
-                                "this line runs " + shorten_word(written(f.text(), *read_command)) +
-                                    ", a command read from input when the script runs, which may call the CLI: the API calls it makes are not checked");
-                    continue;
-                }
-            }
-            if (invocations.empty() && !strings_read)
-                if (const ShellWord* named = unread_cli_word(line_cmd))
-                    // The line names the CLI and may run it (trap '...' EXIT, $SHELL -c '...', a
-                    // wrapper of a shell, ...), in a form opguard does not read: never dropped, a
-                    // placeholder says so (plan.cli-not-read, an error).
-                    placeholder(line_cmd, named->begin, "cli_not_read",
-                                "this line names the CLI (" + shorten_word(named->text) + ") and runs " + shorten_word(line_cmd.words[0].text) +
-                                    ", which may call it in a way opguard does not read: the API calls it makes are not checked");
             for (const CliInvocation& inv : invocations) {
                 const ShellCommand& cmd = inv.command;
                 if (const ShellWord* path = inv.runs_script ? script_run(cmd) : nullptr) {

@@ -29,6 +29,16 @@ struct Variable {
     // Unresolved, but its value as written is known (assigned inside an if or a function):
     // what it may run, for the checks that a line names the CLI (ShellWord::held).
     std::string held;
+    static Variable of(std::string v) {
+        Variable x;
+        x.value = std::move(v);
+        return x;
+    }
+    static Variable unset() {
+        Variable x;
+        x.kind = Unset;
+        return x;
+    }
 };
 
 struct Heredoc {
@@ -351,8 +361,7 @@ private:
         const std::string& t = words[i].text;
         const std::string prog = t.substr(t.rfind('/') == std::string::npos ? 0 : t.rfind('/') + 1);
         if (prog == "source" || prog == ".") return i + 1 == words.size();
-        static const char* kShells[] = {"bash", "sh", "dash", "zsh", "ksh", "mksh", "ash"};
-        if (std::none_of(std::begin(kShells), std::end(kShells), [&](const char* sh) { return prog == sh; })) return false;
+        if (!is_shell_program(prog)) return false;
         return std::all_of(words.begin() + static_cast<long>(i) + 1, words.end(),
                            [](const ShellWord& w) { return !w.unresolved() && w.text.size() > 1 && w.text[0] == '-' && w.text != "-c"; });
     }
@@ -612,6 +621,7 @@ private:
             }
             if (!v) {
                 w.why.emplace_back(r->begin, why);
+                if (!r->name.empty()) w.unresolved_names.push_back(r->name);
                 if (!held.empty()) w.held += (w.held.empty() ? "" : " ") + held;
                 continue;
             }
@@ -956,7 +966,7 @@ private:
         }
         u.per_item.resize(u.items.size());
         for (size_t k = 0; k < u.items.size(); ++k) {
-            vars_[u.name] = Variable{Variable::Value, u.items[k], ""};
+            vars_[u.name] = Variable::of(u.items[k]);
             emit_command(words, i, u.per_item[k]);
         }
         u.commands += u.items.size();
@@ -1086,7 +1096,7 @@ private:
                 }
                 if (!name_word(w)) continue;
                 changed(w.text, w.begin);
-                if (unset && where.empty()) vars_[w.text] = Variable{Variable::Unset, "", ""};
+                if (unset && where.empty()) vars_[w.text] = Variable::unset();
                 else if (unset) set_unresolved(w.text, w.text + " is unset inside " + where + " at " + at_text(w.begin) + ", so its value here is not known");
                 else {
                     set_unresolved(w.text, w.text + " is read from input at " + at_text(w.begin));
@@ -1225,13 +1235,17 @@ private:
 
 }  // namespace
 
+bool is_shell_program(std::string_view name) {
+    static constexpr std::string_view kShells[] = {"bash", "sh", "dash", "zsh", "ksh", "mksh", "ash"};
+    return std::find(std::begin(kShells), std::end(kShells), name) != std::end(kShells);
+}
+
 ShellScriptSource shell_script_source(const ShellCommand& c) {
     if (c.words.empty() || c.words[0].unresolved()) return {};
     const std::string& w0 = c.words[0].text;
     const size_t slash = w0.rfind('/');
     const std::string prog = slash == std::string::npos ? w0 : w0.substr(slash + 1);
-    static const char* const shells[] = {"sh", "bash", "dash", "zsh", "ksh", "ash", "mksh"};
-    if (std::find(std::begin(shells), std::end(shells), prog) == std::end(shells)) return {};
+    if (!is_shell_program(prog)) return {};
     using K = ShellScriptSource::Kind;
     for (size_t i = 1; i < c.words.size(); ++i) {
         const ShellWord& w = c.words[i];

@@ -62,6 +62,7 @@ struct ShellWord {
     // would split or glob them ($GLOB of 'aliyun ecs ... i-*'), blank-separated: what the word
     // may run, for the checks that a line names the CLI.
     std::string held;
+    std::vector<std::string> unresolved_names;  // the variables of its references left unresolved ($line of `read line`)
     std::vector<ShellVarRef> vars;    // the lexer's own bookkeeping (cleared once resolved)
     bool unresolved() const { return !expansions.empty(); }
     // Offset in the script of text[i]; `end` for i == text.size().
@@ -99,6 +100,10 @@ struct ShellCommand {
     std::vector<ShellWord> input_texts;
     std::vector<uint32_t> input_ids;  // the lexer's own bookkeeping (empty once returned)
 };
+
+// The shells opguard knows to read a script (a -c string, standard input or a file) the way
+// sh does: bash, sh, dash, zsh, ksh, mksh, ash. `name` is the program's base name.
+bool is_shell_program(std::string_view name);
 
 // Where a shell command (sh, bash, dash, zsh, ksh, ash, mksh) takes its script from: a -c
 // string, standard input (no operand, or -s and the positional parameters after it), or the

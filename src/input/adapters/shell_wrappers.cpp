@@ -164,10 +164,8 @@ const std::set<std::string>& transparent() {
     return s;
 }
 
-const std::set<std::string>& shells() {
-    static const std::set<std::string> s = {"bash", "sh", "dash", "zsh", "ksh", "ash", "mksh", "su", "runuser"};
-    return s;
-}
+// A shell, or a program that runs a user's shell with -c (su, runuser).
+bool runs_shell(const std::string& prog) { return is_shell_program(prog) || prog == "su" || prog == "runuser"; }
 
 // Marks text[pos, pos + len) of `w` as a value opguard cannot know, saying why.
 void mark_unresolved(ShellWord& w, size_t pos, size_t len, const std::string& why) {
@@ -368,7 +366,7 @@ public:
             return;
         }
         if (non_runners().count(prog)) return;
-        const bool shell = shells().count(prog) > 0;
+        const bool shell = runs_shell(prog);
         if (shell || prog == "eval" || prog == "ssh") {
             if (const ShellWord* script = script_word(cmd, prog)) {
                 // Deeper than opguard reads: said (too_deep), never dropped.
