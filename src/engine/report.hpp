@@ -91,6 +91,11 @@ struct CallOutcome {
     // an OOS stop or delete step): modeled and accepted, its effects not predicted. The summary
     // says so rather than "no change".
     bool conditional = false;
+    // The call stands for a script line or template task whose API calls opguard does not read
+    // (request.adapter.placeholder: an OOS loop over an empty or unknown list, a line that runs
+    // a script or a command opguard cannot see). Not predicted; the summary says so rather than
+    // "no change" or "not modeled".
+    bool placeholder = false;
     bool acts_conditionally() const { return known && accepted && !read_only && conditional; }
 };
 

@@ -40,13 +40,19 @@ std::string Report::summary() const {
         conditional == 0 ? ""
         : conditional == 1 ? std::string("1 call runs only under a condition checked when it runs: its effects are not predicted")
                            : std::to_string(conditional) + " calls run only under a condition checked when they run: their effects are not predicted";
-    if (summary_parts.empty() && unresolved == 0 && conditional == 0) s += "no change";
+    const size_t not_read = static_cast<size_t>(std::count_if(calls.begin(), calls.end(), [](const CallOutcome& c) { return c.placeholder; }));
+    const std::string not_read_text =
+        not_read == 0 ? ""
+        : not_read == 1 ? std::string("1 step (a script line or template task) makes API calls opguard does not read: they are not checked")
+                        : std::to_string(not_read) + " steps (script lines or template tasks) make API calls opguard does not read: they are not checked";
+    if (summary_parts.empty() && unresolved == 0 && conditional == 0 && not_read == 0) s += "no change";
     if (summary_parts.empty() && unresolved) s += unresolved_text;
     if (summary_parts.empty() && !unresolved && conditional) s += conditional_text;
+    if (summary_parts.empty() && !unresolved && !conditional && not_read) s += not_read_text;
     for (size_t i = 0; i < summary_parts.size(); ++i) s += (i ? ", " : "") + summary_parts[i];
     size_t refused_targets = 0, refused_calls = 0, not_modeled = 0;
     for (const auto& c : calls) {
-        if (!c.known) ++not_modeled;  // no operation in the rules: read-only or not, nothing is predicted
+        if (!c.known && !c.placeholder) ++not_modeled;  // no operation in the rules: read-only or not, nothing is predicted
         if (c.dry_run) continue;
         if (c.known && !c.accepted) ++refused_calls;  // an unknown call is not predicted, not refused
         for (const auto& t : c.targets) if (t.outcome == "refused") ++refused_targets;
@@ -61,6 +67,7 @@ std::string Report::summary() const {
     }
     if (!summary_parts.empty() && unresolved) s += "; " + unresolved_text;
     if ((!summary_parts.empty() || unresolved) && conditional) s += "; " + conditional_text;
+    if ((!summary_parts.empty() || unresolved || conditional) && not_read) s += "; " + not_read_text;
     return s + ".";
 }
 
@@ -107,6 +114,7 @@ std::string format_gib(double g) {
 struct AdapterDirectives {
     bool dry_run = false;  // request.adapter.no_effects
     bool conditional = false;  // request.adapter.conditional: runs only under a condition checked when it runs
+    bool placeholder = false;  // request.adapter.placeholder: stands for calls opguard does not read
     bool unresolved_target = false;  // request.adapter.unresolved_target
     // Where the plan writes each unresolved value that is a call's one target (an InstanceId
     // of "$ID"): the target that value names is reported as unresolved, not as accepted.
@@ -124,6 +132,7 @@ struct AdapterDirectives {
         if (!a) return d;
         if (const Node* ne = a->find("no_effects")) d.dry_run = ne->truthy();
         d.conditional = a->find("conditional") != nullptr;
+        if (const Node* ph = a->find("placeholder")) d.placeholder = ph->truthy();
         if (const Node* ut = a->find("unresolved_target")) d.unresolved_target = ut->truthy();
         if (const Node* us = a->find("unresolved"); us && us->is_array())
             for (const Node& u : us->items()) {
@@ -844,6 +853,7 @@ public:
         CallOutcome out;
         out.dry_run = adapter_.dry_run;
         out.conditional = adapter_.conditional;
+        out.placeholder = adapter_.placeholder;
         out.unresolved_targets = adapter_.unresolved_target;
         out.index = call.index;
         out.id = call.id;
@@ -866,7 +876,8 @@ public:
         }
         if (!op) {
             out.accepted = false;
-            out.message = "no rule file describes this call; its outcome is not predicted";
+            out.message = adapter_.placeholder ? "this stands for API calls opguard does not read: they are not checked, and their effects are not predicted"
+                                               : "no rule file describes this call; its outcome is not predicted";
             // A call polled until a condition holds (aliyun --waiter on a Describe call) starts
             // no work of its own: opguard takes it as the wait for the work pending before it.
             out.wait = call.wait;

@@ -25,7 +25,8 @@ Counts counts(const Report& r) {
     // not refused; a dry-run line sends nothing.
     for (const auto& call : r.calls) {
         c.targets += call.targets.size();
-        if (!call.known) ++c.calls_not_modeled;
+        if (call.placeholder) ++c.calls_not_read;
+        else if (!call.known) ++c.calls_not_modeled;
         if (call.acts_on_unresolved()) ++c.calls_unresolved_targets;
         if (call.dry_run) continue;
         if (call.known && !call.accepted) ++c.calls_refused;

@@ -19,7 +19,8 @@ ByCall by_call(const Report& r);
 
 struct Counts {
     size_t calls = 0, calls_refused = 0, targets = 0, targets_refused = 0;
-    size_t calls_not_modeled = 0;  // calls no operation in the rules describes
+    size_t calls_not_modeled = 0;  // calls no operation in the rules describes (not counting calls_not_read)
+    size_t calls_not_read = 0;  // CallOutcome::placeholder: steps whose API calls opguard does not read
     size_t calls_unresolved_targets = 0;  // CallOutcome::acts_on_unresolved(): effects not predicted
     size_t errors = 0, warnings = 0, infos = 0, waived = 0;
 };

@@ -22,6 +22,7 @@ void summary(JsonWriter& w, const Report& r) {
     w.field("calls_refused", counts.calls_refused);
     w.field("targets_refused", counts.targets_refused);
     w.field("calls_not_modeled", counts.calls_not_modeled);
+    w.field("calls_not_read", counts.calls_not_read);
     w.field("calls_unresolved_targets", counts.calls_unresolved_targets);
     w.field("errors", r.count(Severity::Error));
     w.field("warnings", r.count(Severity::Warning));

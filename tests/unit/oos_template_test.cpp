@@ -10,7 +10,10 @@
 #include "input/adapters/plan_builder.hpp"
 #include "input/adapters/plan_formats.hpp"
 #include "input/adapters/yaml_reader.hpp"
+#include "report/render.hpp"
 #include "test_support.hpp"
+
+#include <nlohmann/json.hpp>
 
 using namespace opguard;
 using namespace opguard::test;
@@ -123,9 +126,20 @@ TEST_CASE("an official bulk template whose list defaults to [] warns that nothin
     CHECK(location(*w[0]) == path + ":22:14");
     CHECK(w[0]->message.find("task rebuildDesktop") != std::string::npos);
     CHECK(w[0]->message.find("nothing under it was checked") != std::string::npos);
+    CHECK(w[0]->message.find("task rebuildDesktop (ACS::ECD::RebuildDesktop) loops over Loop.Items {{ desktopIds }}") != std::string::npos);
+    // The advice names the parameter that holds the list.
+    CHECK(w[0]->message.find("for example with --parameters '{\"desktopIds\": [...]}')") != std::string::npos);
     // The placeholder is only that warning: no other rule, no effect.
     CHECK(c->report.findings.size() == 1);
     CHECK(c->report.effects.empty());
+    // Never "no change", never "not modeled": the summary says that the task's calls are not checked.
+    REQUIRE(c->report.calls.size() == 1);
+    CHECK(c->report.calls[0].placeholder);
+    CHECK(c->report.calls[0].message == "this stands for API calls opguard does not read: they are not checked, and their effects are not predicted");
+    CHECK(c->report.summary() == "Plan: 1 step (a script line or template task) makes API calls opguard does not read: they are not checked.");
+    const auto json = nlohmann::json::parse(render(c->report, "json", {}));
+    CHECK(json["summary"]["calls_not_read"] == 1);
+    CHECK(json["summary"]["calls_not_modeled"] == 0);
 }
 
 TEST_CASE("check --parameters fills the template's parameters: given values win over Default", "[oos][parameters]") {

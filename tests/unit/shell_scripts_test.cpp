@@ -77,7 +77,7 @@ TEST_CASE("scripts the plan runs: one opguard cannot read is a placeholder that 
                      "being read (it runs itself)"));
     CHECK(has(r.out, "call 4 line-5: ecs.StartInstance"));
     // A placeholder is not a call: no outcome is predicted for it, and no other rule reads it.
-    CHECK(has(r.out, "Plan: 1 instance started; 3 calls not modeled.\n"));
+    CHECK(has(r.out, "Plan: 1 instance started; 3 steps (script lines or template tasks) make API calls opguard does not read: they are not checked.\n"));
     CHECK(has(r.out, "3 errors, 0 warnings, 0 info\n"));
 
     // A script known to make no API calls is accepted explicitly, line by line: a waiver.

@@ -558,10 +558,22 @@ private:
                 d.set_header("product", Node::string("oos", at));
                 d.set_header("action", Node::string(a, at));
                 d.adapter.set("placeholder", Node::boolean(true, at));
+                // Loop.Items '{{ desktopIds }}': the parameter that holds the list, for the advice.
+                std::string held_by;
+                if (items && items->is_string()) {
+                    std::string_view v = items->as_string();
+                    if (v.starts_with("{{") && v.ends_with("}}")) {
+                        v = v.substr(2, v.size() - 4);
+                        while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+                        while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
+                        if (!v.empty() && std::all_of(v.begin(), v.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }))
+                            held_by = std::string(v);
+                    }
+                }
                 loop_note(d, t, tn,
-                          "task " + tn + " loops over Loop.Items " + (items ? items->to_text() : std::string()) +
-                              ", which is an empty list: it runs nothing, and nothing under it was checked (give the list, "
-                              "for example with --parameters)",
+                          "task " + tn + " (" + a + ") loops over Loop.Items " + (items ? items->to_text() : std::string()) +
+                              ", which is an empty list: it runs nothing, and nothing under it was checked (give the list, for example with " +
+                              (held_by.empty() ? std::string("--parameters") : "--parameters '{\"" + held_by + "\": [...]}'") + ")",
                           at);
                 out_.push_back(std::move(d));
                 continue;
