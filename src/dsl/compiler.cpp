@@ -125,8 +125,9 @@ const Rule* RuleSet::rule(std::string_view id) const {
 namespace {
 
 // Names every expression may use, besides lets, loop variables and sets (`today`: the
-// check's date, YYYY-MM-DD, see SimulateOptions::today).
-const std::set<std::string, std::less<>> kContextNames = {"call", "request", "target", "calls", "prior_calls", "today"};
+// check's date, YYYY-MM-DD, see SimulateOptions::today; `repeat_of`: in a target-scope rule,
+// {position} of the same target given earlier in the call, 1-based, or null).
+const std::set<std::string, std::less<>> kContextNames = {"call", "request", "target", "repeat_of", "calls", "prior_calls", "today"};
 
 // Thrown by Compiler::fail once the error is recorded: the step it is in stops, the
 // compiler goes on with the next one.
@@ -1488,7 +1489,7 @@ public:
     // is computed per target would silently be null there.
     void check_scope(const Rule& r) const {
         if (r.scope == Scope::Target || r.scope == Scope::Effect) return;  // an effect-scope rule sees its effect's target
-        std::set<std::string> dep{"target"};
+        std::set<std::string> dep{"target", "repeat_of"};
         for (const auto& o : r.operations) {
             if (o == "*") continue;
             auto d = per_target(operations_[op_names_.at(o)].lets, {"target"});
@@ -1503,7 +1504,7 @@ public:
         if (!worst) return;
         std::string scope = r.scope == Scope::Plan ? "plan" : "call";
         fail(worst->origin, "rules.target-in-call-scope",
-             "'" + worst->name + "' " + (worst->name == "target" ? "is" : "is computed per target (it uses `target`) and is") +
+             "'" + worst->name + "' " + (worst->name == "target" || worst->name == "repeat_of" ? "is" : "is computed per target (it uses `target`) and is") +
                  " null in a " + scope + "-scope rule: rule " + r.id + " runs once per " + scope +
                  "; write 'scope = target;' to run it per target");
     }

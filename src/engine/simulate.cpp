@@ -897,12 +897,26 @@ public:
             else if (!targets->is_null()) target_nodes.push_back(targets.get());
         }
 
+        // A target given again in the same call (DesktopId.1 and DesktopId.2 both ecd-x): what
+        // the cloud does with it is not documented. Its rules run (a rule may say so through
+        // `repeat_of`, the 1-based position of its first occurrence), and its effects are
+        // predicted once, at the first.
+        std::vector<size_t> first_of(target_nodes.size());
+        {
+            std::unordered_map<std::string, size_t> seen;
+            for (size_t t = 0; t < target_nodes.size(); ++t) {
+                const Node& n = *target_nodes[t];
+                first_of[t] = n.is_string() || n.is_number() ? seen.try_emplace(n.to_text(), t).first->second : t;
+            }
+        }
         // A call refused as a whole does nothing to any target: its targets are not checked
         // one by one (that also keeps a hostile 10^6-target call cheap).
         std::vector<std::vector<Fired>> target_refusals(target_nodes.size());
         for (size_t t = 0; call_refusals.empty() && t < target_nodes.size(); ++t) {
             Frame f = base_frame(call);
             f.bind("target", Val(targets, target_nodes[t]));
+            f.bind("repeat_of", first_of[t] == t ? Val()
+                                                 : Val(Node::object({{"position", Node::number(static_cast<double>(first_of[t] + 1))}})));
             f.add_lets(op->lets);
             for (const Rule* r : of(op).target_rules) {
                 const Rule& rule = *r;
@@ -994,7 +1008,7 @@ public:
                 record_history(call, nullptr);
             }
             for (size_t t = 0; t < target_nodes.size() && !adapter_.dry_run; ++t) {
-                if (out.targets[t].outcome != "accepted") continue;
+                if (out.targets[t].outcome != "accepted" || first_of[t] != t) continue;
                 apply_effects(call, target_nodes[t]);
                 record_history(call, target_nodes[t]);
             }
@@ -1292,8 +1306,9 @@ public:
             // A target counts when its call did something to it: an operation with effects
             // that left none for this target (a replayed ClientToken) is not counted.
             bool has_effects = !of(op).effects.empty();
+            std::set<std::string_view> counted;  // a target given twice in the call counts once
             for (const auto& t : c.targets) {
-                if (t.outcome != "accepted") continue;
+                if (t.outcome != "accepted" || !counted.insert(t.id).second) continue;
                 if (has_effects && !affected.count({c.index, t.id})) continue;
                 if (told.count({c.index, t.id, noun})) continue;
                 std::string key = noun + "\x1f" + op->verb;

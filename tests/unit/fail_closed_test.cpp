@@ -256,3 +256,56 @@ TEST_CASE("a Terraform change of a resource type opguard does not map is an unmo
           std::string::npos);
     CHECK(text.out.find("no rule file describes alicloud delete+create alicloud_oss_bucket") != std::string::npos);
 }
+
+TEST_CASE("a rebuild of a desktop saved without its system disk still erases one: the effect and a warning say so", "[fail-closed][inventory]") {
+    const std::string dir = source_path("rules/tests/ecd.rebuild.disks-not-saved");
+    CliRun r = run_opguard(dir, "--no-config check plan.json -i inventory --format json");
+    CHECK(r.exit == 0);  // a warning: the rebuild is accepted, its erase reported
+    const auto report = nlohmann::json::parse(r.out);
+    std::vector<std::string> erased;
+    for (const auto& e : report["effects"])
+        if (e["verb"] == "erased") {
+            erased.push_back(e["id"].get<std::string>());
+            CHECK(e["data_loss"] == true);
+            CHECK(e["size_gib"].is_null());  // not known
+        }
+    CHECK(erased == std::vector<std::string>{"ecd-t-winstop:system", "ecd-t-nodisks:system"});
+    CHECK(report["summary"]["text"] == "Plan: 2 desktops rebuilt, 2 disks erased.");
+    std::vector<std::string> warned;
+    for (const auto& f : report["findings"])
+        if (f["rule"] == "ecd.rebuild.disks-not-saved") warned.push_back(f["target"].get<std::string>() + " " + f["message"].get<std::string>().substr(0, 90));
+    CHECK(warned == std::vector<std::string>{"ecd-t-winstop desktop ecd-t-winstop is saved without a SYSTEM disk in Disks (no Disks field): the rebuil",
+                                             "ecd-t-nodisks desktop ecd-t-nodisks is saved without a SYSTEM disk in Disks (an empty list): the rebuild"});
+}
+
+TEST_CASE("an OsType not saved: the data disk counts as erased, and no refusal rests on an OS change", "[fail-closed][inventory]") {
+    const std::string dir = source_path("rules/tests/ecd.rebuild.os-unknown");
+    CliRun r = run_opguard(dir, "--no-config check plan.json -i inventory");
+    CHECK(r.exit == 0);
+    CHECK(r.out.find("warning[ecd.rebuild.os-unknown] plan.json:12:11 (ecd-t-hkwin)\n      desktop ecd-t-hkwin is saved without OsType") != std::string::npos);
+    CHECK(r.out.find("error[ecd.rebuild.os-change-outside-mainland]") == std::string::npos);
+    CHECK(r.out.find("disk d-t-hk-sys erased (80 GiB)") != std::string::npos);
+    CHECK(r.out.find("ecd-t-hkwin: accepted Success") != std::string::npos);
+}
+
+TEST_CASE("a target given twice in one call is warned of, and its effects are predicted once", "[fail-closed][repeated]") {
+    CliRun r = run_opguard(source_path("rules/tests"), "--no-config check plan.repeated-target/plan.json -i inventory --format json");
+    CHECK(r.exit == 0);
+    const auto report = nlohmann::json::parse(r.out);
+    std::vector<std::string> targets;
+    for (const auto& t : report["calls"][0]["targets"]) targets.push_back(t["id"].get<std::string>() + " " + t["outcome"].get<std::string>());
+    CHECK(targets == std::vector<std::string>{"ecd-t-winstop accepted", "ecd-t-linstop accepted", "ecd-t-winstop accepted"});
+    std::vector<std::string> effects;
+    for (const auto& e : report["effects"]) effects.push_back(e["id"].get<std::string>());
+    // ecd-t-winstop's disks, snapshots and status once, not twice.
+    CHECK(effects == std::vector<std::string>{"d-t-ws-sys", "d-t-ws-data", "s-t-ws-sys", "s-t-ws-data", "ecd-t-winstop", "d-t-ls-sys", "d-t-ls-data", "ecd-t-linstop"});
+    CHECK(report["summary"]["text"] == "Plan: 2 desktops rebuilt, 3 disks erased (200 GiB), 1 disk retained (100 GiB), 1 snapshot deleted, 1 snapshot kept.");
+    REQUIRE(report["findings"].size() == 1);
+    const auto& f = report["findings"][0];
+    CHECK(f["rule"] == "plan.repeated-target");
+    CHECK(f["severity"] == "warning");
+    CHECK(f["location"]["line"] == 8);
+    CHECK(f["location"]["column"] == 57);  // the second "ecd-t-winstop"
+    CHECK(f["message"] == "ecd-t-winstop is given again (it is also target 1 of this call): what the cloud does with an id given twice in one request is "
+                          "not documented; opguard predicts its effects once");
+}
