@@ -1,4 +1,5 @@
 #include "dsl/field_reads.hpp"
+#include "core/suggest.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -34,20 +35,17 @@ bool passes_through(Fn f) {
 std::string closest_name(const std::string& to, const std::vector<std::string>& names) {
     auto low = [](std::string s) { for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c))); return s; };
     const std::string a = low(to);
+    // Near enough to be a misspelling: one name inside the other (DiskType, Type), or at most
+    // a third of the longer name's letters changed (OsType, OSType; not LocalStorageAmount,
+    // StoppedMode).
     std::string best;
     std::pair<int, size_t> best_score{2, 0};
     for (const auto& n : names) {
         const std::string b = low(n);
-        int contains = (!a.empty() && (b.find(a) != std::string::npos || a.find(b) != std::string::npos)) ? 0 : 1;
-        std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-        for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-        for (size_t i = 1; i <= a.size(); ++i) {
-            cur[0] = i;
-            for (size_t j = 1; j <= b.size(); ++j)
-                cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-            std::swap(prev, cur);
-        }
-        std::pair<int, size_t> score{contains, prev[b.size()]};
+        const bool contains = !a.empty() && !b.empty() && (b.find(a) != std::string::npos || a.find(b) != std::string::npos);
+        const size_t distance = edit_distance(a, b);
+        if (!contains && distance * 3 > std::max(a.size(), b.size())) continue;
+        std::pair<int, size_t> score{contains ? 0 : 1, distance};
         if (score < best_score) { best_score = score; best = n; }
     }
     return best;
@@ -58,8 +56,8 @@ Type Collector::infer(const ast::Expr& e, const Env& env) const {
         case ast::Op::Literal: return Type::of_plan();
         case ast::Op::Var: {
             if (auto it = env.find(e.name); it != env.end()) return it->second;
-            if (e.name == "call" || e.name == "request" || e.name == "target" || e.name == "calls" || e.name == "prior_calls" ||
-                e.name == "today")
+            if (e.name == "call" || e.name == "request" || e.name == "target" || e.name == "repeat_of" || e.name == "calls" ||
+                e.name == "prior_calls" || e.name == "today")
                 return Type::of_plan();
             if (set_names && set_names->count(e.name)) return Type::of_plan();
             return {};

@@ -147,7 +147,9 @@ public:
             slot.evidence.assign(frame_.evidence.begin() + static_cast<std::ptrdiff_t>(mark), frame_.evidence.end());
             return v;
         }
-        if (frame_.self) return Val(frame_.self->find(e.name));
+        // A resource's derived field reads the object's own fields first, then the rule files' sets.
+        if (frame_.self)
+            if (const Node* field = frame_.self->find(e.name)) return Val(field);
         auto s = rules_.sets.find(e.name);
         if (s != rules_.sets.end()) return Val(&s->second.values);
         return Val();

@@ -525,3 +525,20 @@ TEST_CASE("IdIndex: every id found, ids it does not hold not found, an id added 
     CHECK(index.find(objects[123].id) == &again);
     CHECK(index.find(objects[124].id) == &objects[124]);
 }
+
+TEST_CASE("a derived field reads the rule files' sets: an instance's family and whether it has local disks", "[inventory]") {
+    TempDir dir;
+    dir.write("i.json", R"({"Instances": {"Instance": [
+      {"InstanceId": "i-1", "InstanceType": "ecs.d1ne.2xlarge", "InstanceTypeFamily": "ecs.d1ne"},
+      {"InstanceId": "i-2", "InstanceType": "ecs.i2.xlarge"},
+      {"InstanceId": "i-3", "InstanceType": "ecs.g7.large", "InstanceTypeFamily": "ecs.g7"},
+      {"InstanceId": "i-4"}
+    ]}})");
+    auto l = load({dir.file("i.json")});
+    CHECK(text_of(*l->inv.find("instance", "i-1"), "local_disk_family") == "true");
+    CHECK(text_of(*l->inv.find("instance", "i-2"), "family") == "ecs.i2");  // from InstanceType
+    CHECK(text_of(*l->inv.find("instance", "i-2"), "local_disk_family") == "true");
+    CHECK(text_of(*l->inv.find("instance", "i-3"), "local_disk_family") == "false");
+    CHECK(text_of(*l->inv.find("instance", "i-4"), "family") == "null");
+    CHECK(text_of(*l->inv.find("instance", "i-4"), "local_disk_family") == "false");
+}
