@@ -159,10 +159,13 @@ CaseRun run_rule_case(SourceRegistry& sources, const RuleSet& given, const RuleC
     so.today = c.today;
     so.on_rule = [&](const RuleEvaluation& ev) { run.applicable.insert(ev.rule.id); };
     run.report = simulate(sources, plan, inv, rules, so);
-    for (const auto& r : rules.rules)
+    for (const auto& r : rules.rules) {
+        // A plan-wide rule without operations runs once the plan has run, for any plan.
+        if (r.scope == Scope::Plan && r.operations.empty() && !plan.calls.empty()) run.applicable.insert(r.id);
         for (const auto& c : plan.calls)
             if (c.operation ? r.applies_to(c.operation->name) : r.scope == Scope::Call && r.applies_to("*"))
                 run.applicable.insert(r.id);
+    }
     return run;
 }
 

@@ -49,6 +49,7 @@ constexpr BuiltinSpec kBuiltins[] = {
     {Fn::TargetKind, "target_kind", 0, 0, -1, "target_kind(): the resource kind the call's operation targets (its target_kind), or null"},
     {Fn::Choose, "choose", 3, 3, -1, "choose(condition, a, b): a when condition holds, else b (only that one is evaluated)"},
     {Fn::Ieq, "ieq", 2, 2, -1, "ieq(a, b): equal ignoring ASCII case"},
+    {Fn::MistypedFields, "mistyped_fields", 0, 0, -1, "mistyped_fields(): [{kind, id, field, expected, found, value, at}] per field of an inventory object the check read whose JSON type is not the one its resource declares (types = {...}); a numeric string counts as a number"},
     {Fn::AbsentFields, "absent_fields", 0, 0, -1, "absent_fields(): [{by, kind, field, closest, at}] per rule, effect and operation of the plan's calls and field it reads that no saved object of a loaded kind has (closest: the nearest field that exists)"},
     {Fn::FirstWord, "first_word", 1, 1, -1, "first_word(string): the first word of a CamelCase name, up to the next upper-case ASCII letter (DescribeDesktops => Describe)"},
 };

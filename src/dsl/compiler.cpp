@@ -532,7 +532,7 @@ public:
     }
 
     void add_resource(const ast::Item& item) {
-        check_allowed(item, {"title", "list", "detect", "id", "status", "file_hint", "fields", "state", "source", "let"});
+        check_allowed(item, {"title", "list", "detect", "id", "status", "file_hint", "fields", "types", "state", "source", "let"});
         ResourceKind r;
         r.name = item.name;
         r.origin = item.name_origin;
@@ -561,6 +561,27 @@ public:
         for (const auto& must : {r.id_field, r.status_field, r.detect_field})
             if (!must.empty() && std::find(r.fields.begin(), r.fields.end(), must) == r.fields.end())
                 r.fields.push_back(must);
+        attempt([&] {
+            const auto* p = get(item, "types");
+            if (!p) return;
+            if (p->value->op != ast::Op::Object)
+                fail(p->value->origin, "rules.type", "'types' takes an object: {Field: \"boolean\", ...}");
+            static const std::vector<std::string> kinds = {"string", "boolean", "integer", "number", "list", "object"};
+            for (size_t i = 0; i < p->value->keys.size(); ++i) {
+                const std::string& field = p->value->keys[i];
+                const ast::Expr& v = *p->value->args[i];
+                if (std::find(r.fields.begin(), r.fields.end(), field) == r.fields.end()) {
+                    report(v.origin, "rules.unknown-field", "'types' names " + field + ", which is not in the resource's 'fields'" + did_you_mean(field, r.fields));
+                    continue;
+                }
+                if (v.op != ast::Op::Literal || !v.literal.is_string() ||
+                    std::find(kinds.begin(), kinds.end(), v.literal.as_string()) == kinds.end()) {
+                    report(v.origin, "rules.type", "the type of " + field + " is one of \"string\", \"boolean\", \"integer\", \"number\", \"list\", \"object\"");
+                    continue;
+                }
+                r.types.emplace_back(field, v.literal.as_string());
+            }
+        });
         Names names;
         for (const auto& f : r.fields) names.names.insert(f);
         for (const auto& p : item.properties) {

@@ -59,6 +59,10 @@ struct ResourceKind {
     std::vector<std::string> fields;      // fields kept from each element
     std::vector<NamedValue> derived;      // computed when an object is first read (see Inventory)
     std::vector<std::string> state;       // fields only the plan's effects write (not in saved responses)
+    // The JSON type the API returns for a kept field (types = {GpuCategory: "boolean"}):
+    // string, boolean, integer, number (a numeric string counts), list or object. A saved
+    // value of another type is reported (mistyped_fields(), inventory.field-type).
+    std::vector<std::pair<std::string, std::string>> types;
     std::vector<std::string> indexed_fields;  // fields some find_all(kind, field, ...) matches on (set by the compiler)
     // Set by the compiler from every loaded rule, effect and operation: the fields they read
     // (besides `fields`), and whether some expression reads whole objects of this kind (then

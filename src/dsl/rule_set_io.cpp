@@ -10,7 +10,7 @@ namespace opguard {
 
 namespace {
 
-constexpr char kMagic[8] = {'o', 'p', 'g', 'r', 'u', 'l', 'e', '7'};
+constexpr char kMagic[8] = {'o', 'p', 'g', 'r', 'u', 'l', 'e', '8'};
 
 class Writer {
 public:
@@ -279,7 +279,7 @@ private:
 // built-in rules, which are loaded from this form), and update the size. (Sizes of the
 // Debian 12 x86-64 build, the one CI and the project's script make.)
 #if defined(__x86_64__) && defined(__GLIBCXX__) && !defined(_GLIBCXX_DEBUG)
-static_assert(sizeof(ResourceKind) == 384, "ResourceKind changed: serialize the new member");
+static_assert(sizeof(ResourceKind) == 408, "ResourceKind changed: serialize the new member");
 static_assert(sizeof(Operation) == 496, "Operation changed: serialize the new member");
 static_assert(sizeof(ParamSpec) == 96, "ParamSpec changed: serialize the new member");
 static_assert(sizeof(Rule) == 560, "Rule changed: serialize the new member");
@@ -309,6 +309,9 @@ std::string serialize_rule_set(const RuleSet& r, uint64_t text_hash, uint32_t fi
         w.s(k.name); w.origin(k.origin); w.s(k.title); w.strings(k.list_path); w.s(k.detect_field); w.s(k.id_field);
         w.s(k.status_field); w.s(k.file_hint); w.strings(k.fields); w.named(k.derived); w.strings(k.state);
         w.strings(k.indexed_fields); w.strings(k.read_fields); w.b(k.read_whole); w.s(k.source);
+        std::vector<std::string> typed, type_names;
+        for (const auto& [field, type] : k.types) { typed.push_back(field); type_names.push_back(type); }
+        w.strings(typed); w.strings(type_names);
     }
     w.u(r.operations.size());
     for (const auto& o : r.operations) {
@@ -440,7 +443,9 @@ bool deserialize_rule_set(std::string_view data, uint64_t text_hash, const std::
         k.id_field = rd.s(); k.status_field = rd.s(); k.file_hint = rd.s(); k.fields = rd.strings(); k.derived = rd.named();
         k.state = rd.strings(); k.indexed_fields = rd.strings(); k.read_fields = rd.strings(); k.read_whole = rd.b();
         k.source = rd.s();
-        if (!rd.ok) return false;
+        const std::vector<std::string> typed = rd.strings(), type_names = rd.strings();
+        if (!rd.ok || typed.size() != type_names.size()) return false;
+        for (size_t i = 0; i < typed.size(); ++i) k.types.emplace_back(typed[i], type_names[i]);
     }
     r.operations.resize(rd.count());
     for (auto& o : r.operations) {

@@ -14,14 +14,7 @@ const Node& Val::null_node() {
     return n;
 }
 
-namespace {
-
-std::string lower_ascii(std::string s) {
-    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
-
-std::optional<double> as_number(const Node& n) {
+std::optional<double> number_value(const Node& n) {
     if (n.is_number()) return n.as_number();
     if (n.is_string() && !n.as_string().empty()) {
         const std::string& s = n.as_string();
@@ -31,6 +24,15 @@ std::optional<double> as_number(const Node& n) {
     }
     return std::nullopt;
 }
+
+namespace {
+
+std::string lower_ascii(std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+std::optional<double> as_number(const Node& n) { return number_value(n); }
 
 // A single value used where a list is expected counts as a one-element list.
 std::vector<const Node*> elements(const Node& n) {
@@ -401,8 +403,8 @@ public:
             }
             return Val(Node::array(f == Fn::Unique ? std::move(seen) : std::move(rep)));
         }
-        if (f == Fn::AbsentFields) {
-            Val v(host_.absent_fields());
+        if (f == Fn::AbsentFields || f == Fn::MistypedFields) {
+            Val v(f == Fn::AbsentFields ? host_.absent_fields() : host_.mistyped_fields());
             charge_value(*v, e);
             return v;
         }

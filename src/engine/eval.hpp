@@ -13,6 +13,10 @@ namespace opguard {
 
 class InventoryObject;
 
+// What number() reads: a number, or a string that is one number as a whole ("894"); none
+// for anything else.
+std::optional<double> number_value(const Node& n);
+
 class Val {
 public:
     Val() : ref_(&null_node()) {}
@@ -52,6 +56,9 @@ public:
     // absent_fields(): what the plan's rules read that the inventory does not have (see
     // dsl/builtins.cpp); hosts without a plan answer [].
     virtual Node absent_fields() { return Node::array(); }
+    // mistyped_fields(): the fields of the inventory objects read so far whose JSON type is
+    // not the declared one (see dsl/builtins.cpp); hosts without an inventory answer [].
+    virtual Node mistyped_fields() { return Node::array(); }
     // first_prior_call(criteria): the first call before the current one (any call for a
     // plan-wide rule) whose record matches every {dotted path: value} of `criteria`, or null.
     virtual Node first_prior_call(const Node& /*criteria*/) { return Node::null(); }

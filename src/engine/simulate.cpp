@@ -288,6 +288,21 @@ public:
         for (const auto& e : rules_.effects) if (applies(e.operations)) scan("effect " + e.id, e.field_reads);
         return out;
     }
+    // The fields of the objects the check has read whose saved JSON type is not the declared
+    // one (ResourceKind::types), in file and offset order.
+    Node mistyped_fields() override {
+        Node out = Node::array();
+        for (const MistypedField& m : inv_.mistyped())
+            out.items().push_back(Node::object({{"kind", Node::string(m.kind->name)},
+                                                {"title", Node::string(m.kind->title.empty() ? m.kind->name : m.kind->title)},
+                                                {"id", Node::string(m.id)},
+                                                {"field", Node::string(m.field)},
+                                                {"expected", Node::string(m.expected)},
+                                                {"found", Node::string(m.found)},
+                                                {"value", Node::string(m.value)},
+                                                {"at", Node::string(m.field, m.at)}}));
+        return out;
+    }
     // An index per set of paths, extended call by call as the plan advances: each call's
     // record is read once per set, so the rule costs O(1) per call, not O(calls so far).
     Node first_prior_call(const Node& criteria) override {

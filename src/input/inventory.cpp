@@ -1,6 +1,10 @@
 #include "input/inventory.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <tuple>
+
+#include "core/text_safety.hpp"
 #include <map>
 #include <set>
 #include <filesystem>
@@ -92,6 +96,7 @@ public:
         // An element of a bare array is read with its members counted exactly: room for what
         // is added at once (a lazy element is read with the room already, see build).
         if (value.is_object()) value.members().reserve(value.members().size() + spare_members(kind));
+        check_types(kind, value);
         value.set(kKindField, Node::string(kind.name));
         if (kind.derived.empty()) return;
         NoHost host;
@@ -108,9 +113,42 @@ public:
         for (size_t i = 0; i < values.size(); ++i) value.set(kind.derived[i].name, std::move(values[i]));
     }
 
+    std::vector<MistypedField> mistyped() const {
+        std::vector<MistypedField> out = mistyped_;
+        std::sort(out.begin(), out.end(), [](const MistypedField& a, const MistypedField& b) {
+            return std::tie(a.at.file, a.at.offset, a.field) < std::tie(b.at.file, b.at.offset, b.field);
+        });
+        return out;
+    }
+
 private:
+    // The declared JSON type of each typed field (ResourceKind::types) against the value
+    // saved; null or absent is not a type (the rules read it as missing).
+    void check_types(const ResourceKind& kind, const Node& value) const {
+        for (const auto& [field, type] : kind.types) {
+            const Node* v = value.find(field);
+            if (!v || v->is_null()) continue;
+            bool ok = false;
+            if (type == "string") ok = v->is_string();
+            else if (type == "boolean") ok = v->is_bool();
+            else if (type == "list") ok = v->is_array();
+            else if (type == "object") ok = v->is_object();
+            else if (type == "number" || type == "integer") {
+                // A numeric string counts: the rules read these fields with number().
+                std::optional<double> n = v->is_number() ? std::optional<double>(v->as_number()) : number_value(*v);
+                ok = n.has_value() && (type == "number" || std::floor(*n) == *n);
+            }
+            if (ok) continue;
+            const Node* id = value.find(kind.id_field);
+            std::string shown = v->to_json();
+            mistyped_.push_back(MistypedField{&kind, id ? id->to_text() : std::string(), field, type, kind_name(v->kind()),
+                                              shortened(shown, 60, 57), v->origin});
+        }
+    }
+
     const SourceRegistry& sources_;
     const RuleSet& rules_;
+    mutable std::vector<MistypedField> mistyped_;  // finish() is const
     SecretNames secrets_;
     mutable SecretNameMemo secret_memo_{secrets_};  // finish() is const; each field name is tested once
     ElementReader reader_;
@@ -138,6 +176,8 @@ std::pair<size_t, size_t> Inventory::built_count() const {
         }
     return {built, total};
 }
+
+std::vector<MistypedField> Inventory::mistyped() const { return builder_ ? builder_->mistyped() : std::vector<MistypedField>{}; }
 
 Inventory::Inventory() = default;
 Inventory::~Inventory() = default;

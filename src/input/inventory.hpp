@@ -108,6 +108,14 @@ private:
     size_t used_ = 0;
 };
 
+// A field of a built inventory object whose JSON type is not the one its resource declares
+// (ResourceKind::types): GpuCategory "true" where DescribeImages returns a boolean.
+struct MistypedField {
+    const ResourceKind* kind = nullptr;
+    std::string id, field, expected, found, value;  // value: as saved (JSON), shortened
+    Origin at;                                      // the value in its file
+};
+
 class Inventory {
 public:
     Inventory();
@@ -130,6 +138,9 @@ public:
     std::vector<std::string> files;  // paths read, in order
     // How many objects have been built so far, and how many there are (--timings).
     std::pair<size_t, size_t> built_count() const;
+    // The mistyped fields of the objects built so far (the objects the check has read), in
+    // file and offset order.
+    std::vector<MistypedField> mistyped() const;
 
 private:
     friend Inventory load_inventory(SourceRegistry&, const std::vector<std::string>&, const RuleSet&,

@@ -309,3 +309,28 @@ TEST_CASE("a target given twice in one call is warned of, and its effects are pr
     CHECK(f["message"] == "ecd-t-winstop is given again (it is also target 1 of this call): what the cloud does with an id given twice in one request is "
                           "not documented; opguard predicts its effects once");
 }
+
+TEST_CASE("a saved field of another JSON type than the API returns is an error at the value, never read as false", "[fail-closed][inventory][types]") {
+    TempDir dir;
+    dir.write("inv/images.json", "{\"Images\": [\n"
+                                 "  {\"ImageId\": \"m-gpu\", \"OsType\": \"Windows\", \"Status\": \"Available\", \"GpuCategory\": \"true\"},\n"
+                                 "  {\"ImageId\": \"m-std\", \"OsType\": \"Windows\", \"Status\": \"Available\", \"GpuCategory\": false, \"Size\": \"40\"}\n"
+                                 "]}\n");
+    dir.write("inv/desktops.json", "{\"Desktops\": [\n"
+                                   "  {\"DesktopId\": \"ecd-1\", \"DesktopStatus\": \"Stopped\", \"OsType\": \"Windows\", \"OfficeSiteId\": \"cn-hangzhou+dir-1\",\n"
+                                   "   \"DesktopType\": \"ecd.basic.large\", \"GpuCategory\": 0, \"Disks\": {\"DiskType\": \"SYSTEM\"}}\n"
+                                   "]}\n");
+    dir.write("plan.sh", "aliyun ecd RebuildDesktops --force --RegionId cn-hangzhou --DesktopId.1 ecd-1 --ImageId m-gpu\n");
+    CliRun r = run_opguard(dir.path().string(), "--no-config check plan.sh -i inv --format json");
+    CHECK(r.exit == 1);
+    const auto report = nlohmann::json::parse(r.out);
+    std::vector<std::string> found;
+    for (const auto& f : report["findings"])
+        if (f["rule"] == "inventory.field-type")
+            found.push_back(f["location"]["file"].get<std::string>() + ":" + f["location"]["line"].dump() + ":" + f["location"]["column"].dump() + " " +
+                            f["message"].get<std::string>().substr(0, 60));
+    // The image's string "true" and the desktop's Disks object; m-std's Size "40" is a number
+    // (a numeric string counts), and m-std is not read by the check.
+    CHECK(found == std::vector<std::string>{"inv/images.json:2:83 image m-gpu: GpuCategory is \"true\" (a string), where the API",
+                                            "inv/desktops.json:3:65 desktop ecd-1: Disks is {\"DiskType\":\"SYSTEM\"} (an object), w"});
+}
