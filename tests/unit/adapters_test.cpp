@@ -1054,3 +1054,48 @@ TEST_CASE("cli-dry-run-json: a body given as an object, as URL-encoded text or a
     REQUIRE(w.size() == 1);
     CHECK(w[0]->message.rfind("body is a request body in a form opguard does not read, which opguard cannot resolve", 0) == 0);
 }
+
+TEST_CASE("Terraform: each resource's calls go to the region of the provider configuration it names (an alias included)", "[adapters][terraform][region]") {
+    TempDir dir;
+    const std::string s =
+        "{\"format_version\": \"1.2\", \"resource_changes\": [\n"
+        "  {\"address\": \"alicloud_instance.hz\", \"mode\": \"managed\", \"type\": \"alicloud_instance\", \"name\": \"hz\",\n"
+        "   \"change\": {\"actions\": [\"update\"], \"before\": {\"id\": \"i-hz\", \"status\": \"Stopped\", \"image_id\": \"m-1\"}, \"after\": {\"id\": \"i-hz\", \"status\": \"Stopped\", \"image_id\": \"m-2\"}}},\n"
+        "  {\"address\": \"alicloud_instance.sh\", \"mode\": \"managed\", \"type\": \"alicloud_instance\", \"name\": \"sh\",\n"
+        "   \"change\": {\"actions\": [\"delete\"], \"before\": {\"id\": \"i-sh\"}, \"after\": null}},\n"
+        "  {\"address\": \"module.edge[0].alicloud_ecs_disk.d\", \"module_address\": \"module.edge[0]\", \"mode\": \"managed\", \"type\": \"alicloud_ecs_disk\", \"name\": \"d\",\n"
+        "   \"change\": {\"actions\": [\"delete\"], \"before\": {\"id\": \"d-1\"}, \"after\": null}}\n"
+        "], \"configuration\": {\"provider_config\": {\n"
+        "    \"alicloud\": {\"name\": \"alicloud\", \"expressions\": {\"region\": {\"constant_value\": \"cn-shanghai\"}}},\n"
+        "    \"alicloud.hz\": {\"name\": \"alicloud\", \"alias\": \"hz\", \"expressions\": {\"region\": {\"constant_value\": \"cn-hangzhou\"}}},\n"
+        "    \"edge:alicloud\": {\"name\": \"alicloud\", \"module_address\": \"module.edge\", \"expressions\": {\"region\": {\"constant_value\": \"cn-beijing\"}}}},\n"
+        "  \"root_module\": {\"resources\": [\n"
+        "    {\"address\": \"alicloud_instance.hz\", \"mode\": \"managed\", \"type\": \"alicloud_instance\", \"name\": \"hz\", \"provider_config_key\": \"alicloud.hz\"},\n"
+        "    {\"address\": \"alicloud_instance.sh\", \"mode\": \"managed\", \"type\": \"alicloud_instance\", \"name\": \"sh\", \"provider_config_key\": \"alicloud\"}],\n"
+        "   \"module_calls\": {\"edge\": {\"module\": {\"resources\": [\n"
+        "    {\"address\": \"alicloud_ecs_disk.d\", \"mode\": \"managed\", \"type\": \"alicloud_ecs_disk\", \"name\": \"d\", \"provider_config_key\": \"edge:alicloud\"}]}}}}}}\n";
+    auto l = load(dir, "plan.json", s);
+    std::vector<std::string> calls;
+    for (const auto& c : l->plan.calls) {
+        const Node* r = c.parameters.find("RegionId");
+        calls.push_back(c.id + " " + (r ? r->to_text() : "-"));
+    }
+    CHECK(calls == std::vector<std::string>{"alicloud_instance.hz cn-hangzhou", "alicloud_instance.sh cn-shanghai",
+                                            "module.edge[0].alicloud_ecs_disk.d cn-beijing"});
+}
+
+TEST_CASE("Terraform: a resource whose provider configuration sets no region: its region check is said not to run", "[adapters][terraform][region]") {
+    TempDir dir;
+    dir.write("plan.json",
+              "{\"format_version\": \"1.2\", \"resource_changes\": [\n"
+              "  {\"address\": \"alicloud_instance.w\", \"mode\": \"managed\", \"type\": \"alicloud_instance\", \"name\": \"w\",\n"
+              "   \"change\": {\"actions\": [\"update\"], \"before\": {\"id\": \"i-bp1redeploy01ok\", \"status\": \"Stopped\", \"image_id\": \"m-1\"},\n"
+              "              \"after\": {\"id\": \"i-bp1redeploy01ok\", \"status\": \"Stopped\", \"image_id\": \"m-2\"}}}\n"
+              "], \"configuration\": {\"provider_config\": {\"alicloud\": {\"name\": \"alicloud\", \"expressions\": {}}},\n"
+              "  \"root_module\": {\"resources\": [{\"address\": \"alicloud_instance.w\", \"mode\": \"managed\", \"type\": \"alicloud_instance\", \"name\": \"w\", \"provider_config_key\": \"alicloud\"}]}}}\n");
+    CliRun r = run_opguard(dir.path().string(), "--no-config check plan.json -i " + shell_quote(source_path("samples/fleet")));
+    CHECK(r.exit == 1);  // the saved instance is Running: ReplaceSystemDisk refused
+    CHECK(r.out.find("warning[plan.unresolved-value] plan.json:2:15\n      RegionId is the region of the alicloud provider this resource uses (not in "
+                     "the plan: the provider block or ALICLOUD_REGION sets it), which opguard cannot resolve; not checked for this call because "
+                     "they need it: ecs.instance.other-region\n") != std::string::npos);
+}

@@ -208,11 +208,11 @@ TEST_CASE("Terraform: deleting instances and disks becomes the provider's calls,
                             "alicloud_ecs_disk.data:CreateDisk ecs CreateDisk",
                             // alicloud_ecs_disk.kept: a PrePaid disk deleted with its instance is only dropped from the state
                             "alicloud_ecd_desktop.d1 ecd DeleteDesktops wait"});
-    CHECK(l->params(0) == std::vector<std::string>{"InstanceId=\"i-web1\"", "Force=true"});
+    CHECK(l->params(0) == std::vector<std::string>{"RegionId=\"cn-hangzhou\"", "InstanceId=\"i-web1\"", "Force=true"});
     CHECK(l->value_at(0, "InstanceId") == l->value_at(0, "Force"));  // both at the address
     CHECK(l->value_at(0, "InstanceId") == lc(position_of(plan, "\"alicloud_instance.web\"")));  // the address
-    CHECK(l->params(1) == std::vector<std::string>{"InstanceIds=[\"i-db1\"]", "InstanceChargeType=\"PostPaid\"", "IncludeDataDisks=true", "AutoPay=true"});
-    CHECK(l->params(3) == std::vector<std::string>{"DiskId=\"d-data1\""});
+    CHECK(l->params(1) == std::vector<std::string>{"RegionId=\"cn-hangzhou\"", "InstanceIds=[\"i-db1\"]", "InstanceChargeType=\"PostPaid\"", "IncludeDataDisks=true", "AutoPay=true"});
+    CHECK(l->params(3) == std::vector<std::string>{"RegionId=\"cn-hangzhou\"", "DiskId=\"d-data1\""});
     // An empty disk_name is left out (if_set); RegionId is the provider's.
     CHECK(l->params(4) == std::vector<std::string>{"RegionId=\"cn-hangzhou\"", "ZoneId=\"cn-hangzhou-h\"", "DiskCategory=\"cloud_essd\"", "Size=100"});
     CHECK(l->params(5) == std::vector<std::string>{"RegionId=\"cn-hangzhou\"", "DesktopId=[\"ecd-1\"]"});
@@ -254,7 +254,7 @@ TEST_CASE("Terraform: a new image_id of alicloud_instance stops it, replaces its
                             // alicloud_instance.flag: force_delete is only recorded (no_call)
                         });
     CHECK(l->params(0) == std::vector<std::string>{"RegionId=\"cn-hangzhou\"", "InstanceId=\"i-web1\"", "ForceStop=false"});
-    CHECK(l->params(1) == std::vector<std::string>{"InstanceId=\"i-web1\"", "ImageId=\"m-new\"", "SystemDisk.Size=40"});
+    CHECK(l->params(1) == std::vector<std::string>{"RegionId=\"cn-hangzhou\"", "InstanceId=\"i-web1\"", "ImageId=\"m-new\"", "SystemDisk.Size=40"});
     CHECK_FALSE(l->conditional(0));
     CHECK(l->conditional(4));
     CHECK_FALSE(l->conditional(5));

@@ -187,8 +187,57 @@ private:
         d.params.push_back(std::move(p));
     }
 
-    // The provider's configured value of `key` (region, project_id): a constant, or a variable's value.
+    // The provider configuration the resource's configuration names (provider_config_key:
+    // "alicloud.hz" for `provider = alicloud.hz`), found by the change's module_address, type
+    // and name; nullptr when the plan has no configuration for it.
+    const Node* named_provider_config() const {
+        const Node* config = member(&root_, "configuration");
+        const Node* configs = member(config, "provider_config");
+        const Node* module = member(config, "root_module");
+        if (const Node* ma = member(rc_, "module_address"); ma && ma->is_string()) {
+            // module.a.module.b["k"] => the module calls a, then b (instance keys dropped).
+            std::string_view rest = ma->as_string();
+            while (module && rest.starts_with("module.")) {
+                rest.remove_prefix(7);
+                size_t end = std::min(rest.find('.'), rest.find('['));
+                const std::string call(rest.substr(0, end));
+                module = member(member(member(module, "module_calls"), call.c_str()), "module");
+                size_t next = rest.find(".module.", end == std::string_view::npos ? rest.size() : end);
+                rest = next == std::string_view::npos ? std::string_view() : rest.substr(next + 1);
+            }
+        }
+        const Node* type = member(rc_, "type");
+        const Node* name = member(rc_, "name");
+        const Node* resources = member(module, "resources");
+        if (!configs || !type || !name || !resources || !resources->is_array()) return nullptr;
+        for (const Node& r : resources->items()) {
+            const Node* rt = member(&r, "type");
+            const Node* rn = member(&r, "name");
+            const Node* mode = member(&r, "mode");
+            if (!rt || !rn || !rt->equals(*type) || !rn->equals(*name) || (mode && mode->is_string() && mode->as_string() != "managed")) continue;
+            const Node* key = member(&r, "provider_config_key");
+            return key && key->is_string() ? member(configs, key->as_string().c_str()) : nullptr;
+        }
+        return nullptr;
+    }
+
+    // The value of `key` in a provider configuration: a constant, or a variable's value.
+    const Node* setting_of(const Node& cfg, const char* key) const {
+        const Node* expr = member(member(&cfg, "expressions"), key);
+        if (const Node* c = member(expr, "constant_value"); c && c->is_string()) return c;
+        if (const Node* refs = member(expr, "references"); refs && refs->is_array())
+            for (const auto& r : refs->items()) {
+                if (!r.is_string() || r.as_string().rfind("var.", 0) != 0) continue;
+                const Node* v = member(member(member(&root_, "variables"), r.as_string().substr(4).c_str()), "value");
+                if (v && v->is_string()) return v;
+            }
+        return nullptr;
+    }
+
+    // The provider's configured value of `key` (region, project_id): of the configuration the
+    // resource names (an alias included), else of the provider's default (unaliased) one.
     const Node* provider_setting(const char* key) const {
+        if (const Node* named = named_provider_config()) return setting_of(*named, key);
         const Node* pn = member(rc_, "provider_name");
         const Node* configs = member(member(&root_, "configuration"), "provider_config");
         if (!configs || !configs->is_object()) return nullptr;
@@ -196,14 +245,7 @@ private:
             const Node* full = member(&cfg, "full_name");
             if (member(&cfg, "alias")) continue;
             if (pn && full && pn->is_string() && full->is_string() && pn->as_string() != full->as_string()) continue;
-            const Node* expr = member(member(&cfg, "expressions"), key);
-            if (const Node* c = member(expr, "constant_value"); c && c->is_string()) return c;
-            if (const Node* refs = member(expr, "references"); refs && refs->is_array())
-                for (const auto& r : refs->items()) {
-                    if (!r.is_string() || r.as_string().rfind("var.", 0) != 0) continue;
-                    const Node* v = member(member(member(&root_, "variables"), r.as_string().substr(4).c_str()), "value");
-                    if (v && v->is_string()) return v;
-                }
+            if (const Node* v = setting_of(cfg, key)) return v;
         }
         return nullptr;
     }
