@@ -77,10 +77,12 @@ TEST_CASE("explain: operands of the and-chain, their values, the lets the rule n
     CHECK(starting->fired);
     CHECK_FALSE(stopped->fired);
     CHECK(starting->connective == "and");
-    REQUIRE(starting->operands.size() == 2);
+    REQUIRE(starting->operands.size() == 3);
     CHECK(starting->operands[0].name == "exists(desktop)");
     CHECK(starting->operands[0].value.to_json() == "true");
     CHECK(starting->operands[1].name == "desktop.DesktopStatus not in [\"Running\", \"Stopped\"]");
+    CHECK(starting->operands[2].name == "not stop_step_waits");
+    CHECK(starting->operands[2].value.to_json() == "true");
     CHECK(stopped->operands[1].value.to_json() == "false");
     bool desktop_let = false;
     for (const auto& l : starting->lets)
