@@ -1,6 +1,7 @@
 #include "input/inventory.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <tuple>
 
@@ -273,7 +274,11 @@ std::vector<std::string> inventory_files(const std::vector<std::string>& paths) 
             std::vector<std::string> found;
             for (auto it = fs::recursive_directory_iterator(p, fs::directory_options::skip_permission_denied, ec);
                  !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-                if (it->path().extension() != ".json") continue;
+                // *.json, *.JSON, *.Json: the extension in any case (a file saved on a system
+                // that does not tell case apart is still read).
+                std::string ext = it->path().extension().string();
+                for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                if (ext != ".json") continue;
                 // Every *.json entry is read, or the run stops: a dangling symbolic link, a
                 // FIFO or a device there is an input error, not a silent skip (README
                 // "Robustness"). A directory named *.json is walked like any other.

@@ -542,3 +542,14 @@ TEST_CASE("a derived field reads the rule files' sets: an instance's family and 
     CHECK(text_of(*l->inv.find("instance", "i-4"), "family") == "null");
     CHECK(text_of(*l->inv.find("instance", "i-4"), "local_disk_family") == "false");
 }
+
+TEST_CASE("a folder's *.json files are read whatever the case of the extension, and no other file", "[inventory][files]") {
+    TempDir dir;
+    dir.write("inv/a.json", R"({"Images": [{"ImageId": "m-1"}]})");
+    dir.write("inv/B.JSON", R"({"Images": [{"ImageId": "m-2"}]})");
+    dir.write("inv/c.Json", R"({"Images": [{"ImageId": "m-3"}]})");
+    dir.write("inv/notes.txt", "not an inventory");
+    auto l = load({dir.file("inv")});
+    CHECK(l->inv.files == std::vector<std::string>{dir.file("inv/B.JSON"), dir.file("inv/a.json"), dir.file("inv/c.Json")});
+    CHECK(l->inv.objects("image").size() == 3);
+}

@@ -156,7 +156,7 @@ TEST_CASE("the rules this file covers are the rules of the two rule files", "[ru
         "ecd.rebuild.desktop-status", "ecd.rebuild.desktop-running", "ecd.rebuild.desktop-connected",
         "ecd.rebuild.image-copy-pending", "ecd.rebuild.rebuilt-twice",
         // tests/unit/fail_closed_test.cpp
-        "ecd.rebuild.disks-not-saved", "ecd.rebuild.os-unknown",
+        "ecd.rebuild.disks-not-saved", "ecd.rebuild.os-unknown", "ecd.rebuild.no-snapshot-inventory",
         // tests/unit/param_types_test.cpp
         "plan.value-not-allowed", "plan.exclusive-parameters", "plan.one-parameter-required"};
     // Also covered below: ecd.desktop.unknown and ecd.desktop.other-region (rules/ecd_desktops.rules),
