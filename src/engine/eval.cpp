@@ -18,6 +18,8 @@ std::optional<double> number_value(const Node& n) {
     if (n.is_number()) return n.as_number();
     if (n.is_string() && !n.as_string().empty()) {
         const std::string& s = n.as_string();
+        // Decimal only, as JSON writes numbers (with an optional +): not " 1", "0x1" or "inf".
+        if (s.find_first_not_of("0123456789+-.eE") != std::string::npos) return std::nullopt;
         char* end = nullptr;
         double d = std::strtod(s.c_str(), &end);
         if (end == s.c_str() + s.size() && std::isfinite(d)) return d;

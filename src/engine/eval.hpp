@@ -13,8 +13,8 @@ namespace opguard {
 
 class InventoryObject;
 
-// What number() reads: a number, or a string that is one number as a whole ("894"); none
-// for anything else.
+// What number() reads: a number, or a string that is one decimal number as a whole ("894",
+// "-1.5e3"; not " 1", "0x10" or "inf"); none for anything else.
 std::optional<double> number_value(const Node& n);
 
 class Val {

@@ -59,20 +59,24 @@ public:
 
     void build(const InventoryObject& o) {
         const KindPlan& plan = plans.at(o.kind);
-        set_built(o, reader_.read(sources_, o.file, o.span_, plan.element, {}, spare_members(*o.kind)));
+        set_built(o, reader_.read(sources_, o.file, o.span_, plan.element, {}, spare_members(*o.kind)), &plan.element.eager);
     }
 
     // An object of a lazy list: `eager` holds only its eagerly kept fields.
     void set_lazy(InventoryObject& o, Node eager, ElementSpan span) {
         redact_tree(eager, secret_memo_);
+        // The fields kept from the start (the id, the fields find_all matches on) are checked
+        // now: an object whose InstanceId is a list is never matched, so never built.
+        check_types(*o.kind, eager);
         o.value_ = std::move(eager);
         o.built_ = false;
         o.span_ = span;
         o.builder_ = this;
     }
     // An object read whole (an element of a bare array).
-    void set_built(const InventoryObject& o, Node value) const {  // value_, built_: mutable
-        finish(*o.kind, value);
+    // `checked`: the fields whose types were checked when the object was first kept (set_lazy).
+    void set_built(const InventoryObject& o, Node value, const std::set<std::string, std::less<>>* checked = nullptr) const {  // value_, built_: mutable
+        finish(*o.kind, value, checked);
         o.value_ = std::move(value);
         o.built_ = true;
     }
@@ -90,14 +94,14 @@ public:
     // The kind travels with the value, so an effect can find the object again from a copy
     // (see kKindField); then the derived fields, computed first and written after: `self`
     // must not change while it is read.
-    void finish(const ResourceKind& kind, Node& value) const {
+    void finish(const ResourceKind& kind, Node& value, const std::set<std::string, std::less<>>* checked = nullptr) const {
         // A saved response may hold secrets (a Password, a token): hidden as the plan's are,
         // before any rule, policy, explanation or derived field can read them.
         redact_tree(value, secret_memo_);
         // An element of a bare array is read with its members counted exactly: room for what
         // is added at once (a lazy element is read with the room already, see build).
         if (value.is_object()) value.members().reserve(value.members().size() + spare_members(kind));
-        check_types(kind, value);
+        check_types(kind, value, checked);
         value.set(kKindField, Node::string(kind.name));
         if (kind.derived.empty()) return;
         NoHost host;
@@ -119,14 +123,18 @@ public:
         std::sort(out.begin(), out.end(), [](const MistypedField& a, const MistypedField& b) {
             return std::tie(a.at.file, a.at.offset, a.field) < std::tie(b.at.file, b.at.offset, b.field);
         });
+        // An object saved on two pages is reported once, at its first copy.
+        std::set<std::tuple<const ResourceKind*, std::string, std::string>> seen;
+        std::erase_if(out, [&](const MistypedField& m) { return !seen.emplace(m.kind, m.id, m.field).second; });
         return out;
     }
 
 private:
     // The declared JSON type of each typed field (ResourceKind::types) against the value
     // saved; null or absent is not a type (the rules read it as missing).
-    void check_types(const ResourceKind& kind, const Node& value) const {
+    void check_types(const ResourceKind& kind, const Node& value, const std::set<std::string, std::less<>>* checked = nullptr) const {
         for (const auto& [field, type] : kind.types) {
+            if (checked && checked->count(field)) continue;
             const Node* v = value.find(field);
             if (!v || v->is_null()) continue;
             bool ok = false;

@@ -334,3 +334,30 @@ TEST_CASE("a saved field of another JSON type than the API returns is an error a
     CHECK(found == std::vector<std::string>{"inv/images.json:2:83 image m-gpu: GpuCategory is \"true\" (a string), where the API",
                                             "inv/desktops.json:3:65 desktop ecd-1: Disks is {\"DiskType\":\"SYSTEM\"} (an object), w"});
 }
+
+TEST_CASE("a mistyped field find_all matches on is reported though no rule ever reads the object", "[fail-closed][inventory][types]") {
+    TempDir dir;
+    dir.write("inv/instances.json", "{\"Instances\": {\"Instance\": [{\"InstanceId\": \"i-1\", \"RegionId\": \"cn-hangzhou\", \"Status\": \"Stopped\"}]}}\n");
+    dir.write("inv/disks.json", "{\"Disks\": {\"Disk\": [\n"
+                                "  {\"DiskId\": \"d-1\", \"InstanceId\": [\"i-1\"], \"Type\": \"data\", \"Size\": 500, \"DeleteWithInstance\": true}\n"
+                                "]}}\n");
+    dir.write("plan.sh", "aliyun ecs DeleteInstance --RegionId cn-hangzhou --InstanceId i-1\n");
+    CliRun r = run_opguard(dir.path().string(), "--no-config check plan.sh -i inv");
+    CHECK(r.exit == 1);
+    CHECK(r.out.find("error[inventory.field-type] inv/disks.json:2:35\n      disk d-1: InstanceId is [\"i-1\"] (an array), where the API returns a string") !=
+          std::string::npos);
+}
+
+TEST_CASE("a local-disk family is found from InstanceType when InstanceTypeFamily is empty, in any case", "[fail-closed][inventory]") {
+    TempDir dir;
+    dir.write("i.json", R"({"Instances": {"Instance": [
+      {"InstanceId": "i-1", "InstanceType": "ecs.d1ne.2xlarge", "InstanceTypeFamily": ""},
+      {"InstanceId": "i-2", "InstanceType": "ecs.g7.large", "InstanceTypeFamily": "ECS.I2"}
+    ]}})");
+    SourceRegistry sources;
+    RuleSet rules = load_rules(sources, RuleSources{true, {}});
+    Inventory inv = load_inventory(sources, {dir.file("i.json")}, rules);
+    CHECK(inv.find("instance", "i-1")->value().find("family")->as_string() == "ecs.d1ne");
+    CHECK(inv.find("instance", "i-1")->value().find("local_disk_family")->truthy());
+    CHECK(inv.find("instance", "i-2")->value().find("local_disk_family")->truthy());
+}
