@@ -50,6 +50,7 @@ constexpr BuiltinSpec kBuiltins[] = {
     {Fn::Choose, "choose", 3, 3, -1, "choose(condition, a, b): a when condition holds, else b (only that one is evaluated)"},
     {Fn::Ieq, "ieq", 2, 2, -1, "ieq(a, b): equal ignoring ASCII case"},
     {Fn::MistypedFields, "mistyped_fields", 0, 0, -1, "mistyped_fields(): [{kind, id, field, expected, found, value, at}] per field of an inventory object the check read whose JSON type is not the one its resource declares (types = {...}); a numeric string counts as a number"},
+    {Fn::IncompleteLists, "incomplete_lists", 0, 0, -1, "incomplete_lists(): [{kind, title, why, at}] per inventory kind a rule of the plan's calls reads whose saved responses show pages left out (every page ends with a NextToken, or fewer objects than TotalCount / Count / total_count)"},
     {Fn::AbsentFields, "absent_fields", 0, 0, -1, "absent_fields(): [{by, kind, field, closest, at}] per rule, effect and operation of the plan's calls and field it reads that no saved object of a loaded kind has (closest: the nearest field that exists)"},
     {Fn::FirstWord, "first_word", 1, 1, -1, "first_word(string): the first word of a CamelCase name, up to the next upper-case ASCII letter (DescribeDesktops => Describe)"},
 };

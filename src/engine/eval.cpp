@@ -405,8 +405,8 @@ public:
             }
             return Val(Node::array(f == Fn::Unique ? std::move(seen) : std::move(rep)));
         }
-        if (f == Fn::AbsentFields || f == Fn::MistypedFields) {
-            Val v(f == Fn::AbsentFields ? host_.absent_fields() : host_.mistyped_fields());
+        if (f == Fn::AbsentFields || f == Fn::MistypedFields || f == Fn::IncompleteLists) {
+            Val v(f == Fn::AbsentFields ? host_.absent_fields() : f == Fn::MistypedFields ? host_.mistyped_fields() : host_.incomplete_lists());
             charge_value(*v, e);
             return v;
         }

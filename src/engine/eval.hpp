@@ -59,6 +59,9 @@ public:
     // mistyped_fields(): the fields of the inventory objects read so far whose JSON type is
     // not the declared one (see dsl/builtins.cpp); hosts without an inventory answer [].
     virtual Node mistyped_fields() { return Node::array(); }
+    // incomplete_lists(): the kinds the plan's rules read whose saved lists miss pages (see
+    // dsl/builtins.cpp); hosts without an inventory answer [].
+    virtual Node incomplete_lists() { return Node::array(); }
     // first_prior_call(criteria): the first call before the current one (any call for a
     // plan-wide rule) whose record matches every {dotted path: value} of `criteria`, or null.
     virtual Node first_prior_call(const Node& /*criteria*/) { return Node::null(); }

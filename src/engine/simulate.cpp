@@ -288,6 +288,29 @@ public:
         for (const auto& e : rules_.effects) if (applies(e.operations)) scan("effect " + e.id, e.field_reads);
         return out;
     }
+    // The kinds that a rule, effect or operation of the plan's calls reads whose saved lists
+    // miss pages.
+    Node incomplete_lists() override {
+        Node out = Node::array();
+        if (inv_.incomplete().empty()) return out;
+        std::set<std::string, std::less<>> ops, kinds;
+        for (const auto& c : plan_.calls) if (c.operation) ops.insert(c.operation->name);
+        auto applies = [&](const std::vector<std::string>& list) {
+            return std::any_of(list.begin(), list.end(), [&](const std::string& o) { return o == "*" || ops.count(o); });
+        };
+        auto add = [&](const std::vector<FieldRead>& reads) { for (const auto& fr : reads) kinds.insert(fr.kind); };
+        for (const auto& op : rules_.operations) if (ops.count(op.name)) { add(op.field_reads); kinds.insert(op.target_kind); }
+        for (const auto& r : rules_.rules) if (applies(r.operations)) add(r.field_reads);
+        for (const auto& e : rules_.effects) if (applies(e.operations)) add(e.field_reads);
+        for (const IncompleteList& l : inv_.incomplete()) {
+            if (!kinds.count(l.kind->name)) continue;
+            out.items().push_back(Node::object({{"kind", Node::string(l.kind->name)},
+                                                {"title", Node::string(l.kind->title.empty() ? l.kind->name : l.kind->title)},
+                                                {"why", Node::string(l.why)},
+                                                {"at", Node::string(l.kind->name, l.at)}}));
+        }
+        return out;
+    }
     // The fields of the objects the check has read whose saved JSON type is not the declared
     // one (ResourceKind::types), in file and offset order.
     Node mistyped_fields() override {

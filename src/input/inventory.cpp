@@ -1,6 +1,7 @@
 #include "input/inventory.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <cctype>
 #include <cmath>
 #include <tuple>
@@ -421,6 +422,18 @@ Inventory load_inventory(SourceRegistry& sources, const std::vector<std::string>
                              "--inventory-kind " + named.second + "=" + file_name +
                                  " names a file that is not among the inventory files (give it, or its folder, with --inventory)");
     }
+    // A response's page markers (NextToken; TotalCount, Count of ListImage, total_count of
+    // Huawei lists), read beside the lists.
+    static const char* const kPageMarkers[] = {"NextToken", "TotalCount", "Count", "total_count"};
+    for (const char* m : kPageMarkers) projection.child(m).all = true;
+    struct Page {
+        std::string token;      // "" when the page says none
+        Origin token_at;
+        std::optional<double> total;
+        Origin total_at;
+        size_t saved = 0;       // objects of the kind in this response
+    };
+    std::map<const ResourceKind*, std::vector<Page>> pages;
     FileReader reader;  // the projection compiled once for every file
     for (const std::string& path : files) {
         uint32_t fid = sources.add(path, map_or_read_file(path, options.max_file_bytes));
@@ -482,6 +495,20 @@ Inventory load_inventory(SourceRegistry& sources, const std::vector<std::string>
 
         for (const auto& m : matches) {
             inv.mark_loaded(m.kind->name);
+            if (root.is_object() && m.list != &root) {
+                Page page;
+                page.saved = m.list->items().size();
+                if (const Node* t = root.find("NextToken"); t && t->is_string() && !t->as_string().empty()) {
+                    page.token = t->as_string();
+                    page.token_at = t->origin;
+                }
+                for (const char* key : {"TotalCount", "Count", "total_count"})
+                    if (const Node* n = root.find(key); n && n->is_number() && !page.total) {
+                        page.total = n->as_number();
+                        page.total_at = n->origin;
+                    }
+                pages[m.kind].push_back(std::move(page));
+            }
             {
                 Projection* from = m.list == &root ? &bare : element_of_kind[static_cast<size_t>(m.kind - rules.resources.data())];
                 auto& names = inv.field_names_[m.kind->name];
@@ -537,6 +564,32 @@ Inventory load_inventory(SourceRegistry& sources, const std::vector<std::string>
         // built was measured: it kept peak memory 30 % lower but made the run 60 % slower.)
         if (lazy_here) sources.file(fid).drop_resident_pages();
         else sources.file(fid).release_text();
+    }
+    // Pages left out: no saved page is the last one (each ends with a NextToken), or the pages
+    // that give one total hold fewer objects than it (responses of other regions or filters
+    // give other totals; pages merged by the CLI's --pager keep theirs).
+    for (const auto& k : rules.resources) {
+        auto it = pages.find(&k);
+        if (it == pages.end() || it->second.empty()) continue;
+        const std::vector<Page>& ps = it->second;
+        if (std::all_of(ps.begin(), ps.end(), [](const Page& p) { return !p.token.empty(); })) {
+            inv.incomplete_.push_back({&k, "every saved page ends with a NextToken (\"" + shortened(ps.back().token, 40, 37) + "\"): the page it asks for is not saved",
+                                       ps.back().token_at});
+            continue;
+        }
+        std::map<double, std::pair<size_t, Origin>> by_total;
+        for (const Page& p : ps)
+            if (p.total) {
+                auto& [saved, at] = by_total[*p.total];
+                saved += p.saved;
+                if (!at.known()) at = p.total_at;
+            }
+        for (const auto& [total, saved_at] : by_total)
+            if (static_cast<double>(saved_at.first) < total) {
+                inv.incomplete_.push_back({&k, "the saved responses count " + format_number(total) + " and hold " + std::to_string(saved_at.first),
+                                           saved_at.second});
+                break;
+            }
     }
     return inv;
 }

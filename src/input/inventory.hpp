@@ -116,6 +116,14 @@ struct MistypedField {
     Origin at;                                      // the value in its file
 };
 
+// A kind whose saved responses show that pages were left out: every saved page ends with a
+// NextToken, or fewer objects were saved than a TotalCount (Count, total_count) says there are.
+struct IncompleteList {
+    const ResourceKind* kind = nullptr;
+    std::string why;  // "every saved page ends with NextToken \"abc\"", "TotalCount 57, 1 saved"
+    Origin at;        // the NextToken or count that says so
+};
+
 class Inventory {
 public:
     Inventory();
@@ -141,6 +149,8 @@ public:
     // The mistyped fields of the objects built so far (the objects the check has read), in
     // file and offset order.
     std::vector<MistypedField> mistyped() const;
+    // The kinds whose saved lists are incomplete, in rule-file order of kinds.
+    const std::vector<IncompleteList>& incomplete() const { return incomplete_; }
 
 private:
     friend Inventory load_inventory(SourceRegistry&, const std::vector<std::string>&, const RuleSet&,
@@ -152,6 +162,7 @@ private:
     std::vector<std::string> loaded_;
     StringMap<std::set<std::string, std::less<>>> field_names_;
     std::unique_ptr<ObjectBuilder> builder_;  // builds objects on first use (heap: objects point to it)
+    std::vector<IncompleteList> incomplete_;
 };
 
 Inventory load_inventory(SourceRegistry& sources, const std::vector<std::string>& paths, const RuleSet& rules,

@@ -553,3 +553,23 @@ TEST_CASE("a folder's *.json files are read whatever the case of the extension, 
     CHECK(l->inv.files == std::vector<std::string>{dir.file("inv/B.JSON"), dir.file("inv/a.json"), dir.file("inv/c.Json")});
     CHECK(l->inv.objects("image").size() == 3);
 }
+
+TEST_CASE("pages left out: every saved page ends with a NextToken, or the pages of one total hold fewer objects", "[inventory][pages]") {
+    TempDir dir;
+    // Desktops: two regions, each with its own TotalCount; Hangzhou's two pages hold 3 of 3,
+    // Shanghai's one page 1 of 2.
+    dir.write("inv/hz1.json", R"({"NextToken": "t2", "TotalCount": 3, "Desktops": [{"DesktopId": "a"}, {"DesktopId": "b"}]})");
+    dir.write("inv/hz2.json", R"({"NextToken": "", "TotalCount": 3, "Desktops": [{"DesktopId": "c"}]})");
+    dir.write("inv/sh1.json", "{\"TotalCount\": 2,\n \"Desktops\": [{\"DesktopId\": \"d\"}]}");
+    // Snapshots: the only page asks for another.
+    dir.write("inv/snap.json", "{\"Snapshots\": [{\"SnapshotId\": \"s-1\"}],\n \"NextToken\": \"more\"}");
+    // Images: complete.
+    dir.write("inv/img.json", R"({"TotalCount": 1, "Images": [{"ImageId": "m-1"}]})");
+    auto l = load({dir.file("inv")});
+    std::vector<std::string> got;
+    for (const auto& i : l->inv.incomplete())
+        got.push_back(i.kind->name + " " + i.why + " @" + l->sources.file(i.at.file).path().substr(dir.path().string().size() + 1) + ":" +
+                      std::to_string(l->sources.file(i.at.file).position(i.at.offset).line));
+    CHECK(got == std::vector<std::string>{"desktop the saved responses count 2 and hold 1 @inv/sh1.json:1",
+                                          "snapshot every saved page ends with a NextToken (\"more\"): the page it asks for is not saved @inv/snap.json:2"});
+}

@@ -222,7 +222,7 @@ TEST_CASE("locked rules cannot be skipped or lowered by a run option, raising th
         if (r.locked) locked.push_back(r.id);
     std::sort(locked.begin(), locked.end());
     CHECK(locked == std::vector<std::string>{"appstream.distribute.no-image-inventory", "ecd.rebuild.no-snapshot-inventory", "ecs.delete-snapshot.no-inventory", "ecs.delete.no-disk-inventory", "ecs.delete.no-snapshot-inventory", "ecs.redeploy.no-event-inventory",
-                                             "hw.check-images.no-image-inventory", "hw.desktop.no-inventory", "hw.rebuild.no-inventory", "inventory.field-absent", "inventory.field-type",
+                                             "hw.check-images.no-image-inventory", "hw.desktop.no-inventory", "hw.rebuild.no-inventory", "inventory.field-absent", "inventory.field-type", "inventory.incomplete",
                                              "plan.cli-not-read", "plan.loop-not-checked", "plan.oos-not-expanded", "plan.script-not-read", "plan.unmodeled-call",
                                              "plan.unmodeled-read", "plan.unresolved-target", "plan.unresolved-value"});
     // Library level: every locked rule refuses a skip, at the request's origin.

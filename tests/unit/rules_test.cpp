@@ -148,7 +148,7 @@ std::vector<std::string> rules_in(const std::string& file) {
 
 TEST_CASE("the rules this file covers are the rules of the two rule files", "[rules]") {
     std::vector<std::string> covered = {
-        "plan.unmodeled-read", "plan.unmodeled-call", "inventory.field-absent", "inventory.field-type", "plan.unknown-parameter", "plan.missing-parameter", "plan.wrong-type",
+        "plan.unmodeled-read", "plan.unmodeled-call", "inventory.field-absent", "inventory.field-type", "inventory.incomplete", "plan.unknown-parameter", "plan.missing-parameter", "plan.wrong-type",
         "ecd.rebuild.desktop-count", "ecd.rebuild.unknown-image", "ecd.rebuild.image-not-available",
         "ecd.rebuild.operate-type", "ecd.rebuild.language-value", "ecd.rebuild.language-custom-image",
         "ecd.rebuild.after-status", "ecd.rebuild.no-image", "ecd.rebuild.os-change-outside-mainland",
