@@ -441,7 +441,19 @@ Inventory load_inventory(SourceRegistry& sources, const std::vector<std::string>
         adapters::reject_cli_text_output(path, sources.file(fid).text());  // a table, not JSON: say so
         std::vector<ElementSpan> spans;  // of the lazy lists' elements, in document order
         for (auto& [proj, names] : seen) names.clear();
-        Node root = reader.read(sources, fid, &projection, {}, &spans);
+        Node root;
+        try {
+            root = reader.read(sources, fid, &projection, {}, &spans);
+        } catch (const InputError& e) {
+            // Responses saved one after another in one file (`>>` of several CLI runs, JSON Lines).
+            if (e.id() == "json.syntax" && e.message().find("expected the end of the file after the JSON value") != std::string::npos &&
+                (e.message().starts_with("found '{'") || e.message().starts_with("found '['")))
+                throw InputError(e.file(), e.position(), "inventory.several-values",
+                                 "a second JSON value starts here: an inventory file holds one saved response; save each response "
+                                 "or page to its own file (aliyun ... > page1.json), or have the CLI merge the pages (--pager)",
+                                 e.pointer());
+            throw;
+        }
         bool lazy_here = false;
         const SourceFile& file = sources.file(fid);
         auto where = [&](const Node& n) { return file.position(n.origin.offset); };
@@ -525,9 +537,18 @@ Inventory load_inventory(SourceRegistry& sources, const std::vector<std::string>
                                      "expected an object in " + m.kind->name + " list, found " + kind_name(el.kind()),
                                      obj.pointer());
                 const Node* id = el.find(m.kind->id_field);
-                if (!id || !id->is_string() || id->as_string().empty())
+                if (!id || !id->is_string() || id->as_string().empty()) {
+                    // A list of whole responses ([{"Desktops": [...]}, ...]) rather than of objects.
+                    if (obj.bare_)
+                        for (const auto& k : rules.resources)
+                            if (!k.list_path.empty() && seen[&bare].count(k.list_path.front()))
+                                throw InputError(path, where(el), "inventory.several-values",
+                                                 "this list holds whole saved responses (this one has " + k.list_path.front() +
+                                                     "), not " + m.kind->name + " objects: save each response to its own file",
+                                                 obj.pointer());
                     throw InputError(path, where(el), "inventory.missing-id",
                                      m.kind->name + " without a string " + m.kind->id_field, obj.pointer());
+                }
                 obj.id = id->as_string();
                 obj.file = fid;
                 // The element is moved, not copied: the parsed document is not used again.

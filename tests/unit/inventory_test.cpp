@@ -573,3 +573,18 @@ TEST_CASE("pages left out: every saved page ends with a NextToken, or the pages 
     CHECK(got == std::vector<std::string>{"desktop the saved responses count 2 and hold 1 @inv/sh1.json:1",
                                           "snapshot every saved page ends with a NextToken (\"more\"): the page it asks for is not saved @inv/snap.json:2"});
 }
+
+TEST_CASE("several responses in one file are refused with a message that says so", "[inventory][several]") {
+    TempDir dir;
+    dir.write("a.json", "{\"Images\": [{\"ImageId\": \"m-1\"}]}\n{\"Images\": [{\"ImageId\": \"m-2\"}]}\n");
+    auto e = load_error({dir.file("a.json")});
+    REQUIRE(e);
+    CHECK(e->id == "inventory.several-values");
+    CHECK(e->where() == "2:1");
+    CHECK(e->message.find("a second JSON value starts here: an inventory file holds one saved response") == 0);
+    dir.write("images.json", "[{\"RequestId\": \"r\", \"Images\": [{\"ImageId\": \"m-1\"}]}]\n");
+    auto b = load_error({dir.file("images.json")});
+    REQUIRE(b);
+    CHECK(b->id == "inventory.several-values");
+    CHECK(b->message == "this list holds whole saved responses (this one has Images), not image objects: save each response to its own file");
+}
