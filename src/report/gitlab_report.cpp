@@ -57,22 +57,25 @@ std::string render_gitlab(const Report& r, const RenderOptions&) {
             {"location", Node::object({{"path", Node::string(path)}, {"lines", Node::object({{"begin", Node::number(line)}})}})},
         }));
     }
-    // A call on targets opguard cannot resolve: an info issue each, at the call, so the merge
-    // request says that its effects are not predicted (plan.unresolved-target is the error).
+    // A call on targets opguard cannot resolve, or a step whose calls opguard does not read: an
+    // info issue each, at the call, so the merge request says that its effects are not
+    // predicted even when its finding is waived (plan.unresolved-target, plan.cli-not-read, ...).
     for (const CallOutcome& c : r.calls) {
-        if (!c.acts_on_unresolved()) continue;
+        if (!c.acts_on_unresolved() && !c.placeholder) continue;
         Finding key;
         static const Rule unresolved_rule = [] { Rule x; x.id = "opguard.unresolved-targets"; return x; }();
-        key.rule = &unresolved_rule;
+        static const Rule not_read_rule = [] { Rule x; x.id = "opguard.calls-not-read"; return x; }();
+        key.rule = c.placeholder ? &not_read_rule : &unresolved_rule;
         key.call_id = c.id;
-        key.message = std::string("call ") + c.id + " (" + c.operation + ") " + kUnresolvedTargetsText;
+        key.message = c.placeholder ? std::string("step ") + c.id + " (" + c.label + ") " + c.message
+                                    : std::string("call ") + c.id + " (" + c.operation + ") " + kUnresolvedTargetsText;
         std::string fp;
         for (unsigned salt = 0; fp.empty() || seen.count(fp); ++salt) fp = fingerprint(key, salt);
         seen.insert(fp);
         const std::string path = c.location.file.empty() ? r.plan_file : c.location.file;
         issues.items().push_back(Node::object({
             {"description", Node::string(key.message)},
-            {"check_name", Node::string(unresolved_rule.id)},
+            {"check_name", Node::string(key.rule->id)},
             {"fingerprint", Node::string(fp)},
             {"severity", Node::string("info")},
             {"location", Node::object({{"path", Node::string(path)},

@@ -78,6 +78,10 @@ TEST_CASE("scripts the plan runs: one opguard cannot read is a placeholder that 
     CHECK(has(r.out, "call 4 line-5: ecs.StartInstance"));
     // A placeholder is not a call: no outcome is predicted for it, and no other rule reads it.
     CHECK(has(r.out, "Plan: 1 instance started; 3 steps (script lines or template tasks) make API calls opguard does not read: they are not checked.\n"));
+    // GitLab: an info issue per step, which stays when the step's finding is waived.
+    const CliRun gitlab = run_opguard(dir.path(), "check plan.sh -f gitlab" + kInventory);
+    CHECK(has(gitlab.out, "\"description\": \"step line-2 (shell source) this stands for API calls opguard does not read: they are not checked, and their "
+                          "effects are not predicted\",\n    \"check_name\": \"opguard.calls-not-read\""));
     CHECK(has(r.out, "3 errors, 0 warnings, 0 info\n"));
 
     // A script known to make no API calls is accepted explicitly, line by line: a waiver.
