@@ -165,6 +165,21 @@ Plan shell_plan(SourceRegistry& sources, uint32_t top, const RuleSet& rules, boo
         std::optional<WrappedSyntaxError> syntax_error;
         if (script.syntax_error) syntax_error = WrappedSyntaxError{*script.syntax_error, script.syntax_token};
         const size_t before = b.size();
+        // A script with CRLF line ends (saved on Windows): bash keeps the carriage return as
+        // part of each line's last word. Said once, on the file's first call.
+        const size_t crlf = f.text().find("\r\n");
+        bool crlf_said = crlf == std::string_view::npos;
+        auto add = [&](CallDraft d) {
+            if (!crlf_said) {
+                const Origin at{fid, static_cast<uint32_t>(crlf)};
+                d.note("crlf", Node::object({{"message", Node::string(
+                    "this script's lines end in CRLF (a file saved on Windows): bash keeps the carriage return as part of each "
+                    "line's last word, so its commands fail or send values that end in \\r (a backslash before it does not "
+                    "continue the line); opguard reads the lines as if they ended in LF. Convert the file (dos2unix) before running it", at)}}, at));
+                crlf_said = true;
+            }
+            b.add(std::move(d));
+        };
         auto line_id = [&](uint32_t at, uint32_t iteration) {
             uint32_t line = f.position(at).line;
             int n = ++per_line[{line, iteration}];
@@ -186,7 +201,7 @@ Plan shell_plan(SourceRegistry& sources, uint32_t top, const RuleSet& rules, boo
             d.set_header("action", Node::string(line_cmd.words[0].text, d.origin));
             d.adapter.set("placeholder", Node::boolean(true, at));
             d.note(note, Node::object({{"message", Node::string(message, at)}}, at));
-            b.add(std::move(d));
+            add(std::move(d));
             ++placeholders;
         };
         // Another script a line runs or sources (itself, or in a string bash -c runs): read where
@@ -290,7 +305,7 @@ Plan shell_plan(SourceRegistry& sources, uint32_t top, const RuleSet& rules, boo
                     const Origin at{fid, inv.wrapper_at};
                     d->note("wrappers", Node::object({{"wrapper", Node::string(inv.wrapper, at)}, {"message", Node::string(inv.message, at)}}, at));
                 }
-                if (d) b.add(std::move(*d));
+                if (d) add(std::move(*d));
             }
         }
         if (wrapped_too_deep)

@@ -1,0 +1,3 @@
+#!/bin/bash
+# Saved on Windows: every line ends in CRLF.
+aliyun ecd RebootDesktops --RegionId cn-hangzhou --DesktopId.1 ecd-t-winrun
