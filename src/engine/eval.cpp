@@ -34,8 +34,6 @@ std::string lower_ascii(std::string s) {
     return s;
 }
 
-std::optional<double> as_number(const Node& n) { return number_value(n); }
-
 // A single value used where a list is expected counts as a one-element list.
 std::vector<const Node*> elements(const Node& n) {
     std::vector<const Node*> out;
@@ -123,10 +121,10 @@ public:
         }
         return values_equal(a, b);
     }
-    // as_number(n), charged for long strings (strtod reads them whole).
+    // number_value(n), charged for long strings (strtod reads them whole).
     std::optional<double> number_of(const Node& n, const ast::Expr& e) {
         charge(n.as_string().size() / 64, e);
-        return as_number(n);
+        return number_value(n);
     }
 
     Val var(const ast::Expr& e) {
@@ -475,10 +473,10 @@ public:
         if (type == "string") return v.is_string();
         if (type == "boolean") return v.is_bool() || (v.is_string() && (v.as_string() == "true" || v.as_string() == "false"));
         if (type == "integer") {
-            auto n = as_number(v);
+            auto n = number_value(v);
             return n && std::floor(*n) == *n;
         }
-        if (type == "number") return as_number(v).has_value();
+        if (type == "number") return number_value(v).has_value();
         if (type == "list") return v.is_array();
         if (type == "object") return v.is_object();
         return true;
@@ -582,8 +580,8 @@ private:
 }  // namespace
 
 bool values_equal(const Node& a, const Node& b) {
-    if (a.is_number() && b.is_string()) { auto n = as_number(b); return n && *n == a.as_number(); }
-    if (a.is_string() && b.is_number()) { auto n = as_number(a); return n && *n == b.as_number(); }
+    if (a.is_number() && b.is_string()) { auto n = number_value(b); return n && *n == a.as_number(); }
+    if (a.is_string() && b.is_number()) { auto n = number_value(a); return n && *n == b.as_number(); }
     return a.equals(b);
 }
 

@@ -201,6 +201,19 @@ struct Report {
     std::vector<RuleOverride> overrides;        // by rule id; empty without --skip-rule / --severity
     uint64_t evaluation_steps = 0;     // rule-language steps the simulation took (not rendered)
 
+    // The calls and targets by outcome, counted in one place for the summary line and
+    // every format's counts (report/common.hpp): a call no rule file describes is not
+    // predicted, so not refused; a placeholder step is counted apart from it; a dry-run
+    // line sends nothing, so refuses nothing.
+    struct CallCounts {
+        size_t calls = 0, targets = 0;
+        size_t refused = 0, targets_refused = 0;
+        size_t not_modeled = 0;   // no operation in the rules (placeholders not counted)
+        size_t not_read = 0;      // CallOutcome::placeholder
+        size_t unresolved = 0;    // CallOutcome::acts_on_unresolved()
+        size_t conditional = 0;   // CallOutcome::acts_conditionally()
+    };
+    CallCounts call_counts() const;
     // Findings of severity `s` that count (waived ones do not).
     size_t count(Severity s) const;
     size_t waived_count() const;

@@ -25,22 +25,35 @@ size_t Report::waived_count() const {
     return static_cast<size_t>(std::count_if(findings.begin(), findings.end(), [](const Finding& f) { return f.waived(); }));
 }
 
+Report::CallCounts Report::call_counts() const {
+    CallCounts n;
+    n.calls = calls.size();
+    for (const auto& c : calls) {
+        n.targets += c.targets.size();
+        if (c.placeholder) ++n.not_read;
+        else if (!c.known) ++n.not_modeled;
+        if (c.acts_on_unresolved()) ++n.unresolved;
+        if (c.acts_conditionally()) ++n.conditional;
+        if (c.dry_run) continue;
+        if (c.known && !c.accepted) ++n.refused;
+        for (const auto& t : c.targets) if (t.outcome == "refused") ++n.targets_refused;
+    }
+    return n;
+}
+
 std::string Report::summary() const {
     std::string s = "Plan: ";
-    const size_t unresolved = static_cast<size_t>(
-        std::count_if(calls.begin(), calls.end(), [](const CallOutcome& c) { return c.acts_on_unresolved(); }));
+    const CallCounts n = call_counts();
+    const size_t unresolved = n.unresolved, conditional = n.conditional, not_read = n.not_read;
     // What such a call changes is not known: it is said instead of "no change", never beside it.
     const std::string unresolved_text =
         unresolved == 0 ? ""
         : unresolved == 1 ? std::string("1 call ") + kUnresolvedTargetsText
                           : std::to_string(unresolved) + " calls act on targets opguard cannot resolve: their effects are not predicted";
-    const size_t conditional = static_cast<size_t>(
-        std::count_if(calls.begin(), calls.end(), [](const CallOutcome& c) { return c.acts_conditionally(); }));
     const std::string conditional_text =
         conditional == 0 ? ""
         : conditional == 1 ? std::string("1 call runs only under a condition checked when it runs: its effects are not predicted")
                            : std::to_string(conditional) + " calls run only under a condition checked when they run: their effects are not predicted";
-    const size_t not_read = static_cast<size_t>(std::count_if(calls.begin(), calls.end(), [](const CallOutcome& c) { return c.placeholder; }));
     const std::string not_read_text =
         not_read == 0 ? ""
         : not_read == 1 ? std::string("1 step (a script line or template task) makes API calls opguard does not read: they are not checked")
@@ -50,17 +63,10 @@ std::string Report::summary() const {
     if (summary_parts.empty() && !unresolved && conditional) s += conditional_text;
     if (summary_parts.empty() && !unresolved && !conditional && not_read) s += not_read_text;
     for (size_t i = 0; i < summary_parts.size(); ++i) s += (i ? ", " : "") + summary_parts[i];
-    size_t refused_targets = 0, refused_calls = 0, not_modeled = 0;
-    for (const auto& c : calls) {
-        if (!c.known && !c.placeholder) ++not_modeled;  // no operation in the rules: read-only or not, nothing is predicted
-        if (c.dry_run) continue;
-        if (c.known && !c.accepted) ++refused_calls;  // an unknown call is not predicted, not refused
-        for (const auto& t : c.targets) if (t.outcome == "refused") ++refused_targets;
-    }
     std::vector<std::string> tail;
-    if (refused_calls) tail.push_back(std::to_string(refused_calls) + (refused_calls == 1 ? " call refused" : " calls refused"));
-    if (refused_targets) tail.push_back(std::to_string(refused_targets) + (refused_targets == 1 ? " target refused" : " targets refused"));
-    if (not_modeled) tail.push_back(std::to_string(not_modeled) + (not_modeled == 1 ? " call not modeled" : " calls not modeled"));
+    if (n.refused) tail.push_back(std::to_string(n.refused) + (n.refused == 1 ? " call refused" : " calls refused"));
+    if (n.targets_refused) tail.push_back(std::to_string(n.targets_refused) + (n.targets_refused == 1 ? " target refused" : " targets refused"));
+    if (n.not_modeled) tail.push_back(std::to_string(n.not_modeled) + (n.not_modeled == 1 ? " call not modeled" : " calls not modeled"));
     if (!tail.empty()) {
         s += "; ";
         for (size_t i = 0; i < tail.size(); ++i) s += (i ? ", " : "") + tail[i];
@@ -253,18 +259,28 @@ public:
         }
         return nullptr;
     }
-    // Per rule, effect and operation that a call of the plan uses, and per inventory field it
-    // reads (dsl/field_reads.hpp): the fields no saved object of a loaded kind has, with
-    // the nearest field that exists. One entry per item and field.
-    Node absent_fields() override {
-        Node out = Node::array();
+    // What the plan's calls use of the rule set: each operation some call is of, and each
+    // rule and effect that applies to one of them, with a name for it ("operation X",
+    // "rule Y", "effect Z") and the inventory fields it reads (dsl/field_reads.hpp), in
+    // rule-set order: operations, then rules, then effects.
+    template <class F>
+    void each_used_by_plan(F&& f) const {
         std::set<std::string, std::less<>> ops;
         for (const auto& c : plan_.calls) if (c.operation) ops.insert(c.operation->name);
-        if (ops.empty()) return out;
+        if (ops.empty()) return;
         auto applies = [&](const std::vector<std::string>& list) {
             return std::any_of(list.begin(), list.end(), [&](const std::string& o) { return o == "*" || ops.count(o); });
         };
-        auto scan = [&](const std::string& by, const std::vector<FieldRead>& reads) {
+        for (const auto& op : rules_.operations) if (ops.count(op.name)) f("operation " + op.name, op.field_reads, &op);
+        for (const auto& r : rules_.rules) if (applies(r.operations)) f("rule " + r.id, r.field_reads, nullptr);
+        for (const auto& e : rules_.effects) if (applies(e.operations)) f("effect " + e.id, e.field_reads, nullptr);
+    }
+    // Per rule, effect and operation that a call of the plan uses, and per inventory field it
+    // reads: the fields no saved object of a loaded kind has, with the nearest field that
+    // exists. One entry per item and field.
+    Node absent_fields() override {
+        Node out = Node::array();
+        each_used_by_plan([&](const std::string& by, const std::vector<FieldRead>& reads, const Operation*) {
             std::set<std::pair<std::string, std::string>> done;
             for (const auto& fr : reads) {
                 if (!done.emplace(fr.kind, fr.field).second) continue;
@@ -282,26 +298,19 @@ public:
                                                     {"closest", near.empty() ? Node::null() : Node::string(near)},
                                                     {"at", Node::string(fr.field, fr.origin)}}));
             }
-        };
-        for (const auto& op : rules_.operations) if (ops.count(op.name)) scan("operation " + op.name, op.field_reads);
-        for (const auto& r : rules_.rules) if (applies(r.operations)) scan("rule " + r.id, r.field_reads);
-        for (const auto& e : rules_.effects) if (applies(e.operations)) scan("effect " + e.id, e.field_reads);
+        });
         return out;
     }
-    // The kinds that a rule, effect or operation of the plan's calls reads whose saved lists
-    // miss pages.
+    // The kinds that a rule, effect or operation of the plan's calls reads (an operation's
+    // target kind too) whose saved lists miss pages.
     Node incomplete_lists() override {
         Node out = Node::array();
         if (inv_.incomplete().empty()) return out;
-        std::set<std::string, std::less<>> ops, kinds;
-        for (const auto& c : plan_.calls) if (c.operation) ops.insert(c.operation->name);
-        auto applies = [&](const std::vector<std::string>& list) {
-            return std::any_of(list.begin(), list.end(), [&](const std::string& o) { return o == "*" || ops.count(o); });
-        };
-        auto add = [&](const std::vector<FieldRead>& reads) { for (const auto& fr : reads) kinds.insert(fr.kind); };
-        for (const auto& op : rules_.operations) if (ops.count(op.name)) { add(op.field_reads); kinds.insert(op.target_kind); }
-        for (const auto& r : rules_.rules) if (applies(r.operations)) add(r.field_reads);
-        for (const auto& e : rules_.effects) if (applies(e.operations)) add(e.field_reads);
+        std::set<std::string, std::less<>> kinds;
+        each_used_by_plan([&](const std::string&, const std::vector<FieldRead>& reads, const Operation* op) {
+            for (const auto& fr : reads) kinds.insert(fr.kind);
+            if (op) kinds.insert(op->target_kind);
+        });
         for (const IncompleteList& l : inv_.incomplete()) {
             if (!kinds.count(l.kind->name)) continue;
             out.items().push_back(Node::object({{"kind", Node::string(l.kind->name)},

@@ -20,18 +20,14 @@ ByCall by_call(const Report& r) {
 
 Counts counts(const Report& r) {
     Counts c;
-    c.calls = r.calls.size();
-    // As Report::summary counts them: a call no rule file describes is not predicted, so
-    // not refused; a dry-run line sends nothing.
-    for (const auto& call : r.calls) {
-        c.targets += call.targets.size();
-        if (call.placeholder) ++c.calls_not_read;
-        else if (!call.known) ++c.calls_not_modeled;
-        if (call.acts_on_unresolved()) ++c.calls_unresolved_targets;
-        if (call.dry_run) continue;
-        if (call.known && !call.accepted) ++c.calls_refused;
-        for (const auto& t : call.targets) if (t.outcome == "refused") ++c.targets_refused;
-    }
+    const Report::CallCounts n = r.call_counts();  // the numbers the summary line says
+    c.calls = n.calls;
+    c.targets = n.targets;
+    c.calls_refused = n.refused;
+    c.targets_refused = n.targets_refused;
+    c.calls_not_modeled = n.not_modeled;
+    c.calls_not_read = n.not_read;
+    c.calls_unresolved_targets = n.unresolved;
     c.errors = r.count(Severity::Error);
     c.warnings = r.count(Severity::Warning);
     c.infos = r.count(Severity::Info);
