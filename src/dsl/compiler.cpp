@@ -381,7 +381,7 @@ public:
                                                        (b->max_args != b->min_args ? " to " + std::to_string(b->max_args) : "") +
                                                        (b->max_args == 1 ? " argument" : " arguments") + "; found " +
                                                        std::to_string(n) + " (" + std::string(b->doc) + ")");
-                if ((e->name == "lookup" || e->name == "history" || e->name == "loaded" || e->name == "find_all") && !e->args.empty() &&
+                if ((e->name == "lookup" || e->name == "history" || e->name == "loaded" || e->name == "incomplete" || e->name == "find_all") && !e->args.empty() &&
                     e->args[0]->op == ast::Op::Literal && e->args[0]->literal.is_string() &&
                     !kind_names_.count(e->args[0]->literal.as_string()) && !broken(e->args[0]->literal.as_string()))
                     report(e->args[0]->origin, "rules.unknown-kind", "unknown resource kind '" + e->args[0]->literal.as_string() + "'" +

@@ -418,6 +418,7 @@ public:
             return Val(Node::string(t.substr(0, n)));
         }
         if (f == Fn::Loaded) return boolean(host_.loaded(str(0)));
+        if (f == Fn::Incomplete) return boolean(host_.incomplete(str(0)));
         if (f == Fn::Choose) return arg(0)->truthy() ? arg(1) : arg(2);
         if (f == Fn::Ieq) {
             Val a = arg(0), b = arg(1);

@@ -47,6 +47,8 @@ public:
     virtual Val find_all(std::string_view kind, std::string_view field, const Node& value) = 0;
     // Whether any saved response of this kind was given (even an empty list).
     virtual bool loaded(std::string_view kind) = 0;
+    // Whether the saved responses of this kind show pages left out (Inventory::incomplete).
+    virtual bool incomplete(std::string_view /*kind*/) { return false; }
     // The current call's operation (nullptr when the call's operation is unknown).
     virtual const Operation* operation() = 0;
     virtual const Node* parameters() = 0;

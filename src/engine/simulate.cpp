@@ -236,6 +236,10 @@ public:
         return Val(std::move(out));
     }
     bool loaded(std::string_view kind) override { return inv_.loaded(kind); }
+    bool incomplete(std::string_view kind) override {
+        return std::any_of(inv_.incomplete().begin(), inv_.incomplete().end(),
+                           [&](const IncompleteList& l) { return l.kind->name == kind; });
+    }
     // `calls` (every call's record) and `prior_calls` (those before the current call; all of
     // them for plan-wide rules) are copies of the plan's records, made only when a rule
     // asks: `prior_calls` grows with the calls already run, so building it stays linear.

@@ -361,3 +361,66 @@ TEST_CASE("a local-disk family is found from InstanceType when InstanceTypeFamil
     CHECK(inv.find("instance", "i-1")->value().find("local_disk_family")->truthy());
     CHECK(inv.find("instance", "i-2")->value().find("local_disk_family")->truthy());
 }
+
+TEST_CASE("an id not on the saved pages of a list that misses pages is refused, and the message says it may be on a page not saved", "[fail-closed][inventory][pages]") {
+    TempDir dir;
+    // Desktops: one page that asks for the next; instances: every page saved.
+    dir.write("inv/desktops.json", "{\"Desktops\": [{\"DesktopId\": \"ecd-1\", \"OfficeSiteId\": \"cn-hangzhou+dir-1\", \"DesktopStatus\": \"Stopped\"}],\n"
+                                   " \"NextToken\": \"page-2\"}\n");
+    dir.write("inv/instances.json", "{\"TotalCount\": 1, \"Instances\": {\"Instance\": [{\"InstanceId\": \"i-1\", \"RegionId\": \"cn-hangzhou\", \"Status\": \"Running\"}]}}\n");
+    dir.write("plan.sh", "aliyun ecd StopDesktops --RegionId cn-hangzhou --DesktopId.1 ecd-9\n"
+                         "aliyun ecs RedeployInstance --RegionId cn-hangzhou --InstanceId i-9\n");
+    CliRun r = run_opguard(dir.path().string(), "--no-config check plan.sh -i inv --format json");
+    CHECK(r.exit == 1);
+    const auto report = nlohmann::json::parse(r.out);
+    std::vector<std::string> found;
+    for (const auto& f : report["findings"])
+        if (f["rule"] == "ecd.desktop.unknown" || f["rule"] == "ecs.redeploy.unknown-instance")
+            found.push_back(f["rule"].get<std::string>() + ": " + f["message"].get<std::string>());
+    CHECK(found == std::vector<std::string>{
+                       "ecd.desktop.unknown: desktop ecd-9 is not in the saved DescribeDesktops responses (those responses miss pages: it may be on "
+                       "a page not saved, and the outcome shown is the answer to an id that does not exist)",
+                       "ecs.redeploy.unknown-instance: instance i-9 is not in the saved DescribeInstances responses"});
+    // Still refused (fail-closed), with the page warning at the NextToken.
+    CHECK(report["calls"][0]["targets"][0]["outcome"] == "refused");
+    CHECK(report["calls"][1]["outcome"] == "refused");
+    std::vector<std::string> pages;
+    for (const auto& f : report["findings"])
+        if (f["rule"] == "inventory.incomplete")
+            pages.push_back(f["location"]["file"].get<std::string>() + ":" + std::to_string(f["location"]["line"].get<int>()) + ":" +
+                            std::to_string(f["location"]["column"].get<int>()));
+    CHECK(pages == std::vector<std::string>{"inv/desktops.json:2:15"});
+}
+
+TEST_CASE("Huawei desktops, ECS events and the other kinds declare their types too: a value of another type is an error at it", "[fail-closed][inventory][types]") {
+    TempDir dir;
+    // A Huawei desktop whose metadata was saved as a string, and an ECS system event whose
+    // EventType was flattened to its name (the API returns {Code, Name}).
+    dir.write("inv/list_desktops_detail.json",
+              "{\"desktops\": [\n"
+              "  {\"desktop_id\": \"hw-1\", \"status\": \"ACTIVE\", \"metadata\": \"metering.image_id=img-1\"}\n"
+              "], \"total_count\": 1}\n");
+    dir.write("inv/list_images.json", "{\"images\": [{\"id\": \"img-1\", \"os_type\": \"Windows\"}], \"total_count\": 1}\n");
+    dir.write("inv/instances.json", "{\"Instances\": {\"Instance\": [{\"InstanceId\": \"i-1\", \"RegionId\": \"cn-hangzhou\", \"Status\": \"Running\"}]}}\n");
+    dir.write("inv/events.json", "{\"InstanceSystemEventSet\": {\"InstanceSystemEventType\": [\n"
+                                 "  {\"EventId\": \"e-1\", \"InstanceId\": \"i-1\", \"EventType\": \"SystemMaintenance.Redeploy\",\n"
+                                 "   \"EventCycleStatus\": {\"Code\": 24, \"Name\": \"Scheduled\"}}\n"
+                                 "]}}\n");
+    dir.write("plan.json", R"({"calls": [
+  {"id": "check", "cloud": "huaweicloud", "service": "workspace", "method": "POST", "path": "/v2/{project_id}/desktops/check-images",
+   "path_params": {"project_id": "p"}, "body": {"desktop_ids": ["hw-1"]}},
+  {"id": "redeploy", "product": "ecs", "version": "2014-05-26", "action": "RedeployInstance",
+   "parameters": {"RegionId": "cn-hangzhou", "InstanceId": "i-1"}}
+]}
+)");
+    CliRun r = run_opguard(dir.path().string(), "--no-config check plan.json -i inv --format json");
+    CHECK(r.exit == 1);
+    const auto report = nlohmann::json::parse(r.out);
+    std::vector<std::string> found;
+    for (const auto& f : report["findings"])
+        if (f["rule"] == "inventory.field-type")
+            found.push_back(f["location"]["file"].get<std::string>() + ":" + f["location"]["line"].dump() + ":" + f["location"]["column"].dump() + " " +
+                            f["message"].get<std::string>().substr(0, 52));
+    CHECK(found == std::vector<std::string>{"inv/events.json:2:56 system event e-1: EventType is \"SystemMaintenance.Re",
+                                            "inv/list_desktops_detail.json:2:58 Huawei desktop hw-1: metadata is \"metering.image_id="});
+}
