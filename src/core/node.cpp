@@ -124,16 +124,6 @@ std::vector<Node::Member>& Node::members() {
     return members_;
 }
 
-const std::vector<Node>& Node::items() const {
-    static const std::vector<Node> none;
-    return kind_ == NodeKind::Array ? items_ : none;
-}
-
-const std::vector<Node::Member>& Node::members() const {
-    static const std::vector<Member> none;
-    return kind_ == NodeKind::Object ? members_ : none;
-}
-
 // (A new Node is Null with number_ as its value: a factory switches the kind and then
 // starts the value of that kind.)
 Node Node::boolean(bool b, Origin o) { Node n; n.kind_ = NodeKind::Bool; n.bool_ = b; n.origin = o; return n; }

@@ -86,9 +86,15 @@ public:
     const std::string& as_string() const { return kind_ == NodeKind::String ? string_ : empty_string(); }
     // A list's items, an object's members (empty for other kinds). The non-const forms are
     // for a list's items and an object's members only (std::logic_error otherwise).
-    const std::vector<Node>& items() const;
+    const std::vector<Node>& items() const {
+        static const std::vector<Node> none;
+        return kind_ == NodeKind::Array ? items_ : none;
+    }
     std::vector<Node>& items();
-    const std::vector<Member>& members() const;
+    const std::vector<Member>& members() const {
+        static const std::vector<Member> none;
+        return kind_ == NodeKind::Object ? members_ : none;
+    }
     std::vector<Member>& members();
 
     // Object member lookup (first match); nullptr when absent or not an object.
@@ -119,9 +125,17 @@ public:
     Node(const Node& other);
     Node& operator=(const Node& other);
     // A node moved from keeps its kind, with an empty value.
-    Node(Node&& other) noexcept : origin(other.origin), kind_(other.kind_), number_(0) { take(other); }
+    // (Scalars are moved and destroyed here, inline; strings, lists and objects by take() and
+    // release().)
+    Node(Node&& other) noexcept : origin(other.origin), kind_(other.kind_), number_(0) {
+        if (kind_ == NodeKind::Number) number_ = other.number_;
+        else if (kind_ == NodeKind::Bool) bool_ = other.bool_;
+        else if (kind_ != NodeKind::Null) take(other);
+    }
     Node& operator=(Node&& other) noexcept;
-    ~Node() { release(); }
+    ~Node() {
+        if (kind_ >= NodeKind::String) release();
+    }
 
 private:
     [[noreturn]] void not_a(const char* what) const;

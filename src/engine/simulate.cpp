@@ -558,7 +558,7 @@ public:
                (in_transition.size() == 1 ? in_transition[0].first->id + " " + saved[0].to_text()
                                           : std::to_string(in_transition.size()) + " objects in transition") +
                "; if it waits, declare the wait: \"wait\": true on that call or a {\"wait\": true} step in an opguard plan, "
-               "--waiter in an aliyun command, an ACS::WaitFor task in an OOS template)";
+               "an aliyun Describe command with --waiter after it, an ACS::WaitFor task in an OOS template)";
     }
 
     // The plan waits for the work of every call so far (a wait step); returns their ids.

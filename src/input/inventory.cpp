@@ -131,27 +131,54 @@ public:
     }
 
 private:
-    // The declared JSON type of each typed field (ResourceKind::types) against the value
-    // saved; null or absent is not a type (the rules read it as missing).
-    void check_types(const ResourceKind& kind, const Node& value, const std::set<std::string, std::less<>>* checked = nullptr) const {
+    // A typed field of a kind (ResourceKind::types), with its name interned so that finding it
+    // in an object compares pointers, not text.
+    enum class JsonType : uint8_t { String, Boolean, List, Object, Number, Integer };
+    struct TypedField {
+        Key key;
+        const std::string* type;  // as declared: "string", "boolean", ...
+        JsonType t;
+    };
+    // The typed fields of `kind` that `skip` does not name, in declaration order; worked out
+    // once per kind and skip set (the eager fields of its plan, or none).
+    const std::vector<TypedField>& typed_fields(const ResourceKind& kind, const std::set<std::string, std::less<>>* skip) const {
+        auto [it, added] = typed_.try_emplace({&kind, skip});
+        if (!added) return it->second;
         for (const auto& [field, type] : kind.types) {
-            if (checked && checked->count(field)) continue;
-            const Node* v = value.find(field);
+            if (skip && skip->count(field)) continue;
+            // (The compiler accepts these six names only.)
+            const JsonType t = type == "string" ? JsonType::String : type == "boolean" ? JsonType::Boolean
+                             : type == "list" ? JsonType::List : type == "object" ? JsonType::Object
+                             : type == "number" ? JsonType::Number : JsonType::Integer;
+            it->second.push_back(TypedField{Key(field), &type, t});
+        }
+        return it->second;
+    }
+    // The declared JSON type of each typed field (ResourceKind::types) against the value
+    // saved; null or absent is not a type (the rules read it as missing). `checked`: fields
+    // checked already (when the object was first kept), left out.
+    void check_types(const ResourceKind& kind, const Node& value, const std::set<std::string, std::less<>>* checked = nullptr) const {
+        if (kind.types.empty()) return;
+        for (const TypedField& f : typed_fields(kind, checked)) {
+            const Node* v = value.find_key(f.key);
             if (!v || v->is_null()) continue;
             bool ok = false;
-            if (type == "string") ok = v->is_string();
-            else if (type == "boolean") ok = v->is_bool();
-            else if (type == "list") ok = v->is_array();
-            else if (type == "object") ok = v->is_object();
-            else if (type == "number" || type == "integer") {
-                // A numeric string counts: the rules read these fields with number().
-                std::optional<double> n = v->is_number() ? std::optional<double>(v->as_number()) : number_value(*v);
-                ok = n.has_value() && (type == "number" || std::floor(*n) == *n);
+            switch (f.t) {
+                case JsonType::String: ok = v->is_string(); break;
+                case JsonType::Boolean: ok = v->is_bool(); break;
+                case JsonType::List: ok = v->is_array(); break;
+                case JsonType::Object: ok = v->is_object(); break;
+                case JsonType::Number: case JsonType::Integer: {
+                    // A numeric string counts: the rules read these fields with number().
+                    std::optional<double> n = v->is_number() ? std::optional<double>(v->as_number()) : number_value(*v);
+                    ok = n.has_value() && (f.t == JsonType::Number || std::floor(*n) == *n);
+                    break;
+                }
             }
             if (ok) continue;
             const Node* id = value.find(kind.id_field);
             std::string shown = v->to_json();
-            mistyped_.push_back(MistypedField{&kind, id ? id->to_text() : std::string(), field, type, kind_name(v->kind()),
+            mistyped_.push_back(MistypedField{&kind, id ? id->to_text() : std::string(), f.key.str(), *f.type, kind_name(v->kind()),
                                               shortened(shown, 60, 57), v->origin});
         }
     }
@@ -159,6 +186,7 @@ private:
     const SourceRegistry& sources_;
     const RuleSet& rules_;
     mutable std::vector<MistypedField> mistyped_;  // finish() is const
+    mutable std::map<std::pair<const ResourceKind*, const void*>, std::vector<TypedField>> typed_;  // typed_fields()
     SecretNames secrets_;
     mutable SecretNameMemo secret_memo_{secrets_};  // finish() is const; each field name is tested once
     ElementReader reader_;

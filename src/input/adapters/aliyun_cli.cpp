@@ -308,9 +308,24 @@ std::optional<CallDraft> read_aliyun_command(const ShellCommand& cmd, const Scri
         }
         if (dry_run_flag(name)) d.dry_run(f.spelled, at);
         if (f.missing_value) continue;
-        // --waiter expr=<JMESPath> to=<value>: the CLI calls the API again until the
-        // expression reaches the value (openapi/waiter.go), so the client waits here.
-        if (name == "waiter" && !f.values.empty()) { d.wait = true; d.wait_at = at; }
+        // --waiter expr=<JMESPath> to=<value>: the CLI sends the same request again until the
+        // expression on its answer reaches the value (openapi/waiter.go Waiter.CallWith). On a
+        // call that only reads (a Describe polled for a status) the client waits there. On a
+        // call that changes something it waits for nothing the call starts, and each request
+        // sent again is a new call: noted for the rule plan.waiter-repeats-call, not a wait.
+        if (name == "waiter" && !f.values.empty()) {
+            const bool reads = op ? op->read_only
+                             : roa ? api.text == "GET" : read_only_api(*ctx.rules, action);
+            if (reads) {
+                d.wait = true;
+                d.wait_at = at;
+            } else {
+                std::string text;
+                for (const auto& v : f.values) text += (text.empty() ? "" : " ") + v.text();
+                d.note("waiter", Node::object({{"flag", Node::string(f.spelled, at)}, {"text", Node::string(text, at)},
+                                               {"api", Node::string(roa ? api.text : action, at)}}, at));
+            }
+        }
         if (name == "region") { region = f.values.at(0); region_spelled = f.spelled; region_at = f.at; continue; }
         if (name == "RegionId") { region_id = f.values.at(0); region_id_spelled = f.spelled; region_id_at = f.at; continue; }
         if (name == "version" || name == "api-version") continue;

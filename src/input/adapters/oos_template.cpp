@@ -513,17 +513,7 @@ private:
         unexpanded(t, id, a, action->origin, "opguard does not expand the OOS action " + a + ": what it calls is not checked");
     }
 
-    // The API's first CamelCase word is among the rules' read_only_verbs (Describe, List, ...).
-    bool read_only_api(const std::string& api) const {
-        size_t e = 1;
-        while (e < api.size() && !(api[e] >= 'A' && api[e] <= 'Z')) ++e;
-        const std::string verb = api.substr(0, e);
-        auto set = b_.rules().sets.find("read_only_verbs");
-        if (set == b_.rules().sets.end()) return false;
-        for (const Node& v : set->second.values.items())
-            if (v.is_string() && v.as_string() == verb) return true;
-        return false;
-    }
+    bool read_only_api(const std::string& api) const { return adapters::read_only_api(b_.rules(), api); }
 
     void loop_note(CallDraft& d, const Node& task, const std::string& name, const std::string& message, Origin at) {
         d.note("loops", Node::object({{"task", Node::string(name, task.origin)}, {"message", Node::string(message, at)}}, at));

@@ -118,6 +118,17 @@ const Operation* find_operation(const RuleSet& rules, const std::vector<std::pai
 PlanBuilder::PlanBuilder(const SourceRegistry& sources, uint32_t file_id, const RuleSet& rules, std::string format)
     : sources_(sources), file_(file_id), rules_(rules), format_(std::move(format)), secrets_(secret_names(rules)) {}
 
+bool read_only_api(const RuleSet& rules, const std::string& api) {
+    size_t e = 1;
+    while (e < api.size() && !(api[e] >= 'A' && api[e] <= 'Z')) ++e;
+    const std::string verb = api.substr(0, e);
+    auto set = rules.sets.find("read_only_verbs");
+    if (set == rules.sets.end()) return false;
+    for (const Node& v : set->second.values.items())
+        if (v.is_string() && v.as_string() == verb) return true;
+    return false;
+}
+
 void PlanBuilder::add(CallDraft draft) { drafts_.push_back(std::move(draft)); }
 
 // The draft's parameters => the `parameters` object of a plan call: repeats settled by the

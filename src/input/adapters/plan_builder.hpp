@@ -107,6 +107,9 @@ struct CallDraft {
 
 // The operation the rules describe for a call header (same matching as load_plan), or nullptr.
 const Operation* find_operation(const RuleSet& rules, const std::vector<std::pair<std::string, Node>>& header);
+// Whether an RPC API only reads, by its first CamelCase word (DescribeDesktops => Describe),
+// which the rules' set read_only_verbs lists.
+bool read_only_api(const RuleSet& rules, const std::string& api);
 
 class PlanBuilder {
 public:
