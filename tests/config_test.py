@@ -120,6 +120,37 @@ def main():
         f.write("# " + "x" * (2 * 1024 * 1024) + "\n")
     p = run("check", "plan.json", "--config", "big.yaml", name="unused.yaml")
     check(p.returncode == 2 and p.stderr.startswith("big.yaml: error[config.unreadable]"), f"a 2 MiB --config file: exit 2 ({p.stderr.strip()})")
+    # Aliases of one long value, many times (a "billion laughs"): refused at the alias that
+    # passes the file's expansion budget, in a moment and little memory.
+    bomb = "inventory: inventory\nskip-rule: &s \"" + "x" * 10000 + "\"\nwaivers: [" + ",".join(["*s"] * 10000) + "]\n"
+    p = run("check", "plan.json", config=bomb)
+    check(p.returncode == 2 and p.stderr.startswith(".opguard.yaml:2:12: error[yaml.expansion-limit]")
+          and len(p.stderr.splitlines()) == 1, f"an alias bomb in .opguard.yaml: yaml.expansion-limit (got {p.returncode}: {p.stderr[:200]})")
+    # A raw NUL byte: said as such, at its line and column.
+    p = run("check", "plan.json", config="inventory: inventory\ntoday: 2026-06-01\0\n")
+    check(p.returncode == 2 and p.stderr.startswith(".opguard.yaml:2:18: error[config.invalid-value]: the configuration holds a NUL character"),
+          f"a raw NUL in .opguard.yaml (got {p.stderr.strip()})")
+    # A .opguard.yaml that is a folder, a FIFO or a link to nothing is config.unreadable, never
+    # skipped in silence (its settings would be dropped without a word).
+    implicit = os.path.join(work, ".opguard.yaml")
+    for make, expected in ((lambda: os.makedirs(implicit), "expected a file, found a directory"),
+                           (lambda: os.mkfifo(implicit), "found a pipe (FIFO) with nothing written to it"),
+                           (lambda: os.symlink("nowhere.yaml", implicit), "cannot read file")):
+        if os.path.lexists(implicit):
+            shutil.rmtree(implicit) if os.path.isdir(implicit) and not os.path.islink(implicit) else os.remove(implicit)
+        make()
+        try:
+            p = subprocess.run([binary, "check", "plan.json", "-i", "inventory"], cwd=work, env=env, capture_output=True, text=True, timeout=20)
+            check(p.returncode == 2 and p.stderr.startswith(".opguard.yaml: error[config.unreadable]: " + expected),
+                  f"an implicit .opguard.yaml that cannot be read: exit 2, {expected} (got {p.returncode}: {p.stderr.strip()})")
+        except subprocess.TimeoutExpired:
+            check(False, f"implicit .opguard.yaml ({expected}): no answer in 20 s")
+    if os.path.lexists(implicit):
+        shutil.rmtree(implicit) if os.path.isdir(implicit) and not os.path.islink(implicit) else os.remove(implicit)
+    # An empty value of an option that would read as "not given" is a usage error.
+    for option in ("--today", "--parameters", "--inventory-kind"):
+        p = run("check", "plan.json", "-i", "inventory", option, "", name="unused.yaml")
+        check(p.returncode == 2 and f"error[usage]: {option}: an empty value was given" in p.stderr, f"{option} '': exit 2 ({p.stderr.strip()})")
     # A broken .opguard.yaml does not concern other commands.
     p = run("rules", "list", "--format", "json", config="nonsense: [\n")
     check(p.returncode == 0 and json.loads(p.stdout)["rules"], "rules list ignores .opguard.yaml")
@@ -140,6 +171,11 @@ def main():
     lines = dict(l.split(": ", 1) for l in p.stdout.splitlines() if not l.startswith("#"))
     check(lines.get("quiet") == "true  # other.yaml:3:1" and lines.get("plan") == "plan.json  # other.yaml:2:1",
           "opguard config --config FILE reads that file")
+    # --config given before the command word, as `opguard --config FILE check` takes it.
+    p = run("--config", "other.yaml", "config", name="unused.yaml")
+    check(p.returncode == 0 and "configuration file: other.yaml" in p.stdout, f"opguard --config FILE config reads that file ({p.stdout[:120]})")
+    p = run("--config", "missing.yaml", "config", name="unused.yaml")
+    check(p.returncode == 2 and p.stderr.startswith("missing.yaml: error[config.unreadable]"), "opguard --config MISSING config: exit 2")
     p = run("config", "--no-config", config=cfg)
     check("configuration file: none" in p.stdout and "inventory: []  # default" in p.stdout, "opguard config --no-config")
     p = run("config", config="fail-on: nope\n")

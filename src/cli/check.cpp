@@ -344,6 +344,7 @@ void setup_check(CLI::App& app, CommonOptions& common, CheckOptions& opt, int& r
     cmd->add_option("--inventory-kind", opt.inventory_kinds,
                     "Resource kind of bare-array inventory files: KIND for all of them, KIND=FILE for one (repeatable; e.g. "
                     "desktop=out/q1.json)")
+        ->check(non_empty())
         ->allow_extra_args(false);
     cmd->add_option("--plan-format", opt.plan_format,
                     "What the plan file is (default auto: detected from its content): opguard, shell, cli-dry-run-json, "
@@ -351,7 +352,8 @@ void setup_check(CLI::App& app, CommonOptions& common, CheckOptions& opt, int& r
         ->check(CLI::IsMember(plan_format_names()));
     cmd->add_option("--parameters", opt.parameters,
                     "An OOS template's execution parameters, as aliyun oos StartExecution --Parameters takes them: a JSON "
-                    "object, inline or in a FILE; given values win over Default");
+                    "object, inline or in a FILE; given values win over Default")
+        ->check(non_empty());
     cmd->add_option("-f,--format", opt.formats,
                     "Output format: text, json, sarif, junit, github, markdown or gitlab; repeat with --output for several")
         ->check(CLI::IsMember(format_names()))
@@ -362,7 +364,8 @@ void setup_check(CLI::App& app, CommonOptions& common, CheckOptions& opt, int& r
         ->check(CLI::IsMember({"error", "warning", "info"}));
     cmd->add_option("--waivers", opt.waiver_files, "A waiver file (JSON, schemas/waivers.schema.json); repeatable")
         ->allow_extra_args(false);
-    cmd->add_option("--today", opt.today, "The date waivers expire against and rules read as `today`, YYYY-MM-DD (default: today in UTC)");
+    cmd->add_option("--today", opt.today, "The date waivers expire against and rules read as `today`, YYYY-MM-DD (default: today in UTC)")
+        ->check(non_empty());
     cmd->add_flag("--timings", opt.timings, "Print the wall time and resident memory after each stage (rules, plan, inventory, simulate, render and write) on standard error");
     cmd->add_flag("-q,--quiet", opt.quiet, "Text report: only the failing findings (at or above --fail-on, not waived) and the summary");
     cmd->add_flag("--explain", opt.explain, "Show, for each rule on each target, whether it fired and the values it compared");

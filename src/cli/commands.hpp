@@ -17,6 +17,14 @@ inline constexpr int kExitFindings = 1;  // at least one finding at or above --f
 inline constexpr int kExitInput = 2;     // usage error, or unreadable / malformed plan, inventory or rules
 inline constexpr int kExitInternal = 3;  // a bug in opguard: please report it
 
+// For options whose empty value would read as "not given" (--today "", --parameters "$UNSET"):
+// an empty value is a usage error, never a silently dropped input.
+inline CLI::Validator non_empty() {
+    return CLI::Validator(
+        [](std::string& s) { return s.empty() ? std::string("an empty value was given (an unset variable?)") : std::string(); }, "",
+        "NONEMPTY");
+}
+
 struct CommonOptions {
     std::vector<std::string> rule_dirs;
     bool no_builtin_rules = false;

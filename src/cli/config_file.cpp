@@ -26,6 +26,7 @@
 #include "core/diagnostic.hpp"
 #include "core/source.hpp"
 #include "core/suggest.hpp"
+#include "input/adapters/yaml_reader.hpp"
 
 namespace opguard::cli {
 
@@ -108,7 +109,24 @@ struct Setting {
     std::vector<Position> item_pos;  // each value's line:col
 };
 
-std::string scalar_text(const YAML::Node& n) { return n.Scalar(); }
+// A scalar's text, charged against the file's expansion budget: an alias is the same node
+// as its anchor, so a list of aliases of one long value ("billion laughs") would otherwise
+// make the settings far larger than the file.
+struct Budget {
+    const std::string& path;
+    size_t left;
+    std::string take(const YAML::Node& n) {
+        const size_t units = n.Scalar().size() + 1;
+        if (units > left)
+            throw InputError(path, at(n.Mark()), "yaml.expansion-limit",
+                             "YAML aliases expand this configuration beyond what opguard reads of a file of its size (" +
+                                 std::to_string(adapters::kYamlExpansionFloor) + " + " +
+                                 std::to_string(adapters::kYamlExpansionFactor) +
+                                 " characters per byte of the file); write the values out instead");
+        left -= units;
+        return n.Scalar();
+    }
+};
 
 constexpr size_t kMaxConfigBytes = 1024 * 1024;
 
@@ -121,6 +139,14 @@ std::vector<Setting> read_settings(const std::string& path, const std::map<std::
         text = read_file_bytes(path, kMaxConfigBytes);
     } catch (const InputError& e) {
         throw InputError(path, e.position(), "config.unreadable", e.message());
+    }
+    // A NUL byte is no YAML character: yaml-cpp's message about it names neither the NUL nor
+    // its place (a column counted in bytes, as yaml-cpp counts them).
+    if (const size_t nul = text.find('\0'); nul != std::string::npos) {
+        const size_t line_start = text.rfind('\n', nul) == std::string::npos ? 0 : text.rfind('\n', nul) + 1;
+        const auto line = static_cast<uint32_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(nul), '\n') + 1);
+        throw InputError(path, Position{line, static_cast<uint32_t>(nul - line_start + 1)}, "config.invalid-value",
+                         "the configuration holds a NUL character");
     }
     YAML::Node root;
     try {
@@ -136,6 +162,8 @@ std::vector<Setting> read_settings(const std::string& path, const std::map<std::
     if (!root || root.IsNull()) return {};
     if (!root.IsMap())
         throw InputError(path, at(root.Mark()), "config.wrong-type", "the configuration is a mapping of option names to values");
+    Budget budget{path, adapters::kYamlExpansionFloor + adapters::kYamlExpansionFactor * text.size()};
+    auto scalar_text = [&budget](const YAML::Node& n) { return budget.take(n); };
     std::vector<Setting> out;
     std::set<std::string> seen;
     std::vector<std::string> names;
@@ -229,7 +257,25 @@ ConfigResult apply_config(const std::vector<std::string>& args_in, const AppBuil
         Probe raw(build);
         raw.parse(args_in);
         if (CLI::App* config = raw.app.get_subcommand_ptr("config").get(); config && config->parsed()) {
-            r.args = args_in;
+            // `opguard --config FILE config PLAN ...`: the file given before the command word
+            // is the one `config` reads (moved after it), as `check` would read it there.
+            std::vector<std::string> before, moved;
+            size_t i = 0;
+            for (; i < args_in.size() && args_in[i] != "config"; ++i) {
+                const std::string& a = args_in[i];
+                if (a == "--config" && i + 1 < args_in.size()) {
+                    moved.push_back(a);
+                    moved.push_back(args_in[++i]);
+                } else if (a.rfind("--config=", 0) == 0 || a == "--no-config") {
+                    moved.push_back(a);
+                } else {
+                    before.push_back(a);
+                }
+            }
+            r.args = before;
+            if (i < args_in.size()) r.args.push_back(args_in[i++]);
+            r.args.insert(r.args.end(), moved.begin(), moved.end());
+            r.args.insert(r.args.end(), args_in.begin() + static_cast<std::ptrdiff_t>(i), args_in.end());
             return r;
         }
     }
@@ -252,8 +298,11 @@ ConfigResult apply_config(const std::vector<std::string>& args_in, const AppBuil
         throw InputError("command line", {}, "usage", "--config " + *file + " and --no-config contradict each other: give one");
     if (no_config) file.reset();
     else if (!file) {
+        // Anything by that name (a folder, a FIFO, a link to nothing included) is the
+        // configuration: one that cannot be read is config.unreadable, never skipped in silence.
         std::error_code ec;
-        if (std::filesystem::is_regular_file(kDefaultConfig, ec)) file = kDefaultConfig;
+        if (std::filesystem::symlink_status(kDefaultConfig, ec).type() != std::filesystem::file_type::not_found)
+            file = kDefaultConfig;
     }
     if (!file) return r;
     r.file = *file;

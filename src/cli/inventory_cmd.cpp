@@ -51,7 +51,7 @@ void setup_inventory(CLI::App& app, CommonOptions& common, int& result) {
     cmd->add_option("--plan-format", opt.plan_format,
                     "What the plan file is (default auto: detected from its content), as for check")
         ->check(CLI::IsMember(plan_format_names()));
-    cmd->add_option("--parameters", opt.parameters, "An OOS template's execution parameters, as for check");
+    cmd->add_option("--parameters", opt.parameters, "An OOS template's execution parameters, as for check")->check(non_empty());
     cmd->callback([&result, &common] { result = run_inventory(common, opt); });
 }
 

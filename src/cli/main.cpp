@@ -11,6 +11,7 @@
 #include "cli/commands.hpp"
 #include "cli/config_file.hpp"
 #include "core/diagnostic.hpp"
+#include "core/redact.hpp"
 #include "core/text_safety.hpp"
 #include "input/json_reader.hpp"
 
@@ -44,6 +45,26 @@ void build_app(CLI::App& app, AppState& st) {
     config->prefix_command();  // everything after `config` is check's command line
     config->fallthrough(false);
     config->callback([config, &st] { st.result = print_config(config->remaining(), build_app); });
+}
+
+// A usage error quotes the command line as given, in the parser's order ("not expected:
+// X --access-key-secret" puts a value before its flag): every value of a flag with a secret's
+// name (--password=X, --access-key-secret X) is hidden wherever it appears, and the whole
+// message then passes through redact_text, as every other error message does.
+std::string redact_usage(std::string message, const std::vector<std::string>& args) {
+    const opguard::SecretNames& names = opguard::builtin_secret_names();
+    for (size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        const size_t b = a.find_first_not_of('-');
+        if (a.empty() || a[0] != '-' || b == std::string::npos) continue;
+        const size_t eq = a.find('=', b);
+        if (!names.is_secret(a.substr(b, eq == std::string::npos ? std::string::npos : eq - b))) continue;
+        const std::string value = eq != std::string::npos ? a.substr(eq + 1) : i + 1 < args.size() ? args[i + 1] : "";
+        if (value.empty()) continue;
+        for (size_t at = message.find(value); at != std::string::npos; at = message.find(value, at + std::strlen(opguard::kRedacted)))
+            message.replace(at, value.size(), opguard::kRedacted);
+    }
+    return opguard::redact_text(message, names);
 }
 
 }  // namespace
@@ -88,7 +109,9 @@ int main(int argc, char** argv) {
         // a --format value) is shown with control characters escaped, so that a name holding
         // a newline or an escape sequence cannot forge a line of its own (::error ...).
         if (e.get_exit_code() == 0) return app.exit(e);
-        std::cerr << "command line: error[usage]: " << opguard::displayable(e.what()) << " (opguard --help lists the options)\n";
+        const std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);
+        std::cerr << "command line: error[usage]: " << opguard::displayable(redact_usage(e.what(), args))
+                  << " (opguard --help lists the options)\n";
         return kExitInput;
     } catch (const opguard::InputError& e) {
         std::cerr << opguard::format_input_error(e) << "\n";

@@ -1,4 +1,7 @@
 #include "core/redact.hpp"
+
+#include <cctype>
+#include <cstring>
 #include "core/text_safety.hpp"
 
 #include <algorithm>
@@ -249,7 +252,12 @@ void redact_tree(Node& n, const SecretNames& names, bool free_text) {
 
 void redact_tree(Node& n, SecretNameMemo& memo, bool free_text) { redact_walk(n, memo, free_text); }
 
-std::string redact_text(std::string_view text, const SecretNames& names) {
+namespace {
+
+// One pass of redact_text over the text as written.
+// `colon`: also `name: value` (to the end of the line) and `"name": value`; without it only
+// the forms a command line writes, `--name value` and `name=value`.
+std::string redact_written(std::string_view text, const SecretNames& names, bool colon = true) {
     std::string t(text);
     strip_userinfo(t);
     const size_t n = t.size();
@@ -276,7 +284,7 @@ std::string redact_text(std::string_view text, const SecretNames& names) {
         while (k2 < n && blank(at(k2))) ++k2;
         size_t vb = std::string::npos, ve = 0, resume = 0;
         unsigned char sep = at(k2);
-        if ((sep == '=' || sep == ':') && t.compare(k2, 3, "://") != 0) {
+        if ((sep == '=' || (sep == ':' && colon)) && t.compare(k2, 3, "://") != 0) {
             size_t k3 = k2 + 1;
             while (k3 < n && blank(at(k3))) ++k3;
             unsigned char q = at(k3);
@@ -311,6 +319,8 @@ std::string redact_text(std::string_view text, const SecretNames& names) {
                 while (ve < n && at(ve) > ' ') ++ve;
             }
         }
+        // A value redacted already ("[redacted]", whose ']' ends an unquoted value) stays.
+        if (vb != std::string::npos && t.compare(vb, std::strlen(kRedacted), kRedacted) == 0) ve = vb + std::strlen(kRedacted);
         if (vb == std::string::npos || ve <= vb) continue;
         std::string_view value(t.data() + vb, ve - vb);
         if (value == kRedacted) continue;
@@ -320,6 +330,44 @@ std::string redact_text(std::string_view text, const SecretNames& names) {
         i = resume;
     }
     return out;
+}
+
+// The text without the quotes and backslashes a shell removes: --Pass''word, --'Password',
+// "--Password" and --Pass\word are --Password to the shell, and --Password=SEK"RET" has the
+// value SEKRET.
+std::string dequoted(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (char c : text)
+        if (c != '\'' && c != '"' && c != '\\') out += c;
+    return out;
+}
+
+}  // namespace
+
+std::string redact_text(std::string_view text, const SecretNames& names) {
+    std::string once = redact_written(text, names);
+    // A secret the quoting hid from the pass above (a name split by quotes, a value that goes
+    // on after a quote): what is left once the redacted values and the quotes are taken out
+    // still holds a secret's value. Then the text is shown as the shell reads it (without
+    // quotes), redacted. Otherwise it keeps its quotes.
+    // (Compared by their letters and digits: a value that is only punctuation, the ')' that
+    // closes a command substitution, is no secret.)
+    auto without_redacted = [](std::string t) {
+        for (size_t at = t.find(kRedacted); at != std::string::npos; at = t.find(kRedacted, at)) t.erase(at, std::strlen(kRedacted));
+        return t;
+    };
+    auto alnum = [](const std::string& t) {
+        std::string out;
+        for (char c : t)
+            if (std::isalnum(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80) out += c;
+        return out;
+    };
+    // (The check reads the command-line forms only: JSON's "name": "value" loses its quotes
+    // here, and what follows a colon to the end of the line would read as a value.)
+    const std::string rest = dequoted(without_redacted(once));
+    if (alnum(without_redacted(redact_written(rest, names, false))) == alnum(rest)) return once;
+    return redact_written(dequoted(text), names);
 }
 
 bool excerpt_near_secret(std::string_view pointer, std::string_view text, size_t offset, const SecretNames& names) {

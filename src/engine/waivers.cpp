@@ -178,10 +178,14 @@ std::vector<Waiver> load_waiver_file(SourceRegistry& sources, const std::string&
     WaiverReader reader(sources, rules);
     if (!root.is_object())
         reader.fail(root, "waivers.shape", std::string("a waiver file is a JSON object {\"waivers\": [...]}; found ") + kind_name(root.kind()), "");
-    for (const auto& [k, v] : root.members())
+    for (const auto& [k, v] : root.members()) {
         if (k != "waivers" && k != "$schema" && k != "description")
             reader.fail(v, "waivers.unknown-key", "unknown key '" + k + "' in the waiver file; expected waivers, description or $schema",
                         "/" + pointer_token(k));
+        // As the schema says (schemas/waivers.schema.json), and as a plan's are.
+        if (k != "waivers" && !v.is_string())
+            reader.fail(v, "waivers.shape", "\"" + k + "\" must be a string; found " + std::string(kind_name(v.kind())), "/" + pointer_token(k));
+    }
     const Node* list = root.find("waivers");
     if (!list) reader.fail(root, "waivers.shape", "the waiver file has no \"waivers\" list", "");
     return reader.read_list(*list, "/waivers", false, std::nullopt);

@@ -101,6 +101,30 @@ TEST_CASE("a waiver file is read strictly, every mistake at its file:line:col", 
     REQUIRE(e);
     CHECK(e->id == "waivers.shape");
     CHECK(e->where() == "1:13");
+
+    // $schema and description are strings (schemas/waivers.schema.json).
+    e = file_error(dir, "{\"$schema\": 5, \"waivers\": []}");
+    REQUIRE(e);
+    CHECK(e->id == "waivers.shape");
+    CHECK(e->message == "\"$schema\" must be a string; found number");
+    CHECK(e->where() == "1:13");
+    e = file_error(dir, "{\"description\": null, \"waivers\": []}");
+    REQUIRE(e);
+    CHECK(e->id == "waivers.shape");
+    CHECK(e->pointer == "/description");
+
+    // A file that is only null (with a line end after it) is the shape error, not a syntax error.
+    for (const char* text : {"null", "null\n", "null \n\n"}) {
+        CAPTURE(text);
+        e = file_error(dir, text);
+        REQUIRE(e);
+        CHECK(e->id == "waivers.shape");
+        CHECK(e->message == "a waiver file is a JSON object {\"waivers\": [...]}; found null");
+    }
+    e = file_error(dir, "null x");
+    REQUIRE(e);
+    CHECK(e->id == "json.syntax");
+    CHECK(e->where() == "1:6");
 }
 
 TEST_CASE("a waiver on a plan call is read strictly too, and may not name another call", "[waivers]") {

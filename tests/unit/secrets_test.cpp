@@ -132,6 +132,63 @@ TEST_CASE("redact_text: URL user-info and the value after a secret name", "[secr
     CHECK(redact_text(once) == once);
 }
 
+TEST_CASE("redact_text: a secret hidden by shell quoting is found as the shell reads it", "[secrets][names]") {
+    // The name split or wrapped by quotes, a value that goes on after a quote: the text is
+    // shown without its quotes, redacted.
+    CHECK(redact_text("$(get-id --Pass''word ZQX1)") == "$(get-id --Password [redacted]");
+    CHECK(redact_text("$(get-id --'Password' ZQX2)") == "$(get-id --Password [redacted]");
+    CHECK(redact_text("$(get-id \"--Password\" ZQX3)") == "$(get-id --Password [redacted]");
+    CHECK(redact_text("$(get-id --Pass\\word ZQX4)") == "$(get-id --Password [redacted]");
+    CHECK(redact_text("$(get-id --Password=$'ZQX5')") == "$(get-id --Password=[redacted])");
+    CHECK(redact_text("$(get-id --Password=ZQ\"X6\")") == "$(get-id --Password=[redacted])");
+    CHECK(redact_text("$(get-id --Password \"$X\"ZQX7)") == "$(get-id --Password [redacted]");
+    // A plain one keeps its quotes, and a value redacted already stays as it is.
+    CHECK(redact_text("$(get-id --Password \"ZQX8\")") == "$(get-id --Password \"[redacted]\")");
+    CHECK(redact_text("--password=[redacted] x") == "--password=[redacted] x");
+    CHECK(redact_text("it's a \"quoted\" word, no secret") == "it's a \"quoted\" word, no secret");
+    CHECK(redact_text("{\"LoginToken\": \"t\", \"regionId\": \"cn-hangzhou\"}") == "{\"LoginToken\": \"[redacted]\", \"regionId\": \"cn-hangzhou\"}");
+    for (const std::string t : {"$(get-id --Pass''word ZQX1)", "$(get-id --Password=$'ZQX5')", "$(get-id --Password \"ZQX8\")"})
+        CHECK(redact_text(redact_text(t)) == redact_text(t));
+}
+
+TEST_CASE("secrets: a secret in an unresolved $(...) written with shell quoting is in no report format", "[secrets]") {
+    TempDir dir;
+    dir.write("plan.sh", "aliyun ecs DeleteInstance --RegionId cn-hangzhou --InstanceId \"$(get-id --Pass''word ZQX-q1)\"\n"
+                         "aliyun ecs DeleteInstance --RegionId cn-hangzhou --InstanceId \"$(get-id --Password=ZQ\"X-q2\")\"\n");
+    for (const std::string f : {"text", "json", "sarif", "junit", "github", "markdown", "gitlab"}) {
+        CliRun r = run_opguard(dir.path().string(), "--no-config check plan.sh -i " + shell_quote(source_path("samples/fleet")) + " --format " + f);
+        INFO(f);
+        CHECK(r.exit == 1);
+        CHECK(r.out.find("ZQX") == std::string::npos);
+        CHECK(r.out.find("X-q2") == std::string::npos);
+        CHECK(r.out.find("redacted") != std::string::npos);
+    }
+}
+
+TEST_CASE("secrets: a usage error and an unreadable file's name quote no secret", "[secrets][errors]") {
+    TempDir dir;
+    const std::string fleet = shell_quote(source_path("samples/fleet"));
+    dir.write("plan.json", "{\"calls\": []}\n");
+    struct Case { std::string args, shown; };
+    const std::vector<Case> cases = {
+        {"--password=ZQX-u1", "not expected: --password=[redacted]"},
+        // The parser names the value before its flag.
+        {"--access-key-secret ZQX-u2", "not expected: [redacted] --access-key-secret"},
+        {"--login-token=ZQX-u3", "not expected: --login-token=[redacted]"},
+        {"--fail-on password=ZQX-u4", "--fail-on: password=[redacted] not in"},
+        {"--format '--password ZQX-u5'", "--format: --password [redacted] not in"},
+        {"--waivers password=ZQX-u6", "password=[redacted]: error[input.unreadable]"},
+        {"-i https://admin:ZQX-u7@host/x", "https://[redacted]@host/x: error[input.unreadable]"},
+    };
+    for (const auto& c : cases) {
+        CliRun r = run_opguard(dir.path().string(), "--no-config check plan.json -i " + fleet + " " + c.args);
+        INFO(c.args << ": " << r.err);
+        CHECK(r.exit == 2);
+        CHECK(r.err.find("ZQX") == std::string::npos);
+        CHECK(r.err.find(c.shown) != std::string::npos);
+    }
+}
+
 TEST_CASE("hide_found_excerpt keeps opguard's words and drops the excerpt", "[secrets][names]") {
     CHECK(hide_found_excerpt("found 'hunter2': expected ',' or '}'") ==
           "found text opguard does not show (it is in or beside a secret value): expected ',' or '}'");

@@ -470,8 +470,42 @@ std::optional<CallDraft> read_aliyun_command(const ShellCommand& cmd, const Scri
                 for (const auto& spec : op->params)
                     if (lower(spec.name) == lower(base)) base = spec.name;
             if (wk.index > 0) name = base + "." + std::to_string(wk.index) + (wk.rest.empty() ? "" : "." + kebab_to_pascal(wk.rest));
-            else if (declared_list(base)) name = base + "." + std::to_string(++plugin_list_count[base]);  // repeated flag => list
-            else name = base;
+            else if (declared_list(base)) {
+                // --desktop-id a,b or --desktop-id '["a","b"]': how a plugin reads one value of a
+                // list parameter is UNCONFIRMED (real-clients.md 1.1; a repeated flag builds the
+                // list). Each listed value is checked as an element, and plan.plugin-list-value
+                // says so: read as one id, it would be "not found" and hide the ids it names.
+                const std::string t = v.text();
+                const size_t first = t.find_first_not_of(" \t");
+                std::vector<Node> parts;
+                if (!p.unresolved && first != std::string::npos && t[first] == '[') {
+                    if (auto list = parse_json_list(t, part_offsets(v), file)) parts = std::move(list->items());
+                } else if (!p.unresolved && t.find(',') != std::string::npos) {
+                    const std::vector<uint32_t> offsets = part_offsets(v);
+                    size_t b = 0;
+                    while (b <= t.size()) {
+                        size_t e = t.find(',', b);
+                        if (e == std::string::npos) e = t.size();
+                        const uint32_t at = b < offsets.size() ? offsets[b] : v.offset();
+                        parts.push_back(Node::string(t.substr(b, e - b), Origin{file, at}));
+                        b = e + 1;
+                    }
+                }
+                if (parts.size() > 1 || (!parts.empty() && t[first] == '[')) {
+                    const Origin at{file, v.offset()};
+                    d.note("plugin_list_values", Node::object({{"param", Node::string(base, at)}, {"flag", Node::string(f->spelled, at)},
+                                                               {"value", Node::string(t, at)},
+                                                               {"count", Node::number(static_cast<double>(parts.size()))}}, at));
+                    for (auto& part : parts) {
+                        RawParam e = p;
+                        e.name = base + "." + std::to_string(++plugin_list_count[base]);
+                        e.value = std::move(part);
+                        d.params.push_back(std::move(e));
+                    }
+                    continue;
+                }
+                name = base + "." + std::to_string(++plugin_list_count[base]);  // repeated flag => list
+            } else name = base;
         } else if (name.size() > 5 && name.compare(name.size() - 5, 5, "-FILE") == 0) {
             // --Name-FILE path: the CLI sends the file's contents (openapi/rpc.go).
             name.resize(name.size() - 5);
