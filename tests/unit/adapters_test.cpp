@@ -1029,6 +1029,20 @@ TEST_CASE("hcloud: --cli-jsonInput whose file name is computed when the script r
     CHECK(c->findings("plan.unresolved-target", 0).size() == 1);
 }
 
+TEST_CASE("hcloud: an operation written Operation/vN (KooCLI's multi-version spelling) is that operation, its version recorded", "[adapters][hcloud]") {
+    // It was refused with plan.shape ("cloud" beside "version"), an error about JSON plans.
+    TempDir dir;
+    auto c = check(dir, "v.sh",
+                   "hcloud Workspace BatchRebuildDesktopsSystemDisk/v2 --cli-region=cn-north-4 --project_id=p1 --desktop_ids.1=0730042a-b9c7-4279-bb24-d3fd299a2efe "
+                   "--image_type=gold --image_id=IMAGE\n",
+                   {source_path("samples/huawei")});
+    REQUIRE(c->l->plan.calls.size() == 1);
+    const Call& call = c->l->plan.calls[0];
+    REQUIRE(call.operation);
+    CHECK(call.operation->name == "hw.workspace.BatchRebuildDesktopsSystemDisk");
+    CHECK(call.record.find("adapter")->find("operation_version")->as_string() == "v2");
+}
+
 TEST_CASE("cli-dry-run-json: a body given as an object, as URL-encoded text or as raw JSON is read, and any other body is said not to be",
           "[adapters][dry-run][fail-closed]") {
     // Only a JSON string holding an object was read: the Expired desktop in any other body was lost.

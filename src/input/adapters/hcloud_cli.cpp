@@ -169,7 +169,10 @@ std::optional<CallDraft> read_hcloud_command(const ShellCommand& cmd, const Scri
     d.adapter.set("client", Node::string("hcloud"));
     set_rest_header(d, client ? client->cloud : std::string(), service.text, operation, Origin{file, service.begin},
                     Origin{file, opword.begin}, known);
-    if (!version.empty()) d.set_header("version", Node::string(version, Origin{file, opword.begin}));
+    // KooCLI's Operation/vN names the operation's version: recorded as written. A REST call's
+    // header has no "version" (that is an RPC call's), and the rules match the operation by
+    // its method and path.
+    if (!version.empty()) d.adapter.set("operation_version", Node::string(version, Origin{file, opword.begin}));
     if (service.unresolved()) d.unresolved("(service)", "the service", written(ctx.text, service), Origin{file, service.begin});
     if (opword.unresolved()) d.unresolved("(action)", "the operation", written(ctx.text, opword), Origin{file, opword.begin});
     if (cmd.unterminated) d.usage_error("", unterminated_quote_message(cmd), Origin{file, *cmd.unterminated}, true);
