@@ -8,7 +8,7 @@ namespace opguard {
 static std::string compose(const std::string& file, Position pos, const std::string& id, const std::string& message,
                            const std::string& pointer) {
     std::string s = file;
-    if (pos.known()) s += ":" + std::to_string(pos.line) + ":" + std::to_string(pos.column);
+    if (pos.known()) s.append(":").append(std::to_string(pos.line)).append(":").append(std::to_string(pos.column));
     s += ": error[" + id + "]: " + message;
     if (!pointer.empty()) s += " (at JSON pointer " + pointer + ")";
     // File names and quoted input are untrusted: the message is one line of valid UTF-8 with

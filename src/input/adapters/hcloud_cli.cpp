@@ -302,6 +302,27 @@ std::optional<CallDraft> read_hcloud_command(const ShellCommand& cmd, const Scri
         if (!looks_like_hcloud_json_input(root, &why))
             throw InputError(p.string(), ctx.sources->file(fid).position(root.origin.offset), "plan.hcloud-json-input",
                              "not a KooCLI --cli-jsonInput file: " + why);
+        // KooCLI takes the API parameters of one position (body, query, ...) from the file or
+        // from the line, not from both: mixed, it "may not parse them completely" and answers
+        // "[USE_ERROR] The following parameters are required" (hcli_19_004). Which parameters
+        // it would send is not known: plan.hcloud-split-position says so, and fails the check.
+        std::vector<std::string> on_line;
+        for (const RawParam& lp : d.params) {
+            const std::string base = lp.name.substr(0, lp.name.find('.'));
+            if (known && known->path.find("{" + base + "}") != std::string::npos) continue;
+            on_line.push_back(lp.flag);
+        }
+        std::vector<std::string> in_file;
+        for (const char* part : {"query", "formData", "body"})
+            if (const Node* m = root.find(part); m && m->is_object() && !m->members().empty()) in_file.push_back(part);
+        if (!on_line.empty() && !in_file.empty()) {
+            const Origin at{file, json_input_at};
+            std::string flags_text, parts_text;
+            for (const auto& f : on_line) flags_text += (flags_text.empty() ? "" : ", ") + f;
+            for (const auto& part : in_file) parts_text += (parts_text.empty() ? "" : ", ") + part;
+            d.note("split_positions", Node::object({{"flag", Node::string("--cli-jsonInput", at)}, {"line", Node::string(flags_text, at)},
+                                                    {"file", Node::string(p.string(), at)}, {"parts", Node::string(parts_text, at)}}, at));
+        }
         merge_json_input(d, root);
     }
     // --project_id defaults to the project of the profile's region (or --cli-project-id).
