@@ -52,6 +52,17 @@ std::string rebuild_plan() {
     return plan_of({rebuild_call("c1", {"\"RegionId\": \"cn-hangzhou\"", "\"DesktopId\": [\"ecd-1\", \"ecd-2\"]"})});
 }
 
+// The findings of `rule` in a JSON report, each as "file:line:col " and the first `n`
+// characters of its message.
+std::vector<std::string> located(const nlohmann::json& report, const std::string& rule, size_t n) {
+    std::vector<std::string> out;
+    for (const auto& f : report["findings"])
+        if (f["rule"] == rule)
+            out.push_back(f["location"]["file"].get<std::string>() + ":" + f["location"]["line"].dump() + ":" + f["location"]["column"].dump() +
+                          " " + f["message"].get<std::string>().substr(0, n));
+    return out;
+}
+
 }  // namespace
 
 TEST_CASE("a call no rule file models fails the check: a read-only one is info", "[fail-closed][unmodeled]") {
@@ -324,11 +335,7 @@ TEST_CASE("a saved field of another JSON type than the API returns is an error a
     CliRun r = run_opguard(dir.path().string(), "--no-config check plan.sh -i inv --format json");
     CHECK(r.exit == 1);
     const auto report = nlohmann::json::parse(r.out);
-    std::vector<std::string> found;
-    for (const auto& f : report["findings"])
-        if (f["rule"] == "inventory.field-type")
-            found.push_back(f["location"]["file"].get<std::string>() + ":" + f["location"]["line"].dump() + ":" + f["location"]["column"].dump() + " " +
-                            f["message"].get<std::string>().substr(0, 60));
+    const std::vector<std::string> found = located(report, "inventory.field-type", 60);
     // The image's string "true" and the desktop's Disks object; m-std's Size "40" is a number
     // (a numeric string counts), and m-std is not read by the check.
     CHECK(found == std::vector<std::string>{"inv/images.json:2:83 image m-gpu: GpuCategory is \"true\" (a string), where the API",
@@ -384,12 +391,7 @@ TEST_CASE("an id not on the saved pages of a list that misses pages is refused, 
     // Still refused (fail-closed), with the page warning at the NextToken.
     CHECK(report["calls"][0]["targets"][0]["outcome"] == "refused");
     CHECK(report["calls"][1]["outcome"] == "refused");
-    std::vector<std::string> pages;
-    for (const auto& f : report["findings"])
-        if (f["rule"] == "inventory.incomplete")
-            pages.push_back(f["location"]["file"].get<std::string>() + ":" + std::to_string(f["location"]["line"].get<int>()) + ":" +
-                            std::to_string(f["location"]["column"].get<int>()));
-    CHECK(pages == std::vector<std::string>{"inv/desktops.json:2:15"});
+    CHECK(located(report, "inventory.incomplete", 0) == std::vector<std::string>{"inv/desktops.json:2:15 "});
 }
 
 TEST_CASE("Huawei desktops, ECS events and the other kinds declare their types too: a value of another type is an error at it", "[fail-closed][inventory][types]") {
@@ -416,11 +418,7 @@ TEST_CASE("Huawei desktops, ECS events and the other kinds declare their types t
     CliRun r = run_opguard(dir.path().string(), "--no-config check plan.json -i inv --format json");
     CHECK(r.exit == 1);
     const auto report = nlohmann::json::parse(r.out);
-    std::vector<std::string> found;
-    for (const auto& f : report["findings"])
-        if (f["rule"] == "inventory.field-type")
-            found.push_back(f["location"]["file"].get<std::string>() + ":" + f["location"]["line"].dump() + ":" + f["location"]["column"].dump() + " " +
-                            f["message"].get<std::string>().substr(0, 52));
+    const std::vector<std::string> found = located(report, "inventory.field-type", 52);
     CHECK(found == std::vector<std::string>{"inv/events.json:2:56 system event e-1: EventType is \"SystemMaintenance.Re",
                                             "inv/list_desktops_detail.json:2:58 Huawei desktop hw-1: metadata is \"metering.image_id="});
 }
