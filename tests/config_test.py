@@ -147,6 +147,11 @@ def main():
             check(False, f"implicit .opguard.yaml ({expected}): no answer in 20 s")
     if os.path.lexists(implicit):
         shutil.rmtree(implicit) if os.path.isdir(implicit) and not os.path.islink(implicit) else os.remove(implicit)
+    # A bad date in the file is its error even when the command line gives another.
+    p = run("check", "plan.json", "--today", "2026-06-01", config="inventory: inventory\ntoday: 2026-02-30\n")
+    check(p.returncode == 2 and p.stderr.startswith(".opguard.yaml:2:8: error[config.invalid-value]: 'today' takes a date written YYYY-MM-DD"),
+          f"today: 2026-02-30 replaced on the command line is still an error (got {p.stderr.strip()})")
+    os.remove(os.path.join(work, ".opguard.yaml"))
     # An empty value of an option that would read as "not given" is a usage error.
     for option in ("--today", "--parameters", "--inventory-kind"):
         p = run("check", "plan.json", "-i", "inventory", option, "", name="unused.yaml")

@@ -26,6 +26,7 @@
 #include "core/diagnostic.hpp"
 #include "core/source.hpp"
 #include "core/suggest.hpp"
+#include "engine/waivers.hpp"
 #include "input/adapters/yaml_reader.hpp"
 
 namespace opguard::cli {
@@ -327,6 +328,11 @@ ConfigResult apply_config(const std::vector<std::string>& args_in, const AppBuil
         const std::string error = one.parse(alone);
         if (!error.empty())
             throw InputError(*file, s.value_pos, "config.invalid-value", "'" + s.key + "': " + error);
+        // A date is checked here too, not only when `check` runs: a bad one is the file's error
+        // whether or not the command line replaces it, as a bad fail-on is.
+        if (s.key == "today" && !s.values.empty() && !valid_date(s.values.front()))
+            throw InputError(*file, s.value_pos, "config.invalid-value",
+                             "'today' takes a date written YYYY-MM-DD; found '" + s.values.front() + "'");
         if (given.count(group_of(s.key))) {
             r.origins[s.key] = "command line (replaces " + *file + ":" + std::to_string(s.key_pos.line) + ":" +
                                std::to_string(s.key_pos.column) + ")";
