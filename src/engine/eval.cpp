@@ -242,6 +242,14 @@ public:
             case ast::Op::Add: {
                 Val a = eval(*e.args[0]);
                 Val b = eval(*e.args[1]);
+                // Two lists: one list, as concat() makes it (a rule's `a + b` would otherwise be
+                // null, and a check on it never true).
+                if (a->is_array() && b->is_array()) {
+                    std::vector<Node> out;
+                    for (const Val* l : {&a, &b})
+                        for (const Node* x : each(**l, e)) out.push_back(copy(*x, e));
+                    return Val(Node::array(std::move(out), e.origin));
+                }
                 auto x = number_of(*a, e), y = number_of(*b, e);
                 if (a->is_number() && b->is_number()) return Val(Node::number(*x + *y));
                 if (a->is_string() || b->is_string()) return Val(Node::string(text(*a, e) + text(*b, e)));

@@ -422,3 +422,15 @@ TEST_CASE("Huawei desktops, ECS events and the other kinds declare their types t
     CHECK(found == std::vector<std::string>{"inv/events.json:2:56 system event e-1: EventType is \"SystemMaintenance.Re",
                                             "inv/list_desktops_detail.json:2:58 Huawei desktop hw-1: metadata is \"metering.image_id="});
 }
+
+TEST_CASE("a rule's list + list is one list, as concat makes it: a check on it is not silently false", "[fail-closed][rules]") {
+    // It was null: count(a + b) > 0 never fired, and nothing said so.
+    TempDir dir;
+    auto r = run_with(dir, rebuild_plan(), {dir.write("inv/desktops.json", kDesktops)},
+                      "rule policy.joined {\n  title = \"t\";\n  severity = warning;\n  operations = [\"ecd.RebuildDesktops\"];\n"
+                      "  scope = call;\n  when = count(call.DesktopId + [\"ecd-9\"]) == 3 and (call.DesktopId + [\"ecd-9\"])[2] == \"ecd-9\";\n"
+                      "  message = \"{join(call.DesktopId + ['ecd-9'], ' ')}\";\n  source = \"s\";\n}\n");
+    auto f = r->findings("policy.joined");
+    REQUIRE(f.size() == 1);
+    CHECK(f[0]->message == "ecd-1 ecd-2 ecd-9");
+}

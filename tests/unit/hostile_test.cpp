@@ -635,6 +635,7 @@ TEST_CASE("hostile: a 10^6-element DesktopId list is handled in bounded time", "
             {"count(repeated(call.DesktopId)) > 0", false},
             {"len(join(call.DesktopId, \",\")) > 0", false},            // 2 steps per element
             {"count(concat(call.DesktopId, call.DesktopId)) > 0", false},
+            {"count(call.DesktopId + call.DesktopId) > 0", false},     // + of two lists copies as concat does
             {"count(filter(call.DesktopId, starts_with(it, \"ecd-9\"))) > 0", false},
             {"call.DesktopId == call.DesktopId", false},                // compares 2 x 10^6 values
             {"count([call.DesktopId, call.DesktopId, call.DesktopId]) > 0", false},
