@@ -232,13 +232,9 @@ static std::uintmax_t input_bytes(const std::vector<std::string>& files) {
 
 static int run_check(const CommonOptions& common, const CheckOptions& opt, const CLI::App& cmd) {
     const auto wanted = reports(cmd, opt);
-    if (!opt.today.empty() && !valid_date(opt.today)) {
-        // Written in the configuration file: its line:col, as for the values checked there.
-        if (auto at = opt.config_positions.find("today"); at != opt.config_positions.end() && !at->second.empty())
-            throw InputError(opt.config_file, at->second.front(), "config.invalid-value",
-                             "'today' takes a date written YYYY-MM-DD; found '" + opt.today + "'");
+    // (A today from .opguard.yaml was checked when the file was read, at its line:col.)
+    if (!opt.today.empty() && !valid_date(opt.today))
         throw InputError("command line", {}, "usage", "--today takes a date written YYYY-MM-DD; found '" + opt.today + "'");
-    }
     const std::string today = opt.today.empty() ? today_utc() : opt.today;
 
     StageClock clock(opt.timings);

@@ -19,11 +19,14 @@ static std::string compose(const std::string& file, Position pos, const std::str
 // Every error message passes through redact_text: whatever a reader quoted, a secret written
 // as name=value, "name": "value", --name value or in a URL's user-info is not printed.
 InputError::InputError(std::string file, Position pos, std::string id, std::string message, std::string pointer)
-    : std::runtime_error(compose(redact_text(file), pos, id, redact_text(message), pointer)),
-      file_(redact_text(file)),
+    : InputError(Redacted{}, redact_text(file), pos, std::move(id), redact_text(message), std::move(pointer)) {}
+
+InputError::InputError(Redacted, std::string file, Position pos, std::string id, std::string message, std::string pointer)
+    : std::runtime_error(compose(file, pos, id, message, pointer)),
+      file_(std::move(file)),
       pos_(pos),
       id_(std::move(id)),
-      message_(redact_text(message)),
+      message_(std::move(message)),
       pointer_(std::move(pointer)) {}
 
 std::string format_input_error(const InputError& e) { return e.what(); }

@@ -21,6 +21,9 @@ public:
     const std::string& pointer() const { return pointer_; }
 
 private:
+    struct Redacted {};  // file and message already passed through redact_text
+    InputError(Redacted, std::string file, Position pos, std::string id, std::string message, std::string pointer);
+
     std::string file_;
     Position pos_;
     std::string id_;

@@ -20,14 +20,7 @@ ByCall by_call(const Report& r) {
 
 Counts counts(const Report& r) {
     Counts c;
-    const Report::CallCounts n = r.call_counts();  // the numbers the summary line says
-    c.calls = n.calls;
-    c.targets = n.targets;
-    c.calls_refused = n.refused;
-    c.targets_refused = n.targets_refused;
-    c.calls_not_modeled = n.not_modeled;
-    c.calls_not_read = n.not_read;
-    c.calls_unresolved_targets = n.unresolved;
+    static_cast<Report::CallCounts&>(c) = r.call_counts();
     c.errors = r.count(Severity::Error);
     c.warnings = r.count(Severity::Warning);
     c.infos = r.count(Severity::Info);

@@ -17,11 +17,8 @@ struct ByCall {
 };
 ByCall by_call(const Report& r);
 
-struct Counts {
-    size_t calls = 0, calls_refused = 0, targets = 0, targets_refused = 0;
-    size_t calls_not_modeled = 0;  // calls no operation in the rules describes (not counting calls_not_read)
-    size_t calls_not_read = 0;  // CallOutcome::placeholder: steps whose API calls opguard does not read
-    size_t calls_unresolved_targets = 0;  // CallOutcome::acts_on_unresolved(): effects not predicted
+// The call counts the summary line says (Report::call_counts), and the findings that count.
+struct Counts : Report::CallCounts {
     size_t errors = 0, warnings = 0, infos = 0, waived = 0;
 };
 Counts counts(const Report& r);

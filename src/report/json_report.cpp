@@ -19,11 +19,11 @@ void summary(JsonWriter& w, const Report& r) {
     w.key("summary").begin_object();
     w.field("text", r.summary());
     w.field("calls", r.calls.size());
-    w.field("calls_refused", counts.calls_refused);
+    w.field("calls_refused", counts.refused);
     w.field("targets_refused", counts.targets_refused);
-    w.field("calls_not_modeled", counts.calls_not_modeled);
-    w.field("calls_not_read", counts.calls_not_read);
-    w.field("calls_unresolved_targets", counts.calls_unresolved_targets);
+    w.field("calls_not_modeled", counts.not_modeled);
+    w.field("calls_not_read", counts.not_read);
+    w.field("calls_unresolved_targets", counts.unresolved);
     w.field("errors", r.count(Severity::Error));
     w.field("warnings", r.count(Severity::Warning));
     w.field("infos", r.count(Severity::Info));

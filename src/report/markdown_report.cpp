@@ -81,14 +81,14 @@ std::string render_markdown(const Report& r, const RenderOptions& options) {
     Counts n = counts(r);
     std::string out;
     std::string verdict = exit_code(r, options.fail_on) ? "fails" : "passes";
-    out += "## opguard: " + plural(n.calls_refused, "call", "calls") + " refused, " + plural(n.targets_refused, "target", "targets") +
+    out += "## opguard: " + plural(n.refused, "call", "calls") + " refused, " + plural(n.targets_refused, "target", "targets") +
            " refused, " + plural(n.errors, "error", "errors") + ", " + plural(n.warnings, "warning", "warnings") + "\n\n";
     out += "Plan " + code(r.plan_file) + ": " + plural(n.calls, "call", "calls") + ", checked against " +
            plural(r.inventory_files.size(), "inventory file", "inventory files") + " and " + plural(r.rule_count, "rule that applies", "rules that apply") +
            ". The check " + verdict + " at `--fail-on " + severity_name(options.fail_on) + "`.\n\n";
     out += "| calls | calls refused | targets | targets refused | errors | warnings | info | waived |\n";
     out += "|---:|---:|---:|---:|---:|---:|---:|---:|\n";
-    out += "| " + std::to_string(n.calls) + " | " + std::to_string(n.calls_refused) + " | " + std::to_string(n.targets) + " | " +
+    out += "| " + std::to_string(n.calls) + " | " + std::to_string(n.refused) + " | " + std::to_string(n.targets) + " | " +
            std::to_string(n.targets_refused) + " | " + std::to_string(n.errors) + " | " + std::to_string(n.warnings) + " | " +
            std::to_string(n.infos) + " | " + std::to_string(n.waived) + " |\n\n";
     out += md(r.summary()) + "\n";

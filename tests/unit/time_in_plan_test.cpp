@@ -326,5 +326,23 @@ TEST_CASE("Cost: a 300000-call plan completes with a report", "[.][slow]") {
     CHECK(exit_code(r->report, Severity::Error) == 1);
 }
 
+TEST_CASE("PlanBuilder: what only reads comes from the rules' sets read_only_verbs and read_only_methods", "[time][adapters]") {
+    SourceRegistry sources;
+    RuleSet rules = load_rules(sources, RuleSources{true, {}});
+    CHECK(adapters::read_only_api(rules, "DescribeDesktops"));
+    CHECK(adapters::read_only_api(rules, "ListImages"));
+    CHECK_FALSE(adapters::read_only_api(rules, "RebuildDesktops"));
+    CHECK_FALSE(adapters::read_only_api(rules, "Describer"));  // one word, not a listed verb
+    CHECK(adapters::read_only_method(rules, "GET"));
+    CHECK(adapters::read_only_method(rules, "head"));  // compared in upper case, as the rules compare
+    CHECK_FALSE(adapters::read_only_method(rules, "POST"));
+    CHECK_FALSE(adapters::read_only_method(rules, "DELETE"));
+    // Without the sets (no rule file defines them) nothing counts as a read.
+    rules.sets.erase("read_only_methods");
+    rules.sets.erase("read_only_verbs");
+    CHECK_FALSE(adapters::read_only_method(rules, "GET"));
+    CHECK_FALSE(adapters::read_only_api(rules, "DescribeDesktops"));
+}
+
 }  // namespace
 }  // namespace opguard::test

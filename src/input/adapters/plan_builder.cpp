@@ -118,15 +118,28 @@ const Operation* find_operation(const RuleSet& rules, const std::vector<std::pai
 PlanBuilder::PlanBuilder(const SourceRegistry& sources, uint32_t file_id, const RuleSet& rules, std::string format)
     : sources_(sources), file_(file_id), rules_(rules), format_(std::move(format)), secrets_(secret_names(rules)) {}
 
+namespace {
+// Whether the rule set `name` (a set of strings in rules/) holds `value`; false when no rule
+// file defines the set.
+bool in_rule_set(const RuleSet& rules, const char* name, const std::string& value) {
+    auto set = rules.sets.find(name);
+    if (set == rules.sets.end()) return false;
+    for (const Node& v : set->second.values.items())
+        if (v.is_string() && v.as_string() == value) return true;
+    return false;
+}
+}  // namespace
+
 bool read_only_api(const RuleSet& rules, const std::string& api) {
     size_t e = 1;
     while (e < api.size() && !(api[e] >= 'A' && api[e] <= 'Z')) ++e;
-    const std::string verb = api.substr(0, e);
-    auto set = rules.sets.find("read_only_verbs");
-    if (set == rules.sets.end()) return false;
-    for (const Node& v : set->second.values.items())
-        if (v.is_string() && v.as_string() == verb) return true;
-    return false;
+    return in_rule_set(rules, "read_only_verbs", api.substr(0, e));
+}
+
+bool read_only_method(const RuleSet& rules, const std::string& method) {
+    std::string upper = method;
+    for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return in_rule_set(rules, "read_only_methods", upper);
 }
 
 void PlanBuilder::add(CallDraft draft) { drafts_.push_back(std::move(draft)); }

@@ -110,6 +110,9 @@ const Operation* find_operation(const RuleSet& rules, const std::vector<std::pai
 // Whether an RPC API only reads, by its first CamelCase word (DescribeDesktops => Describe),
 // which the rules' set read_only_verbs lists.
 bool read_only_api(const RuleSet& rules, const std::string& api);
+// Whether a REST call's HTTP method only reads: the rules' set read_only_methods lists it
+// (compared in upper case, as the rules compare it).
+bool read_only_method(const RuleSet& rules, const std::string& method);
 
 class PlanBuilder {
 public:
