@@ -221,7 +221,12 @@ TEST_CASE("locked rules cannot be skipped or lowered by a run option, raising th
     for (const auto& r : rules.rules)
         if (r.locked) locked.push_back(r.id);
     std::sort(locked.begin(), locked.end());
-    CHECK(locked == std::vector<std::string>{"appstream.distribute.no-image-inventory", "ecd.rebuild.no-snapshot-inventory", "ecs.delete-snapshot.no-inventory", "ecs.delete.no-disk-inventory", "ecs.delete.no-snapshot-inventory", "ecs.redeploy.no-event-inventory",
+    CHECK(locked == std::vector<std::string>{"appstream.distribute.no-image-inventory", "ecd.delete-snapshot.absent",
+                                                "ecd.delete.disks-not-saved", "ecd.desktop.unknown", "ecd.rebuild.disks-not-saved",
+                                                "ecd.rebuild.no-snapshot-inventory", "ecd.reset-snapshot.desktop-not-saved",
+                                                "ecd.reset.disks-not-saved", "ecd.reset.group-ids-not-expanded",
+                                                "ecd.reset.group-not-saved", "ecs.delete-disk.unknown", "ecs.delete-snapshot.no-inventory",
+                                                "ecs.delete-snapshot.unknown", "ecs.delete.no-disk-inventory", "ecs.delete.no-snapshot-inventory", "ecs.redeploy.no-event-inventory",
                                              "hw.check-images.no-image-inventory", "hw.desktop.no-inventory", "hw.rebuild.no-inventory", "inventory.field-absent", "inventory.field-type", "inventory.incomplete",
                                              "plan.cli-not-read", "plan.loop-not-checked", "plan.oos-not-expanded", "plan.script-not-read", "plan.unmodeled-call",
                                              "plan.unmodeled-read", "plan.unresolved-target", "plan.unresolved-value"});
