@@ -145,6 +145,10 @@ std::vector<std::string> CaseRun::places(const std::string& rule, const std::str
     return out;
 }
 
+std::string quoted_case_file(const std::string& path, const RuleSet& rules, size_t limit) {
+    return redact_text(read_file_bytes(path, limit), secret_names(rules));
+}
+
 CaseRun run_rule_case(SourceRegistry& sources, const RuleSet& given, const RuleCase& c) {
     CaseRun run;
     // A case with its own rules/ runs with the built-in rules and those, compiled together.

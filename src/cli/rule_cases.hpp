@@ -68,6 +68,11 @@ std::vector<RuleCase> find_rule_cases(SourceRegistry& sources, const std::string
                                       std::vector<std::string>* skipped = nullptr);
 
 // Loads and simulates one case (InputError when its plan or inventory is malformed).
+// The text of a case's file (its plan, an inventory file) as rules explain and rules doc
+// quote it: at most `limit` bytes, with every secret the rules name redacted (redact_text),
+// as a check shows the plan. InputError when it cannot be read.
+std::string quoted_case_file(const std::string& path, const RuleSet& rules, size_t limit);
+
 CaseRun run_rule_case(SourceRegistry& sources, const RuleSet& rules, const RuleCase& c);
 
 }  // namespace opguard::cli

@@ -180,7 +180,7 @@ int run_explain(SourceRegistry& sources, const RuleSet& rules, const CommonOptio
             bool fires = std::any_of(c.expect.begin(), c.expect.end(), [&](const Expectation& e) { return e.rule == r->id && e.result == "fires"; });
             if (!fires) continue;
             CaseRun run = run_rule_case(sources, rules, c);
-            std::string plan_text = read_file_bytes(c.plan, 1024 * 1024);
+            std::string plan_text = quoted_case_file(c.plan, rules, 1024 * 1024);
             out += "  test case " + c.dir + " (plan " + c.plan + (c.inventory.empty() ? "" : ", inventory " + joined(c.inventory, ", ")) + "):\n\n";
             size_t lines = 0;
             std::string shown_plan;

@@ -34,9 +34,9 @@ std::string md(const std::string& s) {
 }
 
 // The plan line a finding points at, for the example.
-std::string line_of(const std::string& path, uint32_t line) {
+std::string line_of(const std::string& path, uint32_t line, const RuleSet& rules) {
     std::string text;
-    try { text = read_file_bytes(path, 4 * 1024 * 1024); } catch (const InputError&) { return ""; }
+    try { text = quoted_case_file(path, rules, 4 * 1024 * 1024); } catch (const InputError&) { return ""; }
     size_t start = 0;
     for (uint32_t l = 1; l < line && start != std::string::npos; ++l) {
         start = text.find('\n', start);
@@ -114,7 +114,7 @@ std::string rules_doc(SourceRegistry& sources, const RuleSet& rules, const std::
         for (const auto& f : run->second.report.findings) {
             if (f.rule->id != r->id) continue;
             if (shown == 0 && f.location.pos.known()) {
-                const std::string l = line_of(f.location.file, f.location.pos.line);
+                const std::string l = line_of(f.location.file, f.location.pos.line, rules);
                 if (!l.empty()) out += f.location.file + ":" + std::to_string(f.location.pos.line) + ":  " + l + "\n\n";
             }
             out += std::string(severity_name(f.rule->severity)) + "[" + f.rule->id + "] " + format_location(f.location) +

@@ -189,6 +189,33 @@ TEST_CASE("secrets: a usage error and an unreadable file's name quote no secret"
     }
 }
 
+TEST_CASE("secrets: rules explain and rules doc quote a test case's plan with its secrets redacted", "[secrets][rules]") {
+    TempDir dir;
+    // Two cases in which ecd.desktop.unknown fires (no inventory): a JSON plan and a script.
+    dir.write("a-json/c/plan.json",
+              "{\"calls\": [{\"id\": \"rb\", \"product\": \"ecd\", \"version\": \"2020-09-30\", \"action\": \"RebuildDesktops\",\n"
+              "  \"parameters\": {\"LoginToken\": \"ZQX-j1\", \"RegionId\": \"cn-hangzhou\", \"DesktopId\": [\"ecd-1\"],\n"
+              "  \"Url\": \"https://u:ZQX-j2@h/x?token=ZQX-j3\", \"AccessKeySecret\": \"ZQX-j4\"}}]}\n");
+    dir.write("a-json/c/expect.json", "{\"ecd.desktop.unknown\": \"fires\"}\n");
+    dir.write("b-sh/c/plan.sh",
+              "aliyun ecd RebuildDesktops --RegionId cn-hangzhou --DesktopId.1 ecd-2 --Password ZQX-s1 --LoginToken=ZQX-s2\n");
+    dir.write("b-sh/c/expect.json", "{\"ecd.desktop.unknown\": \"fires\"}\n");
+    for (const char* c : {"a-json", "b-sh"}) {
+        CliRun e = run_opguard(dir.path().string(), "--no-config rules explain ecd.desktop.unknown --tests " + std::string(c));
+        INFO(e.out << e.err);
+        CHECK(e.exit == 0);
+        CHECK(e.out.find("test case " + std::string(c) + "/c") != std::string::npos);  // the case's plan is quoted
+        CHECK(e.out.find("[redacted]") != std::string::npos);
+        CHECK(e.out.find("ZQX") == std::string::npos);
+        CliRun d = run_opguard(dir.path().string(), "--no-config rules doc --tests " + std::string(c) + " --output doc.md");
+        CHECK(d.exit == 0);
+        const std::string doc = slurp(dir.file("doc.md"));
+        CHECK(doc.find("Example that fires (test case `" + std::string(c) + "/c`)") != std::string::npos);
+        CHECK(doc.find("[redacted]") != std::string::npos);  // the plan line it quotes
+        CHECK(doc.find("ZQX") == std::string::npos);
+    }
+}
+
 TEST_CASE("hide_found_excerpt keeps opguard's words and drops the excerpt", "[secrets][names]") {
     CHECK(hide_found_excerpt("found 'hunter2': expected ',' or '}'") ==
           "found text opguard does not show (it is in or beside a secret value): expected ',' or '}'");
