@@ -84,8 +84,10 @@ void write(const ast::Expr& e, std::string& out) {
             out += '}';
             return;
         }
-        case ast::Op::Not: out += "not "; operand(*e.args[0], 3, out); return;
-        case ast::Op::Neg: out += "-"; operand(*e.args[0], 7, out); return;
+        // A run of the operator (`repeat`) means what its parity means: written once when odd,
+        // twice when even (`not not x` is a boolean, not x itself), never a million times.
+        case ast::Op::Not: out += e.repeat % 2 ? "not " : "not not "; operand(*e.args[0], 3, out); return;
+        case ast::Op::Neg: out += e.repeat % 2 ? "-" : "- -"; operand(*e.args[0], 7, out); return;
         default: {
             // Binary, left-associative: the right operand must bind strictly tighter.
             int p = precedence(e.op);

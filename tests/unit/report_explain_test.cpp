@@ -2,6 +2,8 @@
 // `when` with their values, the lets the rule names, fired or not; explaining changes no finding.
 #include <catch2/catch.hpp>
 
+#include <map>
+
 #include "engine/explain.hpp"
 #include "test_support.hpp"
 
@@ -50,6 +52,37 @@ TEST_CASE("expr_text writes rule-language text that parses back to itself", "[ex
         CHECK(expr_text(*again->when) == expr_text(*r.when));
     }
     CHECK(i == n);
+}
+
+TEST_CASE("expr_text: a run of not or unary minus is written with its parity, so it means what the rule means", "[explain]") {
+    TempDir dir;
+    std::string path = dir.write("p.rules",
+        "rule t.runs {\n  title = \"t\";\n  severity = info;\n  operations = [\"*\"];\n"
+        "  let two = not not exists(call);\n  let three = not not not true;\n  let four = not not not not true;\n"
+        "  let neg2 = - - 1;\n  let neg3 = - - - 1;\n"
+        "  when = true and not not true;\n  message = \"m\";\n  source = \"s\";\n  basis = documented;\n}\n");
+    SourceRegistry sources;
+    RuleSet rules = load_rules(sources, RuleSources{false, {path}});
+    const Rule* r = rules.rule("t.runs");
+    REQUIRE(r);
+    std::map<std::string, std::string> lets;
+    for (const auto& l : r->lets) lets[l.name] = expr_text(*l.expr);
+    CHECK(lets["two"] == "not not exists(call)");
+    CHECK(lets["three"] == "not true");
+    CHECK(lets["four"] == "not not true");
+    CHECK(lets["neg2"] == "- -1");
+    CHECK(lets["neg3"] == "-1");
+    CHECK(expr_text(*r->when) == "true and not not true");
+    // Written back, each parses to the same run parity: the text round-trips.
+    std::string again = dir.write("again.rules",
+        "rule t.again {\n  title = \"t\";\n  severity = info;\n  operations = [\"*\"];\n  let a = " + lets["four"] + ";\n  let b = " +
+        lets["neg2"] + ";\n  when = a and b == 1;\n  message = \"m\";\n  source = \"s\";\n  basis = documented;\n}\n");
+    SourceRegistry sources2;
+    RuleSet rules2 = load_rules(sources2, RuleSources{false, {again}});
+    const Rule* a = rules2.rule("t.again");
+    REQUIRE(a);
+    CHECK(expr_text(*a->lets[0].expr) == "not not true");
+    CHECK(expr_text(*a->lets[1].expr) == "- -1");
 }
 
 TEST_CASE("explain: operands of the and-chain, their values, the lets the rule names", "[explain]") {
