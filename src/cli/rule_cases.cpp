@@ -23,21 +23,38 @@ std::vector<RuleCase> find_rule_cases(SourceRegistry& sources, const std::string
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) throw InputError(dir, {}, "rules-test.no-directory", "no such directory of rule test cases");
     std::vector<fs::path> dirs;
-    // A case is a folder with an expect.json, or with a plan file (plan.json, plan.sh, ...):
-    // one with a plan and no expect.json (expected.json, a typo) is an error below, never
-    // skipped as if it were not there.
-    auto has_plan = [](const fs::path& d) {
+    // Whether something is at `p` (a file, a folder, a link even if broken or looping): what
+    // is there is then read as `check` reads it, and what cannot be read is its input error,
+    // never a case or an inventory silently left out.
+    auto present = [](const fs::path& p) {
+        std::error_code e2;
+        const fs::file_type t = fs::symlink_status(p, e2).type();
+        return t != fs::file_type::not_found && t != fs::file_type::none;
+    };
+    // The files named plan.* in a case folder, whatever they are (a folder or a FIFO named
+    // plan.json is the plan, and reading it says what it is).
+    auto plans_in = [](const fs::path& d) {
+        std::vector<fs::path> found;
         std::error_code e2;
         for (const auto& f : fs::directory_iterator(d, e2))
-            if (f.path().filename().string().rfind("plan.", 0) == 0) return true;
-        return false;
+            if (f.path().filename().string().rfind("plan.", 0) == 0) found.push_back(f.path());
+        std::sort(found.begin(), found.end());
+        return found;
     };
-    for (const auto& e : fs::directory_iterator(dir, ec))
-        if (e.is_directory() && (fs::exists(e.path() / "expect.json") || has_plan(e.path()))) dirs.push_back(e.path());
+    // A case is a folder with an expect.json, or with a plan file (plan.json, plan.sh, ...):
+    // one with a plan and no expect.json (expected.json, a typo) is an error below, never
+    // skipped as if it were not there. An entry that cannot be told a folder or not (a link
+    // that loops) is an input error.
+    for (const auto& e : fs::directory_iterator(dir, ec)) {
+        std::error_code se;
+        const bool is_dir = e.is_directory(se);
+        if (se) throw InputError(e.path().string(), {}, "input.unreadable", "cannot read: " + se.message());
+        if (is_dir && (present(e.path() / "expect.json") || !plans_in(e.path()).empty())) dirs.push_back(e.path());
+    }
     if (ec) throw InputError(dir, {}, "input.unreadable", "cannot list directory: " + ec.message());
     std::sort(dirs.begin(), dirs.end());
     std::vector<std::string> shared;
-    if (fs::is_directory(fs::path(dir) / "inventory", ec)) shared.push_back((fs::path(dir) / "inventory").string());
+    if (present(fs::path(dir) / "inventory")) shared.push_back((fs::path(dir) / "inventory").string());
 
     std::vector<RuleCase> out;
     for (const auto& d : dirs) try {
@@ -48,12 +65,9 @@ std::vector<RuleCase> find_rule_cases(SourceRegistry& sources, const std::string
         // plan.yml, plan.tf.json, ...: its format is detected from the content), so the rules
         // about what the adapters observe have cases too. Other files of the case (a
         // --cli-jsonInput file the script names, say) must not be called plan.*.
-        std::vector<fs::path> plans;
-        for (const auto& e : fs::directory_iterator(d, ec))
-            if (e.is_regular_file() && e.path().filename().string().rfind("plan.", 0) == 0) plans.push_back(e.path());
-        std::sort(plans.begin(), plans.end());
+        const std::vector<fs::path> plans = plans_in(d);
         if (plans.empty()) throw InputError(c.dir, {}, "rules-test.no-plan", "a rule test case needs a plan.json (or plan.<ext> in another plan form)");
-        if (!fs::exists(d / "expect.json", ec))
+        if (!present(d / "expect.json"))
             throw InputError(c.dir, {}, "rules-test.no-expect",
                              "a rule test case needs an expect.json beside its plan (the rule ids and what each should do); none here");
         if (plans.size() > 1) {
@@ -61,9 +75,10 @@ std::vector<RuleCase> find_rule_cases(SourceRegistry& sources, const std::string
             for (const auto& p : plans) names += (names.empty() ? "" : ", ") + p.filename().string();
             throw InputError(c.dir, {}, "rules-test.no-plan", "a rule test case has one plan file; found " + names);
         }
-        c.plan = (fs::exists(d / "plan.json", ec) ? d / "plan.json" : plans.front()).string();
-        if (fs::is_directory(d / "rules", ec)) c.fixture_rules = (d / "rules").string();
-        if (fs::is_directory(d / "inventory", ec)) c.inventory = {(d / "inventory").string()};
+        c.plan = plans.front().string();
+        if (present(d / "rules")) c.fixture_rules = (d / "rules").string();
+        // inventory: a folder of saved responses, or one file, read as `check -i` reads it.
+        if (present(d / "inventory")) c.inventory = {(d / "inventory").string()};
         else c.inventory = shared;
 
         std::string path = (d / "expect.json").string();

@@ -3,14 +3,16 @@
 //
 //   DIR/<case>/plan.json      the plan, or the one file named plan.<ext> in another form
 //                             `check` reads (plan.sh, plan.yml, plan.tf.json, ...), read with
-//                             load_plan_any and its format detected from the content; when
-//                             plan.json is there it is the plan, whatever else is
+//                             load_plan_any and its format detected from the content; two
+//                             files named plan.* are an error (rules-test.no-plan)
 //   DIR/<case>/expect.json    {"<rule id>": "fires" | "does-not-fire" | "not-applicable"
 //                                         | {"fires": ["plan.sh:7:93", "plan.sh:9:1 (ecd-x)", ...]}, ...}
 //                             plus, optionally, "options": {"today": "YYYY-MM-DD"}: the date
 //                             rules read as `today` (as `check --today`; default: today in UTC)
 //   DIR/<case>/inventory/     saved API responses (optional; without it DIR/inventory/ is
-//                             used when it exists, else the case has no inventory)
+//                             used when it exists, else the case has no inventory); a folder,
+//                             or one file, read as `check -i` reads it (whatever is there is
+//                             read, so a file, FIFO or looping link is its input error)
 //   DIR/<case>/rules/         rule files compiled with the rules under test for this case only
 //                             (optional): a fixture operation that declares what a generic rule
 //                             reads (an `exclusive` parameter group) when no real one does yet

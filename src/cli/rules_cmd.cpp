@@ -142,7 +142,7 @@ int run_explain(SourceRegistry& sources, const RuleSet& rules, const CommonOptio
                          "no rule '" + opt.explain_id + "'" + (near.empty() ? "; see `opguard rules list`" : "; did you mean: " + near));
     }
     std::string out = r->id + ": " + r->title + "\n";
-    out += "  defined at: " + defined_at(sources, *r) + "\n";
+    out += "  defined at: " + displayable(defined_at(sources, *r)) + "\n";
     out += "  severity:   " + std::string(severity_name(r->severity)) + "\n";
     if (r->locked) out += "  locked:     check --skip-rule / --severity cannot skip or lower it; only a waiver accepts a finding\n";
     out += "  applies to: ";
@@ -181,7 +181,7 @@ int run_explain(SourceRegistry& sources, const RuleSet& rules, const CommonOptio
             if (!fires) continue;
             CaseRun run = run_rule_case(sources, rules, c);
             std::string plan_text = quoted_case_file(c.plan, rules, 1024 * 1024);
-            out += "  test case " + c.dir + " (plan " + c.plan + (c.inventory.empty() ? "" : ", inventory " + joined(c.inventory, ", ")) + "):\n\n";
+            out += "  test case " + displayable(c.dir + " (plan " + c.plan + (c.inventory.empty() ? "" : ", inventory " + joined(c.inventory, ", ")) + ")") + ":\n\n";
             size_t lines = 0;
             std::string shown_plan;
             for (size_t i = 0, start = 0; i <= plan_text.size(); ++i) {
@@ -193,8 +193,8 @@ int run_explain(SourceRegistry& sources, const RuleSet& rules, const CommonOptio
             out += shown_plan + "\n  opguard reports:\n";
             for (const auto& f : run.report.findings) {
                 if (f.rule->id != r->id) continue;
-                out += "    " + std::string(severity_name(f.rule->severity)) + "[" + f.rule->id + "] " + format_location(f.location) +
-                       (f.target.empty() ? "" : " (" + f.target + ")") + "\n      " + f.message + "\n";
+                out += "    " + std::string(severity_name(f.rule->severity)) + "[" + f.rule->id + "] " +
+                       displayable(format_location(f.location) + (f.target.empty() ? "" : " (" + f.target + ")")) + "\n      " + f.message + "\n";
             }
             shown = true;
             break;
@@ -268,7 +268,9 @@ int run_tests(SourceRegistry& sources, const RuleSet& rules, const CommonOptions
     std::vector<RuleCase> cases;
     for (const auto& d : dirs)
         for (auto& c : find_rule_cases(sources, d, rules)) cases.push_back(std::move(c));
-    std::cout << "opguard rules test: " << cases.size() << " case" << (cases.size() == 1 ? "" : "s") << " in " << joined(dirs, ", ") << "\n";
+    // Folder and file names are input: each shown on its line with its control characters
+    // visible (a newline in a case's folder name cannot start a line of its own).
+    std::cout << "opguard rules test: " << cases.size() << " case" << (cases.size() == 1 ? "" : "s") << " in " << displayable(joined(dirs, ", ")) << "\n";
     size_t passed = 0, failed = 0;
     std::set<std::string> fired_somewhere;
     for (const auto& c : cases) {
@@ -296,14 +298,14 @@ int run_tests(SourceRegistry& sources, const RuleSet& rules, const CommonOptions
         }
         if (wrong.empty()) {
             ++passed;
-            std::cout << "ok    " << c.name << " (" << c.expect.size() << " expectation" << (c.expect.size() == 1 ? "" : "s") << ")\n";
+            std::cout << "ok    " << displayable(c.name) << " (" << c.expect.size() << " expectation" << (c.expect.size() == 1 ? "" : "s") << ")\n";
         } else {
             ++failed;
-            std::cout << "FAIL  " << c.name << "\n";
-            for (const auto& w : wrong) std::cout << "      " << w << "\n";
+            std::cout << "FAIL  " << displayable(c.name) << "\n";
+            for (const auto& w : wrong) std::cout << "      " << displayable(w) << "\n";
             for (const auto& f : run.report.findings)
-                std::cout << "      found: " << severity_name(f.rule->severity) << "[" << f.rule->id << "] " << format_location(f.location)
-                          << (f.target.empty() ? "" : " (" + f.target + ")") << "\n";
+                std::cout << "      found: " << severity_name(f.rule->severity) << "[" << f.rule->id << "] "
+                          << displayable(format_location(f.location) + (f.target.empty() ? "" : " (" + f.target + ")")) << "\n";
         }
     }
     // Coverage: every rule needs a case in which it fires (as expected). --cover FILE limits
@@ -327,7 +329,7 @@ int run_tests(SourceRegistry& sources, const RuleSet& rules, const CommonOptions
     }
     size_t covered = rules.rules.size() - uncovered_required.size() - uncovered_other.size();
     if (policy_only && required_total < rules.rules.size()) {
-        std::cout << "coverage: " << covered_required << " of " << required_total << " rules of " << joined(common.rule_dirs, ", ")
+        std::cout << "coverage: " << covered_required << " of " << required_total << " rules of " << displayable(joined(common.rule_dirs, ", "))
                   << " fire in a case that expects it (" << rules.rules.size() - required_total
                   << " built-in rules not required here: their cases are rules/tests)\n";
     } else {
@@ -338,7 +340,7 @@ int run_tests(SourceRegistry& sources, const RuleSet& rules, const CommonOptions
         std::cout << what << "\n";
         size_t w = 0;
         for (const Rule* r : v) w = std::max(w, r->id.size());
-        for (const Rule* r : v) std::cout << "  " << r->id << std::string(w - r->id.size() + 2, ' ') << defined_at(sources, *r) << "\n";
+        for (const Rule* r : v) std::cout << "  " << r->id << std::string(w - r->id.size() + 2, ' ') << displayable(defined_at(sources, *r)) << "\n";
     };
     if (policy_only) uncovered_other.clear();  // the built-in rules: rules/tests' business
     list(uncovered_required, "uncovered (no case expects these to fire; the run fails):");

@@ -8,6 +8,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/rule_cases.hpp"
+#include "core/text_safety.hpp"
 #include "engine/waivers.hpp"
 #include "opguard.hpp"
 #include "report/common.hpp"
@@ -103,22 +104,22 @@ std::string rules_doc(SourceRegistry& sources, const RuleSet& rules, const std::
         if (!r->note.empty()) out += "- Note: " + md(r->note) + "\n";
         auto it = first_case.find(r->id);
         if (it == first_case.end()) {
-            out += "\nNo test case in " + (case_dirs.empty() ? std::string("rules/tests") : case_dirs.front()) + " expects it to fire.\n";
+            out += "\nNo test case in " + displayable(case_dirs.empty() ? std::string("rules/tests") : case_dirs.front()) + " expects it to fire.\n";
             continue;
         }
         const RuleCase& c = cases[it->second];
         auto run = runs.find(it->second);
         if (run == runs.end()) run = runs.emplace(it->second, run_rule_case(sources, rules, c)).first;
-        out += "\nExample that fires (test case `" + c.dir + "`):\n\n```text\n";
+        out += "\nExample that fires (test case `" + displayable(c.dir) + "`):\n\n```text\n";
         size_t shown = 0;
         for (const auto& f : run->second.report.findings) {
             if (f.rule->id != r->id) continue;
             if (shown == 0 && f.location.pos.known()) {
                 const std::string l = line_of(f.location.file, f.location.pos.line, rules);
-                if (!l.empty()) out += f.location.file + ":" + std::to_string(f.location.pos.line) + ":  " + l + "\n\n";
+                if (!l.empty()) out += displayable(f.location.file + ":" + std::to_string(f.location.pos.line)) + ":  " + displayable(l) + "\n\n";
             }
-            out += std::string(severity_name(f.rule->severity)) + "[" + f.rule->id + "] " + format_location(f.location) +
-                   (f.target.empty() ? "" : " (" + f.target + ")") + "\n    " + f.message + "\n";
+            out += std::string(severity_name(f.rule->severity)) + "[" + f.rule->id + "] " +
+                   displayable(format_location(f.location) + (f.target.empty() ? "" : " (" + f.target + ")")) + "\n    " + f.message + "\n";
             if (++shown == 3) break;
         }
         out += "```\n";

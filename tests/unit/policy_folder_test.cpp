@@ -205,6 +205,69 @@ TEST_CASE("rules test: a case with a plan and no expect.json, or two plans, is a
     }
 }
 
+TEST_CASE("rules test and rules doc: a looping link or a case inventory that is a file is an input error and never an internal one",
+          "[cli][rules][policies]") {
+    // A link that loops anywhere in a folder of cases stopped every rule tool with "internal
+    // error" (exit 3); a case's inventory that was a file was not read and the case ran
+    // without an inventory.
+    TempDir dir;
+    dir.write("policy/a.rules", rule("covered", "count(calls) > 0"));
+    dir.write("policy/tests/hit/plan.json", kPlan);
+    dir.write("policy/tests/hit/expect.json", "{\"org.covered\": \"fires\"}\n");
+    auto loop = [&](const std::string& rel) { fs::create_symlink(fs::path(rel).filename(), dir.file(rel)); };
+    struct Case { std::string link, shown; };
+    const std::vector<Case> cases = {
+        {"policy/tests/hit/expect.json", "policy/tests/hit/expect.json: error[input.unreadable]: cannot read file: Too many levels of symbolic links\n"},
+        {"policy/tests/hit/plan.json", "policy/tests/hit/plan.json: error[input.unreadable]: cannot read file: Too many levels of symbolic links\n"},
+        {"policy/tests/other", "policy/tests/other: error[input.unreadable]: cannot read: Too many levels of symbolic links\n"},
+        {"policy/tests/hit/inventory", "policy/tests/hit/inventory: error[input.unreadable]: cannot read file: Too many levels of symbolic links\n"},
+        {"policy/tests/inventory", "policy/tests/inventory: error[input.unreadable]: cannot read: Too many levels of symbolic links\n"},
+    };
+    for (const auto& c : cases) {
+        CAPTURE(c.link);
+        const std::string kept = fs::exists(dir.file(c.link)) ? slurp(dir.file(c.link)) : "";
+        fs::remove(dir.file(c.link));
+        loop(c.link);
+        CliRun t = run_opguard(dir.path().string(), "--no-builtin-rules rules test --rules policy");
+        CHECK(t.exit == 2);
+        CHECK(t.err.find(c.shown) != std::string::npos);
+        CHECK(t.err.find("internal error") == std::string::npos);
+        CliRun d = run_opguard(dir.path().string(), "--no-builtin-rules rules doc --rules policy --tests policy/tests");
+        CHECK(d.exit != 3);
+        CHECK(d.err.find("internal error") == std::string::npos);
+        fs::remove(dir.file(c.link));
+        if (!kept.empty()) dir.write(c.link, kept);
+    }
+    // A case inventory that is a file is read as check -i reads it: here, not a saved response.
+    dir.write("policy/tests/hit/inventory", "{}\n");
+    CliRun f = run_opguard(dir.path().string(), "--no-builtin-rules rules test --rules policy");
+    CHECK(f.exit == 2);
+    CHECK(f.err.rfind("policy/tests/hit/inventory:1:1: error[inventory.unknown-shape]: not a saved API response opguard knows", 0) == 0);
+}
+
+TEST_CASE("rules test and rules explain and rules doc show a folder name's newline and escape visible", "[cli][rules][policies]") {
+    // A policy folder or case folder named "c1\n::error::x\e[2J" printed a raw newline (a line
+    // of its own, a workflow command in a CI log) and a raw escape.
+    TempDir dir;
+    const std::string pol = "pol\n::error::y\x1b[2J", c = "c1\n::error::x\x1b[2J";
+    dir.write(pol + "/a.rules", rule("covered", "count(calls) > 0"));
+    dir.write(pol + "/tests/" + c + "/plan.json", kPlan);
+    dir.write(pol + "/tests/" + c + "/expect.json", "{\"org.covered\": \"fires\"}\n");
+    const std::string shown_pol = "pol\\u000a::error::y\\u001b[2J", shown_c = "c1\\u000a::error::x\\u001b[2J";
+    for (const std::string cmd : {"rules test --rules " + shell_quote(pol), "rules explain org.covered --rules " + shell_quote(pol),
+                                  "rules doc --rules " + shell_quote(pol)}) {
+        CAPTURE(cmd);
+        CliRun r = run_opguard(dir.path().string(), "--no-builtin-rules " + cmd);
+        CHECK(r.exit == 0);
+        CHECK(r.out.find('\x1b') == std::string::npos);
+        CHECK(r.out.find("\n::") == std::string::npos);
+        if (cmd.rfind("rules test", 0) != 0) CHECK(r.out.find(shown_pol + "/tests/" + shown_c) != std::string::npos);
+    }
+    CliRun t = run_opguard(dir.path().string(), "--no-builtin-rules rules test --rules " + shell_quote(pol));
+    CHECK(t.out.find("1 case in " + shown_pol + "/tests\n") != std::string::npos);
+    CHECK(t.out.find("ok    " + shown_c + " (1 expectation)\n") != std::string::npos);
+}
+
 TEST_CASE("rules list, explain and doc show a rule file's control characters escaped, never raw", "[cli][rules][policies]") {
     // An escape sequence in a rule's title or source reached the terminal (one set its title).
     TempDir dir;
