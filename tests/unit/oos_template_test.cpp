@@ -113,23 +113,27 @@ int run_cli(const TempDir& dir, const std::string& args, std::string* err = null
 
 }  // namespace
 
-TEST_CASE("an official bulk template whose list defaults to [] warns that nothing was checked", "[oos]") {
+TEST_CASE("an official bulk template whose list defaults to [] fails: the rebuilds it makes are not checked", "[oos]") {
     TempDir dir;
     std::string path = dir.write("bulk.yml", kBulk);
     auto c = check(path);
     REQUIRE(c->plan.calls.size() == 1);
     CHECK(c->plan.calls[0].id == "rebuildDesktop[]");
     CHECK_FALSE(c->plan.calls[0].operation);
-    auto w = c->findings("plan.loop-not-checked");
+    // The task rebuilds desktops: an error (it was a warning, and the template passed).
+    CHECK(c->findings("plan.loop-not-checked").empty());
+    auto w = c->findings("plan.loop-skips-changes");
     REQUIRE(w.size() == 1);
-    CHECK(w[0]->rule->severity == Severity::Warning);
+    CHECK(w[0]->rule->severity == Severity::Error);
+    CHECK(w[0]->message.find("the task may change something, so none of the calls the execution makes is checked") != std::string::npos);
+    CHECK(exit_code(c->report, Severity::Error) == 1);
     CHECK(location(*w[0]) == path + ":22:14");
     CHECK(w[0]->message.find("task rebuildDesktop") != std::string::npos);
     CHECK(w[0]->message.find("nothing under it was checked") != std::string::npos);
     CHECK(w[0]->message.find("task rebuildDesktop (ACS::ECD::RebuildDesktop) loops over Loop.Items {{ desktopIds }}") != std::string::npos);
     // The advice names the parameter that holds the list.
     CHECK(w[0]->message.find("for example with --parameters '{\"desktopIds\": [...]}')") != std::string::npos);
-    // The placeholder is only that warning: no other rule, no effect.
+    // The placeholder is only that finding: no other rule, no effect.
     CHECK(c->report.findings.size() == 1);
     CHECK(c->report.effects.empty());
     // Never "no change", never "not modeled": the summary says that the task's calls are not checked.
@@ -194,8 +198,11 @@ TEST_CASE("bad --parameters is an input error at file:line:col", "[oos][paramete
     std::string err;
     CHECK(run_cli(dir, "check bulk.yml -i '" + source_path("samples/fleet") + "' --parameters '{\"desktopIds\": [' ", &err) == 2);
     CHECK(err.rfind("--parameters:1:", 0) == 0);
-    CHECK(run_cli(dir, "check bulk.yml -i '" + source_path("samples/fleet") + "'") == 0);
-    CHECK(run_cli(dir, "check bulk.yml -i '" + source_path("samples/fleet") + "' --fail-on warning") == 1);
+    // Without the list the rebuilds are not checked: plan.loop-skips-changes fails the check,
+    // and no run option lowers it (it is locked).
+    CHECK(run_cli(dir, "check bulk.yml -i '" + source_path("samples/fleet") + "'") == 1);
+    CHECK(run_cli(dir, "check bulk.yml -i '" + source_path("samples/fleet") + "' --skip-rule plan.loop-skips-changes", &err) == 2);
+    CHECK(err.find("error[overrides.locked]") != std::string::npos);
 }
 
 TEST_CASE("official ECD actions expand to their steps and waits: ACS::WaitFor is a wait step", "[oos][wait]") {

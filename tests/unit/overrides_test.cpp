@@ -228,7 +228,7 @@ TEST_CASE("locked rules cannot be skipped or lowered by a run option, raising th
                                                 "ecd.reset.group-not-saved", "ecs.delete-disk.unknown", "ecs.delete-snapshot.no-inventory",
                                                 "ecs.delete-snapshot.unknown", "ecs.delete.no-disk-inventory", "ecs.delete.no-snapshot-inventory", "ecs.redeploy.no-event-inventory",
                                              "hw.check-images.no-image-inventory", "hw.desktop.no-inventory", "hw.rebuild.no-inventory", "inventory.field-absent", "inventory.field-type", "inventory.incomplete",
-                                             "plan.cli-not-read", "plan.loop-not-checked", "plan.oos-not-expanded", "plan.script-not-read", "plan.unmodeled-call",
+                                             "plan.cli-not-read", "plan.loop-not-checked", "plan.loop-skips-changes", "plan.oos-not-expanded", "plan.script-not-read", "plan.unmodeled-call",
                                              "plan.unmodeled-read", "plan.unresolved-target", "plan.unresolved-value"});
     // Library level: every locked rule refuses a skip, at the request's origin.
     for (const auto& id : locked) {

@@ -515,8 +515,31 @@ private:
 
     bool read_only_api(const std::string& api) const { return adapters::read_only_api(b_.rules(), api); }
 
-    void loop_note(CallDraft& d, const Node& task, const std::string& name, const std::string& message, Origin at) {
-        d.note("loops", Node::object({{"task", Node::string(name, task.origin)}, {"message", Node::string(message, at)}}, at));
+    // Whether a task only reads: an ACS::ExecuteAPI, CheckFor or WaitFor of a read-only API
+    // (the rules' read_only_verbs), an ACS::<Product>::<Api> of one, or an action that calls
+    // nothing (ACS::Sleep, ACS::Choice, ...). Anything else may change something.
+    bool task_reads_only(const Node& task) const {
+        const Node* action = task.find("Action");
+        if (!action || !action->is_string()) return false;
+        const std::string la = lower(action->as_string());
+        if (changes_nothing(la)) return true;
+        if (la == "acs::executeapi" || la == "acs::checkfor" || la == "acs::waitfor") {
+            const Node* props = task.find("Properties");
+            const Node* api = props && props->is_object() ? props->find("API") : nullptr;
+            return api && api->is_string() && read_only_api(api->as_string());
+        }
+        const std::string& a = action->as_string();
+        const size_t last = a.rfind("::");
+        return last != std::string::npos && la.rfind("acs::", 0) == 0 && la.find("::", 5) != std::string::npos &&
+               read_only_api(a.substr(last + 2));
+    }
+
+    // `empty`: the loop's list is empty, so nothing under it ran; `changes`: its task may
+    // change something (not task_reads_only). The rules decide what each case is.
+    void loop_note(CallDraft& d, const Node& task, const std::string& name, const std::string& message, Origin at, bool empty = false) {
+        d.note("loops", Node::object({{"task", Node::string(name, task.origin)}, {"message", Node::string(message, at)},
+                                      {"empty", Node::boolean(empty, at)}, {"changes", Node::boolean(!task_reads_only(task), at)}},
+                                     at));
     }
 
     void tasks(const Node& root, Scope& scope) {
@@ -564,7 +587,7 @@ private:
                           "task " + tn + " (" + a + ") loops over Loop.Items " + (items ? items->to_text() : std::string()) +
                               ", which is an empty list: it runs nothing, and nothing under it was checked (give the list, for example with " +
                               (held_by.empty() ? std::string("--parameters") : "--parameters '{\"" + held_by + "\": [...]}'") + ")",
-                          at);
+                          at, /*empty=*/true);
                 out_.push_back(std::move(d));
                 continue;
             }

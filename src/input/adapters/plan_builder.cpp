@@ -454,11 +454,14 @@ Plan PlanBuilder::build() {
                 }
         // A placeholder for a task that calls nothing (an OOS loop over an empty list) or for
         // a script the plan runs and opguard does not read: only the observation it carries
-        // is reported.
+        // is reported, by the rules that walk the adapter's notes (their bodies may still be
+        // encoded here, so they are named).
         bool placeholder = adapter.find("placeholder") != nullptr;
+        static const std::set<std::string, std::less<>> kPlaceholderRules = {
+            "plan.loop-not-checked", "plan.loop-skips-changes", "plan.script-not-read", "plan.cli-not-read"};
         if (placeholder)
             for (const Rule& rule : rules_.rules)
-                if (rule.scope != Scope::Plan && rule.id != "plan.loop-not-checked" && rule.id != "plan.script-not-read" && rule.id != "plan.cli-not-read") add(skip_rules, rule.id);
+                if (rule.scope != Scope::Plan && !kPlaceholderRules.count(rule.id)) add(skip_rules, rule.id);
         // A step that runs only under a condition checked when it runs (OOS): its per-target
         // checks and its effects are not predicted; a dry-run line has no effects.
         bool conditional = adapter.find("conditional") != nullptr;
