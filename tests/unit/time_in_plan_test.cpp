@@ -329,10 +329,15 @@ TEST_CASE("Cost: a 300000-call plan completes with a report", "[.][slow]") {
 TEST_CASE("PlanBuilder: what only reads comes from the rules' sets read_only_verbs and read_only_methods", "[time][adapters]") {
     SourceRegistry sources;
     RuleSet rules = load_rules(sources, RuleSources{true, {}});
-    CHECK(adapters::read_only_api(rules, "DescribeDesktops"));
-    CHECK(adapters::read_only_api(rules, "ListImages"));
-    CHECK_FALSE(adapters::read_only_api(rules, "RebuildDesktops"));
-    CHECK_FALSE(adapters::read_only_api(rules, "Describer"));  // one word, not a listed verb
+    CHECK(adapters::read_only_api(rules, "DescribeDesktops", "ecd"));
+    CHECK(adapters::read_only_api(rules, "ListImages", "ecs"));
+    CHECK_FALSE(adapters::read_only_api(rules, "RebuildDesktops", "ecd"));
+    CHECK_FALSE(adapters::read_only_api(rules, "Describer", "ecd"));  // one word, not a listed verb
+    // read_verb_exceptions: App Streaming's GetConnectionTicket starts an application; ECD's only reads.
+    CHECK_FALSE(adapters::read_only_api(rules, "GetConnectionTicket", "appstream-center"));
+    CHECK_FALSE(adapters::read_only_api(rules, "GetConnectionTicket", "AppStream-Center"));
+    CHECK(adapters::read_only_api(rules, "GetConnectionTicket", "ecd"));
+    CHECK(adapters::read_only_api(rules, "GetAppInstanceGroup", "appstream-center"));
     CHECK(adapters::read_only_method(rules, "GET"));
     CHECK(adapters::read_only_method(rules, "head"));  // compared in upper case, as the rules compare
     CHECK_FALSE(adapters::read_only_method(rules, "POST"));
@@ -341,7 +346,7 @@ TEST_CASE("PlanBuilder: what only reads comes from the rules' sets read_only_ver
     rules.sets.erase("read_only_methods");
     rules.sets.erase("read_only_verbs");
     CHECK_FALSE(adapters::read_only_method(rules, "GET"));
-    CHECK_FALSE(adapters::read_only_api(rules, "DescribeDesktops"));
+    CHECK_FALSE(adapters::read_only_api(rules, "DescribeDesktops", "ecd"));
 }
 
 }  // namespace

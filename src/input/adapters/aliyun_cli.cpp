@@ -315,7 +315,7 @@ std::optional<CallDraft> read_aliyun_command(const ShellCommand& cmd, const Scri
         // sent again is a new call: noted for the rule plan.waiter-repeats-call, not a wait.
         if (name == "waiter" && !f.values.empty()) {
             const bool reads = op ? op->read_only
-                             : roa ? read_only_method(*ctx.rules, api.text) : read_only_api(*ctx.rules, action);
+                             : roa ? read_only_method(*ctx.rules, api.text) : read_only_api(*ctx.rules, action, product.text);
             if (reads) {
                 d.wait = true;
                 d.wait_at = at;

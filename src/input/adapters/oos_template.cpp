@@ -499,7 +499,7 @@ private:
         if (la == "acs::waitfor") {
             // WaitFor calls its API again and again until a value holds: an API that changes
             // something (DeleteInstance) is a call like ACS::ExecuteApi's, never a bare wait.
-            if (const Node* api = pr.find("API"); api && api->is_string() && !read_only_api(api->as_string()))
+            if (const Node* api = pr.find("API"); api && api->is_string() && !read_only_api(api->as_string(), service_of(pr)))
                 return execute_api(t, id, *action, pr);
             CallDraft d = draft(t, id);
             d.wait_only = true;
@@ -513,7 +513,12 @@ private:
         unexpanded(t, id, a, action->origin, "opguard does not expand the OOS action " + a + ": what it calls is not checked");
     }
 
-    bool read_only_api(const std::string& api) const { return adapters::read_only_api(b_.rules(), api); }
+    bool read_only_api(const std::string& api, const std::string& product) const { return adapters::read_only_api(b_.rules(), api, product); }
+    // The product an ACS::ExecuteAPI, CheckFor or WaitFor calls: its Properties.Service.
+    static std::string service_of(const Node& props) {
+        const Node* s = props.find("Service");
+        return s && s->is_string() ? s->as_string() : "";
+    }
 
     // Whether a task only reads: an ACS::ExecuteAPI, CheckFor or WaitFor of a read-only API
     // (the rules' read_only_verbs), an ACS::<Product>::<Api> of one, or an action that calls
@@ -526,12 +531,12 @@ private:
         if (la == "acs::executeapi" || la == "acs::checkfor" || la == "acs::waitfor") {
             const Node* props = task.find("Properties");
             const Node* api = props && props->is_object() ? props->find("API") : nullptr;
-            return api && api->is_string() && read_only_api(api->as_string());
+            return api && api->is_string() && props && read_only_api(api->as_string(), service_of(*props));
         }
         const std::string& a = action->as_string();
         const size_t last = a.rfind("::");
         return last != std::string::npos && la.rfind("acs::", 0) == 0 && la.find("::", 5) != std::string::npos &&
-               read_only_api(a.substr(last + 2));
+               read_only_api(a.substr(last + 2), a.substr(5, last - 5));
     }
 
     // `empty`: the loop's list is empty, so nothing under it ran; `changes`: its task may

@@ -130,10 +130,12 @@ bool in_rule_set(const RuleSet& rules, const char* name, const std::string& valu
 }
 }  // namespace
 
-bool read_only_api(const RuleSet& rules, const std::string& api) {
+bool read_only_api(const RuleSet& rules, const std::string& api, const std::string& product) {
     size_t e = 1;
     while (e < api.size() && !(api[e] >= 'A' && api[e] <= 'Z')) ++e;
-    return in_rule_set(rules, "read_only_verbs", api.substr(0, e));
+    std::string key = product;
+    for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return in_rule_set(rules, "read_only_verbs", api.substr(0, e)) && !in_rule_set(rules, "read_verb_exceptions", key + "." + api);
 }
 
 bool read_only_method(const RuleSet& rules, const std::string& method) {

@@ -108,8 +108,10 @@ struct CallDraft {
 // The operation the rules describe for a call header (same matching as load_plan), or nullptr.
 const Operation* find_operation(const RuleSet& rules, const std::vector<std::pair<std::string, Node>>& header);
 // Whether an RPC API only reads, by its first CamelCase word (DescribeDesktops => Describe),
-// which the rules' set read_only_verbs lists.
-bool read_only_api(const RuleSet& rules, const std::string& api);
+// which the rules' set read_only_verbs lists, unless the set read_verb_exceptions names it as
+// "product.Action" (`product` compared in lower case: appstream-center.GetConnectionTicket
+// starts an application).
+bool read_only_api(const RuleSet& rules, const std::string& api, const std::string& product);
 // Whether a REST call's HTTP method only reads: the rules' set read_only_methods lists it
 // (compared in upper case, as the rules compare it).
 bool read_only_method(const RuleSet& rules, const std::string& method);
