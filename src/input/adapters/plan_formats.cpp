@@ -305,6 +305,19 @@ Plan shell_plan(SourceRegistry& sources, uint32_t top, const RuleSet& rules, boo
                     const Origin at{fid, inv.wrapper_at};
                     d->note("wrappers", Node::object({{"wrapper", Node::string(inv.wrapper, at)}, {"message", Node::string(inv.message, at)}}, at));
                 }
+                if (d && cmd.loop_condition) {
+                    // `until aliyun ...; do ...; done`: a refused call is sent again until the
+                    // cloud accepts it; `while aliyun ...` repeats an accepted one.
+                    const ShellWord& kw = *cmd.loop_condition;
+                    const Origin at{fid, kw.begin};
+                    d->note("wrappers", Node::object({{"wrapper", Node::string(kw.text, at)},
+                                                      {"message", Node::string("the " + kw.text + " loop at " + std::to_string(f.position(kw.begin).line) + ":" +
+                                                                                   std::to_string(f.position(kw.begin).column) +
+                                                                                   " runs this " + prog + " command as its condition, once per round: it may be sent "
+                                                                                   "many times (a refused call again until the cloud accepts it, an accepted one again); it is checked once",
+                                                                               at)}},
+                                                     at));
+                }
                 if (d) add(std::move(*d));
             }
         }

@@ -900,10 +900,14 @@ private:
         // Compound-command keywords first: they open and close the branches and loops that
         // make an assignment conditional.
         size_t i = 0;
+        condition_of_.reset();
         while (i < words.size()) {
             const ShellWord& w = words[i];
             if (plain(w, "if")) push('i', w.begin);
-            else if (plain(w, "while") || plain(w, "until")) push('l', w.begin);
+            else if (plain(w, "while") || plain(w, "until")) {
+                push('l', w.begin);
+                condition_of_ = w;  // the command after it (and a `!`) is the loop's condition
+            }
             else if (plain(w, "{")) {
                 push('{', w.begin);
                 if (!pending_function_.empty() && depth_ == 0) function_frames_[w.begin] = pending_function_;
@@ -1168,6 +1172,7 @@ private:
         c.piped = term_ == '|';
         c.input_ids = cmd_inputs_;
         c.stdin_file = cmd_stdin_file_;
+        c.loop_condition = condition_of_;
         into.push_back(std::move(c));
     }
 
@@ -1210,6 +1215,7 @@ private:
     std::optional<uint32_t> too_deep_;
     mutable std::vector<uint32_t> lines_;          // line starts, for at_text
     std::string pending_function_;                     // `name()` or `function name` read; its `{` comes next
+    std::optional<ShellWord> condition_of_;            // the while/until of the command being emitted, if it is the condition
     std::map<uint32_t, std::string> function_frames_;  // the `{` of each function body at the top level => the function
     std::vector<std::pair<char, uint32_t>> frames_;  // open compound commands at the top level: i(f) l(oop) c(ase) { (, and where
     char prev_term_ = ';', term_ = ';';            // what ended the previous command / ends this one: ; & | a(&&) o(||)

@@ -99,6 +99,9 @@ struct ShellCommand {
     // (`bash -s <<EOF`, `ssh host <<'EOF'`) and each here-string's word (`sh <<< "..."`).
     std::vector<ShellWord> input_texts;
     std::vector<uint32_t> input_ids;  // the lexer's own bookkeeping (empty once returned)
+    // The `while` or `until` keyword whose condition this command is (`until aliyun ...; do
+    // sleep 5; done`): the loop runs it once per round, so it may be sent many times.
+    std::optional<ShellWord> loop_condition;
 };
 
 // The shells opguard knows to read a script (a -c string, standard input or a file) the way
