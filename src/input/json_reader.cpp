@@ -9,11 +9,11 @@
 // first error in document order with its byte offset, JSON pointer and a clear message.
 // That scan only runs on the error path, so its speed does not matter.
 //
-// Skipped (not projected) content is checked only as much as simdjson checks it while
-// skipping: UTF-8, unterminated strings and raw control characters anywhere in the file,
-// and bracket counts. A malformed scalar, a missing comma, a mismatched bracket kind, a
-// duplicate key or too-deep nesting inside a skipped subtree is not reported (walking
-// skipped values to validate them made a 5-of-20-field projection ~40% slower).
+// Content no rule reads (not projected) is not built, but it is walked to check it (Reader::
+// check): a malformed scalar, a missing comma, a mismatched bracket kind, a bad escape or
+// too-deep nesting anywhere in a file is its input error, as in a value a rule reads; only
+// duplicate keys are not compared there (nothing reads them). An element read again later
+// (ElementReader) was checked with its file and is not walked again.
 #include "input/json_reader.hpp"
 
 #include <algorithm>
@@ -609,6 +609,8 @@ public:
     Node read_root(od::document& doc, const PlanNode* plan, size_t start);
     void collect_spans(std::vector<ElementSpan>* spans) { spans_ = spans; }
     void reserve_root_members(size_t spare) { root_spare_ = spare; }
+    // Bytes already checked (an element read again): skipped values are left to simdjson.
+    void skipped_checked() { check_skipped_ = false; }
 
     [[noreturn, gnu::cold, gnu::noinline]] void fail_simdjson(error_code e, size_t hint_offset);
     [[noreturn, gnu::cold, gnu::noinline]] void fail_at(size_t offset, const char* id, const std::string& message);
@@ -641,6 +643,10 @@ private:
     [[gnu::noinline]] Node array(od::value& v, const PlanNode* p, size_t depth, uint32_t o);
     [[gnu::noinline]] Node scalar(od::value& v, od::json_type type, uint32_t o);
     Node string(od::value& v, uint32_t o);
+    // A value nothing reads: walked only to check it (see the file's header), `depth` as
+    // for value().
+    [[gnu::noinline]] void check(od::value& v, size_t depth);
+    void check_elements(od::value& v, size_t depth, uint32_t o);
     std::string_view key(od::field& f, uint32_t ko);
     KeyScratch& scratch(size_t depth) {
         while (scratch_.size() <= depth) scratch_.push_back(std::make_unique<KeyScratch>());
@@ -677,6 +683,7 @@ private:
     od::document* doc_ = nullptr;                 // for the position after a lazy element
     std::vector<ElementSpan>* spans_ = nullptr;   // where lazy elements' spans go
     size_t root_spare_ = 0;                       // reserve_root_members
+    bool check_skipped_ = true;                   // skipped_checked
 };
 
 InputError make_error(const SourceFile& file, size_t offset, const std::string& id, const std::string& message,
@@ -875,7 +882,8 @@ Node Reader::object(od::value& v, const PlanNode* p, size_t depth, uint32_t o) {
         };
         if (!projected) {
             passed();
-            continue;  // simdjson skips the value when the iteration moves on
+            if (check_skipped_) check(f.value(), depth);
+            continue;  // (else simdjson skips the value when the iteration moves on)
         }
         if (known_unique) {
             // This object's keys so far are those of an object that passed the check.
@@ -910,13 +918,73 @@ Node Reader::object(od::value& v, const PlanNode* p, size_t depth, uint32_t o) {
     return Node::object(std::move(members), origin(o));
 }
 
+void Reader::check(od::value& v, size_t depth) {
+    const uint32_t o = off(v.raw_json_token().data());
+    od::json_type type;
+    if (auto e = v.type().get(type)) fail_simdjson(e, o);
+    if (type == od::json_type::object) {
+        check_depth(depth + 1, o, false);  // (it bounds this recursion too; the value budget counts built values only)
+        od::object obj;
+        if (auto e = v.get_object().get(obj)) fail_simdjson(e, o);
+        for (auto fr : obj) {
+            od::field f;
+            if (auto e = std::move(fr).get(f)) fail_simdjson(e, o);
+            key(f, off(f.key().raw()) - 1);  // its escapes
+            check(f.value(), depth + 1);
+        }
+        return;
+    }
+    if (type == od::json_type::array) {
+        check_depth(depth + 1, o, true);
+        check_elements(v, depth + 1, o);
+        return;
+    }
+    switch (type) {
+        case od::json_type::string: {
+            const bool was = build_;
+            build_ = false;
+            string(v, o);  // its escapes
+            build_ = was;
+            return;
+        }
+        case od::json_type::number: {
+            double d;
+            if (auto e = v.get_double().get(d)) fail_simdjson(e, o);
+            return;
+        }
+        case od::json_type::boolean: {
+            bool b;
+            if (auto e = v.get_bool().get(b)) fail_simdjson(e, o);
+            return;
+        }
+        case od::json_type::null: {
+            bool is_null = false;
+            if (auto e = v.is_null().get(is_null)) fail_simdjson(e, o);
+            if (!is_null) fail_simdjson(simdjson::INCORRECT_TYPE, o);
+            return;
+        }
+        default: fail_simdjson(simdjson::TAPE_ERROR, o);
+    }
+}
+
+void Reader::check_elements(od::value& v, size_t depth, uint32_t o) {
+    od::array arr;
+    if (auto e = v.get_array().get(arr)) fail_simdjson(e, o);
+    for (auto er : arr) {
+        od::value ev;
+        if (auto e = std::move(er).get(ev)) fail_simdjson(e, o);
+        check(ev, depth);
+    }
+}
+
 Node Reader::array(od::value& v, const PlanNode* p, size_t depth, uint32_t o) {
     check_depth(depth, o, true);
     count_value(o);
     const PlanNode* ep = nullptr;
     if (p) {
         if (!p->elements) {
-            // Elements are not wanted: leave the array to simdjson's skip.
+            // Elements are not wanted: checked, not built.
+            if (check_skipped_) check_elements(v, depth, o);
             return build_ ? Node::array({}, origin(o)) : Node();
         }
         ep = p->element_plan;
@@ -1183,6 +1251,7 @@ Node ElementReader::read(const SourceRegistry& sources, uint32_t file_id, Elemen
     std::memset(buf.data() + len, 0, simdjson::SIMDJSON_PADDING);
     Reader reader(file, file_id, std::string_view(buf.data(), len), buf.data(), limits, span.start);
     reader.reserve_root_members(spare_members);
+    reader.skipped_checked();
     od::parser& parser = impl_->parser_for(reader, len, span.start);
     od::document doc;
     if (auto e = parser.iterate(buf.data(), len, buf.size()).get(doc)) reader.fail_simdjson(e, span.start);

@@ -168,9 +168,18 @@ TEST_CASE("hostile: an inventory nested 100000 levels deep", "[hostile][nesting]
         CHECK(e->where() == lc(Position{1, col(head.size() + 253)}));
         CHECK(e->pointer.rfind("/Desktops/0/Disks", 0) == 0);
     }
-    SECTION("inside a field opguard skips: loads, the nesting is never built") {
+    SECTION("inside a field no rule reads: the same json.depth (it loaded unchecked before)") {
+        std::string head = "{\"Desktops\": [{\"DesktopId\": \"ecd-1\", \"OfficeSiteId\": \"cn-hangzhou+x\", \"Junk\": ";
+        std::string text = head + repeat("[", n) + repeat("]", n) + "}]}";
+        auto e = inventory_error(dir, "desktops.json", text);
+        REQUIRE(e);
+        CHECK(e->id == "json.depth");
+        CHECK(e->where() == lc(Position{1, col(head.size() + 253)}));
+        CHECK(e->pointer.rfind("/Desktops/0/Junk", 0) == 0);
+    }
+    SECTION("a field no rule reads, nested within the limit: loads, and is never built") {
         std::string text = "{\"Desktops\": [{\"DesktopId\": \"ecd-1\", \"OfficeSiteId\": \"cn-hangzhou+x\", \"Junk\": " +
-                           repeat("[", n) + repeat("]", n) + "}]}";
+                           repeat("[", 250) + repeat("]", 250) + "}]}";
         auto l = rules_with();
         std::string path = dir.write("desktops.json", text);
         Inventory inv = load_inventory(l->sources, {path}, l->rules);

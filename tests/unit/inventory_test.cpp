@@ -340,6 +340,32 @@ TEST_CASE("malformed inventory JSON names the file and position", "[inventory][e
     CHECK(e->pos.line == 2);
 }
 
+TEST_CASE("malformed JSON in a field no rule reads, or in a kind no rule reads, is an input error too", "[inventory][errors]") {
+    // These passed silently: the values no rule reads were skipped unchecked.
+    struct Case { const char* name; std::string text; const char* id; std::string at, pointer; };
+    const std::vector<Case> cases = {
+        {"bracket", "{\"Images\": [\n  {\"ImageId\": \"m-1\", \"Unread\": [}]\n]}", "json.syntax", "2:33", "/Images/0/Unread/0"},
+        {"atom", "{\"Images\": [\n  {\"ImageId\": \"m-1\", \"Unread\": tru}\n]}", "json.syntax", "2:32", "/Images/0/Unread"},
+        {"comma", "{\"RequestId\": [1,,2], \"Images\": [{\"ImageId\": \"m-1\"}]}", "json.syntax", "1:18", "/RequestId/1"},
+        {"escape", "{\"Images\": [{\"ImageId\": \"m-1\", \"Unread\": {\"k\": \"\\q\"}}]}", "json.escape", "", ""},
+        {"number", "{\"Images\": [{\"ImageId\": \"m-1\", \"Unread\": [01]}]}", "json.number", "", ""},
+        {"kind no rule reads", "{\"Unknown\": 1, \"Images\": [], \"Other\": {\"a\": }}", "json.syntax", "", ""},
+    };
+    for (const auto& c : cases) {
+        CAPTURE(c.name);
+        TempDir dir;
+        dir.write("bad.json", c.text);
+        auto e = load_error({dir.file("bad.json")});
+        REQUIRE(e);
+        CHECK(e->file == dir.file("bad.json"));
+        CHECK(e->pos.known());
+        if (std::string(c.id) == "json.escape") CHECK(e->id.rfind("json.", 0) == 0);
+        else CHECK(e->id == c.id);
+        if (!c.at.empty()) CHECK(std::to_string(e->pos.line) + ":" + std::to_string(e->pos.column) == c.at);
+        if (!c.pointer.empty()) CHECK(e->what.find("(at JSON pointer " + c.pointer + ")") != std::string::npos);
+    }
+}
+
 TEST_CASE("KooCLI CheckDesktopImages output is hw_image_check, one record per desktop_id", "[inventory][huawei]") {
     TempDir dir;
     // hcloud Workspace CheckDesktopImages ... > check_desktop_images.json: the response body as

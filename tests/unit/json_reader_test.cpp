@@ -380,13 +380,17 @@ TEST_CASE("json_reader: projection edge cases", "[json_reader]") {
         CHECK(get(p->root, "k38").as_number() == 38);
         CHECK(p->root.find("k39") == nullptr);
     }
-    SECTION("skipped values are not materialised, so their duplicate keys and depth are not checked") {
-        // Documented behaviour: skipping is cheap and checks only what simdjson checks.
+    SECTION("skipped values are not materialised, but checked: only their duplicate keys are not compared") {
         Projection keep;
         keep.child("keep").all = true;
-        std::string deep = std::string(100000, '[') + std::string(100000, ']');
-        auto p = parse(R"({"skip": {"x": 1, "x": 2}, "deep": )" + deep + R"(, "keep": 1})", &keep);
+        auto p = parse(R"({"skip": {"x": 1, "x": [2, {"y": "\u00e9"}]}, "keep": 1})", &keep);
         CHECK(p->root.to_json() == R"({"keep":1})");
+        // Too deep where nothing reads it: the same error as where a rule reads.
+        std::string deep = std::string(100000, '[') + std::string(100000, ']');
+        Failure f = fail(R"({"deep": )" + deep + R"(, "keep": 1})", &keep);
+        CHECK(f.id == "json.depth");
+        CHECK(f.at == "1:265");  // the 256th '[' of "deep", the 257th level of the file
+        CHECK(f.pointer == "/deep");
     }
 }
 
@@ -649,10 +653,11 @@ TEST_CASE("json_reader: too many values", "[json_reader]") {
     CHECK(f.at == "2:13");
     CHECK(f.pointer == "/b/c");
     CHECK(f.message == "found more than 5 values in this file: expected at most 5");
-    // only materialised values count
+    // only materialised values count (skipped ones are checked, not counted)
     Projection keep;
     keep.child("a").all = true;
     CHECK(parse("{\"a\": 1, \"b\": [1, 2, 3, 4, 5, 6, 7]}", &keep, limits)->root.to_json() == "{\"a\":1}");
+    CHECK(fail("{\"a\": 1, \"b\": [1, 2, 3, 4, 5, 6, 07]}", &keep, limits).id == "json.number");  // a leading zero
 }
 
 TEST_CASE("json_reader: error pointers escape ~ and /", "[json_reader]") {
@@ -776,9 +781,9 @@ TEST_CASE("json_reader: agrees with nlohmann/json on mutated documents", "[json_
             if (err_id == "json.duplicate-key" || sax.out_of_range) continue;
             CHECK(ok == nl_ok);
 
-            // With a projection: never a false rejection, and what is kept is the projection
-            // of the full value (skipped values are checked less, so a document nlohmann
-            // rejects may be accepted when its error lies in a skipped value).
+            // With a projection: the same verdict (skipped values are checked too; only their
+            // duplicate keys are not compared), and what is kept is the projection of the
+            // full value.
             bool pok = true;
             Node pn;
             try {
@@ -791,6 +796,7 @@ TEST_CASE("json_reader: agrees with nlohmann/json on mutated documents", "[json_
             if (pok && nl_ok)
                 CHECK(as_doubles(nlohmann::json::parse(pn.to_json())) == as_doubles(project(nlohmann::json::parse(s), &keep)));
             if (ok) CHECK(pok);
+            if (!nl_ok) CHECK_FALSE(pok);  // malformed anywhere: refused, projection or not
             if (ok && nl_ok) {
                 ++accepted;
                 CHECK(as_doubles(nlohmann::json::parse(n.to_json())) == as_doubles(nlohmann::json::parse(s)));
