@@ -237,4 +237,26 @@ char ascii_look_alike(uint32_t cp) {
     return 0;
 }
 
+std::optional<std::string> wide_text_encoding(std::string_view t) {
+    auto starts = [&](std::string_view bom) { return t.substr(0, bom.size()) == bom; };
+    if (starts(std::string_view("\xFF\xFE\0\0", 4))) return "UTF-32 text (byte order mark FF FE 00 00, little-endian)";
+    if (starts(std::string_view("\0\0\xFE\xFF", 4))) return "UTF-32 text (byte order mark 00 00 FE FF, big-endian)";
+    if (starts("\xFF\xFE")) return "UTF-16 text (byte order mark FF FE, little-endian)";
+    if (starts("\xFE\xFF")) return "UTF-16 text (byte order mark FE FF, big-endian)";
+    if (t.find('\0') == std::string_view::npos) return std::nullopt;
+    // Without a mark: an ASCII character with three NUL bytes beside it is UTF-32, with one UTF-16.
+    auto ascii = [](char c) { return c != '\0' && static_cast<unsigned char>(c) < 0x80; };
+    if (t.size() >= 4 && ascii(t[0]) && t[1] == '\0' && t[2] == '\0' && t[3] == '\0')
+        return "UTF-32 text without a byte order mark (little-endian: three NUL bytes beside each ASCII character)";
+    if (t.size() >= 4 && t[0] == '\0' && t[1] == '\0' && t[2] == '\0' && ascii(t[3]))
+        return "UTF-32 text without a byte order mark (big-endian: three NUL bytes beside each ASCII character)";
+    size_t even = 0, odd = 0, n = std::min<size_t>(t.size(), 4096);
+    for (size_t i = 0; i < n; ++i)
+        if (t[i] == '\0') ++(i % 2 ? odd : even);
+    if (n >= 4 && (odd * 4 >= n || even * 4 >= n))
+        return std::string("UTF-16 text without a byte order mark (") + (odd > even ? "little" : "big") +
+               "-endian: a NUL byte beside each ASCII character)";
+    return std::nullopt;
+}
+
 }  // namespace opguard

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -66,5 +67,12 @@ bool invisible_code_point(uint32_t cp);
 // fullwidth forms (U+FF01..U+FF5E), the Kelvin sign, the long s, mathematical alphanumeric
 // symbols, circled letters. 0 for any other code point.
 char ascii_look_alike(uint32_t cp);
+
+// Text that is not UTF-8 but UTF-16 or UTF-32, by its byte order mark or, without one, by the
+// NUL bytes beside ASCII characters at its start: what it is ("UTF-32 text (byte order mark
+// FF FE 00 00, little-endian)", "UTF-16 text without a byte order mark (big-endian: a NUL byte
+// beside each ASCII character)"), for a message that says "save the file as UTF-8". nullopt
+// for anything else (UTF-8, a UTF-8 byte order mark, binary data with a stray NUL).
+std::optional<std::string> wide_text_encoding(std::string_view t);
 
 }  // namespace opguard

@@ -19,6 +19,7 @@
 #include <algorithm>
 
 #include "core/redact.hpp"
+#include "core/text_safety.hpp"
 
 #include <simdjson.h>
 
@@ -278,9 +279,8 @@ private:
 
     // The scan is a loop over an explicit stack: no recursion, whatever the nesting.
     void scan() {
-        if (t_.size() >= 2 && ((at(0) == 0xFF && at(1) == 0xFE) || (at(0) == 0xFE && at(1) == 0xFF)))
-            fail(0, "json.utf8",
-                 "found a UTF-16 byte order mark: expected UTF-8 encoded JSON (convert the file to UTF-8)");
+        if (auto wide = wide_text_encoding(t_))
+            fail(0, "json.utf8", "found " + *wide + ": expected UTF-8 encoded JSON (convert the file to UTF-8)");
         size_t start = p_;
         skip_ws();
         if (eof(p_)) {

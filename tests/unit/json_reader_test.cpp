@@ -507,7 +507,20 @@ TEST_CASE("json_reader: a leading UTF-8 byte order mark is ignored: UTF-16 is re
     Failure u = fail(std::string("\xFF\xFE{\0}\0", 6));
     CHECK(u.id == "json.utf8");
     CHECK(u.at == "1:1");
-    CHECK(u.message == "found a UTF-16 byte order mark: expected UTF-8 encoded JSON (convert the file to UTF-8)");
+    CHECK(u.message == "found UTF-16 text (byte order mark FF FE, little-endian): expected UTF-8 encoded JSON (convert the file to UTF-8)");
+    // UTF-32 (it was called UTF-16, or a NUL byte), and wide text without a mark.
+    const std::pair<std::string, std::string> wide[] = {
+        {std::string("\xFF\xFE\0\0{\0\0\0}\0\0\0", 12), "UTF-32 text (byte order mark FF FE 00 00, little-endian)"},
+        {std::string("\0\0\xFE\xFF\0\0\0{\0\0\0}", 12), "UTF-32 text (byte order mark 00 00 FE FF, big-endian)"},
+        {std::string("{\0\0\0}\0\0\0", 8), "UTF-32 text without a byte order mark (little-endian: three NUL bytes beside each ASCII character)"},
+        {std::string("{\0\"\0a\0\"\0:\x001\0}\0", 14), "UTF-16 text without a byte order mark (little-endian: a NUL byte beside each ASCII character)"},
+    };
+    for (const auto& [text, what] : wide) {
+        Failure w = fail(text);
+        CHECK(w.id == "json.utf8");
+        CHECK(w.at == "1:1");
+        CHECK(w.message == "found " + what + ": expected UTF-8 encoded JSON (convert the file to UTF-8)");
+    }
     Failure m = fail("[\"a\", \xEF\xBB\xBF" "1]");  // a BOM elsewhere is an error
     CHECK(m.id == "json.syntax");
     CHECK(m.at == "1:7");

@@ -496,21 +496,9 @@ void check_encoding(const SourceFile& f) {
     auto refuse = [&](uint32_t at, const std::string& what) {
         throw InputError(f.path(), f.position(at), "plan.encoding", what);
     };
-    auto starts = [&](std::string_view bom) { return t.substr(0, bom.size()) == bom; };
-    if (starts(std::string_view("\xFF\xFE\0\0", 4)) || starts(std::string_view("\0\0\xFE\xFF", 4)))
-        refuse(0, "UTF-32 text (byte order mark): save the file as UTF-8");
-    if (starts("\xFF\xFE") || starts("\xFE\xFF"))
-        refuse(0, std::string("UTF-16 text (byte order mark ") + (t[0] == '\xFF' ? "FF FE, little-endian" : "FE FF, big-endian") +
-                      "): save the file as UTF-8");
+    if (auto wide = wide_text_encoding(t)) refuse(0, *wide + ": save the file as UTF-8");
     const size_t nul = t.find('\0');
     if (nul == std::string_view::npos) return;
-    // Without a mark: ASCII characters with a NUL byte beside each are UTF-16.
-    size_t even = 0, odd = 0, n = std::min<size_t>(t.size(), 4096);
-    for (size_t i = 0; i < n; ++i)
-        if (t[i] == '\0') ++(i % 2 ? odd : even);
-    if (n >= 4 && (odd * 4 >= n || even * 4 >= n))
-        refuse(0, std::string("UTF-16 text without a byte order mark (") + (odd > even ? "little" : "big") +
-                      "-endian: a NUL byte beside each ASCII character): save the file as UTF-8");
     refuse(static_cast<uint32_t>(nul), "binary data (a NUL byte at offset " + std::to_string(nul) + "): a plan is a text file");
 }
 
