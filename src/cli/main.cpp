@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cerrno>
 #include <csignal>
 #include <cstdlib>
 #include <unistd.h>
@@ -67,6 +68,22 @@ std::string redact_usage(std::string message, const std::vector<std::string>& ar
     return opguard::redact_text(message, names);
 }
 
+// What a command printed to standard output reaches it, or the run fails: a closed or
+// broken standard output is exit 2 with the operating system's cause, for every command
+// (--help and --version included), as it is for the reports check writes.
+int finish_output(int code) {
+    errno = 0;
+    std::cout.flush();
+    if (std::cout) return code;
+    int err = errno;
+    // The stream failed on an earlier write, whose errno is gone: one byte more says why
+    // (it cannot reach a reader: the stream has already failed).
+    if (err == 0 && ::write(STDOUT_FILENO, "\n", 1) < 0) err = errno;
+    std::cerr << "standard output: error[output.unwritable]: writing failed" << (err ? std::string(": ") + std::strerror(err) : std::string())
+              << "\n";
+    return kExitInput;
+}
+
 }  // namespace
 
 // Memory runs out where an exception cannot leave (a destructor, a noexcept move): the
@@ -108,7 +125,7 @@ int main(int argc, char** argv) {
         // error id, as every input error is; what it quotes of the command line (a file name,
         // a --format value) is shown with control characters escaped, so that a name holding
         // a newline or an escape sequence cannot forge a line of its own (::error ...).
-        if (e.get_exit_code() == 0) return app.exit(e);
+        if (e.get_exit_code() == 0) return finish_output(app.exit(e));
         const std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);
         std::cerr << "command line: error[usage]: " << opguard::displayable(redact_usage(e.what(), args))
                   << " (opguard --help lists the options)\n";
@@ -124,10 +141,5 @@ int main(int argc, char** argv) {
         return kExitInternal;
     }
     // `rules` commands print to std::cout: a closed or broken standard output is an error there too.
-    std::cout.flush();
-    if (!std::cout) {
-        std::cerr << "standard output: error[output.unwritable]: writing failed\n";
-        return kExitInput;
-    }
-    return st.result;
+    return finish_output(st.result);
 }

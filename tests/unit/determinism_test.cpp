@@ -387,5 +387,15 @@ TEST_CASE("nothing lost: --output is written atomically", "[output]") {
         REQUIRE(std::system(cmd.c_str()) == 0);
         CHECK(slurp(dir.file("rc.txt")) == "2\n");
         CHECK(slurp(dir.file("err.txt")).find("error[output.unwritable]") != std::string::npos);
+        // Every other command too, --help and --version included (they exited 0, their
+        // output lost), each with the operating system's cause (it was "writing failed").
+        for (const char* args : {"--help", "--version", "check --help", "rules list", "rules explain plan.unmodeled-call", "config"}) {
+            CAPTURE(args);
+            std::string c = "cd " + shell_quote(dir.path().string()) + " && " + shell_quote(OPGUARD_BINARY) + " " + args +
+                            " >/dev/full 2>err.txt; echo $? > rc.txt";
+            REQUIRE(std::system(c.c_str()) == 0);
+            CHECK(slurp(dir.file("rc.txt")) == "2\n");
+            CHECK(slurp(dir.file("err.txt")) == "standard output: error[output.unwritable]: writing failed: No space left on device\n");
+        }
     }
 }
