@@ -141,7 +141,9 @@ int run_explain(SourceRegistry& sources, const RuleSet& rules, const CommonOptio
         throw InputError("command line", {}, "usage",
                          "no rule '" + opt.explain_id + "'" + (near.empty() ? "; see `opguard rules list`" : "; did you mean: " + near));
     }
-    std::string out = r->id + ": " + r->title + "\n";
+    // Text from the rule file (titles, sources, notes, messages) is one line each: a newline
+    // written in it is shown escaped, so it cannot start a line of its own.
+    std::string out = r->id + ": " + displayable(r->title) + "\n";
     out += "  defined at: " + displayable(defined_at(sources, *r)) + "\n";
     out += "  severity:   " + std::string(severity_name(r->severity)) + "\n";
     if (r->locked) out += "  locked:     check --skip-rule / --severity cannot skip or lower it; only a waiver accepts a finding\n";
@@ -150,15 +152,15 @@ int run_explain(SourceRegistry& sources, const RuleSet& rules, const CommonOptio
     for (size_t i = 0; i < r->operations.size(); ++i) {
         const std::string& o = r->operations[i];
         const Operation* op = rules.operation(o);
-        out += (i ? ", " : "") + (o == "*" ? std::string("every call") : o + (op && !op->title.empty() ? " (" + op->title + ")" : ""));
+        out += (i ? ", " : "") + (o == "*" ? std::string("every call") : o + (op && !op->title.empty() ? " (" + displayable(op->title) + ")" : ""));
     }
     out += "; evaluated once per " + std::string(scope_name(r->scope)) + (r->for_list ? ", for each element of a list" : "") + "\n";
     out += "\nWhat it checks\n";
-    if (!r->description.empty()) out += "  " + r->description + "\n";
+    if (!r->description.empty()) out += "  " + displayable(r->description) + "\n";
     if (r->for_list) out += "  for " + r->for_var + " in " + expr_text(*r->for_list) + "\n";
     for (const auto& l : r->lets) out += "  let " + l.name + " = " + expr_text(*l.expr) + "\n";
     if (r->when) out += "  when " + expr_text(*r->when) + "\n";
-    if (!r->message.source_text.empty()) out += "  message: " + r->message.source_text + "\n";
+    if (!r->message.source_text.empty()) out += "  message: " + displayable(r->message.source_text) + "\n";
     out += "\nWhy: what the cloud does\n";
     if (r->refuses == Refusal::None)
         out += "  The cloud does not refuse the call for this; opguard reports it as a " + std::string(severity_name(r->severity)) + ".\n";
@@ -166,10 +168,10 @@ int run_explain(SourceRegistry& sources, const RuleSet& rules, const CommonOptio
         out += std::string("  The cloud refuses the ") + (r->refuses == Refusal::Call ? "whole call" : "target") + ": " +
                (r->http ? "HTTP " + std::to_string(r->http) + ", " : std::string("HTTP status undocumented, ")) +
                (r->code.empty() ? "error code undocumented" : "error code " + r->code) + ".\n";
-    if (!r->response_message.source_text.empty()) out += "  The cloud's message: " + r->response_message.source_text + "\n";
+    if (!r->response_message.source_text.empty()) out += "  The cloud's message: " + displayable(r->response_message.source_text) + "\n";
     out += "  basis:  " + std::string(basis_name(r->basis)) + "\n";
-    out += "  source: " + r->source + "\n";
-    if (!r->note.empty()) out += "  note:   " + r->note + "\n";
+    out += "  source: " + displayable(r->source) + "\n";
+    if (!r->note.empty()) out += "  note:   " + displayable(r->note) + "\n";
 
     // An example that fires: the first test case that expects it to.
     out += "\nExample that fires\n";

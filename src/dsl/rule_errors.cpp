@@ -1,6 +1,7 @@
 #include "dsl/rule_errors.hpp"
 
 #include "core/suggest.hpp"
+#include "core/text_safety.hpp"
 
 #include <algorithm>
 #include <tuple>
@@ -28,17 +29,23 @@ std::string listing(const std::vector<InputError>& errors, size_t total) {
 RuleErrorList::RuleErrorList(std::vector<InputError> errors, size_t total)
     : InputError(errors.front()), errors_(std::move(errors)), total_(total), text_(listing(errors_, total_)) {}
 
+namespace {
+// A message quotes the rule file (a name, a literal): a hostile file's 3 MB identifier is
+// shown by its start, not as a 3 MB line.
+std::string bounded(std::string_view message) { return shortened(message, RuleErrors::kMaxMessage, RuleErrors::kMaxMessage / 2); }
+}  // namespace
+
 void RuleErrors::add(Origin o, std::string id, std::string message) {
     ++total_;
     if (kept_.size() >= kKept) return;
     const SourceFile& f = sources_.file(o.file);
-    kept_.push_back({o.file, f.position(o.offset), std::move(id), std::move(message)});
+    kept_.push_back({o.file, f.position(o.offset), std::move(id), bounded(message)});
 }
 
 void RuleErrors::add(uint32_t file, const InputError& e) {
     ++total_;
     if (kept_.size() >= kKept) return;
-    kept_.push_back({file, e.position(), e.id(), e.message()});
+    kept_.push_back({file, e.position(), e.id(), bounded(e.message())});
 }
 
 void RuleErrors::throw_if_any() const {

@@ -40,6 +40,7 @@ class RuleErrors {
 public:
     static constexpr size_t kPrinted = 50;   // lines printed; "N more" counts the rest
     static constexpr size_t kKept = 1000;    // errors kept in memory; a hostile file may have more
+    static constexpr size_t kMaxMessage = 2000;  // bytes of one message; longer ones end in "..."
 
     explicit RuleErrors(const SourceRegistry& sources) : sources_(sources) {}
     // An error at byte `o.offset` of file `o.file`.

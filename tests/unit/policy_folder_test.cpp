@@ -283,4 +283,13 @@ TEST_CASE("rules list, explain and doc show a rule file's control characters esc
         CHECK(c.out.find('\x07') == std::string::npos);
         CHECK(c.out.find("\\u001b") != std::string::npos);
     }
+    // A newline written in a rule's source or note: rules explain printed it raw, so the text
+    // after it started a line of its own.
+    std::string n = rule("nl", "true", "m");
+    n.replace(n.find("source = \"s\""), 12, "source = \"s\\n::error::x\"");  // the escape \\n in the rule file
+    dir.write("policy/n.rules", n);
+    CliRun e = run_opguard(dir.path().string(), "--no-builtin-rules --rules policy rules explain org.nl");
+    CHECK(e.exit == 0);
+    CHECK(e.out.find("  source: s\\u000a::error::x\n") != std::string::npos);
+    CHECK(e.out.find("\n::") == std::string::npos);
 }

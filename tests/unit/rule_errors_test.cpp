@@ -313,3 +313,17 @@ TEST_CASE("every hole of a message template is checked, each error at its place"
     };
     CHECK(r.lines == want);
 }
+
+TEST_CASE("a message that quotes a huge name is shown by its start, not whole", "[rule-errors][hostile]") {
+    // A 3 MB identifier was echoed whole: a 3 MB line on standard error.
+    TempDir dir;
+    const std::string name(3'000'000, 'a');
+    std::string path = dir.write("long.rules", "rule org.x {\n  title = \"t\";\n  severity = info;\n  operations = [\"*\"];\n  when = " + name +
+                                                   ";\n  message = \"m\";\n  source = \"s\";\n  basis = documented;\n}\n");
+    Reported r = load_errors({path});
+    REQUIRE(r.lines.size() == 1);
+    CHECK(r.lines[0].rfind("long.rules:5:10 rules.unknown-name unknown name 'aaaa", 0) == 0);
+    CHECK(r.lines[0].size() < RuleErrors::kMaxMessage + 100);
+    CHECK(r.lines[0].find("...") != std::string::npos);
+    CHECK(r.what.size() < RuleErrors::kMaxMessage + 200);
+}
