@@ -1,5 +1,6 @@
 #include "engine/explain.hpp"
 
+#include <algorithm>
 #include <set>
 
 #include "engine/eval.hpp"
@@ -116,11 +117,39 @@ void names(const ast::Expr& e, std::set<std::string>& out) {
         if (a) names(*a, out);
 }
 
+// An explained value is shown whole up to these bounds; past them it is named, not shown (a
+// hostile rule nests a list 370 levels deep in 370 lets: each shown whole, indented once per
+// level, made a 7 KB rule file a 35 MB report).
+constexpr size_t kShownValues = 2000;  // values inside it, itself included
+constexpr size_t kShownDepth = 32;     // levels of nesting
+
+// Whether `n` is within the bounds; `count` and `depth` say how far it goes (stops early).
+bool within_bounds(const Node& n, size_t level, size_t& count, size_t& depth) {
+    depth = std::max(depth, level);
+    if (++count > kShownValues || level > kShownDepth) return false;
+    for (const Node& i : n.items())
+        if (!within_bounds(i, level + 1, count, depth)) return false;
+    for (const auto& m : n.members())
+        if (!within_bounds(m.second, level + 1, count, depth)) return false;
+    return true;
+}
+
+// `n` as the explanation shows it: a copy without origins, or what it is when too large.
+Node shown(const Node& n) {
+    size_t count = 0, depth = 0;
+    if (!within_bounds(n, 1, count, depth))
+        return Node::string("(not shown: " + std::string(n.is_array() ? "a list" : "an object") + " of more than " +
+                            std::to_string(depth > kShownDepth ? kShownDepth : kShownValues) +
+                            (depth > kShownDepth ? " levels of nesting" : " values") + ")");
+    Node copy = n;
+    strip_origins(copy);
+    return copy;
+}
+
 RuleExplanation::Value value_of(const std::string& name, const std::function<Val()>& f) {
     RuleExplanation::Value v{name, Node(), ""};
     try {
-        v.value = *f();
-        strip_origins(v.value);
+        v.value = shown(*f());
     } catch (const std::exception& e) {
         v.error = e.what();
     }
@@ -149,8 +178,7 @@ RuleExplanation explain_evaluation(const RuleEvaluation& ev, const RuleSet& rule
         for (auto it = f.vars.rbegin(); it != f.vars.rend(); ++it) {
             if (it->first != ev.rule.for_var) continue;
             x.loop_var = it->first;
-            x.loop_value = *it->second;
-            strip_origins(x.loop_value);
+            x.loop_value = shown(*it->second);
             break;
         }
     }

@@ -85,6 +85,39 @@ TEST_CASE("expr_text: a run of not or unary minus is written with its parity, so
     CHECK(expr_text(*a->lets[1].expr) == "- -1");
 }
 
+TEST_CASE("explain: a value past 32 levels or 2000 values is named and not shown", "[explain][hostile]") {
+    // 40 lets, each a list around the one before: shown whole, the report grew as N^3.
+    TempDir dir;
+    std::string lets = "  let a0 = 1;\n";
+    for (int i = 1; i <= 40; ++i) lets += "  let a" + std::to_string(i) + " = [a" + std::to_string(i - 1) + "];\n";
+    std::string items;
+    for (int i = 0; i < 2001; ++i) items += (i ? ", " : "") + std::to_string(i);
+    lets += "  let wide = [" + items + "];\n";
+    std::string path = dir.write("deep.rules", "rule t.deep {\n  title = \"t\";\n  severity = info;\n  operations = [\"*\"];\n" + lets +
+                                                   "  when = count(a40) == 1 and count(a3) == 1 and count(wide) > 0;\n  message = \"m\";\n  source = \"s\";\n  basis = documented;\n}\n");
+    std::string plan = dir.write("plan.json", plan_of({rebuild_call("hz", {"\"RegionId\": \"cn-hangzhou\"", "\"DesktopId\": [\"ecd-t-winstop\"]",
+                                                                             "\"ImageId\": \"m-t-win2022\""})}));
+    SourceRegistry sources;
+    RuleSet rules = load_rules(sources, RuleSources{true, {path}});
+    Plan p = load_plan(sources, plan, rules);
+    Inventory inv = load_inventory(sources, {source_path(kFleet)}, rules);
+    std::vector<RuleExplanation> xs;
+    SimulateOptions so;
+    so.on_rule = [&](const RuleEvaluation& ev) {
+        if (ev.rule.id == "t.deep") xs.push_back(explain_evaluation(ev, rules, p.calls.size()));
+    };
+    simulate(sources, p, inv, rules, so);
+    REQUIRE(xs.size() == 1);
+    CHECK(xs[0].fired);
+    std::map<std::string, std::string> lets_shown;
+    for (const auto& l : xs[0].lets) lets_shown[l.name] = l.value.to_json();
+    CHECK(lets_shown["a3"] == "[[[1]]]");
+    CHECK(lets_shown["a31"] == std::string(31, '[') + "1" + std::string(31, ']'));  // 32 levels: shown
+    CHECK(lets_shown["a32"] == "\"(not shown: a list of more than 32 levels of nesting)\"");
+    CHECK(lets_shown["a40"] == "\"(not shown: a list of more than 32 levels of nesting)\"");
+    CHECK(lets_shown["wide"] == "\"(not shown: a list of more than 2000 values)\"");
+}
+
 TEST_CASE("explain: operands of the and-chain, their values, the lets the rule names", "[explain]") {
     TempDir dir;
     std::string plan = plan_of({rebuild_call("hz", {"\"RegionId\": \"cn-hangzhou\"", "\"DesktopId\": [\"ecd-t-starting\", \"ecd-t-winstop\"]",
