@@ -2,6 +2,7 @@
 #include "core/text_safety.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <ctime>
 
 #include "core/diagnostic.hpp"
@@ -54,7 +55,7 @@ public:
     }
 
     Waiver read(const Node& w, const std::string& ptr, bool in_plan) const {
-        static const std::vector<std::string> file_keys = {"rule", "call", "targets", "reason", "expires"};
+        static const std::vector<std::string> file_keys = {"rule", "call", "action", "targets", "reason", "expires"};
         static const std::vector<std::string> plan_keys = {"rule", "targets", "reason", "expires"};
         const auto& keys = in_plan ? plan_keys : file_keys;
         if (!w.is_object()) fail(w, "waivers.shape", std::string("a waiver is an object; found ") + kind_name(w.kind()), ptr);
@@ -75,6 +76,10 @@ public:
             } else if (k == "call") {
                 out.call = string_at(v, k, p);
                 if (out.call.empty()) fail(v, "waivers.shape", "\"call\" must name a call id", p);
+            } else if (k == "action") {
+                out.action = string_at(v, k, p);
+                if (out.action.empty())
+                    fail(v, "waivers.shape", "\"action\" must name the API of the call (ModifyDiskSpec, ecs.ModifyDiskSpec)", p);
             } else if (k == "reason") {
                 out.reason = string_at(v, k, p);
                 if (!says_something(out.reason))
@@ -119,6 +124,7 @@ private:
 std::string describe(const Waiver& w) {
     std::string s = "waiver for " + w.rule;
     if (!w.call.empty()) s += " on call " + w.call;
+    if (!w.action.empty()) s += " (API " + w.action + ")";
     if (!w.targets.empty()) {
         s += " (target" + std::string(w.targets.size() == 1 ? " " : "s ");
         for (size_t i = 0; i < w.targets.size(); ++i) s += (i ? ", " : "") + w.targets[i];
@@ -127,8 +133,21 @@ std::string describe(const Waiver& w) {
     return s;
 }
 
-bool covers(const Waiver& w, const Finding& f) {
+// Whether `call` makes the API `action` names: its operation (ecs.ModifyDiskSpec), its
+// action (ModifyDiskSpec, the last word of its label) or product.Action (product in lower case).
+bool makes(const CallOutcome& call, const std::string& action) {
+    if (call.operation == action) return true;
+    const size_t first = call.label.find(' '), last = call.label.rfind(' ');
+    if (first == std::string::npos) return false;
+    const std::string api = call.label.substr(last + 1);
+    std::string product = call.label.substr(0, first);
+    for (auto& c : product) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return api == action || product + "." + api == action;
+}
+
+bool covers(const Waiver& w, const Finding& f, const std::vector<CallOutcome>& calls) {
     if (f.rule->id != w.rule) return false;
+    if (!w.action.empty() && (f.call_index >= calls.size() || !makes(calls[f.call_index], w.action))) return false;
     if (w.call_index) {
         if (f.call_index != *w.call_index) return false;
     } else if (!w.call.empty() && f.call_id != w.call) {
@@ -215,7 +234,7 @@ void apply_waivers(Report& report, const std::vector<Waiver>& waivers, const std
         if (f.waived()) continue;
         for (size_t i : order) {
             const Waiver& w = waivers[i];
-            if (!covers(w, f)) continue;
+            if (!covers(w, f, report.calls)) continue;
             if (expired(w)) { ++would[i]; continue; }
             f.waiver = WaiverRef{w.reason, w.expires, w.location, w.in_plan};
             ++used[i];
@@ -234,7 +253,7 @@ void apply_waivers(Report& report, const std::vector<Waiver>& waivers, const std
             if (would[i]) f.message += ": " + std::to_string(would[i]) + (would[i] == 1 ? " finding it covered counts again" : " findings it covered count again");
         } else if (!used[i]) {
             f.rule = &waiver_unused_rule();
-            f.message = describe(w) + " matches no finding of this run: remove it, or check its rule, call and targets";
+            f.message = describe(w) + " matches no finding of this run: remove it, or check its rule, call, API and targets";
         } else {
             continue;
         }

@@ -32,6 +32,10 @@ struct Waiver {
     std::string expires;                 // YYYY-MM-DD, "" for none
     Location location;                   // the waiver object
     bool in_plan = false;
+    // File waivers: the API the covered call makes ("" = any): its operation (ecs.ModifyDiskSpec),
+    // its action (ModifyDiskSpec) or product.Action. A script's call ids are positions
+    // (line-12): after an edit another call sits there, and the waiver must not cover it.
+    std::string action;
 };
 
 // Strict parsers: an unknown key, a wrong type, an empty reason, a malformed or impossible

@@ -200,3 +200,32 @@ TEST_CASE("waivers match by rule, call id and targets: one that matches nothing 
         }
     CHECK(unused == 2);
 }
+
+TEST_CASE("a waiver's action pins the API of the call it covers: a script line's id is a position", "[waivers]") {
+    // A waiver written for the ModifyDiskSpec on line 1 waived the ReleaseDedicatedHost that
+    // an edit put there: call ids of a script are positions (line-1).
+    TempDir dir;
+    dir.write("plan.sh", "aliyun ecs ReleaseDedicatedHost --RegionId cn-hangzhou --DedicatedHostId dh-prod-db\n");
+    const std::string fleet = shell_quote(source_path("samples/fleet"));
+    auto with = [&](const std::string& action) {
+        dir.write("w.json", "{\"waivers\": [{\"rule\": \"plan.unmodeled-call\", \"call\": \"line-1\", " + action +
+                                "\"reason\": \"reviewed\"}]}\n");
+        return run_opguard(dir.path().string(), "--no-config check plan.sh -i " + fleet + " --waivers w.json");
+    };
+    CliRun other = with("\"action\": \"ModifyDiskSpec\", ");
+    CHECK(other.exit == 1);
+    CHECK(other.out.find("error[plan.unmodeled-call] plan.sh:1:1\n") != std::string::npos);
+    CHECK(other.out.find("waiver for plan.unmodeled-call on call line-1 (API ModifyDiskSpec) matches no finding of this run") !=
+          std::string::npos);
+    for (const char* same : {"ReleaseDedicatedHost", "ecs.ReleaseDedicatedHost"}) {
+        CAPTURE(same);
+        CliRun r = with("\"action\": \"" + std::string(same) + "\", ");
+        CHECK(r.exit == 0);
+        CHECK(r.out.find("0 errors, 0 warnings, 0 info, 1 waived") != std::string::npos);
+    }
+    CliRun unpinned = with("");
+    CHECK(unpinned.exit == 0);  // without "action" the position alone matches, as before
+    CliRun empty = with("\"action\": \"\", ");
+    CHECK(empty.exit == 2);
+    CHECK(empty.err.rfind("w.json:1:74: error[waivers.shape]: \"action\" must name the API of the call", 0) == 0);
+}
