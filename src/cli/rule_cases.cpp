@@ -22,7 +22,7 @@ std::vector<RuleCase> find_rule_cases(SourceRegistry& sources, const std::string
                                       std::vector<std::string>* skipped) {
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) throw InputError(dir, {}, "rules-test.no-directory", "no such directory of rule test cases");
-    std::vector<fs::path> dirs;
+    std::vector<std::pair<fs::path, std::vector<fs::path>>> dirs;  // each case folder, with its plan.* files
     // Whether something is at `p` (a file, a folder, a link even if broken or looping): what
     // is there is then read as `check` reads it, and what cannot be read is its input error,
     // never a case or an inventory silently left out.
@@ -49,7 +49,9 @@ std::vector<RuleCase> find_rule_cases(SourceRegistry& sources, const std::string
         std::error_code se;
         const bool is_dir = e.is_directory(se);
         if (se) throw InputError(e.path().string(), {}, "input.unreadable", "cannot read: " + se.message());
-        if (is_dir && (present(e.path() / "expect.json") || !plans_in(e.path()).empty())) dirs.push_back(e.path());
+        if (!is_dir) continue;
+        std::vector<fs::path> plans = plans_in(e.path());
+        if (present(e.path() / "expect.json") || !plans.empty()) dirs.emplace_back(e.path(), std::move(plans));
     }
     if (ec) throw InputError(dir, {}, "input.unreadable", "cannot list directory: " + ec.message());
     std::sort(dirs.begin(), dirs.end());
@@ -57,7 +59,7 @@ std::vector<RuleCase> find_rule_cases(SourceRegistry& sources, const std::string
     if (present(fs::path(dir) / "inventory")) shared.push_back((fs::path(dir) / "inventory").string());
 
     std::vector<RuleCase> out;
-    for (const auto& d : dirs) try {
+    for (const auto& [d, plans] : dirs) try {
         RuleCase c;
         c.name = d.filename().string();
         c.dir = d.string();
@@ -65,7 +67,6 @@ std::vector<RuleCase> find_rule_cases(SourceRegistry& sources, const std::string
         // plan.yml, plan.tf.json, ...: its format is detected from the content), so the rules
         // about what the adapters observe have cases too. Other files of the case (a
         // --cli-jsonInput file the script names, say) must not be called plan.*.
-        const std::vector<fs::path> plans = plans_in(d);
         if (plans.empty()) throw InputError(c.dir, {}, "rules-test.no-plan", "a rule test case needs a plan.json (or plan.<ext> in another plan form)");
         if (!present(d / "expect.json"))
             throw InputError(c.dir, {}, "rules-test.no-expect",

@@ -73,11 +73,6 @@ bool all_lower(const std::string& s) {
     return std::none_of(s.begin(), s.end(), [](char c) { return std::isupper(static_cast<unsigned char>(c)); });
 }
 
-std::string lower(std::string s) {
-    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
-
 // The client's name in rule files (`client aliyun`, `product aliyun.ecd`, `cli_api aliyun.ecs.X`).
 constexpr const char* kClient = "aliyun";
 

@@ -17,11 +17,6 @@ namespace {
 // The client's name in rule files (`client hcloud`, `route hcloud.SERVICE.NAME`).
 constexpr const char* kClient = "hcloud";
 
-std::string lower(std::string s) {
-    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
-
 std::string alnum_lower(const std::string& s) {
     std::string out;
     for (char c : s)

@@ -12,11 +12,6 @@ namespace opguard::adapters {
 
 namespace {
 
-std::string lower(std::string s) {
-    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
-
 std::string trim(std::string_view s) {
     size_t b = s.find_first_not_of(" \t\r\n");
     if (b == std::string::npos) return "";
@@ -531,7 +526,7 @@ private:
         if (la == "acs::executeapi" || la == "acs::checkfor" || la == "acs::waitfor") {
             const Node* props = task.find("Properties");
             const Node* api = props && props->is_object() ? props->find("API") : nullptr;
-            return api && api->is_string() && props && read_only_api(api->as_string(), service_of(*props));
+            return api && api->is_string() && read_only_api(api->as_string(), service_of(*props));
         }
         const std::string& a = action->as_string();
         const size_t last = a.rfind("::");

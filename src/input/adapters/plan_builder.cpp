@@ -15,11 +15,6 @@ namespace opguard::adapters {
 
 namespace {
 
-std::string lower(std::string s) {
-    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
-
 bool digits(std::string_view s) {
     return !s.empty() && s.size() < 10 && std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
 }
@@ -118,6 +113,11 @@ const Operation* find_operation(const RuleSet& rules, const std::vector<std::pai
 PlanBuilder::PlanBuilder(const SourceRegistry& sources, uint32_t file_id, const RuleSet& rules, std::string format)
     : sources_(sources), file_(file_id), rules_(rules), format_(std::move(format)), secrets_(secret_names(rules)) {}
 
+std::string lower(std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
 namespace {
 // Whether the rule set `name` (a set of strings in rules/) holds `value`; false when no rule
 // file defines the set.
@@ -133,9 +133,7 @@ bool in_rule_set(const RuleSet& rules, const char* name, const std::string& valu
 bool read_only_api(const RuleSet& rules, const std::string& api, const std::string& product) {
     size_t e = 1;
     while (e < api.size() && !(api[e] >= 'A' && api[e] <= 'Z')) ++e;
-    std::string key = product;
-    for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return in_rule_set(rules, "read_only_verbs", api.substr(0, e)) && !in_rule_set(rules, "read_verb_exceptions", key + "." + api);
+    return in_rule_set(rules, "read_only_verbs", api.substr(0, e)) && !in_rule_set(rules, "read_verb_exceptions", lower(product) + "." + api);
 }
 
 bool read_only_method(const RuleSet& rules, const std::string& method) {

@@ -105,6 +105,9 @@ struct CallDraft {
     void usage_error(const std::string& flag, const std::string& message, Origin at, bool shell = false);
 };
 
+// `s` with its ASCII letters in lower case (product names, OOS actions, flags).
+std::string lower(std::string s);
+
 // The operation the rules describe for a call header (same matching as load_plan), or nullptr.
 const Operation* find_operation(const RuleSet& rules, const std::vector<std::pair<std::string, Node>>& header);
 // Whether an RPC API only reads, by its first CamelCase word (DescribeDesktops => Describe),
