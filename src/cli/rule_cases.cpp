@@ -51,7 +51,9 @@ std::vector<RuleCase> find_rule_cases(SourceRegistry& sources, const std::string
         if (se) throw InputError(e.path().string(), {}, "input.unreadable", "cannot read: " + se.message());
         if (!is_dir) continue;
         std::vector<fs::path> plans = plans_in(e.path());
-        if (present(e.path() / "expect.json") || !plans.empty()) dirs.emplace_back(e.path(), std::move(plans));
+        // A folder with a case's inventory/ or rules/ but no plan is a case missing its plan.
+        const bool case_parts = e.path().filename() != "inventory" && (present(e.path() / "inventory") || present(e.path() / "rules"));
+        if (present(e.path() / "expect.json") || !plans.empty() || case_parts) dirs.emplace_back(e.path(), std::move(plans));
     }
     if (ec) throw InputError(dir, {}, "input.unreadable", "cannot list directory: " + ec.message());
     std::sort(dirs.begin(), dirs.end());

@@ -17,8 +17,9 @@
 //                             (optional): a fixture operation that declares what a generic rule
 //                             reads (an `exclusive` parameter group) when no real one does yet
 //
-// A case is any folder directly under DIR that holds an expect.json. "fires": the rule
-// reports at least one finding; "does-not-fire": the rule applies to a call of the plan
+// A case is any folder directly under DIR that holds an expect.json, a plan.* file, or an
+// inventory or rules entry (one missing its plan or expect.json is then an error, never
+// skipped). "fires": the rule reports at least one finding; "does-not-fire": the rule applies to a call of the plan
 // (its operations name the call's operation, or "*") and reported nothing;
 // "not-applicable": it applies to no call of the plan. {"fires": [...]} also pins where:
 // the rule's findings are exactly these, each "FILE:LINE:COL" with FILE relative to the

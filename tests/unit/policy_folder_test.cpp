@@ -238,6 +238,12 @@ TEST_CASE("rules test and rules doc: a looping link or a case inventory that is 
         fs::remove(dir.file(c.link));
         if (!kept.empty()) dir.write(c.link, kept);
     }
+    // A folder with a case's inventory/ but no plan is a case missing its plan (it was skipped).
+    dir.write("policy/tests/half/inventory/d.json", "{\"Desktops\": []}\n");
+    CliRun half = run_opguard(dir.path().string(), "--no-builtin-rules rules test --rules policy");
+    CHECK(half.exit == 2);
+    CHECK(half.err == "policy/tests/half: error[rules-test.no-plan]: a rule test case needs a plan.json (or plan.<ext> in another plan form)\n");
+    fs::remove_all(dir.file("policy/tests/half"));
     // A case inventory that is a file is read as check -i reads it: here, not a saved response.
     dir.write("policy/tests/hit/inventory", "{}\n");
     CliRun f = run_opguard(dir.path().string(), "--no-builtin-rules rules test --rules policy");
