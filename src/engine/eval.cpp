@@ -128,8 +128,10 @@ public:
     }
 
     Val var(const ast::Expr& e) {
-        for (auto it = frame_.vars.rbegin(); it != frame_.vars.rend(); ++it)
-            if (it->first == e.name) return it->second;
+        for (size_t i = frame_.vars.size(); i-- > 0;) {
+            if (i >= hidden_from_ && i < hidden_to_) continue;  // bound after the let being computed
+            if (frame_.vars[i].first == e.name) return frame_.vars[i].second;
+        }
         if (const Node* c = host_.context(e.name)) return Val(c);
         // Later lets shadow earlier ones (a rule's own over its operation's).
         for (size_t i = frame_.lets.size(); i-- > 0;) {
@@ -142,7 +144,20 @@ public:
             if (frame_.lets[i].busy) throw EvalError(e.origin, "'" + e.name + "' refers to itself");
             frame_.lets[i].busy = true;
             size_t mark = frame_.evidence.size();
-            Val v = eval(*frame_.lets[i].def->expr);
+            // The let is computed in its own scope: the variables bound after its group (a
+            // rule's loop variable, an enclosing filter's `it`) are hidden; those its own
+            // expression binds (from hidden_to_ on) are seen.
+            const size_t outer_from = hidden_from_, outer_to = hidden_to_;
+            hidden_from_ = frame_.lets[i].vars_visible;
+            hidden_to_ = frame_.vars.size();
+            Val v;
+            try {
+                v = eval(*frame_.lets[i].def->expr);
+            } catch (...) {
+                hidden_from_ = outer_from, hidden_to_ = outer_to;
+                throw;
+            }
+            hidden_from_ = outer_from, hidden_to_ = outer_to;
             auto& slot = frame_.lets[i];
             slot.busy = false;
             slot.value = v;
@@ -584,6 +599,8 @@ private:
     EvalHost& host_;
     const RuleSet& rules_;
     int depth_ = 0;  // nested eval() calls (kMaxEvalDepth)
+    // Variables hidden while a let is computed: frame_.vars[hidden_from_, hidden_to_) (see var).
+    size_t hidden_from_ = 0, hidden_to_ = 0;
 };
 
 }  // namespace

@@ -77,11 +77,16 @@ struct Frame {
     std::vector<std::pair<std::string, Val>> vars;          // call, target, loop variables, it ...
     // A named value, computed on first use. `evidence` keeps the inventory objects its
     // computation read, so a later use cites them too.
+    // A let sees the variables bound before its group of lets was added (and, for a rule's
+    // or an effect's lets, that group's loop variable): `vars_visible` of them. Variables
+    // bound later (a rule's `for` variable, `it` inside filter()) are hidden while it is
+    // computed, so an operation's let has one value whichever rule asks for it first.
     struct Let {
         const NamedValue* def;
         std::optional<Val> value;
         bool busy = false;
         std::vector<const InventoryObject*> evidence;
+        size_t vars_visible = 0;
     };
     std::vector<Let> lets;
     std::vector<const InventoryObject*> evidence;           // inventory objects read while evaluating
@@ -97,7 +102,12 @@ struct Frame {
     void bind(std::string name, Val v) { vars.emplace_back(std::move(name), std::move(v)); }
     void add_lets(const std::vector<NamedValue>& defs) {
         lets.reserve(lets.size() + defs.size());
-        for (const auto& d : defs) lets.push_back(Let{&d, std::nullopt, false, {}});
+        for (const auto& d : defs) lets.push_back(Let{&d, std::nullopt, false, {}, vars.size()});
+    }
+    // Forgets the values of lets[from...] (their group's loop variable has a new value, bound
+    // as the last variable): they are computed again, seeing every variable bound now.
+    void reset_lets_from(size_t from) {
+        for (size_t i = from; i < lets.size(); ++i) lets[i] = Let{lets[i].def, std::nullopt, false, {}, vars.size()};
     }
 };
 

@@ -536,7 +536,7 @@ public:
             if (field) *field = p->final;
         }
         Frame again = f;
-        for (auto& l : again.lets) l = Frame::Let{l.def, std::nullopt, false, {}};
+        for (auto& l : again.lets) l = Frame::Let{l.def, std::nullopt, false, {}, l.vars_visible};
         again.budget = again.limit;
         bool still = true;
         try {
@@ -658,7 +658,7 @@ public:
                 frame.vars.erase(frame.vars.begin() + static_cast<std::ptrdiff_t>(nvars), frame.vars.end());
                 frame.bind(rule.for_var, Val(list, el));
                 // The rule's lets may use the loop variable: recompute them per element.
-                for (size_t i = nlets; i < frame.lets.size(); ++i) frame.lets[i] = Frame::Let{frame.lets[i].def, std::nullopt, false, {}};
+                frame.reset_lets_from(nlets);
                 once(frame, el->origin.known() && !literal ? el->origin : fallback);
             }
         } else {
@@ -806,7 +806,7 @@ public:
                         f.vars.erase(f.vars.begin() + static_cast<std::ptrdiff_t>(op_vars), f.vars.end());
                         f.bind(eff.for_var, Val(list, &el));
                         // The effect's lets may use the loop variable: recompute them per element.
-                        for (size_t i = op_lets; i < f.lets.size(); ++i) f.lets[i] = Frame::Let{f.lets[i].def, std::nullopt, false, {}};
+                        f.reset_lets_from(op_lets);
                         once();
                     }
                 }
