@@ -27,6 +27,13 @@ const MAINLAND = new Set(['cn-qingdao', 'cn-beijing', 'cn-zhangjiakou', 'cn-huhe
   'cn-hangzhou', 'cn-shanghai', 'cn-nanjing', 'cn-shenzhen', 'cn-heyuan', 'cn-guangzhou', 'cn-chengdu',
   'cn-fuzhou', 'cn-wuhan-lr', 'cn-zhongwei', 'cn-zhengzhou-jva', 'cn-hangzhou-finance',
   'cn-shanghai-finance-1', 'cn-shenzhen-finance-1', 'cn-beijing-finance-1', 'cn-north-2-gov-1']);
+// rules/regions.rules, set outside_mainland_regions (documented + inferred). A region in
+// neither set: an OS change there is an error whose answer is undocumented, not a refusal.
+const OUTSIDE = new Set(['cn-hongkong', 'ap-northeast-1', 'ap-southeast-1', 'ap-southeast-2', 'ap-southeast-3',
+  'ap-southeast-5', 'ap-south-1', 'us-west-1', 'us-east-1', 'eu-central-1', 'eu-west-1', 'me-east-1',
+  'ap-northeast-2', 'ap-southeast-6', 'ap-southeast-7', 'ap-southeast-8', 'us-southeast-1', 'na-south-1', 'me-central-1']);
+// The check's date: run.sh passes opguard --today with the data's own "now" (generate.py EPOCH).
+const TODAY = '2024-06-01';
 // rules/ecs_redeploy_instance.rules, set redeploy_answerable_events.
 const ANSWERABLE = new Set(['SystemMaintenance.Reboot/Inquiring', 'SystemMaintenance.Reboot/Scheduled',
   'SystemMaintenance.Redeploy/Inquiring', 'SystemMaintenance.Redeploy/Scheduled',
@@ -129,7 +136,8 @@ for (const call of plan.calls) {
         const image = images.get(p.ImageId !== undefined ? p.ImageId : desktop.ImageId);
         const sameOs = !image || ieq(image.OsType, desktop.OsType);
         const newOs = sameOs ? desktop.OsType : image.OsType;
-        if (image && !MAINLAND.has(regionOf(desktop)) && !sameOs) { t.errors++; bad = true; }
+        if (image && OUTSIDE.has(regionOf(desktop)) && !sameOs) { t.errors++; bad = true; }
+        if (image && !OUTSIDE.has(regionOf(desktop)) && !MAINLAND.has(regionOf(desktop)) && !sameOs) t.errors++;
         const dGpu = desktopGpu(desktop), iGpu = image ? image.GpuCategory === true : false;
         if (image && dGpu && !iGpu) { t.errors++; bad = true; }
         if (image && !dGpu && iGpu) { t.errors++; bad = true; }
@@ -179,7 +187,10 @@ for (const call of plan.calls) {
                  (inst.DedicatedInstanceAttribute || {}).Tenancy === 'host')) err();
     const locks = inst ? ((inst.OperationLocks || {}).LockReason || []).map((l) => l.LockReason) : [];
     if (inst && locks.includes('security')) err();
-    if (inst && (locks.includes('financial') || locks.includes('dedicatedhostfinancial') || locks.includes('refunded'))) err();
+    const financial = locks.includes('financial') || locks.includes('dedicatedhostfinancial') || locks.includes('refunded');
+    if (inst && financial) err();
+    if (inst && !financial && inst.InstanceChargeType === 'PrePaid' && inst.ExpiredTime !== undefined &&
+        String(inst.ExpiredTime).split('T')[0] < TODAY) err();
     const force = p.ForceStop === true || p.ForceStop === 'true';
     if (inst) {
       const name = (e) => e.EventType.Name + '/' + e.EventCycleStatus.Name;

@@ -10,6 +10,7 @@
 #include "cli/rule_cases.hpp"
 #include "engine/explain.hpp"
 #include "opguard.hpp"
+#include "report/common.hpp"
 #include "report/render.hpp"
 
 namespace opguard::cli {
@@ -40,7 +41,6 @@ std::string joined(const std::vector<std::string>& v, const std::string& sep) {
 }
 
 const char* scope_name(Scope s) { return s == Scope::Plan ? "plan" : s == Scope::Call ? "call" : s == Scope::Effect ? "effect" : "target"; }
-const char* refusal_name(Refusal r) { return r == Refusal::Call ? "call" : r == Refusal::Target ? "target" : "none"; }
 
 int run_list(const SourceRegistry& sources, const RuleSet& rules, const std::string& format) {
     if (format == "json") {
@@ -56,7 +56,7 @@ int run_list(const SourceRegistry& sources, const RuleSet& rules, const std::str
                                                  {"operations", std::move(ops)},
                                                  {"selector", opt(r.selector)},
                                                  {"scope", Node::string(scope_name(r.scope))},
-                                                 {"refuses", Node::string(refusal_name(r.refuses))},
+                                                 {"refuses", Node::string(report_detail::refusal_name(r.refuses))},
                                                  {"http", r.http ? Node::number(r.http) : Node::null()},
                                                  {"code", opt(r.code)},
                                                  {"basis", Node::string(basis_name(r.basis))},
@@ -164,6 +164,8 @@ int run_explain(SourceRegistry& sources, const RuleSet& rules, const CommonOptio
     out += "\nWhy: what the cloud does\n";
     if (r->refuses == Refusal::None)
         out += "  The cloud does not refuse the call for this; opguard reports it as a " + std::string(severity_name(r->severity)) + ".\n";
+    else if (r->refuses == Refusal::Maybe)
+        out += "  Whether the cloud refuses the call is not documented: the call's outcome is undocumented, and its effects are shown as if it runs.\n";
     else
         out += std::string("  The cloud refuses the ") + (r->refuses == Refusal::Call ? "whole call" : "target") + ": " +
                (r->http ? "HTTP " + std::to_string(r->http) + ", " : std::string("HTTP status undocumented, ")) +

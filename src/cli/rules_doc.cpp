@@ -96,6 +96,8 @@ std::string rules_doc(SourceRegistry& sources, const RuleSet& rules, const std::
         const std::string whole = r->scope == Scope::Effect ? "every predicted effect, whatever its operation" : "the plan as a whole";
         out += "- Operations: " + (ops.empty() ? whole : ops) + "\n";
         if (r->refuses == Refusal::None) out += "- What the cloud answers: it does not refuse the call for this\n";
+        else if (r->refuses == Refusal::Maybe)
+            out += "- What the cloud answers: not documented; the call may be refused, and its effects are shown as if it runs\n";
         else
             out += "- What the cloud answers: it refuses the " + std::string(r->refuses == Refusal::Call ? "whole call" : "target") + ": " +
                    md(report_detail::cloud_answer(*r)) + "\n";

@@ -43,6 +43,7 @@ constexpr BuiltinSpec kBuiltins[] = {
     {Fn::Declared, "declared", 1, 1, -1, "declared(name): the call's operation has this parameter"},
     {Fn::UndeclaredParams, "undeclared_params", 0, 0, -1, "undeclared_params(): [{name, value}] of parameters the operation does not have"},
     {Fn::MissingParams, "missing_params", 0, 0, -1, "missing_params(): names of required parameters the call lacks"},
+    {Fn::EmptyRequiredParams, "empty_required_params", 0, 0, -1, "empty_required_params(): names of required parameters the call gives as an empty string (or a string of spaces)"},
     {Fn::MistypedParams, "mistyped_params", 0, 0, -1, "mistyped_params(): [{name, value, expected}] of parameters of the wrong type"},
     {Fn::UnlistedValues, "unlisted_values", 0, 0, -1, "unlisted_values(): [{name, value, allowed}] of parameters declared with values (an enumeration) whose value (or list element) is not one of them"},
     {Fn::ConflictingParams, "conflicting_params", 0, 0, -1, "conflicting_params(): [{names, given, value}] per `exclusive` group of the operation of which the call gives two or more (given: those it gives; value: the second one's value)"},

@@ -11,7 +11,8 @@ namespace opguard {
 enum class Fn : uint8_t {
     Unknown,
     Count, Len, Lower, Upper, StartsWith, EndsWith, Contains, Before, After, Exists, Missing, Default, IsAscii, Number, String, List, Any, All, Filter, Map, CountIf, Sum, Min, Max, First, Join, Concat, Unique, Repeated, Lookup, FindAll, Loaded, History, FirstPriorCall, Declared, UndeclaredParams, MissingParams, MistypedParams, Choose, Ieq, FirstWord, AbsentFields,
-    UnlistedValues, ConflictingParams, MissingOneOf, TargetKind, MistypedFields, IncompleteLists, Incomplete
+    UnlistedValues, ConflictingParams, MissingOneOf, TargetKind, MistypedFields, IncompleteLists, Incomplete,
+    EmptyRequiredParams
 };
 
 struct BuiltinSpec {

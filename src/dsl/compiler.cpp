@@ -951,8 +951,8 @@ public:
         attempt([&] {
             const auto* p = get(item, "refuses");
             if (!p) return;
-            std::string s = word(*p, {"none", "call", "target"});
-            r.refuses = s == "none" ? Refusal::None : s == "call" ? Refusal::Call : Refusal::Target;
+            std::string s = word(*p, {"none", "call", "target", "maybe"});
+            r.refuses = s == "none" ? Refusal::None : s == "call" ? Refusal::Call : s == "target" ? Refusal::Target : Refusal::Maybe;
             if (r.refuses == Refusal::Target && r.scope != Scope::Target && scope_known)
                 fail(p->value->origin, "rules.type", "'refuses = target' needs 'scope = target'");
             if (r.refuses != Refusal::None && r.after_plan())
@@ -963,6 +963,11 @@ public:
         });
         attempt([&] { if (const auto* p = get(item, "http")) r.http = integer(*p); });
         attempt([&] { r.code = opt_string(item, "code"); });
+        attempt([&] {
+            if (r.refuses == Refusal::Maybe && (r.http || !r.code.empty()))
+                fail((get(item, "http") ? get(item, "http") : get(item, "code"))->value->origin, "rules.type",
+                     "'refuses = maybe' says the cloud's answer is not documented: it names no http or code");
+        });
         attempt([&] { if (const auto* p = get(item, "response_message")) { r.response_message = templ(*p); check_template(r.response_message, names); } });
         attempt([&] { r.message = templ(require(item, "message")); check_template(r.message, names); });
         attempt([&] { r.source = literal_string(require(item, "source")); });

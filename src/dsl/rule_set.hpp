@@ -279,7 +279,10 @@ struct EncodedBody {
 // Effect: after the simulation, once per predicted effect (`effect` bound), of the listed
 // operations' calls (every effect when `operations` is left out).
 enum class Scope : uint8_t { Plan, Call, Target, Effect };
-enum class Refusal : uint8_t { None, Call, Target };
+// Maybe: the documentation does not settle whether the cloud refuses the call (a value it
+// documents no answer to). The call's outcome is "undocumented": no HTTP status, no predicted
+// response, and its effects predicted as if it runs (the worse case for data).
+enum class Refusal : uint8_t { None, Call, Target, Maybe };
 
 struct Rule {
     std::string id;

@@ -483,7 +483,8 @@ public:
             const Operation* op = host_.operation();
             return boolean(op && op->param(str(0)));
         }
-        if (f == Fn::UndeclaredParams || f == Fn::MissingParams || f == Fn::MistypedParams) return params_check(f, e);
+        if (f == Fn::UndeclaredParams || f == Fn::MissingParams || f == Fn::MistypedParams || f == Fn::EmptyRequiredParams)
+            return params_check(f, e);
         if (f == Fn::UnlistedValues) return unlisted_values(e);
         if (f == Fn::ConflictingParams || f == Fn::MissingOneOf) return param_groups(f, e);
         if (f == Fn::TargetKind) {
@@ -515,6 +516,13 @@ public:
         if (f == Fn::MissingParams) {
             for (const auto& p : op->params)
                 if (p.required && !params->find(p.name)) out.push_back(Node::string(p.name, params->origin));
+        } else if (f == Fn::EmptyRequiredParams) {
+            // Named at the value, so a finding points at the empty string.
+            for (const auto& p : op->params) {
+                const Node* v = p.required ? params->find(p.name) : nullptr;
+                if (v && v->is_string() && v->as_string().find_first_not_of(" \t") == std::string::npos)
+                    out.push_back(Node::string(p.name, v->origin));
+            }
         } else {
             for (const auto& [name, value] : params->members()) {
                 const ParamSpec* spec = op->param(name);

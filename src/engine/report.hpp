@@ -70,6 +70,13 @@ struct CallOutcome {
     Location location;
     bool accepted = false;
     bool known = false;
+    // Not empty: an accepted call whose answer the documentation does not settle (why, in
+    // words): a rule with `refuses = maybe` fired, or a target is refused and the
+    // documentation does not say how the cloud answers that (the response has no per-target
+    // result, or the refusing rule's code is undocumented). No HTTP status, no predicted
+    // response; its effects are predicted as if it runs (the worse case for data). Reports
+    // give the call's outcome as "undocumented".
+    std::string answer_undocumented;
     int http = 0;              // 0: undocumented
     std::string code;
     std::string message;
@@ -212,6 +219,7 @@ struct Report {
         size_t not_read = 0;      // CallOutcome::placeholder
         size_t unresolved = 0;    // CallOutcome::acts_on_unresolved()
         size_t conditional = 0;   // CallOutcome::acts_conditionally()
+        size_t answer_undocumented = 0;  // accepted, CallOutcome::answer_undocumented set (not dry runs)
     };
     CallCounts call_counts() const;
     // Findings of severity `s` that count (waived ones do not).

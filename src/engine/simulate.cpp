@@ -36,6 +36,7 @@ Report::CallCounts Report::call_counts() const {
         if (c.acts_conditionally()) ++n.conditional;
         if (c.dry_run) continue;
         if (c.known && !c.accepted) ++n.refused;
+        if (c.known && c.accepted && !c.answer_undocumented.empty()) ++n.answer_undocumented;
         for (const auto& t : c.targets) if (t.outcome == "refused") ++n.targets_refused;
     }
     return n;
@@ -66,6 +67,10 @@ std::string Report::summary() const {
     std::vector<std::string> tail;
     if (n.refused) tail.push_back(std::to_string(n.refused) + (n.refused == 1 ? " call refused" : " calls refused"));
     if (n.targets_refused) tail.push_back(std::to_string(n.targets_refused) + (n.targets_refused == 1 ? " target refused" : " targets refused"));
+    // Their effects are in the parts above, predicted as if they run.
+    if (n.answer_undocumented)
+        tail.push_back(std::to_string(n.answer_undocumented) +
+                       (n.answer_undocumented == 1 ? " call may be refused as a whole (undocumented)" : " calls may be refused as a whole (undocumented)"));
     if (n.not_modeled) tail.push_back(std::to_string(n.not_modeled) + (n.not_modeled == 1 ? " call not modeled" : " calls not modeled"));
     if (!tail.empty()) {
         s += "; ";
@@ -917,13 +922,16 @@ public:
 
         // Call-scope rules ("*" rules also run for calls no rule file describes).
         std::vector<Fired> call_refusals;
+        const Rule* maybe_refused = nullptr;  // the first rule with `refuses = maybe` that fired
         Frame call_frame = base_frame(call);
         if (op) call_frame.add_lets(op->lets);
         for (const Rule* r : of(op).call_rules) {
             const Rule& rule = *r;
             if (adapter_.skip_rules.count(rule.id)) continue;
-            for (auto& x : run_rule(rule, call_frame, &call, nullptr, call.origin))
+            for (auto& x : run_rule(rule, call_frame, &call, nullptr, call.origin)) {
                 if (rule.refuses == Refusal::Call) call_refusals.push_back(x);
+                if (rule.refuses == Refusal::Maybe && !maybe_refused) maybe_refused = &rule;
+            }
         }
         if (!op) {
             out.accepted = false;
@@ -978,6 +986,7 @@ public:
                 for (auto& x : run_rule(rule, f, &call, target_nodes[t], fallback)) {
                     if (rule.refuses == Refusal::Target) target_refusals[t].push_back(x);
                     if (rule.refuses == Refusal::Call) call_refusals.push_back(x);
+                    if (rule.refuses == Refusal::Maybe && !maybe_refused) maybe_refused = &rule;
                 }
             }
         }
@@ -1004,6 +1013,28 @@ public:
             out.response = std::move(body);
         } else {
             out.http = op->success_http;
+            // Whether the cloud accepts the call is not documented: a rule says so, or a target
+            // is refused and nothing documents how the cloud answers that (the response has
+            // no per-target result, or the refusing rule's code is undocumented: the cloud
+            // may answer with an error for the whole call).
+            if (maybe_refused) {
+                out.answer_undocumented = "the cloud's answer is not documented (" + maybe_refused->id + ")";
+            } else {
+                for (size_t t = 0; t < target_nodes.size() && out.answer_undocumented.empty(); ++t) {
+                    if (target_refusals[t].empty() || adapter_.names_unresolved_target(*target_nodes[t])) continue;
+                    const Rule* r = target_refusals[t].front().rule;
+                    if (op->response != "per_target")
+                        out.answer_undocumented = "a target is refused (" + r->id + ") and the response has no per-target result: "
+                                                  "whether the cloud refuses the whole call is not documented";
+                    else if (r->code.empty())
+                        out.answer_undocumented = "a target is refused (" + r->id + ") with an undocumented code: "
+                                                  "whether the cloud answers per target or refuses the whole call is not documented";
+                }
+            }
+            if (!out.answer_undocumented.empty()) {
+                out.http = 0;
+                out.message = out.answer_undocumented;
+            }
         }
 
         std::vector<Node> results;
@@ -1027,7 +1058,8 @@ public:
                 to.message = target_refusals[t].front().message;
             } else {
                 to.outcome = "accepted";
-                to.code = op->response == "per_target" ? op->success_code : "";
+                // (no success code when the cloud's answer to the call is not documented)
+                to.code = op->response == "per_target" && out.answer_undocumented.empty() ? op->success_code : "";
             }
             if (out.accepted && op->response == "per_target") {
                 Node r = Node::object();
@@ -1039,7 +1071,10 @@ public:
             out.targets.push_back(std::move(to));
         }
         if (out.accepted) {
-            if (op->response == "per_target") {
+            if (!out.answer_undocumented.empty() || out.unresolved_targets) {
+                // No response is predicted: the cloud's answer is not documented, or the call
+                // names targets opguard cannot resolve (what it answers for them is unknown).
+            } else if (op->response == "per_target") {
                 out.response = Node::object();
                 out.response.set(op->results_field, Node::array(std::move(results)));
             } else if (op->response == "body") {

@@ -57,8 +57,19 @@ std::string evidence_list(const Finding& f) {
     return s;
 }
 
+const char* refusal_name(Refusal r) {
+    switch (r) {
+        case Refusal::Call: return "call";
+        case Refusal::Target: return "target";
+        case Refusal::Maybe: return "maybe";
+        case Refusal::None: break;
+    }
+    return "none";
+}
+
 std::string cloud_answer(const Rule& r) {
     if (r.refuses == Refusal::None) return "";
+    if (r.refuses == Refusal::Maybe) return "undocumented (the call may be refused or may run)";
     return (r.http ? "HTTP " + std::to_string(r.http) + " " : std::string()) + (r.code.empty() ? "code undocumented" : r.code);
 }
 

@@ -33,6 +33,8 @@ std::string evidence_text(const Citation& c);
 std::string evidence_list(const Finding& f);
 // "HTTP 400 code undocumented", "IncorrectDesktopStatus"; "" for rules that refuse nothing.
 std::string cloud_answer(const Rule& r);
+// "none", "call", "target" or "maybe": a rule's `refuses`, as rule files write it.
+const char* refusal_name(Refusal r);
 // "basis; source" plus the cloud answer when the rule refuses: the parenthesised line of the text report.
 std::string rule_meta(const Rule& r);
 // "waived: REASON (expires D; waiver at FILE:L:C)"

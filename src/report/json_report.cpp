@@ -24,6 +24,7 @@ void summary(JsonWriter& w, const Report& r) {
     w.field("calls_not_modeled", counts.not_modeled);
     w.field("calls_not_read", counts.not_read);
     w.field("calls_unresolved_targets", counts.unresolved);
+    w.field("calls_answer_undocumented", counts.answer_undocumented);
     w.field("errors", r.count(Severity::Error));
     w.field("warnings", r.count(Severity::Warning));
     w.field("infos", r.count(Severity::Info));
@@ -39,7 +40,7 @@ void call(JsonWriter& w, const CallOutcome& c) {
     w.field_or_null("operation", c.operation);
     w.field("api", c.label);
     location(w, "location", c.location);
-    w.field("outcome", !c.known ? "unknown" : c.accepted ? "accepted" : "refused");
+    w.field("outcome", !c.known ? "unknown" : !c.accepted ? "refused" : !c.answer_undocumented.empty() ? "undocumented" : "accepted");
     w.field("read_only", c.read_only);
     if (c.wait) w.field("wait", true);  // only when the plan waits after the call
     if (c.acts_on_unresolved()) w.field("unresolved_targets", true);  // only when its targets are unresolved
@@ -71,7 +72,7 @@ void finding(JsonWriter& w, const Finding& f) {
     w.field_or_null("target", f.target);
     w.field("message", f.message);
     location(w, "location", f.location);
-    w.field("refuses", rule.refuses == Refusal::Call ? "call" : rule.refuses == Refusal::Target ? "target" : "none");
+    w.field("refuses", report_detail::refusal_name(rule.refuses));
     w.field_or_null("code", rule.code);
     w.key("http");
     if (rule.http) w.number(rule.http); else w.null();

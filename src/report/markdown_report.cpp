@@ -108,7 +108,7 @@ std::string render_markdown(const Report& r, const RenderOptions& options) {
         if (!c.known) continue;
         std::map<std::string, std::vector<const Finding*>> refusing;  // target ("" for the call) => findings
         for (const Finding* f : by.findings[c.index])
-            if (f->rule->refuses == Refusal::Call) refusing[""].push_back(f);
+            if (f->rule->refuses == Refusal::Call || f->rule->refuses == Refusal::Maybe) refusing[""].push_back(f);
             else if (f->rule->refuses == Refusal::Target) refusing[f->target].push_back(f);
         auto reasons = [&](const std::string& target) {
             std::string s;
@@ -128,6 +128,12 @@ std::string render_markdown(const Report& r, const RenderOptions& options) {
             table += "| " + code(c.id) + " | whole call (" + plural(c.targets.size(), "target", "targets") + " not run) | " + answer +
                      " | " + (why.empty() ? md(c.message) : why) + " | " + where(c.location) + " |\n";
             continue;
+        }
+        if (!c.answer_undocumented.empty()) {
+            any_refused = true;
+            std::string why = reasons("");
+            table += "| " + code(c.id) + " | whole call (effects shown as if it runs) | undocumented | " +
+                     (why.empty() ? md(c.answer_undocumented) : why) + " | " + where(c.location) + " |\n";
         }
         for (const auto& t : c.targets) {
             if (t.outcome != "refused") continue;

@@ -73,7 +73,9 @@ std::string help_text(const Rule& r, Severity sev) {
     std::string s = r.title + ".";
     if (!r.description.empty()) s += " " + r.description;
     s += "\nSeverity: " + std::string(severity_name(sev)) + ". Operations: " + ops + ".";
-    if (r.refuses != Refusal::None)
+    if (r.refuses == Refusal::Maybe)
+        s += "\nWhether the cloud refuses the call is not documented; its effects are predicted as if it runs.";
+    else if (r.refuses != Refusal::None)
         s += "\nThe cloud refuses the " + std::string(r.refuses == Refusal::Call ? "whole call" : "target") + ": " + cloud_answer(r) + ".";
     s += "\nBasis: " + std::string(basis_name(r.basis)) + ". Source: " + r.source;
     if (!r.note.empty()) s += "\nNote: " + r.note;
@@ -86,7 +88,9 @@ std::string help_markdown(const Rule& r, Severity sev) {
     std::string s = "**" + r.title + "**";
     if (!r.description.empty()) s += "\n\n" + r.description;
     s += "\n\n- Severity: " + std::string(severity_name(sev)) + "\n- Operations: " + ops;
-    if (r.refuses != Refusal::None)
+    if (r.refuses == Refusal::Maybe)
+        s += "\n- Whether the cloud refuses the call is not documented; its effects are predicted as if it runs";
+    else if (r.refuses != Refusal::None)
         s += "\n- The cloud refuses the " + std::string(r.refuses == Refusal::Call ? "whole call" : "target") + ": " + cloud_answer(r);
     s += "\n- Basis: " + std::string(basis_name(r.basis)) + "\n- Source: " + r.source;
     if (!r.note.empty()) s += "\n- Note: " + r.note;
@@ -101,7 +105,7 @@ Node descriptor(const Rule& r, Severity sev) {
     props.set("basis", Node::string(basis_name(r.basis)));
     props.set("operations", std::move(ops));
     props.set("scope", Node::string(r.scope == Scope::Plan ? "plan" : r.scope == Scope::Call ? "call" : r.scope == Scope::Effect ? "effect" : "target"));
-    props.set("refuses", Node::string(r.refuses == Refusal::Call ? "call" : r.refuses == Refusal::Target ? "target" : "none"));
+    props.set("refuses", Node::string(refusal_name(r.refuses)));
     if (!r.code.empty()) props.set("code", Node::string(r.code));
     if (r.http) props.set("http", Node::number(r.http));
     props.set("tags", Node::array({Node::string(basis_name(r.basis)), Node::string("opguard")}));

@@ -111,6 +111,11 @@ std::string render_text(const Report& r, const RenderOptions& options) {
             line(out, "  outcome: refused, " + (c.http ? "HTTP " + std::to_string(c.http) : std::string("HTTP status undocumented")) +
                           ", " + (c.code == "undocumented" ? std::string("error code undocumented") : "code " + c.code) +
                           (c.message.empty() ? "" : " \"" + c.message + "\"") + "; nothing happens");
+        } else if (!c.answer_undocumented.empty()) {
+            line(out, "  outcome: undocumented: " + c.answer_undocumented + "; effects shown as if the call runs" +
+                          (c.acts_on_unresolved() ? std::string("; ") + kUnresolvedTargetsText : "") +
+                          (c.wait ? "; the plan waits until its work has finished" : ""));
+            for (const auto& t : c.targets) line(out, "    " + t.id + ": " + target_outcome(t));
         } else {
             line(out, "  outcome: " + (c.http ? "HTTP " + std::to_string(c.http) : std::string("accepted, HTTP status undocumented")) +
                           (c.read_only ? " (read-only)" : "") + (c.acts_on_unresolved() ? std::string("; ") + kUnresolvedTargetsText : "") +

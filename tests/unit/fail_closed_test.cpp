@@ -230,11 +230,15 @@ TEST_CASE("an optional list parameter left out acts on nothing", "[fail-closed][
                                     "\"action\": \"StartTaskForDistributeImage\", \"parameters\": {\"ImageId\": \"img-1\"}}"}),
                       {inv});
     REQUIRE(r->report.calls.size() == 1);
-    CHECK(r->report.calls[0].accepted);
     CHECK(r->report.calls[0].targets.empty());
     CHECK(r->effects(0).empty());
     CHECK(r->report.changes.empty());
+    // The request sends its lists as form fields: no DestinationRegionList is the empty one,
+    // which the cloud answers with TargetDistributeRegionListEmpty (inferred).
     CHECK(r->findings("appstream.distribute.region-list-absent").size() == 1);
+    CHECK_FALSE(r->report.calls[0].accepted);
+    CHECK(r->report.calls[0].http == 400);
+    CHECK(r->report.calls[0].code == "ImageDistribute.TargetDistributeRegionListEmpty");
 }
 
 TEST_CASE("a Terraform change of a resource type opguard does not map is an unmodeled call, never dropped", "[fail-closed][terraform]") {

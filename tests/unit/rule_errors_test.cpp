@@ -169,7 +169,7 @@ TEST_CASE("an unclosed brace is reported where it opens, and parsing goes on at 
         const std::vector<std::string> want = {
             at("open.rules", text, "{") + " rules.unclosed '{' is not closed: no '}' before the next item (line 5)",
             at("open.rules", text, "cal;") +
-                " rules.type 'refuses' must be one of none, call, target; found 'cal' (did you mean 'call'?)",
+                " rules.type 'refuses' must be one of none, call, target, maybe; found 'cal' (did you mean 'call'?)",
         };
         CHECK(r.lines == want);
     }

@@ -158,7 +158,12 @@ TEST_CASE("the rules this file covers are the rules of the two rule files", "[ru
         // tests/unit/fail_closed_test.cpp
         "ecd.rebuild.disks-not-saved", "ecd.rebuild.os-unknown", "ecd.rebuild.no-snapshot-inventory",
         // tests/unit/param_types_test.cpp
-        "plan.value-not-allowed", "plan.exclusive-parameters", "plan.one-parameter-required"};
+        "plan.value-not-allowed", "plan.exclusive-parameters", "plan.one-parameter-required",
+        // rules/tests/ecd.rebuild.os-change-region-unclassified (a desktop in a region of neither
+        // region set) and tests/unit/answer_undocumented_test.cpp
+        "ecd.rebuild.os-change-region-unclassified",
+        // rules/tests/plan.empty-required-parameter (ClientToken "")
+        "plan.empty-required-parameter"};
     // Also covered below: ecd.desktop.unknown and ecd.desktop.other-region (rules/ecd_desktops.rules),
     // which apply to RebuildDesktops too.
     std::vector<std::string> in_files = rules_in("common.rules");
@@ -372,7 +377,7 @@ TEST_CASE("ecd.rebuild.image-not-available", "[rules][ecd]") {
 }
 
 TEST_CASE("ecd.rebuild.operate-type", "[rules][ecd]") {
-    SECTION("fires for a value other than replace; the call is refused") {
+    SECTION("fires for a value other than replace; the answer is undocumented and the worst case is shown") {
         auto c = rebuild({kHz, ids("\"d-win\""), img("m-win"), "\"OperateType\": \"keep\""});
         const Run& r = *c->run;
         auto f = r.findings("ecd.rebuild.operate-type");
@@ -380,9 +385,19 @@ TEST_CASE("ecd.rebuild.operate-type", "[rules][ecd]") {
         CHECK(format_location(f[0]->location) == r.loc("\"keep\""));
         CHECK(format_location(f[0]->location) == r.plan_path + ":10:24");
         CHECK(f[0]->message ==
-              "OperateType is \"keep\"; the only documented value is \"replace\" (omit it to keep or erase the data disk by OS)");
-        CHECK_FALSE(r.report.calls[0].accepted);
-        CHECK(r.report.calls[0].code == "undocumented");
+              "OperateType is \"keep\"; the only documented value is \"replace\" (omit it to keep or erase the data disk by OS): "
+              "whether the cloud refuses the call, ignores the value or replaces the data disk is not documented, so the effects "
+              "shown are the worst case");
+        // Not refused (that would say "nothing happens"): the outcome is undocumented, with
+        // no HTTP status or response, and the rebuild's effects are predicted.
+        const CallOutcome& co = r.report.calls[0];
+        CHECK(co.accepted);
+        CHECK(co.answer_undocumented == "the cloud's answer is not documented (ecd.rebuild.operate-type)");
+        CHECK(co.http == 0);
+        CHECK(co.response.is_null());
+        std::vector<std::string> effects;
+        for (const EffectRecord* e : r.effects(0)) effects.push_back(e->id + " " + std::string(e->verb));
+        CHECK(std::find(effects.begin(), effects.end(), "d-win-sys erased") != effects.end());
     }
     SECTION("does not fire for replace or when absent") {
         CHECK(rebuild({kHz, ids("\"d-win\""), img("m-win"), "\"OperateType\": \"replace\""})
@@ -494,8 +509,16 @@ TEST_CASE("ecd.desktop.unknown (for RebuildDesktops)", "[rules][ecd]") {
         CHECK(r.target(0, "d-nope")->outcome == "refused");
         CHECK(r.target(0, "d-nope")->code == "undocumented");
         CHECK(format_location(r.target(0, "d-nope")->location) == r.plan_path + ":8:32");
-        CHECK(co.response.to_json() ==
-              R"({"RebuildResults":[{"DesktopId":"d-win","Code":"Success"},{"DesktopId":"d-nope","Code":"undocumented"}]})");
+        // Whether the cloud answers an unknown desktop in RebuildResults or refuses the whole
+        // call is not documented: no HTTP status and no response are predicted, and the
+        // effects on d-win are shown as if the call runs.
+        CHECK(co.answer_undocumented ==
+              "a target is refused (ecd.desktop.unknown) with an undocumented code: whether the cloud answers per target "
+              "or refuses the whole call is not documented");
+        CHECK(co.http == 0);
+        CHECK(co.response.is_null());
+        CHECK(r.target(0, "d-win")->code.empty());
+        CHECK_FALSE(r.effects(0).empty());
     }
     SECTION("does not fire for a known desktop") {
         CHECK(rebuild({kHz, ids("\"d-win\""), img("m-win")})->run->findings("ecd.desktop.unknown").empty());
@@ -742,7 +765,7 @@ TEST_CASE("ecd.rebuild.rebuilt-twice: the second rebuild of a desktop in one pla
         CHECK(r.target(1, "d-win")->outcome == "accepted");
     }
     SECTION("does not fire when the first call was refused") {
-        auto c = plan({rebuild_call("first", {kHz, ids("\"d-win\""), img("m-win"), "\"OperateType\": \"keep\""}),
+        auto c = plan({rebuild_call("first", {kHz, ids("\"d-win\""), img("m-win"), "\"Language\": \"xx-XX\""}),
                        rebuild_call("second", {kHz, ids("\"d-win\""), img("m-win2")})});
         CHECK_FALSE(c->run->report.calls[0].accepted);
         CHECK(c->run->findings("ecd.rebuild.rebuilt-twice").empty());
@@ -876,7 +899,7 @@ TEST_CASE("summary: refused calls and targets, and nothing to do", "[rules][summ
         auto c = rebuild({kHz, ids("\"d-win\", \"d-gpu\", \"d-starting\""), img("m-win2")});
         CHECK(c->run->report.summary() ==
               "Plan: 1 desktop rebuilt, 1 disk erased (80 GiB), 1 disk retained (100 GiB), 1 snapshot deleted, 1 snapshot "
-              "kept; 2 targets refused.");
+              "kept; 2 targets refused, 1 call may be refused as a whole (undocumented).");
     }
     SECTION("an empty plan") {
         auto c = plan({});
