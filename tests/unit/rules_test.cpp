@@ -163,7 +163,9 @@ TEST_CASE("the rules this file covers are the rules of the two rule files", "[ru
         // region set) and tests/unit/answer_undocumented_test.cpp
         "ecd.rebuild.os-change-region-unclassified",
         // rules/tests/plan.empty-required-parameter (ClientToken "")
-        "plan.empty-required-parameter"};
+        "plan.empty-required-parameter",
+        // rules/tests/ecd.rebuild.empty-image-id (ImageId "")
+        "ecd.rebuild.empty-image-id"};
     // Also covered below: ecd.desktop.unknown and ecd.desktop.other-region (rules/ecd_desktops.rules),
     // which apply to RebuildDesktops too.
     std::vector<std::string> in_files = rules_in("common.rules");
