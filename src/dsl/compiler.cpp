@@ -958,15 +958,19 @@ public:
             if (r.refuses != Refusal::None && r.after_plan())
                 fail(p->value->origin, "rules.type",
                      "a rule evaluated after the simulation (scope = effect, or scope = plan without operations) reports; it cannot refuse a call");
+            if (r.refuses != Refusal::None && r.scope == Scope::Plan && scope_known)
+                fail(p->value->origin, "rules.type", "a plan-scope rule runs once for the whole plan, not for a call: it cannot refuse one (write 'scope = call;')");
             if (r.refuses != Refusal::None && r.severity != Severity::Error && severity_known)
                 fail(p->value->origin, "rules.type", "only error rules refuse a call or target");
         });
         attempt([&] { if (const auto* p = get(item, "http")) r.http = integer(*p); });
         attempt([&] { r.code = opt_string(item, "code"); });
         attempt([&] {
-            if (r.refuses == Refusal::Maybe && (r.http || !r.code.empty()))
-                fail((get(item, "http") ? get(item, "http") : get(item, "code"))->value->origin, "rules.type",
-                     "'refuses = maybe' says the cloud's answer is not documented: it names no http or code");
+            if (r.refuses != Refusal::Maybe) return;
+            for (const char* key : {"http", "code", "response_message"})
+                if (const auto* p = get(item, key))
+                    fail(p->value->origin, "rules.type",
+                         "'refuses = maybe' says the cloud's answer is not documented: it names no http, code or response_message");
         });
         attempt([&] { if (const auto* p = get(item, "response_message")) { r.response_message = templ(*p); check_template(r.response_message, names); } });
         attempt([&] { r.message = templ(require(item, "message")); check_template(r.message, names); });

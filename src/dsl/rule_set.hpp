@@ -105,7 +105,7 @@ struct Operation {
     std::string target_noun;         // how summaries name a target when it is no resource ("region")
     std::vector<NamedValue> lets;    // per-target named values (may use `target`)
     std::string response;            // per_target | single | body
-    std::string results_field;       // per_target: e.g. RebuildResults
+    std::string results_field;       // per_target: e.g. RebuildResults, or a dotted path (InstanceResponses.InstanceResponse)
     std::string result_id_field;     // per_target: e.g. DesktopId
     std::string success_code;        // per_target: code of an accepted target
     ast::ExprPtr response_body;      // body: predicted response

@@ -55,8 +55,11 @@ struct TargetOutcome {
     std::string id;
     Location location;
     // accepted | refused | not-run (the whole call was refused) | unresolved (the target is a
-    // value opguard cannot resolve, "$ID": not checked, no effect predicted, no code)
+    // value opguard cannot resolve, "$ID": not checked, no effect predicted, no code) |
+    // undocumented (a `refuses = maybe` rule doubts it: its effects are predicted as if accepted)
     std::string outcome;
+    // Its effects are predicted: accepted, or undocumented (the worse case).
+    bool runs() const { return outcome == "accepted" || outcome == "undocumented"; }
     std::string code;      // refusal code, or the success code
     std::string message;
     bool found = true;

@@ -127,6 +127,9 @@ struct AdapterDirectives {
     bool conditional = false;  // request.adapter.conditional: runs only under a condition checked when it runs
     bool placeholder = false;  // request.adapter.placeholder: stands for calls opguard does not read
     bool unresolved_target = false;  // request.adapter.unresolved_target
+    // Some unresolved value of the call may carry more flags ("$@"): what the call asks is not
+    // known in full, so no response is predicted.
+    bool unresolved_more = false;
     // Where the plan writes each unresolved value that is a call's one target (an InstanceId
     // of "$ID"): the target that value names is reported as unresolved, not as accepted.
     std::vector<Origin> unresolved_target_at;
@@ -149,6 +152,7 @@ struct AdapterDirectives {
             for (const Node& u : us->items()) {
                 const Node* t = u.find("target");
                 const Node* e = u.find("element");
+                if (const Node* m = u.find("more"); m && m->truthy()) d.unresolved_more = true;
                 if (t && t->truthy() && !(e && e->truthy())) d.unresolved_target_at.push_back(u.origin);
             }
         for (auto [key, into] : {std::pair{"skip_rules", &d.skip_rules}, {"skip_effects", &d.skip_effects}})
@@ -971,6 +975,7 @@ public:
         // A call refused as a whole does nothing to any target: its targets are not checked
         // one by one (that also keeps a hostile 10^6-target call cheap).
         std::vector<std::vector<Fired>> target_refusals(target_nodes.size());
+        std::vector<const Rule*> target_maybe(target_nodes.size(), nullptr);  // a `refuses = maybe` rule that fired for it
         for (size_t t = 0; call_refusals.empty() && t < target_nodes.size(); ++t) {
             Frame f = base_frame(call);
             f.bind("target", Val(targets, target_nodes[t]));
@@ -987,6 +992,7 @@ public:
                     if (rule.refuses == Refusal::Target) target_refusals[t].push_back(x);
                     if (rule.refuses == Refusal::Call) call_refusals.push_back(x);
                     if (rule.refuses == Refusal::Maybe && !maybe_refused) maybe_refused = &rule;
+                    if (rule.refuses == Refusal::Maybe && !target_maybe[t]) target_maybe[t] = &rule;
                 }
             }
         }
@@ -1017,7 +1023,9 @@ public:
             // is refused and nothing documents how the cloud answers that (the response has
             // no per-target result, or the refusing rule's code is undocumented: the cloud
             // may answer with an error for the whole call).
-            if (maybe_refused) {
+            if (adapter_.dry_run) {
+                // A dry-run line sends nothing: there is no answer to doubt.
+            } else if (maybe_refused) {
                 out.answer_undocumented = "the cloud's answer is not documented (" + maybe_refused->id + ")";
             } else {
                 for (size_t t = 0; t < target_nodes.size() && out.answer_undocumented.empty(); ++t) {
@@ -1056,6 +1064,11 @@ public:
                 const Rule* r = target_refusals[t].front().rule;
                 to.code = r->code.empty() ? "undocumented" : r->code;
                 to.message = target_refusals[t].front().message;
+            } else if (target_maybe[t] && !out.answer_undocumented.empty()) {
+                // A rule doubts this target: neither accepted nor refused. Its effects are
+                // predicted, as for the call.
+                to.outcome = "undocumented";
+                to.message = "the cloud's answer is not documented (" + target_maybe[t]->id + ")";
             } else {
                 to.outcome = "accepted";
                 // (no success code when the cloud's answer to the call is not documented)
@@ -1071,12 +1084,18 @@ public:
             out.targets.push_back(std::move(to));
         }
         if (out.accepted) {
-            if (!out.answer_undocumented.empty() || out.unresolved_targets) {
+            if (!out.answer_undocumented.empty() || out.unresolved_targets || adapter_.unresolved_more) {
                 // No response is predicted: the cloud's answer is not documented, or the call
-                // names targets opguard cannot resolve (what it answers for them is unknown).
+                // names targets opguard cannot resolve, or may carry flags opguard cannot see
+                // (what it answers for them is unknown).
             } else if (op->response == "per_target") {
-                out.response = Node::object();
-                out.response.set(op->results_field, Node::array(std::move(results)));
+                // results_field may be a dotted path: ECS wraps its lists in an object
+                // ("InstanceResponses.InstanceResponse").
+                Node list = Node::array(std::move(results));
+                std::string_view path = op->results_field;
+                for (size_t dot; (dot = path.rfind('.')) != std::string_view::npos; path = path.substr(0, dot))
+                    list = Node::object_moved({{Key(path.substr(dot + 1)), std::move(list)}});
+                out.response = Node::object_moved({{Key(path), std::move(list)}});
             } else if (op->response == "body") {
                 Frame f = base_frame(call);
                 f.add_lets(op->lets);
@@ -1094,7 +1113,7 @@ public:
                 record_history(call, nullptr);
             }
             for (size_t t = 0; t < target_nodes.size() && !adapter_.dry_run; ++t) {
-                if (out.targets[t].outcome != "accepted" || first_of[t] != t) continue;
+                if (!out.targets[t].runs() || first_of[t] != t) continue;
                 apply_effects(call, target_nodes[t]);
                 record_history(call, target_nodes[t]);
             }
@@ -1394,7 +1413,7 @@ public:
             bool has_effects = !of(op).effects.empty();
             std::set<std::string_view> counted;  // a target given twice in the call counts once
             for (const auto& t : c.targets) {
-                if (t.outcome != "accepted" || !counted.insert(t.id).second) continue;
+                if (!t.runs() || !counted.insert(t.id).second) continue;
                 if (has_effects && !affected.count({c.index, t.id})) continue;
                 if (told.count({c.index, t.id, noun})) continue;
                 std::string key = noun + "\x1f" + op->verb;

@@ -57,6 +57,10 @@ std::string evidence_list(const Finding& f) {
     return s;
 }
 
+std::string effects_as_if(const CallOutcome& c) {
+    return c.conditional || c.acts_on_unresolved() ? "" : "; effects shown as if the call runs";
+}
+
 const char* refusal_name(Refusal r) {
     switch (r) {
         case Refusal::Call: return "call";

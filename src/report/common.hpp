@@ -33,6 +33,9 @@ std::string evidence_text(const Citation& c);
 std::string evidence_list(const Finding& f);
 // "HTTP 400 code undocumented", "IncorrectDesktopStatus"; "" for rules that refuse nothing.
 std::string cloud_answer(const Rule& r);
+// "; effects shown as if the call runs" for a call whose answer is undocumented and whose
+// effects are predicted ("" when they are not: a conditional step, unresolved targets).
+std::string effects_as_if(const CallOutcome& c);
 // "none", "call", "target" or "maybe": a rule's `refuses`, as rule files write it.
 const char* refusal_name(Refusal r);
 // "basis; source" plus the cloud answer when the rule refuses: the parenthesised line of the text report.

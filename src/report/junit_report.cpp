@@ -106,7 +106,8 @@ std::string call_outcome(const CallOutcome& c) {
     if (!c.accepted)
         return "call refused, " + (c.http ? "HTTP " + std::to_string(c.http) : std::string("HTTP status undocumented")) + ", " +
                (c.code == "undocumented" ? std::string("error code undocumented") : "code " + c.code);
-    if (!c.answer_undocumented.empty()) return "undocumented: " + c.answer_undocumented + "; effects shown as if the call runs";
+    if (!c.answer_undocumented.empty())
+        return "undocumented: " + c.answer_undocumented + effects_as_if(c) + (c.acts_on_unresolved() ? std::string("; ") + kUnresolvedTargetsText : "");
     return (c.http ? "HTTP " + std::to_string(c.http) : std::string("accepted, HTTP status undocumented")) +
            (c.acts_on_unresolved() ? std::string("; ") + kUnresolvedTargetsText : "");
 }

@@ -82,7 +82,8 @@ std::string render_markdown(const Report& r, const RenderOptions& options) {
     std::string out;
     std::string verdict = exit_code(r, options.fail_on) ? "fails" : "passes";
     out += "## opguard: " + plural(n.refused, "call", "calls") + " refused, " + plural(n.targets_refused, "target", "targets") +
-           " refused, " + plural(n.errors, "error", "errors") + ", " + plural(n.warnings, "warning", "warnings") + "\n\n";
+           " refused, " + (n.answer_undocumented ? plural(n.answer_undocumented, "call", "calls") + " with an undocumented answer, " : "") +
+           plural(n.errors, "error", "errors") + ", " + plural(n.warnings, "warning", "warnings") + "\n\n";
     out += "Plan " + code(r.plan_file) + ": " + plural(n.calls, "call", "calls") + ", checked against " +
            plural(r.inventory_files.size(), "inventory file", "inventory files") + " and " + plural(r.rule_count, "rule that applies", "rules that apply") +
            ". The check " + verdict + " at `--fail-on " + severity_name(options.fail_on) + "`.\n\n";

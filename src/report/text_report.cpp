@@ -112,7 +112,7 @@ std::string render_text(const Report& r, const RenderOptions& options) {
                           ", " + (c.code == "undocumented" ? std::string("error code undocumented") : "code " + c.code) +
                           (c.message.empty() ? "" : " \"" + c.message + "\"") + "; nothing happens");
         } else if (!c.answer_undocumented.empty()) {
-            line(out, "  outcome: undocumented: " + c.answer_undocumented + "; effects shown as if the call runs" +
+            line(out, "  outcome: undocumented: " + c.answer_undocumented + effects_as_if(c) +
                           (c.acts_on_unresolved() ? std::string("; ") + kUnresolvedTargetsText : "") +
                           (c.wait ? "; the plan waits until its work has finished" : ""));
             for (const auto& t : c.targets) line(out, "    " + t.id + ": " + target_outcome(t));

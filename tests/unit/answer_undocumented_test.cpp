@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dsl_fixture.hpp"
+#include "script_plan.hpp"
 #include "report/render.hpp"
 
 using namespace opguard;
@@ -80,7 +81,7 @@ TEST_CASE("refuses = maybe names no http or code", "[answer][rule-errors]") {
     auto errors = fixture_errors(dir, text);
     REQUIRE(errors.size() == 1);
     CHECK(errors[0] == dir.file("fixture/fixture.rules") + ":8:10 rules.type 'refuses = maybe' says the cloud's answer is not "
-                                    "documented: it names no http or code");
+                                    "documented: it names no http, code or response_message");
 }
 
 TEST_CASE("a target refused where nothing documents the answer makes the call's outcome undocumented", "[answer]") {
@@ -121,4 +122,67 @@ TEST_CASE("a target refused where nothing documents the answer makes the call's 
         json j = json::parse(render_json(r->report, {}));
         CHECK(j["calls"][0]["outcome"] == "accepted");
     }
+}
+
+TEST_CASE("documented per-target results keep the call's answer: ECS batches with SuccessFirst", "[answer]") {
+    TempDir dir;
+    auto r = run_fixture(dir, "", slurp(source_path("rules/tests/ecs.power.all-together.success-first/plan.json")),
+                         {source_path("rules/tests/ecs.power.all-together.success-first/inventory")});
+    const CallOutcome& c = r->report.calls.at(0);
+    REQUIRE(c.accepted);
+    CHECK(c.answer_undocumented.empty());
+    CHECK(c.http == 200);
+    // InstanceResponses.InstanceResponse[]: each instance with its code (200: success).
+    CHECK(c.response.to_json() ==
+          R"({"InstanceResponses":{"InstanceResponse":[{"InstanceId":"i-bp1case000001","Code":"200"},)"
+          R"({"InstanceId":"i-bp1case000002","Code":"IncorrectInstanceStatus","Message":"The current status of the resource does not support this operation."}]}})");
+}
+
+TEST_CASE("a rule that doubts one target: that target's outcome is undocumented, its effects predicted", "[answer]") {
+    TempDir dir;
+    auto r = run_fixture(dir, "", slurp(source_path("rules/tests/appstream.distribute.unknown-region/plan.json")),
+                         {source_path("rules/tests/inventory")});
+    const CallOutcome& c = r->report.calls.at(0);
+    CHECK(c.answer_undocumented == "the cloud's answer is not documented (appstream.distribute.unknown-region)");
+    REQUIRE(r->target(0, "cn-hangzou"));
+    CHECK(r->target(0, "cn-hangzou")->outcome == "undocumented");
+    CHECK(r->target(0, "cn-hangzou")->message == "the cloud's answer is not documented (appstream.distribute.unknown-region)");
+    CHECK(r->target(0, "cn-beijing")->outcome == "accepted");
+    // Both copies are predicted (the worse case).
+    std::vector<std::string> copies;
+    for (const EffectRecord* e : r->effects(0))
+        if (e->noun == "image copy") copies.push_back(e->id);
+    CHECK(copies.size() == 2);
+}
+
+TEST_CASE("a dry-run line sends nothing: no answer to doubt", "[answer]") {
+    TempDir dir;
+    auto sp = read_plan(dir, "plan.sh", "aliyun ecd RebuildDesktops --RegionId cn-hangzhou --DesktopId.1 ecd-t-winstop "
+                                        "--ImageId m-t-win2022 --OperateType keep --cli-dry-run\n");
+    Inventory inv = load_inventory(sp->sources, {source_path("rules/tests/inventory")}, sp->rules);
+    Report rep = simulate(sp->sources, sp->plan, inv, sp->rules);
+    REQUIRE(rep.calls.size() == 1);
+    CHECK(rep.calls[0].dry_run);
+    CHECK(rep.calls[0].answer_undocumented.empty());
+    CHECK(rep.call_counts().answer_undocumented == 0);
+    bool fired = false;
+    for (const auto& f : rep.findings) fired = fired || f.rule->id == "ecd.rebuild.operate-type";
+    CHECK(fired);
+}
+
+TEST_CASE("refuses on a plan-scope rule, or maybe with a response_message, is a compile error", "[answer][rule-errors]") {
+    TempDir dir;
+    std::string plan_scope = kMaybe;
+    plan_scope.replace(plan_scope.find("  when"), 0, "  scope = plan;\n");
+    auto errors = fixture_errors(dir, plan_scope);
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0] == dir.file("fixture/fixture.rules") + ":8:13 rules.type a plan-scope rule runs once for the whole plan, "
+                                                          "not for a call: it cannot refuse one (write 'scope = call;')");
+    TempDir dir2;
+    std::string with_message = kMaybe;
+    with_message.replace(with_message.find("  message"), 0, "  response_message = \"no\";\n");
+    errors = fixture_errors(dir2, with_message);
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0] == dir2.file("fixture/fixture.rules") + ":8:22 rules.type 'refuses = maybe' says the cloud's answer is not "
+                                                            "documented: it names no http, code or response_message");
 }
