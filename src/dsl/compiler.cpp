@@ -600,7 +600,7 @@ public:
         std::vector<std::string> allowed = {"title", "params", "targets", "target_kind", "let", "response", "results_field",
                                             "result_id_field", "success_code", "response_body", "success_http", "verb",
                                             "read_only", "source", "secrets", "target_noun", "asynchronous", "exclusive",
-                                            "at_least_one"};
+                                            "at_least_one", "targets_unknown"};
         allowed.insert(allowed.end(), match_keys.begin(), match_keys.end());
         check_allowed(item, allowed);
         Operation op;
@@ -707,6 +707,7 @@ public:
         Names names;
         std::vector<std::string> extra;
         if (const auto* p = get(item, "targets")) { check_expr(p->value, names, extra); op.targets = p->value; }
+        if (const auto* p = get(item, "targets_unknown")) { check_expr(p->value, names, extra); op.targets_unknown = p->value; }
         attempt([&] { op.target_kind = opt_string(item, "target_kind"); });
         attempt([&] { op.target_noun = opt_string(item, "target_noun"); });
         if (!op.target_kind.empty() && !kind_names_.count(op.target_kind) && !broken(op.target_kind))
@@ -1581,6 +1582,7 @@ public:
             envs[op.name] = env;
             for (const auto& l : op.lets) c.visit(*l.expr, env, false);
             if (op.targets) c.visit(*op.targets, env, true);
+            if (op.targets_unknown) c.visit(*op.targets_unknown, env, true);
             if (op.response_body) c.visit(*op.response_body, env, true);
             op.field_reads = c.reads;
             merge(c);

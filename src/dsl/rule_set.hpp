@@ -101,6 +101,10 @@ struct Operation {
     std::vector<ParamSpec> params;
     std::vector<ParamGroup> param_groups;
     ast::ExprPtr targets;            // list of target ids (each keeps its plan origin)
+    // Optional: true for a call whose targets the plan and the inventory cannot tell (a group
+    // named but not saved): the call acts on targets opguard cannot resolve, and its effects
+    // are not predicted (never "no change").
+    ast::ExprPtr targets_unknown;
     std::string target_kind;         // resource kind the targets name (for history and summaries)
     std::string target_noun;         // how summaries name a target when it is no resource ("region")
     std::vector<NamedValue> lets;    // per-target named values (may use `target`)

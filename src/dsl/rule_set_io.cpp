@@ -280,7 +280,7 @@ private:
 // Debian 12 x86-64 build, the one CI and the project's script make.)
 #if defined(__x86_64__) && defined(__GLIBCXX__) && !defined(_GLIBCXX_DEBUG)
 static_assert(sizeof(ResourceKind) == 408, "ResourceKind changed: serialize the new member");
-static_assert(sizeof(Operation) == 496, "Operation changed: serialize the new member");
+static_assert(sizeof(Operation) == 512, "Operation changed: serialize the new member");
 static_assert(sizeof(ParamSpec) == 96, "ParamSpec changed: serialize the new member");
 static_assert(sizeof(Rule) == 560, "Rule changed: serialize the new member");
 static_assert(sizeof(Effect) == 480, "Effect changed: serialize the new member");
@@ -326,6 +326,7 @@ std::string serialize_rule_set(const RuleSet& r, uint64_t text_hash, uint32_t fi
         w.s(o.results_field); w.s(o.result_id_field); w.s(o.success_code); w.expr(o.response_body);
         w.u(static_cast<uint32_t>(o.success_http)); w.s(o.verb); w.b(o.read_only); w.b(o.asynchronous); w.s(o.source);
         w.reads(o.field_reads);
+        w.expr(o.targets_unknown);
     }
     w.u(r.rules.size());
     for (const auto& x : r.rules) {
@@ -460,6 +461,7 @@ bool deserialize_rule_set(std::string_view data, uint64_t text_hash, const std::
         o.results_field = rd.s(); o.result_id_field = rd.s(); o.success_code = rd.s(); o.response_body = rd.expr();
         o.success_http = static_cast<int>(rd.u()); o.verb = rd.s(); o.read_only = rd.b(); o.asynchronous = rd.b();
         o.source = rd.s(); o.field_reads = rd.reads();
+        o.targets_unknown = rd.expr();
         if (!rd.ok) return false;
     }
     r.rules.resize(rd.count());

@@ -959,6 +959,13 @@ public:
             if (targets->is_array()) for (const auto& t : targets->items()) target_nodes.push_back(&t);
             else if (!targets->is_null()) target_nodes.push_back(targets.get());
         }
+        // The rules say the plan and the inventory cannot tell this call's targets (a group
+        // named but not saved): it acts on targets opguard cannot resolve.
+        if (op->targets_unknown) {
+            Frame f = base_frame(call);
+            f.add_lets(op->lets);
+            if (eval(op->targets_unknown, f)->truthy()) out.unresolved_targets = true;
+        }
 
         // A target given again in the same call (DesktopId.1 and DesktopId.2 both ecd-x): what
         // the cloud does with it is not documented. Its rules run (a rule may say so through

@@ -4,6 +4,7 @@
 #include "test_support.hpp"
 
 #include <algorithm>
+#include <filesystem>
 
 #include <nlohmann/json.hpp>
 
@@ -437,4 +438,29 @@ TEST_CASE("a rule's list + list is one list, as concat makes it: a check on it i
     auto f = r->findings("policy.joined");
     REQUIRE(f.size() == 1);
     CHECK(f[0]->message == "ecd-1 ecd-2 ecd-9");
+}
+
+TEST_CASE("a reset of a group whose desktops are not known acts on targets opguard cannot resolve, never no change", "[fail-closed][targets]") {
+    for (const char* name : {"ecd.reset.group-ids-not-expanded", "ecd.reset.group-not-saved"}) {
+        INFO(name);
+        TempDir dir;
+        std::string base = source_path(std::string("rules/tests/") + name);
+        std::string inv = std::filesystem::exists(base + "/inventory") ? base + "/inventory" : source_path("rules/tests/inventory");
+        auto r = run_with(dir, slurp(base + "/plan.json"), {inv});
+        REQUIRE(r->report.calls.size() == 1);
+        const CallOutcome& c = r->report.calls[0];
+        CHECK(c.accepted);
+        CHECK(c.unresolved_targets);
+        CHECK(c.acts_on_unresolved());
+        CHECK(c.response.is_null());
+        CHECK(r->effects(0).empty());
+        CHECK(r->findings(name).size() == 1);
+        CHECK(r->report.summary() == "Plan: 1 call acts on targets opguard cannot resolve: its effects are not predicted.");
+    }
+    // Near miss: a group whose desktops are saved is expanded to them.
+    TempDir dir;
+    std::string base = source_path("rules/tests/ecd.reset.group-ids-not-expanded.no");
+    std::string inv = std::filesystem::exists(base + "/inventory") ? base + "/inventory" : source_path("rules/tests/inventory");
+    auto r = run_with(dir, slurp(base + "/plan.json"), {inv});
+    CHECK_FALSE(r->report.calls.at(0).unresolved_targets);
 }
