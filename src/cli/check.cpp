@@ -362,9 +362,9 @@ void setup_check(CLI::App& app, CommonOptions& common, CheckOptions& opt, int& r
         ->allow_extra_args(false);
     cmd->add_option("--today", opt.today, "The date waivers expire against and rules read as `today`, YYYY-MM-DD (default: today in UTC)")
         ->check(non_empty());
-    cmd->add_flag("--timings", opt.timings, "Print the wall time and resident memory after each stage (rules, plan, inventory, simulate, render and write) on standard error");
-    cmd->add_flag("-q,--quiet", opt.quiet, "Text report: only the failing findings (at or above --fail-on, not waived) and the summary");
-    cmd->add_flag("--explain", opt.explain, "Show, for each rule on each target, whether it fired and the values it compared");
+    cmd->add_flag("--timings", opt.timings, "Print the wall time and resident memory after each stage (rules, plan, inventory, simulate, render and write) on standard error")->check(kTrueOrFalse);
+    cmd->add_flag("-q,--quiet", opt.quiet, "Text report: only the failing findings (at or above --fail-on, not waived) and the summary")->check(kTrueOrFalse);
+    cmd->add_flag("--explain", opt.explain, "Show, for each rule on each target, whether it fired and the values it compared")->check(kTrueOrFalse);
     cmd->add_option("--skip-rule", opt.skip_rules,
                     "Leave out the findings of a rule for this run (shown as an override in every report); repeatable, "
                     "or RULE,RULE. Locked rules (plan.unmodeled-call, ...) cannot be skipped")

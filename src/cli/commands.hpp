@@ -17,6 +17,12 @@ inline constexpr int kExitFindings = 1;  // at least one finding at or above --f
 inline constexpr int kExitInput = 2;     // usage error, or unreadable / malformed plan, inventory or rules
 inline constexpr int kExitInternal = 3;  // a bug in opguard: please report it
 
+// A flag's value, when one is written (--quiet=false turns off a configuration file's
+// quiet: true): true or false, nothing else (--no-color=2 is a usage error, not "on").
+inline const CLI::Validator kTrueOrFalse(
+    [](std::string& v) { return v == "true" || v == "false" ? std::string() : "takes true or false (or no value), not '" + v + "'"; },
+    "");
+
 // For options whose empty value would read as "not given" (--today "", --parameters "$UNSET"):
 // an empty value is a usage error, never a silently dropped input.
 inline CLI::Validator non_empty() {

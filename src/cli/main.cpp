@@ -31,13 +31,13 @@ void build_app(CLI::App& app, AppState& st) {
     CommonOptions& common = st.common;
     app.add_option("--rules", common.rule_dirs, "A directory (or file) of .rules files to add; repeatable")
         ->allow_extra_args(false);  // one value per --rules, so `check --rules DIR PLAN` keeps PLAN
-    app.add_flag("--no-builtin-rules", common.no_builtin_rules, "Do not load the rules built into opguard");
-    app.add_flag("--no-color", common.no_color, "No colours in the text report (also when NO_COLOR is set; never in files or pipes)");
+    app.add_flag("--no-builtin-rules", common.no_builtin_rules, "Do not load the rules built into opguard")->check(kTrueOrFalse);
+    app.add_flag("--no-color", common.no_color, "No colours in the text report (also when NO_COLOR is set; never in files or pipes)")->check(kTrueOrFalse);
     // Read before parsing (config_file.cpp); defined here so --help, the manual and completions show them.
     static std::string config_file;
     static bool no_config = false;
     app.add_option("--config", config_file, "The configuration file of check (default: .opguard.yaml in the working directory, when it exists)");
-    app.add_flag("--no-config", no_config, "Read no configuration file");
+    app.add_flag("--no-config", no_config, "Read no configuration file")->check(kTrueOrFalse);
     setup_check(app, common, st.check, st.result);
     setup_rules(app, common, st.result);
     setup_inventory(app, common, st.result);

@@ -65,6 +65,29 @@ TEST_CASE("global options are accepted after the subcommand", "[cli][options]") 
     CHECK(contains(list_all.out, "ecd.rebuild.desktop-status"));
 }
 
+TEST_CASE("a flag given a value takes true or false, nothing else", "[cli][options]") {
+    TempDir dir;
+    write_case(dir);
+    for (const char* arg : {"--no-color=2", "--quiet=yes", "--timings=TRUE", "--no-config=1", "--explain=on", "--no-builtin-rules=0"}) {
+        INFO(arg);
+        CliRun r = shell(dir, std::string("$OPGUARD check plan.json -i inv ") + arg);
+        CHECK(r.exit == 2);
+        const std::string flag = std::string(arg).substr(0, std::string(arg).find('='));
+        const std::string value = std::string(arg).substr(std::string(arg).find('=') + 1);
+        CHECK(r.err == "command line: error[usage]: " + flag + ": takes true or false (or no value), not '" + value +
+                           "' (opguard --help lists the options)\n");
+    }
+    // true and false are taken: --quiet=false turns off a configuration file's quiet: true.
+    dir.write(".opguard.yaml", "quiet: true\n");
+    CliRun quiet = shell(dir, "$OPGUARD check plan.json -i inv");
+    CliRun loud = shell(dir, "$OPGUARD check plan.json -i inv --quiet=false");
+    CliRun flag = shell(dir, "$OPGUARD check plan.json -i inv --no-color=true");
+    CHECK(quiet.exit == 1);
+    CHECK(loud.exit == 1);
+    CHECK(flag.exit == 1);
+    CHECK(loud.out.size() > quiet.out.size());
+}
+
 TEST_CASE("check: -i and --waivers take one value each: the plan may follow them", "[cli][options]") {
     TempDir dir;
     write_case(dir);
