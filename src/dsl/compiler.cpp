@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <optional>
 #include <set>
 
@@ -341,6 +342,8 @@ public:
 
     void check_expr(const ast::ExprPtr& e, const Names& names, std::vector<std::string>& extra) const {
         if (!e) return;
+        if (e->op == ast::Op::Literal && e->literal.is_number() && !std::isfinite(e->literal.as_number()))
+            return report(e->origin, "rules.number-range", "this number is beyond the range of the numbers rules compute with (at most about 1.8e308)");
         switch (e->op) {
             case ast::Op::Var: {
                 if (names.has(e->name) || kContextNames.count(e->name) || sets_.count(e->name) ||

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdlib>
 #include <cstring>
 #include <iterator>
 #include <optional>
@@ -157,15 +158,17 @@ struct string_chars_parser : x3::parser<string_chars_parser> {
 x3::rule<class string_r, std::string> const string_lit = "a string";
 const auto string_lit_def = x3::lexeme['"' > string_chars > '"'];
 
-// Plain decimal numbers only: the default policies would read "inf" and "nan" (so the
-// word "inferred" would start with a number).
-struct number_policies : x3::ureal_policies<double> {
-    template <typename It, typename Attr>
-    static bool parse_nan(It&, It const&, Attr&) { return false; }
-    template <typename It, typename Attr>
-    static bool parse_inf(It&, It const&, Attr&) { return false; }
-};
-const x3::real_parser<double, number_policies> unsigned_number;
+// Plain decimal numbers only (digits, an optional fraction, an optional exponent: no "inf"
+// or "nan", so the word "inferred" does not start with a number), read whole as text and
+// converted by strtod: a number beyond the range of a double (1e400) reads as infinity,
+// which the compiler reports at its place (rules.number-range), instead of a syntax error
+// or an infinity taken silently.
+x3::rule<class number_text_r, std::string> const number_text = "a number";
+// (Digits as a range: x3::digit asserts on a byte above 127, and rule files may hold any.)
+const auto decimal_digit = x3::char_('0', '9');
+const auto number_text_def = x3::raw[x3::lexeme[(+decimal_digit >> -('.' >> *decimal_digit) | '.' >> +decimal_digit) >>
+                                                 -(x3::char_("eE") >> -x3::char_("+-") >> +decimal_digit)]];
+BOOST_SPIRIT_DEFINE(number_text)
 
 // ---- expressions ---------------------------------------------------------------------
 
@@ -288,9 +291,9 @@ auto literal_action(Node (*build)(const std::string&)) {
 }
 
 const auto primary_def =
-    mark >> unsigned_number[([](auto& ctx) {
+    mark >> number_text[([](auto& ctx) {
         auto e = make(ast::Op::Literal, origin_of(ctx));
-        e->literal = Node::number(x3::_attr(ctx), e->origin);
+        e->literal = Node::number(std::strtod(x3::_attr(ctx).c_str(), nullptr), e->origin);
         x3::_val(ctx) = e;
     })] |
     mark >> string_lit[literal_action([](const std::string& s) { return Node::string(s); })] |

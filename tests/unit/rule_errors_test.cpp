@@ -237,6 +237,20 @@ TEST_CASE("a syntax error in an item does not make its uses unknown as well", "[
                                               "cascade.rules:8:1 rules.syntax expected ';', found '}'"});
 }
 
+TEST_CASE("a number beyond the range of a double is an error at its place, never infinity", "[rule-errors]") {
+    TempDir dir;
+    const std::string text =
+        "rule my.big {\n"
+        "  title = \"t\"; severity = info; operations = [\"*\"];\n"
+        "  when = count([]) > 1e400 or count([]) < -1.7976931348623159e308 or count([1e999]) > 1.7976931348623157e308;\n"
+        "  message = \"m {2e308}\"; source = \"s\";\n"
+        "}\n";
+    Reported r = load_errors({dir.write("big.rules", text)});
+    const std::string why = " rules.number-range this number is beyond the range of the numbers rules compute with (at most about 1.8e308)";
+    CHECK(r.lines == std::vector<std::string>{at("big.rules", text, "1e400") + why, at("big.rules", text, "1.7976931348623159e308") + why,
+                                              at("big.rules", text, "1e999") + why, at("big.rules", text, "2e308") + why});
+}
+
 TEST_CASE("errors in two --rules files are all reported, exit code 2, one line each", "[rule-errors][cli]") {
     TempDir dir;
     const std::string a =
